@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+# guests/build.mk: bare-metal test guests.

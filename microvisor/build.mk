@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+# microvisor/build.mk: the HS-mode microvisor.
