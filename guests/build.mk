@@ -1,2 +1,62 @@
 # SPDX-License-Identifier: MIT
-# guests/build.mk: bare-metal test guests.
+# guests/build.mk: bare-metal test guests, each $(BUILD)/guests/NAME.elf and NAME.bin.
+# A guest is one source in guests/ (plus -D flags for variants) linked with guests/lib.
+
+GUEST_CC      := $(CROSS)gcc
+GUEST_OBJCOPY := $(CROSS)objcopy
+GUEST_CFLAGS  := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
+	-ffreestanding -nostdlib -fno-builtin -fno-tree-loop-distribute-patterns \
+	-fno-pic -fno-stack-protector -O2 -g -Wall -Wextra -Werror \
+	-Imicrovisor/include -Iguests
+GUEST_LDFLAGS := -nostdlib -static -Wl,--no-relax -Wl,-T,guests/lib/guest.ld \
+	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+GUEST_OUT     := $(BUILD)/guests
+
+GUEST_LIB_SRCS := $(wildcard guests/lib/*.c guests/lib/*.S)
+GUEST_LIB_OBJS := $(patsubst guests/lib/%,$(GUEST_OUT)/lib/%.o,$(GUEST_LIB_SRCS))
+GUEST_HDRS     := $(wildcard guests/lib/*.h) $(wildcard microvisor/include/public/*.h)
+
+# NAME:source:extra CFLAGS (commas stand for spaces).
+GUEST_VARIANTS := \
+	hello:hello.c: \
+	hello2:hello.c:-DHELLO_DBCN,-DHELLO_NAME='"hello2"' \
+	sbi:sbi.c: \
+	smp:smp.c: \
+	timer:timer.c: \
+	breaker:breaker.c:-DBREAKER_READ \
+	breaker_write:breaker.c:-DBREAKER_WRITE \
+	breaker_ill:breaker.c:-DBREAKER_ILL \
+	cpubench:cpubench.c: \
+	pin:pin.c:
+
+guest_name   = $(word 1,$(subst :, ,$(1)))
+GUEST_NAMES  := $(foreach v,$(GUEST_VARIANTS),$(call guest_name,$(v)))
+GUEST_ELFS   := $(GUEST_NAMES:%=$(GUEST_OUT)/%.elf)
+GUEST_BINS   := $(GUEST_NAMES:%=$(GUEST_OUT)/%.bin)
+
+.PHONY: guests
+guests: $(GUEST_ELFS) $(GUEST_BINS)
+all: guests
+
+$(GUEST_OUT)/lib/%.o: guests/lib/% $(GUEST_HDRS)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -c $< -o $@
+
+define guest_rule
+$(GUEST_OUT)/$(1).o: guests/$(2) $(GUEST_HDRS)
+	@mkdir -p $$(@D)
+	@echo "  CC      $$@"
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(subst $(comma),$(space),$(3)) -c $$< -o $$@
+$(GUEST_OUT)/$(1).elf: $(GUEST_OUT)/$(1).o $(GUEST_LIB_OBJS) guests/lib/guest.ld
+	@echo "  LD      $$@"
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) $(GUEST_OUT)/$(1).o $(GUEST_LIB_OBJS) -o $$@
+endef
+
+comma := ,
+space := $(empty) $(empty)
+$(foreach v,$(GUEST_VARIANTS),$(eval $(call guest_rule,$(word 1,$(subst :, ,$(v))),$(word 2,$(subst :, ,$(v))),$(word 3,$(subst :, ,$(v))))))
+
+$(GUEST_OUT)/%.bin: $(GUEST_OUT)/%.elf
+	@echo "  OBJCOPY $@"
+	$(Q)$(GUEST_OBJCOPY) -O binary $< $@

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+/* hello.c: the smallest guest: a greeting, five paced lines, shutdown. Built twice (hello, hello2). */
+#include "lib/csr.h"
+#include "lib/guest.h"
+#include "lib/print.h"
+
+#ifndef HELLO_NAME
+#define HELLO_NAME "hello"
+#endif
+
+int main(unsigned long hartid, unsigned long dtb)
+{
+	int n;
+
+	(void)dtb;
+#ifdef HELLO_DBCN
+	print_set_console(PRINT_DBCN);
+#else
+	print_set_console(PRINT_LEGACY);
+#endif
+	printf(HELLO_NAME " from vcpu %lu\n", hartid);
+	for (n = 1; n <= 5; n++) {
+		delay_ticks(10 * TICKS_PER_MS);
+		printf(HELLO_NAME ": %d\n", n);
+	}
+	printf(HELLO_NAME ": done\n");
+	return 0;
+}
