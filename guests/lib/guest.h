@@ -16,6 +16,15 @@ int main(unsigned long hartid, unsigned long dtb);
 void secondary_main(unsigned long hartid, unsigned long opaque);
 extern char secondary_entry[];
 
+/* start.S keeps the hart id in tp; nothing else uses it (no TLS). */
+static inline unsigned long this_hart(void)
+{
+	unsigned long id;
+
+	__asm__ volatile("mv %0, tp" : "=r"(id));
+	return id;
+}
+
 /* Spin on the time CSR, without interrupts. */
 void delay_ticks(unsigned long ticks);
 

@@ -11,6 +11,7 @@ _start:
 	csrci	sstatus, 2
 	li	t0, GUEST_MAX_HARTS
 	bgeu	a0, t0, park
+	mv	tp, a0          /* this_hart() in guest.h */
 	la	sp, guest_stacks_top
 	slli	t0, a0, GUEST_STACK_SHIFT
 	sub	sp, sp, t0
@@ -32,6 +33,7 @@ secondary_entry:
 	csrci	sstatus, 2
 	li	t0, GUEST_MAX_HARTS
 	bgeu	a0, t0, park
+	mv	tp, a0          /* this_hart() in guest.h */
 	la	sp, guest_stacks_top
 	slli	t0, a0, GUEST_STACK_SHIFT
 	sub	sp, sp, t0
