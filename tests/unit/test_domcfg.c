@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+/* test_domcfg.c: the meaning of each config key, its defaults and its errors. */
+#include <string.h>
+
+#include "check.h"
+#include "domcfg.h"
+
+static struct domcfg dc;
+static struct diag d;
+
+/* Parses S as the file "dir/t.cfg" and checks its keys. */
+static int load(const char *s)
+{
+	struct xlcfg cfg;
+	int r;
+
+	d.text[0] = '\0';
+	if (xlcfg_parse(s, strlen(s), "dir/t.cfg", &cfg, &d) < 0)
+		return -2;
+	r = domcfg_from_xlcfg(&cfg, "dir/t.cfg", &dc, &d);
+	xlcfg_free(&cfg);
+	return r;
+}
+
+/* The error for a minimal valid config plus LINE. */
+static const char *err_with(const char *line)
+{
+	static char buf[8192];
+
+	snprintf(buf, sizeof buf, "name = \"a\"\nkernel = \"k\"\n%s\n", line);
+	if (load(buf) == 0) {
+		domcfg_free(&dc);
+		return "(accepted)";
+	}
+	return d.text;
+}
+
+TEST(defaults)
+{
+	CHECK_EQ(load("name = \"hello\"\nkernel = \"../b/x.elf\"\n"), 0);
+	CHECK_STR(dc.name, "hello");
+	CHECK_EQ(dc.memory_bytes, 128ULL << 20);
+	CHECK_EQ(dc.nr_vcpus, 1);
+	CHECK_EQ(dc.cpus_mask, 0);
+	CHECK_STR(dc.kernel, "../b/x.elf");
+	CHECK_STR(dc.kernel_path, "dir/../b/x.elf");
+	CHECK(dc.ramdisk == NULL && dc.ramdisk_path == NULL);
+	CHECK(dc.cmdline == NULL);
+	CHECK_EQ(dc.on_poweroff, RIVET_ACTION_DESTROY);
+	CHECK_EQ(dc.on_reboot, RIVET_ACTION_RESTART);
+	CHECK_EQ(dc.on_crash, RIVET_ACTION_DESTROY);
+	CHECK_EQ(dc.line_name, 1);
+	CHECK_EQ(dc.line_kernel, 2);
+	CHECK_EQ(dc.line_memory, 0);
+	domcfg_free(&dc);
+}
+
+TEST(every_key)
+{
+	CHECK_EQ(load("# a full config\n"
+		      "name = 'Dom_1.x-y'\n"
+		      "memory = 0x100\n"
+		      "vcpus = 8\n"
+		      "cpus = \"0-3,^1\"\n"
+		      "kernel = \"/abs/Image\"\n"
+		      "ramdisk = \"initrd.cpio\"\n"
+		      "extra = \"console=hvc0 root=/dev/ram\"\n"
+		      "on_poweroff = \"restart\"\n"
+		      "on_reboot = \"destroy\"\n"
+		      "on_crash = \"restart\"\n"), 0);
+	CHECK_STR(dc.name, "Dom_1.x-y");
+	CHECK_EQ(dc.memory_bytes, 256ULL << 20);
+	CHECK_EQ(dc.line_memory, 3);
+	CHECK_EQ(dc.nr_vcpus, 8);
+	CHECK_EQ(dc.cpus_mask, 0xd);
+	CHECK_STR(dc.kernel_path, "/abs/Image");
+	CHECK_STR(dc.ramdisk, "initrd.cpio");
+	CHECK_STR(dc.ramdisk_path, "dir/initrd.cpio");
+	CHECK_EQ(dc.line_ramdisk, 7);
+	CHECK_STR(dc.cmdline, "console=hvc0 root=/dev/ram");
+	CHECK_EQ(dc.on_poweroff, RIVET_ACTION_RESTART);
+	CHECK_EQ(dc.on_reboot, RIVET_ACTION_DESTROY);
+	CHECK_EQ(dc.on_crash, RIVET_ACTION_RESTART);
+	domcfg_free(&dc);
+
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\ncmdline=\"quiet\"\nmemory=\"512\"\n"), 0);
+	CHECK_STR(dc.cmdline, "quiet");
+	CHECK_EQ(dc.memory_bytes, 512ULL << 20);
+	CHECK_STR(dc.kernel_path, "dir/k");
+	domcfg_free(&dc);
+}
+
+TEST(path_without_directory)
+{
+	struct xlcfg cfg;
+	const char *s = "name=\"a\"\nkernel=\"k.elf\"\n";
+
+	CHECK_EQ(xlcfg_parse(s, strlen(s), "t.cfg", &cfg, &d), 0);
+	CHECK_EQ(domcfg_from_xlcfg(&cfg, "t.cfg", &dc, &d), 0);
+	CHECK_STR(dc.kernel_path, "k.elf");
+	domcfg_free(&dc);
+	xlcfg_free(&cfg);
+}
+
+TEST(required_keys)
+{
+	CHECK_EQ(load(""), -1);
+	CHECK_STR(d.text, "dir/t.cfg: name: required key is missing");
+	CHECK_EQ(load("name = \"a\"\n"), -1);
+	CHECK_STR(d.text, "dir/t.cfg: kernel: required key is missing");
+	CHECK_EQ(load("kernel = \"k\"\n"), -1);
+	CHECK_STR(d.text, "dir/t.cfg: name: required key is missing");
+}
+
+TEST(unknown_and_unsupported)
+{
+	CHECK_STR(err_with("colour = \"red\""), "dir/t.cfg:3: colour: unknown key");
+	CHECK_STR(err_with("disk = [ \"phy:/dev/sda,xvda,w\" ]"),
+		  "dir/t.cfg:3: disk: not supported for boot-time domains");
+	CHECK_STR(err_with("vif = [ '' ]"), "dir/t.cfg:3: vif: not supported for boot-time domains");
+	CHECK_STR(err_with("type = \"pvh\""), "dir/t.cfg:3: type: not supported for boot-time domains");
+	CHECK_STR(err_with("builder = \"hvm\""),
+		  "dir/t.cfg:3: builder: not supported for boot-time domains");
+	CHECK_STR(err_with("maxmem = 512"), "dir/t.cfg:3: maxmem: not supported for boot-time domains");
+	CHECK_STR(err_with("device_model_version = \"qemu-xen\""),
+		  "dir/t.cfg:3: device_model_version: not supported for boot-time domains");
+}
+
+TEST(name)
+{
+	CHECK_STR(err_with("name = \"\""), "dir/t.cfg:3: name: set twice (first on line 1)");
+	CHECK_EQ(load("name = \"\"\nkernel=\"k\""), -1);
+	CHECK_STR(d.text, "dir/t.cfg:1: name: must not be empty");
+	CHECK_EQ(load("name = \"a b\"\nkernel=\"k\""), -1);
+	CHECK_STR(d.text, "dir/t.cfg:1: name: \"a b\" has a character other than A-Z a-z 0-9 _ . -");
+	CHECK_EQ(load("kernel=\"k\"\nname = \"caf\xc3\xa9\""), -1);
+	CHECK_STR(d.text, "dir/t.cfg:2: name: \"caf\xc3\xa9\" has a character other than A-Z a-z 0-9 _ . -");
+	CHECK_EQ(load("name = \"abcdefghijklmnopqrstuvwxyz01234\"\nkernel=\"k\""), 0);
+	CHECK_STR(dc.name, "abcdefghijklmnopqrstuvwxyz01234");
+	domcfg_free(&dc);
+	CHECK_EQ(load("name = \"abcdefghijklmnopqrstuvwxyz012345\"\nkernel=\"k\""), -1);
+	CHECK_STR(d.text, "dir/t.cfg:1: name: longer than 31 characters");
+	CHECK_EQ(load("name = 5\nkernel=\"k\""), -1);
+	CHECK_STR(d.text, "dir/t.cfg:1: name: expected a quoted string, got a number");
+	CHECK_EQ(load("name = [\"a\"]\nkernel=\"k\""), -1);
+	CHECK_STR(d.text, "dir/t.cfg:1: name: expected a quoted string, got a list");
+}
+
+TEST(memory_and_vcpus)
+{
+	CHECK_STR(err_with("memory = 0"), "dir/t.cfg:3: memory: 0 is out of range (1..65536 MiB)");
+	CHECK_STR(err_with("memory = 65537"), "dir/t.cfg:3: memory: 65537 is out of range (1..65536 MiB)");
+	CHECK_STR(err_with("memory = 0xffffffffffffffff"),
+		  "dir/t.cfg:3: memory: 0xffffffffffffffff is out of range (1..65536 MiB)");
+	CHECK_STR(err_with("memory = \"12M\""), "dir/t.cfg:3: memory: expected a number, got \"12M\"");
+	CHECK_STR(err_with("memory = \"\""), "dir/t.cfg:3: memory: expected a number, got an empty string");
+	CHECK_STR(err_with("memory = \"99999999999999999999999\""),
+		  "dir/t.cfg:3: memory: number is too large");
+	CHECK_STR(err_with("memory = [1]"), "dir/t.cfg:3: memory: expected a number, got a list");
+	CHECK_STR(err_with("memory = 1"), "(accepted)");
+	CHECK_STR(err_with("memory = 65536"), "(accepted)");
+	CHECK_STR(err_with("vcpus = 0"), "dir/t.cfg:3: vcpus: 0 is out of range (1..8)");
+	CHECK_STR(err_with("vcpus = 9"), "dir/t.cfg:3: vcpus: 9 is out of range (1..8)");
+	CHECK_STR(err_with("vcpus = \"2\""), "(accepted)");
+}
+
+TEST(cpus)
+{
+	CHECK_STR(err_with("cpus = [\"0\", \"1\"]"),
+		  "dir/t.cfg:3: cpus: per-vCPU lists are not supported; give one string for all "
+		  "vCPUs, like \"0-1\"");
+	CHECK_STR(err_with("cpus = 3"), "dir/t.cfg:3: cpus: expected a quoted string, like \"0-1\"");
+	CHECK_STR(err_with("cpus = \"64\""), "dir/t.cfg:3: cpus: hart number out of range (0-63)");
+	CHECK_STR(err_with("cpus = \"all\""), "(accepted)");
+}
+
+TEST(paths)
+{
+	CHECK_EQ(load("name=\"a\"\nkernel=\"\""), -1);
+	CHECK_STR(d.text, "dir/t.cfg:2: kernel: must not be empty");
+	CHECK_STR(err_with("ramdisk = 3"), "dir/t.cfg:3: ramdisk: expected a quoted string, got a number");
+	CHECK_STR(err_with("ramdisk = \"\""), "dir/t.cfg:3: ramdisk: must not be empty");
+}
+
+TEST(cmdline)
+{
+	char buf[1100];
+
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\nextra=\"a\"\ncmdline=\"b\"\n"), -1);
+	CHECK_STR(d.text, "dir/t.cfg:4: cmdline: 'extra' and 'cmdline' are the same setting; "
+		  "give only one (other on line 3)");
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\ncmdline=\"a\"\nextra=\"b\"\n"), -1);
+	CHECK_STR(d.text, "dir/t.cfg:4: extra: 'extra' and 'cmdline' are the same setting; "
+		  "give only one (other on line 3)");
+	memset(buf, 0, sizeof buf);
+	strcpy(buf, "extra = \"");
+	memset(buf + strlen(buf), 'x', 1023);
+	strcat(buf, "\"");
+	CHECK_STR(err_with(buf), "(accepted)");
+	buf[strlen(buf) - 1] = 'x';
+	strcat(buf, "\"");
+	CHECK_STR(err_with(buf), "dir/t.cfg:3: extra: longer than 1023 bytes");
+	CHECK_STR(err_with("extra = \"\""), "(accepted)");
+}
+
+TEST(actions)
+{
+	CHECK_STR(err_with("on_crash = \"preserve\""),
+		  "dir/t.cfg:3: on_crash: \"preserve\" is not supported (use destroy or restart)");
+	CHECK_STR(err_with("on_reboot = \"coredump-restart\""),
+		  "dir/t.cfg:3: on_reboot: \"coredump-restart\" is not supported (use destroy or restart)");
+	CHECK_STR(err_with("on_poweroff = \"soft-reset\""),
+		  "dir/t.cfg:3: on_poweroff: \"soft-reset\" is not supported (use destroy or restart)");
+	CHECK_STR(err_with("on_poweroff = \"rename-restart\""),
+		  "dir/t.cfg:3: on_poweroff: \"rename-restart\" is not supported (use destroy or restart)");
+	CHECK_STR(err_with("on_poweroff = \"explode\""),
+		  "dir/t.cfg:3: on_poweroff: \"explode\" is not a valid action (use destroy or restart)");
+	CHECK_STR(err_with("on_poweroff = 1"),
+		  "dir/t.cfg:3: on_poweroff: expected a quoted string, got a number");
+	CHECK_STR(err_with("on_crash = \"Destroy\""),
+		  "dir/t.cfg:3: on_crash: \"Destroy\" is not a valid action (use destroy or restart)");
+}
+
+TEST(first_error_wins)
+{
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\nvcpus=0\nmemory=0\n"), -1);
+	CHECK_STR(d.text, "dir/t.cfg:3: vcpus: 0 is out of range (1..8)");
+}
+
+int main(void)
+{
+	check_suite = "domcfg";
+	RUN(defaults);
+	RUN(every_key);
+	RUN(path_without_directory);
+	RUN(required_keys);
+	RUN(unknown_and_unsupported);
+	RUN(name);
+	RUN(memory_and_vcpus);
+	RUN(cpus);
+	RUN(paths);
+	RUN(cmdline);
+	RUN(actions);
+	RUN(first_error_wins);
+	return CHECK_DONE();
+}
