@@ -29,8 +29,8 @@ GUEST_VARIANTS := \
 	cpubench:cpubench.c: \
 	pin:pin.c:
 
-guest_name   = $(word 1,$(subst :, ,$(1)))
-GUEST_NAMES  := $(foreach v,$(GUEST_VARIANTS),$(call guest_name,$(v)))
+guest_field  = $(word $(2),$(subst :, ,$(1)))
+GUEST_NAMES  := $(foreach v,$(GUEST_VARIANTS),$(call guest_field,$(v),1))
 GUEST_ELFS   := $(GUEST_NAMES:%=$(GUEST_OUT)/%.elf)
 GUEST_BINS   := $(GUEST_NAMES:%=$(GUEST_OUT)/%.bin)
 
@@ -47,15 +47,15 @@ define guest_rule
 $(GUEST_OUT)/$(1).o: guests/$(2) $(GUEST_HDRS)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
-	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(subst $(comma),$(space),$(3)) -c $$< -o $$@
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(subst $(guest_comma),$(guest_space),$(3)) -c $$< -o $$@
 $(GUEST_OUT)/$(1).elf: $(GUEST_OUT)/$(1).o $(GUEST_LIB_OBJS) guests/lib/guest.ld
 	@echo "  LD      $$@"
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) $(GUEST_OUT)/$(1).o $(GUEST_LIB_OBJS) -o $$@
 endef
 
-comma := ,
-space := $(empty) $(empty)
-$(foreach v,$(GUEST_VARIANTS),$(eval $(call guest_rule,$(word 1,$(subst :, ,$(v))),$(word 2,$(subst :, ,$(v))),$(word 3,$(subst :, ,$(v))))))
+guest_comma := ,
+guest_space := $(guest_empty) $(guest_empty)
+$(foreach v,$(GUEST_VARIANTS),$(eval $(call guest_rule,$(call guest_field,$(v),1),$(call guest_field,$(v),2),$(call guest_field,$(v),3))))
 
 $(GUEST_OUT)/%.bin: $(GUEST_OUT)/%.elf
 	@echo "  OBJCOPY $@"
