@@ -1,2 +1,51 @@
 # SPDX-License-Identifier: MIT
-# microvisor/build.mk: the HS-mode microvisor.
+# microvisor/build.mk: the HS-mode microvisor, freestanding, linked at 0x80200000.
+
+MV_BUILD   := $(BUILD)/microvisor
+MICROVISOR_ELF := $(MV_BUILD)/rivet.elf
+MICROVISOR_BIN := $(MV_BUILD)/rivet.bin
+
+MV_ARCH    := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
+MV_CFLAGS  := $(MV_ARCH) -O2 -g -std=gnu11 -ffreestanding -fno-builtin -fno-pic -fno-stack-protector \
+	      -fno-tree-loop-distribute-patterns -Wall -Wextra -Werror \
+	      -Imicrovisor/include -Imicrovisor/include/libc -I$(MV_BUILD) -I$(LIBFDT_SRC)
+MV_SRCS    := head.S entry.S main.c platform.c uart.c console.c console_input.c mm.c page_alloc.c \
+	      gstage.c domain.c vcpu.c sched.c trap.c host_timer.c guest_access.c \
+	      lib/string.c lib/vsnprintf.c \
+	      sbi/sbi.c sbi/sbi_base.c sbi/sbi_time.c sbi/sbi_ipi.c sbi/sbi_rfence.c sbi/sbi_hsm.c \
+	      sbi/sbi_srst.c sbi/sbi_dbcn.c sbi/sbi_legacy.c sbi/sbi_rivet.c
+MV_OBJS    := $(addprefix $(MV_BUILD)/,$(addsuffix .o,$(basename $(MV_SRCS))))
+MV_FDT_OBJS := $(addprefix $(MV_BUILD)/libfdt/,$(addsuffix .o,$(LIBFDT_NAMES)))
+
+all: $(MICROVISOR_BIN)
+
+$(MV_BUILD)/asm-offsets.h: microvisor/asm-offsets.c microvisor/include/trapframe.h
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	$(Q)$(CROSS)gcc $(MV_CFLAGS) -S $< -o $@.s
+	$(Q)sed -n 's/.*->\([A-Z_]*\) \([0-9]*\).*/#define \1 \2/p' $@.s > $@
+	$(Q)rm -f $@.s
+
+$(MV_BUILD)/%.o: microvisor/%.c $(LIBFDT_SRC)/.extracted
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CROSS)gcc $(MV_CFLAGS) -MMD -MP -c $< -o $@
+
+$(MV_BUILD)/%.o: microvisor/%.S $(MV_BUILD)/asm-offsets.h
+	@mkdir -p $(@D)
+	@echo "  AS      $@"
+	$(Q)$(CROSS)gcc $(MV_CFLAGS) -D__ASSEMBLER__ -MMD -MP -c $< -o $@
+
+$(MV_BUILD)/libfdt/%.o: $(LIBFDT_SRC)/%.c $(LIBFDT_SRC)/.extracted
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CROSS)gcc $(filter-out -Wall -Wextra -Werror,$(MV_CFLAGS)) -c $< -o $@
+
+$(MICROVISOR_ELF): $(MV_OBJS) $(MV_FDT_OBJS) microvisor/rivet.ld
+	@echo "  LD      $@"
+	$(Q)$(CROSS)gcc $(MV_ARCH) -nostdlib -static -Wl,--no-warn-rwx-segments -T microvisor/rivet.ld -o $@ $(MV_OBJS) $(MV_FDT_OBJS) -lgcc
+
+$(MICROVISOR_BIN): $(MICROVISOR_ELF)
+	$(Q)$(CROSS)objcopy -O binary $< $@
+
+-include $(MV_OBJS:.o=.d)

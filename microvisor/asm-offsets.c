@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+/* asm-offsets.c: emits struct offsets for entry.S; compiled to assembly only, never linked. */
+#include "trapframe.h"
+
+#define DEFINE(sym, val) asm volatile("\n.ascii \"->" #sym " %0\"" :: "i"(val))
+
+void asm_offsets(void);
+void asm_offsets(void)
+{
+	DEFINE(FRAME_X, offsetof(struct trap_frame, x));
+	DEFINE(FRAME_SEPC, offsetof(struct trap_frame, sepc));
+	DEFINE(FRAME_SSTATUS, offsetof(struct trap_frame, sstatus));
+	DEFINE(FRAME_HSTATUS, offsetof(struct trap_frame, hstatus));
+	DEFINE(FRAME_HYP_SP, offsetof(struct trap_frame, hyp_sp));
+	DEFINE(FRAME_HYP_TP, offsetof(struct trap_frame, hyp_tp));
+	DEFINE(FRAME_SIZE, ALIGN_UP(sizeof(struct trap_frame), 16));
+}

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+/* console.c: the UART shared by the microvisor log and every domain's console lines. */
+#include "console.h"
+#include "print.h"
+#include "uart.h"
+#include "spinlock.h"
+#include "sbi_call.h"
+
+static spinlock_t console_lock = SPINLOCK_INIT;
+
+static void puts_raw(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\n')
+			uart_putc('\r');
+		uart_putc(*s);
+	}
+}
+
+void console_line(const char *name, const char *text)
+{
+	spin_lock(&console_lock);
+	puts_raw("[");
+	puts_raw(name);
+	puts_raw("] ");
+	puts_raw(text);
+	puts_raw("\n");
+	spin_unlock(&console_lock);
+}
+
+void console_puts_locked(const char *s)
+{
+	spin_lock(&console_lock);
+	puts_raw(s);
+	spin_unlock(&console_lock);
+}
+
+void log(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int n = snprintf(buf, sizeof(buf), "(rivet) ");
+	va_start(ap, fmt);
+	vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	va_end(ap);
+	spin_lock(&console_lock);
+	puts_raw(buf);
+	puts_raw("\n");
+	spin_unlock(&console_lock);
+}
+
+void panic(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int n = snprintf(buf, sizeof(buf), "(rivet) PANIC: ");
+	va_start(ap, fmt);
+	vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	va_end(ap);
+	/* No lock: a panic must get out even if a lock holder died. */
+	puts_raw(buf);
+	puts_raw("\n");
+	fw_shutdown();
+	for (;;)
+		asm volatile("wfi");
+}

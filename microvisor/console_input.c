@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+/* console_input.c: routes UART input to the domain that has the focus; Ctrl-A x3 switches. */
+#include "console_input.h"
+#include "domain.h"
+#include "uart.h"
+#include "print.h"
+#include "spinlock.h"
+
+#define CTRL_A 0x01
+#define INPUT_RING 256
+
+static spinlock_t input_lock = SPINLOCK_INIT;
+static unsigned focus_id;
+static unsigned ctrl_a_run;
+static char ring[INPUT_RING];
+static unsigned head, tail;
+
+void console_input_set_focus(unsigned domain_id)
+{
+	spin_lock(&input_lock);
+	focus_id = domain_id;
+	head = tail = 0;
+	spin_unlock(&input_lock);
+}
+
+/* With input_lock held: pulls what the UART has into the ring. */
+static void drain_uart(void)
+{
+	int c;
+	while ((c = uart_getc()) >= 0) {
+		if (c == CTRL_A) {
+			if (++ctrl_a_run == 3) {
+				ctrl_a_run = 0;
+				unsigned next = domain_next_id(focus_id);
+				if (next) {
+					focus_id = next;
+					head = tail = 0;
+					log("console input now goes to domain %u (Ctrl-A three times switches)", next);
+				}
+			}
+			continue;
+		}
+		/* Ctrl-A once or twice then another key: the Ctrl-As were meant for the guest. */
+		for (; ctrl_a_run; ctrl_a_run--)
+			if (head - tail < INPUT_RING)
+				ring[head++ % INPUT_RING] = CTRL_A;
+		if (head - tail < INPUT_RING)
+			ring[head++ % INPUT_RING] = (char)c;
+	}
+}
+
+int console_input_getc(struct domain *d)
+{
+	int c = -1;
+	spin_lock(&input_lock);
+	drain_uart();
+	if (d->id == focus_id && head != tail)
+		c = (unsigned char)ring[tail++ % INPUT_RING];
+	spin_unlock(&input_lock);
+	return c;
+}

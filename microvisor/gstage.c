@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+/* gstage.c: Sv39x4 G-stage page tables: map with 1 GiB / 2 MiB / 4 KiB leaves, translate, free. */
+#include "gstage.h"
+#include <string.h>
+
+#define LEVEL_SHIFT(l) (PAGE_SHIFT + 9 * (l))   /* l = 0 (4 KiB) .. 2 (1 GiB) */
+#define LEVEL_SIZE(l)  (1UL << LEVEL_SHIFT(l))
+
+static unsigned index_at(u64 gpa, int level)
+{
+	/* The root level indexes 11 bits (x4), the others 9. */
+	u64 mask = level == GSTAGE_LEVELS - 1 ? 0x7FF : 0x1FF;
+	return (gpa >> LEVEL_SHIFT(level)) & mask;
+}
+
+static u64 *pte_table(u64 pte)
+{
+	return (u64 *)(uintptr_t)((pte >> PTE_PPN_SHIFT) << PAGE_SHIFT);
+}
+
+static u64 make_pte(u64 pa, u64 flags)
+{
+	return ((pa >> PAGE_SHIFT) << PTE_PPN_SHIFT) | flags | PTE_V;
+}
+
+int gstage_init(struct gstage *gs, void *root)
+{
+	if (!root || ((uintptr_t)root & (GSTAGE_ROOT_ALIGN - 1)))
+		return -RIVET_EINVAL;
+	memset(root, 0, GSTAGE_ROOT_PAGES * PAGE_SIZE);
+	gs->root = root;
+	gs->nr_table_pages = GSTAGE_ROOT_PAGES;
+	return 0;
+}
+
+static int map_one(struct gstage *gs, u64 gpa, u64 hpa, int leaf_level, u64 prot)
+{
+	u64 *table = gs->root;
+	for (int level = GSTAGE_LEVELS - 1; ; level--) {
+		u64 *pte = &table[index_at(gpa, level)];
+		if (level == leaf_level) {
+			if (*pte & PTE_V)
+				return -RIVET_EEXIST;
+			/* G-stage leaves must be U; A/D preset so no hardware update is needed. */
+			*pte = make_pte(hpa, prot | PTE_U | PTE_A | PTE_D);
+			return 0;
+		}
+		if (!(*pte & PTE_V)) {
+			u64 *next = gs->alloc_page(gs->ctx);
+			if (!next)
+				return -RIVET_ENOMEM;
+			memset(next, 0, PAGE_SIZE);
+			gs->nr_table_pages++;
+			*pte = make_pte((u64)(uintptr_t)next, 0);
+		} else if (*pte & PTE_RWX) {
+			return -RIVET_EEXIST;   /* a larger leaf already covers it */
+		}
+		table = pte_table(*pte);
+	}
+}
+
+int gstage_map(struct gstage *gs, u64 gpa, u64 hpa, u64 size, u64 prot)
+{
+	if ((gpa | hpa | size) & (PAGE_SIZE - 1) || !size || !(prot & PTE_RWX))
+		return -RIVET_EINVAL;
+	if (gpa + size < gpa || gpa + size > (1UL << GSTAGE_GPA_BITS))
+		return -RIVET_ERANGE;
+	while (size) {
+		int level = GSTAGE_LEVELS - 1;
+		while (level > 0 && (((gpa | hpa) & (LEVEL_SIZE(level) - 1)) || size < LEVEL_SIZE(level)))
+			level--;
+		int err = map_one(gs, gpa, hpa, level, prot & PTE_RWX);
+		if (err)
+			return err;
+		gpa += LEVEL_SIZE(level);
+		hpa += LEVEL_SIZE(level);
+		size -= LEVEL_SIZE(level);
+	}
+	return 0;
+}
+
+int gstage_translate(const struct gstage *gs, u64 gpa, u64 *hpa, u64 *prot)
+{
+	const u64 *table = gs->root;
+	if (gpa >= (1UL << GSTAGE_GPA_BITS))
+		return -RIVET_ENOENT;
+	for (int level = GSTAGE_LEVELS - 1; level >= 0; level--) {
+		u64 pte = table[index_at(gpa, level)];
+		if (!(pte & PTE_V))
+			return -RIVET_ENOENT;
+		if (pte & PTE_RWX) {
+			u64 base = (pte >> PTE_PPN_SHIFT) << PAGE_SHIFT;
+			*hpa = base + (gpa & (LEVEL_SIZE(level) - 1));
+			if (prot)
+				*prot = pte & PTE_RWX;
+			return 0;
+		}
+		table = pte_table(pte);
+	}
+	return -RIVET_ENOENT;
+}
+
+static void free_level(struct gstage *gs, u64 *table, int level, unsigned nr)
+{
+	for (unsigned i = 0; i < nr; i++) {
+		u64 pte = table[i];
+		if ((pte & PTE_V) && !(pte & PTE_RWX)) {
+			u64 *next = pte_table(pte);
+			if (level > 1)
+				free_level(gs, next, level - 1, GSTAGE_PTES_PER_PAGE);
+			gs->free_page(gs->ctx, next);
+			gs->nr_table_pages--;
+		}
+		table[i] = 0;
+	}
+}
+
+void gstage_free_tables(struct gstage *gs)
+{
+	free_level(gs, gs->root, GSTAGE_LEVELS - 1, GSTAGE_PTES_PER_PAGE * GSTAGE_ROOT_PAGES);
+}

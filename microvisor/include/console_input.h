@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * console_input.h: UART input goes to one domain at a time (the focus);
+ * Ctrl-A three times moves the focus to the next domain, as in Xen.
+ */
+#ifndef RIVET_CONSOLE_INPUT_H
+#define RIVET_CONSOLE_INPUT_H
+struct domain;
+/* A byte typed for d, or -1 when there is none (or d does not have the focus). */
+int console_input_getc(struct domain *d);
+void console_input_set_focus(unsigned domain_id);
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* gstage.h: builds and walks Sv39x4 G-stage tables; pure C, also built for host tests. */
+#ifndef RIVET_GSTAGE_H
+#define RIVET_GSTAGE_H
+#include "types.h"
+#include "errno.h"
+
+#define PTE_V   (1UL << 0)
+#define PTE_R   (1UL << 1)
+#define PTE_W   (1UL << 2)
+#define PTE_X   (1UL << 3)
+#define PTE_U   (1UL << 4)
+#define PTE_G   (1UL << 5)
+#define PTE_A   (1UL << 6)
+#define PTE_D   (1UL << 7)
+#define PTE_RWX (PTE_R | PTE_W | PTE_X)
+#define PTE_PPN_SHIFT 10
+
+#define GSTAGE_LEVELS       3           /* Sv39x4 */
+#define GSTAGE_ROOT_PAGES   4           /* 16 KiB root, 2048 entries */
+#define GSTAGE_ROOT_ALIGN   (4 * PAGE_SIZE)
+#define GSTAGE_GPA_BITS     41
+#define GSTAGE_PTES_PER_PAGE 512
+
+/*
+ * Table pages come from alloc_page(ctx): a zeroed 4 KiB page, returned as a
+ * pointer whose value is also its physical address (the microvisor runs with
+ * satp = Bare; host tests run identity too).
+ */
+struct gstage {
+	u64 *root;                        /* GSTAGE_ROOT_PAGES pages */
+	void *(*alloc_page)(void *ctx);
+	void (*free_page)(void *ctx, void *page);
+	void *ctx;
+	unsigned long nr_table_pages;     /* root included */
+};
+
+int gstage_init(struct gstage *gs, void *root);
+/* Maps [gpa, gpa+size) to [hpa, ...) with the largest leaves alignment allows. */
+int gstage_map(struct gstage *gs, u64 gpa, u64 hpa, u64 size, u64 prot);
+/* Returns 0 and the HPA, or -RIVET_ENOENT if gpa is unmapped. */
+int gstage_translate(const struct gstage *gs, u64 gpa, u64 *hpa, u64 *prot);
+/* Frees every non-root table page (the root belongs to the caller). */
+void gstage_free_tables(struct gstage *gs);
+#endif

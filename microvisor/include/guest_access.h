@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+/* guest_access.h: reads through the guest's own translation (HLV), safe against bad pointers. */
+#ifndef RIVET_GUEST_ACCESS_H
+#define RIVET_GUEST_ACCESS_H
+#include "types.h"
+/* Reads a u64 at a guest virtual address as the vCPU in the hart would; -RIVET_EFAULT on a fault. */
+int guest_read_va_u64(u64 va, u64 *out);
+#endif

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* hart.h: a physical hart: its run queue (the vCPUs homed on it), stack and timer. */
+#ifndef RIVET_HART_H
+#define RIVET_HART_H
+#include "vcpu.h"
+#include "config.h"
+#include "spinlock.h"
+
+struct hart {
+	unsigned index;               /* 0..nr_harts-1, what cpus= masks refer to */
+	unsigned long hartid;         /* the platform hart id */
+	bool online;
+	spinlock_t lock;              /* guards the state of vCPUs homed here */
+	struct vcpu *vcpus[MAX_VCPUS_PER_HART];
+	unsigned nr_vcpus;
+	unsigned rr_next;             /* round-robin cursor */
+	struct vcpu *current;         /* loaded on this hart, or NULL */
+	struct vcpu *last_loaded;     /* whose CSRs are in the hart */
+	u64 slice_end;
+	u64 timer_programmed;
+	volatile u64 kicked;          /* another hart changed something here */
+	u64 stack_top;
+	/* Guarded guest-memory access: a fault sets fault_hit and skips the insn. */
+	volatile bool fault_armed, fault_hit;
+};
+
+extern struct hart harts[MAX_HARTS];
+extern unsigned nr_harts;
+extern u64 timebase_hz;
+
+static inline struct hart *this_hart(void)
+{
+	struct hart *h;
+	asm volatile("mv %0, tp" : "=r"(h));
+	return h;
+}
+
+/* Makes another hart re-run its scheduler soon (a host IPI). */
+void hart_kick(struct hart *h);
+#endif

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* platform.h: what the host device tree says about the machine. */
+#ifndef RIVET_PLATFORM_H
+#define RIVET_PLATFORM_H
+#include "config.h"
+#include "types.h"
+
+struct platform {
+	u64 ram_base, ram_size;
+	u64 timebase_hz;
+	unsigned nr_harts;
+	unsigned long hartids[MAX_HARTS];
+	unsigned harts_ignored;          /* beyond MAX_HARTS or without MMU */
+	u64 uart_base;
+	unsigned uart_reg_shift;
+	bool has_sstc, has_svadu;        /* from riscv,isa(-extensions) of the first hart */
+	u64 dtb_base, dtb_size;
+};
+
+/* Returns 0, or a negative RIVET_E* with *why set to a short reason. */
+int platform_parse(const void *dtb, struct platform *p, const char **why);
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* sbi.h: the SBI a guest sees: one descriptor per extension, one dispatcher. */
+#ifndef RIVET_SBI_H
+#define RIVET_SBI_H
+#include "vcpu.h"
+#include "sbi_call.h"
+#include "public/hypercall.h"
+
+#define SBI_SPEC_VERSION ((2UL << 24) | 0)   /* SBI v2.0 */
+#define SBI_IMPL_ID_RIVET 0x52495654UL      /* "RIVT": not a registered id */
+/* The handler decided where the vCPU goes next; do not touch a0/a1 or sepc. */
+#define SBI_NO_RETURN 1L
+
+struct sbi_ext {
+	const char *name;
+	unsigned long eid_min, eid_max;
+	struct sbiret (*call)(struct vcpu *v, unsigned long fid, struct trap_frame *f);
+};
+
+extern const struct sbi_ext sbi_base, sbi_time, sbi_ipi, sbi_rfence, sbi_hsm, sbi_srst,
+	sbi_dbcn, sbi_legacy, sbi_rivet;
+
+const struct sbi_ext *sbi_find(unsigned long eid);
+void sbi_dispatch(struct vcpu *v);
+
+#define SBI_RET(e, val) ((struct sbiret){ (e), (val) })
+
+/* Resolves an SBI (hart_mask, hart_mask_base) pair to a bitmap of the domain's vCPUs. */
+int sbi_hart_mask(struct vcpu *v, unsigned long mask, unsigned long base, u64 *out);
+#endif

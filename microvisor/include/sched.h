@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* sched.h: per-hart round-robin scheduling of vCPUs with timer preemption. */
+#ifndef RIVET_SCHED_H
+#define RIVET_SCHED_H
+#include "hart.h"
+
+/* Puts a vCPU in the run queue of the least-loaded hart allowed by mask. */
+int sched_add_vcpu(struct vcpu *v, u64 cpus_mask);
+void sched_remove_vcpu(struct vcpu *v);
+/* Picks the vCPU this hart runs next (idling until there is one) and loads it. */
+struct vcpu *schedule(struct hart *h);
+/* Makes an OFF vCPU runnable (HSM start, domain start). */
+void sched_start_vcpu(struct vcpu *v);
+/* Current vCPU waits for an interrupt (WFI, HSM suspend). */
+void sched_block_current(struct hart *h);
+/* Current vCPU stops (HSM stop). */
+void sched_stop_current(struct hart *h);
+/* Wakes a BLOCKED vCPU if an interrupt is now pending for it. */
+void sched_wake(struct vcpu *v);
+/* Host timer / IPI interrupt handling on this hart. */
+void sched_timer_irq(struct hart *h);
+void sched_ipi_irq(struct hart *h);
+#endif

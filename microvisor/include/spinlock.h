@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* spinlock.h: test-and-test-and-set spinlock and the atomics the microvisor uses. */
+#ifndef RIVET_SPINLOCK_H
+#define RIVET_SPINLOCK_H
+#include "types.h"
+
+typedef struct { volatile int locked; } spinlock_t;
+#define SPINLOCK_INIT { 0 }
+
+static inline void spin_lock(spinlock_t *l)
+{
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+			;
+}
+static inline void spin_unlock(spinlock_t *l)
+{
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
+static inline u64 atomic_or(volatile u64 *p, u64 v) { return __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST); }
+static inline u64 atomic_xchg(volatile u64 *p, u64 v) { return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST); }
+static inline u64 atomic_read(volatile u64 *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+#endif

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: MIT */
+/* uart.h: the physical 16550 UART, which the microvisor owns. */
+#ifndef RIVET_UART_H
+#define RIVET_UART_H
+#include "types.h"
+void uart_init(u64 base, unsigned reg_shift);
+void uart_putc(char c);
+/* Returns a received byte, or -1 when none is waiting. */
+int uart_getc(void);
+#endif

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* vcpu.h: a virtual hart: its trap frame, its VS-level CSRs and FP state while it is off the hart. */
+#ifndef RIVET_VCPU_H
+#define RIVET_VCPU_H
+#include "trapframe.h"
+
+struct domain;
+struct hart;
+
+enum vcpu_state {
+	VCPU_OFF,        /* HSM STOPPED, or its domain is not running */
+	VCPU_RUNNABLE,   /* may run (and may be running: hart->current) */
+	VCPU_BLOCKED,    /* in WFI or an HSM suspend, until an interrupt is pending */
+};
+
+/* Bits of vcpu->requests, set by other harts, consumed before the vCPU runs. */
+#define VCPU_REQ_VVMA_FLUSH  (1UL << 0)   /* hfence.vvma for this VMID */
+#define VCPU_REQ_FENCE_I     (1UL << 1)
+
+struct vcpu_csrs {
+	u64 vsstatus, vsie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp;
+	u64 hvip, vstimecmp;
+};
+
+struct vcpu {
+	struct trap_frame frame;      /* first: trap.S finds the vCPU from it */
+	struct domain *dom;
+	unsigned id;                  /* vCPU id within the domain = its SBI hart id */
+	struct hart *home;            /* the hart whose run queue holds it */
+	enum vcpu_state state;        /* guarded by home->lock */
+	bool suspended;               /* blocked by HSM suspend (status SUSPENDED) */
+	bool resume_nonretentive;     /* on wake, resume at resume_addr */
+	bool reaped;                  /* taken off by its hart while the domain dies */
+	u64 resume_addr, resume_opaque;
+	struct vcpu_csrs csrs;        /* valid while not loaded on a hart */
+	u64 fp[32], fcsr;
+	volatile u64 irq_inject;      /* hvip bits to raise, set by any hart */
+	volatile u64 requests;        /* VCPU_REQ_* */
+	int last_hart;                /* hart index it last ran on, -1 if never */
+	u64 run_ticks;                /* time spent running, in timebase ticks */
+};
+
+/* Resets register state so that the vCPU starts at pc in VS-mode with a0, a1. */
+void vcpu_reset(struct vcpu *v, u64 pc, u64 a0, u64 a1);
+/* Loads / saves the VS CSRs and FP state on the current hart. */
+void vcpu_load(struct vcpu *v);
+void vcpu_put(struct vcpu *v);
+/* Raises VS interrupt bits (hvip positions) and wakes the vCPU wherever it is. */
+void vcpu_inject_irq(struct vcpu *v, u64 hvip_bits);
+/* Asks the vCPU to fence before it next runs, and kicks it off its hart. */
+void vcpu_request(struct vcpu *v, u64 req);
+/* True if an interrupt the guest enabled in vsie is pending (for WFI). */
+bool vcpu_irq_pending(struct vcpu *v, u64 now);
+/* Guest timer deadline while blocked, ~0 if none can wake it. */
+u64 vcpu_wake_deadline(struct vcpu *v);
+#endif

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+/*
+ * main.c: boot. The boot hart parses the host DTB, sets up memory, starts the
+ * other harts through SBI HSM, builds the domains of the boot image and then
+ * every hart enters the scheduler and never comes back here.
+ */
+#include "platform.h"
+#include "hart.h"
+#include "sched.h"
+#include "domain.h"
+#include "mm.h"
+#include "uart.h"
+#include "print.h"
+#include "csr.h"
+#include "sbi_call.h"
+#include "host_timer.h"
+#include "console_input.h"
+#include "public/bootimg.h"
+#include <string.h>
+
+struct hart harts[MAX_HARTS];
+unsigned nr_harts;
+u64 timebase_hz;
+unsigned vmid_bits;
+static struct platform plat;
+static u64 henvcfg_value;
+
+extern char _start[], _end[], boot_stack_top[];
+extern void secondary_entry(void);
+void enter_guest(struct trap_frame *f) __attribute__((noreturn));
+
+/* Exceptions a guest handles itself; the rest come to HS-mode. */
+#define HEDELEG_BITS (IRQ_BIT(EXC_INST_MISALIGNED) | IRQ_BIT(EXC_ILLEGAL_INST) | \
+	IRQ_BIT(EXC_BREAKPOINT) | IRQ_BIT(EXC_LOAD_MISALIGNED) | IRQ_BIT(EXC_STORE_MISALIGNED) | \
+	IRQ_BIT(EXC_ECALL_U) | IRQ_BIT(EXC_INST_PAGE_FAULT) | IRQ_BIT(EXC_LOAD_PAGE_FAULT) | \
+	IRQ_BIT(EXC_STORE_PAGE_FAULT))
+#define HIDELEG_BITS (IRQ_BIT(IRQ_VS_SOFT) | IRQ_BIT(IRQ_VS_TIMER) | IRQ_BIT(IRQ_VS_EXT))
+
+/* Reads a CSR that may not exist; false if the access trapped. */
+static bool probe_csr_read(int which, u64 *val)
+{
+	struct hart *h = this_hart();
+	u64 v = 0;
+	h->fault_hit = false;
+	h->fault_armed = true;
+	if (which == CSR_HSTATUS)
+		v = csr_read(CSR_HSTATUS);
+	else
+		v = csr_read(CSR_STIMECMP);
+	h->fault_armed = false;
+	*val = v;
+	return !h->fault_hit;
+}
+
+static void hart_setup(struct hart *h)
+{
+	asm volatile("mv tp, %0" :: "r"(h));
+	csr_write(CSR_HEDELEG, HEDELEG_BITS);
+	csr_write(CSR_HIDELEG, HIDELEG_BITS);
+	csr_write(CSR_HCOUNTEREN, COUNTEREN_CY | COUNTEREN_TM | COUNTEREN_IR);
+	csr_write(CSR_HENVCFG, henvcfg_value);
+	csr_write(CSR_HVIP, 0);
+	csr_write(CSR_HGATP, 0);
+	hfence_gvma_all();
+	h->timer_programmed = 0;
+	csr_write(CSR_SIE, IRQ_BIT(IRQ_S_TIMER) | IRQ_BIT(IRQ_S_SOFT));
+}
+
+static void __attribute__((noreturn)) run_scheduler(struct hart *h)
+{
+	enter_guest(&schedule(h)->frame);
+}
+
+void secondary_main(unsigned long hartid, unsigned long stack_top)
+{
+	for (unsigned i = 0; i < nr_harts; i++) {
+		if (harts[i].hartid == hartid) {
+			struct hart *h = &harts[i];
+			h->stack_top = stack_top;
+			hart_setup(h);
+			__atomic_store_n(&h->online, true, __ATOMIC_RELEASE);
+			run_scheduler(h);
+		}
+	}
+	for (;;)
+		wfi();
+}
+
+static void __attribute__((noreturn)) halt(const char *why)
+{
+	log("cannot continue: %s; powering off", why);
+	fw_shutdown();
+	for (;;)
+		wfi();
+}
+
+/* Checks the hart can host guests: H extension, Sv39x4, Sstc; learns the VMID width. */
+static void check_hart(void)
+{
+	u64 v;
+	if (!probe_csr_read(CSR_HSTATUS, &v))
+		halt("this hart has no hypervisor (H) extension (QEMU: -cpu rv64 has it)");
+	if (!probe_csr_read(CSR_STIMECMP, &v))
+		halt("this hart has no Sstc extension (stimecmp); Rivet needs it for guest timers");
+	host_has_sstc = true;
+	csr_write(CSR_HGATP, HGATP_MODE_SV39X4 << HGATP_MODE_SHIFT);
+	if ((csr_read(CSR_HGATP) >> HGATP_MODE_SHIFT) != HGATP_MODE_SV39X4)
+		halt("this hart does not support Sv39x4 G-stage translation");
+	csr_write(CSR_HGATP, HGATP_VMID_MASK << HGATP_VMID_SHIFT);
+	u64 vmid = (csr_read(CSR_HGATP) >> HGATP_VMID_SHIFT) & HGATP_VMID_MASK;
+	csr_write(CSR_HGATP, 0);
+	while (vmid & 1)
+		vmid_bits++, vmid >>= 1;
+	henvcfg_value = ENVCFG_STCE;
+	if (plat.has_svadu)
+		henvcfg_value |= ENVCFG_ADUE;
+}
+
+static void start_secondaries(struct hart *boot)
+{
+	for (unsigned i = 0; i < nr_harts; i++) {
+		struct hart *h = &harts[i];
+		if (h == boot)
+			continue;
+		void *stack = mm_alloc(HART_STACK_SIZE, PAGE_SIZE);
+		if (!stack) {
+			log("hart %lu: no memory for its stack; not started", h->hartid);
+			continue;
+		}
+		long err = fw_hart_start(h->hartid, (unsigned long)secondary_entry,
+					 (unsigned long)stack + HART_STACK_SIZE);
+		if (err)
+			log("hart %lu: SBI HSM start failed (%ld); running without it", h->hartid, err);
+	}
+	/* Bounded wait: a hart that never shows up is left out, not waited for. */
+	u64 until = time_now() + timebase_hz;
+	for (unsigned i = 0; i < nr_harts; i++) {
+		while (!__atomic_load_n(&harts[i].online, __ATOMIC_ACQUIRE) && time_now() < until)
+			;
+		if (!harts[i].online)
+			log("hart %lu did not come up; running without it", harts[i].hartid);
+	}
+}
+
+static const struct rivet_bootimg_hdr *find_archive(void)
+{
+	const struct rivet_uvm_hdr *uh = (const void *)_start;
+	u64 off = ALIGN_UP(uh->image_size, PAGE_SIZE);
+	const struct rivet_bootimg_hdr *a = (const void *)(_start + off);
+	u64 ram_end = plat.ram_base + plat.ram_size;
+	if ((u64)(uintptr_t)a + sizeof(*a) > ram_end || a->magic != RIVET_BOOTIMG_MAGIC)
+		return NULL;
+	return a;
+}
+
+static void create_domains(const struct rivet_bootimg_hdr *a)
+{
+	if (a->version != RIVET_BOOTIMG_VERSION || a->nr_domains > RIVET_MAX_BOOT_DOMAINS) {
+		log("boot image: version %u with %u domains is not one this microvisor reads",
+		    a->version, a->nr_domains);
+		return;
+	}
+	for (unsigned i = 0; i < a->nr_domains; i++) {
+		const struct rivet_bootimg_domain *bd = &a->domains[i];
+		bool loads_ok = true;
+		for (unsigned j = 0; j < bd->nr_loads && j < RIVET_MAX_LOADS; j++)
+			if (bd->loads[j].offset > a->total_size ||
+			    bd->loads[j].file_size > a->total_size - bd->loads[j].offset)
+				loads_ok = false;
+		int err = loads_ok ? domain_create_boot(bd, (const u8 *)a, i + 1) : -RIVET_ERANGE;
+		if (err) {
+			char name[RIVET_NAME_LEN];
+			memcpy(name, bd->name, sizeof(name));
+			name[sizeof(name) - 1] = 0;
+			log("domain \"%s\" not created: %s", name,
+			    err == -RIVET_ENOMEM ? "not enough memory" :
+			    err == -RIVET_ERANGE ? "its images lie outside its memory or the boot image" :
+			    err == -RIVET_EBUSY ? "no VMID left" : "invalid domain record");
+		}
+	}
+}
+
+void boot_main(unsigned long hartid, void *dtb)
+{
+	const char *why = "";
+	struct hart *boot = NULL;
+	if (platform_parse(dtb, &plat, &why) != 0) {
+		harts[0].hartid = hartid;
+		asm volatile("mv tp, %0" :: "r"(&harts[0]));
+		halt(why);
+	}
+	uart_init(plat.uart_base, plat.uart_reg_shift);
+	timebase_hz = plat.timebase_hz;
+	nr_harts = plat.nr_harts;
+	for (unsigned i = 0; i < nr_harts; i++) {
+		harts[i].index = i;
+		harts[i].hartid = plat.hartids[i];
+		if (plat.hartids[i] == hartid)
+			boot = &harts[i];
+	}
+	if (!boot)
+		halt("the boot hart is not in the device tree");
+	asm volatile("mv tp, %0" :: "r"(boot));
+	boot->stack_top = (u64)(uintptr_t)boot_stack_top;
+
+	log("Rivet microvisor %s: %u hart%s, %lu MiB RAM at 0x%lx, timebase %lu Hz",
+	    RIVET_VERSION, nr_harts, nr_harts > 1 ? "s" : "", plat.ram_size >> 20, plat.ram_base,
+	    plat.timebase_hz);
+	if (plat.harts_ignored)
+		log("%u harts beyond the first %u are left idle", plat.harts_ignored, MAX_HARTS);
+	check_hart();
+	log("H extension: Sv39x4, %u-bit VMIDs, Sstc%s", vmid_bits, plat.has_svadu ? ", Svadu" : "");
+
+	const struct rivet_bootimg_hdr *a = find_archive();
+	u64 used_end = (u64)(uintptr_t)_end;
+	if (a)
+		used_end = (u64)(uintptr_t)a + a->total_size;
+	u64 free_start = ALIGN_UP(used_end, SZ_2M);
+	u64 free_end = plat.ram_base + plat.ram_size;
+	if (plat.dtb_base >= free_start && plat.dtb_base < free_end)
+		free_end = ALIGN_DOWN(plat.dtb_base, PAGE_SIZE);
+	if (mm_init(free_start, free_end) != 0)
+		halt("no free memory after the boot image");
+	log("memory for domains: %lu MiB free", mm_free_bytes() >> 20);
+
+	hart_setup(boot);
+	boot->online = true;
+	start_secondaries(boot);
+
+	if (!a)
+		halt("the image carries no domains (build it with make image DOMAINS=...)");
+	create_domains(a);
+	if (!domains_alive())
+		halt("no domain could be created");
+	console_input_set_focus(domain_next_id(0));
+	run_scheduler(boot);
+}

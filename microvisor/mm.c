@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+/* mm.c: the global page pool, locked, over the RAM the microvisor does not occupy itself. */
+#include "mm.h"
+#include "page_alloc.h"
+#include "spinlock.h"
+#include <string.h>
+
+static struct page_pool pool;
+static spinlock_t pool_lock = SPINLOCK_INIT;
+
+int mm_init(u64 base, u64 end)
+{
+	return page_pool_init(&pool, base, end);
+}
+
+void *mm_alloc(u64 bytes, u64 align_bytes)
+{
+	u64 nr = ALIGN_UP(bytes, PAGE_SIZE) / PAGE_SIZE;
+	u64 align = align_bytes > PAGE_SIZE ? align_bytes / PAGE_SIZE : 1;
+	spin_lock(&pool_lock);
+	u64 addr = page_pool_alloc(&pool, nr, align);
+	spin_unlock(&pool_lock);
+	if (!addr)
+		return NULL;
+	/* Never hand out another domain's leftovers. */
+	memset((void *)(uintptr_t)addr, 0, nr * PAGE_SIZE);
+	return (void *)(uintptr_t)addr;
+}
+
+void mm_free(void *p, u64 bytes)
+{
+	if (!p)
+		return;
+	spin_lock(&pool_lock);
+	page_pool_free(&pool, (u64)(uintptr_t)p, ALIGN_UP(bytes, PAGE_SIZE) / PAGE_SIZE);
+	spin_unlock(&pool_lock);
+}
+
+u64 mm_free_bytes(void) { return pool.nr_free * PAGE_SIZE; }
+u64 mm_total_bytes(void) { return pool.nr_pages * PAGE_SIZE; }

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+/* sbi_hsm.c: SBI HSM: vCPUs of a domain start, stop, suspend and report status as harts. */
+#include "sbi.h"
+#include "domain.h"
+#include "sched.h"
+#include "hart.h"
+#include "csr.h"
+
+enum { HSM_START, HSM_STOP, HSM_GET_STATUS, HSM_SUSPEND };
+enum { HSM_STARTED = 0, HSM_STOPPED = 1, HSM_START_PENDING = 2, HSM_STOP_PENDING = 3,
+       HSM_SUSPENDED = 4 };
+#define SUSPEND_RETENTIVE     0x0UL
+#define SUSPEND_NON_RETENTIVE 0x80000000UL
+
+static bool valid_entry(struct domain *d, u64 gpa)
+{
+	return gpa >= RIVET_GUEST_RAM_BASE && gpa - RIVET_GUEST_RAM_BASE < d->ram_bytes;
+}
+
+static struct sbiret hsm_start(struct vcpu *v, unsigned long hartid, u64 addr, u64 opaque)
+{
+	struct domain *d = v->dom;
+	if (hartid >= d->nr_vcpus)
+		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
+	if (!valid_entry(d, addr))
+		return SBI_RET(SBI_ERR_INVALID_ADDRESS, 0);
+	struct vcpu *t = d->vcpus[hartid];
+	spin_lock(&t->home->lock);
+	if (t->state != VCPU_OFF) {
+		spin_unlock(&t->home->lock);
+		return SBI_RET(SBI_ERR_ALREADY_AVAILABLE, 0);
+	}
+	/* OFF means put: its state lives in memory and no hart touches it. */
+	vcpu_reset(t, addr, hartid, opaque);
+	t->state = VCPU_RUNNABLE;
+	spin_unlock(&t->home->lock);
+	hart_kick(t->home);
+	return SBI_RET(SBI_SUCCESS, 0);
+}
+
+static struct sbiret hsm_status(struct vcpu *v, unsigned long hartid)
+{
+	struct domain *d = v->dom;
+	if (hartid >= d->nr_vcpus)
+		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
+	struct vcpu *t = d->vcpus[hartid];
+	long st;
+	spin_lock(&t->home->lock);
+	if (t->state == VCPU_OFF)
+		st = HSM_STOPPED;
+	else if (t->state == VCPU_BLOCKED && t->suspended)
+		st = HSM_SUSPENDED;
+	else
+		st = HSM_STARTED;
+	spin_unlock(&t->home->lock);
+	return SBI_RET(SBI_SUCCESS, st);
+}
+
+static struct sbiret hsm_suspend(struct vcpu *v, u64 type, u64 resume, u64 opaque)
+{
+	struct trap_frame *f = &v->frame;
+	struct hart *h = this_hart();
+	if (type != SUSPEND_RETENTIVE && type != SUSPEND_NON_RETENTIVE)
+		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
+	if (type == SUSPEND_NON_RETENTIVE && !valid_entry(v->dom, resume))
+		return SBI_RET(SBI_ERR_INVALID_ADDRESS, 0);
+	f->x[REG_A0] = SBI_SUCCESS;
+	f->x[REG_A1] = 0;
+	v->suspended = true;
+	sched_block_current(h);   /* saves the VS CSRs */
+	if (type == SUSPEND_NON_RETENTIVE) {
+		/* Resumes like a fresh start: S-mode, interrupts and translation off. */
+		f->sepc = resume;
+		f->x[REG_A0] = v->id;
+		f->x[REG_A1] = opaque;
+		f->sstatus |= SSTATUS_SPP;
+		v->csrs.vsstatus &= ~SSTATUS_SIE;
+		v->csrs.vsatp = 0;
+	}
+	return SBI_RET(SBI_NO_RETURN, 0);
+}
+
+static struct sbiret hsm_call(struct vcpu *v, unsigned long fid, struct trap_frame *f)
+{
+	switch (fid) {
+	case HSM_START:
+		return hsm_start(v, f->x[REG_A0], f->x[REG_A1], f->x[REG_A2]);
+	case HSM_STOP:
+		sched_stop_current(this_hart());
+		return SBI_RET(SBI_NO_RETURN, 0);
+	case HSM_GET_STATUS:
+		return hsm_status(v, f->x[REG_A0]);
+	case HSM_SUSPEND:
+		return hsm_suspend(v, f->x[REG_A0], f->x[REG_A1], f->x[REG_A2]);
+	}
+	return SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
+}
+
+const struct sbi_ext sbi_hsm = { "hsm", SBI_EXT_HSM, SBI_EXT_HSM, hsm_call };

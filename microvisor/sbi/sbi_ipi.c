@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+/* sbi_ipi.c: SBI IPI: raises VSSIP on each target vCPU of the caller's domain. */
+#include "sbi.h"
+#include "domain.h"
+#include "csr.h"
+
+int sbi_send_ipis(struct vcpu *v, u64 targets)
+{
+	struct domain *d = v->dom;
+	for (unsigned i = 0; i < d->nr_vcpus; i++)
+		if (targets & (1UL << i))
+			vcpu_inject_irq(d->vcpus[i], IRQ_BIT(IRQ_VS_SOFT));
+	return SBI_SUCCESS;
+}
+
+static struct sbiret ipi_call(struct vcpu *v, unsigned long fid, struct trap_frame *f)
+{
+	u64 targets;
+	if (fid != 0)
+		return SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
+	int err = sbi_hart_mask(v, f->x[REG_A0], f->x[REG_A1], &targets);
+	if (err)
+		return SBI_RET(err, 0);
+	return SBI_RET(sbi_send_ipis(v, targets), 0);
+}
+
+const struct sbi_ext sbi_ipi = { "ipi", SBI_EXT_IPI, SBI_EXT_IPI, ipi_call };

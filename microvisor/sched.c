@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sched.c: per-hart run queues. Each vCPU is homed on one hart allowed by its
+ * domain's cpus= mask; a hart round-robins over its RUNNABLE vCPUs with a
+ * timer-driven slice, blocks vCPUs in WFI until an interrupt they enabled is
+ * pending, and idles in WFI itself when nothing is runnable.
+ */
+#include "sched.h"
+#include "domain.h"
+#include "host_timer.h"
+#include "sbi_call.h"
+#include "csr.h"
+#include "print.h"
+
+static u64 slice_ticks(void) { return timebase_hz / SLICE_HZ; }
+
+void hart_kick(struct hart *h)
+{
+	atomic_or(&h->kicked, 1);
+	if (h != this_hart())
+		fw_send_ipi(h->hartid);
+}
+
+int sched_add_vcpu(struct vcpu *v, u64 cpus_mask)
+{
+	struct hart *best = NULL;
+	for (unsigned i = 0; i < nr_harts; i++) {
+		struct hart *h = &harts[i];
+		if (!h->online || (cpus_mask && !(cpus_mask & (1UL << i))))
+			continue;
+		if (h->nr_vcpus < MAX_VCPUS_PER_HART && (!best || h->nr_vcpus < best->nr_vcpus))
+			best = h;
+	}
+	if (!best)
+		return -RIVET_ENOMEM;
+	spin_lock(&best->lock);
+	v->home = best;
+	v->state = VCPU_OFF;
+	best->vcpus[best->nr_vcpus++] = v;
+	spin_unlock(&best->lock);
+	return 0;
+}
+
+void sched_remove_vcpu(struct vcpu *v)
+{
+	struct hart *h = v->home;
+	spin_lock(&h->lock);
+	for (unsigned i = 0; i < h->nr_vcpus; i++) {
+		if (h->vcpus[i] == v) {
+			h->vcpus[i] = h->vcpus[--h->nr_vcpus];
+			break;
+		}
+	}
+	if (h->last_loaded == v)
+		h->last_loaded = NULL;
+	spin_unlock(&h->lock);
+}
+
+void sched_start_vcpu(struct vcpu *v)
+{
+	spin_lock(&v->home->lock);
+	v->state = VCPU_RUNNABLE;
+	spin_unlock(&v->home->lock);
+	hart_kick(v->home);
+}
+
+void sched_wake(struct vcpu *v)
+{
+	struct hart *h = v->home;
+	spin_lock(&h->lock);
+	if (v->state == VCPU_BLOCKED && vcpu_irq_pending(v, time_now()))
+		v->state = VCPU_RUNNABLE;
+	spin_unlock(&h->lock);
+	/* Also when it runs: its home merges irq_inject into hvip on the way back in. */
+	hart_kick(h);
+}
+
+static void take_off(struct hart *h, struct vcpu *v)
+{
+	if (v && h->current == v) {
+		vcpu_put(v);
+		h->current = NULL;
+	}
+}
+
+void sched_block_current(struct hart *h)
+{
+	struct vcpu *v = h->current;
+	take_off(h, v);
+	spin_lock(&h->lock);
+	if (!vcpu_irq_pending(v, time_now()))
+		v->state = VCPU_BLOCKED;
+	spin_unlock(&h->lock);
+}
+
+void sched_stop_current(struct hart *h)
+{
+	struct vcpu *v = h->current;
+	take_off(h, v);
+	spin_lock(&h->lock);
+	v->state = VCPU_OFF;
+	spin_unlock(&h->lock);
+}
+
+/* With h->lock held: wake blocked vCPUs whose interrupt is due; returns the next deadline. */
+static u64 wake_due(struct hart *h, u64 now)
+{
+	u64 next = ~0UL;
+	for (unsigned i = 0; i < h->nr_vcpus; i++) {
+		struct vcpu *v = h->vcpus[i];
+		if (v->state != VCPU_BLOCKED)
+			continue;
+		if (vcpu_irq_pending(v, now)) {
+			v->state = VCPU_RUNNABLE;
+			continue;
+		}
+		u64 d = vcpu_wake_deadline(v);
+		if (d < next)
+			next = d;
+	}
+	return next;
+}
+
+/* With h->lock held: vCPUs of dying domains leave; their domains are told after unlock. */
+static unsigned reap_dying(struct hart *h, struct domain **off, unsigned max)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < h->nr_vcpus && n < max; i++) {
+		struct vcpu *v = h->vcpus[i];
+		if (v->dom->state != DOM_DYING || v->reaped)
+			continue;
+		take_off(h, v);
+		v->state = VCPU_OFF;
+		v->reaped = true;
+		off[n++] = v->dom;
+	}
+	return n;
+}
+
+/* With h->lock held: round-robin after cur; cur itself last. */
+static struct vcpu *pick(struct hart *h, struct vcpu *cur, u64 now, bool *others)
+{
+	*others = false;
+	unsigned n = h->nr_vcpus, start = h->rr_next;
+	struct vcpu *found = NULL;
+	for (unsigned k = 0; k < n; k++) {
+		struct vcpu *v = h->vcpus[(start + k) % n];
+		if (v == cur || v->state != VCPU_RUNNABLE)
+			continue;
+		*others = true;
+		if (!found) {
+			found = v;
+			h->rr_next = (start + k + 1) % n;
+		}
+	}
+	if (cur && cur->state == VCPU_RUNNABLE && (!found || now < h->slice_end))
+		return cur;
+	return found;
+}
+
+static void program_timer(struct hart *h, u64 deadline)
+{
+	if (deadline != h->timer_programmed) {
+		h->timer_programmed = deadline;
+		host_timer_set(deadline);
+	}
+}
+
+void sched_timer_irq(struct hart *h)
+{
+	/* The deadline passed: force a reprogram (which also clears STIP). */
+	h->timer_programmed = 0;
+}
+
+void sched_ipi_irq(struct hart *h)
+{
+	(void)h;
+	csr_clear(CSR_SIP, IRQ_BIT(IRQ_S_SOFT));
+}
+
+static void handle_pending_host_irqs(struct hart *h)
+{
+	u64 sip = csr_read(CSR_SIP);
+	if (sip & IRQ_BIT(IRQ_S_TIMER))
+		sched_timer_irq(h);
+	if (sip & IRQ_BIT(IRQ_S_SOFT))
+		sched_ipi_irq(h);
+}
+
+struct vcpu *schedule(struct hart *h)
+{
+	struct vcpu *next;
+	u64 now, deadline;
+	bool others;
+
+	for (;;) {
+		struct domain *off[MAX_VCPUS_PER_HART];
+		unsigned nr_off;
+
+		atomic_xchg(&h->kicked, 0);
+		now = time_now();
+		spin_lock(&h->lock);
+		nr_off = reap_dying(h, off, MAX_VCPUS_PER_HART);
+		deadline = wake_due(h, now);
+		next = pick(h, h->current, now, &others);
+		spin_unlock(&h->lock);
+		for (unsigned i = 0; i < nr_off; i++)
+			domain_vcpu_off(off[i]);
+		if (nr_off)
+			continue;   /* a restart may have made vCPUs runnable */
+		if (next)
+			break;
+		/* Idle: nothing to run until an interrupt (timer or kick). */
+		take_off(h, h->current);
+		program_timer(h, deadline);
+		if (!atomic_read(&h->kicked) &&
+		    !(csr_read(CSR_SIP) & (IRQ_BIT(IRQ_S_TIMER) | IRQ_BIT(IRQ_S_SOFT))))
+			wfi();
+		handle_pending_host_irqs(h);
+	}
+
+	if (next != h->current) {
+		take_off(h, h->current);
+		vcpu_load(next);
+		h->current = next;
+		h->slice_end = now + slice_ticks();
+	} else if (now >= h->slice_end) {
+		h->slice_end = now + slice_ticks();
+	}
+
+	u64 req = atomic_xchg(&next->requests, 0);
+	if (req & VCPU_REQ_VVMA_FLUSH)
+		hfence_vvma_all();
+	if (req & VCPU_REQ_FENCE_I)
+		fence_i();
+	u64 irqs = atomic_xchg(&next->irq_inject, 0);
+	if (irqs)
+		csr_set(CSR_HVIP, irqs);
+
+	if (others && h->slice_end < deadline)
+		deadline = h->slice_end;
+	program_timer(h, deadline);
+	next->frame.hyp_sp = h->stack_top;
+	next->frame.hyp_tp = (u64)(uintptr_t)h;
+	return next;
+}

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+/*
+ * trap.c: what happens when a guest traps into HS-mode. Exit contract: every
+ * trap is handled here (host interrupt, SBI call, WFI, a guest fault that
+ * ends its domain) and then schedule() picks the vCPU this hart resumes.
+ */
+#include "trapframe.h"
+#include "vcpu.h"
+#include "domain.h"
+#include "sched.h"
+#include "sbi.h"
+#include "csr.h"
+#include "print.h"
+
+#define INSN_WFI 0x10500073UL
+
+static const char *exc_name(u64 cause)
+{
+	switch (cause) {
+	case EXC_INST_MISALIGNED:        return "instruction address misaligned";
+	case EXC_INST_ACCESS:            return "instruction access fault";
+	case EXC_ILLEGAL_INST:           return "illegal instruction";
+	case EXC_BREAKPOINT:             return "breakpoint";
+	case EXC_LOAD_MISALIGNED:        return "load address misaligned";
+	case EXC_LOAD_ACCESS:            return "load access fault";
+	case EXC_STORE_MISALIGNED:       return "store address misaligned";
+	case EXC_STORE_ACCESS:           return "store access fault";
+	case EXC_ECALL_U:                return "ecall from U-mode";
+	case EXC_INST_PAGE_FAULT:        return "instruction page fault";
+	case EXC_LOAD_PAGE_FAULT:        return "load page fault";
+	case EXC_STORE_PAGE_FAULT:       return "store page fault";
+	case EXC_INST_GUEST_PAGE_FAULT:  return "instruction guest-page fault";
+	case EXC_LOAD_GUEST_PAGE_FAULT:  return "load guest-page fault";
+	case EXC_VIRTUAL_INST:           return "virtual instruction";
+	case EXC_STORE_GUEST_PAGE_FAULT: return "store guest-page fault";
+	}
+	return "unexpected exception";
+}
+
+/* Delivers an exception to the guest's own trap vector, as the hart would have. */
+static void redirect_to_guest(struct vcpu *v, u64 cause, u64 tval)
+{
+	struct trap_frame *f = &v->frame;
+	u64 vsstatus = csr_read(CSR_VSSTATUS);
+	vsstatus &= ~(SSTATUS_SPP | SSTATUS_SPIE);
+	if (f->sstatus & SSTATUS_SPP)
+		vsstatus |= SSTATUS_SPP;
+	if (vsstatus & SSTATUS_SIE)
+		vsstatus |= SSTATUS_SPIE;
+	vsstatus &= ~SSTATUS_SIE;
+	csr_write(CSR_VSSTATUS, vsstatus);
+	csr_write(CSR_VSEPC, f->sepc);
+	csr_write(CSR_VSCAUSE, cause);
+	csr_write(CSR_VSTVAL, tval);
+	f->sepc = csr_read(CSR_VSTVEC) & ~3UL;
+	f->sstatus |= SSTATUS_SPP;
+}
+
+static void guest_fault(struct vcpu *v, u64 cause, u64 addr)
+{
+	char why[96];
+	u64 vstvec = csr_read(CSR_VSTVEC) & ~3UL;
+	/* A fault on the guest's own trap vector means it had nowhere to take a trap. */
+	if (cause == EXC_INST_GUEST_PAGE_FAULT && v->frame.sepc == vstvec) {
+		u64 vscause = csr_read(CSR_VSCAUSE);
+		snprintf(why, sizeof(why), "%s (no trap handler for %s at pc 0x%lx)", exc_name(cause),
+			 exc_name(vscause), csr_read(CSR_VSEPC));
+		domain_crash(v->dom, why, addr, v->frame.sepc);
+		return;
+	}
+	domain_crash(v->dom, exc_name(cause), addr, v->frame.sepc);
+}
+
+static void guest_exception(struct hart *h, struct vcpu *v, u64 cause)
+{
+	u64 stval = csr_read(CSR_STVAL);
+	switch (cause) {
+	case EXC_ECALL_VS:
+		sbi_dispatch(v);
+		return;
+	case EXC_VIRTUAL_INST:
+		if (stval == INSN_WFI) {
+			v->frame.sepc += 4;
+			sched_block_current(h);
+			return;
+		}
+		/* Anything else the guest may not do in VS-mode is illegal to it. */
+		redirect_to_guest(v, EXC_ILLEGAL_INST, stval);
+		return;
+	case EXC_INST_GUEST_PAGE_FAULT:
+	case EXC_LOAD_GUEST_PAGE_FAULT:
+	case EXC_STORE_GUEST_PAGE_FAULT:
+		/* htval holds the faulting GPA shifted right by 2. */
+		guest_fault(v, cause, (csr_read(CSR_HTVAL) << 2) | (stval & 3));
+		return;
+	default:
+		guest_fault(v, cause, stval);
+		return;
+	}
+}
+
+struct trap_frame *guest_trap(struct trap_frame *f)
+{
+	struct vcpu *v = container_of(f, struct vcpu, frame);
+	struct hart *h = this_hart();
+	u64 scause = csr_read(CSR_SCAUSE);
+
+	if (scause & SCAUSE_IRQ) {
+		u64 irq = scause & ~SCAUSE_IRQ;
+		if (irq == IRQ_S_TIMER)
+			sched_timer_irq(h);
+		else if (irq == IRQ_S_SOFT)
+			sched_ipi_irq(h);
+	} else {
+		guest_exception(h, v, scause);
+	}
+	return &schedule(h)->frame;
+}
+
+/* A trap in HS-mode itself: only a guarded guest access may cause one. */
+void hs_trap(struct trap_frame *f)
+{
+	struct hart *h = this_hart();
+	u64 scause = csr_read(CSR_SCAUSE);
+	if (!(scause & SCAUSE_IRQ) && h && h->fault_armed) {
+		h->fault_hit = true;
+		f->sepc += 4;
+		return;
+	}
+	panic("trap in the microvisor: scause 0x%lx sepc 0x%lx stval 0x%lx", scause, f->sepc,
+	      csr_read(CSR_STVAL));
+}

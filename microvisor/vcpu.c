@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+/* vcpu.c: vCPU register state: reset, loading and saving the VS CSRs and FP, interrupt injection. */
+#include "vcpu.h"
+#include "domain.h"
+#include "hart.h"
+#include "sched.h"
+#include "csr.h"
+#include <string.h>
+
+void vcpu_reset(struct vcpu *v, u64 pc, u64 a0, u64 a1)
+{
+	memset(v->frame.x, 0, sizeof(v->frame.x));
+	v->frame.x[REG_A0] = a0;
+	v->frame.x[REG_A1] = a1;
+	v->frame.sepc = pc;
+	/* Enter VS-mode with interrupts off; FS Initial so the guest may use FP. */
+	v->frame.sstatus = SSTATUS_SPP | SSTATUS_FS_INITIAL;
+	/* SPV: return to V=1; SPVP: HLV/HSV act as VS; VTW: WFI traps so the vCPU blocks. */
+	v->frame.hstatus = HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_VTW;
+	memset(&v->csrs, 0, sizeof(v->csrs));
+	v->csrs.vsstatus = SSTATUS_FS_INITIAL;
+	v->csrs.vstimecmp = ~0UL;
+	memset(v->fp, 0, sizeof(v->fp));
+	v->fcsr = 0;
+	v->irq_inject = 0;
+	v->requests = VCPU_REQ_VVMA_FLUSH | VCPU_REQ_FENCE_I;
+	v->suspended = false;
+	v->resume_nonretentive = false;
+}
+
+static void fp_save(struct vcpu *v)
+{
+	u64 *f = v->fp;
+	asm volatile(".option push\n.option arch, +d\n"
+		"fsd f0, 0(%0)\n fsd f1, 8(%0)\n fsd f2, 16(%0)\n fsd f3, 24(%0)\n"
+		"fsd f4, 32(%0)\n fsd f5, 40(%0)\n fsd f6, 48(%0)\n fsd f7, 56(%0)\n"
+		"fsd f8, 64(%0)\n fsd f9, 72(%0)\n fsd f10, 80(%0)\n fsd f11, 88(%0)\n"
+		"fsd f12, 96(%0)\n fsd f13, 104(%0)\n fsd f14, 112(%0)\n fsd f15, 120(%0)\n"
+		"fsd f16, 128(%0)\n fsd f17, 136(%0)\n fsd f18, 144(%0)\n fsd f19, 152(%0)\n"
+		"fsd f20, 160(%0)\n fsd f21, 168(%0)\n fsd f22, 176(%0)\n fsd f23, 184(%0)\n"
+		"fsd f24, 192(%0)\n fsd f25, 200(%0)\n fsd f26, 208(%0)\n fsd f27, 216(%0)\n"
+		"fsd f28, 224(%0)\n fsd f29, 232(%0)\n fsd f30, 240(%0)\n fsd f31, 248(%0)\n"
+		".option pop" : : "r"(f) : "memory");
+	u64 fcsr;
+	asm volatile(".option push\n.option arch, +d\nfrcsr %0\n.option pop" : "=r"(fcsr));
+	v->fcsr = fcsr;
+}
+
+static void fp_restore(struct vcpu *v)
+{
+	const u64 *f = v->fp;
+	asm volatile(".option push\n.option arch, +d\n"
+		"fld f0, 0(%0)\n fld f1, 8(%0)\n fld f2, 16(%0)\n fld f3, 24(%0)\n"
+		"fld f4, 32(%0)\n fld f5, 40(%0)\n fld f6, 48(%0)\n fld f7, 56(%0)\n"
+		"fld f8, 64(%0)\n fld f9, 72(%0)\n fld f10, 80(%0)\n fld f11, 88(%0)\n"
+		"fld f12, 96(%0)\n fld f13, 104(%0)\n fld f14, 112(%0)\n fld f15, 120(%0)\n"
+		"fld f16, 128(%0)\n fld f17, 136(%0)\n fld f18, 144(%0)\n fld f19, 152(%0)\n"
+		"fld f20, 160(%0)\n fld f21, 168(%0)\n fld f22, 176(%0)\n fld f23, 184(%0)\n"
+		"fld f24, 192(%0)\n fld f25, 200(%0)\n fld f26, 208(%0)\n fld f27, 216(%0)\n"
+		"fld f28, 224(%0)\n fld f29, 232(%0)\n fld f30, 240(%0)\n fld f31, 248(%0)\n"
+		"fscsr %1\n.option pop" : : "r"(f), "r"(v->fcsr) : "memory");
+}
+
+void vcpu_load(struct vcpu *v)
+{
+	struct vcpu_csrs *c = &v->csrs;
+	struct hart *h = this_hart();
+	csr_write(CSR_HGATP, v->dom->hgatp);
+	csr_write(CSR_VSSTATUS, c->vsstatus);
+	csr_write(CSR_VSIE, c->vsie);
+	csr_write(CSR_VSTVEC, c->vstvec);
+	csr_write(CSR_VSSCRATCH, c->vsscratch);
+	csr_write(CSR_VSEPC, c->vsepc);
+	csr_write(CSR_VSCAUSE, c->vscause);
+	csr_write(CSR_VSTVAL, c->vstval);
+	csr_write(CSR_VSATP, c->vsatp);
+	csr_write(CSR_HVIP, c->hvip);
+	csr_write(CSR_VSTIMECMP, c->vstimecmp);
+	/* FS is enabled for the restore only; the guest's own FS rides in frame.sstatus. */
+	csr_set(CSR_SSTATUS, SSTATUS_FS_INITIAL);
+	fp_restore(v);
+	csr_clear(CSR_SSTATUS, SSTATUS_FS);
+	/* The VS-stage TLB and i-cache of this hart may hold another life of this VMID. */
+	if (v->last_hart != (int)h->index)
+		v->requests |= VCPU_REQ_VVMA_FLUSH | VCPU_REQ_FENCE_I;
+	v->last_hart = h->index;
+	h->last_loaded = v;
+}
+
+void vcpu_put(struct vcpu *v)
+{
+	struct vcpu_csrs *c = &v->csrs;
+	c->vsstatus = csr_read(CSR_VSSTATUS);
+	c->vsie = csr_read(CSR_VSIE);
+	c->vstvec = csr_read(CSR_VSTVEC);
+	c->vsscratch = csr_read(CSR_VSSCRATCH);
+	c->vsepc = csr_read(CSR_VSEPC);
+	c->vscause = csr_read(CSR_VSCAUSE);
+	c->vstval = csr_read(CSR_VSTVAL);
+	c->vsatp = csr_read(CSR_VSATP);
+	c->hvip = csr_read(CSR_HVIP);
+	c->vstimecmp = csr_read(CSR_VSTIMECMP);
+	/* Only a guest that dirtied FP pays for saving it. */
+	if ((v->frame.sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
+		csr_set(CSR_SSTATUS, SSTATUS_FS_INITIAL);
+		fp_save(v);
+		csr_clear(CSR_SSTATUS, SSTATUS_FS);
+		v->frame.sstatus = (v->frame.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
+	}
+	csr_write(CSR_HVIP, 0);
+	csr_write(CSR_VSTIMECMP, ~0UL);
+}
+
+void vcpu_inject_irq(struct vcpu *v, u64 hvip_bits)
+{
+	atomic_or(&v->irq_inject, hvip_bits);
+	sched_wake(v);
+}
+
+void vcpu_request(struct vcpu *v, u64 req)
+{
+	atomic_or(&v->requests, req);
+	if (v->home != this_hart())
+		hart_kick(v->home);
+}
+
+bool vcpu_irq_pending(struct vcpu *v, u64 now)
+{
+	u64 pend = v->csrs.hvip | atomic_read(&v->irq_inject);
+	if (now >= v->csrs.vstimecmp)
+		pend |= IRQ_BIT(IRQ_VS_TIMER);
+	/* vsie holds the VS bits at their S positions (SSIE = 1, STIE = 5, SEIE = 9). */
+	return (pend >> 1) & v->csrs.vsie;
+}
+
+u64 vcpu_wake_deadline(struct vcpu *v)
+{
+	return (v->csrs.vsie & IRQ_BIT(IRQ_S_TIMER)) ? v->csrs.vstimecmp : ~0UL;
+}
