@@ -20,6 +20,7 @@ GUEST_HDRS     := $(wildcard guests/lib/*.h) $(wildcard microvisor/include/publi
 GUEST_VARIANTS := \
 	hello:hello.c: \
 	hello2:hello.c:-DHELLO_DBCN,-DHELLO_NAME='"hello2"' \
+	reboot:hello.c:-DHELLO_REBOOT,-DHELLO_NAME='"reboot"' \
 	sbi:sbi.c: \
 	smp:smp.c: \
 	timer:timer.c: \

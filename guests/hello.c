@@ -3,6 +3,7 @@
 #include "lib/csr.h"
 #include "lib/guest.h"
 #include "lib/print.h"
+#include "lib/sbi.h"
 
 #ifndef HELLO_NAME
 #define HELLO_NAME "hello"
@@ -24,5 +25,11 @@ int main(unsigned long hartid, unsigned long dtb)
 		printf(HELLO_NAME ": %d\n", n);
 	}
 	printf(HELLO_NAME ": done\n");
+#ifdef HELLO_REBOOT
+	/* Ask for a cold reboot: the domain's on_reboot decides what follows. */
+	printf(HELLO_NAME ": rebooting\n");
+	sbi_system_reset(SBI_SRST_COLD_REBOOT, 0);
+	printf(HELLO_NAME ": FAIL reboot returned\n");
+#endif
 	return 0;
 }

@@ -62,10 +62,9 @@ static void guest_fault(struct vcpu *v, u64 cause, u64 addr)
 	u64 vstvec = csr_read(CSR_VSTVEC) & ~3UL;
 	/* A fault on the guest's own trap vector means it had nowhere to take a trap. */
 	if (cause == EXC_INST_GUEST_PAGE_FAULT && v->frame.sepc == vstvec) {
-		u64 vscause = csr_read(CSR_VSCAUSE);
-		snprintf(why, sizeof(why), "%s (no trap handler for %s at pc 0x%lx)", exc_name(cause),
-			 exc_name(vscause), csr_read(CSR_VSEPC));
-		domain_crash(v->dom, why, addr, v->frame.sepc);
+		snprintf(why, sizeof(why), "%s with no trap handler (vstvec 0x%lx)",
+			 exc_name(csr_read(CSR_VSCAUSE)), vstvec);
+		domain_crash(v->dom, why, csr_read(CSR_VSTVAL), csr_read(CSR_VSEPC));
 		return;
 	}
 	domain_crash(v->dom, exc_name(cause), addr, v->frame.sepc);

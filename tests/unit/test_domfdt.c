@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/* test_domfdt.c: the guest device tree, built and then read back with libfdt. */
+#include <stdio.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include "check.h"
+#include "domfdt.h"
+
+static uint8_t fdt[DOMFDT_MAX_SIZE];
+
+static int build(unsigned nr_vcpus, uint64_t ram_size, const char *bootargs, int initrd,
+		 uint64_t start, uint64_t end)
+{
+	struct domfdt_params p = { nr_vcpus, 0x80000000, ram_size, bootargs, initrd, start, end };
+
+	memset(fdt, 0xee, sizeof fdt);
+	return domfdt_build(&p, fdt, sizeof fdt);
+}
+
+static int node(const char *path)
+{
+	return fdt_path_offset(fdt, path);
+}
+
+/* The property's value, checked to be LEN bytes long (LEN < 0: any length). */
+static const void *prop(const char *path, const char *name, int len)
+{
+	int n = node(path), got = -1;
+	const void *v = n >= 0 ? fdt_getprop(fdt, n, name, &got) : NULL;
+
+	if (!v || (len >= 0 && got != len))
+		return NULL;
+	return v;
+}
+
+static uint32_t u32(const char *path, const char *name)
+{
+	const fdt32_t *v = prop(path, name, 4);
+
+	return v ? fdt32_ld(v) : 0xdeadbeef;
+}
+
+static uint64_t u64(const char *path, const char *name)
+{
+	const fdt64_t *v = prop(path, name, 8);
+
+	return v ? fdt64_ld(v) : 0xdeadbeef; /* properties are only 4-byte aligned */
+}
+
+static const char *str(const char *path, const char *name)
+{
+	int n = node(path), len;
+	const char *v = n >= 0 ? fdt_getprop(fdt, n, name, &len) : NULL;
+
+	/* A string property is NUL-terminated exactly at its end. */
+	if (!v || len < 1 || v[len - 1] != '\0' || (int)strlen(v) != len - 1)
+		return NULL;
+	return v;
+}
+
+TEST(root_and_memory)
+{
+	const fdt64_t *reg;
+	int size = build(1, 128ULL << 20, NULL, 0, 0, 0);
+
+	CHECK(size > 0);
+	CHECK_EQ(fdt_check_header(fdt), 0);
+	CHECK_EQ(fdt_totalsize(fdt), size);
+	CHECK_EQ(u32("/", "#address-cells"), 2);
+	CHECK_EQ(u32("/", "#size-cells"), 2);
+	CHECK_STR(str("/", "compatible"), "riscv-virtio");
+	CHECK_STR(str("/", "model"), "riscv-virtio,qemu");
+	CHECK_STR(str("/memory@80000000", "device_type"), "memory");
+	reg = prop("/memory@80000000", "reg", 16);
+	CHECK(reg != NULL);
+	if (reg) {
+		CHECK_EQ(fdt64_ld(&reg[0]), 0x80000000);
+		CHECK_EQ(fdt64_ld(&reg[1]), 128ULL << 20);
+	}
+	CHECK(node("/chosen") >= 0);
+	CHECK(prop("/chosen", "bootargs", -1) == NULL);
+	CHECK(prop("/chosen", "linux,initrd-start", -1) == NULL);
+	CHECK(prop("/chosen", "linux,initrd-end", -1) == NULL);
+}
+
+TEST(cpus)
+{
+	static const char exts[] = "i\0m\0a\0f\0d\0c\0zicntr\0zicsr\0zifencei\0zihpm\0sstc";
+	uint32_t phandles[8];
+	unsigned i, j;
+
+	CHECK(build(8, 64ULL << 20, NULL, 0, 0, 0) > 0);
+	CHECK_EQ(u32("/cpus", "#address-cells"), 1);
+	CHECK_EQ(u32("/cpus", "#size-cells"), 0);
+	/* 4 bytes exactly: the microvisor patches the host's value in place. */
+	CHECK(prop("/cpus", "timebase-frequency", 4) != NULL);
+	CHECK_EQ(u32("/cpus", "timebase-frequency"), 10000000);
+	for (i = 0; i < 8; i++) {
+		char cpu[32], intc[64];
+		const char *e;
+		int len;
+
+		snprintf(cpu, sizeof cpu, "/cpus/cpu@%u", i);
+		snprintf(intc, sizeof intc, "%s/interrupt-controller", cpu);
+		CHECK_STR(str(cpu, "device_type"), "cpu");
+		CHECK_EQ(u32(cpu, "reg"), i);
+		CHECK_STR(str(cpu, "status"), "okay");
+		CHECK_STR(str(cpu, "compatible"), "riscv");
+		CHECK_STR(str(cpu, "riscv,isa"), "rv64imafdc_zicntr_zicsr_zifencei_zihpm_sstc");
+		CHECK_STR(str(cpu, "riscv,isa-base"), "rv64i");
+		CHECK_STR(str(cpu, "mmu-type"), "riscv,sv39");
+		e = fdt_getprop(fdt, node(cpu), "riscv,isa-extensions", &len);
+		CHECK(e != NULL && len == (int)sizeof exts && !memcmp(e, exts, sizeof exts));
+		CHECK_EQ(fdt_stringlist_count(fdt, node(cpu), "riscv,isa-extensions"), 11);
+		CHECK_EQ(fdt_stringlist_search(fdt, node(cpu), "riscv,isa-extensions", "sstc"), 10);
+		CHECK_STR(str(intc, "compatible"), "riscv,cpu-intc");
+		CHECK_EQ(u32(intc, "#interrupt-cells"), 1);
+		CHECK(prop(intc, "interrupt-controller", 0) != NULL);
+		phandles[i] = fdt_get_phandle(fdt, node(intc));
+		CHECK(phandles[i] != 0 && phandles[i] != 0xffffffff);
+		CHECK_EQ(fdt_node_offset_by_phandle(fdt, phandles[i]), node(intc));
+		for (j = 0; j < i; j++)
+			CHECK(phandles[j] != phandles[i]);
+	}
+	CHECK(node("/cpus/cpu@8") < 0);
+}
+
+TEST(chosen)
+{
+	int a, b;
+
+	a = build(2, 256ULL << 20, "console=hvc0 earlycon=sbi", 1, 0, 0);
+	CHECK(a > 0);
+	CHECK_STR(str("/chosen", "bootargs"), "console=hvc0 earlycon=sbi");
+	CHECK_EQ(u64("/chosen", "linux,initrd-start"), 0);
+	b = build(2, 256ULL << 20, "console=hvc0 earlycon=sbi", 1, 0x8fd00000, 0x8fd12345);
+	CHECK_EQ(a, b); /* mkimage measures with zeroes, places, then builds for real */
+	CHECK_EQ(u64("/chosen", "linux,initrd-start"), 0x8fd00000);
+	CHECK_EQ(u64("/chosen", "linux,initrd-end"), 0x8fd12345);
+	CHECK(build(1, 1ULL << 20, "", 0, 0, 0) > 0);
+	CHECK_STR(str("/chosen", "bootargs"), "");
+}
+
+TEST(packed_and_small)
+{
+	int size = build(8, 65536ULL << 20, "x", 1, 1, 2);
+	const fdt64_t *reg = prop("/memory@80000000", "reg", 16);
+
+	CHECK(size > 0 && size < 8192);
+	CHECK(reg && fdt64_ld(&reg[1]) == 65536ULL << 20);
+	/* The packed tree ends where its strings end: no slack. */
+	CHECK_EQ(fdt_off_dt_strings(fdt) + fdt_size_dt_strings(fdt), (uint32_t)size);
+}
+
+TEST(too_small_buffer)
+{
+	struct domfdt_params p = { 8, 0x80000000, 1 << 20, NULL, 0, 0, 0 };
+
+	CHECK(domfdt_build(&p, fdt, 256) < 0);
+}
+
+int main(void)
+{
+	check_suite = "domfdt";
+	RUN(root_and_memory);
+	RUN(cpus);
+	RUN(chosen);
+	RUN(packed_and_small);
+	RUN(too_small_buffer);
+	return CHECK_DONE();
+}
