@@ -27,6 +27,8 @@
 
 struct sbiret { long error; long value; };
 
+#ifndef RIVET_HOST_BUILD
+
 static inline struct sbiret sbi_ecall(unsigned long ext, unsigned long fid, unsigned long a0,
 				      unsigned long a1, unsigned long a2)
 {
@@ -46,4 +48,5 @@ static inline long fw_hart_start(unsigned long hartid, unsigned long addr, unsig
 	return sbi_ecall(SBI_EXT_HSM, 0, hartid, addr, opaque).error;
 }
 static inline void fw_shutdown(void) { sbi_ecall(SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN, 0, 0); }
+#endif
 #endif

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+/* test_gstage.c: host tests of the Sv39x4 G-stage table builder (microvisor/gstage.c). */
+#include "check.h"
+#include "gstage.h"
+#include <stdlib.h>
+
+static int pages_out;
+static void *alloc_page(void *ctx) { (void)ctx; pages_out++; return aligned_alloc(PAGE_SIZE, PAGE_SIZE); }
+static void free_page(void *ctx, void *p) { (void)ctx; pages_out--; free(p); }
+
+static struct gstage *new_gs(void)
+{
+	static struct gstage gs;
+	static void *root;
+	if (root)
+		gstage_free_tables(&gs);   /* the previous test's tables */
+	free(root);
+	root = aligned_alloc(GSTAGE_ROOT_ALIGN, GSTAGE_ROOT_PAGES * PAGE_SIZE);
+	gs.alloc_page = alloc_page;
+	gs.free_page = free_page;
+	if (gstage_init(&gs, root) != 0)
+		return NULL;
+	return &gs;
+}
+
+TEST(gigabyte_leaf_needs_no_tables)
+{
+	struct gstage *gs = new_gs();
+	CHECK_EQ(gstage_map(gs, 0x80000000UL, 0x40000000UL, 1UL << 30, PTE_RWX), 0);
+	CHECK_EQ(pages_out, 0);
+	u64 hpa = 0, prot = 0;
+	CHECK_EQ(gstage_translate(gs, 0x80001234UL, &hpa, &prot), 0);
+	CHECK_EQ(hpa, 0x40001234UL);
+	CHECK_EQ(prot, PTE_RWX);
+	/* The leaf carries U, A and D, which the G-stage requires / would fault on. */
+	u64 pte = gs->root[2];
+	CHECK((pte & (PTE_U | PTE_A | PTE_D | PTE_V)) == (PTE_U | PTE_A | PTE_D | PTE_V));
+}
+
+TEST(two_megabyte_leaves)
+{
+	struct gstage *gs = new_gs();
+	CHECK_EQ(gstage_map(gs, 0x80000000UL, 0x90200000UL, 16UL << 20, PTE_RWX), 0);
+	CHECK_EQ(pages_out, 1);   /* one level-1 table holds all eight 2 MiB leaves */
+	u64 hpa;
+	CHECK_EQ(gstage_translate(gs, 0x80ffffffUL, &hpa, NULL), 0);
+	CHECK_EQ(hpa, 0x911fffffUL);
+	CHECK_EQ(gstage_translate(gs, 0x81000000UL, &hpa, NULL), -RIVET_ENOENT);
+	CHECK_EQ(gstage_translate(gs, 0x7fffffffUL, &hpa, NULL), -RIVET_ENOENT);
+}
+
+TEST(unaligned_hpa_falls_back_to_4k)
+{
+	struct gstage *gs = new_gs();
+	CHECK_EQ(gstage_map(gs, 0x80000000UL, 0x90001000UL, 4UL << 20, PTE_R | PTE_W), 0);
+	CHECK_EQ(pages_out, 1 + 2);   /* a level-1 table and two level-0 tables */
+	u64 hpa, prot;
+	CHECK_EQ(gstage_translate(gs, 0x803ff000UL, &hpa, &prot), 0);
+	CHECK_EQ(hpa, 0x903ff000UL + 0x1000UL);
+	CHECK_EQ(prot, PTE_R | PTE_W);
+}
+
+TEST(mixed_sizes_and_top_of_gpa_space)
+{
+	struct gstage *gs = new_gs();
+	/* 2 MiB + 4 KiB: one large leaf then one small one. */
+	CHECK_EQ(gstage_map(gs, 0x80000000UL, 0xa0000000UL, SZ_2M + PAGE_SIZE, PTE_RWX), 0);
+	u64 hpa;
+	CHECK_EQ(gstage_translate(gs, 0x80200000UL, &hpa, NULL), 0);
+	CHECK_EQ(hpa, 0xa0200000UL);
+	CHECK_EQ(gstage_translate(gs, 0x80201000UL, &hpa, NULL), -RIVET_ENOENT);
+	/* Sv39x4 reaches 2^41: the last page maps, the next byte is out of range. */
+	u64 top = (1UL << GSTAGE_GPA_BITS) - PAGE_SIZE;
+	CHECK_EQ(gstage_map(gs, top, 0x1000, PAGE_SIZE, PTE_R), 0);
+	CHECK_EQ(gstage_translate(gs, top + 8, &hpa, NULL), 0);
+	CHECK_EQ(hpa, 0x1008);
+	CHECK_EQ(gstage_map(gs, top, 0x1000, 2 * PAGE_SIZE, PTE_R), -RIVET_ERANGE);
+	CHECK_EQ(gstage_translate(gs, 1UL << GSTAGE_GPA_BITS, &hpa, NULL), -RIVET_ENOENT);
+}
+
+TEST(bad_arguments_and_overlaps)
+{
+	struct gstage *gs = new_gs();
+	CHECK_EQ(gstage_map(gs, 0x80000800UL, 0, PAGE_SIZE, PTE_R), -RIVET_EINVAL);
+	CHECK_EQ(gstage_map(gs, 0x80000000UL, 0x800, PAGE_SIZE, PTE_R), -RIVET_EINVAL);
+	CHECK_EQ(gstage_map(gs, 0x80000000UL, 0, 0, PTE_R), -RIVET_EINVAL);
+	CHECK_EQ(gstage_map(gs, 0x80000000UL, 0, PAGE_SIZE, 0), -RIVET_EINVAL);
+	CHECK_EQ(gstage_map(gs, ~0UL & ~0xfffUL, 0, 2 * PAGE_SIZE, PTE_R), -RIVET_ERANGE);
+	CHECK_EQ(gstage_map(gs, 0x80000000UL, 0x80000000UL, SZ_2M, PTE_RWX), 0);
+	CHECK_EQ(gstage_map(gs, 0x80001000UL, 0x1000, PAGE_SIZE, PTE_R), -RIVET_EEXIST);
+	CHECK_EQ(gstage_map(gs, 0x80000000UL, 0x80000000UL, SZ_2M, PTE_RWX), -RIVET_EEXIST);
+	CHECK_EQ(gstage_init(gs, (void *)0x1000), -RIVET_EINVAL);   /* root must be 16 KiB aligned */
+}
+
+TEST(free_returns_every_table)
+{
+	struct gstage *gs = new_gs();
+	CHECK_EQ(gstage_map(gs, 0x80000000UL, 0x90001000UL, 8UL << 20, PTE_RWX), 0);
+	CHECK_EQ(gstage_map(gs, 0x10000000UL, 0x10000000UL, PAGE_SIZE, PTE_R | PTE_W), 0);
+	CHECK(pages_out > 0);
+	CHECK_EQ(gs->nr_table_pages, GSTAGE_ROOT_PAGES + (unsigned long)pages_out);
+	gstage_free_tables(gs);
+	CHECK_EQ(pages_out, 0);
+	CHECK_EQ(gs->nr_table_pages, GSTAGE_ROOT_PAGES);
+	u64 hpa;
+	CHECK_EQ(gstage_translate(gs, 0x80000000UL, &hpa, NULL), -RIVET_ENOENT);
+}
+
+int main(void)
+{
+	check_suite = "gstage";
+	RUN(gigabyte_leaf_needs_no_tables);
+	RUN(two_megabyte_leaves);
+	RUN(unaligned_hpa_falls_back_to_4k);
+	RUN(mixed_sizes_and_top_of_gpa_space);
+	RUN(bad_arguments_and_overlaps);
+	RUN(free_returns_every_table);
+	return CHECK_DONE();
+}

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+/* test_sbi_dispatch.c: host tests of SBI routing (sbi.c), BASE (sbi_base.c) and hart-mask rules. */
+#include "check.h"
+#include "sbi.h"
+#include "domain.h"
+
+/* Fakes for the extensions not under test: they record what reached them. */
+static unsigned long last_eid, last_fid;
+static struct sbiret fake_ret;
+static struct sbiret fake_call(struct vcpu *v, unsigned long fid, struct trap_frame *f)
+{
+	(void)v;
+	last_eid = f->x[REG_A7];
+	last_fid = fid;
+	return fake_ret;
+}
+#define FAKE(n, lo, hi) const struct sbi_ext n = { #n, lo, hi, fake_call }
+FAKE(sbi_time, SBI_EXT_TIME, SBI_EXT_TIME);
+FAKE(sbi_ipi, SBI_EXT_IPI, SBI_EXT_IPI);
+FAKE(sbi_rfence, SBI_EXT_RFENCE, SBI_EXT_RFENCE);
+FAKE(sbi_hsm, SBI_EXT_HSM, SBI_EXT_HSM);
+FAKE(sbi_srst, SBI_EXT_SRST, SBI_EXT_SRST);
+FAKE(sbi_dbcn, SBI_EXT_DBCN, SBI_EXT_DBCN);
+FAKE(sbi_legacy, SBI_EXT_LEGACY_SET_TIMER, SBI_EXT_LEGACY_SHUTDOWN);
+FAKE(sbi_rivet, RIVET_SBI_EXT, RIVET_SBI_EXT);
+
+static struct domain dom;
+static struct vcpu vcpu;
+
+static struct trap_frame *call(unsigned long eid, unsigned long fid, unsigned long a0, unsigned long a1)
+{
+	struct trap_frame *f = &vcpu.frame;
+	f->x[REG_A7] = eid;
+	f->x[REG_A6] = fid;
+	f->x[REG_A0] = a0;
+	f->x[REG_A1] = a1;
+	f->sepc = 0x80200000;
+	vcpu.dom = &dom;
+	dom.nr_vcpus = 4;
+	sbi_dispatch(&vcpu);
+	return f;
+}
+
+TEST(unknown_extension_is_not_supported_and_steps_sepc)
+{
+	struct trap_frame *f = call(0x12345678, 0, 7, 7);
+	CHECK_EQ((long)f->x[REG_A0], SBI_ERR_NOT_SUPPORTED);
+	CHECK_EQ(f->sepc, 0x80200004);
+	f = call(0x0A000000, 0, 7, 7);     /* firmware range, but not Rivet's EID */
+	CHECK_EQ((long)f->x[REG_A0], SBI_ERR_NOT_SUPPORTED);
+}
+
+TEST(base_calls)
+{
+	CHECK_EQ((long)call(SBI_EXT_BASE, 0, 0, 0)->x[REG_A1], (long)SBI_SPEC_VERSION);
+	CHECK_EQ((long)call(SBI_EXT_BASE, 0, 0, 0)->x[REG_A0], 0);
+	CHECK_EQ((long)call(SBI_EXT_BASE, 3, SBI_EXT_HSM, 0)->x[REG_A1], 1);
+	CHECK_EQ((long)call(SBI_EXT_BASE, 3, RIVET_SBI_EXT, 0)->x[REG_A1], 1);
+	CHECK_EQ((long)call(SBI_EXT_BASE, 3, 0x12345678, 0)->x[REG_A1], 0);
+	CHECK_EQ((long)call(SBI_EXT_BASE, 3, 0x9, 0)->x[REG_A1], 0);   /* legacy range ends at 8 */
+	CHECK_EQ((long)call(SBI_EXT_BASE, 99, 0, 0)->x[REG_A0], SBI_ERR_NOT_SUPPORTED);
+}
+
+TEST(routes_to_owner_with_function_id)
+{
+	fake_ret = SBI_RET(SBI_SUCCESS, 42);
+	struct trap_frame *f = call(SBI_EXT_HSM, 2, 1, 0);
+	CHECK_EQ(last_eid, SBI_EXT_HSM);
+	CHECK_EQ(last_fid, 2);
+	CHECK_EQ((long)f->x[REG_A0], 0);
+	CHECK_EQ((long)f->x[REG_A1], 42);
+	call(SBI_EXT_LEGACY_SHUTDOWN, 0, 0, 0);
+	CHECK_EQ(last_eid, SBI_EXT_LEGACY_SHUTDOWN);
+}
+
+TEST(legacy_calls_leave_a1_alone)
+{
+	fake_ret = SBI_RET(-1, 99);
+	struct trap_frame *f = call(SBI_EXT_LEGACY_GETCHAR, 0, 0, 0x5555);
+	CHECK_EQ((long)f->x[REG_A0], -1);
+	CHECK_EQ((long)f->x[REG_A1], 0x5555);
+}
+
+TEST(no_return_keeps_registers)
+{
+	fake_ret = SBI_RET(SBI_NO_RETURN, 0);
+	struct trap_frame *f = call(SBI_EXT_HSM, 1, 0x77, 0x88);
+	CHECK_EQ((long)f->x[REG_A0], 0x77);
+	CHECK_EQ((long)f->x[REG_A1], 0x88);
+}
+
+TEST(hart_masks)
+{
+	u64 out = 0;
+	vcpu.dom = &dom;
+	dom.nr_vcpus = 4;
+	CHECK_EQ(sbi_hart_mask(&vcpu, 0, ~0UL, &out), 0);
+	CHECK_EQ(out, 0xf);
+	CHECK_EQ(sbi_hart_mask(&vcpu, 0x3, 1, &out), 0);
+	CHECK_EQ(out, 0x6);
+	CHECK_EQ(sbi_hart_mask(&vcpu, 0x3, 3, &out), SBI_ERR_INVALID_PARAM);
+	CHECK_EQ(sbi_hart_mask(&vcpu, 1UL << 63, 0, &out), SBI_ERR_INVALID_PARAM);
+	CHECK_EQ(sbi_hart_mask(&vcpu, 1, 4, &out), SBI_ERR_INVALID_PARAM);
+	CHECK_EQ(sbi_hart_mask(&vcpu, 1, 63, &out), SBI_ERR_INVALID_PARAM);
+	CHECK_EQ(sbi_hart_mask(&vcpu, ~0UL, 1, &out), SBI_ERR_INVALID_PARAM);
+}
+
+int main(void)
+{
+	check_suite = "sbi_dispatch";
+	RUN(unknown_extension_is_not_supported_and_steps_sepc);
+	RUN(base_calls);
+	RUN(routes_to_owner_with_function_id);
+	RUN(legacy_calls_leave_a1_alone);
+	RUN(no_return_keeps_registers);
+	RUN(hart_masks);
+	return CHECK_DONE();
+}
