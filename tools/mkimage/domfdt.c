@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/* domfdt.c: builds a domain's device tree with libfdt. */
+#include <stdio.h>
+
+#include <libfdt.h>
+
+#include "domfdt.h"
+
+/* Property strings of riscv,isa-extensions, as one NUL-separated list. */
+static const char isa_exts[] = "i\0m\0a\0f\0d\0c\0zicntr\0zicsr\0zifencei\0zihpm\0sstc";
+
+#define TRY(x) do { int _e = (x); if (_e < 0) return _e; } while (0)
+
+static int prop_cells64(void *fdt, const char *name, uint64_t a, uint64_t b)
+{
+	fdt64_t v[2] = { cpu_to_fdt64(a), cpu_to_fdt64(b) };
+
+	return fdt_property(fdt, name, v, sizeof v);
+}
+
+static int add_cpu(void *fdt, unsigned id)
+{
+	char name[32];
+
+	snprintf(name, sizeof name, "cpu@%u", id);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "device_type", "cpu"));
+	TRY(fdt_property_u32(fdt, "reg", id));
+	TRY(fdt_property_string(fdt, "status", "okay"));
+	TRY(fdt_property_string(fdt, "compatible", "riscv"));
+	TRY(fdt_property_string(fdt, "riscv,isa", DOMFDT_ISA));
+	TRY(fdt_property_string(fdt, "riscv,isa-base", "rv64i"));
+	TRY(fdt_property(fdt, "riscv,isa-extensions", isa_exts, sizeof isa_exts));
+	TRY(fdt_property_string(fdt, "mmu-type", "riscv,sv39"));
+	TRY(fdt_begin_node(fdt, "interrupt-controller"));
+	TRY(fdt_property_string(fdt, "compatible", "riscv,cpu-intc"));
+	TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
+	TRY(fdt_property(fdt, "interrupt-controller", "", 0)); /* empty: a flag */
+	TRY(fdt_property_u32(fdt, "phandle", id + 1));
+	TRY(fdt_end_node(fdt));
+	return fdt_end_node(fdt);
+}
+
+static int build(const struct domfdt_params *p, void *fdt, int size)
+{
+	char name[32];
+	unsigned i;
+
+	TRY(fdt_create(fdt, size));
+	TRY(fdt_finish_reservemap(fdt));
+	TRY(fdt_begin_node(fdt, ""));
+	TRY(fdt_property_u32(fdt, "#address-cells", 2));
+	TRY(fdt_property_u32(fdt, "#size-cells", 2));
+	TRY(fdt_property_string(fdt, "compatible", "riscv-virtio"));
+	TRY(fdt_property_string(fdt, "model", "riscv-virtio,qemu"));
+
+	TRY(fdt_begin_node(fdt, "chosen"));
+	if (p->bootargs)
+		TRY(fdt_property_string(fdt, "bootargs", p->bootargs));
+	if (p->has_initrd) {
+		TRY(fdt_property_u64(fdt, "linux,initrd-start", p->initrd_start));
+		TRY(fdt_property_u64(fdt, "linux,initrd-end", p->initrd_end));
+	}
+	TRY(fdt_end_node(fdt));
+
+	TRY(fdt_begin_node(fdt, "cpus"));
+	TRY(fdt_property_u32(fdt, "#address-cells", 1));
+	TRY(fdt_property_u32(fdt, "#size-cells", 0));
+	TRY(fdt_property_u32(fdt, "timebase-frequency", DOMFDT_TIMEBASE_HZ));
+	for (i = 0; i < p->nr_vcpus; i++)
+		TRY(add_cpu(fdt, i));
+	TRY(fdt_end_node(fdt));
+
+	snprintf(name, sizeof name, "memory@%llx", (unsigned long long)p->ram_base);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "device_type", "memory"));
+	TRY(prop_cells64(fdt, "reg", p->ram_base, p->ram_size));
+	TRY(fdt_end_node(fdt));
+
+	TRY(fdt_end_node(fdt)); /* root */
+	TRY(fdt_finish(fdt));
+	TRY(fdt_pack(fdt));
+	return (int)fdt_totalsize(fdt);
+}
+
+int domfdt_build(const struct domfdt_params *p, void *buf, size_t bufsize)
+{
+	if (bufsize > DOMFDT_MAX_SIZE)
+		bufsize = DOMFDT_MAX_SIZE;
+	return build(p, buf, (int)bufsize);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * domfdt.h: the device tree a domain boots with, shaped like QEMU virt's:
+ * CPUs with their interrupt controllers, the memory node and /chosen.
+ */
+#ifndef MKIMAGE_DOMFDT_H
+#define MKIMAGE_DOMFDT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The microvisor overwrites this 4-byte value in place with the host's. */
+#define DOMFDT_TIMEBASE_HZ 10000000u
+#define DOMFDT_ISA         "rv64imafdc_zicntr_zicsr_zifencei_zihpm_sstc"
+#define DOMFDT_MAX_SIZE    0x10000
+
+struct domfdt_params {
+	unsigned nr_vcpus;
+	uint64_t ram_base, ram_size;
+	const char *bootargs;      /* NULL: no /chosen/bootargs */
+	int has_initrd;
+	uint64_t initrd_start, initrd_end;
+};
+
+/*
+ * Builds the tree into BUF (BUFSIZE bytes) with libfdt's sequential-write
+ * API; the result is packed and its size does not depend on the initrd
+ * addresses. Returns the size in bytes, or a negative libfdt error.
+ */
+int domfdt_build(const struct domfdt_params *p, void *buf, size_t bufsize);
+
+#endif

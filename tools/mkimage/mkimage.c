@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mkimage.c: the pipeline per domain config: read, parse, check keys, load
+ * the kernel, build the device tree, place everything in guest RAM, record
+ * it in the archive; then write microvisor + archive in one rename.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bootimg_write.h"
+#include "domcfg.h"
+#include "domfdt.h"
+#include "elfload.h"
+#include "fileio.h"
+#include "layout.h"
+#include "mkimage.h"
+#include "xlcfg.h"
+
+#define MAX_CFG_BYTES    (1u << 20)
+#define MAX_UVM_BYTES    (64u << 20)
+#define MAX_MODULE_BYTES (2ULL << 30)
+
+struct domain_files {
+	uint8_t *cfg, *kernel, *ramdisk;
+	size_t cfg_len, kernel_len, ramdisk_len;
+};
+
+static int add_load(struct archive *a, struct rivet_bootimg_domain *rec, uint64_t gpa,
+		    const void *p, uint64_t file_size, uint64_t mem_size, char *why)
+{
+	struct rivet_bootimg_load *l;
+
+	if (rec->nr_loads == RIVET_MAX_LOADS)
+		return reason_set(why, "more than %d load records", RIVET_MAX_LOADS);
+	l = &rec->loads[rec->nr_loads];
+	if (archive_add_blob(a, p, file_size, &l->offset, why) < 0)
+		return -1;
+	l->gpa = gpa;
+	l->file_size = file_size;
+	l->mem_size = mem_size;
+	rec->nr_loads++;
+	return 0;
+}
+
+static int build_domain(struct archive *a, const char *cfg_path, struct domain_files *f,
+			struct diag *d)
+{
+	static uint8_t dtb[DOMFDT_MAX_SIZE];
+	struct layout_seg lsegs[KIMAGE_MAX_SEGS];
+	struct rivet_bootimg_domain *rec;
+	struct domfdt_params fp;
+	struct layout_req req;
+	struct layout_res res;
+	struct xlcfg cfg;
+	struct domcfg dc;
+	struct kimage k;
+	char why[REASON_MAX];
+	uint64_t kernel_bytes = 0;
+	unsigned i;
+	int size, size2, rc = -1;
+
+	if (file_read(cfg_path, MAX_CFG_BYTES, &f->cfg, &f->cfg_len, why) < 0)
+		return diag_fail(d, cfg_path, 0, NULL, "cannot read: %s", why);
+	if (xlcfg_parse((const char *)f->cfg, f->cfg_len, cfg_path, &cfg, d) < 0)
+		return -1;
+	if (domcfg_from_xlcfg(&cfg, cfg_path, &dc, d) < 0) {
+		xlcfg_free(&cfg);
+		return -1;
+	}
+	xlcfg_free(&cfg);
+
+	for (i = 0; i < a->hdr.nr_domains; i++)
+		if (!strcmp(a->hdr.domains[i].name, dc.name)) {
+			diag_fail(d, cfg_path, dc.line_name, "name",
+				  "\"%s\" is already the name of another domain in this image", dc.name);
+			goto out;
+		}
+	rec = archive_add_domain(a);
+	if (!rec) {
+		diag_fail(d, cfg_path, 0, NULL, "more than %d domains in one image",
+			  RIVET_MAX_BOOT_DOMAINS);
+		goto out;
+	}
+
+	if (file_read(dc.kernel_path, MAX_MODULE_BYTES, &f->kernel, &f->kernel_len, why) < 0) {
+		diag_fail(d, cfg_path, dc.line_kernel, "kernel", "cannot read '%s': %s", dc.kernel, why);
+		goto out;
+	}
+	if (kimage_parse(f->kernel, f->kernel_len, RIVET_GUEST_RAM_BASE, dc.memory_bytes, &k,
+			 why) < 0) {
+		diag_fail(d, cfg_path, dc.line_kernel, "kernel", "'%s': %s", dc.kernel, why);
+		goto out;
+	}
+	if (dc.ramdisk &&
+	    file_read(dc.ramdisk_path, MAX_MODULE_BYTES, &f->ramdisk, &f->ramdisk_len, why) < 0) {
+		diag_fail(d, cfg_path, dc.line_ramdisk, "ramdisk", "cannot read '%s': %s",
+			  dc.ramdisk, why);
+		goto out;
+	}
+
+	/* The tree's size does not depend on the initrd addresses: measure, place, build. */
+	fp = (struct domfdt_params){ dc.nr_vcpus, RIVET_GUEST_RAM_BASE, dc.memory_bytes,
+				     dc.cmdline, dc.ramdisk != NULL, 0, 0 };
+	size = domfdt_build(&fp, dtb, sizeof dtb);
+	if (size < 0) {
+		diag_fail(d, cfg_path, 0, NULL, "cannot build the device tree (libfdt error %d)", size);
+		goto out;
+	}
+	for (i = 0; i < k.nr_segs; i++) {
+		lsegs[i] = (struct layout_seg){ k.segs[i].gpa, k.segs[i].mem_size };
+		kernel_bytes += k.segs[i].mem_size;
+	}
+	req = (struct layout_req){ RIVET_GUEST_RAM_BASE, dc.memory_bytes, lsegs, k.nr_segs,
+				   f->ramdisk_len, (uint64_t)size };
+	if (layout_place(&req, &res) < 0) {
+		diag_fail(d, cfg_path, dc.line_memory, "memory",
+			  "%llu MiB is too small for the kernel (%llu bytes), ramdisk (%zu bytes) and device tree",
+			  (unsigned long long)(dc.memory_bytes >> 20), (unsigned long long)kernel_bytes,
+			  f->ramdisk_len);
+		goto out;
+	}
+	fp.initrd_start = res.ramdisk_gpa;
+	fp.initrd_end = res.ramdisk_gpa + f->ramdisk_len;
+	size2 = domfdt_build(&fp, dtb, sizeof dtb);
+	if (size2 != size) {
+		diag_fail(d, cfg_path, 0, NULL, "device tree changed size (%d, then %d)", size, size2);
+		goto out;
+	}
+
+	memcpy(rec->name, dc.name, sizeof rec->name);
+	rec->memory_bytes = dc.memory_bytes;
+	rec->cpus_mask = dc.cpus_mask;
+	rec->entry_gpa = k.entry_gpa;
+	rec->dtb_gpa = res.dtb_gpa;
+	rec->nr_vcpus = dc.nr_vcpus;
+	rec->on_poweroff = dc.on_poweroff;
+	rec->on_reboot = dc.on_reboot;
+	rec->on_crash = dc.on_crash;
+	for (i = 0; i < k.nr_segs; i++) {
+		const struct kseg *s = &k.segs[i];
+
+		if (add_load(a, rec, s->gpa, f->kernel + s->file_offset, s->file_size, s->mem_size,
+			     why) < 0)
+			goto fail_image;
+	}
+	if (dc.ramdisk &&
+	    add_load(a, rec, res.ramdisk_gpa, f->ramdisk, f->ramdisk_len, f->ramdisk_len, why) < 0)
+		goto fail_image;
+	if (add_load(a, rec, res.dtb_gpa, dtb, (uint64_t)size, (uint64_t)size, why) < 0)
+		goto fail_image;
+	rc = 0;
+	goto out;
+
+fail_image:
+	diag_fail(d, cfg_path, 0, NULL, "%s", why);
+out:
+	domcfg_free(&dc);
+	return rc;
+}
+
+static void files_free(struct domain_files *f)
+{
+	free(f->cfg);
+	free(f->kernel);
+	free(f->ramdisk);
+	memset(f, 0, sizeof *f);
+}
+
+static int run(const char *out, const char *uvm_path, char *const cfgs[], unsigned nr_cfgs,
+	       struct diag *d)
+{
+	struct archive *a;
+	uint8_t *uvm = NULL, *img = NULL;
+	size_t uvm_len, img_len;
+	uint64_t at;
+	char why[REASON_MAX];
+	unsigned i;
+	int rc = -1;
+
+	if (nr_cfgs > RIVET_MAX_BOOT_DOMAINS)
+		return diag_fail(d, cfgs[RIVET_MAX_BOOT_DOMAINS], 0, NULL,
+				 "more than %d domains in one image", RIVET_MAX_BOOT_DOMAINS);
+	if (file_read(uvm_path, MAX_UVM_BYTES, &uvm, &uvm_len, why) < 0)
+		return diag_fail(d, uvm_path, 0, NULL, "cannot read: %s", why);
+	if (uvm_check(uvm, uvm_len, &at, why) < 0) {
+		free(uvm);
+		return diag_fail(d, uvm_path, 0, NULL, "%s", why);
+	}
+	a = malloc(sizeof *a);
+	if (!a || archive_init(a) < 0) {
+		free(a);
+		free(uvm);
+		return diag_fail(d, out, 0, NULL, "out of memory");
+	}
+	for (i = 0; i < nr_cfgs; i++) {
+		struct domain_files f = { 0 };
+		int r = build_domain(a, cfgs[i], &f, d);
+
+		files_free(&f);
+		if (r < 0)
+			goto done;
+	}
+	if (bootimg_assemble(uvm, uvm_len, a, &img, &img_len, why) < 0 ||
+	    file_write_atomic(out, img, img_len, why) < 0) {
+		diag_fail(d, out, 0, NULL, "%s", why);
+		goto done;
+	}
+	rc = 0;
+done:
+	free(img);
+	archive_free(a);
+	free(a);
+	free(uvm);
+	return rc;
+}
+
+int mkimage_main(int argc, char *const argv[], struct diag *d)
+{
+	const char *out = NULL, *uvm = NULL;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		}
+		if (argv[i][0] != '-')
+			break;
+		if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "-u")) {
+			if (i + 1 >= argc)
+				return diag_fail(d, "mkimage", 0, NULL, "%s needs an argument (%s)",
+						 argv[i], MKIMAGE_USAGE);
+			*(argv[i][1] == 'o' ? &out : &uvm) = argv[i + 1];
+			i++;
+		} else {
+			return diag_fail(d, "mkimage", 0, NULL, "unknown option '%.40s' (%s)", argv[i],
+					 MKIMAGE_USAGE);
+		}
+	}
+	if (!out || !uvm)
+		return diag_fail(d, "mkimage", 0, NULL, "%s", MKIMAGE_USAGE);
+	return run(out, uvm, argv + i, (unsigned)(argc - i), d);
+}
