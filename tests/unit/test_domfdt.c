@@ -117,6 +117,7 @@ TEST(cpus)
 		CHECK_EQ(fdt_stringlist_search(fdt, node(cpu), "riscv,isa-extensions", "sstc"), 10);
 		CHECK_STR(str(intc, "compatible"), "riscv,cpu-intc");
 		CHECK_EQ(u32(intc, "#interrupt-cells"), 1);
+		CHECK_EQ(u32(intc, "#address-cells"), 0);
 		CHECK(prop(intc, "interrupt-controller", 0) != NULL);
 		phandles[i] = fdt_get_phandle(fdt, node(intc));
 		CHECK(phandles[i] != 0 && phandles[i] != 0xffffffff);
