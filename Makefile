@@ -9,7 +9,8 @@ HOSTCC      ?= cc
 QEMU        ?= qemu-system-riscv64
 SMP         ?= 2
 MEM         ?= 1G
-DEMO_DOMAINS ?= guests/configs/hello.cfg guests/configs/hello2.cfg guests/configs/timer.cfg
+DEMO_DOMAINS ?= guests/configs/hello.cfg guests/configs/smp.cfg guests/configs/timer.cfg \
+		guests/configs/pin.cfg guests/configs/breaker.cfg
 DOMAINS     ?= $(DEMO_DOMAINS)
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.12.tar.xz
 
@@ -38,6 +39,12 @@ include microvisor/build.mk
 include tools/build.mk
 include guests/build.mk
 include tests/build.mk
+
+# Boots the demo domains (or DOMAINS=...) the way a user would, then QEMU exits
+# by itself when the last domain has ended. Quit early with Ctrl-A x.
+run: image
+	@echo "Booting $(BUILD)/rivet.img on $(SMP) harts with $(MEM) (quit early: Ctrl-A x)"
+	$(QEMU) -M virt -cpu rv64 -smp $(SMP) -m $(MEM) -nographic -kernel $(BUILD)/rivet.img
 
 help:
 	@echo "make            build the microvisor, tools and test guests"

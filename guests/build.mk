@@ -28,6 +28,7 @@ GUEST_VARIANTS := \
 	breaker_write:breaker.c:-DBREAKER_WRITE \
 	breaker_ill:breaker.c:-DBREAKER_ILL \
 	cpubench:cpubench.c: \
+	bench:bench.c: \
 	pin:pin.c:
 
 guest_field  = $(word $(2),$(subst :, ,$(1)))

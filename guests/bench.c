@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bench.c: micro-benchmarks of the microvisor seen from a guest: instructions
+ * per null SBI call, and per vCPU switch in an IPI ping-pong between two
+ * vCPUs that share one hart (its config pins both to hart 0).
+ */
+#include "lib/csr.h"
+#include "lib/guest.h"
+#include "lib/print.h"
+#include "lib/sbi.h"
+
+#define NULL_CALLS   2000
+#define PINGPONGS    500
+
+static volatile unsigned long turn;      /* whose move it is: 0 or 1 */
+static volatile unsigned long pong_ready;
+
+static void wait_ipi(void)
+{
+	while (!(csr_read(sip) & SIP_SSIP))
+		__asm__ volatile("wfi");
+	csr_clear(sip, SIP_SSIP);
+}
+
+void secondary_main(unsigned long hartid, unsigned long opaque)
+{
+	(void)hartid;
+	(void)opaque;
+	csr_set(sie, SIE_SSIE);
+	pong_ready = 1;
+	for (;;) {
+		wait_ipi();
+		if (turn != 1)
+			continue;
+		turn = 0;
+		sbi_send_ipi(1, 0);
+	}
+}
+
+int main(unsigned long hartid, unsigned long dtb)
+{
+	(void)hartid;
+	(void)dtb;
+	print_set_console(PRINT_DBCN);
+	for (int i = 0; i < 10; i++)
+		sbi_get_spec_version();
+	unsigned long i0 = csr_read(instret);
+	for (int i = 0; i < NULL_CALLS; i++)
+		sbi_get_spec_version();
+	unsigned long per_call = (csr_read(instret) - i0) / NULL_CALLS;
+	printf("bench: null sbi call: %lu instructions\n", per_call);
+
+	csr_set(sie, SIE_SSIE);
+	if (sbi_hart_start(1, (unsigned long)secondary_entry, 0).error) {
+		printf("bench: ipi ping-pong: skipped (no second vcpu)\n");
+		return 0;
+	}
+	while (!pong_ready)
+		;
+	i0 = csr_read(instret);
+	unsigned long t0 = csr_read(time);
+	for (int i = 0; i < PINGPONGS; i++) {
+		turn = 1;
+		sbi_send_ipi(2, 0);
+		while (turn != 0)
+			wait_ipi();
+	}
+	unsigned long insns = csr_read(instret) - i0, ticks = csr_read(time) - t0;
+	/* Each round trip switches vCPUs twice. */
+	printf("bench: vcpu switch: %lu instructions (%lu ticks per round trip)\n",
+	       insns / (2 * PINGPONGS), ticks / PINGPONGS);
+	printf("bench: done\n");
+	return 0;
+}
