@@ -6,7 +6,7 @@
  */
 #include "guest_access.h"
 #include "hart.h"
-#include "errno.h"
+#include "errcode.h"
 
 int guest_read_va_u64(u64 va, u64 *out)
 {

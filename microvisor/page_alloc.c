@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* page_alloc.c: first-fit bitmap allocator of 4 KiB pages for tables, vCPU state and guest RAM. */
 #include "page_alloc.h"
-#include "errno.h"
+#include "errcode.h"
 #include <string.h>
 
 static bool page_used(const struct page_pool *p, u64 i)

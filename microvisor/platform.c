@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* platform.c: reads RAM, harts, timebase, ISA extensions and the UART from the host DTB with libfdt. */
 #include "platform.h"
-#include "errno.h"
+#include "errcode.h"
 #include <libfdt.h>
 #include <string.h>
 

@@ -3,7 +3,7 @@
 #ifndef RIVET_GSTAGE_H
 #define RIVET_GSTAGE_H
 #include "types.h"
-#include "errno.h"
+#include "errcode.h"
 
 #define PTE_V   (1UL << 0)
 #define PTE_R   (1UL << 1)

@@ -2,7 +2,7 @@
 /* test_page_alloc.c: host tests of the microvisor's page allocator (microvisor/page_alloc.c). */
 #include "check.h"
 #include "page_alloc.h"
-#include "errno.h"
+#include "errcode.h"
 #include <stdlib.h>
 
 #define POOL_BYTES (8UL << 20)

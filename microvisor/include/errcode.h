@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* errno.h: the microvisor's internal error codes (returned negated). */
+/* errcode.h: the microvisor's internal error codes (returned negated). */
 #ifndef RIVET_ERRNO_H
 #define RIVET_ERRNO_H
 #define RIVET_EINVAL  1   /* bad argument */
