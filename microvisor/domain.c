@@ -26,7 +26,6 @@ extern unsigned vmid_bits;
 static void *table_alloc(void *ctx) { (void)ctx; return mm_alloc(PAGE_SIZE, PAGE_SIZE); }
 static void table_free(void *ctx, void *p) { (void)ctx; mm_free(p, PAGE_SIZE); }
 
-unsigned domains_alive(void) { return nr_alive; }
 
 unsigned domain_next_id(unsigned id)
 {
@@ -176,8 +175,8 @@ int domain_create_boot(const struct rivet_bootimg_domain *bd, const u8 *archive,
 
 	spin_lock(&domains_lock);
 	domains[id % MAX_DOMAINS] = d;
-	nr_alive++;
 	spin_unlock(&domains_lock);
+	domains_hold();
 
 	char where[64];
 	unsigned n = 0;
@@ -201,6 +200,10 @@ static const char *reason_name(enum shutdown_reason r)
 
 void domain_shutdown(struct domain *d, enum shutdown_reason why)
 {
+	/* Harts to kick, gathered first: once DYING, d may be freed by another hart. */
+	u64 homes = 0;
+	for (unsigned i = 0; i < d->nr_vcpus; i++)
+		homes |= 1UL << d->vcpus[i]->home->index;
 	spin_lock(&d->lock);
 	if (d->state != DOM_RUNNING) {
 		spin_unlock(&d->lock);
@@ -209,9 +212,10 @@ void domain_shutdown(struct domain *d, enum shutdown_reason why)
 	d->state = DOM_DYING;
 	d->reason = why;
 	spin_unlock(&d->lock);
-	/* Every home hart takes its vCPUs off; the last one calls domain_vcpu_off's finish. */
-	for (unsigned i = 0; i < d->nr_vcpus; i++)
-		hart_kick(d->vcpus[i]->home);
+	/* Every home hart takes its vCPUs off; the last one applies the on_* action. */
+	for (unsigned i = 0; i < nr_harts; i++)
+		if (homes & (1UL << i))
+			hart_kick(&harts[i]);
 }
 
 void domain_crash(struct domain *d, const char *cause, u64 addr, u64 pc)
@@ -249,17 +253,32 @@ void domain_vcpu_off(struct domain *d)
 	else
 		nr_destroyed_other++;
 	domains[d->id % MAX_DOMAINS] = NULL;
-	unsigned left = --nr_alive;
 	spin_unlock(&domains_lock);
 	d->state = DOM_DEAD;
 	domain_free(d);
-	if (left == 0) {
-		log("all domains ended: %u powered off, %u crashed, %u rebooted; powering off",
-		    nr_poweroff, nr_crashed, nr_destroyed_other);
-		fw_shutdown();
-		for (;;)
-			wfi();
-	}
+	domains_put();
+}
+
+/* nr_alive counts live domains plus, while boot creates domains, one boot hold. */
+void domains_hold(void)
+{
+	spin_lock(&domains_lock);
+	nr_alive++;
+	spin_unlock(&domains_lock);
+}
+
+void domains_put(void)
+{
+	spin_lock(&domains_lock);
+	unsigned left = --nr_alive;
+	spin_unlock(&domains_lock);
+	if (left)
+		return;
+	log("all domains ended: %u powered off, %u crashed, %u rebooted; powering off",
+	    nr_poweroff, nr_crashed, nr_destroyed_other);
+	fw_shutdown();
+	for (;;)
+		wfi();
 }
 
 static void flush_console(struct domain *d)

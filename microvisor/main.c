@@ -153,13 +153,15 @@ static const struct rivet_bootimg_hdr *find_archive(void)
 	return a;
 }
 
-static void create_domains(const struct rivet_bootimg_hdr *a)
+/* Returns how many domains were created. */
+static unsigned create_domains(const struct rivet_bootimg_hdr *a)
 {
 	if (a->version != RIVET_BOOTIMG_VERSION || a->nr_domains > RIVET_MAX_BOOT_DOMAINS) {
 		log("boot image: version %u with %u domains is not one this microvisor reads",
 		    a->version, a->nr_domains);
-		return;
+		return 0;
 	}
+	unsigned created = 0;
 	for (unsigned i = 0; i < a->nr_domains; i++) {
 		const struct rivet_bootimg_domain *bd = &a->domains[i];
 		bool loads_ok = true;
@@ -168,6 +170,8 @@ static void create_domains(const struct rivet_bootimg_hdr *a)
 			    bd->loads[j].file_size > a->total_size - bd->loads[j].offset)
 				loads_ok = false;
 		int err = loads_ok ? domain_create_boot(bd, (const u8 *)a, i + 1) : -RIVET_ERANGE;
+		if (!err)
+			created++;
 		if (err) {
 			char name[RIVET_NAME_LEN];
 			memcpy(name, bd->name, sizeof(name));
@@ -175,9 +179,11 @@ static void create_domains(const struct rivet_bootimg_hdr *a)
 			log("domain \"%s\" not created: %s", name,
 			    err == -RIVET_ENOMEM ? "not enough memory" :
 			    err == -RIVET_ERANGE ? "its images lie outside its memory or the boot image" :
-			    err == -RIVET_EBUSY ? "no VMID left" : "invalid domain record");
+			    err == -RIVET_EBUSY ? "no VMID left" :
+			    err == -RIVET_ENOSPC ? "its harts cannot take more vCPUs" : "invalid domain record");
 		}
 	}
+	return created;
 }
 
 void boot_main(unsigned long hartid, void *dtb)
@@ -229,9 +235,10 @@ void boot_main(unsigned long hartid, void *dtb)
 
 	if (!a)
 		halt("the image carries no domains (build it with make image DOMAINS=...)");
-	create_domains(a);
-	if (!domains_alive())
-		halt("no domain could be created");
+	domains_hold();
+	if (!create_domains(a))
+		log("no domain could be created");
 	console_input_set_focus(domain_next_id(0));
+	domains_put();   /* powers off here if every domain already ended */
 	run_scheduler(boot);
 }

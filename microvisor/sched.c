@@ -32,7 +32,7 @@ int sched_add_vcpu(struct vcpu *v, u64 cpus_mask)
 			best = h;
 	}
 	if (!best)
-		return -RIVET_ENOMEM;
+		return -RIVET_ENOSPC;
 	spin_lock(&best->lock);
 	v->home = best;
 	v->state = VCPU_OFF;

@@ -78,7 +78,8 @@ static void guest_exception(struct hart *h, struct vcpu *v, u64 cause)
 		sbi_dispatch(v);
 		return;
 	case EXC_VIRTUAL_INST:
-		if (stval == INSN_WFI) {
+		/* WFI from VS-mode blocks the vCPU; from VU-mode it is the guest kernel's business. */
+		if (stval == INSN_WFI && (v->frame.sstatus & SSTATUS_SPP)) {
 			v->frame.sepc += 4;
 			sched_block_current(h);
 			return;

@@ -50,8 +50,13 @@ void domain_vcpu_off(struct domain *d);
 int domain_read_gpa(struct domain *d, u64 gpa, void *buf, u64 len);
 int domain_write_gpa(struct domain *d, u64 gpa, const void *buf, u64 len);
 void domain_console_putc(struct domain *d, char c);
-/* Domains that exist and have not been destroyed. */
-unsigned domains_alive(void);
+/*
+ * The machine powers off when the count of live domains drops to zero.
+ * Boot holds one count while it creates domains, so that a domain which
+ * ends early cannot power the machine off before the others exist.
+ */
+void domains_hold(void);
+void domains_put(void);
 /* The id of the first live domain after id (wrapping), 0 if none. */
 unsigned domain_next_id(unsigned id);
 #endif

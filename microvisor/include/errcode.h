@@ -10,4 +10,5 @@
 #define RIVET_EFAULT  6   /* bad guest address */
 #define RIVET_EBUSY   7   /* object in use */
 #define RIVET_ERANGE  8   /* value out of range */
+#define RIVET_ENOSPC  9   /* a fixed-size table is full */
 #endif
