@@ -15,6 +15,7 @@
 #include "uart.h"
 #include "console.h"
 #include <string.h>
+#include <libfdt.h>
 
 static struct domain *domains[MAX_DOMAINS];
 static spinlock_t domains_lock = SPINLOCK_INIT;
@@ -62,6 +63,16 @@ int domain_write_gpa(struct domain *d, u64 gpa, const void *buf, u64 len)
 	return 0;
 }
 
+/* mkimage cannot know the host's timebase; the guest tree gets it in place. */
+static void patch_dtb(void *dtb, u64 size)
+{
+	if (size < sizeof(struct fdt_header) || fdt_check_header(dtb) != 0 || fdt_totalsize(dtb) > size)
+		return;
+	int cpus = fdt_path_offset(dtb, "/cpus");
+	if (cpus >= 0)
+		fdt_setprop_inplace_u32(dtb, cpus, "timebase-frequency", (u32)timebase_hz);
+}
+
 /* Copies the kernel, ramdisk and device tree in, then patches the DTB's timebase. */
 static int load_images(struct domain *d)
 {
@@ -73,6 +84,8 @@ static int load_images(struct domain *d)
 		u8 *dst = (u8 *)(uintptr_t)(d->ram_hpa + l->gpa - RIVET_GUEST_RAM_BASE);
 		memcpy(dst, d->archive + l->offset, l->file_size);
 		memset(dst + l->file_size, 0, l->mem_size - l->file_size);
+		if (l->gpa == bd->dtb_gpa)
+			patch_dtb(dst, l->file_size);
 	}
 	return 0;
 }

@@ -13,7 +13,7 @@ static uint8_t fdt[DOMFDT_MAX_SIZE];
 static int build(unsigned nr_vcpus, uint64_t ram_size, const char *bootargs, int initrd,
 		 uint64_t start, uint64_t end)
 {
-	struct domfdt_params p = { nr_vcpus, 0x80000000, ram_size, bootargs, initrd, start, end };
+	struct domfdt_params p = { nr_vcpus, 0x80000000, ram_size, bootargs, initrd, start, end, NULL };
 
 	memset(fdt, 0xee, sizeof fdt);
 	return domfdt_build(&p, fdt, sizeof fdt);
@@ -142,6 +142,15 @@ TEST(chosen)
 	CHECK_EQ(u64("/chosen", "linux,initrd-end"), 0x8fd12345);
 	CHECK(build(1, 1ULL << 20, "", 0, 0, 0) > 0);
 	CHECK_STR(str("/chosen", "bootargs"), "");
+	CHECK(prop("/chosen", "rivet,domain-name", -1) == NULL);
+}
+
+TEST(domain_name)
+{
+	struct domfdt_params p = { 1, 0x80000000, 16 << 20, NULL, 0, 0, 0, "web-1" };
+
+	CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
+	CHECK_STR(str("/chosen", "rivet,domain-name"), "web-1");
 }
 
 TEST(packed_and_small)
@@ -157,7 +166,7 @@ TEST(packed_and_small)
 
 TEST(too_small_buffer)
 {
-	struct domfdt_params p = { 8, 0x80000000, 1 << 20, NULL, 0, 0, 0 };
+	struct domfdt_params p = { 8, 0x80000000, 1 << 20, NULL, 0, 0, 0, NULL };
 
 	CHECK(domfdt_build(&p, fdt, 256) < 0);
 }
@@ -168,6 +177,7 @@ int main(void)
 	RUN(root_and_memory);
 	RUN(cpus);
 	RUN(chosen);
+	RUN(domain_name);
 	RUN(packed_and_small);
 	RUN(too_small_buffer);
 	return CHECK_DONE();

@@ -58,6 +58,8 @@ static int build(const struct domfdt_params *p, void *fdt, int size)
 	TRY(fdt_begin_node(fdt, "chosen"));
 	if (p->bootargs)
 		TRY(fdt_property_string(fdt, "bootargs", p->bootargs));
+	if (p->name)
+		TRY(fdt_property_string(fdt, "rivet,domain-name", p->name));
 	if (p->has_initrd) {
 		TRY(fdt_property_u64(fdt, "linux,initrd-start", p->initrd_start));
 		TRY(fdt_property_u64(fdt, "linux,initrd-end", p->initrd_end));

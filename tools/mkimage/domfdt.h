@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * domfdt.h: the device tree a domain boots with, shaped like QEMU virt's:
- * CPUs with their interrupt controllers, the memory node and /chosen.
+ * CPUs with their interrupt controllers, the memory node and /chosen
+ * (with the domain's name in "rivet,domain-name", so its init can say it).
  */
 #ifndef MKIMAGE_DOMFDT_H
 #define MKIMAGE_DOMFDT_H
@@ -20,6 +21,7 @@ struct domfdt_params {
 	const char *bootargs;      /* NULL: no /chosen/bootargs */
 	int has_initrd;
 	uint64_t initrd_start, initrd_end;
+	const char *name;          /* /chosen/rivet,domain-name; NULL: none */
 };
 
 /*
