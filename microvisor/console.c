@@ -17,20 +17,36 @@ static void puts_raw(const char *s)
 	}
 }
 
-void console_line(const char *name, const char *text)
+/* The domain whose unfinished line (a prompt) is the last thing on the UART. */
+static const void *open_line_owner;
+
+static void close_open_line(void)
+{
+	if (open_line_owner)
+		puts_raw("\n");
+	open_line_owner = NULL;
+}
+
+void console_domain_text(const void *owner, const char *name, const char *text, bool line_ends)
 {
 	spin_lock(&console_lock);
-	puts_raw("[");
-	puts_raw(name);
-	puts_raw("] ");
+	if (open_line_owner != owner) {
+		close_open_line();
+		puts_raw("[");
+		puts_raw(name);
+		puts_raw("] ");
+	}
 	puts_raw(text);
-	puts_raw("\n");
+	if (line_ends)
+		puts_raw("\n");
+	open_line_owner = line_ends ? NULL : owner;
 	spin_unlock(&console_lock);
 }
 
 void console_puts_locked(const char *s)
 {
 	spin_lock(&console_lock);
+	close_open_line();
 	puts_raw(s);
 	spin_unlock(&console_lock);
 }
@@ -44,6 +60,7 @@ void log(const char *fmt, ...)
 	vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
 	va_end(ap);
 	spin_lock(&console_lock);
+	close_open_line();
 	puts_raw(buf);
 	puts_raw("\n");
 	spin_unlock(&console_lock);

@@ -52,6 +52,8 @@ static void drain_uart(void)
 int console_input_getc(struct domain *d)
 {
 	int c = -1;
+	/* A domain that asks for input has finished its prompt: show it. */
+	domain_console_flush(d);
 	spin_lock(&input_lock);
 	drain_uart();
 	if (d->id == focus_id && head != tail)

@@ -237,8 +237,6 @@ void domain_crash(struct domain *d, const char *cause, u64 addr, u64 pc)
 	domain_shutdown(d, SHUTDOWN_CRASH);
 }
 
-static void flush_console(struct domain *d);
-
 void domain_vcpu_off(struct domain *d)
 {
 	if (__atomic_sub_fetch(&d->live_vcpus, 1, __ATOMIC_SEQ_CST) != 0)
@@ -246,7 +244,7 @@ void domain_vcpu_off(struct domain *d)
 	const struct rivet_bootimg_domain *bd = d->boot;
 	u8 action = d->reason == SHUTDOWN_POWEROFF ? bd->on_poweroff :
 		    d->reason == SHUTDOWN_REBOOT ? bd->on_reboot : bd->on_crash;
-	flush_console(d);
+	domain_console_flush(d);
 	if (action == RIVET_ACTION_RESTART) {
 		d->restarts++;
 		log("domain %u \"%s\" %s: restarting it (restart %u)", d->id, d->name,
@@ -294,12 +292,12 @@ void domains_put(void)
 		wfi();
 }
 
-static void flush_console(struct domain *d)
+void domain_console_flush(struct domain *d)
 {
 	spin_lock(&d->con_lock);
 	if (d->con_len) {
 		d->con_line[d->con_len] = 0;
-		console_line(d->name, d->con_line);
+		console_domain_text(d, d->name, d->con_line, false);
 		d->con_len = 0;
 	}
 	spin_unlock(&d->con_lock);
@@ -314,7 +312,7 @@ void domain_console_putc(struct domain *d, char c)
 		d->con_line[d->con_len++] = c;
 	if (c == '\n' || d->con_len == CONSOLE_LINE_MAX - 1) {
 		d->con_line[d->con_len] = 0;
-		console_line(d->name, d->con_line);
+		console_domain_text(d, d->name, d->con_line, c == '\n');
 		d->con_len = 0;
 	}
 	spin_unlock(&d->con_lock);

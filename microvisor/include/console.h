@@ -2,7 +2,12 @@
 /* console.h: whole lines to the UART, one at a time, so harts never interleave within a line. */
 #ifndef RIVET_CONSOLE_H
 #define RIVET_CONSOLE_H
-/* Prints "[name] text\n". */
-void console_line(const char *name, const char *text);
+#include "types.h"
+/*
+ * Prints a domain's text as "[name] text", with "\n" if line_ends. An
+ * unfinished line (a shell prompt) stays open until its owner continues it or
+ * anyone else prints, which first ends it; owner identifies the domain.
+ */
+void console_domain_text(const void *owner, const char *name, const char *text, bool line_ends);
 void console_puts_locked(const char *s);
 #endif

@@ -50,6 +50,8 @@ void domain_vcpu_off(struct domain *d);
 int domain_read_gpa(struct domain *d, u64 gpa, void *buf, u64 len);
 int domain_write_gpa(struct domain *d, u64 gpa, const void *buf, u64 len);
 void domain_console_putc(struct domain *d, char c);
+/* Prints the unfinished line now (a prompt, before the domain waits for input). */
+void domain_console_flush(struct domain *d);
 /*
  * The machine powers off when the count of live domains drops to zero.
  * Boot holds one count while it creates domains, so that a domain which
