@@ -38,6 +38,7 @@ include scripts/libfdt.mk
 include microvisor/build.mk
 include tools/build.mk
 include guests/build.mk
+include guests/linux/build.mk
 include tests/build.mk
 
 # Boots the demo domains (or DOMAINS=...) the way a user would, then QEMU exits

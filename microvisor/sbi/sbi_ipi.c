@@ -3,13 +3,25 @@
 #include "sbi.h"
 #include "domain.h"
 #include "csr.h"
+#include "hart.h"
 
 int sbi_send_ipis(struct vcpu *v, u64 targets)
 {
 	struct domain *d = v->dom;
-	for (unsigned i = 0; i < d->nr_vcpus; i++)
-		if (targets & (1UL << i))
-			vcpu_inject_irq(d->vcpus[i], IRQ_BIT(IRQ_VS_SOFT));
+	struct hart *h = this_hart();
+	for (unsigned i = 0; i < d->nr_vcpus; i++) {
+		if (!(targets & (1UL << i)))
+			continue;
+		struct vcpu *t = d->vcpus[i];
+		vcpu_inject_irq(t, IRQ_BIT(IRQ_VS_SOFT));
+		/*
+		 * A sender usually waits for the answer (Linux's smp_call_function):
+		 * when the target shares this hart, end the sender's slice so the
+		 * target runs now instead of after it.
+		 */
+		if (t != v && t->home == h)
+			h->slice_end = 0;
+	}
 	return SBI_SUCCESS;
 }
 

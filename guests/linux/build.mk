@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: MIT
+# guests/linux/build.mk: the Linux guest: kernel Image and busybox (both built
+# by scripts and cached outside the tree), and the initramfs. `make linux`.
+
+LINUX_OUT     := $(BUILD)/linux
+LINUX_IMAGE   := $(LINUX_OUT)/Image
+LINUX_BUSYBOX := $(LINUX_OUT)/busybox
+LINUX_ROOTFS  := $(LINUX_OUT)/rootfs.cpio
+ROOTFS_BASE   := guests/linux/rootfs
+
+.PHONY: linux
+linux: $(LINUX_IMAGE) $(LINUX_ROOTFS)
+
+# The scripts decide from their cache whether anything needs building.
+.PHONY: FORCE
+$(LINUX_IMAGE): FORCE
+	$(Q)scripts/build-kernel.sh $@
+$(LINUX_BUSYBOX): FORCE
+	$(Q)scripts/build-busybox.sh $@
+
+$(LINUX_ROOTFS): $(LINUX_BUSYBOX) $(GEN_INIT_CPIO) guests/linux/mkrootfs.sh $(shell find $(ROOTFS_BASE))
+	@echo "  ROOTFS  $@"
+	$(Q)guests/linux/mkrootfs.sh $@ $(GEN_INIT_CPIO) $(LINUX_BUSYBOX) $(ROOTFS_BASE)
