@@ -31,11 +31,13 @@ static void drain_uart(void)
 		if (c == CTRL_A) {
 			if (++ctrl_a_run == 3) {
 				ctrl_a_run = 0;
-				unsigned next = domain_next_id(focus_id);
+				char name[RIVET_NAME_LEN];
+				unsigned next = domain_next_id(focus_id, name);
 				if (next) {
 					focus_id = next;
 					head = tail = 0;
-					log("console input now goes to domain %u (Ctrl-A three times switches)", next);
+					log("console input now goes to domain %u \"%s\" (Ctrl-A three times switches)",
+					    next, name);
 				}
 			}
 			continue;

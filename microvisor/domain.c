@@ -28,14 +28,17 @@ static void *table_alloc(void *ctx) { (void)ctx; return mm_alloc(PAGE_SIZE, PAGE
 static void table_free(void *ctx, void *p) { (void)ctx; mm_free(p, PAGE_SIZE); }
 
 
-unsigned domain_next_id(unsigned id)
+unsigned domain_next_id(unsigned id, char name[RIVET_NAME_LEN])
 {
 	unsigned found = 0;
 	spin_lock(&domains_lock);
 	for (unsigned k = 1; k <= MAX_DOMAINS && !found; k++) {
 		struct domain *d = domains[(id + k) % MAX_DOMAINS];
-		if (d && d->state != DOM_DEAD)
+		if (d && d->state != DOM_DEAD) {
 			found = d->id;
+			if (name)
+				memcpy(name, d->name, RIVET_NAME_LEN);
+		}
 	}
 	spin_unlock(&domains_lock);
 	return found;

@@ -236,9 +236,14 @@ void boot_main(unsigned long hartid, void *dtb)
 	if (!a)
 		halt("the image carries no domains (build it with make image DOMAINS=...)");
 	domains_hold();
-	if (!create_domains(a))
+	unsigned created = create_domains(a);
+	if (!created)
 		log("no domain could be created");
-	console_input_set_focus(domain_next_id(0));
+	char name[RIVET_NAME_LEN];
+	unsigned focus = domain_next_id(0, name);
+	console_input_set_focus(focus);
+	if (focus && created > 1)
+		log("console input goes to domain %u \"%s\" (Ctrl-A three times switches)", focus, name);
 	domains_put();   /* powers off here if every domain already ended */
 	run_scheduler(boot);
 }

@@ -32,9 +32,12 @@ if [ ! -f "$dir/Image" ]; then
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$dir/obj" "$dir/obj/.config" "$frag" >/dev/null
 	kmake olddefconfig >/dev/null
 	# A fragment line that did not survive olddefconfig is a silent config bug: say so.
-	grep -E '^CONFIG_[A-Z0-9_]+=y' "$frag" | while read -r line; do
-		grep -qx "$line" "$dir/obj/.config" || echo "  warning: $line did not take effect" >&2
-	done
+	missing=$(grep -E '^CONFIG_[A-Z0-9_]+=y' "$frag" | while read -r line; do
+		grep -qx "$line" "$dir/obj/.config" || echo "$line"; done)
+	if [ -n "$missing" ]; then
+		echo "kernel config: these fragment lines did not take effect:" $missing >&2
+		exit 1
+	fi
 	kmake -j"$(nproc)" Image >"$dir/build.log" 2>&1 || { tail -30 "$dir/build.log" >&2; exit 1; }
 	cp "$dir/obj/arch/riscv/boot/Image" "$dir/Image.tmp" && mv "$dir/Image.tmp" "$dir/Image"
 	# The object tree stays for modules (Dom0's driver) and incremental rebuilds.

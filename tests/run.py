@@ -41,12 +41,15 @@ def main():
     ap.add_argument("--unit", default="")
     ap.add_argument("-k", default="", help="only integration tests whose name contains this")
     ap.add_argument("--no-unit", action="store_true")
+    ap.add_argument("--linux", action="store_true", help="also the Linux-guest tests")
     args = ap.parse_args()
 
     passed = failed = 0
     if not args.no_unit:
         passed, failed = run_unit(args.unit.split())
     integration.setup(args.build)
+    if args.linux:
+        integration.load_linux_tests()
     for name, fn in integration.TESTS:
         if args.k and args.k not in name:
             continue

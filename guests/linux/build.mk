@@ -18,6 +18,14 @@ $(LINUX_IMAGE): FORCE
 $(LINUX_BUSYBOX): FORCE
 	$(Q)scripts/build-busybox.sh $@
 
-$(LINUX_ROOTFS): $(LINUX_BUSYBOX) $(GEN_INIT_CPIO) guests/linux/mkrootfs.sh $(shell find $(ROOTFS_BASE))
+# Small programs of our own for the root filesystem (static, no libc).
+LINUX_TOOLS_DIR := $(LINUX_OUT)/rootfs-tools
+$(LINUX_TOOLS_DIR)/bin/rdtime: guests/linux/rdtime.c
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)riscv64-linux-gnu-gcc -static -nostdlib -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(LINUX_ROOTFS): $(LINUX_BUSYBOX) $(GEN_INIT_CPIO) guests/linux/mkrootfs.sh $(shell find $(ROOTFS_BASE)) \
+		$(LINUX_TOOLS_DIR)/bin/rdtime
 	@echo "  ROOTFS  $@"
-	$(Q)guests/linux/mkrootfs.sh $@ $(GEN_INIT_CPIO) $(LINUX_BUSYBOX) $(ROOTFS_BASE)
+	$(Q)guests/linux/mkrootfs.sh $@ $(GEN_INIT_CPIO) $(LINUX_BUSYBOX) $(ROOTFS_BASE) $(LINUX_TOOLS_DIR)

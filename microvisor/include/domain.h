@@ -59,6 +59,6 @@ void domain_console_flush(struct domain *d);
  */
 void domains_hold(void);
 void domains_put(void);
-/* The id of the first live domain after id (wrapping), 0 if none. */
-unsigned domain_next_id(unsigned id);
+/* The id of the first live domain after id (wrapping), 0 if none; name copied if given. */
+unsigned domain_next_id(unsigned id, char name[RIVET_NAME_LEN]);
 #endif

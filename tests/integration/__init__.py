@@ -260,3 +260,8 @@ def make_image_and_plain_qemu_line():
     expect(r, "[hello] hello: done")
     expect(r, "[smp] smp: all 4 vcpus ok")
     powered_off(r)
+
+
+def load_linux_tests():
+    """Linux-guest tests need the kernel and initramfs; run.py asks for them with --linux."""
+    from integration import linux_guest  # noqa: F401  (registers its tests)
