@@ -9,8 +9,8 @@ HOSTCC      ?= cc
 QEMU        ?= qemu-system-riscv64
 SMP         ?= 2
 MEM         ?= 1G
-DEMO_DOMAINS ?= guests/configs/hello.cfg guests/configs/smp.cfg guests/configs/timer.cfg \
-		guests/configs/pin.cfg guests/configs/breaker.cfg
+DEMO_DOMAINS ?= guests/linux/linux.cfg guests/configs/hello.cfg guests/configs/smp.cfg \
+		guests/configs/breaker.cfg
 DOMAINS     ?= $(DEMO_DOMAINS)
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.12.tar.xz
 

@@ -51,6 +51,13 @@ static void drain_uart(void)
 	}
 }
 
+void console_input_irq(void)
+{
+	spin_lock(&input_lock);
+	drain_uart();
+	spin_unlock(&input_lock);
+}
+
 int console_input_getc(struct domain *d)
 {
 	int c = -1;

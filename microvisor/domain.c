@@ -122,6 +122,13 @@ static void domain_free(struct domain *d)
 	mm_free(d, sizeof(*d));
 }
 
+/* What the microvisor spends on a domain beyond its RAM: tables, vCPUs, itself. */
+static u64 domain_overhead_bytes(const struct domain *d)
+{
+	return d->gs.nr_table_pages * PAGE_SIZE + d->nr_vcpus * ALIGN_UP(sizeof(struct vcpu), PAGE_SIZE) +
+	       ALIGN_UP(sizeof(struct domain), PAGE_SIZE);
+}
+
 int domain_create_boot(const struct rivet_bootimg_domain *bd, const u8 *archive, unsigned id)
 {
 	if (bd->nr_vcpus < 1 || bd->nr_vcpus > RIVET_MAX_VCPUS || bd->nr_loads > RIVET_MAX_LOADS ||
@@ -199,9 +206,9 @@ int domain_create_boot(const struct rivet_bootimg_domain *bd, const u8 *archive,
 	where[0] = 0;
 	for (unsigned i = 0; i < d->nr_vcpus && n < sizeof(where) - 8; i++)
 		n += snprintf(where + n, sizeof(where) - n, "%s%u", i ? "," : "", d->vcpus[i]->home->index);
-	log("domain %u \"%s\": %lu MiB at 0x%lx, %u vCPU%s on hart%s %s, entry 0x%lx",
+	log("domain %u \"%s\": %lu MiB at 0x%lx, %u vCPU%s on hart%s %s, entry 0x%lx, overhead %lu KiB",
 	    d->id, d->name, d->ram_bytes >> 20, d->ram_hpa, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "",
-	    d->nr_vcpus > 1 ? "s" : "", where, bd->entry_gpa);
+	    d->nr_vcpus > 1 ? "s" : "", where, bd->entry_gpa, domain_overhead_bytes(d) >> 10);
 	start_boot_vcpu(d);
 	return 0;
 fail:

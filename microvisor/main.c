@@ -15,6 +15,7 @@
 #include "sbi_call.h"
 #include "host_timer.h"
 #include "console_input.h"
+#include "host_irq.h"
 #include "public/bootimg.h"
 #include <string.h>
 
@@ -230,6 +231,7 @@ void boot_main(unsigned long hartid, void *dtb)
 	log("memory for domains: %lu MiB free", mm_free_bytes() >> 20);
 
 	hart_setup(boot);
+	host_irq_init(&plat, boot->index);
 	boot->online = true;
 	start_secondaries(boot);
 

@@ -94,6 +94,45 @@ static void parse_uart(const void *fdt, struct platform *p)
 	}
 	const fdt32_t *shift = fdt_getprop(fdt, node, "reg-shift", &len);
 	p->uart_reg_shift = shift && len == 4 ? fdt32_to_cpu(*shift) : 0;
+	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
+	p->uart_irq = irq && len >= 4 ? fdt32_to_cpu(irq[0]) : 0;
+}
+
+/* The hart's interrupt-controller phandle, which PLIC contexts refer to. */
+static u32 hart_intc_phandle(const void *fdt, unsigned long hartid)
+{
+	int cpus = fdt_path_offset(fdt, "/cpus"), cpu;
+	fdt_for_each_subnode(cpu, fdt, cpus) {
+		u64 id, unused;
+		if (reg_first(fdt, cpu, &id, &unused) != 0 || id != hartid)
+			continue;
+		int intc = fdt_subnode_offset(fdt, cpu, "interrupt-controller");
+		return intc >= 0 ? fdt_get_phandle(fdt, intc) : 0;
+	}
+	return 0;
+}
+
+#define IRQ_S_EXT_CAUSE 9
+
+static void parse_plic(const void *fdt, struct platform *p)
+{
+	int len;
+	for (unsigned i = 0; i < MAX_HARTS; i++)
+		p->plic_s_context[i] = -1;
+	int node = fdt_node_offset_by_compatible(fdt, -1, "riscv,plic0");
+	if (node < 0)
+		node = fdt_node_offset_by_compatible(fdt, -1, "sifive,plic-1.0.0");
+	if (node < 0 || reg_first(fdt, node, &p->plic_base, &(u64){0}) != 0) {
+		p->plic_base = 0;
+		return;
+	}
+	const fdt32_t *ie = fdt_getprop(fdt, node, "interrupts-extended", &len);
+	for (unsigned h = 0; ie && h < p->nr_harts; h++) {
+		u32 ph = hart_intc_phandle(fdt, p->hartids[h]);
+		for (int ctx = 0; ph && (ctx + 1) * 8 <= len; ctx++)
+			if (fdt32_to_cpu(ie[2 * ctx]) == ph && fdt32_to_cpu(ie[2 * ctx + 1]) == IRQ_S_EXT_CAUSE)
+				p->plic_s_context[h] = ctx;
+	}
 }
 
 int platform_parse(const void *fdt, struct platform *p, const char **why)
@@ -118,5 +157,6 @@ int platform_parse(const void *fdt, struct platform *p, const char **why)
 	if (err)
 		return err;
 	parse_uart(fdt, p);
+	parse_plic(fdt, p);
 	return 0;
 }

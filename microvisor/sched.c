@@ -11,6 +11,7 @@
 #include "sbi_call.h"
 #include "csr.h"
 #include "print.h"
+#include "host_irq.h"
 
 static u64 slice_ticks(void) { return timebase_hz / SLICE_HZ; }
 
@@ -185,6 +186,8 @@ static void handle_pending_host_irqs(struct hart *h)
 		sched_timer_irq(h);
 	if (sip & IRQ_BIT(IRQ_S_SOFT))
 		sched_ipi_irq(h);
+	if (sip & IRQ_BIT(IRQ_S_EXT))
+		host_ext_irq();
 }
 
 struct vcpu *schedule(struct hart *h)
@@ -214,7 +217,7 @@ struct vcpu *schedule(struct hart *h)
 		take_off(h, h->current);
 		program_timer(h, deadline);
 		if (!atomic_read(&h->kicked) &&
-		    !(csr_read(CSR_SIP) & (IRQ_BIT(IRQ_S_TIMER) | IRQ_BIT(IRQ_S_SOFT))))
+		    !(csr_read(CSR_SIP) & (IRQ_BIT(IRQ_S_TIMER) | IRQ_BIT(IRQ_S_SOFT) | IRQ_BIT(IRQ_S_EXT))))
 			wfi();
 		handle_pending_host_irqs(h);
 	}

@@ -11,6 +11,7 @@
 #include "sbi.h"
 #include "csr.h"
 #include "print.h"
+#include "host_irq.h"
 
 #define INSN_WFI 0x10500073UL
 
@@ -111,6 +112,8 @@ struct trap_frame *guest_trap(struct trap_frame *f)
 			sched_timer_irq(h);
 		else if (irq == IRQ_S_SOFT)
 			sched_ipi_irq(h);
+		else if (irq == IRQ_S_EXT)
+			host_ext_irq();
 	} else {
 		guest_exception(h, v, scause);
 	}

@@ -20,8 +20,8 @@ $(BUILD)/host/test_gstage $(BUILD)/host/test_page_alloc $(BUILD)/host/test_sbi_d
 .PHONY: unit-tests
 unit-tests: $(UNIT_TESTS)
 
-test: all unit-tests
-	$(Q)python3 tests/run.py --build $(BUILD) --unit "$(UNIT_TESTS)"
+test: all unit-tests linux
+	$(Q)python3 tests/run.py --build $(BUILD) --unit "$(UNIT_TESTS)" --linux
 
-bench: all
+bench: all linux
 	$(Q)python3 tests/bench.py --build $(BUILD)

@@ -23,7 +23,8 @@ $(MKIMAGE): $(MKIMAGE_OBJDIR)/main.o $(MKIMAGE_LIB) $(HOST_LIBFDT)
 all: $(MKIMAGE)
 
 # make image DOMAINS="a.cfg b.cfg": the bootable build/rivet.img.
-image: $(MICROVISOR_BIN) $(MKIMAGE) guests
+# Configs under guests/linux/ need the kernel and root filesystem built first.
+image: $(MICROVISOR_BIN) $(MKIMAGE) guests $(if $(filter guests/linux/%,$(DOMAINS)),linux)
 	@echo "  MKIMAGE $(BUILD)/rivet.img"
 	$(Q)$(MKIMAGE) -o $(BUILD)/rivet.img -u $(MICROVISOR_BIN) $(DOMAINS)
 

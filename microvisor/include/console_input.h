@@ -9,4 +9,6 @@ struct domain;
 /* A byte typed for d, or -1 when there is none (or d does not have the focus). */
 int console_input_getc(struct domain *d);
 void console_input_set_focus(unsigned domain_id);
+/* The UART has input: take it now, so nothing overruns the UART's FIFO. */
+void console_input_irq(void);
 #endif

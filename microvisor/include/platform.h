@@ -13,6 +13,9 @@ struct platform {
 	unsigned harts_ignored;          /* beyond MAX_HARTS or without MMU */
 	u64 uart_base;
 	unsigned uart_reg_shift;
+	unsigned uart_irq;               /* PLIC source, 0 if unknown */
+	u64 plic_base;                   /* 0 if none found */
+	int plic_s_context[MAX_HARTS];   /* each hart's S-mode PLIC context, -1 if none */
 	bool has_sstc, has_svadu;        /* from riscv,isa(-extensions) of the first hart */
 	u64 dtb_base, dtb_size;
 };

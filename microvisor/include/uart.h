@@ -5,6 +5,8 @@
 #include "types.h"
 void uart_init(u64 base, unsigned reg_shift);
 void uart_putc(char c);
+/* Input raises the UART's PLIC line instead of waiting for a poll. */
+void uart_enable_rx_irq(void);
 /* Returns a received byte, or -1 when none is waiting. */
 int uart_getc(void);
 #endif

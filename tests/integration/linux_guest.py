@@ -18,10 +18,10 @@ def linux_cfg(name, vcpus=2, memory=128, extra_keys=""):
                      % (name, memory, vcpus, linux, linux, extra_keys))
 
 
-def shell(s, cmd, timeout=30):
+def shell(s, cmd, timeout=30, prompt=PROMPT):
     """Types a command at the focused domain's prompt; returns what it printed."""
     s.send(cmd + "\n")
-    out = s.expect(PROMPT, timeout)
+    out = s.expect(prompt, timeout)
     return out
 
 
@@ -76,19 +76,19 @@ def linux_timers_advance():
 def linux_two_domains_side_by_side_and_input_switch():
     img = image("linux2", [linux_cfg("linux-a", vcpus=1, memory=96), linux_cfg("linux-b", vcpus=1, memory=96)])
     with Session(img, smp=2, mem="512M") as s:
-        s.expect("Rivet domain linux-a", 240)
+        s.expect('(rivet) console input goes to domain 1 "linux-a"', 30)
+        s.expect("linux-a:/# ", 240)
         s.pos = 0
-        s.expect("Rivet domain linux-b", 240)
+        s.expect("linux-b:/# ", 240)
         s.pos = len(s.out)
-        out = shell(s, "hostname")
-        assert "[linux-a] linux-a" in out, out
+        out = shell(s, "hostname", prompt="linux-a:/# ")
+        assert "[linux-a] linux-a\r\n" in out or "[linux-a] linux-a\n" in out, out
         # Ctrl-A three times moves the input focus (QEMU's own escape doubles Ctrl-A).
         s.send("\x01\x01" * 3)
         s.expect('(rivet) console input now goes to domain 2 "linux-b"', 10)
-        s.send("\n")
-        s.expect(PROMPT, 30)
-        out = shell(s, "hostname")
-        assert "[linux-b] linux-b" in out, out
+        out = shell(s, "hostname", prompt="linux-b:/# ")
+        assert "[linux-b] linux-b\r\n" in out or "[linux-b] linux-b\n" in out, out
+        assert "[linux-a] hostname" not in out, "input went to the wrong domain:\n" + out
 
 
 @test

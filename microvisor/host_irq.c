@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+/* host_irq.c: claims host PLIC interrupts on the hart that owns them and hands them to their driver. */
+#include "host_irq.h"
+#include "plic.h"
+#include "uart.h"
+#include "console_input.h"
+#include "csr.h"
+#include "print.h"
+
+static unsigned console_irq;
+
+void host_irq_init(const struct platform *p, unsigned hart_index)
+{
+	if (!p->plic_base || !p->uart_irq || p->plic_s_context[hart_index] < 0) {
+		log("no PLIC route for the UART: console input is polled");
+		return;
+	}
+	plic_init(p->plic_base, p->plic_s_context[hart_index]);
+	plic_enable(p->uart_irq);
+	console_irq = p->uart_irq;
+	uart_enable_rx_irq();
+	csr_set(CSR_SIE, IRQ_BIT(IRQ_S_EXT));
+}
+
+void host_ext_irq(void)
+{
+	unsigned irq;
+	while ((irq = plic_claim()) != 0) {
+		if (irq == console_irq)
+			console_input_irq();
+		plic_complete(irq);
+	}
+}
