@@ -55,6 +55,23 @@ def main():
     wall_bare = boot(os.path.join(guests, "cpubench.elf"), smp=1, timeout=300)
     w_bare, _ = grab(wall_bare, r"cpubench: (\d+) ticks, (\d+)", "bare cpubench (wall)")
 
+    linux_dir = os.path.join(build, "linux")
+    banner = r"Rivet domain linux: Linux [^\n]*up at tick (\d+)"
+    linux_img = os.path.join(out, "linux.img")
+    subprocess.run([mk, "-o", linux_img, "-u", uvm, os.path.join(ROOT, "guests", "linux", "linux.cfg")],
+                   check=True)
+    bare_linux = ["-initrd", os.path.join(linux_dir, "rootfs.cpio"),
+                  "-append", "console=hvc0 earlycon=sbi quiet"]
+    lr = boot(linux_img, smp=2, mem="512M", timeout=300, until="up at tick", extra=ICOUNT)
+    lr_t, = grab(lr, banner, "Linux banner under Rivet")
+    overhead, = grab(lr, r'"linux": 128 MiB[^\n]* overhead (\d+) KiB', "domain overhead")
+    lb = boot(os.path.join(linux_dir, "Image"), smp=2, mem="128M", timeout=300, until="up at tick",
+              extra=ICOUNT + bare_linux)
+    lb_t, = grab(lb, banner, "Linux banner on bare QEMU")
+    lw = boot(linux_img, smp=2, mem="512M", timeout=300, until="up at tick")
+    lbw = boot(os.path.join(linux_dir, "Image"), smp=2, mem="128M", timeout=300, until="up at tick",
+               extra=bare_linux)
+
     print("Rivet benchmarks (QEMU virt, -icount shift=0 unless marked wall-clock)")
     print("  null SBI call round trip, from the guest: %6d instructions" % null_rivet)
     print("    same call to OpenSBI on bare QEMU:      %6d instructions" % null_bare)
@@ -62,6 +79,11 @@ def main():
     print("  CPU-bound guest: %d ticks under Rivet, %d bare: ratio %.4f" % (t_rivet, t_bare, t_rivet / t_bare))
     print("    its instructions retired: %d under Rivet, %d bare" % (i_rivet, i_bare))
     print("  CPU-bound guest, wall-clock (varies run to run): ratio %.3f" % (w_rivet / w_bare))
+    print("  Linux 6.12 (2 vCPUs, 128 MiB) power-on to init banner: %d ticks under Rivet, %d bare: ratio %.3f"
+          % (lr_t, lb_t, lr_t / lb_t))
+    print("    wall-clock (varies): %.2f s under Rivet, %.2f s bare: ratio %.2f"
+          % (lw.seconds, lbw.seconds, lw.seconds / lbw.seconds))
+    print("  microvisor memory for that domain beyond its RAM (tables, vCPUs, domain): %d KiB" % overhead)
     return 0
 
 
