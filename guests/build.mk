@@ -21,6 +21,7 @@ GUEST_VARIANTS := \
 	hello:hello.c: \
 	hello2:hello.c:-DHELLO_DBCN,-DHELLO_NAME='"hello2"' \
 	reboot:hello.c:-DHELLO_REBOOT,-DHELLO_NAME='"reboot"' \
+	hartstop:hello.c:-DHELLO_HART_STOP,-DHELLO_NAME='"hartstop"' \
 	sbi:sbi.c: \
 	smp:smp.c: \
 	timer:timer.c: \

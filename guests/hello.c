@@ -31,5 +31,11 @@ int main(unsigned long hartid, unsigned long dtb)
 	sbi_system_reset(SBI_SRST_COLD_REBOOT, 0);
 	printf(HELLO_NAME ": FAIL reboot returned\n");
 #endif
+#ifdef HELLO_HART_STOP
+	/* Stop the only vCPU: with nobody left to start it, the domain is over. */
+	printf(HELLO_NAME ": stopping my only vcpu\n");
+	sbi_hart_stop();
+	printf(HELLO_NAME ": FAIL hart_stop returned\n");
+#endif
 	return 0;
 }

@@ -43,21 +43,19 @@ void console_domain_text(const void *owner, const char *name, const char *text, 
 	spin_unlock(&console_lock);
 }
 
-void console_puts_locked(const char *s)
+/* "(rivet) " + prefix + the formatted text, cut to fit the buffer. */
+static void format_line(char *buf, size_t size, const char *prefix, const char *fmt, va_list ap)
 {
-	spin_lock(&console_lock);
-	close_open_line();
-	puts_raw(s);
-	spin_unlock(&console_lock);
+	int n = snprintf(buf, size, "(rivet) %s", prefix);
+	vsnprintf(buf + n, size - n, fmt, ap);
 }
 
 void log(const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
-	int n = snprintf(buf, sizeof(buf), "(rivet) ");
 	va_start(ap, fmt);
-	vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	format_line(buf, sizeof(buf), "", fmt, ap);
 	va_end(ap);
 	spin_lock(&console_lock);
 	close_open_line();
@@ -70,11 +68,11 @@ void panic(const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
-	int n = snprintf(buf, sizeof(buf), "(rivet) PANIC: ");
 	va_start(ap, fmt);
-	vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	format_line(buf, sizeof(buf), "PANIC: ", fmt, ap);
 	va_end(ap);
 	/* No lock: a panic must get out even if a lock holder died. */
+	puts_raw("\n");
 	puts_raw(buf);
 	puts_raw("\n");
 	fw_shutdown();

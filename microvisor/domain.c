@@ -101,6 +101,7 @@ static void start_boot_vcpu(struct domain *d)
 		d->vcpus[i]->reaped = false;
 	}
 	vcpu_reset(d->vcpus[0], d->boot->entry_gpa, 0, d->boot->dtb_gpa);
+	d->started_vcpus = 1;
 	d->state = DOM_RUNNING;
 	sched_start_vcpu(d->vcpus[0]);
 }

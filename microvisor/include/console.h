@@ -9,5 +9,4 @@
  * anyone else prints, which first ends it; owner identifies the domain.
  */
 void console_domain_text(const void *owner, const char *name, const char *text, bool line_ends);
-void console_puts_locked(const char *s);
 #endif

@@ -32,6 +32,7 @@ struct domain {
 	unsigned nr_vcpus;
 	struct vcpu *vcpus[RIVET_MAX_VCPUS];
 	volatile u64 live_vcpus;      /* vCPUs not yet taken off by a dying domain */
+	volatile u64 started_vcpus;   /* vCPUs not in HSM STOPPED */
 	unsigned restarts;
 	/* Console output: one line is gathered, then printed with the name as prefix. */
 	spinlock_t con_lock;

@@ -5,6 +5,7 @@
 #include "sched.h"
 #include "hart.h"
 #include "csr.h"
+#include "print.h"
 
 enum { HSM_START, HSM_STOP, HSM_GET_STATUS, HSM_SUSPEND };
 enum { HSM_STARTED = 0, HSM_STOPPED = 1, HSM_START_PENDING = 2, HSM_STOP_PENDING = 3,
@@ -33,6 +34,7 @@ static struct sbiret hsm_start(struct vcpu *v, unsigned long hartid, u64 addr, u
 	/* OFF means put: its state lives in memory and no hart touches it. */
 	vcpu_reset(t, addr, hartid, opaque);
 	t->state = VCPU_RUNNABLE;
+	__atomic_add_fetch(&d->started_vcpus, 1, __ATOMIC_SEQ_CST);
 	spin_unlock(&t->home->lock);
 	hart_kick(t->home);
 	return SBI_RET(SBI_SUCCESS, 0);
@@ -87,6 +89,11 @@ static struct sbiret hsm_call(struct vcpu *v, unsigned long fid, struct trap_fra
 		return hsm_start(v, f->x[REG_A0], f->x[REG_A1], f->x[REG_A2]);
 	case HSM_STOP:
 		sched_stop_current(this_hart());
+		/* Nobody is left to start a vCPU again: the domain is over. */
+		if (__atomic_sub_fetch(&v->dom->started_vcpus, 1, __ATOMIC_SEQ_CST) == 0) {
+			log("domain %u \"%s\" stopped its last vCPU: powering it off", v->dom->id, v->dom->name);
+			domain_shutdown(v->dom, SHUTDOWN_POWEROFF);
+		}
 		return SBI_RET(SBI_NO_RETURN, 0);
 	case HSM_GET_STATUS:
 		return hsm_status(v, f->x[REG_A0]);

@@ -225,6 +225,16 @@ def on_reboot_and_on_poweroff_actions():
 
 
 @test
+def stopping_the_last_vcpu_ends_the_domain():
+    c = write_cfg("hartstop.cfg", 'name = "hartstop"\nmemory = 8\nkernel = "{guests}/hartstop.elf"\n')
+    r = boot(image("hartstop", [c]), smp=2, timeout=60)
+    expect(r, "[hartstop] hartstop: stopping my only vcpu")
+    expect(r, '"hartstop" stopped its last vCPU: powering it off')
+    assert "FAIL" not in r.output, tail(r)
+    powered_off(r)
+
+
+@test
 def small_machine_and_raw_kernel():
     c = write_cfg("raw.cfg", 'name = "raw"\nmemory = 8\nkernel = "{guests}/hello2.bin"\n')
     r = boot(image("raw", [c, cfg("hello")]), smp=1, mem="256M", timeout=60)
