@@ -54,6 +54,11 @@ def linux_two_vcpus_on_one_hart():
 
 
 @test
+def linux_one_vcpu_on_two_harts():
+    boot_and_check(2, 1)
+
+
+@test
 def linux_two_vcpus_on_two_harts():
     boot_and_check(2, 2)
 
