@@ -69,7 +69,7 @@ int gstage_map(struct gstage *gs, u64 gpa, u64 hpa, u64 size, u64 prot)
 		int level = GSTAGE_LEVELS - 1;
 		while (level > 0 && (((gpa | hpa) & (LEVEL_SIZE(level) - 1)) || size < LEVEL_SIZE(level)))
 			level--;
-		int err = map_one(gs, gpa, hpa, level, prot & PTE_RWX);
+		int err = map_one(gs, gpa, hpa, level, prot & (PTE_RWX | PTE_OWNED));
 		if (err)
 			return err;
 		gpa += LEVEL_SIZE(level);
@@ -79,25 +79,77 @@ int gstage_map(struct gstage *gs, u64 gpa, u64 hpa, u64 size, u64 prot)
 	return 0;
 }
 
+/* The leaf PTE covering gpa and its level, or NULL. */
+static u64 *find_leaf(const struct gstage *gs, u64 gpa, int *level_out)
+{
+	u64 *table = gs->root;
+	if (gpa >= (1UL << GSTAGE_GPA_BITS))
+		return NULL;
+	for (int level = GSTAGE_LEVELS - 1; level >= 0; level--) {
+		u64 *pte = &table[index_at(gpa, level)];
+		if (!(*pte & PTE_V))
+			return NULL;
+		if (*pte & PTE_RWX) {
+			*level_out = level;
+			return pte;
+		}
+		table = pte_table(*pte);
+	}
+	return NULL;
+}
+
+int gstage_unmap(struct gstage *gs, u64 gpa, u64 size)
+{
+	int level;
+	if ((gpa | size) & (PAGE_SIZE - 1) || !size || gpa + size < gpa)
+		return -RIVET_EINVAL;
+	/* Check first, so that a refused unmap changes nothing. */
+	for (u64 a = gpa; a < gpa + size; a += LEVEL_SIZE(level)) {
+		u64 *pte = find_leaf(gs, a, &level);
+		if (!pte)
+			return -RIVET_ENOENT;
+		if ((a & (LEVEL_SIZE(level) - 1)) || a + LEVEL_SIZE(level) > gpa + size)
+			return -RIVET_EINVAL;   /* would split a large leaf */
+	}
+	for (u64 a = gpa; a < gpa + size; a += LEVEL_SIZE(level))
+		*find_leaf(gs, a, &level) = 0;
+	return 0;
+}
+
+static int walk(const u64 *table, int level, unsigned nr, u64 base,
+		int (*fn)(void *, u64, u64, u64, u64), void *ctx)
+{
+	for (unsigned i = 0; i < nr; i++) {
+		u64 pte = table[i], gpa = base + (u64)i * LEVEL_SIZE(level);
+		if (!(pte & PTE_V))
+			continue;
+		int r;
+		if (pte & PTE_RWX)
+			r = fn(ctx, gpa, (pte >> PTE_PPN_SHIFT) << PAGE_SHIFT, LEVEL_SIZE(level), pte);
+		else
+			r = walk(pte_table(pte), level - 1, GSTAGE_PTES_PER_PAGE, gpa, fn, ctx);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int gstage_for_each_leaf(const struct gstage *gs,
+			 int (*fn)(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte), void *ctx)
+{
+	return walk(gs->root, GSTAGE_LEVELS - 1, GSTAGE_PTES_PER_PAGE * GSTAGE_ROOT_PAGES, 0, fn, ctx);
+}
+
 int gstage_translate(const struct gstage *gs, u64 gpa, u64 *hpa, u64 *prot)
 {
-	const u64 *table = gs->root;
-	if (gpa >= (1UL << GSTAGE_GPA_BITS))
+	int level;
+	const u64 *pte = find_leaf(gs, gpa, &level);
+	if (!pte)
 		return -RIVET_ENOENT;
-	for (int level = GSTAGE_LEVELS - 1; level >= 0; level--) {
-		u64 pte = table[index_at(gpa, level)];
-		if (!(pte & PTE_V))
-			return -RIVET_ENOENT;
-		if (pte & PTE_RWX) {
-			u64 base = (pte >> PTE_PPN_SHIFT) << PAGE_SHIFT;
-			*hpa = base + (gpa & (LEVEL_SIZE(level) - 1));
-			if (prot)
-				*prot = pte & PTE_RWX;
-			return 0;
-		}
-		table = pte_table(pte);
-	}
-	return -RIVET_ENOENT;
+	*hpa = ((*pte >> PTE_PPN_SHIFT) << PAGE_SHIFT) + (gpa & (LEVEL_SIZE(level) - 1));
+	if (prot)
+		*prot = *pte & (PTE_RWX | PTE_OWNED);
+	return 0;
 }
 
 static void free_level(struct gstage *gs, u64 *table, int level, unsigned nr)

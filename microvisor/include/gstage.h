@@ -14,6 +14,8 @@
 #define PTE_A   (1UL << 6)
 #define PTE_D   (1UL << 7)
 #define PTE_RWX (PTE_R | PTE_W | PTE_X)
+/* Software bit (RSW): the page belongs to this domain, not mapped from another. */
+#define PTE_OWNED (1UL << 8)
 #define PTE_PPN_SHIFT 10
 
 #define GSTAGE_LEVELS       3           /* Sv39x4 */
@@ -38,6 +40,15 @@ struct gstage {
 int gstage_init(struct gstage *gs, void *root);
 /* Maps [gpa, gpa+size) to [hpa, ...) with the largest leaves alignment allows. */
 int gstage_map(struct gstage *gs, u64 gpa, u64 hpa, u64 size, u64 prot);
+/*
+ * Unmaps [gpa, gpa+size), which must consist of whole leaves, all mapped;
+ * otherwise nothing changes and -RIVET_EINVAL / -RIVET_ENOENT is returned.
+ * Table pages left empty stay (they are freed with the table).
+ */
+int gstage_unmap(struct gstage *gs, u64 gpa, u64 size);
+/* Calls fn for every leaf in GPA order; stops and returns fn's first non-zero result. */
+int gstage_for_each_leaf(const struct gstage *gs,
+			 int (*fn)(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte), void *ctx);
 /* Returns 0 and the HPA, or -RIVET_ENOENT if gpa is unmapped. */
 int gstage_translate(const struct gstage *gs, u64 gpa, u64 *hpa, u64 *prot);
 /* Frees every non-root table page (the root belongs to the caller). */

@@ -27,6 +27,7 @@ static const char *check_suite = "unit";
 static const char *check_cur_name;
 #define TEST(name) static void test_##name(void)
 #define RUN(name) do { check_cur_name = #name; check_cur_failed = 0; test_##name(); \
-	if (check_cur_failed) check_failed_total++; else printf("PASS: %s/%s\n", check_suite, #name); } while (0)
+	if (check_cur_failed) check_failed_total++; else printf("PASS: %s/%s\n", check_suite, #name); \
+	fflush(stdout); } while (0)
 #define CHECK_DONE() (check_failed_total ? 1 : 0)
 #endif

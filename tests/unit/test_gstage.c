@@ -106,6 +106,60 @@ TEST(free_returns_every_table)
 	CHECK_EQ(gstage_translate(gs, 0x80000000UL, &hpa, NULL), -RIVET_ENOENT);
 }
 
+struct leaf { u64 gpa, hpa, size, pte; };
+static struct leaf leaves[16];
+static int nr_leaves;
+static int collect(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte)
+{
+	(void)ctx;
+	if (nr_leaves == 16)
+		return 1;
+	leaves[nr_leaves++] = (struct leaf){ gpa, hpa, size, pte };
+	return 0;
+}
+
+TEST(leaves_are_walked_in_order_with_owned_bit)
+{
+	struct gstage *gs = new_gs();
+	CHECK_EQ(gstage_map(gs, 0x80000000UL, 0x90000000UL, SZ_2M + PAGE_SIZE, PTE_RWX | PTE_OWNED), 0);
+	CHECK_EQ(gstage_map(gs, 0x100000000UL, 0x1000, PAGE_SIZE, PTE_R | PTE_W), 0);
+	nr_leaves = 0;
+	CHECK_EQ(gstage_for_each_leaf(gs, collect, NULL), 0);
+	CHECK_EQ(nr_leaves, 3);
+	CHECK_EQ(leaves[0].gpa, 0x80000000UL);
+	CHECK_EQ(leaves[0].size, SZ_2M);
+	CHECK(leaves[0].pte & PTE_OWNED);
+	CHECK_EQ(leaves[1].gpa, 0x80200000UL);
+	CHECK_EQ(leaves[1].hpa, 0x90200000UL);
+	CHECK_EQ(leaves[1].size, PAGE_SIZE);
+	CHECK_EQ(leaves[2].gpa, 0x100000000UL);
+	CHECK(!(leaves[2].pte & PTE_OWNED));
+	u64 hpa, prot;
+	CHECK_EQ(gstage_translate(gs, 0x80000010UL, &hpa, &prot), 0);
+	CHECK_EQ(prot, PTE_RWX | PTE_OWNED);
+}
+
+TEST(unmap_whole_leaves_only)
+{
+	struct gstage *gs = new_gs();
+	CHECK_EQ(gstage_map(gs, 0x80000000UL, 0x90000000UL, SZ_2M + 2 * PAGE_SIZE, PTE_RWX), 0);
+	/* Half a 2 MiB leaf, or a range with a hole: refused, nothing changes. */
+	CHECK_EQ(gstage_unmap(gs, 0x80000000UL, PAGE_SIZE), -RIVET_EINVAL);
+	CHECK_EQ(gstage_unmap(gs, 0x80200000UL, 3 * PAGE_SIZE), -RIVET_ENOENT);
+	CHECK_EQ(gstage_unmap(gs, 0x80000800UL, PAGE_SIZE), -RIVET_EINVAL);
+	u64 hpa;
+	CHECK_EQ(gstage_translate(gs, 0x80201000UL, &hpa, NULL), 0);
+	CHECK_EQ(gstage_unmap(gs, 0x80201000UL, PAGE_SIZE), 0);
+	CHECK_EQ(gstage_translate(gs, 0x80201000UL, &hpa, NULL), -RIVET_ENOENT);
+	CHECK_EQ(gstage_translate(gs, 0x80200000UL, &hpa, NULL), 0);
+	CHECK_EQ(gstage_unmap(gs, 0x80000000UL, SZ_2M + PAGE_SIZE), 0);
+	nr_leaves = 0;
+	gstage_for_each_leaf(gs, collect, NULL);
+	CHECK_EQ(nr_leaves, 0);
+	/* The range can be mapped again. */
+	CHECK_EQ(gstage_map(gs, 0x80000000UL, 0xa0000000UL, SZ_2M, PTE_RWX), 0);
+}
+
 int main(void)
 {
 	check_suite = "gstage";
@@ -115,5 +169,8 @@ int main(void)
 	RUN(mixed_sizes_and_top_of_gpa_space);
 	RUN(bad_arguments_and_overlaps);
 	RUN(free_returns_every_table);
+	RUN(leaves_are_walked_in_order_with_owned_bit);
+	RUN(unmap_whole_leaves_only);
+	gstage_free_tables(new_gs());   /* frees the last test's tables too */
 	return CHECK_DONE();
 }

@@ -2,8 +2,14 @@
 /*
  * hypercall.h: the Rivet hypercall ABI, an SBI extension in the
  * firmware-specific EID range. a7 = RIVET_SBI_EXT, a6 = function,
- * a0..a5 = arguments; returns a0 = error (SBI error codes, see sbi.h
- * below), a1 = value. See docs/hypercalls.md.
+ * a0..a5 = arguments; returns a0 = error (SBI error codes below),
+ * a1 = value. Included unchanged by the microvisor, the Dom0 driver and
+ * libxc; docs/hypercalls.md documents every call.
+ *
+ * Buffers are passed by guest-physical address (GPA) in the caller's own
+ * RAM, must not cross a page boundary unless said otherwise, and are read or
+ * written by the microvisor during the call only. All structures have
+ * fixed-width fields and explicit padding.
  */
 #ifndef RIVET_PUBLIC_HYPERCALL_H
 #define RIVET_PUBLIC_HYPERCALL_H
@@ -11,13 +17,45 @@
 #include "types.h"
 
 #define RIVET_SBI_EXT          0x0A524956UL  /* "\x0aRIV", firmware-specific range */
-#define RIVET_ABI_MAJOR        0
-#define RIVET_ABI_MINOR        1
+#define RIVET_ABI_MAJOR        1
+#define RIVET_ABI_MINOR        0
 
 enum rivet_hc {
-	RIVET_HC_VERSION      = 0, /* value = (major << 16) | minor */
-	RIVET_HC_CURRENT_HART = 1, /* value = physical hart running the caller */
-	RIVET_HC_DOMAIN_ID    = 2, /* value = the caller's domain id */
+	/* Any domain. */
+	RIVET_HC_VERSION          = 0,  /* value = (major << 16) | minor */
+	RIVET_HC_CURRENT_HART     = 1,  /* value = physical hart running the caller */
+	RIVET_HC_DOMAIN_ID        = 2,  /* value = the caller's domain id */
+	RIVET_HC_EVTCHN_INIT      = 8,  /* a0 = GPA of the caller's event page */
+	RIVET_HC_EVTCHN_SEND      = 9,  /* a0 = local port */
+	RIVET_HC_EVTCHN_UNMASK    = 10, /* a0 = local port */
+	RIVET_HC_EVTCHN_ACK       = 11, /* lowers the caller's event interrupt (VSEIP) */
+
+	/* Dom0 only: everyone else gets SBI_ERR_DENIED. */
+	RIVET_HC_PHYSINFO         = 16, /* a0 = GPA of struct rivet_physinfo */
+	RIVET_HC_DOMAIN_CREATE    = 17, /* a0 = GPA of struct rivet_domain_config; value = domid */
+	RIVET_HC_DOMAIN_DESTROY   = 18, /* a0 = domid */
+	RIVET_HC_DOMAIN_PAUSE     = 19, /* a0 = domid */
+	RIVET_HC_DOMAIN_UNPAUSE   = 20, /* a0 = domid */
+	RIVET_HC_DOMAIN_GETINFO   = 21, /* a0 = first domid to consider, a1 = GPA of struct
+	                                   rivet_domain_info; value = domid found (>= a0) */
+	RIVET_HC_DOMAIN_SHUTDOWN  = 22, /* a0 = domid, a1 = enum rivet_shutdown_reason */
+	RIVET_HC_VCPU_START       = 24, /* a0 = domid, a1 = vcpu, a2 = pc, a3 = a1 register */
+	RIVET_HC_VCPU_GETINFO     = 25, /* a0 = domid, a1 = vcpu, a2 = GPA of struct rivet_vcpu_info */
+	RIVET_HC_VCPU_PIN         = 26, /* a0 = domid, a1 = vcpu, a2 = hart mask (0 = any) */
+	RIVET_HC_MEMORY_POPULATE  = 32, /* a0 = domid, a1 = GPA, a2 = nr of 4 KiB pages */
+	RIVET_HC_MEMORY_RELEASE   = 33, /* a0 = domid, a1 = GPA, a2 = nr of pages */
+	RIVET_HC_FOREIGN_MAP      = 34, /* a0 = domid, a1 = its GPA, a2 = caller's window GPA,
+	                                   a3 = nr of pages */
+	RIVET_HC_FOREIGN_UNMAP    = 35, /* a0 = caller's window GPA, a1 = nr of pages */
+	RIVET_HC_EVTCHN_ALLOC     = 40, /* a0 = remote domid; value = new unbound local port */
+	RIVET_HC_EVTCHN_BIND      = 41, /* a0 = remote domid, a1 = remote port; value = local port */
+	RIVET_HC_EVTCHN_BIND_VIRQ = 42, /* a0 = enum rivet_virq; value = local port */
+	RIVET_HC_EVTCHN_CLOSE     = 43, /* a0 = local port */
+	RIVET_HC_CONSOLE_READ     = 48, /* a0 = domid, a1 = GPA of buffer, a2 = length;
+	                                   value = bytes read from that domain's console output */
+	RIVET_HC_CONSOLE_WRITE    = 49, /* a0 = domid, a1 = GPA, a2 = length: input for it */
+	RIVET_HC_DMESG_READ       = 50, /* a0 = offset, a1 = GPA of buffer, a2 = length;
+	                                   value = bytes copied of the microvisor's log */
 };
 
 /* Standard SBI error codes (SBI spec, "Binary Encoding"). */
@@ -31,5 +69,82 @@ enum rivet_hc {
 #define SBI_ERR_ALREADY_STARTED   -7
 #define SBI_ERR_ALREADY_STOPPED   -8
 #define SBI_ERR_NO_SHMEM          -9
+/* Rivet's own, outside the range the SBI spec uses. */
+#define RIVET_ERR_NO_DOMAIN       -100  /* no such domain */
+#define RIVET_ERR_NO_MEMORY       -101  /* the microvisor is out of memory */
+#define RIVET_ERR_BUSY            -102  /* already in use / mapped */
+#define RIVET_ERR_EXISTS          -103  /* a domain of that name exists */
+
+#define RIVET_DOMID_SELF   0x7FF0U
+#define RIVET_NAME_MAX     32       /* bytes, the terminating NUL included */
+
+enum rivet_shutdown_reason {
+	RIVET_SHUTDOWN_POWEROFF = 0,
+	RIVET_SHUTDOWN_REBOOT   = 1,
+	RIVET_SHUTDOWN_CRASH    = 2,
+};
+
+struct rivet_physinfo {
+	uint32_t nr_harts;
+	uint32_t max_vcpus_per_domain;
+	uint64_t total_bytes;      /* RAM the microvisor manages for domains */
+	uint64_t free_bytes;
+	uint64_t timebase_hz;
+	uint32_t abi_version;      /* (major << 16) | minor */
+	uint32_t pad;
+};
+
+/* Flags of struct rivet_domain_config / rivet_domain_info. */
+#define RIVET_DOMF_PRIVILEGED  (1U << 0)   /* Dom0: may use control hypercalls */
+
+struct rivet_domain_config {
+	char     name[RIVET_NAME_MAX];
+	uint64_t max_bytes;        /* memory the domain may be populated with */
+	uint64_t cpus_mask;        /* harts its vCPUs may run on; 0 = any */
+	uint32_t nr_vcpus;         /* 1..8 */
+	uint32_t flags;            /* none may be set by DOMAIN_CREATE */
+	uint8_t  on_poweroff, on_reboot, on_crash;  /* enum rivet_action (bootimg.h) */
+	uint8_t  pad[5];
+};
+
+/* State flags of struct rivet_domain_info. */
+#define RIVET_DOMSTATE_RUNNING  (1U << 0)
+#define RIVET_DOMSTATE_PAUSED   (1U << 1)
+#define RIVET_DOMSTATE_BLOCKED  (1U << 2)  /* every started vCPU waits in WFI */
+#define RIVET_DOMSTATE_DYING    (1U << 3)
+#define RIVET_DOMSTATE_SHUTDOWN (1U << 4)
+
+struct rivet_domain_info {
+	uint32_t domid;
+	uint32_t state;            /* RIVET_DOMSTATE_* */
+	char     name[RIVET_NAME_MAX];
+	uint64_t mem_bytes;        /* populated */
+	uint64_t max_bytes;
+	uint64_t cpu_time_ns;      /* all its vCPUs together */
+	uint32_t nr_vcpus;
+	uint32_t flags;            /* RIVET_DOMF_* */
+	uint32_t nr_online_vcpus;
+	uint32_t shutdown_reason;  /* when SHUTDOWN is set */
+};
+
+struct rivet_vcpu_info {
+	uint32_t state;            /* 0 stopped, 1 running, 2 runnable, 3 blocked */
+	uint32_t hart;             /* where it runs or last ran */
+	uint64_t cpu_time_ns;
+	uint64_t affinity;         /* hart mask, 0 = any */
+};
+
+/* Event channels: ports 0..RIVET_EVTCHN_PORTS-1; port 0 is never used. */
+#define RIVET_EVTCHN_PORTS 1024
+struct rivet_event_page {
+	uint64_t pending[RIVET_EVTCHN_PORTS / 64];  /* set by the microvisor, cleared by the domain */
+	uint64_t mask[RIVET_EVTCHN_PORTS / 64];     /* set and cleared by the domain */
+};
+
+enum rivet_virq {
+	RIVET_VIRQ_CONSOLE    = 0,  /* some domain's console has output */
+	RIVET_VIRQ_DOM_EXC    = 1,  /* a domain shut down or crashed */
+	RIVET_NR_VIRQS        = 2,
+};
 
 #endif
