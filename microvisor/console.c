@@ -32,9 +32,11 @@ void console_domain_text(const void *owner, const char *name, const char *text, 
 	spin_lock(&console_lock);
 	if (open_line_owner != owner) {
 		close_open_line();
-		puts_raw("[");
-		puts_raw(name);
-		puts_raw("] ");
+		if (name) {
+			puts_raw("[");
+			puts_raw(name);
+			puts_raw("] ");
+		}
 	}
 	puts_raw(text);
 	if (line_ends)

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * domain.c: domain lifecycle: build from a boot-image record (RAM, G-stage,
- * vCPUs, images copied in), shutdown / crash handling with on_poweroff,
- * on_reboot and on_crash, and final teardown. The machine powers off when
- * the last domain is gone.
+ * domain.c: domain objects and their lifecycle: allocation (G-stage table,
+ * VMID, vCPUs homed on harts), the registry of live domains with reference
+ * counts, pause, shutdown and crash handling, teardown, and console output.
+ * The machine powers off when the last domain is gone.
  */
 #include "domain.h"
 #include "sched.h"
@@ -12,21 +12,162 @@
 #include "print.h"
 #include "csr.h"
 #include "sbi_call.h"
-#include "uart.h"
 #include "console.h"
 #include <string.h>
-#include <libfdt.h>
 
-static struct domain *domains[MAX_DOMAINS];
+static struct domain *domains[MAX_DOMAINS];   /* indexed by id */
 static spinlock_t domains_lock = SPINLOCK_INIT;
 static unsigned nr_alive;
 static unsigned nr_poweroff, nr_crashed, nr_destroyed_other;
 static u64 next_vmid = 1;
+static struct domain *dom0;
 extern unsigned vmid_bits;
 
 static void *table_alloc(void *ctx) { (void)ctx; return mm_alloc(PAGE_SIZE, PAGE_SIZE); }
 static void table_free(void *ctx, void *p) { (void)ctx; mm_free(p, PAGE_SIZE); }
 
+struct domain *domain_dom0(void) { return dom0; }
+
+u64 domain_overhead_bytes(const struct domain *d)
+{
+	return d->gs.nr_table_pages * PAGE_SIZE + d->nr_vcpus * ALIGN_UP(sizeof(struct vcpu), PAGE_SIZE) +
+	       ALIGN_UP(sizeof(struct domain), PAGE_SIZE);
+}
+
+static void domain_free(struct domain *d)
+{
+	for (unsigned i = 0; i < d->nr_vcpus; i++) {
+		if (!d->vcpus[i])
+			continue;
+		if (d->vcpus[i]->home)
+			sched_remove_vcpu(d->vcpus[i]);
+		mm_free(d->vcpus[i], sizeof(struct vcpu));
+	}
+	if (d->gs.root) {
+		/* Its VMID is never reused, so stale TLB entries of it can never match again. */
+		domain_free_memory(d);
+		gstage_free_tables(&d->gs);
+		mm_free(d->gs.root, GSTAGE_ROOT_PAGES * PAGE_SIZE);
+	}
+	mm_free(d, sizeof(*d));
+}
+
+struct domain *domain_alloc(const struct domain_params *p, int *err)
+{
+	size_t len = strnlen(p->name, RIVET_NAME_LEN);
+	*err = -RIVET_EINVAL;
+	if (!len || len == RIVET_NAME_LEN || p->nr_vcpus < 1 || p->nr_vcpus > RIVET_MAX_VCPUS)
+		return NULL;
+	*err = -RIVET_EBUSY;
+	if (next_vmid >= (1UL << vmid_bits))
+		return NULL;   /* VMIDs are not reused, so no stale TLB entry can match */
+
+	*err = -RIVET_ENOMEM;
+	struct domain *d = mm_alloc(sizeof(*d), PAGE_SIZE);
+	if (!d)
+		return NULL;
+	memcpy(d->name, p->name, len);
+	d->flags = p->flags;
+	d->nr_vcpus = p->nr_vcpus;
+	d->max_bytes = p->max_bytes;
+	d->on_poweroff = p->on_poweroff;
+	d->on_reboot = p->on_reboot;
+	d->on_crash = p->on_crash;
+	d->refs = 1;
+	d->state = DOM_RUNNING;
+
+	void *root = mm_alloc(GSTAGE_ROOT_PAGES * PAGE_SIZE, GSTAGE_ROOT_ALIGN);
+	if (!root)
+		goto fail;
+	d->gs.alloc_page = table_alloc;
+	d->gs.free_page = table_free;
+	gstage_init(&d->gs, root);   /* cannot fail: root is aligned */
+	d->vmid = __atomic_fetch_add(&next_vmid, 1, __ATOMIC_SEQ_CST);
+	d->hgatp = (HGATP_MODE_SV39X4 << HGATP_MODE_SHIFT) | (d->vmid << HGATP_VMID_SHIFT) |
+		   ((u64)(uintptr_t)root >> PAGE_SHIFT);
+
+	u64 online = 0;
+	for (unsigned i = 0; i < nr_harts; i++)
+		if (harts[i].online)
+			online |= 1UL << i;
+	d->cpus_mask = p->cpus_mask & online;
+	if (p->cpus_mask && !d->cpus_mask)
+		log("domain %s: cpus= names no hart of this machine (%u harts); using all harts",
+		    d->name, nr_harts);
+
+	for (unsigned i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = mm_alloc(sizeof(*v), PAGE_SIZE);
+		*err = -RIVET_ENOMEM;
+		if (!v)
+			goto fail;
+		v->dom = d;
+		v->id = i;
+		v->last_hart = -1;
+		d->vcpus[i] = v;
+		if ((*err = sched_add_vcpu(v, d->cpus_mask)) != 0)
+			goto fail;
+	}
+	*err = 0;
+	return d;
+fail:
+	domain_free(d);
+	return NULL;
+}
+
+int domain_register(struct domain *d, int id)
+{
+	spin_lock(&domains_lock);
+	for (unsigned i = 0; i < MAX_DOMAINS; i++) {
+		if (domains[i] && !strncmp(domains[i]->name, d->name, RIVET_NAME_LEN)) {
+			spin_unlock(&domains_lock);
+			return -RIVET_EEXIST;
+		}
+	}
+	if (id < 0)
+		for (id = 1; id < MAX_DOMAINS && domains[id]; id++)
+			;
+	if (id >= MAX_DOMAINS || domains[id]) {
+		spin_unlock(&domains_lock);
+		return -RIVET_ENOSPC;
+	}
+	d->id = id;
+	domains[id] = d;
+	if (d->flags & RIVET_DOMF_PRIVILEGED)
+		dom0 = d;
+	nr_alive++;
+	spin_unlock(&domains_lock);
+	return 0;
+}
+
+struct domain *domain_get(unsigned id, struct domain *caller)
+{
+	if (id == RIVET_DOMID_SELF)
+		id = caller->id;
+	struct domain *d = NULL;
+	spin_lock(&domains_lock);
+	if (id < MAX_DOMAINS && domains[id] && domains[id]->state != DOM_DEAD) {
+		d = domains[id];
+		__atomic_add_fetch(&d->refs, 1, __ATOMIC_SEQ_CST);
+	}
+	spin_unlock(&domains_lock);
+	return d;
+}
+
+struct domain *domain_get_from(unsigned from)
+{
+	for (unsigned id = from; id < MAX_DOMAINS; id++) {
+		struct domain *d = domain_get(id, NULL);
+		if (d)
+			return d;
+	}
+	return NULL;
+}
+
+void domain_put(struct domain *d)
+{
+	if (__atomic_sub_fetch(&d->refs, 1, __ATOMIC_SEQ_CST) == 0)
+		domain_free(d);
+}
 
 unsigned domain_next_id(unsigned id, char name[RIVET_NAME_LEN])
 {
@@ -44,190 +185,54 @@ unsigned domain_next_id(unsigned id, char name[RIVET_NAME_LEN])
 	return found;
 }
 
-static bool gpa_in_ram(struct domain *d, u64 gpa, u64 len)
-{
-	return gpa >= RIVET_GUEST_RAM_BASE && len <= d->ram_bytes &&
-	       gpa - RIVET_GUEST_RAM_BASE <= d->ram_bytes - len;
-}
-
-int domain_read_gpa(struct domain *d, u64 gpa, void *buf, u64 len)
-{
-	if (!gpa_in_ram(d, gpa, len))
-		return -RIVET_EFAULT;
-	memcpy(buf, (void *)(uintptr_t)(d->ram_hpa + gpa - RIVET_GUEST_RAM_BASE), len);
-	return 0;
-}
-
-int domain_write_gpa(struct domain *d, u64 gpa, const void *buf, u64 len)
-{
-	if (!gpa_in_ram(d, gpa, len))
-		return -RIVET_EFAULT;
-	memcpy((void *)(uintptr_t)(d->ram_hpa + gpa - RIVET_GUEST_RAM_BASE), buf, len);
-	return 0;
-}
-
-/* mkimage cannot know the host's timebase; the guest tree gets it in place. */
-static void patch_dtb(void *dtb, u64 size)
-{
-	if (size < sizeof(struct fdt_header) || fdt_check_header(dtb) != 0 || fdt_totalsize(dtb) > size)
-		return;
-	int cpus = fdt_path_offset(dtb, "/cpus");
-	if (cpus >= 0)
-		fdt_setprop_inplace_u32(dtb, cpus, "timebase-frequency", (u32)timebase_hz);
-}
-
-/* Copies the kernel, ramdisk and device tree in, then patches the DTB's timebase. */
-static int load_images(struct domain *d)
-{
-	const struct rivet_bootimg_domain *bd = d->boot;
-	for (unsigned i = 0; i < bd->nr_loads; i++) {
-		const struct rivet_bootimg_load *l = &bd->loads[i];
-		if (!gpa_in_ram(d, l->gpa, l->mem_size) || l->file_size > l->mem_size)
-			return -RIVET_ERANGE;
-		u8 *dst = (u8 *)(uintptr_t)(d->ram_hpa + l->gpa - RIVET_GUEST_RAM_BASE);
-		memcpy(dst, d->archive + l->offset, l->file_size);
-		memset(dst + l->file_size, 0, l->mem_size - l->file_size);
-		if (l->gpa == bd->dtb_gpa)
-			patch_dtb(dst, l->file_size);
-	}
-	return 0;
-}
-
-static void start_boot_vcpu(struct domain *d)
+void domain_start(struct domain *d, u64 pc, u64 a1)
 {
 	d->live_vcpus = d->nr_vcpus;
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
 		vcpu_reset(d->vcpus[i], 0, i, 0);
 		d->vcpus[i]->reaped = false;
 	}
-	vcpu_reset(d->vcpus[0], d->boot->entry_gpa, 0, d->boot->dtb_gpa);
+	vcpu_reset(d->vcpus[0], pc, 0, a1);
 	d->started_vcpus = 1;
 	d->state = DOM_RUNNING;
 	sched_start_vcpu(d->vcpus[0]);
 }
 
-static void domain_free(struct domain *d)
+/* Harts that home d's vCPUs, as a mask (gathered before d may go away). */
+static u64 home_harts(struct domain *d)
 {
-	for (unsigned i = 0; i < d->nr_vcpus; i++) {
-		if (!d->vcpus[i])
-			continue;
-		if (d->vcpus[i]->home)
-			sched_remove_vcpu(d->vcpus[i]);
-		mm_free(d->vcpus[i], sizeof(struct vcpu));
-	}
-	if (d->gs.root) {
-		gstage_free_tables(&d->gs);
-		mm_free(d->gs.root, GSTAGE_ROOT_PAGES * PAGE_SIZE);
-	}
-	mm_free((void *)(uintptr_t)d->ram_hpa, d->ram_bytes);
-	mm_free(d, sizeof(*d));
+	u64 homes = 0;
+	for (unsigned i = 0; i < d->nr_vcpus; i++)
+		homes |= 1UL << d->vcpus[i]->home->index;
+	return homes;
 }
 
-/* What the microvisor spends on a domain beyond its RAM: tables, vCPUs, itself. */
-static u64 domain_overhead_bytes(const struct domain *d)
+static void kick_harts(u64 homes)
 {
-	return d->gs.nr_table_pages * PAGE_SIZE + d->nr_vcpus * ALIGN_UP(sizeof(struct vcpu), PAGE_SIZE) +
-	       ALIGN_UP(sizeof(struct domain), PAGE_SIZE);
-}
-
-int domain_create_boot(const struct rivet_bootimg_domain *bd, const u8 *archive, unsigned id)
-{
-	if (bd->nr_vcpus < 1 || bd->nr_vcpus > RIVET_MAX_VCPUS || bd->nr_loads > RIVET_MAX_LOADS ||
-	    !bd->memory_bytes || (bd->memory_bytes & (PAGE_SIZE - 1)) || !bd->name[0] ||
-	    memchr(bd->name, 0, RIVET_NAME_LEN) == NULL)
-		return -RIVET_EINVAL;
-	if (next_vmid >= (1UL << vmid_bits))
-		return -RIVET_EBUSY;   /* VMIDs are not reused, so no stale TLB entry can match */
-
-	struct domain *d = mm_alloc(sizeof(*d), PAGE_SIZE);
-	if (!d)
-		return -RIVET_ENOMEM;
-	d->id = id;
-	memcpy(d->name, bd->name, RIVET_NAME_LEN);
-	d->boot = bd;
-	d->archive = archive;
-	d->nr_vcpus = bd->nr_vcpus;
-	d->ram_bytes = bd->memory_bytes;
-	int err = -RIVET_ENOMEM;
-	u64 align = d->ram_bytes >= SZ_1G ? SZ_1G : SZ_2M;
-	void *ram = mm_alloc(d->ram_bytes, align);
-	if (!ram && align == SZ_1G)
-		ram = mm_alloc(d->ram_bytes, SZ_2M);
-	if (!ram)
-		goto fail;
-	d->ram_hpa = (u64)(uintptr_t)ram;
-
-	void *root = mm_alloc(GSTAGE_ROOT_PAGES * PAGE_SIZE, GSTAGE_ROOT_ALIGN);
-	if (!root)
-		goto fail;
-	d->gs.alloc_page = table_alloc;
-	d->gs.free_page = table_free;
-	if ((err = gstage_init(&d->gs, root)) != 0) {
-		mm_free(root, GSTAGE_ROOT_PAGES * PAGE_SIZE);
-		goto fail;
-	}
-	if ((err = gstage_map(&d->gs, RIVET_GUEST_RAM_BASE, d->ram_hpa, d->ram_bytes, PTE_RWX)) != 0)
-		goto fail;
-	d->vmid = next_vmid++;
-	d->hgatp = (HGATP_MODE_SV39X4 << HGATP_MODE_SHIFT) | (d->vmid << HGATP_VMID_SHIFT) |
-		   ((u64)(uintptr_t)root >> PAGE_SHIFT);
-
-	u64 online = 0;
 	for (unsigned i = 0; i < nr_harts; i++)
-		if (harts[i].online)
-			online |= 1UL << i;
-	d->cpus_mask = bd->cpus_mask & online;
-	if (bd->cpus_mask && !d->cpus_mask) {
-		log("domain %s: cpus= names no hart of this machine (%u harts); using all harts",
-		    d->name, nr_harts);
-	}
+		if (homes & (1UL << i))
+			hart_kick(&harts[i]);
+}
 
-	for (unsigned i = 0; i < d->nr_vcpus; i++) {
-		struct vcpu *v = mm_alloc(sizeof(*v), PAGE_SIZE);
-		err = -RIVET_ENOMEM;
-		if (!v)
-			goto fail;
-		v->dom = d;
-		v->id = i;
-		v->last_hart = -1;
-		d->vcpus[i] = v;
-		if ((err = sched_add_vcpu(v, d->cpus_mask)) != 0)
-			goto fail;
-	}
-	if ((err = load_images(d)) != 0)
-		goto fail;
-
-	spin_lock(&domains_lock);
-	domains[id % MAX_DOMAINS] = d;
-	spin_unlock(&domains_lock);
-	domains_hold();
-
-	char where[64];
-	unsigned n = 0;
-	where[0] = 0;
-	for (unsigned i = 0; i < d->nr_vcpus && n < sizeof(where) - 8; i++)
-		n += snprintf(where + n, sizeof(where) - n, "%s%u", i ? "," : "", d->vcpus[i]->home->index);
-	log("domain %u \"%s\": %lu MiB at 0x%lx, %u vCPU%s on hart%s %s, entry 0x%lx, overhead %lu KiB",
-	    d->id, d->name, d->ram_bytes >> 20, d->ram_hpa, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "",
-	    d->nr_vcpus > 1 ? "s" : "", where, bd->entry_gpa, domain_overhead_bytes(d) >> 10);
-	start_boot_vcpu(d);
-	return 0;
-fail:
-	domain_free(d);
-	return err;
+void domain_pause(struct domain *d, bool pause)
+{
+	d->paused = pause;
+	kick_harts(home_harts(d));
 }
 
 static const char *reason_name(enum shutdown_reason r)
 {
-	return r == SHUTDOWN_POWEROFF ? "powered off" : r == SHUTDOWN_REBOOT ? "rebooted" : "crashed";
+	switch (r) {
+	case SHUTDOWN_POWEROFF: return "powered off";
+	case SHUTDOWN_REBOOT:   return "rebooted";
+	case SHUTDOWN_CRASH:    return "crashed";
+	default:                return "was destroyed";
+	}
 }
 
 void domain_shutdown(struct domain *d, enum shutdown_reason why)
 {
-	/* Harts to kick, gathered first: once DYING, d may be freed by another hart. */
-	u64 homes = 0;
-	for (unsigned i = 0; i < d->nr_vcpus; i++)
-		homes |= 1UL << d->vcpus[i]->home->index;
+	u64 homes = home_harts(d);
 	spin_lock(&d->lock);
 	if (d->state != DOM_RUNNING) {
 		spin_unlock(&d->lock);
@@ -237,9 +242,7 @@ void domain_shutdown(struct domain *d, enum shutdown_reason why)
 	d->reason = why;
 	spin_unlock(&d->lock);
 	/* Every home hart takes its vCPUs off; the last one applies the on_* action. */
-	for (unsigned i = 0; i < nr_harts; i++)
-		if (homes & (1UL << i))
-			hart_kick(&harts[i]);
+	kick_harts(homes);
 }
 
 void domain_crash(struct domain *d, const char *cause, u64 addr, u64 pc)
@@ -248,24 +251,8 @@ void domain_crash(struct domain *d, const char *cause, u64 addr, u64 pc)
 	domain_shutdown(d, SHUTDOWN_CRASH);
 }
 
-void domain_vcpu_off(struct domain *d)
+static void destroy_now(struct domain *d)
 {
-	if (__atomic_sub_fetch(&d->live_vcpus, 1, __ATOMIC_SEQ_CST) != 0)
-		return;
-	const struct rivet_bootimg_domain *bd = d->boot;
-	u8 action = d->reason == SHUTDOWN_POWEROFF ? bd->on_poweroff :
-		    d->reason == SHUTDOWN_REBOOT ? bd->on_reboot : bd->on_crash;
-	domain_console_flush(d);
-	if (action == RIVET_ACTION_RESTART) {
-		d->restarts++;
-		log("domain %u \"%s\" %s: restarting it (restart %u)", d->id, d->name,
-		    reason_name(d->reason), d->restarts);
-		if (load_images(d) == 0) {
-			start_boot_vcpu(d);
-			return;
-		}
-		log("domain %u \"%s\": its images no longer fit; destroying it", d->id, d->name);
-	}
 	log("domain %u \"%s\" %s: destroyed", d->id, d->name, reason_name(d->reason));
 	spin_lock(&domains_lock);
 	if (d->reason == SHUTDOWN_POWEROFF)
@@ -274,11 +261,55 @@ void domain_vcpu_off(struct domain *d)
 		nr_crashed++;
 	else
 		nr_destroyed_other++;
-	domains[d->id % MAX_DOMAINS] = NULL;
-	spin_unlock(&domains_lock);
+	domains[d->id] = NULL;
+	if (dom0 == d)
+		dom0 = NULL;
 	d->state = DOM_DEAD;
-	domain_free(d);
+	spin_unlock(&domains_lock);
+	domain_put(d);   /* the registry's reference */
 	domains_put();
+}
+
+int domain_destroy(struct domain *d)
+{
+	spin_lock(&d->lock);
+	enum domain_state st = d->state;
+	if (st == DOM_SHUTDOWN)
+		d->reason = SHUTDOWN_DESTROY;
+	spin_unlock(&d->lock);
+	if (st == DOM_SHUTDOWN)
+		destroy_now(d);
+	else if (st == DOM_RUNNING)
+		domain_shutdown(d, SHUTDOWN_DESTROY);
+	return 0;
+}
+
+void domain_vcpu_off(struct domain *d)
+{
+	if (__atomic_sub_fetch(&d->live_vcpus, 1, __ATOMIC_SEQ_CST) != 0)
+		return;
+	domain_console_flush(d);
+	u8 action = d->reason == SHUTDOWN_POWEROFF ? d->on_poweroff :
+		    d->reason == SHUTDOWN_REBOOT ? d->on_reboot : d->on_crash;
+	if (d->reason == SHUTDOWN_DESTROY) {
+		destroy_now(d);
+	} else if (!d->boot) {
+		/* Built by Dom0's toolstack: it carries out on_* (it has the images). */
+		spin_lock(&d->lock);
+		d->state = DOM_SHUTDOWN;
+		spin_unlock(&d->lock);
+		log("domain %u \"%s\" %s", d->id, d->name, reason_name(d->reason));
+	} else if (action == RIVET_ACTION_RESTART) {
+		d->restarts++;
+		log("domain %u \"%s\" %s: restarting it (restart %u)", d->id, d->name,
+		    reason_name(d->reason), d->restarts);
+		if (!domain_boot_restart(d)) {
+			log("domain %u \"%s\": its images no longer fit; destroying it", d->id, d->name);
+			destroy_now(d);
+		}
+	} else {
+		destroy_now(d);
+	}
 }
 
 /* nr_alive counts live domains plus, while boot creates domains, one boot hold. */
@@ -303,12 +334,18 @@ void domains_put(void)
 		wfi();
 }
 
+/* Dom0 prints straight to the UART, as Xen's does; others get their name as prefix. */
+static const char *console_prefix(struct domain *d)
+{
+	return (d->flags & RIVET_DOMF_PRIVILEGED) ? NULL : d->name;
+}
+
 void domain_console_flush(struct domain *d)
 {
 	spin_lock(&d->con_lock);
 	if (d->con_len) {
 		d->con_line[d->con_len] = 0;
-		console_domain_text(d, d->name, d->con_line, false);
+		console_domain_text(d, console_prefix(d), d->con_line, false);
 		d->con_len = 0;
 	}
 	spin_unlock(&d->con_lock);
@@ -316,15 +353,35 @@ void domain_console_flush(struct domain *d)
 
 void domain_console_putc(struct domain *d, char c)
 {
-	if (c == '\r')
-		return;
 	spin_lock(&d->con_lock);
+	if (dom0 && d != dom0) {
+		/* Dom0 reads it (CONSOLE_READ); when it falls behind, the oldest bytes go. */
+		d->ring[d->ring_head++ % CONSOLE_RING_SIZE] = c;
+		if (d->ring_head - d->ring_tail > CONSOLE_RING_SIZE)
+			d->ring_tail = d->ring_head - CONSOLE_RING_SIZE;
+		spin_unlock(&d->con_lock);
+		return;
+	}
+	if (c == '\r') {
+		spin_unlock(&d->con_lock);
+		return;
+	}
 	if (c != '\n')
 		d->con_line[d->con_len++] = c;
 	if (c == '\n' || d->con_len == CONSOLE_LINE_MAX - 1) {
 		d->con_line[d->con_len] = 0;
-		console_domain_text(d, d->name, d->con_line, c == '\n');
+		console_domain_text(d, console_prefix(d), d->con_line, c == '\n');
 		d->con_len = 0;
 	}
 	spin_unlock(&d->con_lock);
+}
+
+u64 domain_console_read(struct domain *d, char *buf, u64 len)
+{
+	u64 n = 0;
+	spin_lock(&d->con_lock);
+	while (n < len && d->ring_tail != d->ring_head)
+		buf[n++] = d->ring[d->ring_tail++ % CONSOLE_RING_SIZE];
+	spin_unlock(&d->con_lock);
+	return n;
 }

@@ -134,6 +134,32 @@ static int walk(const u64 *table, int level, unsigned nr, u64 base,
 	return 0;
 }
 
+static u64 clear(u64 *table, int level, unsigned nr, u64 base, u64 from, u64 to,
+		 int (*fn)(void *, u64, u64, u64, u64), void *ctx)
+{
+	u64 cleared = 0;
+	for (unsigned i = 0; i < nr; i++) {
+		u64 pte = table[i], gpa = base + (u64)i * LEVEL_SIZE(level), end = gpa + LEVEL_SIZE(level);
+		if (!(pte & PTE_V) || end <= from || gpa >= to)
+			continue;
+		if (!(pte & PTE_RWX)) {
+			cleared += clear(pte_table(pte), level - 1, GSTAGE_PTES_PER_PAGE, gpa, from, to, fn, ctx);
+		} else if (gpa >= from && end <= to) {
+			if (fn)
+				fn(ctx, gpa, (pte >> PTE_PPN_SHIFT) << PAGE_SHIFT, LEVEL_SIZE(level), pte);
+			table[i] = 0;
+			cleared += LEVEL_SIZE(level);
+		}
+	}
+	return cleared;
+}
+
+u64 gstage_clear_range(struct gstage *gs, u64 from, u64 to,
+		       int (*fn)(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte), void *ctx)
+{
+	return clear(gs->root, GSTAGE_LEVELS - 1, GSTAGE_PTES_PER_PAGE * GSTAGE_ROOT_PAGES, 0, from, to, fn, ctx);
+}
+
 int gstage_for_each_leaf(const struct gstage *gs,
 			 int (*fn)(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte), void *ctx)
 {

@@ -146,7 +146,7 @@ static struct vcpu *pick(struct hart *h, struct vcpu *cur, u64 now, bool *others
 	struct vcpu *found = NULL;
 	for (unsigned k = 0; k < n; k++) {
 		struct vcpu *v = h->vcpus[(start + k) % n];
-		if (v == cur || v->state != VCPU_RUNNABLE)
+		if (v == cur || v->state != VCPU_RUNNABLE || v->dom->paused)
 			continue;
 		*others = true;
 		if (!found) {
@@ -154,7 +154,7 @@ static struct vcpu *pick(struct hart *h, struct vcpu *cur, u64 now, bool *others
 			h->rr_next = (start + k + 1) % n;
 		}
 	}
-	if (cur && cur->state == VCPU_RUNNABLE && (!found || now < h->slice_end))
+	if (cur && cur->state == VCPU_RUNNABLE && !cur->dom->paused && (!found || now < h->slice_end))
 		return cur;
 	return found;
 }
@@ -231,6 +231,12 @@ struct vcpu *schedule(struct hart *h)
 		h->slice_end = now + slice_ticks();
 	}
 
+	/* The domain unmapped memory since this vCPU last ran: drop stale G-stage entries. */
+	u64 gen = atomic_read(&next->dom->gvma_gen);
+	if (next->gvma_gen_seen != gen) {
+		hfence_gvma_vmid(next->dom->vmid);
+		next->gvma_gen_seen = gen;
+	}
 	u64 req = atomic_xchg(&next->requests, 0);
 	if (req & VCPU_REQ_VVMA_FLUSH)
 		hfence_vvma_all();

@@ -7,27 +7,35 @@
 #include "config.h"
 #include "spinlock.h"
 #include "public/bootimg.h"
+#include "public/hypercall.h"
 
 enum domain_state {
-	DOM_RUNNING,
+	DOM_RUNNING,   /* may run (unless paused) */
 	DOM_DYING,     /* vCPUs being taken off their harts */
-	DOM_DEAD,
+	DOM_SHUTDOWN,  /* stopped, memory kept, waiting for Dom0 to destroy or rebuild it */
+	DOM_DEAD,      /* out of the registry; freed with the last reference */
 };
 
-enum shutdown_reason { SHUTDOWN_POWEROFF, SHUTDOWN_REBOOT, SHUTDOWN_CRASH };
+enum shutdown_reason { SHUTDOWN_POWEROFF, SHUTDOWN_REBOOT, SHUTDOWN_CRASH, SHUTDOWN_DESTROY };
+
+#define CONSOLE_RING_SIZE 8192   /* a DomU's console output kept for Dom0 */
 
 struct domain {
 	unsigned id;
 	char name[RIVET_NAME_LEN];
+	u32 flags;                    /* RIVET_DOMF_* */
 	enum domain_state state;
-	enum shutdown_reason reason;  /* why it is DYING */
+	enum shutdown_reason reason;  /* why it is DYING / SHUTDOWN */
+	bool paused;
 	spinlock_t lock;
-	const struct rivet_bootimg_domain *boot;  /* how to (re)build it */
+	volatile u64 refs;            /* the registry holds one while not DEAD */
+	const struct rivet_bootimg_domain *boot;  /* boot-image domains: how to rebuild them */
 	const u8 *archive;
-	u64 ram_hpa, ram_bytes;       /* one contiguous block */
+	u8 on_poweroff, on_reboot, on_crash;      /* enum rivet_action */
+	u64 mem_bytes, max_bytes;     /* populated / allowed */
 	struct gstage gs;
-	u64 vmid;
-	u64 hgatp;
+	u64 vmid, hgatp;
+	volatile u64 gvma_gen;        /* bumped on every unmap (domain_mem.c) */
 	u64 cpus_mask;                /* harts allowed, already masked by online harts */
 	unsigned nr_vcpus;
 	struct vcpu *vcpus[RIVET_MAX_VCPUS];
@@ -38,21 +46,48 @@ struct domain {
 	spinlock_t con_lock;
 	char con_line[CONSOLE_LINE_MAX];
 	unsigned con_len;
+	/* With a Dom0, a DomU's console goes to this ring, which Dom0 reads. */
+	u64 ring_head, ring_tail;     /* bytes ever written / consumed */
+	char ring[CONSOLE_RING_SIZE];
 };
 
-int domain_create_boot(const struct rivet_bootimg_domain *bd, const u8 *archive, unsigned id);
-/* A guest asked to power off / reboot, or did something that ends it. */
+struct domain_params {
+	const char *name;
+	unsigned nr_vcpus;
+	u64 cpus_mask, max_bytes;
+	u32 flags;
+	u8 on_poweroff, on_reboot, on_crash;
+};
+
+/* domain.c: objects, registry and lifecycle */
+struct domain *domain_alloc(const struct domain_params *p, int *err);
+/* Enters d in the registry under id (or the lowest free id >= 1 when id < 0). */
+int domain_register(struct domain *d, int id);
+/* Looks up a live domain and takes a reference; RIVET_DOMID_SELF means caller. */
+struct domain *domain_get(unsigned id, struct domain *caller);
+void domain_put(struct domain *d);
+/* Starts vCPU 0 at pc with a0 = 0 and a1. */
+void domain_start(struct domain *d, u64 pc, u64 a1);
+void domain_pause(struct domain *d, bool pause);
+/* A guest asked to power off / reboot, or did something that ends it, or Dom0 destroys it. */
 void domain_shutdown(struct domain *d, enum shutdown_reason why);
 /* Prints "domain NAME crashed: CAUSE at ADDR (pc PC)" and applies on_crash. */
 void domain_crash(struct domain *d, const char *cause, u64 addr, u64 pc);
 /* Called by a vCPU's home hart once the vCPU is off: the last one finishes the job. */
 void domain_vcpu_off(struct domain *d);
-/* Copy to / from guest RAM by GPA; -RIVET_EFAULT outside the domain's RAM. */
-int domain_read_gpa(struct domain *d, u64 gpa, void *buf, u64 len);
-int domain_write_gpa(struct domain *d, u64 gpa, const void *buf, u64 len);
+/* Destroys a domain in DOM_SHUTDOWN or DOM_RUNNING (Dom0's destroy). */
+int domain_destroy(struct domain *d);
 void domain_console_putc(struct domain *d, char c);
 /* Prints the unfinished line now (a prompt, before the domain waits for input). */
 void domain_console_flush(struct domain *d);
+/* Dom0 takes up to len bytes of d's console ring. */
+u64 domain_console_read(struct domain *d, char *buf, u64 len);
+/* The id of the first live domain after id (wrapping), 0 if none; name copied if given. */
+unsigned domain_next_id(unsigned id, char name[RIVET_NAME_LEN]);
+/* The first live domain with id >= from, referenced, or NULL. */
+struct domain *domain_get_from(unsigned from);
+/* The privileged domain, if one exists (not referenced: Dom0 lives as long as the machine). */
+struct domain *domain_dom0(void);
 /*
  * The machine powers off when the count of live domains drops to zero.
  * Boot holds one count while it creates domains, so that a domain which
@@ -60,6 +95,19 @@ void domain_console_flush(struct domain *d);
  */
 void domains_hold(void);
 void domains_put(void);
-/* The id of the first live domain after id (wrapping), 0 if none; name copied if given. */
-unsigned domain_next_id(unsigned id, char name[RIVET_NAME_LEN]);
+u64 domain_overhead_bytes(const struct domain *d);
+
+/* domain_mem.c: guest memory */
+int domain_populate(struct domain *d, u64 gpa, u64 bytes);
+int domain_release(struct domain *d, u64 gpa, u64 bytes);
+void domain_free_memory(struct domain *d);
+/* Copy to / from the domain's own RAM by GPA; -RIVET_EFAULT where it has none. */
+int domain_read_gpa(struct domain *d, u64 gpa, void *buf, u64 len);
+int domain_write_gpa(struct domain *d, u64 gpa, const void *buf, u64 len);
+bool domain_range_is_ram(struct domain *d, u64 gpa, u64 len);
+
+/* domain_boot.c: domains described in the boot image */
+int domain_create_boot(const struct rivet_bootimg_domain *bd, const u8 *archive, unsigned id);
+/* Reloads the images and starts vCPU 0 again (on_* = restart); false if it cannot. */
+bool domain_boot_restart(struct domain *d);
 #endif

@@ -46,6 +46,13 @@ int gstage_map(struct gstage *gs, u64 gpa, u64 hpa, u64 size, u64 prot);
  * Table pages left empty stay (they are freed with the table).
  */
 int gstage_unmap(struct gstage *gs, u64 gpa, u64 size);
+/*
+ * Removes every leaf wholly inside [from, to), calling fn for it first (fn's
+ * result is ignored); leaves that straddle a boundary stay. Returns how many
+ * bytes were unmapped.
+ */
+u64 gstage_clear_range(struct gstage *gs, u64 from, u64 to,
+		       int (*fn)(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte), void *ctx);
 /* Calls fn for every leaf in GPA order; stops and returns fn's first non-zero result. */
 int gstage_for_each_leaf(const struct gstage *gs,
 			 int (*fn)(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte), void *ctx);

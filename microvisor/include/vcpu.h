@@ -37,6 +37,7 @@ struct vcpu {
 	volatile u64 irq_inject;      /* hvip bits to raise, set by any hart */
 	volatile u64 requests;        /* VCPU_REQ_* */
 	int last_hart;                /* hart index it last ran on, -1 if never */
+	u64 gvma_gen_seen;            /* its domain's gvma_gen when this hart last fenced for it */
 	u64 run_ticks;                /* time spent running, in timebase ticks */
 };
 

@@ -24,7 +24,7 @@ static struct sbiret dbcn_call(struct vcpu *v, unsigned long fid, struct trap_fr
 		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
 	if (len > DBCN_MAX_CHUNK)
 		len = DBCN_MAX_CHUNK;
-	if (domain_read_gpa(d, gpa, buf, 0) != 0 || (len && domain_read_gpa(d, gpa + len - 1, buf, 1) != 0))
+	if (!domain_range_is_ram(d, gpa, len))
 		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
 	if (fid == DBCN_READ) {
 		u64 n = 0;

@@ -15,7 +15,7 @@ enum { HSM_STARTED = 0, HSM_STOPPED = 1, HSM_START_PENDING = 2, HSM_STOP_PENDING
 
 static bool valid_entry(struct domain *d, u64 gpa)
 {
-	return gpa >= RIVET_GUEST_RAM_BASE && gpa - RIVET_GUEST_RAM_BASE < d->ram_bytes;
+	return domain_range_is_ram(d, gpa, 1);
 }
 
 static struct sbiret hsm_start(struct vcpu *v, unsigned long hartid, u64 addr, u64 opaque)

@@ -57,7 +57,8 @@ struct rivet_bootimg_domain {
 	uint8_t  on_poweroff;  /* enum rivet_action */
 	uint8_t  on_reboot;
 	uint8_t  on_crash;
-	uint8_t  pad[5];
+	uint8_t  flags;        /* RIVET_DOMF_* of hypercall.h: Dom0 is PRIVILEGED */
+	uint8_t  pad[4];
 	struct rivet_bootimg_load loads[RIVET_MAX_LOADS];
 };
 

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+/*
+ * domain_boot.c: domains described in the boot image: RAM populated at
+ * 0x80000000, the kernel, ramdisk and device tree records copied in (the
+ * tree's timebase patched), vCPU 0 started. The image stays in memory, so
+ * on_* = restart can rebuild a domain from it.
+ */
+#include "domain.h"
+#include "hart.h"
+#include "print.h"
+#include <string.h>
+#include <libfdt.h>
+
+/* mkimage cannot know the host's timebase; the guest tree gets it in place. */
+static void patch_dtb(struct domain *d, u64 gpa, u64 size)
+{
+	u8 hdr[sizeof(struct fdt_header)];
+	if (size < sizeof(hdr) || size > 0x10000 || domain_read_gpa(d, gpa, hdr, sizeof(hdr)) != 0)
+		return;
+	static u8 tree[0x10000];   /* boot and restarts are serialized by the domain's lifecycle */
+	static spinlock_t tree_lock = SPINLOCK_INIT;
+	spin_lock(&tree_lock);
+	if (domain_read_gpa(d, gpa, tree, size) == 0 && fdt_check_header(tree) == 0 &&
+	    fdt_totalsize(tree) <= size) {
+		int cpus = fdt_path_offset(tree, "/cpus");
+		if (cpus >= 0 && fdt_setprop_inplace_u32(tree, cpus, "timebase-frequency", (u32)timebase_hz) == 0)
+			domain_write_gpa(d, gpa, tree, size);
+	}
+	spin_unlock(&tree_lock);
+}
+
+/* Copies the kernel, ramdisk and device tree in. */
+static int load_images(struct domain *d)
+{
+	const struct rivet_bootimg_domain *bd = d->boot;
+	static const u8 zeros[PAGE_SIZE];
+	for (unsigned i = 0; i < bd->nr_loads; i++) {
+		const struct rivet_bootimg_load *l = &bd->loads[i];
+		if (l->file_size > l->mem_size || !domain_range_is_ram(d, l->gpa, l->mem_size))
+			return -RIVET_ERANGE;
+		domain_write_gpa(d, l->gpa, d->archive + l->offset, l->file_size);
+		for (u64 z = l->file_size; z < l->mem_size; ) {
+			u64 n = l->mem_size - z < PAGE_SIZE ? l->mem_size - z : PAGE_SIZE;
+			domain_write_gpa(d, l->gpa + z, zeros, n);
+			z += n;
+		}
+		if (l->gpa == bd->dtb_gpa)
+			patch_dtb(d, l->gpa, l->file_size);
+	}
+	return 0;
+}
+
+bool domain_boot_restart(struct domain *d)
+{
+	if (load_images(d) != 0)
+		return false;
+	domain_start(d, d->boot->entry_gpa, d->boot->dtb_gpa);
+	return true;
+}
+
+int domain_create_boot(const struct rivet_bootimg_domain *bd, const u8 *archive, unsigned id)
+{
+	char name[RIVET_NAME_LEN];
+	if (bd->nr_loads > RIVET_MAX_LOADS || !bd->memory_bytes || (bd->memory_bytes & (PAGE_SIZE - 1)) ||
+	    !memchr(bd->name, 0, RIVET_NAME_LEN))
+		return -RIVET_EINVAL;
+	memcpy(name, bd->name, RIVET_NAME_LEN);
+	struct domain_params p = {
+		.name = name, .nr_vcpus = bd->nr_vcpus, .cpus_mask = bd->cpus_mask,
+		.max_bytes = bd->memory_bytes, .flags = bd->flags & RIVET_DOMF_PRIVILEGED,
+		.on_poweroff = bd->on_poweroff, .on_reboot = bd->on_reboot, .on_crash = bd->on_crash,
+	};
+	int err;
+	struct domain *d = domain_alloc(&p, &err);
+	if (!d)
+		return err;
+	d->boot = bd;
+	d->archive = archive;
+	if ((err = domain_populate(d, RIVET_GUEST_RAM_BASE, bd->memory_bytes)) != 0 ||
+	    (err = load_images(d)) != 0 ||
+	    (err = domain_register(d, (d->flags & RIVET_DOMF_PRIVILEGED) ? 0 : (int)id)) != 0) {
+		domain_put(d);
+		return err;
+	}
+
+	char where[64];
+	unsigned n = 0;
+	where[0] = 0;
+	for (unsigned i = 0; i < d->nr_vcpus && n < sizeof(where) - 8; i++)
+		n += snprintf(where + n, sizeof(where) - n, "%s%u", i ? "," : "", d->vcpus[i]->home->index);
+	u64 hpa = 0;
+	gstage_translate(&d->gs, RIVET_GUEST_RAM_BASE, &hpa, NULL);
+	log("domain %u \"%s\": %lu MiB at 0x%lx, %u vCPU%s on hart%s %s, entry 0x%lx, overhead %lu KiB%s",
+	    d->id, d->name, d->mem_bytes >> 20, hpa, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "",
+	    d->nr_vcpus > 1 ? "s" : "", where, bd->entry_gpa, domain_overhead_bytes(d) >> 10,
+	    (d->flags & RIVET_DOMF_PRIVILEGED) ? ", privileged (Dom0)" : "");
+	domain_start(d, bd->entry_gpa, bd->dtb_gpa);
+	return 0;
+}

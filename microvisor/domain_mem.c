@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+/*
+ * domain_mem.c: a domain's guest-physical memory. Pages come from the page
+ * pool and are mapped OWNED in its G-stage table; reads and writes by GPA go
+ * through that table, so a buffer anywhere in the domain's RAM works and
+ * nothing outside it does.
+ *
+ * TLB rule: unmapping bumps d->gvma_gen and each vCPU fences its hart before
+ * it runs with a newer generation (vcpu_load / schedule); memory is only
+ * freed while none of the domain's vCPUs can run (paused, or dying after a
+ * fence on every hart), so a stale entry never reaches reused memory.
+ */
+#include "domain.h"
+#include "mm.h"
+#include "hart.h"
+#include <string.h>
+
+/* Maps [gpa, gpa+bytes) to fresh zeroed memory, the largest blocks first. */
+int domain_populate(struct domain *d, u64 gpa, u64 bytes)
+{
+	if ((gpa | bytes) & (PAGE_SIZE - 1) || !bytes || gpa + bytes < gpa)
+		return -RIVET_EINVAL;
+	if (bytes > d->max_bytes - d->mem_bytes)
+		return -RIVET_ERANGE;
+	u64 done = 0;
+	int err = 0;
+	while (done < bytes) {
+		u64 left = bytes - done, at = gpa + done, chunk = left;
+		/* All in one block when possible (boot domains), else 2 MiB, else 4 KiB. */
+		void *p = mm_alloc(chunk, left >= SZ_1G && !(at & (SZ_1G - 1)) ? SZ_1G : SZ_2M);
+		if (!p && left >= SZ_2M && !(at & (SZ_2M - 1)))
+			p = mm_alloc(chunk = SZ_2M, SZ_2M);
+		if (!p)
+			p = mm_alloc(chunk = PAGE_SIZE, PAGE_SIZE);
+		if (!p) {
+			err = -RIVET_ENOMEM;
+			break;
+		}
+		err = gstage_map(&d->gs, at, (u64)(uintptr_t)p, chunk, PTE_RWX | PTE_OWNED);
+		if (err) {
+			mm_free(p, chunk);
+			break;
+		}
+		d->mem_bytes += chunk;
+		done += chunk;
+	}
+	if (err && done)
+		domain_release(d, gpa, done);
+	return err;
+}
+
+struct range { u64 from, to; int err; u64 freed; };
+
+static int check_owned(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte)
+{
+	struct range *r = ctx;
+	(void)hpa;
+	if (gpa < r->to && gpa + size > r->from &&
+	    (!(pte & PTE_OWNED) || gpa < r->from || gpa + size > r->to))
+		return -RIVET_EINVAL;   /* foreign, or a block that sticks out of the range */
+	return 0;
+}
+
+static int free_owned(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte)
+{
+	(void)ctx;
+	(void)gpa;
+	if (pte & PTE_OWNED)
+		mm_free((void *)(uintptr_t)hpa, size);
+	return 0;
+}
+
+int domain_release(struct domain *d, u64 gpa, u64 bytes)
+{
+	struct range r = { gpa, gpa + bytes, 0, 0 };
+	if ((gpa | bytes) & (PAGE_SIZE - 1) || !bytes || gpa + bytes < gpa)
+		return -RIVET_EINVAL;
+	int err = gstage_for_each_leaf(&d->gs, check_owned, &r);
+	if (err)
+		return err;
+	d->mem_bytes -= gstage_clear_range(&d->gs, gpa, gpa + bytes, free_owned, NULL);
+	__atomic_add_fetch(&d->gvma_gen, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+/* At teardown, after every hart fenced the VMID: all owned memory back to the pool. */
+void domain_free_memory(struct domain *d)
+{
+	d->mem_bytes -= gstage_clear_range(&d->gs, 0, 1UL << GSTAGE_GPA_BITS, free_owned, NULL);
+}
+
+/* Copies between buf and the domain's own RAM, page by page through its G-stage table. */
+static int copy_gpa(struct domain *d, u64 gpa, void *buf, u64 len, bool to_guest)
+{
+	u8 *b = buf;
+	while (len) {
+		u64 hpa, prot, n = PAGE_SIZE - (gpa & (PAGE_SIZE - 1));
+		if (n > len)
+			n = len;
+		if (gstage_translate(&d->gs, gpa, &hpa, &prot) != 0 || !(prot & PTE_OWNED))
+			return -RIVET_EFAULT;
+		void *p = (void *)(uintptr_t)hpa;
+		if (to_guest)
+			memcpy(p, b, n);
+		else
+			memcpy(b, p, n);
+		gpa += n;
+		b += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int domain_read_gpa(struct domain *d, u64 gpa, void *buf, u64 len)
+{
+	return copy_gpa(d, gpa, buf, len, false);
+}
+
+int domain_write_gpa(struct domain *d, u64 gpa, const void *buf, u64 len)
+{
+	return copy_gpa(d, gpa, (void *)buf, len, true);
+}
+
+bool domain_range_is_ram(struct domain *d, u64 gpa, u64 len)
+{
+	if (gpa + len < gpa)
+		return false;
+	for (u64 a = ALIGN_DOWN(gpa, PAGE_SIZE); a < gpa + len || a == ALIGN_DOWN(gpa, PAGE_SIZE); a += PAGE_SIZE) {
+		u64 hpa, prot;
+		if (gstage_translate(&d->gs, a, &hpa, &prot) != 0 || !(prot & PTE_OWNED))
+			return false;
+		if (a + PAGE_SIZE >= gpa + len)
+			break;
+	}
+	return true;
+}
