@@ -45,6 +45,29 @@ void console_domain_text(const void *owner, const char *name, const char *text, 
 	spin_unlock(&console_lock);
 }
 
+/* The microvisor's log lines, kept for Dom0's `xl dmesg`. */
+#define LOG_RING_SIZE 16384
+static char log_ring[LOG_RING_SIZE];
+static u64 log_head;   /* bytes ever logged */
+
+static void log_keep(const char *s)
+{
+	for (; *s; s++)
+		log_ring[log_head++ % LOG_RING_SIZE] = *s;
+	log_ring[log_head++ % LOG_RING_SIZE] = '\n';
+}
+
+u64 console_log_read(u64 offset, char *buf, u64 len)
+{
+	u64 n = 0;
+	spin_lock(&console_lock);
+	u64 oldest = log_head > LOG_RING_SIZE ? log_head - LOG_RING_SIZE : 0;
+	for (u64 at = oldest + offset; n < len && at < log_head; at++)
+		buf[n++] = log_ring[at % LOG_RING_SIZE];
+	spin_unlock(&console_lock);
+	return n;
+}
+
 /* "(rivet) " + prefix + the formatted text, cut to fit the buffer. */
 static void format_line(char *buf, size_t size, const char *prefix, const char *fmt, va_list ap)
 {
@@ -63,6 +86,7 @@ void log(const char *fmt, ...)
 	close_open_line();
 	puts_raw(buf);
 	puts_raw("\n");
+	log_keep(buf);
 	spin_unlock(&console_lock);
 }
 

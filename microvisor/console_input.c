@@ -58,9 +58,28 @@ void console_input_irq(void)
 	spin_unlock(&input_lock);
 }
 
+unsigned long console_input_push(struct domain *d, const char *buf, unsigned long len)
+{
+	unsigned long n = 0;
+	spin_lock(&d->con_lock);
+	while (n < len && d->in_head - d->in_tail < sizeof(d->in_ring))
+		d->in_ring[d->in_head++ % sizeof(d->in_ring)] = buf[n++];
+	spin_unlock(&d->con_lock);
+	return n;
+}
+
 int console_input_getc(struct domain *d)
 {
 	int c = -1;
+	struct domain *dom0 = domain_dom0();
+	if (dom0 && d != dom0) {
+		/* With a Dom0, a DomU's input is what Dom0's console daemon sent it. */
+		spin_lock(&d->con_lock);
+		if (d->in_tail != d->in_head)
+			c = (unsigned char)d->in_ring[d->in_tail++ % sizeof(d->in_ring)];
+		spin_unlock(&d->con_lock);
+		return c;
+	}
 	/* A domain that asks for input has finished its prompt: show it. */
 	domain_console_flush(d);
 	spin_lock(&input_lock);

@@ -44,7 +44,13 @@ static void domain_free(struct domain *d)
 		mm_free(d->vcpus[i], sizeof(struct vcpu));
 	}
 	if (d->gs.root) {
-		/* Its VMID is never reused, so stale TLB entries of it can never match again. */
+		/*
+		 * Its VMID is never reused, so its own stale TLB entries can never match
+		 * again; Dom0's entries for pages it once mapped from d might, so every
+		 * hart fences before the pages go back to the pool.
+		 */
+		if (d->foreign_mapped)
+			hart_shootdown_gvma();
 		domain_free_memory(d);
 		gstage_free_tables(&d->gs);
 		mm_free(d->gs.root, GSTAGE_ROOT_PAGES * PAGE_SIZE);

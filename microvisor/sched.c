@@ -22,6 +22,29 @@ void hart_kick(struct hart *h)
 		fw_send_ipi(h->hartid);
 }
 
+static void gvma_flush_if_asked(struct hart *h)
+{
+	if (atomic_xchg(&h->gvma_flush, 0))
+		hfence_gvma_all();
+}
+
+void hart_shootdown_gvma(void)
+{
+	struct hart *self = this_hart();
+	for (unsigned i = 0; i < nr_harts; i++) {
+		if (&harts[i] != self && harts[i].online) {
+			atomic_or(&harts[i].gvma_flush, 1);
+			hart_kick(&harts[i]);
+		}
+	}
+	hfence_gvma_all();
+	for (unsigned i = 0; i < nr_harts; i++) {
+		/* Serve our own flag meanwhile: two harts may shoot down at once. */
+		while (&harts[i] != self && harts[i].online && atomic_read(&harts[i].gvma_flush))
+			gvma_flush_if_asked(self);
+	}
+}
+
 int sched_add_vcpu(struct vcpu *v, u64 cpus_mask)
 {
 	struct hart *best = NULL;
@@ -79,6 +102,7 @@ void sched_wake(struct vcpu *v)
 static void take_off(struct hart *h, struct vcpu *v)
 {
 	if (v && h->current == v) {
+		v->run_ticks += time_now() - v->run_start;
 		vcpu_put(v);
 		h->current = NULL;
 	}
@@ -201,6 +225,7 @@ struct vcpu *schedule(struct hart *h)
 		unsigned nr_off;
 
 		atomic_xchg(&h->kicked, 0);
+		gvma_flush_if_asked(h);
 		now = time_now();
 		spin_lock(&h->lock);
 		nr_off = reap_dying(h, off, MAX_VCPUS_PER_HART);
@@ -225,6 +250,7 @@ struct vcpu *schedule(struct hart *h)
 	if (next != h->current) {
 		take_off(h, h->current);
 		vcpu_load(next);
+		next->run_start = now;
 		h->current = next;
 		h->slice_end = now + slice_ticks();
 	} else if (now >= h->slice_end) {

@@ -11,4 +11,6 @@ int console_input_getc(struct domain *d);
 void console_input_set_focus(unsigned domain_id);
 /* The UART has input: take it now, so nothing overruns the UART's FIFO. */
 void console_input_irq(void);
+/* Dom0 gives a DomU input (CONSOLE_WRITE); returns how many bytes fitted. */
+unsigned long console_input_push(struct domain *d, const char *buf, unsigned long len);
 #endif

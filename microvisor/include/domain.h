@@ -49,6 +49,10 @@ struct domain {
 	/* With a Dom0, a DomU's console goes to this ring, which Dom0 reads. */
 	u64 ring_head, ring_tail;     /* bytes ever written / consumed */
 	char ring[CONSOLE_RING_SIZE];
+	/* ... and its console input comes from Dom0 (CONSOLE_WRITE) into this one. */
+	u64 in_head, in_tail;
+	char in_ring[256];
+	bool foreign_mapped;          /* Dom0 mapped its pages at some point */
 };
 
 struct domain_params {

@@ -19,6 +19,7 @@ struct hart {
 	u64 slice_end;
 	u64 timer_programmed;
 	volatile u64 kicked;          /* another hart changed something here */
+	volatile u64 gvma_flush;      /* hfence.gvma all before running a guest again */
 	u64 stack_top;
 	/* Guarded guest-memory access: a fault sets fault_hit and skips the insn. */
 	volatile bool fault_armed, fault_hit;
@@ -37,4 +38,6 @@ static inline struct hart *this_hart(void)
 
 /* Makes another hart re-run its scheduler soon (a host IPI). */
 void hart_kick(struct hart *h);
+/* Every hart drops all G-stage TLB entries; returns when they have. No locks may be held. */
+void hart_shootdown_gvma(void);
 #endif

@@ -39,6 +39,7 @@ struct vcpu {
 	int last_hart;                /* hart index it last ran on, -1 if never */
 	u64 gvma_gen_seen;            /* its domain's gvma_gen when this hart last fenced for it */
 	u64 run_ticks;                /* time spent running, in timebase ticks */
+	u64 run_start;                /* when it was last loaded */
 };
 
 /* Resets register state so that the vCPU starts at pc in VS-mode with a0, a1. */

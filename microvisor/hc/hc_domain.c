@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+/* hc_domain.c: Dom0's domain and vCPU control hypercalls; every argument is checked before use. */
+#include "hypercall.h"
+#include "hart.h"
+#include "mm.h"
+#include "sched.h"
+#include "print.h"
+#include <string.h>
+
+long hc_error(int err)
+{
+	switch (err) {
+	case 0:              return SBI_SUCCESS;
+	case -RIVET_EINVAL:  return SBI_ERR_INVALID_PARAM;
+	case -RIVET_ERANGE:  return SBI_ERR_INVALID_PARAM;
+	case -RIVET_EFAULT:  return SBI_ERR_INVALID_ADDRESS;
+	case -RIVET_ENOMEM:  return RIVET_ERR_NO_MEMORY;
+	case -RIVET_ENOENT:  return RIVET_ERR_NO_DOMAIN;
+	case -RIVET_EEXIST:  return RIVET_ERR_EXISTS;
+	case -RIVET_EBUSY:   return RIVET_ERR_BUSY;
+	case -RIVET_ENOSPC:  return RIVET_ERR_BUSY;
+	case -RIVET_EPERM:   return SBI_ERR_DENIED;
+	}
+	return SBI_ERR_FAILED;
+}
+
+static struct sbiret put_ret(struct domain *d, int err, long value)
+{
+	if (d)
+		domain_put(d);
+	return SBI_RET(hc_error(err), err ? 0 : value);
+}
+
+struct sbiret hc_physinfo(struct vcpu *v, struct trap_frame *f)
+{
+	struct rivet_physinfo pi = {
+		.nr_harts = nr_harts, .max_vcpus_per_domain = RIVET_MAX_VCPUS,
+		.total_bytes = mm_total_bytes(), .free_bytes = mm_free_bytes(),
+		.timebase_hz = timebase_hz, .abi_version = (RIVET_ABI_MAJOR << 16) | RIVET_ABI_MINOR,
+	};
+	return SBI_RET(hc_error(domain_write_gpa(v->dom, f->x[REG_A0], &pi, sizeof(pi))), 0);
+}
+
+static bool valid_name(const char *name)
+{
+	size_t n = strnlen(name, RIVET_NAME_MAX);
+	if (!n || n == RIVET_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+struct sbiret hc_domain_create(struct vcpu *v, struct trap_frame *f)
+{
+	struct rivet_domain_config c;
+	int err = domain_read_gpa(v->dom, f->x[REG_A0], &c, sizeof(c));
+	if (err)
+		return SBI_RET(hc_error(err), 0);
+	if (!valid_name(c.name) || c.nr_vcpus < 1 || c.nr_vcpus > RIVET_MAX_VCPUS || !c.max_bytes ||
+	    (c.max_bytes & (PAGE_SIZE - 1)) || c.flags || c.on_poweroff > RIVET_ACTION_RESTART ||
+	    c.on_reboot > RIVET_ACTION_RESTART || c.on_crash > RIVET_ACTION_RESTART)
+		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
+	struct domain_params p = {
+		.name = c.name, .nr_vcpus = c.nr_vcpus, .cpus_mask = c.cpus_mask, .max_bytes = c.max_bytes,
+		.on_poweroff = c.on_poweroff, .on_reboot = c.on_reboot, .on_crash = c.on_crash,
+	};
+	struct domain *d = domain_alloc(&p, &err);
+	if (!d)
+		return SBI_RET(hc_error(err), 0);
+	if ((err = domain_register(d, -1)) != 0) {
+		domain_put(d);
+		return SBI_RET(hc_error(err), 0);
+	}
+	log("domain %u \"%s\" created by Dom0: up to %lu MiB, %u vCPU%s", d->id, d->name,
+	    d->max_bytes >> 20, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "");
+	return SBI_RET(SBI_SUCCESS, d->id);
+}
+
+/* The target of a control call: an existing domain that is not the caller's own Dom0. */
+static struct domain *target(struct vcpu *v, u64 domid, int *err)
+{
+	*err = -RIVET_ENOENT;
+	if (domid > RIVET_DOMID_SELF)
+		return NULL;
+	struct domain *d = domain_get((unsigned)domid, v->dom);
+	if (!d)
+		return NULL;
+	*err = 0;
+	if (d == v->dom) {
+		domain_put(d);
+		*err = -RIVET_EPERM;
+		return NULL;
+	}
+	return d;
+}
+
+struct sbiret hc_domain_destroy(struct vcpu *v, struct trap_frame *f)
+{
+	int err;
+	struct domain *d = target(v, f->x[REG_A0], &err);
+	if (!d)
+		return SBI_RET(hc_error(err), 0);
+	return put_ret(d, domain_destroy(d), 0);
+}
+
+static struct sbiret pause(struct vcpu *v, struct trap_frame *f, bool on)
+{
+	int err;
+	struct domain *d = target(v, f->x[REG_A0], &err);
+	if (!d)
+		return SBI_RET(hc_error(err), 0);
+	domain_pause(d, on);
+	return put_ret(d, 0, 0);
+}
+
+struct sbiret hc_domain_pause(struct vcpu *v, struct trap_frame *f) { return pause(v, f, true); }
+struct sbiret hc_domain_unpause(struct vcpu *v, struct trap_frame *f) { return pause(v, f, false); }
+
+struct sbiret hc_domain_shutdown(struct vcpu *v, struct trap_frame *f)
+{
+	int err;
+	u64 why = f->x[REG_A1];
+	if (why > RIVET_SHUTDOWN_CRASH)
+		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
+	struct domain *d = target(v, f->x[REG_A0], &err);
+	if (!d)
+		return SBI_RET(hc_error(err), 0);
+	domain_shutdown(d, (enum shutdown_reason)why);
+	return put_ret(d, 0, 0);
+}
+
+static u64 ticks_to_ns(u64 ticks)
+{
+	return timebase_hz ? ticks / timebase_hz * 1000000000ULL + ticks % timebase_hz * 1000000000ULL / timebase_hz : 0;
+}
+
+struct sbiret hc_domain_getinfo(struct vcpu *v, struct trap_frame *f)
+{
+	u64 from = f->x[REG_A0];
+	struct domain *d = from < MAX_DOMAINS ? domain_get_from((unsigned)from) : NULL;
+	if (!d)
+		return SBI_RET(RIVET_ERR_NO_DOMAIN, 0);
+	struct rivet_domain_info info = {
+		.domid = d->id, .mem_bytes = d->mem_bytes, .max_bytes = d->max_bytes,
+		.nr_vcpus = d->nr_vcpus, .flags = d->flags, .nr_online_vcpus = (u32)d->started_vcpus,
+	};
+	memcpy(info.name, d->name, RIVET_NAME_MAX);
+	u64 ticks = 0;
+	bool all_blocked = d->started_vcpus > 0;
+	for (unsigned i = 0; i < d->nr_vcpus; i++) {
+		ticks += d->vcpus[i]->run_ticks;
+		if (d->vcpus[i]->state == VCPU_RUNNABLE)
+			all_blocked = false;
+	}
+	info.cpu_time_ns = ticks_to_ns(ticks);
+	switch (d->state) {
+	case DOM_RUNNING:
+		info.state = d->paused ? RIVET_DOMSTATE_PAUSED :
+			     all_blocked ? RIVET_DOMSTATE_BLOCKED : RIVET_DOMSTATE_RUNNING;
+		break;
+	case DOM_DYING:
+		info.state = RIVET_DOMSTATE_DYING;
+		break;
+	default:
+		info.state = RIVET_DOMSTATE_SHUTDOWN;
+		info.shutdown_reason = d->reason;
+		break;
+	}
+	int err = domain_write_gpa(v->dom, f->x[REG_A1], &info, sizeof(info));
+	return put_ret(d, err, d->id);
+}
+
+struct sbiret hc_vcpu_start(struct vcpu *v, struct trap_frame *f)
+{
+	int err;
+	struct domain *d = target(v, f->x[REG_A0], &err);
+	if (!d)
+		return SBI_RET(hc_error(err), 0);
+	/* The toolstack starts vCPU 0; the guest brings up the others with HSM. */
+	if (f->x[REG_A1] != 0 || !domain_range_is_ram(d, f->x[REG_A2], 4))
+		return put_ret(d, -RIVET_EINVAL, 0);
+	if (d->state != DOM_RUNNING || d->started_vcpus)
+		return put_ret(d, -RIVET_EBUSY, 0);
+	domain_start(d, f->x[REG_A2], f->x[REG_A3]);
+	return put_ret(d, 0, 0);
+}
+
+struct sbiret hc_vcpu_getinfo(struct vcpu *v, struct trap_frame *f)
+{
+	int err;
+	struct domain *d = f->x[REG_A0] > RIVET_DOMID_SELF ? NULL : domain_get((unsigned)f->x[REG_A0], v->dom);
+	if (!d)
+		return SBI_RET(RIVET_ERR_NO_DOMAIN, 0);
+	if (f->x[REG_A1] >= d->nr_vcpus)
+		return put_ret(d, -RIVET_EINVAL, 0);
+	struct vcpu *t = d->vcpus[f->x[REG_A1]];
+	struct rivet_vcpu_info info = {
+		.hart = t->home->index, .cpu_time_ns = ticks_to_ns(t->run_ticks), .affinity = d->cpus_mask,
+	};
+	info.state = t->state == VCPU_OFF ? 0 : t->home->current == t ? 1 :
+		     t->state == VCPU_RUNNABLE ? 2 : 3;
+	err = domain_write_gpa(v->dom, f->x[REG_A2], &info, sizeof(info));
+	return put_ret(d, err, 0);
+}

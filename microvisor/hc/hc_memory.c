@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hc_memory.c: Dom0's memory hypercalls: populate and release a DomU's RAM,
+ * and map a DomU's pages into Dom0's foreign window (so the toolstack can
+ * load images and the device model can reach virtqueues). A mapping holds a
+ * reference on the DomU, so its memory outlives every mapping of it.
+ */
+#include "hypercall.h"
+#include "sched.h"
+#include "hart.h"
+#include "print.h"
+#include "csr.h"
+
+#define MAX_FOREIGN_MAPS 256
+#define MAX_HC_PAGES     (1UL << 20)   /* 4 GiB in one call */
+
+struct foreign_map {
+	u64 window_gpa, nr_pages;
+	struct domain *target;        /* referenced while mapped */
+};
+static struct foreign_map fmaps[MAX_FOREIGN_MAPS];
+static spinlock_t fmaps_lock = SPINLOCK_INIT;
+
+static struct domain *domu(struct vcpu *v, u64 domid)
+{
+	if (domid >= RIVET_DOMID_SELF)
+		return NULL;
+	struct domain *d = domain_get((unsigned)domid, v->dom);
+	if (d && d == v->dom) {
+		domain_put(d);
+		return NULL;
+	}
+	return d;
+}
+
+static struct sbiret done(struct domain *d, int err)
+{
+	domain_put(d);
+	return SBI_RET(hc_error(err), 0);
+}
+
+struct sbiret hc_memory_populate(struct vcpu *v, struct trap_frame *f)
+{
+	u64 gpa = f->x[REG_A1], nr = f->x[REG_A2];
+	struct domain *d = domu(v, f->x[REG_A0]);
+	if (!d)
+		return SBI_RET(RIVET_ERR_NO_DOMAIN, 0);
+	if (!nr || nr > MAX_HC_PAGES || gpa >= RIVET_FOREIGN_WINDOW_BASE)
+		return done(d, -RIVET_EINVAL);
+	return done(d, domain_populate(d, gpa, nr * PAGE_SIZE));
+}
+
+struct sbiret hc_memory_release(struct vcpu *v, struct trap_frame *f)
+{
+	u64 gpa = f->x[REG_A1], nr = f->x[REG_A2];
+	struct domain *d = domu(v, f->x[REG_A0]);
+	if (!d)
+		return SBI_RET(RIVET_ERR_NO_DOMAIN, 0);
+	if (!nr || nr > MAX_HC_PAGES)
+		return done(d, -RIVET_EINVAL);
+	/* Freed memory must not be reachable: only while none of its vCPUs can run. */
+	if (d->started_vcpus && !d->paused && d->state == DOM_RUNNING)
+		return done(d, -RIVET_EBUSY);
+	return done(d, domain_release(d, gpa, nr * PAGE_SIZE));
+}
+
+struct sbiret hc_foreign_map(struct vcpu *v, struct trap_frame *f)
+{
+	u64 fgpa = f->x[REG_A1], window = f->x[REG_A2], nr = f->x[REG_A3];
+	struct domain *self = v->dom;
+	if (!nr || nr > MAX_HC_PAGES || ((fgpa | window) & (PAGE_SIZE - 1)) ||
+	    window < RIVET_FOREIGN_WINDOW_BASE || window + nr * PAGE_SIZE > RIVET_FOREIGN_WINDOW_END)
+		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
+	struct domain *d = domu(v, f->x[REG_A0]);
+	if (!d)
+		return SBI_RET(RIVET_ERR_NO_DOMAIN, 0);
+	if (!domain_range_is_ram(d, fgpa, nr * PAGE_SIZE))
+		return done(d, -RIVET_EFAULT);
+	spin_lock(&fmaps_lock);
+	struct foreign_map *slot = NULL;
+	for (unsigned i = 0; i < MAX_FOREIGN_MAPS && !slot; i++)
+		if (!fmaps[i].target)
+			slot = &fmaps[i];
+	if (!slot) {
+		spin_unlock(&fmaps_lock);
+		return done(d, -RIVET_ENOSPC);
+	}
+	int err = 0;
+	u64 i;
+	for (i = 0; i < nr && !err; i++) {
+		u64 hpa;
+		gstage_translate(&d->gs, fgpa + i * PAGE_SIZE, &hpa, NULL);
+		err = gstage_map(&self->gs, window + i * PAGE_SIZE, hpa, PAGE_SIZE, PTE_R | PTE_W);
+	}
+	if (err) {
+		/* Undo the part that was mapped: those pages were not in use yet. */
+		gstage_clear_range(&self->gs, window, window + (i - 1) * PAGE_SIZE, NULL, NULL);
+		__atomic_add_fetch(&self->gvma_gen, 1, __ATOMIC_SEQ_CST);
+		spin_unlock(&fmaps_lock);
+		return done(d, err);
+	}
+	*slot = (struct foreign_map){ window, nr, d };   /* keeps the reference */
+	d->foreign_mapped = true;
+	spin_unlock(&fmaps_lock);
+	return SBI_RET(SBI_SUCCESS, 0);
+}
+
+struct sbiret hc_foreign_unmap(struct vcpu *v, struct trap_frame *f)
+{
+	u64 window = f->x[REG_A0], nr = f->x[REG_A1];
+	struct domain *self = v->dom, *d = NULL;
+	spin_lock(&fmaps_lock);
+	for (unsigned i = 0; i < MAX_FOREIGN_MAPS; i++) {
+		if (fmaps[i].target && fmaps[i].window_gpa == window && fmaps[i].nr_pages == nr) {
+			d = fmaps[i].target;
+			fmaps[i].target = NULL;
+			break;
+		}
+	}
+	if (d) {
+		gstage_clear_range(&self->gs, window, window + nr * PAGE_SIZE, NULL, NULL);
+		__atomic_add_fetch(&self->gvma_gen, 1, __ATOMIC_SEQ_CST);
+		hfence_gvma_vmid(self->vmid);   /* this hart now; Dom0's others before they run again */
+	}
+	spin_unlock(&fmaps_lock);
+	if (!d)
+		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);   /* not a mapping made by FOREIGN_MAP */
+	domain_put(d);
+	return SBI_RET(SBI_SUCCESS, 0);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* hypercall.h: the handlers of Rivet's hypercalls (public/hypercall.h), one file per area. */
+#ifndef RIVET_HYPERCALL_H
+#define RIVET_HYPERCALL_H
+#include "sbi.h"
+#include "domain.h"
+
+#define RIVET_FOREIGN_WINDOW_BASE 0x10000000000ULL   /* 1 TiB: Dom0's GPA window for foreign pages */
+#define RIVET_FOREIGN_WINDOW_END  (1ULL << GSTAGE_GPA_BITS)
+
+/* Maps an internal -RIVET_E* code to the ABI's error. */
+long hc_error(int err);
+
+struct sbiret hc_physinfo(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_domain_create(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_domain_destroy(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_domain_pause(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_domain_unpause(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_domain_getinfo(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_domain_shutdown(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_vcpu_start(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_vcpu_getinfo(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_memory_populate(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_memory_release(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_foreign_map(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_foreign_unmap(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_console_read(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_console_write(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_dmesg_read(struct vcpu *v, struct trap_frame *f);
+#endif
