@@ -18,6 +18,7 @@
 #include "check.h"
 #include "fileio.h"
 #include "mkimage.h"
+#include "hypercall.h"
 
 static char dir[] = "/tmp/rivet-mkimage-XXXXXX";
 static char out[256];
@@ -260,6 +261,19 @@ TEST(two_domains)
 	CHECK_EQ(leftovers(), 0);
 }
 
+TEST(dom0_comes_first_and_privileged)
+{
+	CHECK_EQ(run("-d", at("sub/b.cfg"), at("a.cfg"), NULL), 0);
+	CHECK_STR(d.text, "");
+	CHECK_EQ(load_image(), 0);
+	CHECK_EQ(hdr.nr_domains, 2);
+	CHECK_STR(hdr.domains[0].name, "beta");
+	CHECK_EQ(hdr.domains[0].flags, RIVET_DOMF_PRIVILEGED);
+	CHECK_STR(hdr.domains[1].name, "alpha");
+	CHECK_EQ(hdr.domains[1].flags, 0);
+	CHECK_EQ(run("-d", NULL), -1);
+}
+
 TEST(no_domains)
 {
 	CHECK_EQ(run(NULL), 0);
@@ -395,11 +409,11 @@ TEST(bad_arguments)
 	char msg[512];
 
 	CHECK_EQ(mkimage_main(3, no_out, &d), -1);
-	CHECK_STR(d.text, "mkimage: usage: mkimage -o OUT -u MICROVISOR_BIN [CFG...]");
+	CHECK_STR(d.text, "mkimage: usage: mkimage -o OUT -u MICROVISOR_BIN [-d DOM0_CFG] [CFG...]");
 	CHECK_EQ(mkimage_main(2, no_arg, &d), -1);
-	CHECK_STR(d.text, "mkimage: -o needs an argument (usage: mkimage -o OUT -u MICROVISOR_BIN [CFG...])");
+	CHECK_STR(d.text, "mkimage: -o needs an argument (usage: mkimage -o OUT -u MICROVISOR_BIN [-d DOM0_CFG] [CFG...])");
 	CHECK_EQ(mkimage_main(2, unknown, &d), -1);
-	CHECK_STR(d.text, "mkimage: unknown option '-x' (usage: mkimage -o OUT -u MICROVISOR_BIN [CFG...])");
+	CHECK_STR(d.text, "mkimage: unknown option '-x' (usage: mkimage -o OUT -u MICROVISOR_BIN [-d DOM0_CFG] [CFG...])");
 	CHECK_EQ(mkimage_main(5, not_uvm, &d), -1);
 	snprintf(msg, sizeof msg, "%s: not a Rivet microvisor (no RIVETUVM magic in its header)", at("raw.bin"));
 	CHECK_STR(d.text, msg);
@@ -433,6 +447,7 @@ int main(void)
 	check_suite = "mkimage";
 	setup();
 	RUN(two_domains);
+	RUN(dom0_comes_first_and_privileged);
 	RUN(no_domains);
 	RUN(errors);
 	RUN(bad_arguments);

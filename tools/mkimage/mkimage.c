@@ -16,6 +16,7 @@
 #include "layout.h"
 #include "mkimage.h"
 #include "xlcfg.h"
+#include "hypercall.h"
 
 #define MAX_CFG_BYTES    (1u << 20)
 #define MAX_UVM_BYTES    (64u << 20)
@@ -44,7 +45,7 @@ static int add_load(struct archive *a, struct rivet_bootimg_domain *rec, uint64_
 }
 
 static int build_domain(struct archive *a, const char *cfg_path, struct domain_files *f,
-			struct diag *d)
+			uint8_t flags, struct diag *d)
 {
 	static uint8_t dtb[DOMFDT_MAX_SIZE];
 	struct layout_seg lsegs[KIMAGE_MAX_SEGS];
@@ -137,6 +138,7 @@ static int build_domain(struct archive *a, const char *cfg_path, struct domain_f
 	rec->on_poweroff = dc.on_poweroff;
 	rec->on_reboot = dc.on_reboot;
 	rec->on_crash = dc.on_crash;
+	rec->flags = flags;
 	for (i = 0; i < k.nr_segs; i++) {
 		const struct kseg *s = &k.segs[i];
 
@@ -167,8 +169,8 @@ static void files_free(struct domain_files *f)
 	memset(f, 0, sizeof *f);
 }
 
-static int run(const char *out, const char *uvm_path, char *const cfgs[], unsigned nr_cfgs,
-	       struct diag *d)
+static int run(const char *out, const char *uvm_path, const char *dom0, char *const cfgs[],
+	       unsigned nr_cfgs, struct diag *d)
 {
 	struct archive *a;
 	uint8_t *uvm = NULL, *img = NULL;
@@ -178,8 +180,8 @@ static int run(const char *out, const char *uvm_path, char *const cfgs[], unsign
 	unsigned i;
 	int rc = -1;
 
-	if (nr_cfgs > RIVET_MAX_BOOT_DOMAINS)
-		return diag_fail(d, cfgs[RIVET_MAX_BOOT_DOMAINS], 0, NULL,
+	if (nr_cfgs + (dom0 != NULL) > RIVET_MAX_BOOT_DOMAINS)
+		return diag_fail(d, cfgs[nr_cfgs - 1], 0, NULL,
 				 "more than %d domains in one image", RIVET_MAX_BOOT_DOMAINS);
 	if (file_read(uvm_path, MAX_UVM_BYTES, &uvm, &uvm_len, why) < 0)
 		return diag_fail(d, uvm_path, 0, NULL, "cannot read: %s", why);
@@ -193,9 +195,18 @@ static int run(const char *out, const char *uvm_path, char *const cfgs[], unsign
 		free(uvm);
 		return diag_fail(d, out, 0, NULL, "out of memory");
 	}
+	/* Dom0 first: the microvisor gives it id 0 and the console. */
+	if (dom0) {
+		struct domain_files f = { 0 };
+		int r = build_domain(a, dom0, &f, RIVET_DOMF_PRIVILEGED, d);
+
+		files_free(&f);
+		if (r < 0)
+			goto done;
+	}
 	for (i = 0; i < nr_cfgs; i++) {
 		struct domain_files f = { 0 };
-		int r = build_domain(a, cfgs[i], &f, d);
+		int r = build_domain(a, cfgs[i], &f, 0, d);
 
 		files_free(&f);
 		if (r < 0)
@@ -217,7 +228,7 @@ done:
 
 int mkimage_main(int argc, char *const argv[], struct diag *d)
 {
-	const char *out = NULL, *uvm = NULL;
+	const char *out = NULL, *uvm = NULL, *dom0 = NULL;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -227,11 +238,11 @@ int mkimage_main(int argc, char *const argv[], struct diag *d)
 		}
 		if (argv[i][0] != '-')
 			break;
-		if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "-u")) {
+		if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "-u") || !strcmp(argv[i], "-d")) {
 			if (i + 1 >= argc)
 				return diag_fail(d, "mkimage", 0, NULL, "%s needs an argument (%s)",
 						 argv[i], MKIMAGE_USAGE);
-			*(argv[i][1] == 'o' ? &out : &uvm) = argv[i + 1];
+			*(argv[i][1] == 'o' ? &out : argv[i][1] == 'u' ? &uvm : &dom0) = argv[i + 1];
 			i++;
 		} else {
 			return diag_fail(d, "mkimage", 0, NULL, "unknown option '%.40s' (%s)", argv[i],
@@ -240,5 +251,5 @@ int mkimage_main(int argc, char *const argv[], struct diag *d)
 	}
 	if (!out || !uvm)
 		return diag_fail(d, "mkimage", 0, NULL, "%s", MKIMAGE_USAGE);
-	return run(out, uvm, argv + i, (unsigned)(argc - i), d);
+	return run(out, uvm, dom0, argv + i, (unsigned)(argc - i), d);
 }

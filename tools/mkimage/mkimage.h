@@ -5,7 +5,7 @@
 
 #include "diag.h"
 
-#define MKIMAGE_USAGE "usage: mkimage -o OUT -u MICROVISOR_BIN [CFG...]"
+#define MKIMAGE_USAGE "usage: mkimage -o OUT -u MICROVISOR_BIN [-d DOM0_CFG] [CFG...]"
 
 /*
  * Runs mkimage with ARGV (ARGV[0] is the program name). Returns 0 once OUT
