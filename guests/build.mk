@@ -30,7 +30,8 @@ GUEST_VARIANTS := \
 	breaker_ill:breaker.c:-DBREAKER_ILL \
 	cpubench:cpubench.c: \
 	bench:bench.c: \
-	pin:pin.c:
+	pin:pin.c: \
+	ctl:ctl.c:
 
 guest_field  = $(word $(2),$(subst :, ,$(1)))
 GUEST_NAMES  := $(foreach v,$(GUEST_VARIANTS),$(call guest_field,$(v),1))
@@ -53,12 +54,19 @@ $(GUEST_OUT)/$(1).o: guests/$(2) $(GUEST_HDRS)
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(subst $(guest_comma),$(guest_space),$(3)) -c $$< -o $$@
 $(GUEST_OUT)/$(1).elf: $(GUEST_OUT)/$(1).o $(GUEST_LIB_OBJS) guests/lib/guest.ld
 	@echo "  LD      $$@"
-	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) $(GUEST_OUT)/$(1).o $(GUEST_LIB_OBJS) -o $$@
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) $(GUEST_OUT)/$(1).o $$(GUEST_EXTRA_OBJS) $(GUEST_LIB_OBJS) -o $$@
 endef
 
 guest_comma := ,
 guest_space := $(guest_empty) $(guest_empty)
 $(foreach v,$(GUEST_VARIANTS),$(eval $(call guest_rule,$(call guest_field,$(v),1),$(call guest_field,$(v),2),$(call guest_field,$(v),3))))
+
+# ctl carries the hello guest's raw image, which it loads into the domains it builds.
+$(GUEST_OUT)/ctl_payload.o: guests/ctl_payload.S $(GUEST_OUT)/hello.bin
+	@echo "  AS      $@"
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -DPAYLOAD='"$(GUEST_OUT)/hello.bin"' -c $< -o $@
+$(GUEST_OUT)/ctl.elf: $(GUEST_OUT)/ctl_payload.o
+$(GUEST_OUT)/ctl.elf: GUEST_EXTRA_OBJS := $(GUEST_OUT)/ctl_payload.o
 
 $(GUEST_OUT)/%.bin: $(GUEST_OUT)/%.elf
 	@echo "  OBJCOPY $@"

@@ -218,9 +218,13 @@ static void check_rivet(void)
 	r = rivet_hc_version();
 	report("rivet version", r.error == 0 &&
 	       r.value == ((RIVET_ABI_MAJOR << 16) | RIVET_ABI_MINOR), r,
-	       "error 0 value 0x1 (0.1)");
+	       "error 0 value (major << 16) | minor");
 	expect_ok("rivet current_hart", rivet_hc_current_hart());
 	expect_ok("rivet domain_id", rivet_hc_domain_id());
+	/* A DomU must not reach the control hypercalls. */
+	expect_error("rivet control call denied",
+		     sbi_ecall(RIVET_SBI_EXT, RIVET_HC_DOMAIN_DESTROY, 1, 0, 0, 0, 0, 0),
+		     SBI_ERR_DENIED, "SBI_ERR_DENIED (-4)");
 }
 
 int main(unsigned long hartid, unsigned long dtb)

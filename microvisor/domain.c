@@ -18,7 +18,7 @@
 static struct domain *domains[MAX_DOMAINS];   /* indexed by id */
 static spinlock_t domains_lock = SPINLOCK_INIT;
 static unsigned nr_alive;
-static unsigned nr_poweroff, nr_crashed, nr_destroyed_other;
+static unsigned nr_ended[SHUTDOWN_DESTROY + 1];   /* by enum shutdown_reason */
 static u64 next_vmid = 1;
 static struct domain *dom0;
 extern unsigned vmid_bits;
@@ -259,14 +259,12 @@ void domain_crash(struct domain *d, const char *cause, u64 addr, u64 pc)
 
 static void destroy_now(struct domain *d)
 {
-	log("domain %u \"%s\" %s: destroyed", d->id, d->name, reason_name(d->reason));
-	spin_lock(&domains_lock);
-	if (d->reason == SHUTDOWN_POWEROFF)
-		nr_poweroff++;
-	else if (d->reason == SHUTDOWN_CRASH)
-		nr_crashed++;
+	if (d->reason == SHUTDOWN_DESTROY)
+		log("domain %u \"%s\" destroyed by Dom0", d->id, d->name);
 	else
-		nr_destroyed_other++;
+		log("domain %u \"%s\" %s: destroyed", d->id, d->name, reason_name(d->reason));
+	spin_lock(&domains_lock);
+	nr_ended[d->reason]++;
 	domains[d->id] = NULL;
 	if (dom0 == d)
 		dom0 = NULL;
@@ -333,8 +331,9 @@ void domains_put(void)
 	spin_unlock(&domains_lock);
 	if (left)
 		return;
-	log("all domains ended: %u powered off, %u crashed, %u rebooted; powering off",
-	    nr_poweroff, nr_crashed, nr_destroyed_other);
+	log("all domains ended: %u powered off, %u crashed, %u rebooted, %u destroyed; powering off",
+	    nr_ended[SHUTDOWN_POWEROFF], nr_ended[SHUTDOWN_CRASH], nr_ended[SHUTDOWN_REBOOT],
+	    nr_ended[SHUTDOWN_DESTROY]);
 	fw_shutdown();
 	for (;;)
 		wfi();

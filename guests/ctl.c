@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ctl.c: a bare-metal stand-in for Dom0's toolstack, booted as the privileged
+ * domain. It builds domains through the control hypercalls (create,
+ * populate, foreign-map and load the embedded hello image, start), relays
+ * their console, destroys them, and checks that memory comes back and that
+ * bad requests fail with the documented errors.
+ */
+#include "lib/guest.h"
+#include "lib/print.h"
+#include "lib/sbi.h"
+#include "lib/string.h"
+#include "public/hypercall.h"
+
+#define CYCLES   20
+#define CHILD_MB 8
+#define WINDOW   0x10000000000UL   /* Dom0's foreign window (1 TiB) */
+#define PAGE     4096UL
+
+extern const char payload_start[], payload_end[];
+static unsigned failures;
+
+static void set_name(char *dst, const char *src)
+{
+	memset(dst, 0, RIVET_NAME_MAX);
+	memcpy(dst, src, strlen(src) + 1);
+}
+
+static struct sbiret hc(unsigned long fn, unsigned long a0, unsigned long a1, unsigned long a2,
+			unsigned long a3)
+{
+	return sbi_ecall(RIVET_SBI_EXT, fn, a0, a1, a2, a3, 0, 0);
+}
+
+static void expect(const char *what, struct sbiret r, long error)
+{
+	if (r.error != error) {
+		printf("ctl: FAIL %s: error %ld, expected %ld\n", what, r.error, error);
+		failures++;
+	}
+}
+
+static struct rivet_physinfo pi;
+static struct rivet_domain_info info;
+static char buf[512];
+
+static unsigned long free_bytes(void)
+{
+	expect("physinfo", hc(RIVET_HC_PHYSINFO, (unsigned long)&pi, 0, 0, 0), 0);
+	return pi.free_bytes;
+}
+
+/* Relays the child's console until it has shut down; prints it when loud. */
+static void relay_until_shutdown(long id, int loud)
+{
+	static char line[160];
+	unsigned len = 0;
+	for (int spins = 0; spins < 100000; spins++) {
+		struct sbiret r = hc(RIVET_HC_CONSOLE_READ, id, (unsigned long)buf, sizeof(buf), 0);
+		for (long i = 0; r.error == 0 && i < r.value; i++) {
+			if (buf[i] == '\n' || len == sizeof(line) - 1) {
+				line[len] = 0;
+				if (loud)
+					printf("ctl: child says: %s\n", line);
+				len = 0;
+			} else if (buf[i] != '\r') {
+				line[len++] = buf[i];
+			}
+		}
+		r = hc(RIVET_HC_DOMAIN_GETINFO, id, (unsigned long)&info, 0, 0);
+		if (r.error || r.value != id) {
+			printf("ctl: FAIL child %ld vanished\n", id);
+			failures++;
+			return;
+		}
+		if (info.state & RIVET_DOMSTATE_SHUTDOWN) {
+			if (r.error == 0 && loud)
+				printf("ctl: child %ld shut down (reason %u)\n", id, info.shutdown_reason);
+			return;
+		}
+		delay_ticks(TICKS_PER_MS);
+	}
+	printf("ctl: FAIL child %ld never shut down\n", id);
+	failures++;
+}
+
+static long build_child(const char *name)
+{
+	static struct rivet_domain_config cfg;
+	unsigned long size = (unsigned long)(payload_end - payload_start);
+	unsigned long pages = (size + PAGE - 1) / PAGE;
+	memset(&cfg, 0, sizeof(cfg));
+	set_name(cfg.name, name);
+	cfg.max_bytes = CHILD_MB << 20;
+	cfg.nr_vcpus = 1;
+	struct sbiret r = hc(RIVET_HC_DOMAIN_CREATE, (unsigned long)&cfg, 0, 0, 0);
+	if (r.error) {
+		printf("ctl: FAIL create: error %ld\n", r.error);
+		failures++;
+		return -1;
+	}
+	long id = r.value;
+	expect("populate", hc(RIVET_HC_MEMORY_POPULATE, id, 0x80000000UL, (CHILD_MB << 20) / PAGE, 0), 0);
+	expect("populate beyond max", hc(RIVET_HC_MEMORY_POPULATE, id, 0x90000000UL, 1, 0),
+	       SBI_ERR_INVALID_PARAM);
+	expect("foreign map", hc(RIVET_HC_FOREIGN_MAP, id, 0x80200000UL, WINDOW, pages), 0);
+	memcpy((void *)WINDOW, payload_start, size);
+	expect("foreign unmap", hc(RIVET_HC_FOREIGN_UNMAP, WINDOW, pages, 0, 0), 0);
+	expect("vcpu start", hc(RIVET_HC_VCPU_START, id, 0, 0x80200000UL, 0), 0);
+	return id;
+}
+
+static void bad_requests(void)
+{
+	static struct rivet_domain_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	set_name(cfg.name, "bad name!");
+	cfg.max_bytes = 1 << 20;
+	cfg.nr_vcpus = 1;
+	expect("create with a bad name", hc(RIVET_HC_DOMAIN_CREATE, (unsigned long)&cfg, 0, 0, 0),
+	       SBI_ERR_INVALID_PARAM);
+	set_name(cfg.name, "ok");
+	cfg.nr_vcpus = 99;
+	expect("create with 99 vcpus", hc(RIVET_HC_DOMAIN_CREATE, (unsigned long)&cfg, 0, 0, 0),
+	       SBI_ERR_INVALID_PARAM);
+	cfg.nr_vcpus = 1;
+	cfg.flags = RIVET_DOMF_PRIVILEGED;
+	expect("create a second dom0", hc(RIVET_HC_DOMAIN_CREATE, (unsigned long)&cfg, 0, 0, 0),
+	       SBI_ERR_INVALID_PARAM);
+	expect("create from a bad address", hc(RIVET_HC_DOMAIN_CREATE, 0x1000, 0, 0, 0),
+	       SBI_ERR_INVALID_ADDRESS);
+	expect("destroy itself", hc(RIVET_HC_DOMAIN_DESTROY, 0, 0, 0, 0), SBI_ERR_DENIED);
+	expect("destroy a missing domain", hc(RIVET_HC_DOMAIN_DESTROY, 999, 0, 0, 0), RIVET_ERR_NO_DOMAIN);
+	expect("destroy a huge domid", hc(RIVET_HC_DOMAIN_DESTROY, 1UL << 32, 0, 0, 0), RIVET_ERR_NO_DOMAIN);
+	expect("foreign map outside the window", hc(RIVET_HC_FOREIGN_MAP, 1, 0x80000000UL, 0x1000, 1),
+	       SBI_ERR_INVALID_PARAM);
+	expect("unmap what was never mapped", hc(RIVET_HC_FOREIGN_UNMAP, WINDOW, 1, 0, 0),
+	       SBI_ERR_INVALID_PARAM);
+	expect("unknown function", hc(999, 0, 0, 0, 0), SBI_ERR_NOT_SUPPORTED);
+	long id = build_child("twin");
+	set_name(cfg.name, "twin");
+	cfg.flags = 0;
+	expect("create a duplicate name", hc(RIVET_HC_DOMAIN_CREATE, (unsigned long)&cfg, 0, 0, 0),
+	       RIVET_ERR_EXISTS);
+	relay_until_shutdown(id, 0);
+	expect("destroy twin", hc(RIVET_HC_DOMAIN_DESTROY, id, 0, 0, 0), 0);
+}
+
+int main(unsigned long hartid, unsigned long dtb)
+{
+	(void)hartid;
+	(void)dtb;
+	print_set_console(PRINT_DBCN);
+	struct sbiret r = hc(RIVET_HC_VERSION, 0, 0, 0, 0);
+	printf("ctl: rivet abi %lu.%lu\n", r.value >> 16, r.value & 0xffff);
+	printf("ctl: %u harts, %lu MiB free\n", pi.nr_harts, free_bytes() >> 20);
+	bad_requests();
+	/* After one build: the window's table pages in our own G-stage stay allocated. */
+	unsigned long before = free_bytes();
+	for (int cycle = 1; cycle <= CYCLES; cycle++) {
+		long id = build_child("child");
+		if (id < 0)
+			break;
+		relay_until_shutdown(id, cycle == 1 || cycle == CYCLES);
+		expect("destroy", hc(RIVET_HC_DOMAIN_DESTROY, id, 0, 0, 0), 0);
+		r = hc(RIVET_HC_DOMAIN_GETINFO, id, (unsigned long)&info, 0, 0);
+		if (r.error == 0 && r.value == id) {
+			printf("ctl: FAIL domain %ld still listed after destroy\n", id);
+			failures++;
+		}
+	}
+	unsigned long after = free_bytes();
+	if (after != before) {
+		printf("ctl: FAIL free memory %lu KiB before, %lu KiB after\n", before >> 10, after >> 10);
+		failures++;
+	}
+	printf("ctl: %d cycles, %lu MiB free again\n", CYCLES, after >> 20);
+	r = hc(RIVET_HC_DMESG_READ, 0, (unsigned long)buf, 64, 0);
+	if (r.error || r.value <= 0 || memcmp(buf, "(rivet) ", 8)) {
+		printf("ctl: FAIL dmesg: error %ld, %ld bytes\n", r.error, r.value);
+		failures++;
+	}
+	printf(failures ? "ctl: %u failures\n" : "ctl: all ok\n", failures);
+	return 0;
+}
