@@ -36,6 +36,7 @@ u64 domain_overhead_bytes(const struct domain *d)
 
 static void domain_free(struct domain *d)
 {
+	evtchn_teardown(d);
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
 		if (!d->vcpus[i])
 			continue;
@@ -271,6 +272,7 @@ static void destroy_now(struct domain *d)
 	d->state = DOM_DEAD;
 	spin_unlock(&domains_lock);
 	domain_put(d);   /* the registry's reference */
+	evtchn_raise_virq(RIVET_VIRQ_DOM_EXC);
 	domains_put();
 }
 
@@ -303,6 +305,7 @@ void domain_vcpu_off(struct domain *d)
 		d->state = DOM_SHUTDOWN;
 		spin_unlock(&d->lock);
 		log("domain %u \"%s\" %s", d->id, d->name, reason_name(d->reason));
+		evtchn_raise_virq(RIVET_VIRQ_DOM_EXC);
 	} else if (action == RIVET_ACTION_RESTART) {
 		d->restarts++;
 		log("domain %u \"%s\" %s: restarting it (restart %u)", d->id, d->name,
@@ -361,10 +364,14 @@ void domain_console_putc(struct domain *d, char c)
 	spin_lock(&d->con_lock);
 	if (dom0 && d != dom0) {
 		/* Dom0 reads it (CONSOLE_READ); when it falls behind, the oldest bytes go. */
+		bool was_empty = d->ring_head == d->ring_tail;
 		d->ring[d->ring_head++ % CONSOLE_RING_SIZE] = c;
 		if (d->ring_head - d->ring_tail > CONSOLE_RING_SIZE)
 			d->ring_tail = d->ring_head - CONSOLE_RING_SIZE;
 		spin_unlock(&d->con_lock);
+		/* Dom0's console daemon drains the ring on each event: an edge is enough. */
+		if (was_empty)
+			evtchn_raise_virq(RIVET_VIRQ_CONSOLE);
 		return;
 	}
 	if (c == '\r') {

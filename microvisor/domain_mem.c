@@ -78,6 +78,7 @@ int domain_release(struct domain *d, u64 gpa, u64 bytes)
 	int err = gstage_for_each_leaf(&d->gs, check_owned, &r);
 	if (err)
 		return err;
+	evtchn_forget_page(d, gpa, gpa + bytes);
 	d->mem_bytes -= gstage_clear_range(&d->gs, gpa, gpa + bytes, free_owned, NULL);
 	__atomic_add_fetch(&d->gvma_gen, 1, __ATOMIC_SEQ_CST);
 	return 0;

@@ -8,7 +8,7 @@ set -eu
 
 PKGS_BASE="make gcc libc6-dev gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
   gcc-riscv64-unknown-elf device-tree-compiler xz-utils cpio bc flex bison
-  libssl-dev libelf-dev python3 expect"
+  libssl-dev libelf-dev python3 dpkg-dev"
 PKGS_BPO="qemu-system-misc opensbi linux-source-6.12"
 
 need=""

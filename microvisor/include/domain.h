@@ -8,6 +8,7 @@
 #include "spinlock.h"
 #include "public/bootimg.h"
 #include "public/hypercall.h"
+#include "evtchn.h"
 
 enum domain_state {
 	DOM_RUNNING,   /* may run (unless paused) */
@@ -53,6 +54,12 @@ struct domain {
 	u64 in_head, in_tail;
 	char in_ring[256];
 	bool foreign_mapped;          /* Dom0 mapped its pages at some point */
+	/* Event channels (evtchn.c) */
+	spinlock_t evtchn_lock;
+	struct evtchn *evtchns;       /* RIVET_EVTCHN_PORTS slots, allocated by EVTCHN_INIT */
+	struct rivet_event_page *event_page;   /* in the domain's RAM (HPA) */
+	u64 event_gpa;
+	u16 virq_port[RIVET_NR_VIRQS];
 };
 
 struct domain_params {

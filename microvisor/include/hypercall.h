@@ -27,4 +27,12 @@ struct sbiret hc_foreign_unmap(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_console_read(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_console_write(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_dmesg_read(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_evtchn_init(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_evtchn_send(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_evtchn_unmask(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_evtchn_ack(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_evtchn_alloc(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_evtchn_bind(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_evtchn_bind_virq(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_evtchn_close(struct vcpu *v, struct trap_frame *f);
 #endif

@@ -36,6 +36,10 @@ static const struct hc_entry hcs[] = {
 	{ RIVET_HC_VERSION,         false, hc_version },
 	{ RIVET_HC_CURRENT_HART,    false, hc_current_hart },
 	{ RIVET_HC_DOMAIN_ID,       false, hc_domain_id },
+	{ RIVET_HC_EVTCHN_INIT,     false, hc_evtchn_init },
+	{ RIVET_HC_EVTCHN_SEND,     false, hc_evtchn_send },
+	{ RIVET_HC_EVTCHN_UNMASK,   false, hc_evtchn_unmask },
+	{ RIVET_HC_EVTCHN_ACK,      false, hc_evtchn_ack },
 	{ RIVET_HC_PHYSINFO,        true,  hc_physinfo },
 	{ RIVET_HC_DOMAIN_CREATE,   true,  hc_domain_create },
 	{ RIVET_HC_DOMAIN_DESTROY,  true,  hc_domain_destroy },
@@ -52,6 +56,11 @@ static const struct hc_entry hcs[] = {
 	{ RIVET_HC_CONSOLE_READ,    true,  hc_console_read },
 	{ RIVET_HC_CONSOLE_WRITE,   true,  hc_console_write },
 	{ RIVET_HC_DMESG_READ,      true,  hc_dmesg_read },
+	/* Any domain may hold channels to another; Dom0 alone binds virqs. */
+	{ RIVET_HC_EVTCHN_ALLOC,    false, hc_evtchn_alloc },
+	{ RIVET_HC_EVTCHN_BIND,     false, hc_evtchn_bind },
+	{ RIVET_HC_EVTCHN_BIND_VIRQ, true, hc_evtchn_bind_virq },
+	{ RIVET_HC_EVTCHN_CLOSE,    false, hc_evtchn_close },
 };
 
 static struct sbiret rivet_call(struct vcpu *v, unsigned long fid, struct trap_frame *f)

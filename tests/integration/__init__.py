@@ -247,6 +247,8 @@ def dom0_builds_runs_and_destroys_domains():
         expect(r, '(rivet) domain 0 "ctl": 16 MiB')
         expect(r, "privileged (Dom0)")
         expect(r, "ctl: child says: hello: done")
+        expect(r, "ctl: %d harts" % smp)
+        expect(r, "ctl: event channel: dom_exc delivered")
         expect(r, "ctl: 20 cycles")
         fails = [l for l in r.lines() if l.startswith("ctl: FAIL")]
         assert not fails, "\n".join(fails)
