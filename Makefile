@@ -37,6 +37,7 @@ all:
 include scripts/libfdt.mk
 include microvisor/build.mk
 include tools/build.mk
+include tools/dom0.mk
 include guests/build.mk
 include guests/linux/build.mk
 include tests/build.mk
