@@ -11,7 +11,11 @@ SMP         ?= 2
 MEM         ?= 1G
 DEMO_DOMAINS ?= guests/linux/linux.cfg guests/configs/hello.cfg guests/configs/smp.cfg \
 		guests/configs/breaker.cfg
+ifeq ($(DOM0),y)
+DOMAINS     ?=
+else
 DOMAINS     ?= $(DEMO_DOMAINS)
+endif
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.12.tar.xz
 
 ifeq ($(V),1)
@@ -40,6 +44,7 @@ include tools/build.mk
 include tools/dom0.mk
 include guests/build.mk
 include guests/linux/build.mk
+include dom0/build.mk
 include tests/build.mk
 
 # Boots the demo domains (or DOMAINS=...) the way a user would, then QEMU exits

@@ -20,7 +20,7 @@ $(BUILD)/host/test_gstage $(BUILD)/host/test_page_alloc $(BUILD)/host/test_sbi_d
 .PHONY: unit-tests
 unit-tests: $(UNIT_TESTS)
 
-test: all unit-tests linux
+test: all unit-tests linux dom0
 	$(Q)python3 tests/run.py --build $(BUILD) --unit "$(UNIT_TESTS)" --linux
 
 bench: all linux

@@ -24,9 +24,11 @@ all: $(MKIMAGE)
 
 # make image DOMAINS="a.cfg b.cfg": the bootable build/rivet.img.
 # Configs under guests/linux/ need the kernel and root filesystem built first.
-image: $(MICROVISOR_BIN) $(MKIMAGE) guests $(if $(filter guests/linux/%,$(DOMAINS)),linux)
+# DOM0=y puts a privileged Linux Dom0 first (dom0/build.mk).
+image: $(MICROVISOR_BIN) $(MKIMAGE) guests $(if $(filter guests/linux/%,$(DOMAINS)),linux) \
+		$(if $(filter y,$(DOM0)),dom0)
 	@echo "  MKIMAGE $(BUILD)/rivet.img"
-	$(Q)$(MKIMAGE) -o $(BUILD)/rivet.img -u $(MICROVISOR_BIN) $(DOMAINS)
+	$(Q)$(MKIMAGE) -o $(BUILD)/rivet.img -u $(MICROVISOR_BIN) $(if $(filter y,$(DOM0)),-d $(DOM0_CFG)) $(DOMAINS)
 
 # Unit tests, one binary per module (tests/unit/test_<module>.c).
 MKIMAGE_TESTS := $(addprefix $(BUILD)/host/test_,xlcfg cpumask domcfg elfload layout domfdt \

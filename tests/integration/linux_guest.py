@@ -2,6 +2,7 @@
 """QEMU integration tests of Linux as a boot-time domain: shell, SMP, timers, input, poweroff, reboot."""
 import os
 import re
+import subprocess
 
 from qemu import Session
 from integration import test, image, write_cfg, B, ROOT
@@ -108,3 +109,31 @@ def linux_poweroff_and_reboot_follow_config():
         s.expect('(rivet) domain 1 "linux" powered off: destroyed', 60)
         s.expect("(rivet) all domains ended", 10)
         assert s.wait_exit(30), "QEMU did not exit after the last domain powered off"
+
+
+def dom0_image(name, domains=(), extra_make=()):
+    """make image DOM0=y, as a user would; returns the image path."""
+    p = subprocess.run(["make", "-s", "image", "DOM0=y", "DOMAINS=" + " ".join(domains),
+                        "BUILD=" + os.path.relpath(B["build"], ROOT)] + list(extra_make),
+                       cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+    out = os.path.join(B["out"], name + ".img")
+    os.replace(os.path.join(B["build"], "rivet.img"), out)
+    return out
+
+
+DOM0_PROMPT = "Domain-0:/# "
+
+
+@test
+def dom0_boots_with_its_driver():
+    img = dom0_image("dom0")
+    for smp in (1, 2):
+        with Session(img, smp=smp, mem="1G") as s:
+            s.expect('(rivet) domain 0 "Domain-0": 256 MiB', 30)
+            s.expect("privileged (Dom0)", 5)
+            s.expect("Rivet domain Domain-0: Linux 6.12", 180)
+            s.expect(DOM0_PROMPT, 60)
+            out = shell(s, "ls /dev/rivet/; dmesg | grep -c 'privcmd ready'", prompt=DOM0_PROMPT)
+            lines = out.replace("\r", "").split("\n")
+            assert "privcmd" in lines and "1" in lines, out

@@ -13,7 +13,7 @@ static uint8_t fdt[DOMFDT_MAX_SIZE];
 static int build(unsigned nr_vcpus, uint64_t ram_size, const char *bootargs, int initrd,
 		 uint64_t start, uint64_t end)
 {
-	struct domfdt_params p = { nr_vcpus, 0x80000000, ram_size, bootargs, initrd, start, end, NULL };
+	struct domfdt_params p = { nr_vcpus, 0x80000000, ram_size, bootargs, initrd, start, end, NULL, 0 };
 
 	memset(fdt, 0xee, sizeof fdt);
 	return domfdt_build(&p, fdt, sizeof fdt);
@@ -147,10 +147,26 @@ TEST(chosen)
 
 TEST(domain_name)
 {
-	struct domfdt_params p = { 1, 0x80000000, 16 << 20, NULL, 0, 0, 0, "web-1" };
+	struct domfdt_params p = { 1, 0x80000000, 16 << 20, NULL, 0, 0, 0, "web-1", 0 };
 
 	CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
 	CHECK_STR(str("/chosen", "rivet,domain-name"), "web-1");
+	CHECK(node("/rivet-hypervisor") < 0);
+}
+
+TEST(dom0_hypervisor_node)
+{
+	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, "Domain-0", 1 };
+	const fdt32_t *irq;
+
+	CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
+	CHECK_STR(str("/rivet-hypervisor", "compatible"), "rivet,hypervisor");
+	irq = prop("/rivet-hypervisor", "interrupts-extended", 8);
+	CHECK(irq != NULL);
+	if (irq) {
+		CHECK_EQ(fdt32_to_cpu(irq[0]), u32("/cpus/cpu@0/interrupt-controller", "phandle"));
+		CHECK_EQ(fdt32_to_cpu(irq[1]), 9);
+	}
 }
 
 TEST(packed_and_small)
@@ -166,7 +182,7 @@ TEST(packed_and_small)
 
 TEST(too_small_buffer)
 {
-	struct domfdt_params p = { 8, 0x80000000, 1 << 20, NULL, 0, 0, 0, NULL };
+	struct domfdt_params p = { 8, 0x80000000, 1 << 20, NULL, 0, 0, 0, NULL, 0 };
 
 	CHECK(domfdt_build(&p, fdt, 256) < 0);
 }
@@ -178,6 +194,7 @@ int main(void)
 	RUN(cpus);
 	RUN(chosen);
 	RUN(domain_name);
+	RUN(dom0_hypervisor_node);
 	RUN(packed_and_small);
 	RUN(too_small_buffer);
 	return CHECK_DONE();

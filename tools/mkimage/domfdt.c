@@ -74,6 +74,16 @@ static int build(const struct domfdt_params *p, void *fdt, int size)
 		TRY(add_cpu(fdt, i));
 	TRY(fdt_end_node(fdt));
 
+	if (p->hypervisor_node) {
+		/* Dom0's driver binds here: VSEIP is hwirq 9 of CPU 0's controller (phandle 1). */
+		uint32_t irq[2] = { cpu_to_fdt32(1), cpu_to_fdt32(9) };
+
+		TRY(fdt_begin_node(fdt, "rivet-hypervisor"));
+		TRY(fdt_property_string(fdt, "compatible", "rivet,hypervisor"));
+		TRY(fdt_property(fdt, "interrupts-extended", irq, sizeof irq));
+		TRY(fdt_end_node(fdt));
+	}
+
 	snprintf(name, sizeof name, "memory@%llx", (unsigned long long)p->ram_base);
 	TRY(fdt_begin_node(fdt, name));
 	TRY(fdt_property_string(fdt, "device_type", "memory"));

@@ -22,6 +22,7 @@ struct domfdt_params {
 	int has_initrd;
 	uint64_t initrd_start, initrd_end;
 	const char *name;          /* /chosen/rivet,domain-name; NULL: none */
+	int hypervisor_node;       /* Dom0: /rivet-hypervisor, the event interrupt on CPU 0 */
 };
 
 /*

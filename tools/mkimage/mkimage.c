@@ -101,8 +101,10 @@ static int build_domain(struct archive *a, const char *cfg_path, struct domain_f
 	}
 
 	/* The tree's size does not depend on the initrd addresses: measure, place, build. */
-	fp = (struct domfdt_params){ dc.nr_vcpus, RIVET_GUEST_RAM_BASE, dc.memory_bytes,
-				     dc.cmdline, dc.ramdisk != NULL, 0, 0, dc.name };
+	fp = (struct domfdt_params){ .nr_vcpus = dc.nr_vcpus, .ram_base = RIVET_GUEST_RAM_BASE,
+				     .ram_size = dc.memory_bytes, .bootargs = dc.cmdline,
+				     .has_initrd = dc.ramdisk != NULL, .name = dc.name,
+				     .hypervisor_node = (flags & RIVET_DOMF_PRIVILEGED) != 0 };
 	size = domfdt_build(&fp, dtb, sizeof dtb);
 	if (size < 0) {
 		diag_fail(d, cfg_path, 0, NULL, "cannot build the device tree (libfdt error %d)", size);
