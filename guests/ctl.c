@@ -187,6 +187,26 @@ static void events_check(void)
 	printf("ctl: event channel: dom_exc delivered on port %ld\n", exc_port);
 }
 
+/* vcpu-pin: the child's vCPU moves to hart 0 and says so in its info. */
+static void pin_check(long id)
+{
+	static struct rivet_vcpu_info vi;
+	unsigned long target = 0;   /* where ctl runs: the child starts elsewhere when it can */
+	expect("pin to no hart that exists", hc(RIVET_HC_VCPU_PIN, id, 0, 1UL << 40, 0), SBI_ERR_INVALID_PARAM);
+	expect("pin a missing vcpu", hc(RIVET_HC_VCPU_PIN, id, 7, 1, 0), SBI_ERR_INVALID_PARAM);
+	expect("vcpu pin", hc(RIVET_HC_VCPU_PIN, id, 0, 1UL << target, 0), 0);
+	for (int i = 0; i < 1000; i++) {
+		expect("vcpu info", hc(RIVET_HC_VCPU_GETINFO, id, 0, (unsigned long)&vi, 0), 0);
+		if (vi.hart == target && vi.affinity == 1UL << target) {
+			printf("ctl: vcpu pinned to hart %lu\n", target);
+			return;
+		}
+		delay_ticks(TICKS_PER_MS);
+	}
+	printf("ctl: FAIL vcpu still on hart %u (affinity %lx)\n", vi.hart, (unsigned long)vi.affinity);
+	failures++;
+}
+
 int main(unsigned long hartid, unsigned long dtb)
 {
 	(void)hartid;
@@ -202,8 +222,10 @@ int main(unsigned long hartid, unsigned long dtb)
 		long id = build_child("child");
 		if (id < 0)
 			break;
-		if (cycle == 1)
+		if (cycle == 1) {
 			events_setup(id);
+			pin_check(id);
+		}
 		relay_until_shutdown(id, cycle == 1 || cycle == CYCLES);
 		if (cycle == 1)
 			events_check();

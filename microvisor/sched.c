@@ -45,7 +45,9 @@ void hart_shootdown_gvma(void)
 	}
 }
 
-int sched_add_vcpu(struct vcpu *v, u64 cpus_mask)
+static void take_off(struct hart *h, struct vcpu *v);
+
+static struct hart *least_loaded(u64 cpus_mask)
 {
 	struct hart *best = NULL;
 	for (unsigned i = 0; i < nr_harts; i++) {
@@ -55,10 +57,58 @@ int sched_add_vcpu(struct vcpu *v, u64 cpus_mask)
 		if (h->nr_vcpus < MAX_VCPUS_PER_HART && (!best || h->nr_vcpus < best->nr_vcpus))
 			best = h;
 	}
+	return best;
+}
+
+int sched_pin_vcpu(struct vcpu *v, u64 mask)
+{
+	u64 online = 0;
+	for (unsigned i = 0; i < nr_harts; i++)
+		if (harts[i].online)
+			online |= 1UL << i;
+	if (mask && !(mask & online))
+		return -RIVET_EINVAL;
+	v->affinity = mask;
+	if (!mask || (mask & (1UL << v->home->index)))
+		return 0;
+	struct hart *to = least_loaded(mask);
+	if (!to)
+		return -RIVET_ENOSPC;
+	v->migrate_to = to;
+	hart_kick(v->home);
+	return 0;
+}
+
+/* Moves vCPUs that vcpu-pin sent elsewhere; they keep their state. */
+static void migrate_away(struct hart *h)
+{
+	for (unsigned i = 0; i < h->nr_vcpus; i++) {
+		struct vcpu *v = h->vcpus[i];
+		struct hart *to = v->migrate_to;
+		if (!to)
+			continue;
+		take_off(h, v);
+		spin_lock(&h->lock);
+		h->vcpus[i] = h->vcpus[--h->nr_vcpus];
+		spin_unlock(&h->lock);
+		spin_lock(&to->lock);
+		to->vcpus[to->nr_vcpus++] = v;
+		v->home = to;
+		v->migrate_to = NULL;
+		spin_unlock(&to->lock);
+		hart_kick(to);
+		i--;
+	}
+}
+
+int sched_add_vcpu(struct vcpu *v, u64 cpus_mask)
+{
+	struct hart *best = least_loaded(cpus_mask);
 	if (!best)
 		return -RIVET_ENOSPC;
 	spin_lock(&best->lock);
 	v->home = best;
+	v->affinity = cpus_mask;
 	v->state = VCPU_OFF;
 	best->vcpus[best->nr_vcpus++] = v;
 	spin_unlock(&best->lock);
@@ -97,6 +147,8 @@ void sched_wake(struct vcpu *v)
 	spin_unlock(&h->lock);
 	/* Also when it runs: its home merges irq_inject into hvip on the way back in. */
 	hart_kick(h);
+	if (v->home != h)
+		hart_kick(v->home);   /* it was being moved (vcpu-pin) meanwhile */
 }
 
 static void take_off(struct hart *h, struct vcpu *v)
@@ -226,6 +278,7 @@ struct vcpu *schedule(struct hart *h)
 
 		atomic_xchg(&h->kicked, 0);
 		gvma_flush_if_asked(h);
+		migrate_away(h);
 		now = time_now();
 		spin_lock(&h->lock);
 		nr_off = reap_dying(h, off, MAX_VCPUS_PER_HART);

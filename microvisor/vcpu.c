@@ -81,8 +81,11 @@ void vcpu_load(struct vcpu *v)
 	fp_restore(v);
 	csr_clear(CSR_SSTATUS, SSTATUS_FS);
 	/* The VS-stage TLB and i-cache of this hart may hold another life of this VMID. */
-	if (v->last_hart != (int)h->index)
+	if (v->last_hart != (int)h->index) {
+		/* New to this hart (or back): its TLBs may hold older translations of the VMID. */
 		v->requests |= VCPU_REQ_VVMA_FLUSH | VCPU_REQ_FENCE_I;
+		hfence_gvma_vmid(v->dom->vmid);
+	}
 	v->last_hart = h->index;
 	h->last_loaded = v;
 }

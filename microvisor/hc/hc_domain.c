@@ -200,10 +200,20 @@ struct sbiret hc_vcpu_getinfo(struct vcpu *v, struct trap_frame *f)
 		return put_ret(d, -RIVET_EINVAL, 0);
 	struct vcpu *t = d->vcpus[f->x[REG_A1]];
 	struct rivet_vcpu_info info = {
-		.hart = t->home->index, .cpu_time_ns = ticks_to_ns(t->run_ticks), .affinity = d->cpus_mask,
+		.hart = t->home->index, .cpu_time_ns = ticks_to_ns(t->run_ticks), .affinity = t->affinity,
 	};
 	info.state = t->state == VCPU_OFF ? 0 : t->home->current == t ? 1 :
 		     t->state == VCPU_RUNNABLE ? 2 : 3;
 	err = domain_write_gpa(v->dom, f->x[REG_A2], &info, sizeof(info));
 	return put_ret(d, err, 0);
+}
+
+struct sbiret hc_vcpu_pin(struct vcpu *v, struct trap_frame *f)
+{
+	struct domain *d = f->x[REG_A0] > RIVET_DOMID_SELF ? NULL : domain_get((unsigned)f->x[REG_A0], v->dom);
+	if (!d)
+		return SBI_RET(RIVET_ERR_NO_DOMAIN, 0);
+	if (f->x[REG_A1] >= d->nr_vcpus)
+		return put_ret(d, -RIVET_EINVAL, 0);
+	return put_ret(d, sched_pin_vcpu(d->vcpus[f->x[REG_A1]], f->x[REG_A2]), 0);
 }

@@ -17,6 +17,8 @@ void sched_block_current(struct hart *h);
 void sched_stop_current(struct hart *h);
 /* Wakes a BLOCKED vCPU if an interrupt is now pending for it. */
 void sched_wake(struct vcpu *v);
+/* Restricts v to the harts in mask (0 = any), moving it if its home is not one. */
+int sched_pin_vcpu(struct vcpu *v, u64 mask);
 /* Host timer / IPI interrupt handling on this hart. */
 void sched_timer_irq(struct hart *h);
 void sched_ipi_irq(struct hart *h);

@@ -38,6 +38,8 @@ struct vcpu {
 	volatile u64 requests;        /* VCPU_REQ_* */
 	int last_hart;                /* hart index it last ran on, -1 if never */
 	u64 gvma_gen_seen;            /* its domain's gvma_gen when this hart last fenced for it */
+	u64 affinity;                 /* harts it may run on (0 = any), from cpus= or vcpu-pin */
+	struct hart *volatile migrate_to;   /* set by vcpu-pin; its home hart moves it */
 	u64 run_ticks;                /* time spent running, in timebase ticks */
 	u64 run_start;                /* when it was last loaded */
 };

@@ -249,6 +249,7 @@ def dom0_builds_runs_and_destroys_domains():
         expect(r, "ctl: child says: hello: done")
         expect(r, "ctl: %d harts" % smp)
         expect(r, "ctl: event channel: dom_exc delivered")
+        expect(r, "ctl: vcpu pinned to hart 0")
         expect(r, "ctl: 20 cycles")
         fails = [l for l in r.lines() if l.startswith("ctl: FAIL")]
         assert not fails, "\n".join(fails)
