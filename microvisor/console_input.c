@@ -29,7 +29,10 @@ static void drain_uart(void)
 	int c;
 	while ((c = uart_getc()) >= 0) {
 		if (c == CTRL_A) {
-			if (++ctrl_a_run == 3) {
+			if (++ctrl_a_run == 3 && domain_dom0()) {
+				ctrl_a_run = 0;
+				log("the console stays with Dom0: use xl console there to reach a domain");
+			} else if (ctrl_a_run == 3) {
 				ctrl_a_run = 0;
 				char name[RIVET_NAME_LEN];
 				unsigned next = domain_next_id(focus_id, name);

@@ -242,9 +242,12 @@ void boot_main(unsigned long hartid, void *dtb)
 	if (!created)
 		log("no domain could be created");
 	char name[RIVET_NAME_LEN];
-	unsigned focus = domain_next_id(0, name);
+	/* With a Dom0, the UART is its console; other domains are reached with xl console. */
+	unsigned focus = domain_dom0() ? 0 : domain_next_id(0, name);
+	if (domain_dom0())
+		memcpy(name, domain_dom0()->name, RIVET_NAME_LEN);
 	console_input_set_focus(focus);
-	if (focus && created > 1)
+	if (!domain_dom0() && focus && created > 1)
 		log("console input goes to domain %u \"%s\" (Ctrl-A three times switches)", focus, name);
 	domains_put();   /* powers off here if every domain already ended */
 	run_scheduler(boot);
