@@ -24,7 +24,8 @@ void hart_kick(struct hart *h)
 
 static void gvma_flush_if_asked(struct hart *h)
 {
-	if (atomic_xchg(&h->gvma_flush, 0))
+	/* A plain read first: the trap path should not pay for an atomic swap. */
+	if (atomic_read(&h->gvma_flush) && atomic_xchg(&h->gvma_flush, 0))
 		hfence_gvma_all();
 }
 
@@ -75,6 +76,7 @@ int sched_pin_vcpu(struct vcpu *v, u64 mask)
 	if (!to)
 		return -RIVET_ENOSPC;
 	v->migrate_to = to;
+	atomic_or(&v->home->migrations, 1);
 	hart_kick(v->home);
 	return 0;
 }
@@ -266,6 +268,15 @@ static void handle_pending_host_irqs(struct hart *h)
 		host_ext_irq();
 }
 
+bool sched_fast_resume(struct hart *h, struct vcpu *v)
+{
+	/* Nothing asked this hart to look again (every such change kicks it). */
+	return h->current == v && !atomic_read(&h->kicked) && v->state == VCPU_RUNNABLE &&
+	       !v->dom->paused && v->dom->state == DOM_RUNNING && time_now() < h->slice_end &&
+	       v->gvma_gen_seen == atomic_read(&v->dom->gvma_gen) && !atomic_read(&v->requests) &&
+	       !atomic_read(&v->irq_inject) && !atomic_read(&h->gvma_flush) && !atomic_read(&h->migrations);
+}
+
 struct vcpu *schedule(struct hart *h)
 {
 	struct vcpu *next;
@@ -276,9 +287,11 @@ struct vcpu *schedule(struct hart *h)
 		struct domain *off[MAX_VCPUS_PER_HART];
 		unsigned nr_off;
 
-		atomic_xchg(&h->kicked, 0);
+		if (atomic_read(&h->kicked))
+			atomic_xchg(&h->kicked, 0);
 		gvma_flush_if_asked(h);
-		migrate_away(h);
+		if (atomic_read(&h->migrations) && atomic_xchg(&h->migrations, 0))
+			migrate_away(h);
 		now = time_now();
 		spin_lock(&h->lock);
 		nr_off = reap_dying(h, off, MAX_VCPUS_PER_HART);

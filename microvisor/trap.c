@@ -116,6 +116,8 @@ struct trap_frame *guest_trap(struct trap_frame *f)
 			host_ext_irq();
 	} else {
 		guest_exception(h, v, scause);
+		if (sched_fast_resume(h, v))
+			return f;
 	}
 	return &schedule(h)->frame;
 }

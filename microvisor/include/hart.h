@@ -20,6 +20,7 @@ struct hart {
 	u64 timer_programmed;
 	volatile u64 kicked;          /* another hart changed something here */
 	volatile u64 gvma_flush;      /* hfence.gvma all before running a guest again */
+	volatile u64 migrations;      /* a vCPU homed here was pinned elsewhere */
 	u64 stack_top;
 	/* Guarded guest-memory access: a fault sets fault_hit and skips the insn. */
 	volatile bool fault_armed, fault_hit;

@@ -7,6 +7,8 @@
 /* Puts a vCPU in the run queue of the least-loaded hart allowed by mask. */
 int sched_add_vcpu(struct vcpu *v, u64 cpus_mask);
 void sched_remove_vcpu(struct vcpu *v);
+/* True when the trapping vCPU may simply resume: the trap path's shortcut past schedule(). */
+bool sched_fast_resume(struct hart *h, struct vcpu *v);
 /* Picks the vCPU this hart runs next (idling until there is one) and loads it. */
 struct vcpu *schedule(struct hart *h);
 /* Makes an OFF vCPU runnable (HSM start, domain start). */
