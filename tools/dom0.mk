@@ -1,37 +1,75 @@
 # SPDX-License-Identifier: MIT
 # tools/dom0.mk: Dom0 user space (libxc, xl, rivet-consoled), static riscv64 Linux programs.
+# xl reuses the host image builder's modules (tools/mkimage), compiled a second
+# time for riscv64, and a riscv64 libfdt built from $(LIBFDT_SRC).
 
 DOM0T_CC     ?= riscv64-linux-gnu-gcc
 DOM0T_AR     ?= riscv64-linux-gnu-ar
 DOM0T_DIR    := $(BUILD)/dom0
 DOM0T_OBJDIR := $(DOM0T_DIR)/obj
-DOM0T_INC    := -Ilibxc -Idom0/driver -Imicrovisor/include/public
+DOM0T_INC    := -Ilibxc -Itools/xl -Itools/consoled -Itools/mkimage -Idom0/driver \
+	       -Imicrovisor/include/public -I$(LIBFDT_SRC)
 DOM0T_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -MMD -MP $(DOM0T_INC)
 
 LIBXC_MODS    := xc xc_domain xc_foreign
+XL_MODS       := xl xl_util xl_record xl_create xl_cmds xl_console
+XL_MKIMAGE    := diag fileio xlcfg cpumask domcfg elfload layout domfdt
+
 LIBXC     := $(DOM0T_DIR)/lib/libxc.a
+DOM0T_LIBFDT := $(DOM0T_DIR)/lib/libfdt.a
+XL        := $(DOM0T_DIR)/bin/xl
 
 $(DOM0T_OBJDIR)/libxc/%.o: libxc/%.c
 	@mkdir -p $(@D)
 	@echo "  DOM0CC  $@"
 	$(Q)$(DOM0T_CC) $(DOM0T_CFLAGS) -c $< -o $@
+$(DOM0T_OBJDIR)/xl/%.o: tools/xl/%.c $(LIBFDT_SRC)/.extracted
+	@mkdir -p $(@D)
+	@echo "  DOM0CC  $@"
+	$(Q)$(DOM0T_CC) $(DOM0T_CFLAGS) -c $< -o $@
+$(DOM0T_OBJDIR)/mkimage/%.o: tools/mkimage/%.c $(LIBFDT_SRC)/.extracted
+	@mkdir -p $(@D)
+	@echo "  DOM0CC  $@"
+	$(Q)$(DOM0T_CC) $(DOM0T_CFLAGS) -c $< -o $@
+$(DOM0T_OBJDIR)/libfdt/%.o: $(LIBFDT_SRC)/%.c $(LIBFDT_SRC)/.extracted
+	@mkdir -p $(@D)
+	@echo "  DOM0CC  $@"
+	$(Q)$(DOM0T_CC) -O2 -g -I$(LIBFDT_SRC) -c $< -o $@
+
 $(LIBXC): $(addprefix $(DOM0T_OBJDIR)/libxc/,$(addsuffix .o,$(LIBXC_MODS)))
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && $(DOM0T_AR) rcs $@ $^
+$(DOM0T_LIBFDT): $(addprefix $(DOM0T_OBJDIR)/libfdt/,$(addsuffix .o,$(LIBFDT_NAMES)))
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && $(DOM0T_AR) rcs $@ $^
+
+$(XL): $(addprefix $(DOM0T_OBJDIR)/xl/,$(addsuffix .o,$(XL_MODS))) \
+       $(addprefix $(DOM0T_OBJDIR)/mkimage/,$(addsuffix .o,$(XL_MKIMAGE))) $(LIBXC) $(DOM0T_LIBFDT)
+	@mkdir -p $(@D)
+	@echo "  DOM0LD  $@"
+	$(Q)$(DOM0T_CC) -static -o $@ $^
 
 .PHONY: dom0-tools
-dom0-tools: $(LIBXC)
+dom0-tools: $(XL) $(LIBXC)
 all: dom0-tools
 
+# Host unit tests: libxc over a fake backend; xl's pure parts with the mkimage modules.
 DOM0T_TEST_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -fsanitize=address,undefined \
 		    -Itests/unit $(DOM0T_INC)
 LIBXC_SRCS := $(addprefix libxc/,$(addsuffix .c,$(LIBXC_MODS)))
+XL_TEST_SRCS := $(addprefix tools/xl/,xl_util.c xl_record.c xl_create.c xl_cmds.c xl_console.c) \
+		$(addprefix tools/mkimage/,$(addsuffix .c,$(XL_MKIMAGE))) $(LIBXC_SRCS)
 
 $(BUILD)/host/test_libxc: tests/unit/test_libxc.c $(LIBXC_SRCS) $(wildcard libxc/*.h) dom0/driver/rivet_privcmd.h
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(DOM0T_TEST_CFLAGS) -o $@ $(filter %.c,$^)
+$(BUILD)/host/test_xl: tests/unit/test_xl.c $(XL_TEST_SRCS) $(wildcard tools/xl/*.h libxc/*.h tools/consoled/*.h) \
+		       $(HOST_LIBFDT) $(LIBFDT_SRC)/.extracted
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(DOM0T_TEST_CFLAGS) -o $@ $(filter %.c,$^) $(HOST_LIBFDT)
 
-UNIT_TESTS += $(BUILD)/host/test_libxc
+UNIT_TESTS += $(BUILD)/host/test_libxc $(BUILD)/host/test_xl
 
 -include $(wildcard $(DOM0T_OBJDIR)/*/*.d)

@@ -1,0 +1,650 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_xl.c: xl's pure parts (rows, state letters, name/id lookup, the
+ * /run/rivet/domains record, argument parsing, the load plan) and `xl
+ * create`/`list`/`destroy`/... end to end over libxc with a fake microvisor
+ * behind a fake transport.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "libfdt.h"
+#include "rivet_privcmd.h"
+#include "xl.h"
+
+/* ---- a fake microvisor ---- */
+
+#define FDOMS 8
+struct fdom {
+	int used;
+	struct rivet_domain_info info;
+	uint8_t *ram;
+	int started;
+	uint64_t pc, a1;
+};
+
+struct fmap {
+	uint32_t domid;
+	uint64_t gpa, pages, offset;
+};
+
+static struct fmv {
+	struct fdom d[FDOMS];
+	uint64_t free_bytes;
+	uint32_t fail_fn;            /* this hypercall fails with fail_err */
+	int64_t fail_err;
+	unsigned nr_destroys, nr_maps_live;
+	struct fmap maps[64];
+	unsigned nr_maps;
+	uint64_t next_offset;
+	uint64_t last_args[6];
+	uint32_t last_fn;
+} mv;
+
+static void mv_reset(void)
+{
+	unsigned i;
+
+	for (i = 0; i < FDOMS; i++)
+		free(mv.d[i].ram);
+	memset(&mv, 0, sizeof mv);
+	mv.free_bytes = 512 << 20;
+	mv.d[0].used = 1;
+	mv.d[0].info = (struct rivet_domain_info){ .domid = 0, .state = RIVET_DOMSTATE_RUNNING,
+		.name = "Domain-0", .mem_bytes = 256 << 20, .max_bytes = 256 << 20,
+		.cpu_time_ns = 12340000000ULL, .nr_vcpus = 2, .flags = RIVET_DOMF_PRIVILEGED };
+}
+
+static struct fdom *mv_dom(uint64_t id)
+{
+	return id < FDOMS && mv.d[id].used ? &mv.d[id] : NULL;
+}
+
+static int64_t mv_call(uint32_t fn, uint64_t *a, void *buf, int64_t *value)
+{
+	struct fdom *d;
+	unsigned i;
+
+	mv.last_fn = fn;
+	memcpy(mv.last_args, a, sizeof mv.last_args);
+	if (fn == mv.fail_fn && mv.fail_err)
+		return mv.fail_err;
+	switch (fn) {
+	case RIVET_HC_PHYSINFO: {
+		struct rivet_physinfo pi = { 2, 8, 1 << 30, mv.free_bytes, 25000000, 0x10000, 0 };
+
+		memcpy(buf, &pi, sizeof pi);
+		return 0;
+	}
+	case RIVET_HC_DOMAIN_CREATE: {
+		struct rivet_domain_config *c = buf;
+
+		for (i = 0; i < FDOMS; i++)
+			if (mv.d[i].used && !strcmp(mv.d[i].info.name, c->name))
+				return RIVET_ERR_EXISTS;
+		for (i = 1; i < FDOMS && mv.d[i].used; i++)
+			;
+		if (i == FDOMS)
+			return RIVET_ERR_NO_MEMORY;
+		memset(&mv.d[i], 0, sizeof mv.d[i]);
+		mv.d[i].used = 1;
+		mv.d[i].info.domid = i;
+		memcpy(mv.d[i].info.name, c->name, RIVET_NAME_MAX);
+		mv.d[i].info.max_bytes = c->max_bytes;
+		mv.d[i].info.nr_vcpus = c->nr_vcpus;
+		mv.d[i].info.state = RIVET_DOMSTATE_PAUSED;
+		*value = i;
+		return 0;
+	}
+	case RIVET_HC_DOMAIN_DESTROY:
+		if (!(d = mv_dom(a[0])))
+			return RIVET_ERR_NO_DOMAIN;
+		if (a[0] == 0)
+			return SBI_ERR_DENIED;
+		mv.free_bytes += d->info.mem_bytes;
+		free(d->ram);
+		memset(d, 0, sizeof *d);
+		mv.nr_destroys++;
+		return 0;
+	case RIVET_HC_DOMAIN_GETINFO:
+		for (i = (unsigned)a[0]; i < FDOMS; i++)
+			if (mv.d[i].used) {
+				memcpy(buf, &mv.d[i].info, sizeof mv.d[i].info);
+				*value = i;
+				return 0;
+			}
+		return RIVET_ERR_NO_DOMAIN;
+	case RIVET_HC_MEMORY_POPULATE:
+		if (!(d = mv_dom(a[0])))
+			return RIVET_ERR_NO_DOMAIN;
+		if (a[1] != RIVET_GUEST_RAM_BASE || a[2] * 4096 != d->info.max_bytes || d->ram)
+			return SBI_ERR_INVALID_PARAM;
+		d->ram = calloc(1, d->info.max_bytes);
+		memset(d->ram, 0xee, d->info.max_bytes);   /* not zero: the loader must zero */
+		d->info.mem_bytes = d->info.max_bytes;
+		return 0;
+	case RIVET_HC_VCPU_START:
+		if (!(d = mv_dom(a[0])))
+			return RIVET_ERR_NO_DOMAIN;
+		d->started = 1;
+		d->pc = a[2];
+		d->a1 = a[3];
+		d->info.state = RIVET_DOMSTATE_RUNNING;
+		return 0;
+	case RIVET_HC_VCPU_GETINFO: {
+		struct rivet_vcpu_info vi = { 1, (uint32_t)a[1], 500000000, 0xb };
+
+		if (!(d = mv_dom(a[0])))
+			return RIVET_ERR_NO_DOMAIN;
+		memcpy(buf, &vi, sizeof vi);
+		return 0;
+	}
+	case RIVET_HC_DOMAIN_SHUTDOWN:
+	case RIVET_HC_DOMAIN_PAUSE:
+	case RIVET_HC_VCPU_PIN:
+		return mv_dom(a[0]) ? 0 : RIVET_ERR_NO_DOMAIN;
+	}
+	return SBI_ERR_NOT_SUPPORTED;
+}
+
+static int f_open(void *ctx, const char *path) { (void)ctx; (void)path; return 3; }
+static int f_close(void *ctx, int fd) { (void)ctx; (void)fd; return 0; }
+static long f_read(void *ctx, int fd, void *b, size_t l) { (void)ctx; (void)fd; (void)b; (void)l; return -EIO; }
+static long f_write(void *ctx, int fd, const void *b, size_t l) { (void)ctx; (void)fd; (void)b; (void)l; return -EIO; }
+
+static int f_ioctl(void *ctx, int fd, unsigned long req, void *arg)
+{
+	(void)ctx;
+	(void)fd;
+	if (req == RIVET_IOCTL_HYPERCALL) {
+		struct rivet_ioctl_hypercall *hc = arg;
+		uint8_t bounce[RIVET_PRIVCMD_BUF_MAX];
+
+		if (hc->buf_arg >= 0)
+			memcpy(bounce, (void *)(uintptr_t)hc->buf, hc->buf_len);
+		hc->value = 0;
+		hc->error = mv_call(hc->fn, hc->args, bounce, &hc->value);
+		if (hc->buf_arg >= 0)
+			memcpy((void *)(uintptr_t)hc->buf, bounce, hc->buf_len);
+		return 0;
+	}
+	if (req == RIVET_IOCTL_MAP_FOREIGN) {
+		struct rivet_ioctl_map_foreign *m = arg;
+		struct fdom *d = mv_dom(m->domid);
+
+		if (!d || !d->ram || m->gpa < RIVET_GUEST_RAM_BASE ||
+		    m->gpa + m->nr_pages * 4096 > RIVET_GUEST_RAM_BASE + d->info.max_bytes)
+			return -EINVAL;
+		m->offset = mv.next_offset;
+		mv.maps[mv.nr_maps++ % 64] = (struct fmap){ m->domid, m->gpa, m->nr_pages, m->offset };
+		mv.next_offset += m->nr_pages * 4096;
+		mv.nr_maps_live++;
+		return 0;
+	}
+	if (req == RIVET_IOCTL_UNMAP_FOREIGN) {
+		mv.nr_maps_live--;
+		return 0;
+	}
+	return -ENOTTY;
+}
+
+static int f_mmap(void *ctx, int fd, size_t len, uint64_t off, void **addr)
+{
+	unsigned i;
+
+	(void)ctx;
+	(void)fd;
+	for (i = 0; i < mv.nr_maps && i < 64; i++)
+		if (mv.maps[i].offset == off && len == mv.maps[i].pages * 4096) {
+			struct fdom *d = mv_dom(mv.maps[i].domid);
+
+			*addr = d->ram + (mv.maps[i].gpa - RIVET_GUEST_RAM_BASE);
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static int f_munmap(void *ctx, void *addr, size_t len) { (void)ctx; (void)addr; (void)len; return 0; }
+
+static const struct xc_backend fake_be = { f_open, f_ioctl, f_mmap, f_munmap, f_close, f_read,
+					   f_write };
+
+static xc_handle *fake_xc(void)
+{
+	xc_handle *h = NULL;
+
+	mv_reset();
+	CHECK_EQ(xc_open_backend(&h, &fake_be, NULL), 0);
+	return h;
+}
+
+/* ---- files for the configs ---- */
+
+static char dir[64];
+static uint8_t kernel[10000], ramdisk[5000];
+
+static void write_file(const char *name, const void *data, size_t len)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	fwrite(data, 1, len, f);
+	fclose(f);
+}
+
+static const char *path_of(const char *name)
+{
+	static char path[4][256];
+	static unsigned n;
+	char *p = path[n++ % 4];
+
+	snprintf(p, 256, "%s/%s", dir, name);
+	return p;
+}
+
+static void setup_files(void)
+{
+	static const char cfg[] =
+		"# a test domain\n"
+		"name = \"web\"\n"
+		"memory = 64\n"
+		"vcpus = 2\n"
+		"kernel = \"Image\"\n"
+		"ramdisk = \"initrd\"\n"
+		"cmdline = \"console=hvc0\"\n"
+		"on_reboot = \"restart\"\n";
+	unsigned i;
+
+	snprintf(dir, sizeof dir, "/tmp/test_xl.XXXXXX");
+	CHECK(mkdtemp(dir) != NULL);
+	for (i = 0; i < sizeof kernel; i++)
+		kernel[i] = (uint8_t)(i * 7 + 1);
+	for (i = 0; i < sizeof ramdisk; i++)
+		ramdisk[i] = (uint8_t)(i * 3 + 5);
+	write_file("Image", kernel, sizeof kernel);
+	write_file("initrd", ramdisk, sizeof ramdisk);
+	write_file("web.cfg", cfg, sizeof cfg - 1);
+	write_file("bad.cfg", "name = \"x\"\nmemory = \"lots\"\nkernel = \"Image\"\n", 44);
+	setenv("RIVET_RUN_DIR", path_of("run"), 1);
+}
+
+/* Runs an xl command with stdout in OUT (and stderr in ERR); returns its exit code. */
+static int run_xl(xc_handle *h, int (*fn)(xc_handle *, int, char **), char *out, size_t outsz,
+		  char *err, size_t errsz, int argc, char **argv)
+{
+	FILE *fo = tmpfile(), *fe = tmpfile();
+	int so = dup(1), se = dup(2), rc;
+	size_t n;
+
+	fflush(stdout);
+	fflush(stderr);
+	dup2(fileno(fo), 1);
+	dup2(fileno(fe), 2);
+	rc = fn(h, argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
+	rewind(fo);
+	rewind(fe);
+	n = fread(out, 1, outsz - 1, fo);
+	out[n] = '\0';
+	n = fread(err, 1, errsz - 1, fe);
+	err[n] = '\0';
+	fclose(fo);
+	fclose(fe);
+	return rc;
+}
+
+/* ---- pure parts ---- */
+
+TEST(list_rows)
+{
+	struct rivet_domain_info i = { .domid = 0, .state = RIVET_DOMSTATE_RUNNING,
+		.name = "Domain-0", .mem_bytes = 256 << 20, .cpu_time_ns = 12340000000ULL,
+		.nr_vcpus = 2 };
+	char row[256], st[7];
+
+	xl_list_row(&i, row, sizeof row);
+	CHECK_STR(row, "Domain-0                                     0   256     2     r-----      12.3\n");
+	CHECK_STR(xl_list_header, "Name                                        ID   Mem VCPUs\tState\tTime(s)\n");
+	i.state = RIVET_DOMSTATE_BLOCKED | RIVET_DOMSTATE_PAUSED;
+	xl_state_letters(&i, st);
+	CHECK_STR(st, "-bp---");
+	i.state = RIVET_DOMSTATE_SHUTDOWN;
+	i.shutdown_reason = RIVET_SHUTDOWN_REBOOT;
+	xl_state_letters(&i, st);
+	CHECK_STR(st, "---s--");
+	i.shutdown_reason = RIVET_SHUTDOWN_CRASH;
+	xl_state_letters(&i, st);
+	CHECK_STR(st, "----c-");
+	i.state = RIVET_DOMSTATE_DYING;
+	xl_state_letters(&i, st);
+	CHECK_STR(st, "-----d");
+}
+
+TEST(vcpu_rows_and_masks)
+{
+	struct rivet_vcpu_info vi = { 1, 1, 500000000, 0xb };
+	char row[256], m[64];
+
+	xl_vcpu_row("web", 3, 1, &vi, row, sizeof row);
+	CHECK_STR(row, "web                                  3     1     1   r--        0.5  0-1,3\n");
+	vi.state = 0;
+	vi.affinity = 0;
+	xl_vcpu_row("web", 3, 0, &vi, row, sizeof row);
+	CHECK_STR(row, "web                                  3     0     -   --p        0.5  all\n");
+	xl_mask_string(1ULL << 63 | 1, m, sizeof m);
+	CHECK_STR(m, "0,63");
+	xl_mask_string(0xf0, m, sizeof m);
+	CHECK_STR(m, "4-7");
+	/* The header's columns line up with the rows'. */
+	CHECK_EQ(strstr(xl_vcpu_header, "Affinity") - xl_vcpu_header, strstr(row, "all") - row);
+}
+
+TEST(domain_lookup)
+{
+	struct rivet_domain_info v[3] = {
+		{ .domid = 0, .name = "Domain-0" }, { .domid = 4, .name = "web" },
+		{ .domid = 7, .name = "12x" },
+	};
+	struct xl_domains ds = { v, 3 };
+	uint64_t n;
+
+	CHECK_EQ(xl_domains_find(&ds, "web"), 1);
+	CHECK_EQ(xl_domains_find(&ds, "4"), 1);
+	CHECK_EQ(xl_domains_find(&ds, "0"), 0);
+	CHECK_EQ(xl_domains_find(&ds, "Domain-0"), 0);
+	CHECK_EQ(xl_domains_find(&ds, "12x"), 2);
+	CHECK_EQ(xl_domains_find(&ds, "5"), -1);
+	CHECK_EQ(xl_domains_find(&ds, "we"), -1);
+	CHECK_EQ(xl_domains_find(&ds, ""), -1);
+	CHECK_EQ(xl_domains_find(&ds, "99999999999999999999"), -1);
+	CHECK_EQ(xl_parse_uint("4294967295", UINT32_MAX, &n), 0);
+	CHECK_EQ(xl_parse_uint("4294967296", UINT32_MAX, &n), -1);
+	CHECK_EQ(xl_parse_uint("-1", UINT32_MAX, &n), -1);
+}
+
+TEST(record_format)
+{
+	struct xl_record r, back;
+	char buf[4096], why[REASON_MAX];
+	int n;
+
+	memset(&r, 0, sizeof r);
+	strcpy(r.name, "web");
+	strcpy(r.config, "/etc/rivet/web.cfg");
+	r.on_reboot = RIVET_ACTION_RESTART;
+	r.nr_args = 2;
+	strcpy(r.args[0], "memory=32");
+	strcpy(r.args[1], "extra=\"quiet init=/bin/sh\"");
+	n = xl_record_format(&r, buf, sizeof buf);
+	CHECK(n > 0);
+	CHECK_STR(buf, "name=web\nconfig=/etc/rivet/web.cfg\non_poweroff=destroy\non_reboot=restart\n"
+		       "on_crash=destroy\narg=memory=32\narg=extra=\"quiet init=/bin/sh\"\n");
+	CHECK_EQ(xl_record_parse(buf, &back, why), 0);
+	CHECK(!memcmp(&r, &back, sizeof r));
+	CHECK_EQ(xl_record_format(&r, buf, 40), -1);
+	strcpy(r.args[1], "a=b\nname=evil");
+	CHECK_EQ(xl_record_format(&r, buf, sizeof buf), -1);
+	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\non_crash=explode\n", &back, why), -1);
+	CHECK(strstr(why, "on_crash") != NULL);
+	CHECK_EQ(xl_record_parse("name=x\n", &back, why), -1);
+	CHECK_EQ(xl_record_parse("config=/a\nname=x\nfuture=1\n\n", &back, why), 0);
+	CHECK_EQ(back.on_reboot, RIVET_ACTION_DESTROY);
+}
+
+TEST(create_args)
+{
+	struct xl_create_opts o;
+	struct diag d;
+	char *a1[] = { "create", "-c", "web.cfg", "memory=32", "name=x" };
+	char *a2[] = { "create", "-f", "web.cfg", "-n" };
+	char *a3[] = { "create", "a.cfg", "b.cfg" };
+	char *a4[] = { "create", "-x", "a.cfg" };
+	char *a5[] = { "create", "memory=3" };
+
+	CHECK_EQ(xl_create_args(5, a1, &o, &d), 0);
+	CHECK_EQ(o.console, 1);
+	CHECK_STR(o.file, "web.cfg");
+	CHECK_EQ(o.nr_ov, 2);
+	CHECK_STR(o.ov[1], "name=x");
+	CHECK_EQ(xl_create_args(4, a2, &o, &d), 0);
+	CHECK_EQ(o.dry_run, 1);
+	CHECK_STR(o.file, "web.cfg");
+	CHECK_EQ(xl_create_args(3, a3, &o, &d), -1);
+	CHECK_EQ(xl_create_args(3, a4, &o, &d), -1);
+	CHECK(strstr(d.text, "-x") != NULL);
+	CHECK_EQ(xl_create_args(2, a5, &o, &d), -1);
+	CHECK_STR(d.text, "no config file given");
+	CHECK(xl_command_find("vcpu-pin") != NULL);
+	CHECK(xl_command_find("frobnicate") == NULL);
+}
+
+TEST(plan)
+{
+	struct xl_plan p;
+	struct diag d;
+	const uint32_t *tb;
+	const char *nm;
+	int off;
+
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), NULL, 0, 25000000, &p, &d), 0);
+	CHECK_STR(p.cfg.name, "web");
+	CHECK_EQ(p.cfg.max_bytes, 64 << 20);
+	CHECK_EQ(p.cfg.nr_vcpus, 2);
+	CHECK_EQ(p.cfg.on_reboot, RIVET_ACTION_RESTART);
+	CHECK_EQ(p.cfg.on_poweroff, RIVET_ACTION_DESTROY);
+	CHECK_EQ(p.entry_gpa, RIVET_GUEST_KERNEL_GPA);
+	CHECK_EQ(p.nr_loads, 3);
+	CHECK_EQ(p.loads[0].gpa, RIVET_GUEST_KERNEL_GPA);
+	CHECK_EQ(p.loads[0].file_size, sizeof kernel);
+	CHECK_EQ(p.loads[1].file_size, sizeof ramdisk);
+	CHECK_STR(p.loads[2].what, "device tree");
+	CHECK_EQ(p.loads[2].gpa, p.dtb_gpa);
+	CHECK(p.dtb_gpa + p.dtb_len <= RIVET_GUEST_RAM_BASE + (64 << 20));
+	CHECK(p.cfg_path[0] == '/');
+	off = fdt_path_offset(p.dtb, "/cpus");
+	tb = fdt_getprop(p.dtb, off, "timebase-frequency", NULL);
+	CHECK(tb && fdt32_to_cpu(*tb) == 25000000);
+	nm = fdt_getprop(p.dtb, fdt_path_offset(p.dtb, "/chosen"), "rivet,domain-name", NULL);
+	CHECK_STR(nm, "web");
+	xl_plan_free(&p);
+}
+
+TEST(plan_overrides)
+{
+	char *ov[] = { "memory=32", "name=other", "extra=\"quiet\"", "memory=48" };
+	char *bad[] = { "vcpus=99" };
+	char *bad2[] = { "nonsense" };
+	struct xl_plan p;
+	struct diag d;
+	const char *args;
+
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), ov, 4, 10000000, &p, &d), 0);
+	CHECK_EQ(p.cfg.max_bytes, 48 << 20);      /* the last one wins */
+	CHECK_STR(p.cfg.name, "other");
+	args = fdt_getprop(p.dtb, fdt_path_offset(p.dtb, "/chosen"), "bootargs", NULL);
+	CHECK_STR(args, "quiet");                 /* extra replaced the file's cmdline */
+	xl_plan_free(&p);
+
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), bad, 1, 10000000, &p, &d), -1);
+	CHECK(!strncmp(d.text, path_of("web.cfg"), strlen(path_of("web.cfg"))));
+	CHECK(strstr(d.text, ": vcpus: ") != NULL);
+	CHECK(strstr(d.text, "(given on the command line)") != NULL);
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), bad2, 1, 10000000, &p, &d), -1);
+	CHECK(strstr(d.text, "expected key=value") != NULL);
+}
+
+TEST(plan_errors)
+{
+	struct xl_plan p;
+	struct diag d;
+	char *small[] = { "memory=1", "ramdisk=\"Image\"" };
+
+	CHECK_EQ(xl_plan_build(path_of("bad.cfg"), NULL, 0, 10000000, &p, &d), -1);
+	CHECK(strstr(d.text, "bad.cfg:2: memory: expected a number") != NULL);
+	CHECK_EQ(xl_plan_build(path_of("nope.cfg"), NULL, 0, 10000000, &p, &d), -1);
+	CHECK(strstr(d.text, "nope.cfg: cannot read: ") != NULL);
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), small, 2, 10000000, &p, &d), -1);
+	CHECK(strstr(d.text, "memory: 1 MiB is too small") != NULL);
+}
+
+/* ---- end to end over the fake microvisor ---- */
+
+TEST(create_runs_the_plan)
+{
+	xc_handle *h = fake_xc();
+	char out[8192], err[2048], *argv[] = { "create", (char *)path_of("web.cfg"), "on_crash=restart" };
+	struct xl_record rec;
+	char why[REASON_MAX];
+	struct fdom *d;
+	struct xl_plan p;
+	struct diag dg;
+	uint64_t i;
+	int zero = 1;
+
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, argv), 0);
+	CHECK(strstr(err, "Parsing config from ") == err);
+	d = mv_dom(1);
+	CHECK(d && d->started);
+	if (!d || !d->ram)
+		return;
+	CHECK_STR(d->info.name, "web");
+	CHECK_EQ(mv.nr_maps_live, 0);
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), NULL, 0, 25000000, &p, &dg), 0);
+	CHECK_EQ(d->pc, p.entry_gpa);
+	CHECK_EQ(d->a1, p.dtb_gpa);
+	CHECK(!memcmp(d->ram + (p.loads[0].gpa - RIVET_GUEST_RAM_BASE), kernel, sizeof kernel));
+	CHECK(!memcmp(d->ram + (p.loads[1].gpa - RIVET_GUEST_RAM_BASE), ramdisk, sizeof ramdisk));
+	CHECK(!memcmp(d->ram + (p.dtb_gpa - RIVET_GUEST_RAM_BASE), p.dtb, p.dtb_len));
+	/* The kernel's page tail is zeroed up to mem_size (raw image: mem_size == file_size). */
+	for (i = p.loads[0].file_size; i < p.loads[0].mem_size; i++)
+		zero &= d->ram[p.loads[0].gpa - RIVET_GUEST_RAM_BASE + i] == 0;
+	CHECK(zero);
+	xl_plan_free(&p);
+	CHECK_EQ(xl_record_read(1, &rec, why), 0);
+	CHECK_STR(rec.name, "web");
+	CHECK_STR(rec.config, path_of("web.cfg"));
+	CHECK_EQ(rec.on_reboot, RIVET_ACTION_RESTART);
+	CHECK_EQ(rec.on_crash, RIVET_ACTION_RESTART);
+	CHECK_EQ(rec.nr_args, 1);
+	CHECK_STR(rec.args[0], "on_crash=restart");
+
+	/* The same name again: refused by the microvisor, named in the message. */
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 2, argv), 1);
+	CHECK(strstr(err, "web.cfg:2: name: a domain named 'web' already exists") != NULL);
+	xc_close(h);
+}
+
+TEST(create_failure_destroys)
+{
+	xc_handle *h = fake_xc();
+	char out[4096], err[2048], *argv[] = { "create", "-q", (char *)path_of("web.cfg"), "name=two" };
+	struct stat st;
+	char rp[256];
+
+	mv.fail_fn = RIVET_HC_MEMORY_POPULATE;
+	mv.fail_err = RIVET_ERR_NO_MEMORY;
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, argv), 1);
+	CHECK(strstr(err, "web.cfg:3: memory: not enough free memory for 64 MiB (512 MiB free)") != NULL);
+	CHECK(strchr(err, '\n') == err + strlen(err) - 1);   /* one line */
+	CHECK_EQ(mv.nr_destroys, 1);
+	CHECK(mv_dom(1) == NULL);
+
+	mv.fail_fn = RIVET_HC_VCPU_START;
+	mv.fail_err = SBI_ERR_INVALID_PARAM;
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, argv), 1);
+	CHECK(strstr(err, "cannot start vCPU 0") != NULL);
+	CHECK_EQ(mv.nr_destroys, 2);
+	xl_record_path(1, rp, sizeof rp);
+	CHECK(stat(rp, &st) < 0);            /* no record left behind */
+	xc_close(h);
+}
+
+TEST(list_destroy_and_friends)
+{
+	xc_handle *h = fake_xc();
+	char out[8192], err[2048];
+	char *create[] = { "create", "-q", (char *)path_of("web.cfg") };
+	char *list[] = { "list" }, *list_web[] = { "list", "web" }, *list_x[] = { "list", "x" };
+	char *destroy[] = { "destroy", "web" }, *destroy_x[] = { "destroy", "nosuch" };
+	char *shut[] = { "shutdown", "1" }, *reboot[] = { "reboot", "web" };
+	char *pin[] = { "vcpu-pin", "web", "1", "0-1" }, *pin_bad[] = { "vcpu-pin", "web", "5", "0" };
+	char *vl[] = { "vcpu-list", "web" }, *usage[] = { "destroy" };
+	char rp[256];
+	struct stat st;
+
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, create), 0);
+	CHECK_EQ(run_xl(h, xl_cmd_list, out, sizeof out, err, sizeof err, 1, list), 0);
+	CHECK(!strncmp(out, xl_list_header, strlen(xl_list_header)));
+	CHECK(strstr(out, "\nDomain-0                                     0   256     2     r-----      12.3\n"
+			  "web                                          1    64     2     r-----       0.0\n") != NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_list, out, sizeof out, err, sizeof err, 2, list_web), 0);
+	CHECK(strstr(out, "Domain-0") == NULL && strstr(out, "web ") != NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_list, out, sizeof out, err, sizeof err, 2, list_x), 1);
+	CHECK_STR(err, "xl: domain 'x' does not exist\n");
+
+	CHECK_EQ(run_xl(h, xl_cmd_shutdown, out, sizeof out, err, sizeof err, 2, shut), 0);
+	CHECK_EQ(mv.last_fn, RIVET_HC_DOMAIN_SHUTDOWN);
+	CHECK_EQ(mv.last_args[0], 1);
+	CHECK_EQ(mv.last_args[1], RIVET_SHUTDOWN_POWEROFF);
+	CHECK_EQ(run_xl(h, xl_cmd_reboot, out, sizeof out, err, sizeof err, 2, reboot), 0);
+	CHECK_EQ(mv.last_args[1], RIVET_SHUTDOWN_REBOOT);
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_pin, out, sizeof out, err, sizeof err, 4, pin), 0);
+	CHECK_EQ(mv.last_fn, RIVET_HC_VCPU_PIN);
+	CHECK_EQ(mv.last_args[1], 1);
+	CHECK_EQ(mv.last_args[2], 3);
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_pin, out, sizeof out, err, sizeof err, 4, pin_bad), 1);
+	CHECK(strstr(err, "has no vCPU '5'") != NULL);
+	mv.fail_fn = RIVET_HC_VCPU_PIN;
+	mv.fail_err = SBI_ERR_NOT_SUPPORTED;
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_pin, out, sizeof out, err, sizeof err, 4, pin), 1);
+	CHECK(strstr(err, "cannot change a vCPU's affinity") != NULL);
+	mv.fail_err = 0;
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_list, out, sizeof out, err, sizeof err, 2, vl), 0);
+	CHECK(strstr(out, "web                                  1     1     1   r--        0.5  0-1,3\n") != NULL);
+
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, destroy_x), 1);
+	CHECK_STR(err, "xl: domain 'nosuch' does not exist\n");
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 1, usage), 1);
+	CHECK(strstr(err, "Usage: xl destroy <Domain>") == err);
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, destroy), 0);
+	CHECK(mv_dom(1) == NULL);
+	xl_record_path(1, rp, sizeof rp);
+	CHECK(stat(rp, &st) < 0);
+	xc_close(h);
+}
+
+int main(void)
+{
+	check_suite = "xl";
+	setup_files();
+	RUN(list_rows);
+	RUN(vcpu_rows_and_masks);
+	RUN(domain_lookup);
+	RUN(record_format);
+	RUN(create_args);
+	RUN(plan);
+	RUN(plan_overrides);
+	RUN(plan_errors);
+	RUN(create_runs_the_plan);
+	RUN(create_failure_destroys);
+	RUN(list_destroy_and_friends);
+	mv_reset();
+	if (!check_failed_total) {
+		char cmd[128];
+
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			printf("note: could not remove %s\n", dir);
+	}
+	return CHECK_DONE();
+}

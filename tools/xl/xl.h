@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/* xl.h: the pieces of xl shared between its files (and its unit tests). */
+#ifndef RIVET_XL_H
+#define RIVET_XL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bootimg.h"
+#include "diag.h"
+#include "xc.h"
+
+#define XL_EXIT_OK   0
+#define XL_EXIT_FAIL 1      /* Xen's xl: EXIT_FAILURE for every error */
+
+/* Every error goes through here: "xl: " + one line on stderr. */
+void xl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- xl_util.c: pure helpers ---- */
+
+/* Xen's six state letters "rbpscd", '-' where unset. OUT holds 7 bytes. */
+void xl_state_letters(const struct rivet_domain_info *info, char out[7]);
+/* `xl list`'s header and one row, each with its newline. */
+extern const char xl_list_header[];
+int xl_list_row(const struct rivet_domain_info *info, char *buf, size_t size);
+/* `xl vcpu-list`'s header and one row. */
+extern const char xl_vcpu_header[];
+int xl_vcpu_row(const char *name, uint32_t domid, uint32_t vcpu,
+		const struct rivet_vcpu_info *vi, char *buf, size_t size);
+/* A hart mask as xl prints affinities: "all", or "0-1,3". */
+void xl_mask_string(uint64_t mask, char *buf, size_t size);
+
+/* A domain list as the microvisor reports it, ascending ids (Dom0 first). */
+struct xl_domains {
+	struct rivet_domain_info *v;
+	unsigned n;
+};
+int xl_domains_get(xc_handle *h, struct xl_domains *out);
+void xl_domains_free(struct xl_domains *d);
+/*
+ * SPEC is a numeric id or a name. Returns the index into D, or -1 (no such
+ * domain). A numeric spec is an id only: Xen's names never are all digits.
+ */
+int xl_domains_find(const struct xl_domains *d, const char *spec);
+/* Parses a whole decimal number up to MAX; 0 or -1. */
+int xl_parse_uint(const char *s, uint64_t max, uint64_t *out);
+
+/* ---- xl_record.c: /run/rivet/domains/<domid>, what consoled needs to act on_* ---- */
+
+#define XL_RECORD_MAX_ARGS 32
+#define XL_RECORD_ARG_MAX  512
+#define XL_RECORD_MAX      20000     /* bytes in a record file */
+
+struct xl_record {
+	char name[RIVET_NAME_LEN];
+	char config[XL_RECORD_ARG_MAX];  /* absolute path of the config file */
+	uint8_t on_poweroff, on_reboot, on_crash;  /* enum rivet_action */
+	unsigned nr_args;                /* key=value overrides given to xl create */
+	char args[XL_RECORD_MAX_ARGS][XL_RECORD_ARG_MAX];
+};
+
+/* The run directory: $RIVET_RUN_DIR, else /run/rivet. */
+const char *xl_run_dir(void);
+/* "<run dir>/domains/<domid>" into BUF. */
+void xl_record_path(uint32_t domid, char *buf, size_t size);
+const char *xl_action_name(uint8_t action);
+/* The text of a record; returns its length, or -1 when it does not fit. */
+int xl_record_format(const struct xl_record *r, char *buf, size_t size);
+/* Parses TEXT (NUL-terminated); 0, or -1 with a reason in WHY (REASON_MAX). */
+int xl_record_parse(const char *text, struct xl_record *r, char *why);
+/* Writes / reads / removes the record of DOMID; 0 or -1 with WHY. */
+int xl_record_write(uint32_t domid, const struct xl_record *r, char *why);
+int xl_record_read(uint32_t domid, struct xl_record *r, char *why);
+void xl_record_remove(uint32_t domid);
+
+/* ---- xl_create.c: config -> load plan -> a running domain ---- */
+
+#define XL_MAX_OVERRIDES XL_RECORD_MAX_ARGS
+
+struct xl_load {
+	uint64_t gpa;
+	const uint8_t *data;        /* file bytes, or NULL when FILE_SIZE is 0 */
+	uint64_t file_size;
+	uint64_t mem_size;          /* zeroes from file_size up to here */
+	const char *what;           /* "kernel", "ramdisk", "device tree" */
+};
+
+struct xl_plan {
+	char cfg_path[XL_RECORD_ARG_MAX];  /* absolute */
+	struct rivet_domain_config cfg;
+	uint64_t entry_gpa, dtb_gpa;
+	unsigned nr_loads;
+	struct xl_load loads[RIVET_MAX_LOADS];
+	unsigned line_name, line_memory, line_vcpus;  /* for messages; 0 when absent */
+	/* What the loads point into. */
+	uint8_t *cfg_text, *kernel, *ramdisk, *dtb;
+	size_t kernel_len, ramdisk_len, dtb_len;
+};
+
+/*
+ * Everything `xl create` decides before it touches the microvisor: reads
+ * CFG_PATH, applies the NR key=value OVERRIDES (a key given there replaces
+ * the file's), loads kernel and ramdisk, builds the device tree with
+ * TIMEBASE_HZ and places it all. 0, or -1 with one line in D.
+ */
+int xl_plan_build(const char *cfg_path, char *const overrides[], unsigned nr,
+		  uint64_t timebase_hz, struct xl_plan *p, struct diag *d);
+void xl_plan_free(struct xl_plan *p);
+/*
+ * Creates the domain, populates its RAM, copies the loads in, writes its
+ * record and starts vCPU 0. On failure the domain is destroyed again and
+ * D holds the line; 0 with *DOMID otherwise.
+ */
+int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], unsigned nr,
+		uint32_t *domid, struct diag *d);
+
+/* `xl create`'s arguments: [-c] [-n] [-q] [-f FILE | FILE] [key=value ...]. */
+struct xl_create_opts {
+	int console, dry_run, quiet;
+	const char *file;
+	unsigned nr_ov;
+	char *ov[XL_MAX_OVERRIDES];
+};
+/* 0, or -1 with the reason in D (the caller prints the usage line). */
+int xl_create_args(int argc, char **argv, struct xl_create_opts *o, struct diag *d);
+/* `xl create -n`: what would be done, one line per item. */
+void xl_plan_print(const struct xl_plan *p, FILE *out);
+
+/* ---- commands ---- */
+int xl_cmd_create(xc_handle *h, int argc, char **argv);
+int xl_cmd_list(xc_handle *h, int argc, char **argv);
+int xl_cmd_destroy(xc_handle *h, int argc, char **argv);
+int xl_cmd_pause(xc_handle *h, int argc, char **argv);
+int xl_cmd_unpause(xc_handle *h, int argc, char **argv);
+int xl_cmd_shutdown(xc_handle *h, int argc, char **argv);
+int xl_cmd_reboot(xc_handle *h, int argc, char **argv);
+int xl_cmd_info(xc_handle *h, int argc, char **argv);
+int xl_cmd_dmesg(xc_handle *h, int argc, char **argv);
+int xl_cmd_vcpu_list(xc_handle *h, int argc, char **argv);
+int xl_cmd_vcpu_pin(xc_handle *h, int argc, char **argv);
+int xl_cmd_console(xc_handle *h, int argc, char **argv);
+/* Attaches the terminal to DOMID's console through rivet-consoled. */
+int xl_console_attach(uint32_t domid, const char *name);
+
+struct xl_command {
+	const char *name;
+	int (*fn)(xc_handle *h, int argc, char **argv);
+	int needs_xc;
+	const char *usage;
+	const char *help;
+};
+extern const struct xl_command xl_commands[];
+const struct xl_command *xl_command_find(const char *name);
+/* Prints "Usage: xl CMD USAGE" to stderr and returns XL_EXIT_FAIL. */
+int xl_usage(const struct xl_command *c);
+
+#endif

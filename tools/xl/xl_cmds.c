@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: MIT */
+/* xl_cmds.c: xl's subcommands over libxc, with Xen xl's names, columns and exit codes. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cpumask.h"
+#include "domfdt.h"
+#include "xl.h"
+
+const struct xl_command xl_commands[] = {
+	{ "create", xl_cmd_create, 0, "[-c] [-n] [-q] <ConfigFile> [key=value ...]",
+	  "Create a domain from a config file (-c: attach its console; -n: dry run)" },
+	{ "list", xl_cmd_list, 1, "[Domain ...]", "List information about all or some domains" },
+	{ "destroy", xl_cmd_destroy, 1, "<Domain>", "Terminate a domain immediately" },
+	{ "shutdown", xl_cmd_shutdown, 1, "[-w] <Domain>", "Shut down a domain (poweroff)" },
+	{ "reboot", xl_cmd_reboot, 1, "[-w] <Domain>", "Reboot a domain" },
+	{ "pause", xl_cmd_pause, 1, "<Domain>", "Pause execution of a domain" },
+	{ "unpause", xl_cmd_unpause, 1, "<Domain>", "Unpause a paused domain" },
+	{ "console", xl_cmd_console, 1, "<Domain>", "Attach to a domain's console (detach: Ctrl-])" },
+	{ "info", xl_cmd_info, 1, "", "Get information about the host" },
+	{ "dmesg", xl_cmd_dmesg, 1, "", "Read the microvisor's message buffer" },
+	{ "vcpu-list", xl_cmd_vcpu_list, 1, "[Domain ...]", "List the vCPUs of all or some domains" },
+	{ "vcpu-pin", xl_cmd_vcpu_pin, 1, "<Domain> <VCPU|all> <CPUs|all>",
+	  "Set which harts a vCPU may run on" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+
+const struct xl_command *xl_command_find(const char *name)
+{
+	const struct xl_command *c;
+
+	for (c = xl_commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+int xl_usage(const struct xl_command *c)
+{
+	fprintf(stderr, "Usage: xl %s %s\n\n%s.\n", c->name, c->usage, c->help);
+	return XL_EXIT_FAIL;
+}
+
+static int usage_of(const char *name)
+{
+	return xl_usage(xl_command_find(name));
+}
+
+/* Finds SPEC among the domains; prints Xen's error when it is not there. */
+static int find_domain(xc_handle *h, const char *spec, struct rivet_domain_info *info)
+{
+	struct xl_domains ds;
+	int r = xl_domains_get(h, &ds), i;
+
+	if (r < 0) {
+		xl_err("cannot list domains: %s", xc_strerror(r));
+		return -1;
+	}
+	i = xl_domains_find(&ds, spec);
+	if (i < 0)
+		xl_err("domain '%s' does not exist", spec);
+	else
+		*info = ds.v[i];
+	xl_domains_free(&ds);
+	return i < 0 ? -1 : 0;
+}
+
+int xl_create_args(int argc, char **argv, struct xl_create_opts *o, struct diag *d)
+{
+	int i;
+
+	memset(o, 0, sizeof *o);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-c"))
+			o->console = 1;
+		else if (!strcmp(a, "-n"))
+			o->dry_run = 1;
+		else if (!strcmp(a, "-q"))
+			o->quiet = 1;
+		else if (!strcmp(a, "-f")) {
+			if (++i == argc)
+				return diag_fail(d, NULL, 0, NULL, "-f needs a file name");
+			if (o->file)
+				return diag_fail(d, NULL, 0, NULL, "more than one config file");
+			o->file = argv[i];
+		} else if (a[0] == '-' && a[1])
+			return diag_fail(d, NULL, 0, NULL, "unknown option '%.40s'", a);
+		else if (strchr(a, '=')) {
+			if (o->nr_ov == XL_MAX_OVERRIDES)
+				return diag_fail(d, NULL, 0, NULL, "more than %d key=value overrides",
+						 XL_MAX_OVERRIDES);
+			o->ov[o->nr_ov++] = argv[i];
+		} else if (!o->file)
+			o->file = a;
+		else
+			return diag_fail(d, NULL, 0, NULL, "'%.40s' is neither key=value nor the only config file", a);
+	}
+	if (!o->file)
+		return diag_fail(d, NULL, 0, NULL, "no config file given");
+	return 0;
+}
+
+void xl_plan_print(const struct xl_plan *p, FILE *out)
+{
+	char mask[160];
+	unsigned i;
+
+	xl_mask_string(p->cfg.cpus_mask, mask, sizeof mask);
+	fprintf(out, "name:        %s\n", p->cfg.name);
+	fprintf(out, "memory:      %llu MiB\n", (unsigned long long)(p->cfg.max_bytes >> 20));
+	fprintf(out, "vcpus:       %u\n", p->cfg.nr_vcpus);
+	fprintf(out, "cpus:        %s\n", mask);
+	fprintf(out, "on_poweroff: %s\non_reboot:   %s\non_crash:    %s\n",
+		xl_action_name(p->cfg.on_poweroff), xl_action_name(p->cfg.on_reboot),
+		xl_action_name(p->cfg.on_crash));
+	fprintf(out, "entry:       %#llx\n", (unsigned long long)p->entry_gpa);
+	fprintf(out, "dtb:         %#llx\n", (unsigned long long)p->dtb_gpa);
+	for (i = 0; i < p->nr_loads; i++)
+		fprintf(out, "load:        %#llx %llu bytes (%llu in memory) %s\n",
+			(unsigned long long)p->loads[i].gpa, (unsigned long long)p->loads[i].file_size,
+			(unsigned long long)p->loads[i].mem_size, p->loads[i].what);
+}
+
+int xl_cmd_create(xc_handle *h, int argc, char **argv)
+{
+	struct xl_create_opts o;
+	struct rivet_physinfo pi;
+	xc_handle *own = NULL;
+	struct xl_plan plan;
+	struct diag d;
+	uint32_t domid;
+	int r;
+
+	if (xl_create_args(argc, argv, &o, &d) < 0) {
+		xl_err("create: %s", d.text);
+		return usage_of("create");
+	}
+	if (!o.quiet)
+		fprintf(stderr, "Parsing config from %s\n", o.file);
+	pi.timebase_hz = DOMFDT_TIMEBASE_HZ;
+	if (!o.dry_run) {
+		/* Opened here, not by main: a dry run needs no microvisor. */
+		if (!h) {
+			r = xc_open(&own);
+			if (r < 0) {
+				xl_err("%s", xc_strerror(r));
+				return XL_EXIT_FAIL;
+			}
+			h = own;
+		}
+		r = xc_physinfo(h, &pi);
+		if (r < 0) {
+			xl_err("%s: cannot read the host's timebase: %s", o.file, xc_strerror(r));
+			xc_close(own);
+			return XL_EXIT_FAIL;
+		}
+	}
+	if (xl_plan_build(o.file, o.ov, o.nr_ov, pi.timebase_hz, &plan, &d) < 0) {
+		xl_err("%s", d.text);
+		xc_close(own);
+		return XL_EXIT_FAIL;
+	}
+	if (o.dry_run) {
+		xl_plan_print(&plan, stdout);
+		xl_plan_free(&plan);
+		return XL_EXIT_OK;
+	}
+	r = xl_plan_run(h, &plan, o.ov, o.nr_ov, &domid, &d);
+	xl_plan_free(&plan);
+	xc_close(own);
+	if (r < 0) {
+		xl_err("%s", d.text);
+		return XL_EXIT_FAIL;
+	}
+	if (o.console)
+		return xl_console_attach(domid, NULL);
+	return XL_EXIT_OK;
+}
+
+int xl_cmd_list(xc_handle *h, int argc, char **argv)
+{
+	struct xl_domains ds;
+	char row[256];
+	unsigned i;
+	int r, k, rc = XL_EXIT_OK;
+
+	for (k = 1; k < argc; k++)
+		if (argv[k][0] == '-')
+			return usage_of("list");
+	r = xl_domains_get(h, &ds);
+	if (r < 0) {
+		xl_err("cannot list domains: %s", xc_strerror(r));
+		return XL_EXIT_FAIL;
+	}
+	for (k = 1; k < argc; k++)
+		if (xl_domains_find(&ds, argv[k]) < 0) {
+			xl_err("domain '%s' does not exist", argv[k]);
+			xl_domains_free(&ds);
+			return XL_EXIT_FAIL;
+		}
+	fputs(xl_list_header, stdout);
+	if (argc == 1) {
+		for (i = 0; i < ds.n; i++) {
+			xl_list_row(&ds.v[i], row, sizeof row);
+			fputs(row, stdout);
+		}
+	} else {
+		for (k = 1; k < argc; k++) {
+			xl_list_row(&ds.v[xl_domains_find(&ds, argv[k])], row, sizeof row);
+			fputs(row, stdout);
+		}
+	}
+	xl_domains_free(&ds);
+	return rc;
+}
+
+/* destroy, pause, unpause: one domain argument, one call. */
+static int simple(xc_handle *h, int argc, char **argv, const char *cmd,
+		  int (*fn)(xc_handle *, uint32_t))
+{
+	struct rivet_domain_info info;
+	int r;
+
+	if (argc != 2 || argv[1][0] == '-')
+		return usage_of(cmd);
+	if (find_domain(h, argv[1], &info) < 0)
+		return XL_EXIT_FAIL;
+	r = fn(h, info.domid);
+	if (r < 0) {
+		xl_err("%s: domain '%s' (%u): %s", cmd, info.name, info.domid,
+		       r == XC_EDENIED && info.domid == 0 ? "not allowed for Domain-0" : xc_strerror(r));
+		return XL_EXIT_FAIL;
+	}
+	if (fn == xc_domain_destroy)
+		xl_record_remove(info.domid);
+	return XL_EXIT_OK;
+}
+
+int xl_cmd_destroy(xc_handle *h, int argc, char **argv)
+{
+	return simple(h, argc, argv, "destroy", xc_domain_destroy);
+}
+
+int xl_cmd_pause(xc_handle *h, int argc, char **argv)
+{
+	return simple(h, argc, argv, "pause", xc_domain_pause);
+}
+
+int xl_cmd_unpause(xc_handle *h, int argc, char **argv)
+{
+	return simple(h, argc, argv, "unpause", xc_domain_unpause);
+}
+
+/* -w: waits until the domain with that id is gone (destroyed, maybe restarted under a new id). */
+static void wait_gone(xc_handle *h, uint32_t domid)
+{
+	struct rivet_domain_info info;
+	struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+	while (xc_domain_getinfo(h, domid, &info) == 0 && info.domid == domid)
+		nanosleep(&ts, NULL);
+}
+
+static int stop(xc_handle *h, int argc, char **argv, const char *cmd,
+		enum rivet_shutdown_reason why)
+{
+	struct rivet_domain_info info;
+	int wait = 0, r;
+
+	if (argc == 3 && !strcmp(argv[1], "-w")) {
+		wait = 1;
+		argv++;
+		argc--;
+	}
+	if (argc != 2 || argv[1][0] == '-')
+		return usage_of(cmd);
+	if (find_domain(h, argv[1], &info) < 0)
+		return XL_EXIT_FAIL;
+	fprintf(stderr, "%s domain %u\n", why == RIVET_SHUTDOWN_REBOOT ? "Rebooting" : "Shutting down",
+		info.domid);
+	r = xc_domain_shutdown(h, info.domid, why);
+	if (r < 0) {
+		xl_err("%s: domain '%s' (%u): %s", cmd, info.name, info.domid,
+		       r == XC_EDENIED && info.domid == 0 ? "not allowed for Domain-0" : xc_strerror(r));
+		return XL_EXIT_FAIL;
+	}
+	if (wait) {
+		fprintf(stderr, "Waiting for 1 domains\n");
+		wait_gone(h, info.domid);
+		fprintf(stderr, "Domain %u has been shut down\n", info.domid);
+	}
+	return XL_EXIT_OK;
+}
+
+int xl_cmd_shutdown(xc_handle *h, int argc, char **argv)
+{
+	return stop(h, argc, argv, "shutdown", RIVET_SHUTDOWN_POWEROFF);
+}
+
+int xl_cmd_reboot(xc_handle *h, int argc, char **argv)
+{
+	return stop(h, argc, argv, "reboot", RIVET_SHUTDOWN_REBOOT);
+}
+
+int xl_cmd_info(xc_handle *h, int argc, char **argv)
+{
+	struct rivet_physinfo pi;
+	struct utsname u;
+	uint32_t v;
+	int r;
+
+	(void)argv;
+	if (argc != 1)
+		return usage_of("info");
+	r = xc_physinfo(h, &pi);
+	if (r < 0) {
+		xl_err("cannot get host information: %s", xc_strerror(r));
+		return XL_EXIT_FAIL;
+	}
+	if (xc_version(h, &v) < 0)
+		v = pi.abi_version;
+	if (uname(&u) < 0)
+		memset(&u, 0, sizeof u);
+	printf("host                   : %s\n", u.nodename);
+	printf("release                : %s\n", u.release);
+	printf("version                : %s\n", u.version);
+	printf("machine                : %s\n", u.machine);
+	printf("nr_cpus                : %u\n", pi.nr_harts);
+	printf("max_cpu_id             : %u\n", pi.nr_harts ? pi.nr_harts - 1 : 0);
+	printf("max_vcpus_per_domain   : %u\n", pi.max_vcpus_per_domain);
+	printf("timebase_hz            : %llu\n", (unsigned long long)pi.timebase_hz);
+	printf("total_memory           : %llu\n", (unsigned long long)(pi.total_bytes >> 20));
+	printf("free_memory            : %llu\n", (unsigned long long)(pi.free_bytes >> 20));
+	printf("rivet_major            : %u\n", v >> 16);
+	printf("rivet_minor            : %u\n", v & 0xffff);
+	printf("rivet_version          : %u.%u\n", v >> 16, v & 0xffff);
+	printf("xl_abi                 : %u.%u\n", RIVET_ABI_MAJOR, RIVET_ABI_MINOR);
+	return XL_EXIT_OK;
+}
+
+int xl_cmd_dmesg(xc_handle *h, int argc, char **argv)
+{
+	static char buf[XC_PAGE_SIZE];
+	uint64_t off = 0;
+	long n = 0;
+
+	(void)argv;
+	if (argc != 1)
+		return usage_of("dmesg");
+	/* The log is a ring of a few KiB: stop after 1 MiB even if it keeps growing. */
+	while (off < (1u << 20) && (n = xc_dmesg_read(h, off, buf, sizeof buf)) > 0) {
+		fwrite(buf, 1, (size_t)n, stdout);
+		off += (uint64_t)n;
+	}
+	if (n < 0) {
+		xl_err("cannot read the microvisor's log: %s", xc_strerror((int)n));
+		return XL_EXIT_FAIL;
+	}
+	return XL_EXIT_OK;
+}
+
+static void vcpu_rows(xc_handle *h, const struct rivet_domain_info *d)
+{
+	struct rivet_vcpu_info vi;
+	char row[256];
+	uint32_t v;
+
+	for (v = 0; v < d->nr_vcpus; v++) {
+		int r = xc_vcpu_getinfo(h, d->domid, v, &vi);
+
+		if (r < 0) {
+			xl_err("vcpu-list: domain '%s' vCPU %u: %s", d->name, v, xc_strerror(r));
+			continue;
+		}
+		xl_vcpu_row(d->name, d->domid, v, &vi, row, sizeof row);
+		fputs(row, stdout);
+	}
+}
+
+int xl_cmd_vcpu_list(xc_handle *h, int argc, char **argv)
+{
+	struct xl_domains ds;
+	unsigned i;
+	int k, r;
+
+	for (k = 1; k < argc; k++)
+		if (argv[k][0] == '-')
+			return usage_of("vcpu-list");
+	r = xl_domains_get(h, &ds);
+	if (r < 0) {
+		xl_err("cannot list domains: %s", xc_strerror(r));
+		return XL_EXIT_FAIL;
+	}
+	for (k = 1; k < argc; k++)
+		if (xl_domains_find(&ds, argv[k]) < 0) {
+			xl_err("domain '%s' does not exist", argv[k]);
+			xl_domains_free(&ds);
+			return XL_EXIT_FAIL;
+		}
+	fputs(xl_vcpu_header, stdout);
+	if (argc == 1)
+		for (i = 0; i < ds.n; i++)
+			vcpu_rows(h, &ds.v[i]);
+	else
+		for (k = 1; k < argc; k++)
+			vcpu_rows(h, &ds.v[xl_domains_find(&ds, argv[k])]);
+	xl_domains_free(&ds);
+	return XL_EXIT_OK;
+}
+
+int xl_cmd_vcpu_pin(xc_handle *h, int argc, char **argv)
+{
+	struct rivet_domain_info info;
+	char why[REASON_MAX];
+	uint64_t vcpu = 0, mask;
+	uint32_t v, first, last;
+	int r;
+
+	if (argc != 4)
+		return usage_of("vcpu-pin");
+	if (find_domain(h, argv[1], &info) < 0)
+		return XL_EXIT_FAIL;
+	if (!strcmp(argv[2], "all")) {
+		first = 0;
+		last = info.nr_vcpus ? info.nr_vcpus - 1 : 0;
+	} else if (xl_parse_uint(argv[2], UINT32_MAX, &vcpu) < 0 || vcpu >= info.nr_vcpus) {
+		xl_err("vcpu-pin: domain '%s' has no vCPU '%s' (it has %u)", info.name, argv[2],
+		       info.nr_vcpus);
+		return XL_EXIT_FAIL;
+	} else {
+		first = last = (uint32_t)vcpu;
+	}
+	if (cpumask_parse(argv[3], &mask, why) < 0) {
+		xl_err("vcpu-pin: CPUs '%s': %s", argv[3], why);
+		return XL_EXIT_FAIL;
+	}
+	for (v = first; v <= last; v++) {
+		r = xc_vcpu_pin(h, info.domid, v, mask);
+		if (r == XC_ENOTSUP) {
+			xl_err("vcpu-pin: this microvisor cannot change a vCPU's affinity yet "
+			       "(set cpus= in the domain's config instead)");
+			return XL_EXIT_FAIL;
+		}
+		if (r < 0) {
+			xl_err("vcpu-pin: domain '%s' vCPU %u: %s", info.name, v, xc_strerror(r));
+			return XL_EXIT_FAIL;
+		}
+	}
+	return XL_EXIT_OK;
+}
+
+int xl_cmd_console(xc_handle *h, int argc, char **argv)
+{
+	struct rivet_domain_info info;
+
+	if (argc != 2 || argv[1][0] == '-')
+		return usage_of("console");
+	if (find_domain(h, argv[1], &info) < 0)
+		return XL_EXIT_FAIL;
+	if (info.domid == 0) {
+		xl_err("console: Domain-0's console is this one (hvc0)");
+		return XL_EXIT_FAIL;
+	}
+	return xl_console_attach(info.domid, info.name);
+}

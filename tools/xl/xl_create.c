@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xl_create.c: `xl create`'s two halves. The plan reads and checks the
+ * config with mkimage's modules (the same xl.cfg rules as boot-time
+ * domains), loads the kernel and ramdisk and builds the device tree; the run
+ * carries it out through libxc and undoes it all on any failure.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domcfg.h"
+#include "domfdt.h"
+#include "elfload.h"
+#include "fileio.h"
+#include "layout.h"
+#include "libfdt.h"
+#include "xl.h"
+#include "xlcfg.h"
+
+#define MAX_CFG_BYTES    (1u << 20)
+#define MAX_MODULE_BYTES (1ULL << 30)
+#define MAP_CHUNK_PAGES  1024        /* 4 MiB of guest RAM mapped at a time */
+
+static unsigned count_lines(const char *text, size_t len)
+{
+	unsigned n = 1;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		n += text[i] == '\n';
+	return n;
+}
+
+static int same_setting(const char *a, const char *b)
+{
+	int a_cmd = !strcmp(a, "extra") || !strcmp(a, "cmdline");
+	int b_cmd = !strcmp(b, "extra") || !strcmp(b, "cmdline");
+
+	return a_cmd && b_cmd ? 1 : !strcmp(a, b);
+}
+
+/*
+ * One override "key=value" parsed as a line of xl.cfg. A bare word such as
+ * name=web is taken as the string "web" (Xen wants quotes; this is kinder).
+ */
+static int parse_override(const char *arg, unsigned line, struct xlcfg *out, struct diag *d)
+{
+	const char *eq = strchr(arg, '=');
+	struct diag tmp;
+	size_t len = strlen(arg);
+	char *text;
+	int rc;
+
+	if (!eq || eq == arg)
+		return diag_fail(d, NULL, 0, NULL, "'%.60s': expected key=value", arg);
+	text = malloc(len + line + 8);
+	if (!text)
+		return diag_fail(d, NULL, 0, NULL, "out of memory");
+	/* Line numbers continue the file's, as if the override were appended to it. */
+	memset(text, '\n', line - 1);
+	memcpy(text + line - 1, arg, len + 1);
+	rc = xlcfg_parse(text, line - 1 + len, "command line", out, &tmp);
+	if (rc < 0 && eq[1] != '"' && eq[1] != '\'' && eq[1] != '[') {
+		size_t k = (size_t)(eq - arg) + 1;
+
+		memcpy(text + line - 1, arg, k);
+		text[line - 1 + k] = '"';
+		memcpy(text + line + k, eq + 1, len - k);
+		text[line + len] = '"';
+		if (!strchr(eq + 1, '"') && !strchr(eq + 1, '\\'))
+			rc = xlcfg_parse(text, line + len + 1, "command line", out, &tmp);
+	}
+	free(text);
+	if (rc < 0)
+		return diag_fail(d, NULL, 0, NULL, "'%.60s': %s", arg,
+				 strstr(tmp.text, ": ") ? strstr(tmp.text, ": ") + 2 : tmp.text);
+	if (out->nr_ents != 1) {
+		xlcfg_free(out);
+		return diag_fail(d, NULL, 0, NULL, "'%.60s': expected one key=value", arg);
+	}
+	return 0;
+}
+
+/*
+ * domcfg names "FILE:LINE: key: reason"; for a line past the file's end the
+ * culprit came from the command line: say so instead of a line number.
+ */
+static void fix_override_message(struct diag *d, const char *cfg_path, unsigned file_lines)
+{
+	size_t plen = strlen(cfg_path);
+	char rest[DIAG_MAX];
+	char *end;
+	unsigned long line;
+
+	if (strncmp(d->text, cfg_path, plen) || d->text[plen] != ':')
+		return;
+	line = strtoul(d->text + plen + 1, &end, 10);
+	if (end == d->text + plen + 1 || line <= file_lines || strncmp(end, ": ", 2))
+		return;
+	snprintf(rest, sizeof rest, "%s", end + 2);
+	snprintf(d->text, sizeof d->text, "%.400s: %.560s (given on the command line)", cfg_path,
+		 rest);
+}
+
+static int add_load(struct xl_plan *p, uint64_t gpa, const uint8_t *data, uint64_t file_size,
+		    uint64_t mem_size, const char *what)
+{
+	if (p->nr_loads == RIVET_MAX_LOADS)
+		return -1;
+	p->loads[p->nr_loads++] = (struct xl_load){ gpa, data, file_size, mem_size, what };
+	return 0;
+}
+
+static unsigned line_of(const struct xlcfg *cfg, const char *key)
+{
+	const struct xlent *e = xlcfg_find(cfg, key);
+
+	return e ? e->line : 0;
+}
+
+/* The file's entries, less those an override replaces, then the overrides. */
+static int merge(const struct xlcfg *file, const struct xlcfg *ov, unsigned nr, struct xlcfg *out)
+{
+	unsigned i, j;
+
+	out->ents = calloc(file->nr_ents + nr + 1, sizeof *out->ents);
+	out->nr_ents = 0;
+	if (!out->ents)
+		return -1;
+	for (i = 0; i < file->nr_ents; i++) {
+		int replaced = 0;
+
+		for (j = 0; j < nr; j++)
+			replaced |= same_setting(file->ents[i].key, ov[j].ents[0].key);
+		if (!replaced)
+			out->ents[out->nr_ents++] = file->ents[i];
+	}
+	for (j = 0; j < nr; j++) {
+		for (i = j + 1; i < nr; i++)
+			if (same_setting(ov[j].ents[0].key, ov[i].ents[0].key))
+				break;
+		if (i == nr)   /* the last override of a key wins */
+			out->ents[out->nr_ents++] = ov[j].ents[0];
+	}
+	return 0;
+}
+
+static int set_timebase(void *dtb, uint64_t hz)
+{
+	int off = fdt_path_offset(dtb, "/cpus");
+
+	if (!hz || hz > UINT32_MAX)
+		return -1;
+	return off < 0 ? off : fdt_setprop_inplace_u32(dtb, off, "timebase-frequency", (uint32_t)hz);
+}
+
+int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uint64_t timebase_hz,
+		  struct xl_plan *p, struct diag *d)
+{
+	struct xlcfg file = { 0 }, merged = { 0 }, ov[XL_MAX_OVERRIDES];
+	struct layout_seg lsegs[KIMAGE_MAX_SEGS];
+	struct domfdt_params fp;
+	struct layout_req req;
+	struct layout_res res;
+	struct domcfg dc;
+	struct kimage k;
+	char why[REASON_MAX], abs[PATH_MAX];
+	const char *cfg_path = cfg_arg;
+	uint64_t kernel_bytes = 0;
+	unsigned i, nr_ov = 0, file_lines;
+	size_t cfg_len;
+	int size, size2, rc = -1, have_dc = 0;
+
+	memset(p, 0, sizeof *p);
+	memset(&dc, 0, sizeof dc);
+	if (nr > XL_MAX_OVERRIDES)
+		return diag_fail(d, cfg_arg, 0, NULL, "more than %d key=value overrides",
+				 XL_MAX_OVERRIDES);
+	if (file_read(cfg_arg, MAX_CFG_BYTES, &p->cfg_text, &cfg_len, why) < 0)
+		return diag_fail(d, cfg_arg, 0, NULL, "cannot read: %s", why);
+	/* The console daemon re-creates the domain from another directory. */
+	if (!realpath(cfg_arg, abs) || strlen(abs) >= sizeof p->cfg_path) {
+		diag_fail(d, cfg_arg, 0, NULL, "path longer than %zu bytes", sizeof p->cfg_path - 1);
+		xl_plan_free(p);
+		return -1;
+	}
+	memcpy(p->cfg_path, abs, strlen(abs) + 1);
+
+	if (xlcfg_parse((const char *)p->cfg_text, cfg_len, cfg_path, &file, d) < 0)
+		goto out;
+	file_lines = count_lines((const char *)p->cfg_text, cfg_len);
+	for (nr_ov = 0; nr_ov < nr; nr_ov++)
+		if (parse_override(overrides[nr_ov], file_lines + 1 + nr_ov, &ov[nr_ov], d) < 0) {
+			char msg[DIAG_MAX];
+
+			snprintf(msg, sizeof msg, "%s", d->text);
+			diag_fail(d, cfg_path, 0, NULL, "%s", msg);
+			goto out;
+		}
+	if (merge(&file, ov, nr, &merged) < 0) {
+		diag_fail(d, cfg_path, 0, NULL, "out of memory");
+		goto out;
+	}
+	if (domcfg_from_xlcfg(&merged, cfg_path, &dc, d) < 0) {
+		fix_override_message(d, cfg_path, file_lines);
+		goto out;
+	}
+	have_dc = 1;
+	p->line_name = line_of(&merged, "name");
+	p->line_memory = line_of(&merged, "memory");
+	p->line_vcpus = line_of(&merged, "vcpus");
+	if (p->line_vcpus > file_lines)
+		p->line_vcpus = 0;
+	if (p->line_memory > file_lines)
+		p->line_memory = 0;
+	if (p->line_name > file_lines)
+		p->line_name = 0;
+
+	if (file_read(dc.kernel_path, MAX_MODULE_BYTES, &p->kernel, &p->kernel_len, why) < 0) {
+		diag_fail(d, cfg_path, dc.line_kernel <= file_lines ? dc.line_kernel : 0, "kernel",
+			  "cannot read '%s': %s", dc.kernel, why);
+		goto out;
+	}
+	if (kimage_parse(p->kernel, p->kernel_len, RIVET_GUEST_RAM_BASE, dc.memory_bytes, &k,
+			 why) < 0) {
+		diag_fail(d, cfg_path, dc.line_kernel <= file_lines ? dc.line_kernel : 0, "kernel",
+			  "'%s': %s", dc.kernel, why);
+		goto out;
+	}
+	if (dc.ramdisk &&
+	    file_read(dc.ramdisk_path, MAX_MODULE_BYTES, &p->ramdisk, &p->ramdisk_len, why) < 0) {
+		diag_fail(d, cfg_path, dc.line_ramdisk <= file_lines ? dc.line_ramdisk : 0,
+			  "ramdisk", "cannot read '%s': %s", dc.ramdisk, why);
+		goto out;
+	}
+
+	/* As mkimage: the tree's size does not depend on the initrd addresses. */
+	p->dtb = calloc(1, DOMFDT_MAX_SIZE);
+	if (!p->dtb) {
+		diag_fail(d, cfg_path, 0, NULL, "out of memory");
+		goto out;
+	}
+	fp = (struct domfdt_params){ .nr_vcpus = dc.nr_vcpus, .ram_base = RIVET_GUEST_RAM_BASE,
+				     .ram_size = dc.memory_bytes, .bootargs = dc.cmdline,
+				     .has_initrd = dc.ramdisk != NULL, .name = dc.name };
+	size = domfdt_build(&fp, p->dtb, DOMFDT_MAX_SIZE);
+	if (size < 0) {
+		diag_fail(d, cfg_path, 0, NULL, "cannot build the device tree (libfdt error %d)", size);
+		goto out;
+	}
+	for (i = 0; i < k.nr_segs; i++) {
+		lsegs[i] = (struct layout_seg){ k.segs[i].gpa, k.segs[i].mem_size };
+		kernel_bytes += k.segs[i].mem_size;
+	}
+	req = (struct layout_req){ RIVET_GUEST_RAM_BASE, dc.memory_bytes, lsegs, k.nr_segs,
+				   p->ramdisk_len, (uint64_t)size };
+	if (layout_place(&req, &res) < 0) {
+		diag_fail(d, cfg_path, p->line_memory, "memory",
+			  "%llu MiB is too small for the kernel (%llu bytes), ramdisk (%zu bytes) and device tree",
+			  (unsigned long long)(dc.memory_bytes >> 20), (unsigned long long)kernel_bytes,
+			  p->ramdisk_len);
+		goto out;
+	}
+	fp.initrd_start = res.ramdisk_gpa;
+	fp.initrd_end = res.ramdisk_gpa + p->ramdisk_len;
+	size2 = domfdt_build(&fp, p->dtb, DOMFDT_MAX_SIZE);
+	if (size2 != size) {
+		diag_fail(d, cfg_path, 0, NULL, "device tree changed size (%d, then %d)", size, size2);
+		goto out;
+	}
+	if (set_timebase(p->dtb, timebase_hz) < 0) {
+		diag_fail(d, cfg_path, 0, NULL, "cannot set the timebase (%llu Hz) in the device tree",
+			  (unsigned long long)timebase_hz);
+		goto out;
+	}
+	p->dtb_len = (size_t)size;
+
+	for (i = 0; i < k.nr_segs; i++)
+		add_load(p, k.segs[i].gpa, p->kernel + k.segs[i].file_offset, k.segs[i].file_size,
+			 k.segs[i].mem_size, "kernel");
+	if (dc.ramdisk)
+		add_load(p, res.ramdisk_gpa, p->ramdisk, p->ramdisk_len, p->ramdisk_len, "ramdisk");
+	add_load(p, res.dtb_gpa, p->dtb, p->dtb_len, p->dtb_len, "device tree");
+	p->entry_gpa = k.entry_gpa;
+	p->dtb_gpa = res.dtb_gpa;
+
+	memcpy(p->cfg.name, dc.name, sizeof p->cfg.name);
+	p->cfg.max_bytes = dc.memory_bytes;
+	p->cfg.cpus_mask = dc.cpus_mask;
+	p->cfg.nr_vcpus = dc.nr_vcpus;
+	p->cfg.on_poweroff = dc.on_poweroff;
+	p->cfg.on_reboot = dc.on_reboot;
+	p->cfg.on_crash = dc.on_crash;
+	rc = 0;
+out:
+	if (have_dc)
+		domcfg_free(&dc);
+	free(merged.ents);    /* shallow: the entries belong to FILE and OV */
+	for (i = 0; i < nr_ov; i++)
+		xlcfg_free(&ov[i]);
+	xlcfg_free(&file);
+	if (rc < 0)
+		xl_plan_free(p);
+	return rc;
+}
+
+void xl_plan_free(struct xl_plan *p)
+{
+	free(p->cfg_text);
+	free(p->kernel);
+	free(p->ramdisk);
+	free(p->dtb);
+	p->cfg_text = p->kernel = p->ramdisk = p->dtb = NULL;
+	p->nr_loads = 0;
+}
+
+/* Copies one load into the domain, a window of MAP_CHUNK_PAGES at a time. */
+static int copy_load(xc_handle *h, uint32_t domid, const struct xl_load *l)
+{
+	uint64_t start = l->gpa & ~(XC_PAGE_SIZE - 1), end = l->gpa + l->mem_size, at;
+
+	for (at = start; at < end; at += MAP_CHUNK_PAGES * XC_PAGE_SIZE) {
+		uint64_t chunk_end = at + MAP_CHUNK_PAGES * XC_PAGE_SIZE, pages, lo, hi, fend;
+		uint8_t *win;
+		void *addr;
+		int r;
+
+		if (chunk_end > end)
+			chunk_end = end;
+		pages = (chunk_end - at + XC_PAGE_SIZE - 1) / XC_PAGE_SIZE;
+		r = xc_map_foreign(h, domid, at, pages, &addr);
+		if (r < 0)
+			return r;
+		win = addr;
+		/* [lo, hi) of this window is in the load; file bytes up to fend. */
+		lo = at > l->gpa ? at : l->gpa;
+		hi = chunk_end;
+		fend = l->gpa + l->file_size;
+		if (lo < fend)
+			memcpy(win + (lo - at), l->data + (lo - l->gpa), (hi < fend ? hi : fend) - lo);
+		if (hi > fend) {
+			uint64_t z = lo > fend ? lo : fend;
+
+			memset(win + (z - at), 0, hi - z);
+		}
+		r = xc_unmap_foreign(h, addr, pages);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void record_fill(struct xl_record *rec, const struct xl_plan *p, char *const ov[],
+			unsigned nr)
+{
+	unsigned i;
+
+	memset(rec, 0, sizeof *rec);
+	memcpy(rec->name, p->cfg.name, sizeof rec->name);
+	snprintf(rec->config, sizeof rec->config, "%s", p->cfg_path);
+	rec->on_poweroff = p->cfg.on_poweroff;
+	rec->on_reboot = p->cfg.on_reboot;
+	rec->on_crash = p->cfg.on_crash;
+	for (i = 0; i < nr && i < XL_RECORD_MAX_ARGS; i++)
+		snprintf(rec->args[rec->nr_args++], XL_RECORD_ARG_MAX, "%s", ov[i]);
+}
+
+int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], unsigned nr,
+		uint32_t *domid_out, struct diag *d)
+{
+	const char *f = p->cfg_path;
+	struct rivet_physinfo pi;
+	struct xl_record *rec;
+	char why[REASON_MAX];
+	uint32_t domid;
+	unsigned i;
+	int r;
+
+	r = xc_domain_create(h, &p->cfg, &domid);
+	if (r == XC_EEXIST)
+		return diag_fail(d, f, p->line_name, "name", "a domain named '%s' already exists",
+				 p->cfg.name);
+	if (r == XC_EINVAL)
+		return diag_fail(d, f, p->line_vcpus, "vcpus",
+				 "the microvisor refused %u vCPUs on harts %#llx for '%s'",
+				 p->cfg.nr_vcpus, (unsigned long long)p->cfg.cpus_mask, p->cfg.name);
+	if (r < 0)
+		return diag_fail(d, f, 0, NULL, "cannot create the domain: %s", xc_strerror(r));
+
+	r = xc_memory_populate(h, domid, RIVET_GUEST_RAM_BASE, p->cfg.max_bytes / XC_PAGE_SIZE);
+	if (r < 0) {
+		if (r == XC_ENOMEM && xc_physinfo(h, &pi) == 0)
+			diag_fail(d, f, p->line_memory, "memory",
+				  "not enough free memory for %llu MiB (%llu MiB free)",
+				  (unsigned long long)(p->cfg.max_bytes >> 20),
+				  (unsigned long long)(pi.free_bytes >> 20));
+		else
+			diag_fail(d, f, p->line_memory, "memory", "cannot populate %llu MiB: %s",
+				  (unsigned long long)(p->cfg.max_bytes >> 20), xc_strerror(r));
+		goto fail;
+	}
+	for (i = 0; i < p->nr_loads; i++) {
+		r = copy_load(h, domid, &p->loads[i]);
+		if (r < 0) {
+			diag_fail(d, f, 0, NULL, "cannot load the %s at %#llx: %s", p->loads[i].what,
+				  (unsigned long long)p->loads[i].gpa, xc_strerror(r));
+			goto fail;
+		}
+	}
+	rec = malloc(sizeof *rec);
+	if (!rec) {
+		diag_fail(d, f, 0, NULL, "out of memory");
+		goto fail;
+	}
+	record_fill(rec, p, overrides, nr);
+	r = xl_record_write(domid, rec, why);
+	free(rec);
+	if (r < 0) {
+		diag_fail(d, f, 0, NULL, "cannot record domain %u for rivet-consoled: %s", domid, why);
+		goto fail;
+	}
+	r = xc_vcpu_start(h, domid, 0, p->entry_gpa, p->dtb_gpa);
+	if (r < 0) {
+		diag_fail(d, f, 0, NULL, "cannot start vCPU 0 at %#llx: %s",
+			  (unsigned long long)p->entry_gpa, xc_strerror(r));
+		xl_record_remove(domid);
+		goto fail;
+	}
+	*domid_out = domid;
+	return 0;
+fail:
+	xc_domain_destroy(h, domid);
+	return -1;
+}
