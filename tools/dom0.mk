@@ -14,10 +14,12 @@ DOM0T_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -MMD -MP $(DOM0T_INC)
 LIBXC_MODS    := xc xc_domain xc_foreign
 XL_MODS       := xl xl_util xl_record xl_create xl_cmds xl_console
 XL_MKIMAGE    := diag fileio xlcfg cpumask domcfg elfload layout domfdt
+CONSOLED_MODS := consoled consoled_util
 
 LIBXC     := $(DOM0T_DIR)/lib/libxc.a
 DOM0T_LIBFDT := $(DOM0T_DIR)/lib/libfdt.a
 XL        := $(DOM0T_DIR)/bin/xl
+CONSOLED  := $(DOM0T_DIR)/bin/rivet-consoled
 
 $(DOM0T_OBJDIR)/libxc/%.o: libxc/%.c
 	@mkdir -p $(@D)
@@ -28,6 +30,10 @@ $(DOM0T_OBJDIR)/xl/%.o: tools/xl/%.c $(LIBFDT_SRC)/.extracted
 	@echo "  DOM0CC  $@"
 	$(Q)$(DOM0T_CC) $(DOM0T_CFLAGS) -c $< -o $@
 $(DOM0T_OBJDIR)/mkimage/%.o: tools/mkimage/%.c $(LIBFDT_SRC)/.extracted
+	@mkdir -p $(@D)
+	@echo "  DOM0CC  $@"
+	$(Q)$(DOM0T_CC) $(DOM0T_CFLAGS) -c $< -o $@
+$(DOM0T_OBJDIR)/consoled/%.o: tools/consoled/%.c
 	@mkdir -p $(@D)
 	@echo "  DOM0CC  $@"
 	$(Q)$(DOM0T_CC) $(DOM0T_CFLAGS) -c $< -o $@
@@ -48,9 +54,15 @@ $(XL): $(addprefix $(DOM0T_OBJDIR)/xl/,$(addsuffix .o,$(XL_MODS))) \
 	@mkdir -p $(@D)
 	@echo "  DOM0LD  $@"
 	$(Q)$(DOM0T_CC) -static -o $@ $^
+$(CONSOLED): $(addprefix $(DOM0T_OBJDIR)/consoled/,$(addsuffix .o,$(CONSOLED_MODS))) \
+	     $(DOM0T_OBJDIR)/xl/xl_util.o $(DOM0T_OBJDIR)/xl/xl_record.o \
+	     $(DOM0T_OBJDIR)/mkimage/fileio.o $(DOM0T_OBJDIR)/mkimage/diag.o $(LIBXC)
+	@mkdir -p $(@D)
+	@echo "  DOM0LD  $@"
+	$(Q)$(DOM0T_CC) -static -o $@ $^
 
 .PHONY: dom0-tools
-dom0-tools: $(XL) $(LIBXC)
+dom0-tools: $(XL) $(CONSOLED) $(LIBXC)
 all: dom0-tools
 
 # Host unit tests: libxc over a fake backend; xl's pure parts with the mkimage modules.
@@ -59,6 +71,8 @@ DOM0T_TEST_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -fsanitize=address,
 LIBXC_SRCS := $(addprefix libxc/,$(addsuffix .c,$(LIBXC_MODS)))
 XL_TEST_SRCS := $(addprefix tools/xl/,xl_util.c xl_record.c xl_create.c xl_cmds.c xl_console.c) \
 		$(addprefix tools/mkimage/,$(addsuffix .c,$(XL_MKIMAGE))) $(LIBXC_SRCS)
+CONSOLED_TEST_SRCS := tools/consoled/consoled_util.c tools/xl/xl_util.c tools/xl/xl_record.c \
+		      tools/mkimage/fileio.c tools/mkimage/diag.c $(LIBXC_SRCS)
 
 $(BUILD)/host/test_libxc: tests/unit/test_libxc.c $(LIBXC_SRCS) $(wildcard libxc/*.h) dom0/driver/rivet_privcmd.h
 	@mkdir -p $(@D)
@@ -69,7 +83,11 @@ $(BUILD)/host/test_xl: tests/unit/test_xl.c $(XL_TEST_SRCS) $(wildcard tools/xl/
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(DOM0T_TEST_CFLAGS) -o $@ $(filter %.c,$^) $(HOST_LIBFDT)
+$(BUILD)/host/test_xl_consoled: tests/unit/test_xl_consoled.c $(CONSOLED_TEST_SRCS) $(wildcard tools/consoled/*.h)
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(DOM0T_TEST_CFLAGS) -o $@ $(filter %.c,$^)
 
-UNIT_TESTS += $(BUILD)/host/test_libxc $(BUILD)/host/test_xl
+UNIT_TESTS += $(BUILD)/host/test_libxc $(BUILD)/host/test_xl $(BUILD)/host/test_xl_consoled
 
 -include $(wildcard $(DOM0T_OBJDIR)/*/*.d)

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* consoled_util.c: rivet-consoled's pure parts: on_* decisions, protocol parsing, names. */
+#include <string.h>
+
+#include "consoled_util.h"
+
+enum consoled_action consoled_decide(const struct rivet_domain_info *info,
+				     const struct xl_record *rec)
+{
+	uint8_t action;
+
+	if (info->domid == 0 || !(info->state & RIVET_DOMSTATE_SHUTDOWN) ||
+	    (info->state & RIVET_DOMSTATE_DYING))
+		return CONSOLED_NOTHING;
+	if (!rec)
+		return CONSOLED_DESTROY;
+	switch (info->shutdown_reason) {
+	case RIVET_SHUTDOWN_POWEROFF: action = rec->on_poweroff; break;
+	case RIVET_SHUTDOWN_REBOOT:   action = rec->on_reboot; break;
+	case RIVET_SHUTDOWN_CRASH:    action = rec->on_crash; break;
+	default:                      action = RIVET_ACTION_DESTROY; break;
+	}
+	return action == RIVET_ACTION_RESTART ? CONSOLED_RESTART : CONSOLED_DESTROY;
+}
+
+const char *consoled_reason_name(uint32_t reason)
+{
+	switch (reason) {
+	case RIVET_SHUTDOWN_POWEROFF: return "poweroff";
+	case RIVET_SHUTDOWN_REBOOT:   return "reboot";
+	case RIVET_SHUTDOWN_CRASH:    return "crash";
+	}
+	return "shutdown";
+}
+
+int consoled_parse_attach(const char *line, uint32_t *domid)
+{
+	uint64_t v;
+
+	if (strncmp(line, "ATTACH ", 7) || xl_parse_uint(line + 7, UINT32_MAX, &v) < 0)
+		return -1;
+	*domid = (uint32_t)v;
+	return 0;
+}
+
+void consoled_log_name(const char *name, uint32_t domid, char *buf, size_t size)
+{
+	size_t i, n = strnlen(name, RIVET_NAME_MAX - 1);
+
+	if (n == 0 || !strcmp(name, ".") || !strcmp(name, "..")) {
+		snprintf(buf, size, "domain-%u", domid);
+		return;
+	}
+	for (i = 0; i < n && i + 1 < size; i++) {
+		char c = name[i];
+
+		buf[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			 c == '_' || c == '-' || c == '.' ? c : '_';
+	}
+	if (size)
+		buf[i < size ? i : size - 1] = '\0';
+}
+
+int consoled_restart_argv(const char *xl, struct xl_record *rec, char **argv)
+{
+	unsigned i;
+	int n = 0;
+
+	argv[n++] = (char *)xl;
+	argv[n++] = "create";
+	argv[n++] = rec->config;
+	for (i = 0; i < rec->nr_args && i < XL_RECORD_MAX_ARGS; i++)
+		argv[n++] = rec->args[i];
+	argv[n] = NULL;
+	return n;
+}
