@@ -11,6 +11,10 @@ SMP         ?= 2
 MEM         ?= 1G
 DEMO_DOMAINS ?= guests/linux/linux.cfg guests/configs/hello.cfg guests/configs/smp.cfg \
 		guests/configs/breaker.cfg
+# make run boots Dom0 unless told DOM0=n.
+ifneq ($(filter run,$(MAKECMDGOALS)),)
+DOM0        ?= y
+endif
 ifeq ($(DOM0),y)
 DOMAINS     ?=
 else
@@ -47,10 +51,11 @@ include guests/linux/build.mk
 include dom0/build.mk
 include tests/build.mk
 
-# Boots the demo domains (or DOMAINS=...) the way a user would, then QEMU exits
-# by itself when the last domain has ended. Quit early with Ctrl-A x.
+# make run: Dom0 with xl (DOM0=y is the default here); make run DOM0=n boots
+# the static demo domains (or DOMAINS=...) without a Dom0. QEMU exits by itself
+# when the last domain has ended; Ctrl-A x quits it early.
 run: image
-	@echo "Booting $(BUILD)/rivet.img on $(SMP) harts with $(MEM) (quit early: Ctrl-A x)"
+	@echo "Booting $(BUILD)/rivet.img on $(SMP) harts with $(MEM) (quit: Ctrl-A x)"
 	$(QEMU) -M virt -cpu rv64 -smp $(SMP) -m $(MEM) -nographic -kernel $(BUILD)/rivet.img
 
 help:

@@ -162,7 +162,7 @@ static unsigned create_domains(const struct rivet_bootimg_hdr *a)
 		    a->version, a->nr_domains);
 		return 0;
 	}
-	unsigned created = 0;
+	unsigned created = 0, next_id = 1;   /* Dom0 is 0; the others count from 1 */
 	for (unsigned i = 0; i < a->nr_domains; i++) {
 		const struct rivet_bootimg_domain *bd = &a->domains[i];
 		bool loads_ok = true;
@@ -170,7 +170,8 @@ static unsigned create_domains(const struct rivet_bootimg_hdr *a)
 			if (bd->loads[j].offset > a->total_size ||
 			    bd->loads[j].file_size > a->total_size - bd->loads[j].offset)
 				loads_ok = false;
-		int err = loads_ok ? domain_create_boot(bd, (const u8 *)a, i + 1) : -RIVET_ERANGE;
+		unsigned id = (bd->flags & RIVET_DOMF_PRIVILEGED) ? 0 : next_id++;
+		int err = loads_ok ? domain_create_boot(bd, (const u8 *)a, id) : -RIVET_ERANGE;
 		if (!err)
 			created++;
 		if (err) {

@@ -299,3 +299,4 @@ def make_image_and_plain_qemu_line():
 def load_linux_tests():
     """Linux-guest tests need the kernel and initramfs; run.py asks for them with --linux."""
     from integration import linux_guest  # noqa: F401  (registers its tests)
+    from integration import dom0_xl  # noqa: F401

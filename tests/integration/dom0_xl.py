@@ -1,0 +1,133 @@
+# SPDX-License-Identifier: MIT
+"""QEMU integration tests of Dom0 and the toolstack: xl in Dom0's shell creates, lists,
+attaches to, pauses, pins and destroys domains; the console daemon logs them."""
+import re
+
+from qemu import Session
+from integration import test
+from integration.linux_guest import dom0_image, shell, DOM0_PROMPT
+
+EX = "/etc/rivet/examples"
+GUESTS = "/usr/lib/rivet/guests"
+
+
+def sh(s, cmd, timeout=60):
+    return shell(s, cmd, timeout=timeout, prompt=DOM0_PROMPT).replace("\r", "")
+
+
+def boot_dom0(img, smp):
+    s = Session(img, smp=smp, mem="1G")
+    s.expect("Rivet domain Domain-0", 240)
+    s.expect(DOM0_PROMPT, 60)
+    return s
+
+
+def free_mib(s):
+    out = sh(s, "xl info | grep free_memory")
+    m = re.search(r"free_memory\s*:\s*(\d+)", out)
+    assert m, out
+    return int(m.group(1))
+
+
+def write_cfg(s, path, text):
+    sh(s, "printf '%s' > %s" % (text.replace("\n", "\\n"), path))
+
+
+def wait_gone(s, name):
+    """Waits (bounded) until xl list no longer shows the domain."""
+    out = sh(s, "for i in $(seq 100); do xl list | grep -q '^%s ' || break; sleep 0.2; done; "
+                "xl list | grep -c '^%s '" % (name, name), timeout=60)
+    assert re.search(r"^0$", out, re.M), "%s still listed:\n%s" % (name, out)
+
+
+def linux_console(s, name, cmd, expect):
+    """xl console NAME, run cmd in the DomU, see expect, detach with Ctrl-]."""
+    s.send("xl console %s\n" % name)
+    s.send("\n")
+    s.expect("%s:/# " % name, 180)
+    s.send(cmd + "\n")
+    s.expect(expect, 60)
+    s.expect("%s:/# " % name, 30)
+    s.send("\x1d")
+    s.expect(DOM0_PROMPT, 30)
+
+
+@test
+def dom0_xl_list_create_console_destroy():
+    img = dom0_image("dom0")
+    with boot_dom0(img, 1) as s:
+        out = sh(s, "xl list")
+        assert re.search(r"Name\s+ID\s+Mem\s+VCPUs\s+State\s+Time\(s\)", out), out
+        assert re.search(r"Domain-0\s+0\s+256\s+2\s+r", out), out
+        out = sh(s, "xl create %s/hello.cfg" % EX)
+        assert "Parsing config from %s/hello.cfg" % EX in out, out
+        wait_gone(s, "hello")   # it powers off; on_poweroff = destroy
+        out = sh(s, "cat /var/log/rivet/console/hello.log")
+        assert "hello: done" in out, out
+        out = sh(s, "xl create %s/linux.cfg; xl list" % EX, timeout=120)
+        assert re.search(r"linux\s+1\s+128\s+2\s", out), out
+        linux_console(s, "linux", "echo in-domu-$((2*21))", "in-domu-42")
+        out = sh(s, "xl destroy linux; echo rc=$?; xl list")
+        assert "rc=0" in out and "linux " not in out, out
+        out = sh(s, "xl dmesg | grep linux")
+        assert '"linux" destroyed by Dom0' in out, out
+
+
+@test
+def dom0_xl_lifecycle_on_two_harts():
+    img = dom0_image("dom0")
+    with boot_dom0(img, 2) as s:
+        # A malformed config: one line naming file, key and reason; nothing created.
+        write_cfg(s, "/tmp/bad.cfg", 'name = "bad"\nmemory = "lots"\nkernel = "%s/hello.elf"\n' % GUESTS)
+        out = sh(s, "xl create /tmp/bad.cfg; echo rc=$?; xl list | grep -c bad")
+        assert "xl: /tmp/bad.cfg:2: memory:" in out and "rc=1" in out, out
+        assert out.strip().endswith("0\n" + DOM0_PROMPT.strip()) or "\n0\n" in out, out
+
+        # 20 create/destroy cycles give every byte back.
+        before = free_mib(s)
+        sh(s, "for i in $(seq 20); do xl create -q %s/linux.cfg && xl destroy linux; done" % EX, timeout=600)
+        after = free_mib(s)
+        assert after == before, "free_memory %d MiB before 20 cycles, %d after" % (before, after)
+
+        # A DomU cannot use a control hypercall (the sbi guest checks it, among 36 checks).
+        write_cfg(s, "/tmp/sbi.cfg", 'name = "sbi"\nmemory = 16\nkernel = "%s/sbi.elf"\n' % GUESTS)
+        sh(s, "xl create /tmp/sbi.cfg")
+        wait_gone(s, "sbi")
+        out = sh(s, "grep -E 'denied|passed' /var/log/rivet/console/sbi.log")
+        assert "sbi: PASS rivet control call denied" in out and "sbi: 36 passed, 0 failed" in out, out
+
+        # A Linux DomU keeps running while a hostile domain is destroyed and named in xl dmesg.
+        sh(s, "xl create %s/linux.cfg" % EX, timeout=120)
+        write_cfg(s, "/tmp/breaker.cfg", 'name = "breaker"\nmemory = 16\nkernel = "%s/breaker.elf"\n' % GUESTS)
+        sh(s, "xl create /tmp/breaker.cfg")
+        wait_gone(s, "breaker")
+        out = sh(s, "xl dmesg | grep breaker; xl list")
+        assert '"breaker" crashed: load guest-page fault at 0xa0000000' in out, out
+        assert "breaker " not in out.split("Name")[-1] and re.search(r"linux\s+1\s", out), out
+        linux_console(s, "linux", "echo still-$((40+2))", "still-42")
+
+        # Pause stops its output, unpause resumes it.
+        linux_console(s, "linux", "(while true; do echo tick; sleep 0.2; done) &", "linux:/# ")
+        sh(s, "sleep 1; xl pause linux; sleep 1")
+        a = sh(s, "grep -c tick /var/log/rivet/console/linux.log; sleep 2; grep -c tick /var/log/rivet/console/linux.log")
+        n = [int(x) for x in re.findall(r"^(\d+)$", a, re.M)]
+        assert len(n) == 2 and n[0] == n[1] and n[0] > 0, "paused domain kept printing: " + a
+        b = sh(s, "xl unpause linux; sleep 2; grep -c tick /var/log/rivet/console/linux.log")
+        m = [int(x) for x in re.findall(r"^(\d+)$", b, re.M)]
+        assert m and m[-1] > n[1], "unpaused domain did not resume: " + b
+
+        # vcpu-pin moves vCPU 1 to hart 0.
+        out = sh(s, "xl vcpu-pin linux 1 0; xl vcpu-list linux")
+        assert re.search(r"linux\s+1\s+1\s+0\s+\S+\s+[\d.]+\s+0\s*$", out, re.M), out
+        sh(s, "xl destroy linux")
+
+
+@test
+def dom0_lists_and_reaches_static_domus():
+    img = dom0_image("dom0static", domains=["guests/linux/linux.cfg"])
+    with boot_dom0(img, 2) as s:
+        out = sh(s, "xl list")
+        assert re.search(r"Domain-0\s+0\s", out) and re.search(r"linux\s+1\s+128\s+2\s", out), out
+        linux_console(s, "linux", "echo static-$((40+2))", "static-42")
+        out = sh(s, "grep -c 'Rivet domain linux' /var/log/rivet/console/linux.log")
+        assert re.search(r"^1$", out, re.M), out
