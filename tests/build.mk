@@ -23,5 +23,5 @@ unit-tests: $(UNIT_TESTS)
 test: all unit-tests linux dom0
 	$(Q)python3 tests/run.py --build $(BUILD) --unit "$(UNIT_TESTS)" --linux
 
-bench: all linux
+bench: all linux dom0
 	$(Q)python3 tests/bench.py --build $(BUILD)

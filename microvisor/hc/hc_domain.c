@@ -76,8 +76,8 @@ struct sbiret hc_domain_create(struct vcpu *v, struct trap_frame *f)
 		domain_put(d);
 		return SBI_RET(hc_error(err), 0);
 	}
-	log("domain %u \"%s\" created by Dom0: up to %lu MiB, %u vCPU%s", d->id, d->name,
-	    d->max_bytes >> 20, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "");
+	log("domain %u \"%s\" created by Dom0: up to %lu MiB, %u vCPU%s, overhead %lu KiB", d->id, d->name,
+	    d->max_bytes >> 20, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "", domain_overhead_bytes(d) >> 10);
 	return SBI_RET(SBI_SUCCESS, d->id);
 }
 
