@@ -131,3 +131,26 @@ def dom0_lists_and_reaches_static_domus():
         linux_console(s, "linux", "echo static-$((40+2))", "static-42")
         out = sh(s, "grep -c 'Rivet domain linux' /var/log/rivet/console/linux.log")
         assert re.search(r"^1$", out, re.M), out
+
+
+@test
+def dom0_overlay_and_on_poweroff_restart():
+    import os
+    import tempfile
+    from integration import B
+    overlay = tempfile.mkdtemp(prefix="overlay", dir=B["out"])
+    os.makedirs(os.path.join(overlay, "etc", "rivet"))
+    with open(os.path.join(overlay, "etc", "rivet", "again.cfg"), "w") as f:
+        f.write('name = "again"\nmemory = 16\non_poweroff = "restart"\n'
+                'kernel = "/usr/lib/rivet/guests/hello.elf"\n')
+    img = dom0_image("dom0overlay", extra_make=["OVERLAY=" + overlay, "DOM0_MEM=192", "DOM0_VCPUS=1"])
+    with boot_dom0(img, 2) as s:
+        out = sh(s, "xl list")
+        assert re.search(r"Domain-0\s+0\s+192\s+1\s", out), out
+        # The console daemon carries out on_poweroff = restart for xl-created domains.
+        sh(s, "xl create /etc/rivet/again.cfg")
+        out = sh(s, "for i in $(seq 100); do [ $(grep -c 'hello: done' /var/log/rivet/console/again.log) -ge 2 ] "
+                    "&& break; sleep 0.2; done; grep -c 'hello: done' /var/log/rivet/console/again.log", 60)
+        n = [int(x) for x in re.findall(r"^(\d+)$", out, re.M)]
+        assert n and n[-1] >= 2, "not restarted after poweroff:\n" + out
+        sh(s, "xl destroy again")
