@@ -31,6 +31,8 @@ GUEST_VARIANTS := \
 	cpubench:cpubench.c: \
 	bench:bench.c: \
 	pin:pin.c: \
+	echo:echo.c: \
+	echo_dbcn:echo.c:-DECHO_DBCN \
 	ctl:ctl.c:
 
 guest_field  = $(word $(2),$(subst :, ,$(1)))

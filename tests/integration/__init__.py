@@ -259,6 +259,21 @@ def dom0_builds_runs_and_destroys_domains():
 
 
 @test
+def console_input_reaches_the_focused_domain():
+    from qemu import Session
+    for kernel in ("echo", "echo_dbcn"):
+        c = write_cfg(kernel + ".cfg", 'name = "echo"\nmemory = 8\nkernel = "{guests}/%s.elf"\n' % kernel)
+        with Session(image(kernel, [c, cfg("hello")]), smp=2) as s:
+            s.expect('console input goes to domain 1 "echo"', 30)
+            s.expect("[echo] echo: type a line", 30)
+            s.send("abc 123\n")
+            s.expect("[echo] echo: got abc 123", 30)
+            s.send("quit\n")
+            s.expect("[echo] echo: bye", 30)
+            s.expect("(rivet) all domains ended", 30)
+
+
+@test
 def small_machine_and_raw_kernel():
     c = write_cfg("raw.cfg", 'name = "raw"\nmemory = 8\nkernel = "{guests}/hello2.bin"\n')
     r = boot(image("raw", [c, cfg("hello")]), smp=1, mem="256M", timeout=60)

@@ -64,6 +64,18 @@ def dom0_xl_list_create_console_destroy():
         wait_gone(s, "hello")   # it powers off; on_poweroff = destroy
         out = sh(s, "cat /var/log/rivet/console/hello.log")
         assert "hello: done" in out, out
+        # A bare-metal domain reads what xl console sends it (legacy getchar, then DBCN read).
+        for name, kernel in (("echo", EX + "/echo.elf"), ("echo-dbcn", GUESTS + "/echo_dbcn.elf")):
+            write_cfg(s, "/tmp/%s.cfg" % name, 'name = "%s"\nmemory = 16\nkernel = "%s"\n' % (name, kernel))
+            sh(s, "xl create /tmp/%s.cfg" % name)
+            s.send("xl console %s\n" % name)
+            s.expect("echo: type a line", 30)
+            s.send("ping-1\n")
+            s.expect("echo: got ping-1", 30)
+            s.send("\x1d")
+            s.expect(DOM0_PROMPT, 30)
+            out = sh(s, "xl destroy %s; grep -c 'got ping-1' /var/log/rivet/console/%s.log" % (name, name))
+            assert re.search(r"^1$", out, re.M), out
         out = sh(s, "xl create %s/linux.cfg; xl list" % EX, timeout=120)
         assert re.search(r"linux\s+1\s+128\s+2\s", out), out
         linux_console(s, "linux", "echo in-domu-$((2*21))", "in-domu-42")
