@@ -3,7 +3,7 @@
 
 MKIMAGE        := $(BUILD)/host/mkimage
 MKIMAGE_OBJDIR := $(BUILD)/host/mkimage.obj
-MKIMAGE_MODS   := diag fileio xlcfg cpumask domcfg elfload layout domfdt bootimg_write mkimage
+MKIMAGE_MODS   := diag fileio xlcfg cpumask domcfg elfload layout domfdt domplan bootimg_write mkimage
 MKIMAGE_LIB    := $(MKIMAGE_OBJDIR)/libmkimage.a
 MKIMAGE_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -MMD -MP \
 		  -Itools/mkimage -Imicrovisor/include/public -I$(LIBFDT_SRC)

@@ -13,7 +13,7 @@ DOM0T_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -MMD -MP $(DOM0T_INC)
 
 LIBXC_MODS    := xc xc_domain xc_foreign
 XL_MODS       := xl xl_util xl_record xl_create xl_cmds xl_console
-XL_MKIMAGE    := diag fileio xlcfg cpumask domcfg elfload layout domfdt
+XL_MKIMAGE    := diag fileio xlcfg cpumask domcfg elfload layout domfdt domplan
 CONSOLED_MODS := consoled consoled_util
 
 LIBXC     := $(DOM0T_DIR)/lib/libxc.a

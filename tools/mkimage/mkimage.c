@@ -11,9 +11,9 @@
 #include "bootimg_write.h"
 #include "domcfg.h"
 #include "domfdt.h"
+#include "domplan.h"
 #include "elfload.h"
 #include "fileio.h"
-#include "layout.h"
 #include "mkimage.h"
 #include "xlcfg.h"
 #include "hypercall.h"
@@ -48,18 +48,15 @@ static int build_domain(struct archive *a, const char *cfg_path, struct domain_f
 			uint8_t flags, struct diag *d)
 {
 	static uint8_t dtb[DOMFDT_MAX_SIZE];
-	struct layout_seg lsegs[KIMAGE_MAX_SEGS];
 	struct rivet_bootimg_domain *rec;
-	struct domfdt_params fp;
-	struct layout_req req;
-	struct layout_res res;
+	struct domplan_req pr;
+	struct domplan plan;
 	struct xlcfg cfg;
 	struct domcfg dc;
 	struct kimage k;
 	char why[REASON_MAX];
-	uint64_t kernel_bytes = 0;
 	unsigned i;
-	int size, size2, rc = -1;
+	int rc = -1;
 
 	if (file_read(cfg_path, MAX_CFG_BYTES, &f->cfg, &f->cfg_len, why) < 0)
 		return diag_fail(d, cfg_path, 0, NULL, "cannot read: %s", why);
@@ -100,42 +97,17 @@ static int build_domain(struct archive *a, const char *cfg_path, struct domain_f
 		goto out;
 	}
 
-	/* The tree's size does not depend on the initrd addresses: measure, place, build. */
-	fp = (struct domfdt_params){ .nr_vcpus = dc.nr_vcpus, .ram_base = RIVET_GUEST_RAM_BASE,
-				     .ram_size = dc.memory_bytes, .bootargs = dc.cmdline,
-				     .has_initrd = dc.ramdisk != NULL, .name = dc.name,
-				     .hypervisor_node = (flags & RIVET_DOMF_PRIVILEGED) != 0 };
-	size = domfdt_build(&fp, dtb, sizeof dtb);
-	if (size < 0) {
-		diag_fail(d, cfg_path, 0, NULL, "cannot build the device tree (libfdt error %d)", size);
+	pr = (struct domplan_req){ .cfg_path = cfg_path, .line_memory = dc.line_memory, .dc = &dc,
+				   .k = &k, .ramdisk_len = f->ramdisk_len,
+				   .hypervisor_node = (flags & RIVET_DOMF_PRIVILEGED) != 0 };
+	if (domplan_build(&pr, dtb, sizeof dtb, &plan, d) < 0)
 		goto out;
-	}
-	for (i = 0; i < k.nr_segs; i++) {
-		lsegs[i] = (struct layout_seg){ k.segs[i].gpa, k.segs[i].mem_size };
-		kernel_bytes += k.segs[i].mem_size;
-	}
-	req = (struct layout_req){ RIVET_GUEST_RAM_BASE, dc.memory_bytes, lsegs, k.nr_segs,
-				   f->ramdisk_len, (uint64_t)size };
-	if (layout_place(&req, &res) < 0) {
-		diag_fail(d, cfg_path, dc.line_memory, "memory",
-			  "%llu MiB is too small for the kernel (%llu bytes), ramdisk (%zu bytes) and device tree",
-			  (unsigned long long)(dc.memory_bytes >> 20), (unsigned long long)kernel_bytes,
-			  f->ramdisk_len);
-		goto out;
-	}
-	fp.initrd_start = res.ramdisk_gpa;
-	fp.initrd_end = res.ramdisk_gpa + f->ramdisk_len;
-	size2 = domfdt_build(&fp, dtb, sizeof dtb);
-	if (size2 != size) {
-		diag_fail(d, cfg_path, 0, NULL, "device tree changed size (%d, then %d)", size, size2);
-		goto out;
-	}
 
 	memcpy(rec->name, dc.name, sizeof rec->name);
 	rec->memory_bytes = dc.memory_bytes;
 	rec->cpus_mask = dc.cpus_mask;
 	rec->entry_gpa = k.entry_gpa;
-	rec->dtb_gpa = res.dtb_gpa;
+	rec->dtb_gpa = plan.lay.dtb_gpa;
 	rec->nr_vcpus = dc.nr_vcpus;
 	rec->on_poweroff = dc.on_poweroff;
 	rec->on_reboot = dc.on_reboot;
@@ -149,9 +121,10 @@ static int build_domain(struct archive *a, const char *cfg_path, struct domain_f
 			goto fail_image;
 	}
 	if (dc.ramdisk &&
-	    add_load(a, rec, res.ramdisk_gpa, f->ramdisk, f->ramdisk_len, f->ramdisk_len, why) < 0)
+	    add_load(a, rec, plan.lay.ramdisk_gpa, f->ramdisk, f->ramdisk_len, f->ramdisk_len,
+		     why) < 0)
 		goto fail_image;
-	if (add_load(a, rec, res.dtb_gpa, dtb, (uint64_t)size, (uint64_t)size, why) < 0)
+	if (add_load(a, rec, plan.lay.dtb_gpa, dtb, plan.dtb_len, plan.dtb_len, why) < 0)
 		goto fail_image;
 	rc = 0;
 	goto out;

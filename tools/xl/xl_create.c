@@ -11,10 +11,9 @@
 
 #include "domcfg.h"
 #include "domfdt.h"
+#include "domplan.h"
 #include "elfload.h"
 #include "fileio.h"
-#include "layout.h"
-#include "libfdt.h"
 #include "xl.h"
 #include "xlcfg.h"
 
@@ -146,31 +145,19 @@ static int merge(const struct xlcfg *file, const struct xlcfg *ov, unsigned nr, 
 	return 0;
 }
 
-static int set_timebase(void *dtb, uint64_t hz)
-{
-	int off = fdt_path_offset(dtb, "/cpus");
-
-	if (!hz || hz > UINT32_MAX)
-		return -1;
-	return off < 0 ? off : fdt_setprop_inplace_u32(dtb, off, "timebase-frequency", (uint32_t)hz);
-}
-
 int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uint64_t timebase_hz,
 		  struct xl_plan *p, struct diag *d)
 {
 	struct xlcfg file = { 0 }, merged = { 0 }, ov[XL_MAX_OVERRIDES];
-	struct layout_seg lsegs[KIMAGE_MAX_SEGS];
-	struct domfdt_params fp;
-	struct layout_req req;
-	struct layout_res res;
+	struct domplan_req pr;
+	struct domplan plan;
 	struct domcfg dc;
 	struct kimage k;
 	char why[REASON_MAX], abs[PATH_MAX];
 	const char *cfg_path = cfg_arg;
-	uint64_t kernel_bytes = 0;
 	unsigned i, nr_ov = 0, file_lines;
 	size_t cfg_len;
-	int size, size2, rc = -1, have_dc = 0;
+	int rc = -1, have_dc = 0;
 
 	memset(p, 0, sizeof *p);
 	memset(&dc, 0, sizeof dc);
@@ -235,55 +222,27 @@ int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uin
 		goto out;
 	}
 
-	/* As mkimage: the tree's size does not depend on the initrd addresses. */
+	/* Placed as mkimage places a boot-time domain (domplan). */
 	p->dtb = calloc(1, DOMFDT_MAX_SIZE);
 	if (!p->dtb) {
 		diag_fail(d, cfg_path, 0, NULL, "out of memory");
 		goto out;
 	}
-	fp = (struct domfdt_params){ .nr_vcpus = dc.nr_vcpus, .ram_base = RIVET_GUEST_RAM_BASE,
-				     .ram_size = dc.memory_bytes, .bootargs = dc.cmdline,
-				     .has_initrd = dc.ramdisk != NULL, .name = dc.name };
-	size = domfdt_build(&fp, p->dtb, DOMFDT_MAX_SIZE);
-	if (size < 0) {
-		diag_fail(d, cfg_path, 0, NULL, "cannot build the device tree (libfdt error %d)", size);
+	pr = (struct domplan_req){ .cfg_path = cfg_path, .line_memory = p->line_memory,
+				   .dc = &dc, .k = &k, .ramdisk_len = p->ramdisk_len,
+				   .set_timebase = 1, .timebase_hz = timebase_hz };
+	if (domplan_build(&pr, p->dtb, DOMFDT_MAX_SIZE, &plan, d) < 0)
 		goto out;
-	}
-	for (i = 0; i < k.nr_segs; i++) {
-		lsegs[i] = (struct layout_seg){ k.segs[i].gpa, k.segs[i].mem_size };
-		kernel_bytes += k.segs[i].mem_size;
-	}
-	req = (struct layout_req){ RIVET_GUEST_RAM_BASE, dc.memory_bytes, lsegs, k.nr_segs,
-				   p->ramdisk_len, (uint64_t)size };
-	if (layout_place(&req, &res) < 0) {
-		diag_fail(d, cfg_path, p->line_memory, "memory",
-			  "%llu MiB is too small for the kernel (%llu bytes), ramdisk (%zu bytes) and device tree",
-			  (unsigned long long)(dc.memory_bytes >> 20), (unsigned long long)kernel_bytes,
-			  p->ramdisk_len);
-		goto out;
-	}
-	fp.initrd_start = res.ramdisk_gpa;
-	fp.initrd_end = res.ramdisk_gpa + p->ramdisk_len;
-	size2 = domfdt_build(&fp, p->dtb, DOMFDT_MAX_SIZE);
-	if (size2 != size) {
-		diag_fail(d, cfg_path, 0, NULL, "device tree changed size (%d, then %d)", size, size2);
-		goto out;
-	}
-	if (set_timebase(p->dtb, timebase_hz) < 0) {
-		diag_fail(d, cfg_path, 0, NULL, "cannot set the timebase (%llu Hz) in the device tree",
-			  (unsigned long long)timebase_hz);
-		goto out;
-	}
-	p->dtb_len = (size_t)size;
+	p->dtb_len = plan.dtb_len;
 
 	for (i = 0; i < k.nr_segs; i++)
 		add_load(p, k.segs[i].gpa, p->kernel + k.segs[i].file_offset, k.segs[i].file_size,
 			 k.segs[i].mem_size, "kernel");
 	if (dc.ramdisk)
-		add_load(p, res.ramdisk_gpa, p->ramdisk, p->ramdisk_len, p->ramdisk_len, "ramdisk");
-	add_load(p, res.dtb_gpa, p->dtb, p->dtb_len, p->dtb_len, "device tree");
+		add_load(p, plan.lay.ramdisk_gpa, p->ramdisk, p->ramdisk_len, p->ramdisk_len, "ramdisk");
+	add_load(p, plan.lay.dtb_gpa, p->dtb, p->dtb_len, p->dtb_len, "device tree");
 	p->entry_gpa = k.entry_gpa;
-	p->dtb_gpa = res.dtb_gpa;
+	p->dtb_gpa = plan.lay.dtb_gpa;
 
 	memcpy(p->cfg.name, dc.name, sizeof p->cfg.name);
 	p->cfg.max_bytes = dc.memory_bytes;

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* domplan.c: a domain's device tree and the placement of its boot modules. */
+#include <stdint.h>
+
+#include "domfdt.h"
+#include "domplan.h"
+#include "bootimg.h"
+#include "libfdt.h"
+
+static int set_timebase(void *dtb, uint64_t hz)
+{
+	int off = fdt_path_offset(dtb, "/cpus");
+
+	if (!hz || hz > UINT32_MAX)
+		return -1;
+	return off < 0 ? off : fdt_setprop_inplace_u32(dtb, off, "timebase-frequency", (uint32_t)hz);
+}
+
+int domplan_build(const struct domplan_req *rq, void *dtb, size_t dtb_size, struct domplan *out,
+		  struct diag *d)
+{
+	const struct domcfg *dc = rq->dc;
+	const struct kimage *k = rq->k;
+	struct layout_seg lsegs[KIMAGE_MAX_SEGS];
+	struct domfdt_params fp;
+	struct layout_req req;
+	uint64_t kernel_bytes = 0;
+	unsigned i;
+	int size, size2;
+
+	/* The tree's size does not depend on the initrd addresses: measure, place, build. */
+	fp = (struct domfdt_params){ .nr_vcpus = dc->nr_vcpus, .ram_base = RIVET_GUEST_RAM_BASE,
+				     .ram_size = dc->memory_bytes, .bootargs = dc->cmdline,
+				     .has_initrd = dc->ramdisk != NULL, .name = dc->name,
+				     .hypervisor_node = rq->hypervisor_node };
+	size = domfdt_build(&fp, dtb, dtb_size);
+	if (size < 0)
+		return diag_fail(d, rq->cfg_path, 0, NULL,
+				 "cannot build the device tree (libfdt error %d)", size);
+	for (i = 0; i < k->nr_segs; i++) {
+		lsegs[i] = (struct layout_seg){ k->segs[i].gpa, k->segs[i].mem_size };
+		kernel_bytes += k->segs[i].mem_size;
+	}
+	req = (struct layout_req){ RIVET_GUEST_RAM_BASE, dc->memory_bytes, lsegs, k->nr_segs,
+				   rq->ramdisk_len, (uint64_t)size };
+	if (layout_place(&req, &out->lay) < 0)
+		return diag_fail(d, rq->cfg_path, rq->line_memory, "memory",
+				 "%llu MiB is too small for the kernel (%llu bytes), ramdisk (%zu bytes) and device tree",
+				 (unsigned long long)(dc->memory_bytes >> 20),
+				 (unsigned long long)kernel_bytes, rq->ramdisk_len);
+	fp.initrd_start = out->lay.ramdisk_gpa;
+	fp.initrd_end = out->lay.ramdisk_gpa + rq->ramdisk_len;
+	size2 = domfdt_build(&fp, dtb, dtb_size);
+	if (size2 != size)
+		return diag_fail(d, rq->cfg_path, 0, NULL, "device tree changed size (%d, then %d)",
+				 size, size2);
+	if (rq->set_timebase && set_timebase(dtb, rq->timebase_hz) < 0)
+		return diag_fail(d, rq->cfg_path, 0, NULL,
+				 "cannot set the timebase (%llu Hz) in the device tree",
+				 (unsigned long long)rq->timebase_hz);
+	out->dtb_len = (size_t)size;
+	return 0;
+}
