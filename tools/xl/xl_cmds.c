@@ -182,27 +182,42 @@ int xl_cmd_create(xc_handle *h, int argc, char **argv)
 	return XL_EXIT_OK;
 }
 
-int xl_cmd_list(xc_handle *h, int argc, char **argv)
+/*
+ * list and vcpu-list: no options, then domain names that must all exist.
+ * Returns XL_EXIT_OK with every domain in *DS (to free), or the exit code.
+ */
+static int named_domains_get(xc_handle *h, int argc, char **argv, const char *cmd,
+			     struct xl_domains *ds)
 {
-	struct xl_domains ds;
-	char row[256];
-	unsigned i;
-	int r, k, rc = XL_EXIT_OK;
+	int k, r;
 
 	for (k = 1; k < argc; k++)
 		if (argv[k][0] == '-')
-			return usage_of("list");
-	r = xl_domains_get(h, &ds);
+			return usage_of(cmd);
+	r = xl_domains_get(h, ds);
 	if (r < 0) {
 		xl_err("cannot list domains: %s", xc_strerror(r));
 		return XL_EXIT_FAIL;
 	}
 	for (k = 1; k < argc; k++)
-		if (xl_domains_find(&ds, argv[k]) < 0) {
+		if (xl_domains_find(ds, argv[k]) < 0) {
 			xl_err("domain '%s' does not exist", argv[k]);
-			xl_domains_free(&ds);
+			xl_domains_free(ds);
 			return XL_EXIT_FAIL;
 		}
+	return XL_EXIT_OK;
+}
+
+int xl_cmd_list(xc_handle *h, int argc, char **argv)
+{
+	struct xl_domains ds;
+	char row[256];
+	unsigned i;
+	int k, rc;
+
+	rc = named_domains_get(h, argc, argv, "list", &ds);
+	if (rc != XL_EXIT_OK)
+		return rc;
 	fputs(xl_list_header, stdout);
 	if (argc == 1) {
 		for (i = 0; i < ds.n; i++) {
@@ -388,20 +403,9 @@ int xl_cmd_vcpu_list(xc_handle *h, int argc, char **argv)
 	unsigned i;
 	int k, r;
 
-	for (k = 1; k < argc; k++)
-		if (argv[k][0] == '-')
-			return usage_of("vcpu-list");
-	r = xl_domains_get(h, &ds);
-	if (r < 0) {
-		xl_err("cannot list domains: %s", xc_strerror(r));
-		return XL_EXIT_FAIL;
-	}
-	for (k = 1; k < argc; k++)
-		if (xl_domains_find(&ds, argv[k]) < 0) {
-			xl_err("domain '%s' does not exist", argv[k]);
-			xl_domains_free(&ds);
-			return XL_EXIT_FAIL;
-		}
+	r = named_domains_get(h, argc, argv, "vcpu-list", &ds);
+	if (r != XL_EXIT_OK)
+		return r;
 	fputs(xl_vcpu_header, stdout);
 	if (argc == 1)
 		for (i = 0; i < ds.n; i++)
