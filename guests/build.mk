@@ -22,6 +22,7 @@ GUEST_VARIANTS := \
 	hello2:hello.c:-DHELLO_DBCN,-DHELLO_NAME='"hello2"' \
 	reboot:hello.c:-DHELLO_REBOOT,-DHELLO_NAME='"reboot"' \
 	hartstop:hello.c:-DHELLO_HART_STOP,-DHELLO_NAME='"hartstop"' \
+	stamp:hello.c:-DHELLO_STAMP,-DHELLO_NAME='"stamp"' \
 	sbi:sbi.c: \
 	smp:smp.c: \
 	timer:timer.c: \
