@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* test_xl_consoled.c: rivet-consoled's decisions: on_* actions, ATTACH parsing, log names, restart argv. */
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include "check.h"
 #include "consoled_util.h"
 
@@ -75,6 +79,23 @@ TEST(restart_argv)
 	CHECK(argv[XL_RECORD_MAX_ARGS + 3] == NULL);
 }
 
+/* The one socket address the daemon listens on and xl console connects to. */
+TEST(sockaddr)
+{
+	struct sockaddr_un sa;
+	char longdir[sizeof sa.sun_path + 1];
+
+	setenv("RIVET_RUN_DIR", "/tmp/rivet-test", 1);
+	CHECK_EQ(xl_consoled_sockaddr(&sa), 0);
+	CHECK_EQ(sa.sun_family, AF_UNIX);
+	CHECK_STR(sa.sun_path, "/tmp/rivet-test/consoled.sock");
+	memset(longdir, 'd', sizeof longdir - 1);
+	longdir[sizeof longdir - 1] = '\0';
+	setenv("RIVET_RUN_DIR", longdir, 1);
+	CHECK_EQ(xl_consoled_sockaddr(&sa), -1);
+	unsetenv("RIVET_RUN_DIR");
+}
+
 int main(void)
 {
 	check_suite = "consoled";
@@ -82,5 +103,6 @@ int main(void)
 	RUN(attach_line);
 	RUN(log_names);
 	RUN(restart_argv);
+	RUN(sockaddr);
 	return CHECK_DONE();
 }

@@ -62,6 +62,9 @@ struct xl_record {
 
 /* The run directory: $RIVET_RUN_DIR, else /run/rivet. */
 const char *xl_run_dir(void);
+struct sockaddr_un;
+/* SA zeroed, then AF_UNIX and rivet-consoled's socket path; 0, or -1 if the path is too long. */
+int xl_consoled_sockaddr(struct sockaddr_un *sa);
 /* "<run dir>/domains/<domid>" into BUF. */
 void xl_record_path(uint32_t domid, char *buf, size_t size);
 const char *xl_action_name(uint8_t action);

@@ -38,10 +38,7 @@ static int connect_daemon(void)
 	struct sockaddr_un sa;
 	int fd;
 
-	memset(&sa, 0, sizeof sa);
-	sa.sun_family = AF_UNIX;
-	if ((size_t)snprintf(sa.sun_path, sizeof sa.sun_path, "%s/%s", xl_run_dir(),
-			     CONSOLED_SOCK_NAME) >= sizeof sa.sun_path)
+	if (xl_consoled_sockaddr(&sa) < 0)
 		return -ENAMETOOLONG;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)

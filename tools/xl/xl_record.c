@@ -7,9 +7,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include "consoled_proto.h"
 #include "fileio.h"
 #include "xl.h"
 
@@ -18,6 +21,16 @@ const char *xl_run_dir(void)
 	const char *d = getenv("RIVET_RUN_DIR");
 
 	return d && *d ? d : "/run/rivet";
+}
+
+int xl_consoled_sockaddr(struct sockaddr_un *sa)
+{
+	memset(sa, 0, sizeof *sa);
+	sa->sun_family = AF_UNIX;
+	if ((size_t)snprintf(sa->sun_path, sizeof sa->sun_path, "%s/%s", xl_run_dir(),
+			     CONSOLED_SOCK_NAME) >= sizeof sa->sun_path)
+		return -1;
+	return 0;
 }
 
 void xl_record_path(uint32_t domid, char *buf, size_t size)
