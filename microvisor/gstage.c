@@ -98,24 +98,6 @@ static u64 *find_leaf(const struct gstage *gs, u64 gpa, int *level_out)
 	return NULL;
 }
 
-int gstage_unmap(struct gstage *gs, u64 gpa, u64 size)
-{
-	int level;
-	if ((gpa | size) & (PAGE_SIZE - 1) || !size || gpa + size < gpa)
-		return -RIVET_EINVAL;
-	/* Check first, so that a refused unmap changes nothing. */
-	for (u64 a = gpa; a < gpa + size; a += LEVEL_SIZE(level)) {
-		u64 *pte = find_leaf(gs, a, &level);
-		if (!pte)
-			return -RIVET_ENOENT;
-		if ((a & (LEVEL_SIZE(level) - 1)) || a + LEVEL_SIZE(level) > gpa + size)
-			return -RIVET_EINVAL;   /* would split a large leaf */
-	}
-	for (u64 a = gpa; a < gpa + size; a += LEVEL_SIZE(level))
-		*find_leaf(gs, a, &level) = 0;
-	return 0;
-}
-
 static int walk(const u64 *table, int level, unsigned nr, u64 base,
 		int (*fn)(void *, u64, u64, u64, u64), void *ctx)
 {

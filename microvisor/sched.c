@@ -127,8 +127,6 @@ void sched_remove_vcpu(struct vcpu *v)
 			break;
 		}
 	}
-	if (h->last_loaded == v)
-		h->last_loaded = NULL;
 	spin_unlock(&h->lock);
 }
 

@@ -87,7 +87,6 @@ void vcpu_load(struct vcpu *v)
 		hfence_gvma_vmid(v->dom->vmid);
 	}
 	v->last_hart = h->index;
-	h->last_loaded = v;
 }
 
 void vcpu_put(struct vcpu *v)

@@ -41,12 +41,6 @@ int gstage_init(struct gstage *gs, void *root);
 /* Maps [gpa, gpa+size) to [hpa, ...) with the largest leaves alignment allows. */
 int gstage_map(struct gstage *gs, u64 gpa, u64 hpa, u64 size, u64 prot);
 /*
- * Unmaps [gpa, gpa+size), which must consist of whole leaves, all mapped;
- * otherwise nothing changes and -RIVET_EINVAL / -RIVET_ENOENT is returned.
- * Table pages left empty stay (they are freed with the table).
- */
-int gstage_unmap(struct gstage *gs, u64 gpa, u64 size);
-/*
  * Removes every leaf wholly inside [from, to), calling fn for it first (fn's
  * result is ignored); leaves that straddle a boundary stay. Returns how many
  * bytes were unmapped.

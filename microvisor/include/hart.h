@@ -15,7 +15,6 @@ struct hart {
 	unsigned nr_vcpus;
 	unsigned rr_next;             /* round-robin cursor */
 	struct vcpu *current;         /* loaded on this hart, or NULL */
-	struct vcpu *last_loaded;     /* whose CSRs are in the hart */
 	u64 slice_end;
 	u64 timer_programmed;
 	volatile u64 kicked;          /* another hart changed something here */

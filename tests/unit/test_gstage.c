@@ -139,20 +139,32 @@ TEST(leaves_are_walked_in_order_with_owned_bit)
 	CHECK_EQ(prot, PTE_RWX | PTE_OWNED);
 }
 
-TEST(unmap_whole_leaves_only)
+static u64 cleared_bytes;
+static int count_cleared(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte)
+{
+	(void)ctx, (void)gpa, (void)hpa, (void)pte;
+	cleared_bytes += size;
+	return 0;
+}
+
+TEST(clear_range_removes_whole_leaves_only)
 {
 	struct gstage *gs = new_gs();
 	CHECK_EQ(gstage_map(gs, 0x80000000UL, 0x90000000UL, SZ_2M + 2 * PAGE_SIZE, PTE_RWX), 0);
-	/* Half a 2 MiB leaf, or a range with a hole: refused, nothing changes. */
-	CHECK_EQ(gstage_unmap(gs, 0x80000000UL, PAGE_SIZE), -RIVET_EINVAL);
-	CHECK_EQ(gstage_unmap(gs, 0x80200000UL, 3 * PAGE_SIZE), -RIVET_ENOENT);
-	CHECK_EQ(gstage_unmap(gs, 0x80000800UL, PAGE_SIZE), -RIVET_EINVAL);
+	/* A range that cuts a 2 MiB leaf leaves it alone. */
+	cleared_bytes = 0;
+	CHECK_EQ(gstage_clear_range(gs, 0x80000000UL, 0x80001000UL, count_cleared, NULL), 0);
+	CHECK_EQ(cleared_bytes, 0);
 	u64 hpa;
-	CHECK_EQ(gstage_translate(gs, 0x80201000UL, &hpa, NULL), 0);
-	CHECK_EQ(gstage_unmap(gs, 0x80201000UL, PAGE_SIZE), 0);
+	CHECK_EQ(gstage_translate(gs, 0x80000000UL, &hpa, NULL), 0);
+	/* One 4 KiB leaf. */
+	CHECK_EQ(gstage_clear_range(gs, 0x80201000UL, 0x80202000UL, count_cleared, NULL), PAGE_SIZE);
 	CHECK_EQ(gstage_translate(gs, 0x80201000UL, &hpa, NULL), -RIVET_ENOENT);
 	CHECK_EQ(gstage_translate(gs, 0x80200000UL, &hpa, NULL), 0);
-	CHECK_EQ(gstage_unmap(gs, 0x80000000UL, SZ_2M + PAGE_SIZE), 0);
+	/* Everything left: the 2 MiB leaf and the other 4 KiB one; fn saw each. */
+	cleared_bytes = 0;
+	CHECK_EQ(gstage_clear_range(gs, 0, 1UL << GSTAGE_GPA_BITS, count_cleared, NULL), SZ_2M + PAGE_SIZE);
+	CHECK_EQ(cleared_bytes, SZ_2M + PAGE_SIZE);
 	nr_leaves = 0;
 	gstage_for_each_leaf(gs, collect, NULL);
 	CHECK_EQ(nr_leaves, 0);
@@ -170,7 +182,7 @@ int main(void)
 	RUN(bad_arguments_and_overlaps);
 	RUN(free_returns_every_table);
 	RUN(leaves_are_walked_in_order_with_owned_bit);
-	RUN(unmap_whole_leaves_only);
+	RUN(clear_range_removes_whole_leaves_only);
 	gstage_free_tables(new_gs());   /* frees the last test's tables too */
 	return CHECK_DONE();
 }
