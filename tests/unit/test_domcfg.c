@@ -116,14 +116,18 @@ TEST(unknown_and_unsupported)
 {
 	CHECK_STR(err_with("colour = \"red\""), "dir/t.cfg:3: colour: unknown key");
 	CHECK_STR(err_with("disk = [ \"phy:/dev/sda,xvda,w\" ]"),
-		  "dir/t.cfg:3: disk: not supported for boot-time domains");
-	CHECK_STR(err_with("vif = [ '' ]"), "dir/t.cfg:3: vif: not supported for boot-time domains");
-	CHECK_STR(err_with("type = \"pvh\""), "dir/t.cfg:3: type: not supported for boot-time domains");
+		  "dir/t.cfg:3: disk: not supported by Rivet yet");
+	CHECK_STR(err_with("vif = [ '' ]"), "dir/t.cfg:3: vif: not supported by Rivet yet");
+	CHECK_STR(err_with("type = \"pvh\""), "dir/t.cfg:3: type: not supported by Rivet yet");
 	CHECK_STR(err_with("builder = \"hvm\""),
-		  "dir/t.cfg:3: builder: not supported for boot-time domains");
-	CHECK_STR(err_with("maxmem = 512"), "dir/t.cfg:3: maxmem: not supported for boot-time domains");
+		  "dir/t.cfg:3: builder: not supported by Rivet yet");
+	CHECK_STR(err_with("maxmem = 512"), "dir/t.cfg:3: maxmem: not supported by Rivet yet");
 	CHECK_STR(err_with("device_model_version = \"qemu-xen\""),
-		  "dir/t.cfg:3: device_model_version: not supported for boot-time domains");
+		  "dir/t.cfg:3: device_model_version: not supported by Rivet yet");
+	/* Empty device lists ask for nothing and are accepted. */
+	CHECK_STR(err_with("disk = [ ]"), "(accepted)");
+	CHECK_STR(err_with("vif = []"), "(accepted)");
+	CHECK_STR(err_with("disk = \"\""), "dir/t.cfg:3: disk: not supported by Rivet yet");
 }
 
 TEST(name)

@@ -226,7 +226,7 @@ static const struct {
 	{ "on_reboot", key_action }, { "on_crash", key_action },
 };
 
-/* Xen keys a user may bring along, which boot-time domains do not do (yet). */
+/* Xen keys a user may bring along, which Rivet domains do not do (yet). */
 static const char *const unsupported[] = {
 	"disk", "vif", "type", "builder", "maxmem", "maxvcpus", "root", "bootloader",
 	"bootloader_args", "pci", "vfb", "vkb", "vtpm", "p9", "channel", "usbctrl", "usbdev",
@@ -241,11 +241,15 @@ static int check_entry(struct ctx *c, const struct xlent *e)
 	for (i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
 		if (!strcmp(e->key, handlers[i].key))
 			return handlers[i].fn(c, e);
+	/* Xen configs often carry empty device lists: they ask for nothing. */
+	if ((!strcmp(e->key, "disk") || !strcmp(e->key, "vif")) && e->val.kind == XLVAL_LIST &&
+	    e->val.nr_items == 0)
+		return 0;
 	for (i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++)
 		if (!strcmp(e->key, unsupported[i]))
-			return fail(c, e, "not supported for boot-time domains");
+			return fail(c, e, "not supported by Rivet yet");
 	if (!strncmp(e->key, "device_model", 12))
-		return fail(c, e, "not supported for boot-time domains");
+		return fail(c, e, "not supported by Rivet yet");
 	return fail(c, e, "unknown key");
 }
 
