@@ -4,30 +4,12 @@
 #define GUEST_SBI_H
 
 #include <public/hypercall.h>
+#include <public/sbi_abi.h>
 
 struct sbiret {
 	long error;
 	long value;
 };
-
-#define SBI_EXT_BASE    0x10
-#define SBI_EXT_TIME    0x54494D45
-#define SBI_EXT_IPI     0x735049
-#define SBI_EXT_RFENCE  0x52464E43
-#define SBI_EXT_HSM     0x48534D
-#define SBI_EXT_SRST    0x53525354
-#define SBI_EXT_DBCN    0x4442434E
-
-#define SBI_HSM_STARTED        0
-#define SBI_HSM_STOPPED        1
-#define SBI_HSM_START_PENDING  2
-#define SBI_HSM_STOP_PENDING   3
-#define SBI_HSM_SUSPENDED      4
-
-#define SBI_SRST_SHUTDOWN      0
-#define SBI_SRST_COLD_REBOOT   1
-#define SBI_SRST_WARM_REBOOT   2
-#define SBI_SRST_NO_REASON     0
 
 static inline struct sbiret sbi_ecall(unsigned long ext, unsigned long fid,
 				      unsigned long arg0, unsigned long arg1,

@@ -6,19 +6,26 @@
 
 #define HC_CONSOLE_CHUNK 512
 
+/* Checks domid, clamps len to the bounce buffer; returns the referenced domain or NULL. */
+static struct domain *console_target(struct vcpu *v, struct trap_frame *f, u64 *len)
+{
+	*len = f->x[REG_A2] < HC_CONSOLE_CHUNK ? f->x[REG_A2] : HC_CONSOLE_CHUNK;
+	if (f->x[REG_A0] >= RIVET_DOMID_SELF)
+		return NULL;
+	return domain_get((unsigned)f->x[REG_A0], v->dom);
+}
+
 struct sbiret hc_console_read(struct vcpu *v, struct trap_frame *f)
 {
 	char buf[HC_CONSOLE_CHUNK];
-	u64 gpa = f->x[REG_A1], len = f->x[REG_A2];
-	if (f->x[REG_A0] >= RIVET_DOMID_SELF)
-		return SBI_RET(RIVET_ERR_NO_DOMAIN, 0);
-	if (len > sizeof(buf))
-		len = sizeof(buf);
-	if (!domain_range_is_ram(v->dom, gpa, len))
-		return SBI_RET(SBI_ERR_INVALID_ADDRESS, 0);
-	struct domain *d = domain_get((unsigned)f->x[REG_A0], v->dom);
+	u64 gpa = f->x[REG_A1], len;
+	struct domain *d = console_target(v, f, &len);
 	if (!d)
 		return SBI_RET(RIVET_ERR_NO_DOMAIN, 0);
+	if (!domain_range_is_ram(v->dom, gpa, len)) {
+		domain_put(d);
+		return SBI_RET(SBI_ERR_INVALID_ADDRESS, 0);
+	}
 	u64 n = domain_console_read(d, buf, len);
 	domain_put(d);
 	domain_write_gpa(v->dom, gpa, buf, n);
@@ -28,16 +35,14 @@ struct sbiret hc_console_read(struct vcpu *v, struct trap_frame *f)
 struct sbiret hc_console_write(struct vcpu *v, struct trap_frame *f)
 {
 	char buf[HC_CONSOLE_CHUNK];
-	u64 gpa = f->x[REG_A1], len = f->x[REG_A2];
-	if (f->x[REG_A0] >= RIVET_DOMID_SELF)
-		return SBI_RET(RIVET_ERR_NO_DOMAIN, 0);
-	if (len > sizeof(buf))
-		len = sizeof(buf);
-	if (domain_read_gpa(v->dom, gpa, buf, len) != 0)
-		return SBI_RET(SBI_ERR_INVALID_ADDRESS, 0);
-	struct domain *d = domain_get((unsigned)f->x[REG_A0], v->dom);
+	u64 gpa = f->x[REG_A1], len;
+	struct domain *d = console_target(v, f, &len);
 	if (!d)
 		return SBI_RET(RIVET_ERR_NO_DOMAIN, 0);
+	if (domain_read_gpa(v->dom, gpa, buf, len) != 0) {
+		domain_put(d);
+		return SBI_RET(SBI_ERR_INVALID_ADDRESS, 0);
+	}
 	u64 n = console_input_push(d, buf, len);
 	domain_put(d);
 	return SBI_RET(SBI_SUCCESS, n);

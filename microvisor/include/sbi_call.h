@@ -4,26 +4,7 @@
 #define RIVET_SBI_CALL_H
 #include "types.h"
 
-#define SBI_EXT_BASE    0x10
-#define SBI_EXT_TIME    0x54494D45
-#define SBI_EXT_IPI     0x735049
-#define SBI_EXT_RFENCE  0x52464E43
-#define SBI_EXT_HSM     0x48534D
-#define SBI_EXT_SRST    0x53525354
-#define SBI_EXT_DBCN    0x4442434E
-#define SBI_EXT_LEGACY_SET_TIMER      0x00
-#define SBI_EXT_LEGACY_PUTCHAR        0x01
-#define SBI_EXT_LEGACY_GETCHAR        0x02
-#define SBI_EXT_LEGACY_CLEAR_IPI      0x03
-#define SBI_EXT_LEGACY_SEND_IPI       0x04
-#define SBI_EXT_LEGACY_FENCE_I        0x05
-#define SBI_EXT_LEGACY_SFENCE_VMA     0x06
-#define SBI_EXT_LEGACY_SFENCE_VMA_ASID 0x07
-#define SBI_EXT_LEGACY_SHUTDOWN       0x08
-
-#define SBI_SRST_SHUTDOWN    0
-#define SBI_SRST_COLD_REBOOT 1
-#define SBI_SRST_WARM_REBOOT 2
+#include "public/sbi_abi.h"
 
 struct sbiret { long error; long value; };
 

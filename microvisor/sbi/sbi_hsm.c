@@ -8,8 +8,6 @@
 #include "print.h"
 
 enum { HSM_START, HSM_STOP, HSM_GET_STATUS, HSM_SUSPEND };
-enum { HSM_STARTED = 0, HSM_STOPPED = 1, HSM_START_PENDING = 2, HSM_STOP_PENDING = 3,
-       HSM_SUSPENDED = 4 };
 #define SUSPEND_RETENTIVE     0x0UL
 #define SUSPEND_NON_RETENTIVE 0x80000000UL
 
@@ -49,11 +47,11 @@ static struct sbiret hsm_status(struct vcpu *v, unsigned long hartid)
 	long st;
 	spin_lock(&t->home->lock);
 	if (t->state == VCPU_OFF)
-		st = HSM_STOPPED;
+		st = SBI_HSM_STOPPED;
 	else if (t->state == VCPU_BLOCKED && t->suspended)
-		st = HSM_SUSPENDED;
+		st = SBI_HSM_SUSPENDED;
 	else
-		st = HSM_STARTED;
+		st = SBI_HSM_STARTED;
 	spin_unlock(&t->home->lock);
 	return SBI_RET(SBI_SUCCESS, st);
 }

@@ -4,9 +4,6 @@
 #include "domain.h"
 #include "print.h"
 
-#define SRST_REASON_NONE    0
-#define SRST_REASON_FAILURE 1
-#define SRST_REASON_VENDOR_MIN 0xF0000000UL
 
 static struct sbiret srst_call(struct vcpu *v, unsigned long fid, struct trap_frame *f)
 {
@@ -14,11 +11,11 @@ static struct sbiret srst_call(struct vcpu *v, unsigned long fid, struct trap_fr
 	if (fid != 0)
 		return SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
 	if (type > SBI_SRST_WARM_REBOOT ||
-	    (reason > SRST_REASON_FAILURE && reason < SRST_REASON_VENDOR_MIN) || reason > 0xFFFFFFFFUL)
+	    (reason > SBI_SRST_SYSTEM_FAILURE && reason < SBI_SRST_VENDOR_REASON_MIN) || reason > 0xFFFFFFFFUL)
 		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
 	if (type != SBI_SRST_SHUTDOWN) {
 		domain_shutdown(v->dom, SHUTDOWN_REBOOT);
-	} else if (reason == SRST_REASON_FAILURE) {
+	} else if (reason == SBI_SRST_SYSTEM_FAILURE) {
 		log("domain %u \"%s\" reports a system failure (SBI SRST)", v->dom->id, v->dom->name);
 		domain_shutdown(v->dom, SHUTDOWN_CRASH);
 	} else {
