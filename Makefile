@@ -50,6 +50,7 @@ include guests/build.mk
 include guests/linux/build.mk
 include dom0/build.mk
 include tests/build.mk
+include tests/fuzz/build.mk
 
 # make run: Dom0 with xl (DOM0=y is the default here); make run DOM0=n boots
 # the static demo domains (or DOMAINS=...) without a Dom0. QEMU exits by itself

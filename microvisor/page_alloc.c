@@ -19,6 +19,12 @@ static void mark(struct page_pool *p, u64 first, u64 nr, bool used)
 	}
 }
 
+/* The bitmap fills the pool's first pages; they stay marked used for good. */
+static u64 nr_bitmap_pages(u64 total)
+{
+	return ALIGN_UP((total + 7) / 8, PAGE_SIZE) / PAGE_SIZE;
+}
+
 int page_pool_init(struct page_pool *p, u64 base, u64 end)
 {
 	base = ALIGN_UP(base, PAGE_SIZE);
@@ -26,7 +32,7 @@ int page_pool_init(struct page_pool *p, u64 base, u64 end)
 	if (end <= base)
 		return -RIVET_EINVAL;
 	u64 total = (end - base) / PAGE_SIZE;
-	u64 bitmap_pages = ALIGN_UP((total + 7) / 8, PAGE_SIZE) / PAGE_SIZE;
+	u64 bitmap_pages = nr_bitmap_pages(total);
 	if (bitmap_pages >= total)
 		return -RIVET_ENOMEM;
 	p->bitmap = (u64 *)(uintptr_t)base;
@@ -80,7 +86,8 @@ int page_pool_free(struct page_pool *p, u64 addr, u64 nr)
 	if (addr < p->base || (addr & (PAGE_SIZE - 1)) || !nr)
 		return -RIVET_EINVAL;
 	u64 first = (addr - p->base) / PAGE_SIZE;
-	if (first >= p->nr_pages || nr > p->nr_pages - first)
+	/* The bitmap's pages were never handed out: freeing them would corrupt it. */
+	if (first < nr_bitmap_pages(p->nr_pages) || first >= p->nr_pages || nr > p->nr_pages - first)
 		return -RIVET_EINVAL;
 	for (u64 i = first; i < first + nr; i++)
 		if (!page_used(p, i))

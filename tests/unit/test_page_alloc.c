@@ -63,6 +63,18 @@ TEST(bad_frees_change_nothing)
 	CHECK_EQ(page_pool_free(&pool, a, 2), -RIVET_EINVAL);              /* double free */
 }
 
+/* Found by tests/fuzz/fuzz_page_alloc.c: the bitmap's page could be freed, then handed out. */
+TEST(bitmap_pages_cannot_be_freed)
+{
+	fresh();
+	u64 before = pool.nr_free;
+	CHECK_EQ(page_pool_free(&pool, pool.base, 1), -RIVET_EINVAL);
+	CHECK_EQ(pool.nr_free, before);
+	u64 a = page_pool_alloc(&pool, 1, 1);
+	CHECK_EQ(page_pool_free(&pool, pool.base, (a - pool.base) / PAGE_SIZE + 1), -RIVET_EINVAL);
+	CHECK_EQ(pool.nr_free, before - 1);
+}
+
 TEST(fragmentation_first_fit)
 {
 	fresh();
@@ -83,6 +95,7 @@ int main(void)
 	RUN(alignment_is_honoured);
 	RUN(exhaustion_and_reuse);
 	RUN(bad_frees_change_nothing);
+	RUN(bitmap_pages_cannot_be_freed);
 	RUN(fragmentation_first_fit);
 	free(mem);
 	return CHECK_DONE();

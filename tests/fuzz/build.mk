@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: MIT
+# tests/fuzz/build.mk: libFuzzer targets (clang, ASan + UBSan) for the code that
+# parses what users and guests hand in. make fuzz runs each for FUZZ_SECONDS;
+# make test runs each for FUZZ_TEST_SECONDS through a check_<name> wrapper
+# listed in UNIT_TESTS, which prints one PASS:/FAIL: line. Working corpora and
+# crash inputs stay under $(BUILD)/fuzz/<name>/.
+
+FUZZ_CC           ?= clang-14
+FUZZ_SECONDS      ?= 60
+FUZZ_TEST_SECONDS ?= 12
+FUZZ_NAMES        ?= page_alloc
+FUZZ_DIR          := $(BUILD)/fuzz
+FUZZ_ALL          := page_alloc
+FUZZ_BINS         := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_ALL))
+FUZZ_CHECKS       := $(patsubst %,$(FUZZ_DIR)/check_%,$(FUZZ_ALL))
+FUZZ_SAN          := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS       := -O1 -g -std=gnu11 -Wall -Wextra -Werror $(FUZZ_SAN) -fsanitize=fuzzer -Itests/fuzz
+FUZZ_MV_CFLAGS    := $(FUZZ_CFLAGS) -DRIVET_HOST_BUILD -Imicrovisor/include
+FUZZ_MK_CFLAGS    := $(FUZZ_CFLAGS) -Itools/mkimage -Imicrovisor/include/public -I$(LIBFDT_SRC)
+
+# Seeds (read only): tests/fuzz/corpus/<name>, plus the repo's configs for the parser.
+FUZZ_SEEDS_xlcfg  := tests/fuzz/corpus/xlcfg guests/configs
+
+# libfdt instrumented too, so the tree builder's writes are checked all the way down.
+FUZZ_LIBFDT_OBJS  := $(addprefix $(FUZZ_DIR)/libfdt/,$(addsuffix .o,$(LIBFDT_NAMES)))
+$(FUZZ_DIR)/libfdt/%.o: $(LIBFDT_SRC)/%.c $(LIBFDT_SRC)/.extracted
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $@"
+	$(Q)$(FUZZ_CC) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -I$(LIBFDT_SRC) -c $< -o $@
+
+$(FUZZ_DIR)/fuzz_xlcfg: tests/fuzz/fuzz_xlcfg.c $(addprefix tools/mkimage/,diag.c xlcfg.c cpumask.c domcfg.c)
+$(FUZZ_DIR)/fuzz_domfdt: tests/fuzz/fuzz_domfdt.c tests/fuzz/fdtcheck.c \
+	$(addprefix tools/mkimage/,diag.c layout.c domfdt.c domplan.c) $(FUZZ_LIBFDT_OBJS)
+$(FUZZ_DIR)/fuzz_xlcfg $(FUZZ_DIR)/fuzz_domfdt: $(wildcard tools/mkimage/*.h) tests/fuzz/fuzz.h \
+	tests/fuzz/fdtcheck.h $(LIBFDT_SRC)/.extracted
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_MK_CFLAGS) -o $@ $(filter %.c %.o,$^)
+
+$(FUZZ_DIR)/fuzz_gstage: tests/fuzz/fuzz_gstage.c microvisor/gstage.c microvisor/include/gstage.h
+$(FUZZ_DIR)/fuzz_page_alloc: tests/fuzz/fuzz_page_alloc.c microvisor/page_alloc.c \
+	microvisor/include/page_alloc.h
+$(FUZZ_DIR)/fuzz_gstage $(FUZZ_DIR)/fuzz_page_alloc: tests/fuzz/fuzz.h
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_MV_CFLAGS) -o $@ $(filter %.c,$^)
+
+# check_<name>: one PASS:/FAIL: line for tests/run.py; FUZZ_TEST_SECONDS may be overridden.
+$(FUZZ_DIR)/check_%: $(FUZZ_DIR)/fuzz_% tests/fuzz/check.sh tests/fuzz/build.mk
+	@printf '#!/bin/sh\nexec "%s" %s "%s" "%s" "$${FUZZ_TEST_SECONDS:-%s}" %s\n' \
+		"$(abspath tests/fuzz/check.sh)" $* "$(abspath $<)" "$(abspath $(FUZZ_DIR)/$*)" \
+		$(FUZZ_TEST_SECONDS) $(abspath $(or $(FUZZ_SEEDS_$*),tests/fuzz/corpus/$*)) > $@
+	@chmod +x $@
+
+UNIT_TESTS += $(FUZZ_CHECKS)
+unit-tests: $(FUZZ_CHECKS)
+
+.PHONY: fuzz
+fuzz: $(patsubst %,$(FUZZ_DIR)/check_%,$(FUZZ_NAMES))
+	$(Q)fail=0; for n in $(FUZZ_NAMES); do \
+		FUZZ_TEST_SECONDS=$(FUZZ_SECONDS) $(FUZZ_DIR)/check_$$n || fail=1; done; exit $$fail
