@@ -15,11 +15,13 @@ LIBXC_MODS    := xc xc_domain xc_foreign
 XL_MODS       := xl xl_util xl_record xl_create xl_cmds xl_console
 XL_MKIMAGE    := diag fileio xlcfg cpumask domcfg elfload layout domfdt domplan
 CONSOLED_MODS := consoled consoled_util
+HCSTRESS_MODS := hcs_main hcs_raw hcs_seq hcs_random
 
 LIBXC     := $(DOM0T_DIR)/lib/libxc.a
 DOM0T_LIBFDT := $(DOM0T_DIR)/lib/libfdt.a
 XL        := $(DOM0T_DIR)/bin/xl
 CONSOLED  := $(DOM0T_DIR)/bin/rivet-consoled
+HCSTRESS  := $(DOM0T_DIR)/bin/rivet-hcstress
 
 $(DOM0T_OBJDIR)/libxc/%.o: libxc/%.c
 	@mkdir -p $(@D)
@@ -37,6 +39,10 @@ $(DOM0T_OBJDIR)/consoled/%.o: tools/consoled/%.c
 	@mkdir -p $(@D)
 	@echo "  DOM0CC  $@"
 	$(Q)$(DOM0T_CC) $(DOM0T_CFLAGS) -c $< -o $@
+$(DOM0T_OBJDIR)/hcstress/%.o: tools/hcstress/%.c
+	@mkdir -p $(@D)
+	@echo "  DOM0CC  $@"
+	$(Q)$(DOM0T_CC) $(DOM0T_CFLAGS) -Itools/hcstress -c $< -o $@
 $(DOM0T_OBJDIR)/libfdt/%.o: $(LIBFDT_SRC)/%.c $(LIBFDT_SRC)/.extracted
 	@mkdir -p $(@D)
 	@echo "  DOM0CC  $@"
@@ -61,8 +67,14 @@ $(CONSOLED): $(addprefix $(DOM0T_OBJDIR)/consoled/,$(addsuffix .o,$(CONSOLED_MOD
 	@echo "  DOM0LD  $@"
 	$(Q)$(DOM0T_CC) -static -o $@ $^
 
+# The hostile test program: raw ioctls only, no libxc (libxc refuses what it must send).
+$(HCSTRESS): $(addprefix $(DOM0T_OBJDIR)/hcstress/,$(addsuffix .o,$(HCSTRESS_MODS)))
+	@mkdir -p $(@D)
+	@echo "  DOM0LD  $@"
+	$(Q)$(DOM0T_CC) -static -o $@ $^
+
 .PHONY: dom0-tools
-dom0-tools: $(XL) $(CONSOLED) $(LIBXC)
+dom0-tools: $(XL) $(CONSOLED) $(HCSTRESS) $(LIBXC)
 all: dom0-tools
 
 # Host unit tests: libxc over a fake backend; xl's pure parts with the mkimage modules.
