@@ -34,6 +34,7 @@ GUEST_VARIANTS := \
 	pin:pin.c: \
 	echo:echo.c: \
 	echo_dbcn:echo.c:-DECHO_DBCN \
+	sbifuzz:sbifuzz.c: \
 	ctl:ctl.c:
 
 guest_field  = $(word $(2),$(subst :, ,$(1)))

@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: MIT
+"""Hostile guests: a domain making random SBI calls and hypercalls (guests/sbifuzz.c) must
+not hurt the microvisor or any other domain. Each run names its seed: rerun that seed with
+extra = "seed=S calls=N trace" in a config to see every call."""
+from qemu import boot
+from integration import test, image, cfg, write_cfg, expect, powered_off, tail
+
+CALLS = 20000        # per vCPU; four vCPUs
+NEIGHBOURS = ("hello", "hello2", "smp", "timer", "sbi")
+
+
+def fuzz_cfg(seed, calls, more=""):
+    return write_cfg("sbifuzz_%d.cfg" % seed,
+                     'name = "sbifuzz"\nmemory = 16\nvcpus = 4\n'
+                     'extra = "seed=%d calls=%d%s"\nkernel = "{guests}/sbifuzz.elf"\n'
+                     % (seed, calls, more))
+
+
+def hello_lines(name):
+    return ["%s from vcpu 0" % name] + ["%s: %d" % (name, i) for i in range(1, 6)] + ["%s: done" % name]
+
+
+def fuzz_beside_neighbours(smp, seed):
+    where = "seed %d on %d hart%s" % (seed, smp, "s" if smp > 1 else "")
+    img = image("sbifuzz_%d" % smp, [fuzz_cfg(seed, CALLS)] + [cfg(n) for n in NEIGHBOURS])
+    r = boot(img, smp=smp, mem="1G", timeout=120)
+    assert "PANIC" not in r.output, where + ":\n" + tail(r)
+    fails = [l for l in r.domain_lines("sbifuzz") if "sbifuzz: FAIL" in l or "trap: " in l]
+    assert not fails, where + ": " + "\n".join(fails)
+    expect(r, "[sbifuzz] sbifuzz: seed %d, 4 vcpus, %d calls each" % (seed, CALLS), where)
+    expect(r, "[sbifuzz] sbifuzz: %d calls, seed %d, done" % (4 * CALLS, seed), where)
+    for name in ("hello", "hello2"):
+        assert r.domain_lines(name) == hello_lines(name), "%s: [%s] lines: %r" % (
+            where, name, r.domain_lines(name))
+    expect(r, "[smp] smp: all 4 vcpus ok", where)
+    expect(r, "[timer] timer: done", where)
+    expect(r, "[sbi] sbi: 36 passed, 0 failed", where)
+    powered_off(r)
+    expect(r, "6 powered off, 0 crashed", where)
+
+
+@test
+def sbi_fuzz_beside_other_domains_on_one_hart():
+    fuzz_beside_neighbours(1, 101)
+
+
+@test
+def sbi_fuzz_beside_other_domains_on_two_harts():
+    fuzz_beside_neighbours(2, 102)
+
+
+@test
+def sbi_fuzz_beside_other_domains_on_four_harts():
+    fuzz_beside_neighbours(4, 104)
+
+
+@test
+def dbcn_flood_comes_out_whole_and_in_order():
+    """Writes of several KiB (DBCN may take them in parts) beside a domain printing
+    its own lines: every line of both arrives whole, once, in order."""
+    n = 600
+    img = image("sbiflood", [fuzz_cfg(7, 50, " flood=%d" % n), cfg("hello"), cfg("hello2")])
+    r = boot(img, smp=2, timeout=60)
+    want = ["sbifuzz: flood %d of %d %s" % (i, n, "".join(chr(97 + (i * 7 + j) % 26) for j in range(64)))
+            for i in range(n)]
+    got = [l for l in r.domain_lines("sbifuzz") if l.startswith("sbifuzz: flood ")]
+    assert got == want, "flood lines differ; first difference at %s:\n%s" % (
+        next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want))), tail(r))
+    for name in ("hello", "hello2"):
+        assert r.domain_lines(name) == hello_lines(name), "[%s] lines: %r" % (name, r.domain_lines(name))
+    expect(r, "[sbifuzz] sbifuzz: 200 calls, seed 7, done")
+    powered_off(r)
