@@ -228,6 +228,10 @@ TEST(binary_garbage)
 	CHECK_STR(d.text, "t.cfg:1: name: control character (byte 0x00) in string");
 	CHECK_EQ(xlcfg_parse(nul_at_top, sizeof nul_at_top - 1, "t.cfg", &cfg, &d), -1);
 	CHECK_STR(d.text, "t.cfg:1: unexpected byte 0x00 (expected KEY = VALUE)");
+	/* Found by tests/fuzz/fuzz_xlcfg.c: a comment used to swallow a NUL. */
+	static const char nul_in_comment[] = "# a\0b\nname = 1";
+	CHECK_EQ(xlcfg_parse(nul_in_comment, sizeof nul_in_comment - 1, "t.cfg", &cfg, &d), -1);
+	CHECK_STR(d.text, "t.cfg:1: unexpected byte 0x00 (expected KEY = VALUE)");
 	CHECK_EQ(parse("name = \"\x01\""), -1);
 	CHECK_STR(d.text, "t.cfg:1: name: control character (byte 0x01) in string");
 	CHECK_EQ(parse("\xff\xfe"), -1);

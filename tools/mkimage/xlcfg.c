@@ -71,10 +71,11 @@ static void skip_blanks(struct lex *l)
 		l->p++;
 }
 
+/* A NUL ends a comment too, so that it is reported like a NUL anywhere else. */
 static void skip_comment(struct lex *l)
 {
 	if (at(l, '#'))
-		while (l->p < l->end && *l->p != '\n')
+		while (l->p < l->end && *l->p != '\n' && *l->p != '\0')
 			l->p++;
 }
 
