@@ -375,30 +375,85 @@ TEST(domain_lookup)
 TEST(record_format)
 {
 	struct xl_record r, back;
-	char buf[4096], why[REASON_MAX];
-	int n;
+	char *text, why[REASON_MAX];
+	long n;
 
-	memset(&r, 0, sizeof r);
+	xl_record_init(&r);
+	xl_record_init(&back);
 	strcpy(r.name, "web");
-	strcpy(r.config, "/etc/rivet/web.cfg");
+	CHECK_EQ(xl_record_set_config(&r, "/etc/rivet/web.cfg"), 0);
 	r.on_reboot = RIVET_ACTION_RESTART;
-	r.nr_args = 2;
-	strcpy(r.args[0], "memory=32");
-	strcpy(r.args[1], "extra=\"quiet init=/bin/sh\"");
-	n = xl_record_format(&r, buf, sizeof buf);
-	CHECK(n > 0);
-	CHECK_STR(buf, "name=web\nconfig=/etc/rivet/web.cfg\non_poweroff=destroy\non_reboot=restart\n"
-		       "on_crash=destroy\narg=memory=32\narg=extra=\"quiet init=/bin/sh\"\n");
-	CHECK_EQ(xl_record_parse(buf, &back, why), 0);
-	CHECK(!memcmp(&r, &back, sizeof r));
-	CHECK_EQ(xl_record_format(&r, buf, 40), -1);
-	strcpy(r.args[1], "a=b\nname=evil");
-	CHECK_EQ(xl_record_format(&r, buf, sizeof buf), -1);
+	CHECK_EQ(xl_record_add_arg(&r, "memory=32"), 0);
+	CHECK_EQ(xl_record_add_arg(&r, "extra=\"quiet init=/bin/sh\""), 0);
+	n = xl_record_format(&r, &text, why);
+	CHECK(n > 0 && text && (size_t)n == strlen(text));
+	CHECK_STR(text, "name=web\nconfig=/etc/rivet/web.cfg\non_poweroff=destroy\non_reboot=restart\n"
+			"on_crash=destroy\narg=memory=32\narg=extra=\"quiet init=/bin/sh\"\n");
+	CHECK_EQ(xl_record_parse(text, &back, why), 0);
+	free(text);
+	CHECK_STR(back.name, "web");
+	CHECK_STR(back.config, "/etc/rivet/web.cfg");
+	CHECK_EQ(back.on_reboot, RIVET_ACTION_RESTART);
+	CHECK_EQ(back.nr_args, 2);
+	CHECK_STR(back.args[1], "extra=\"quiet init=/bin/sh\"");
+	/* A newline in a value would forge a key: refused, nothing written. */
+	free(r.args[1]);
+	r.args[1] = strdup("a=b\nname=evil");
+	CHECK_EQ(xl_record_format(&r, &text, why), -1);
+	CHECK(text == NULL && strstr(why, "override 2") != NULL);
 	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\non_crash=explode\n", &back, why), -1);
 	CHECK(strstr(why, "on_crash") != NULL);
+	CHECK(back.config == NULL && back.nr_args == 0);   /* a failed parse leaves nothing */
 	CHECK_EQ(xl_record_parse("name=x\n", &back, why), -1);
+	CHECK_EQ(xl_record_parse("config=\nname=x\n", &back, why), -1);
 	CHECK_EQ(xl_record_parse("config=/a\nname=x\nfuture=1\n\n", &back, why), 0);
 	CHECK_EQ(back.on_reboot, RIVET_ACTION_DESTROY);
+	xl_record_free(&back);
+	xl_record_free(&r);
+}
+
+/* Strings of any length: a 5 KiB override and a 3 KiB config path survive the file. */
+TEST(record_long_strings)
+{
+	struct xl_record r, back;
+	char why[REASON_MAX];
+	char *big = malloc(5121), *path = malloc(3001);
+	unsigned i;
+
+	if (!big || !path)
+		return;
+	memcpy(big, "extra=", 6);
+	for (i = 6; i < 5120; i++)
+		big[i] = (char)('a' + i % 26);
+	big[5120] = '\0';
+	path[0] = '/';
+	for (i = 1; i < 3000; i++)
+		path[i] = i % 100 ? 'd' : '/';
+	path[3000] = '\0';
+	xl_record_init(&r);
+	xl_record_init(&back);
+	strcpy(r.name, "long");
+	r.on_reboot = RIVET_ACTION_RESTART;
+	CHECK_EQ(xl_record_set_config(&r, path), 0);
+	for (i = 0; i < XL_RECORD_MAX_ARGS; i++)
+		CHECK_EQ(xl_record_add_arg(&r, i == 7 ? big : "memory=16"), 0);
+	CHECK_EQ(xl_record_add_arg(&r, "one=too-many"), -1);
+	setenv("RIVET_RUN_DIR", path_of("run"), 1);
+	CHECK_EQ(xl_record_write(9, &r, why), 0);
+	CHECK_EQ(xl_record_read(9, &back, why), 0);
+	CHECK_STR(back.config, path);
+	CHECK_EQ(back.nr_args, XL_RECORD_MAX_ARGS);
+	CHECK_STR(back.args[7], big);
+	CHECK_STR(back.args[XL_RECORD_MAX_ARGS - 1], "memory=16");
+	CHECK_EQ(back.on_reboot, RIVET_ACTION_RESTART);
+	/* Reading again into a filled record frees the old strings (ASan would say). */
+	CHECK_EQ(xl_record_read(9, &back, why), 0);
+	xl_record_remove(9);
+	CHECK_EQ(xl_record_read(9, &back, why), -1);
+	xl_record_free(&back);
+	xl_record_free(&r);
+	free(big);
+	free(path);
 }
 
 TEST(create_args)
@@ -530,6 +585,7 @@ TEST(create_runs_the_plan)
 		zero &= d->ram[p.loads[0].gpa - RIVET_GUEST_RAM_BASE + i] == 0;
 	CHECK(zero);
 	xl_plan_free(&p);
+	xl_record_init(&rec);
 	CHECK_EQ(xl_record_read(1, &rec, why), 0);
 	CHECK_STR(rec.name, "web");
 	CHECK_STR(rec.config, path_of("web.cfg"));
@@ -537,6 +593,7 @@ TEST(create_runs_the_plan)
 	CHECK_EQ(rec.on_crash, RIVET_ACTION_RESTART);
 	CHECK_EQ(rec.nr_args, 1);
 	CHECK_STR(rec.args[0], "on_crash=restart");
+	xl_record_free(&rec);
 
 	/* The same name again: refused by the microvisor, named in the message. */
 	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 2, argv), 1);
@@ -631,6 +688,7 @@ int main(void)
 	RUN(vcpu_rows_and_masks);
 	RUN(domain_lookup);
 	RUN(record_format);
+	RUN(record_long_strings);
 	RUN(create_args);
 	RUN(plan);
 	RUN(plan_overrides);

@@ -1,10 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* test_xl_consoled.c: rivet-consoled's decisions: on_* actions, ATTACH parsing, log names, restart argv. */
+/*
+ * test_xl_consoled.c: rivet-consoled's decisions: on_* actions, ATTACH
+ * parsing, log names, restart argv, option values, the capped and rotated
+ * log, the per-domain rate limit.
+ */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include "check.h"
+#include "consoled_log.h"
+#include "consoled_rate.h"
 #include "consoled_util.h"
 
 TEST(decide)
@@ -63,20 +72,183 @@ TEST(log_names)
 TEST(restart_argv)
 {
 	struct xl_record r;
-	char *argv[XL_RECORD_MAX_ARGS + 4];
+	char *argv[XL_RECORD_MAX_ARGS + 4], arg[16];
 	unsigned i;
 
-	memset(&r, 0, sizeof r);
-	strcpy(r.config, "/etc/rivet/web.cfg");
-	r.nr_args = XL_RECORD_MAX_ARGS;
-	for (i = 0; i < r.nr_args; i++)
-		snprintf(r.args[i], sizeof r.args[i], "k%u=1", i);
+	xl_record_init(&r);
+	CHECK_EQ(xl_record_set_config(&r, "/etc/rivet/web.cfg"), 0);
+	for (i = 0; i < XL_RECORD_MAX_ARGS; i++) {
+		snprintf(arg, sizeof arg, "k%u=1", i);
+		CHECK_EQ(xl_record_add_arg(&r, arg), 0);
+	}
 	CHECK_EQ(consoled_restart_argv("/usr/sbin/xl", &r, argv), XL_RECORD_MAX_ARGS + 3);
 	CHECK_STR(argv[0], "/usr/sbin/xl");
 	CHECK_STR(argv[1], "create");
 	CHECK_STR(argv[2], "/etc/rivet/web.cfg");
 	CHECK_STR(argv[3], "k0=1");
 	CHECK(argv[XL_RECORD_MAX_ARGS + 3] == NULL);
+	xl_record_free(&r);
+}
+
+TEST(sizes)
+{
+	uint64_t v = 7;
+
+	CHECK_EQ(consoled_parse_size("65536", &v), 0);
+	CHECK_EQ(v, 65536);
+	CHECK_EQ(consoled_parse_size("1M", &v), 0);
+	CHECK_EQ(v, 1 << 20);
+	CHECK_EQ(consoled_parse_size("64k", &v), 0);
+	CHECK_EQ(v, 65536);
+	CHECK_EQ(consoled_parse_size("0", &v), 0);
+	CHECK_EQ(v, 0);
+	CHECK_EQ(consoled_parse_size("", &v), -1);
+	CHECK_EQ(consoled_parse_size("M", &v), -1);
+	CHECK_EQ(consoled_parse_size("1MB", &v), -1);
+	CHECK_EQ(consoled_parse_size("-1", &v), -1);
+	CHECK_EQ(consoled_parse_size("1x", &v), -1);
+	CHECK_EQ(consoled_parse_size("18446744073709551615", &v), 0);
+	CHECK_EQ(consoled_parse_size("18446744073709551616", &v), -1);
+	CHECK_EQ(consoled_parse_size("17179869184G", &v), -1);     /* 2^64: wraps */
+	CHECK_EQ(consoled_parse_size("17179869183G", &v), 0);
+}
+
+static char tmpdir[64];
+
+static long file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+static void path_in(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/%s", tmpdir, name);
+}
+
+/* The cap holds, NAME.log.1 keeps the previous file, nothing is lost in between. */
+TEST(log_rotation)
+{
+	char path[128], old[128], moved[128], why[REASON_MAX], chunk[300], back[4096];
+	struct conlog l;
+	unsigned i;
+	size_t n;
+
+	path_in(path, sizeof path, "web.log");
+	path_in(old, sizeof old, "web.log.1");
+	path_in(moved, sizeof moved, "moved.log");
+	/* An earlier run's log is continued, not truncated. */
+	{
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0640);
+
+		CHECK(fd >= 0 && write(fd, "before\n", 7) == 7);
+		close(fd);
+	}
+	CHECK_EQ(conlog_open(&l, path, why), 0);
+	CHECK_EQ(l.size, 7);
+	/* 20 chunks of 300 bytes into a 1000-byte cap: each file ends at exactly the cap. */
+	for (i = 0; i < 20; i++) {
+		memset(chunk, 'a' + (int)i, sizeof chunk);
+		CHECK_EQ(conlog_write(&l, chunk, sizeof chunk, 1000, why), 0);
+		CHECK(file_size(path) <= 1000);
+		CHECK(file_size(old) <= 1000);
+	}
+	/* 7 + 6000 bytes: the current file holds the remainder, the rotated one is full. */
+	CHECK_EQ(file_size(old), 1000);
+	CHECK_EQ(file_size(path), 6007 % 1000);
+	/* The backlog spans both files and ends with the newest bytes. */
+	n = conlog_tail(&l, back, 1500);
+	CHECK_EQ(n, 1000 + 6007 % 1000);
+	CHECK(back[n - 1] == 'a' + 19);
+	n = conlog_tail(&l, back, 5);
+	CHECK_EQ(n, 5);
+	CHECK(back[0] == 'a' + 19);
+
+	/* Moved away without SIGHUP: the next rotation leaves the moved file alone. */
+	CHECK_EQ(rename(path, moved), 0);
+	memset(chunk, 'z', sizeof chunk);
+	for (i = 0; i < 4; i++)
+		CHECK_EQ(conlog_write(&l, chunk, sizeof chunk, 1000, why), 0);
+	CHECK_EQ(file_size(moved), 1000);            /* 7 + 993 of the 1200 */
+	CHECK_EQ(file_size(path), 207);              /* the rest, in a new NAME.log */
+	CHECK_EQ(file_size(old), 1000);              /* the older rotation untouched */
+	n = conlog_tail(&l, back, 1);
+	CHECK(n == 1 && back[0] == 'z');
+	conlog_close(&l);
+	unlink(path);
+	unlink(old);
+	unlink(moved);
+}
+
+/* SIGHUP's reopen: after mv, new bytes land in a new NAME.log. */
+TEST(log_reopen)
+{
+	char path[128], moved[128], why[REASON_MAX];
+	struct conlog l;
+
+	path_in(path, sizeof path, "hup.log");
+	path_in(moved, sizeof moved, "hup.log.old");
+	CHECK_EQ(conlog_open(&l, path, why), 0);
+	CHECK_EQ(conlog_write(&l, "one\n", 4, 0, why), 0);
+	CHECK_EQ(rename(path, moved), 0);
+	CHECK_EQ(conlog_write(&l, "two\n", 4, 0, why), 0);   /* still the moved file */
+	CHECK_EQ(conlog_reopen(&l, why), 0);
+	CHECK_EQ(conlog_write(&l, "three\n", 6, 0, why), 0);
+	CHECK_EQ(file_size(moved), 8);
+	CHECK_EQ(file_size(path), 6);
+	CHECK_EQ(l.size, 6);
+	/* No cap: it just grows. */
+	CHECK_EQ(conlog_write(&l, "four\n", 5, 0, why), 0);
+	CHECK_EQ(file_size(path), 11);
+	conlog_close(&l);
+	/* A log that cannot be opened says why. */
+	CHECK_EQ(conlog_open(&l, "/nonexistent-dir/x.log", why), -1);
+	CHECK(strstr(why, "/nonexistent-dir/x.log") != NULL);
+	CHECK_EQ(conlog_write(&l, "x", 1, 0, why), -1);
+	conlog_close(&l);
+	unlink(path);
+	unlink(moved);
+}
+
+/* xenconsoled's rule: 30 reads per 200 ms, then nothing until the period ends. */
+TEST(rate_limit)
+{
+	struct conrate r;
+	unsigned long over = 99;
+	unsigned i, reads = 0;
+	uint64_t t;
+
+	memset(&r, 0, sizeof r);
+	/* A flood: the domain has output every time it is asked, for 1 s (1 ms steps). */
+	for (t = 1000; t < 2000; t++)
+		if (conrate_may_read(&r, t, 30, 200, &over)) {
+			reads++;
+			if (conrate_count(&r, 30))
+				CHECK(conrate_held(&r, 30) && conrate_resume_ms(&r, 200) > t);
+		}
+	CHECK_EQ(reads, 5 * 30);       /* 5 periods, 30 each */
+	CHECK_EQ(r.flood, 5);
+	CHECK(conrate_held(&r, 30));
+	/* A quiet period ends the flood; the next read reports how long it lasted. */
+	CHECK_EQ(conrate_may_read(&r, 2000, 30, 200, &over), 1);
+	CHECK_EQ(over, 0);              /* the last period was full: still a flood */
+	conrate_count(&r, 30);
+	CHECK_EQ(conrate_may_read(&r, 2200, 30, 200, &over), 1);
+	CHECK_EQ(over, 5);
+	CHECK_EQ(r.flood, 0);
+	/* A clock that goes backwards starts a period rather than hold forever. */
+	for (i = 0; i < 30; i++)
+		conrate_count(&r, 30);
+	CHECK_EQ(conrate_may_read(&r, 2201, 30, 200, &over), 0);
+	CHECK_EQ(conrate_may_read(&r, 100, 30, 200, &over), 1);
+	/* Limit 0: no limit, nothing held. */
+	memset(&r, 0, sizeof r);
+	for (i = 0; i < 1000; i++) {
+		CHECK_EQ(conrate_may_read(&r, 5, 0, 200, &over), 1);
+		CHECK_EQ(conrate_count(&r, 0), 0);
+	}
+	CHECK(!conrate_held(&r, 0));
 }
 
 /* The one socket address the daemon listens on and xl console connects to. */
@@ -104,5 +276,15 @@ int main(void)
 	RUN(log_names);
 	RUN(restart_argv);
 	RUN(sockaddr);
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/consoled-test-XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		printf("FAIL: consoled/setup: mkdtemp\n");
+		return 1;
+	}
+	RUN(sizes);
+	RUN(log_rotation);
+	RUN(log_reopen);
+	RUN(rate_limit);
+	rmdir(tmpdir);
 	return CHECK_DONE();
 }

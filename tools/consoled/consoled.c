@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * consoled.c: rivet-consoled, Dom0's console daemon. It sleeps in poll() on
- * two event channels (VIRQ_CONSOLE, VIRQ_DOM_EXC), its unix socket and its
- * clients, never on a timer. A console event drains every DomU's console
- * ring into /var/log/rivet/console/NAME.log and to the clients attached to
- * it; a DOM_EXC event carries out on_poweroff/on_reboot/on_crash for
- * domains that shut down, from the records `xl create` leaves in
- * /run/rivet/domains/.
+ * two event channels (VIRQ_CONSOLE, VIRQ_DOM_EXC), its unix socket, its
+ * clients and a signalfd; it only wakes on a timer while it holds back a
+ * flooding domain. A console event drains every DomU's console ring into
+ * /var/log/rivet/console/NAME.log (capped and rotated) and to the clients
+ * attached to it; a DOM_EXC event carries out on_poweroff/on_reboot/on_crash
+ * for domains that shut down, from the records `xl create` leaves in
+ * /run/rivet/domains/. At start it does both for what happened while it was
+ * not running.
  */
 #define _GNU_SOURCE   /* accept4 */
 #include <errno.h>
@@ -24,18 +26,29 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "consoled_log.h"
 #include "consoled_proto.h"
+#include "consoled_rate.h"
 #include "consoled_util.h"
 
 #define MAX_DOMS    256
 #define MAX_CLIENTS 64
 #define LINE_MAX_ATTACH 64
+#define READ_CHUNK  512                  /* CONSOLE_READ's most per call */
+#define DRAIN_READS 16                   /* one event reads at most the ring's 8 KiB */
+#define LOG_SIZE_DEFAULT (1u << 20)
+#define FLOOD_SAY_MS 60000               /* a flooding domain is named once a minute at most */
 
 struct dom {
 	int used, seen;
 	uint32_t domid;
 	char name[RIVET_NAME_MAX];
-	int log_fd;
+	struct conlog log;                   /* log.fd < 0: output goes to clients only */
+	int log_failing;                     /* said once until a write works again */
+	struct conrate rate;
+	uint64_t flood_said_ms;              /* last flood message; 0: none */
+	unsigned long floods_unsaid;         /* floods since then */
+	int flood_open;                      /* its start was said, its end not yet */
 };
 
 struct client {
@@ -51,6 +64,10 @@ static struct dom doms[MAX_DOMS];
 static struct client clients[MAX_CLIENTS];
 static const char *log_dir = "/var/log/rivet";
 static const char *xl_path = "xl";
+static uint64_t log_cap = LOG_SIZE_DEFAULT;          /* --log-size; 0: no cap */
+static unsigned rate_limit = CONRATE_LIMIT;           /* --rate-limit; 0: none */
+static unsigned rate_period = CONRATE_PERIOD_MS;      /* --rate-period */
+static int foreground;
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -67,6 +84,14 @@ static void say(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	fflush(stderr);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void mkdirs(const char *path)
@@ -106,24 +131,34 @@ static struct dom *dom_find(uint32_t domid)
 	return NULL;
 }
 
+static void log_path(const struct rivet_domain_info *info, char *path, size_t size)
+{
+	char name[RIVET_NAME_MAX + 16];
+
+	consoled_log_name(info->name, info->domid, name, sizeof name);
+	snprintf(path, size, "%s/console/%s.log", log_dir, name);
+}
+
 static struct dom *dom_add(const struct rivet_domain_info *info)
 {
-	char path[600], name[RIVET_NAME_MAX + 16];
+	char path[600], why[REASON_MAX];
+	struct dom *d;
 	unsigned i;
 
 	for (i = 0; i < MAX_DOMS && doms[i].used; i++)
 		;
 	if (i == MAX_DOMS)
 		return NULL;
-	consoled_log_name(info->name, info->domid, name, sizeof name);
-	snprintf(path, sizeof path, "%s/console/%s.log", log_dir, name);
-	doms[i] = (struct dom){ 1, 1, info->domid, "", -1 };
-	memcpy(doms[i].name, info->name, RIVET_NAME_MAX);
-	doms[i].log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	if (doms[i].log_fd < 0)
-		say("cannot open %s: %s (domain %u's output goes to clients only)", path,
-		    strerror(errno), info->domid);
-	return &doms[i];
+	d = &doms[i];
+	memset(d, 0, sizeof *d);
+	d->used = d->seen = 1;
+	d->domid = info->domid;
+	memcpy(d->name, info->name, RIVET_NAME_MAX);
+	log_path(info, path, sizeof path);
+	/* An existing log is continued: the domain may have run before we (re)started. */
+	if (conlog_open(&d->log, path, why) < 0)
+		say("%s (domain %u's output goes to clients only)", why, info->domid);
+	return d;
 }
 
 static void dom_drop(struct dom *d)
@@ -133,27 +168,93 @@ static void dom_drop(struct dom *d)
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (clients[i].fd >= 0 && clients[i].attached && clients[i].domid == d->domid)
 			client_close(&clients[i]);
-	if (d->log_fd >= 0)
-		close(d->log_fd);
+	conlog_close(&d->log);
 	memset(d, 0, sizeof *d);
-	d->log_fd = -1;
+	d->log.fd = -1;
 }
 
-static void drain(struct dom *d)
+static void flood_started(struct dom *d, uint64_t now)
 {
-	char buf[XC_PAGE_SIZE];
+	if (d->flood_said_ms && now - d->flood_said_ms < FLOOD_SAY_MS) {
+		d->floods_unsaid++;
+		return;
+	}
+	say("domain %u '%s': console output over %u reads in %u ms; read at that rate, its ring "
+	    "drops the oldest bytes meanwhile (%lu more floods since the last message)",
+	    d->domid, d->name, rate_limit, rate_period, d->floods_unsaid);
+	d->flood_said_ms = now;
+	d->floods_unsaid = 0;
+	d->flood_open = 1;
+}
+
+/*
+ * Reads one domain's ring to the log and its clients: DRAIN_READS reads at
+ * most, so one chatty domain cannot starve the others (the next event or
+ * the rate timer resumes it). FORCE: its last words, before it is destroyed.
+ */
+static void drain(struct dom *d, int force)
+{
+	char buf[READ_CHUNK], why[REASON_MAX];
+	unsigned long over;
+	uint64_t now = now_ms();
 	unsigned i, rounds;
+	int got = 0;
 	long n;
 
-	/* Bounded, so one chatty domain cannot starve the others; the next event resumes it. */
-	for (rounds = 0; rounds < 64 && (n = xc_console_read(xch, d->domid, buf, sizeof buf)) > 0;
+	if (!force && !conrate_may_read(&d->rate, now, rate_limit, rate_period, &over))
+		return;
+	if (over && d->flood_open) {
+		say("domain %u '%s': console flood over (held back in %lu periods in a row)",
+		    d->domid, d->name, over);
+		d->flood_open = 0;
+	}
+	for (rounds = 0; rounds < DRAIN_READS && (n = xc_console_read(xch, d->domid, buf, sizeof buf)) > 0;
 	     rounds++) {
-		if (d->log_fd >= 0 && write(d->log_fd, buf, (size_t)n) != n)
-			say("writing the log of domain %u failed: %s", d->domid, strerror(errno));
+		got = 1;
+		if (d->log.fd >= 0) {
+			if (conlog_write(&d->log, buf, (size_t)n, log_cap, why) < 0) {
+				if (!d->log_failing)
+					say("domain %u: %s", d->domid, why);
+				d->log_failing = 1;
+			} else {
+				d->log_failing = 0;
+			}
+		}
 		for (i = 0; i < MAX_CLIENTS; i++)
 			if (clients[i].fd >= 0 && clients[i].attached && clients[i].domid == d->domid)
 				send_client(&clients[i], buf, (size_t)n);
 	}
+	if (got && !force && conrate_count(&d->rate, rate_limit) && d->rate.flood == 1)
+		flood_started(d, now);
+}
+
+/* Reads the domains held back by the rate limit whose period is over. */
+static void drain_held(void)
+{
+	uint64_t now = now_ms();
+	unsigned i;
+
+	for (i = 0; i < MAX_DOMS; i++)
+		if (doms[i].used && conrate_held(&doms[i].rate, rate_limit) &&
+		    conrate_resume_ms(&doms[i].rate, rate_period) <= now)
+			drain(&doms[i], 0);
+}
+
+/* poll()'s timeout: -1 (none) unless a domain is held back. */
+static int poll_timeout(void)
+{
+	uint64_t now = now_ms(), next = UINT64_MAX, t;
+	unsigned i;
+
+	for (i = 0; i < MAX_DOMS; i++)
+		if (doms[i].used && conrate_held(&doms[i].rate, rate_limit)) {
+			t = conrate_resume_ms(&doms[i].rate, rate_period);
+			if (t < next)
+				next = t;
+		}
+	if (next == UINT64_MAX)
+		return -1;
+	return next <= now ? 0 : (int)(next - now < 1000 ? next - now : 1000);
 }
 
 /* Reads every DomU's console; learns new domains and forgets vanished ones. */
@@ -185,7 +286,7 @@ static void scan(void)
 		if (!d)
 			continue;
 		d->seen = 1;
-		drain(d);
+		drain(d, 0);
 	}
 	for (i = 0; i < MAX_DOMS; i++)
 		if (doms[i].used && !doms[i].seen)
@@ -207,8 +308,10 @@ static void restart(struct xl_record *rec)
 	if (pid == 0) {
 		sigset_t none;
 
+		/* xl gets a plain signal state: an ignored SIGPIPE would survive exec. */
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
 		execvp(argv[0], argv);
 		say("cannot run %s: %s", argv[0], strerror(errno));
 		_exit(127);
@@ -227,6 +330,7 @@ static void domain_exceptions(void)
 
 	if (!rec)
 		return;
+	xl_record_init(rec);
 	r = xl_domains_get(xch, &ds);
 	if (r < 0) {
 		say("cannot list domains: %s", xc_strerror(r));
@@ -257,7 +361,7 @@ static void domain_exceptions(void)
 		/* Its last words first. */
 		d = dom_find(info->domid);
 		if (d)
-			drain(d);
+			drain(d, 1);
 		r = xc_domain_destroy(xch, info->domid);
 		if (r < 0) {
 			say("domain %u '%s' (%s): cannot destroy it: %s", info->domid, info->name,
@@ -274,17 +378,15 @@ static void domain_exceptions(void)
 			restart(rec);
 	}
 	xl_domains_free(&ds);
+	xl_record_free(rec);
 	free(rec);
 }
 
-static void reap(int sfd)
+static void reap(void)
 {
-	struct signalfd_siginfo si;
 	int status;
 	pid_t pid;
 
-	while (read(sfd, &si, sizeof si) == sizeof si)
-		;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 			say("restart (pid %d) done", (int)pid);
@@ -292,6 +394,62 @@ static void reap(int sfd)
 			say("restart (pid %d) failed (status %d): see the xl message above", (int)pid,
 			    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 	}
+}
+
+/* Daemon mode: stderr is <log dir>/consoled.log, opened again on SIGHUP. */
+static void open_own_log(void)
+{
+	char path[600];
+	int fd;
+
+	snprintf(path, sizeof path, "%s/consoled.log", log_dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (fd >= 0) {
+		dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
+}
+
+/* SIGHUP: logrotate (or mv) moved the logs; the next bytes go to new files. */
+static void reopen_logs(void)
+{
+	char why[REASON_MAX];
+	unsigned i, n = 0;
+
+	if (!foreground)
+		open_own_log();
+	for (i = 0; i < MAX_DOMS; i++) {
+		if (!doms[i].used || !doms[i].log.path)
+			continue;
+		if (conlog_reopen(&doms[i].log, why) < 0)
+			say("domain %u: %s", doms[i].domid, why);
+		else
+			n++;
+	}
+	say("SIGHUP: reopened %u console logs", n);
+}
+
+/* SIGCHLD, SIGHUP, SIGTERM, SIGINT through the signalfd; returns 1 to exit. */
+static int signals(int sfd)
+{
+	struct signalfd_siginfo si;
+	int quit = 0, hup = 0, chld = 0;
+
+	while (read(sfd, &si, sizeof si) == sizeof si) {
+		if (si.ssi_signo == SIGCHLD)
+			chld = 1;
+		else if (si.ssi_signo == SIGHUP)
+			hup = 1;
+		else
+			quit = (int)si.ssi_signo;
+	}
+	if (chld)
+		reap();
+	if (hup)
+		reopen_logs();
+	if (quit)
+		say("%s: exiting", quit == SIGTERM ? "SIGTERM" : "SIGINT");
+	return quit != 0;
 }
 
 static int listen_socket(void)
@@ -339,7 +497,7 @@ static void attach(struct client *c)
 	char buf[CONSOLED_BACKLOG];
 	struct dom *d;
 	uint32_t domid;
-	struct stat st;
+	size_t n;
 
 	if (consoled_parse_attach(c->line, &domid) < 0) {
 		static const char bad[] = "ERR expected ATTACH <domid>\n";
@@ -360,22 +518,9 @@ static void attach(struct client *c)
 	c->attached = 1;
 	c->domid = domid;
 	send_client(c, "OK\n", 3);
-	if (d->log_fd >= 0 && fstat(d->log_fd, &st) == 0 && st.st_size > 0) {
-		char path[600], name[RIVET_NAME_MAX + 16];
-		off_t from = st.st_size > CONSOLED_BACKLOG ? st.st_size - CONSOLED_BACKLOG : 0;
-		int rfd;
-		ssize_t n;
-
-		consoled_log_name(d->name, d->domid, name, sizeof name);
-		snprintf(path, sizeof path, "%s/console/%s.log", log_dir, name);
-		rfd = open(path, O_RDONLY | O_CLOEXEC);
-		if (rfd >= 0) {
-			n = pread(rfd, buf, (size_t)(st.st_size - from), from);
-			if (n > 0)
-				send_client(c, buf, (size_t)n);
-			close(rfd);
-		}
-	}
+	n = conlog_tail(&d->log, buf, sizeof buf);
+	if (n)
+		send_client(c, buf, n);
 }
 
 static void client_input(struct client *c)
@@ -417,12 +562,19 @@ static void client_input(struct client *c)
 
 static void usage(void)
 {
-	fprintf(stderr, "Usage: rivet-consoled [-f]\n  -f  stay in the foreground, log to stderr\n");
+	fprintf(stderr,
+		"Usage: rivet-consoled [-f] [--log-size BYTES] [--rate-limit N] [--rate-period MS]\n"
+		"  -f                 stay in the foreground, log to stderr (for init's respawn)\n"
+		"  --log-size BYTES   rotate NAME.log to NAME.log.1 at this size (K/M/G suffix;\n"
+		"                     default 1M; 0: no cap)\n"
+		"  --rate-limit N     read each domain's console at most N times a period\n"
+		"                     (default %u; 0: no limit)\n"
+		"  --rate-period MS   that period (default %u ms)\n",
+		CONRATE_LIMIT, CONRATE_PERIOD_MS);
 }
 
 static void daemonize(void)
 {
-	char path[600];
 	pid_t pid = fork();
 	int fd;
 
@@ -433,12 +585,7 @@ static void daemonize(void)
 	if (pid > 0)
 		_exit(0);
 	setsid();
-	snprintf(path, sizeof path, "%s/consoled.log", log_dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	if (fd >= 0) {
-		dup2(fd, STDERR_FILENO);
-		close(fd);
-	}
+	open_own_log();
 	fd = open("/dev/null", O_RDWR);
 	if (fd >= 0) {
 		dup2(fd, STDIN_FILENO);
@@ -450,22 +597,67 @@ static void daemonize(void)
 		say("chdir /: %s", strerror(errno));
 }
 
-int main(int argc, char **argv)
+/* "--name VALUE" or "--name=VALUE" at ARGV[*I]; NULL if ARGV[*I] is another option. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
 {
-	struct pollfd p[4 + MAX_CLIENTS];
-	int con_fd, exc_fd, lfd, sfd, i, r, foreground = 0;
-	uint32_t con_port, exc_port, port;
-	char path[600];
-	sigset_t chld;
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n))
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] || *i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+static int parse_args(int argc, char **argv)
+{
+	uint64_t v;
+	const char *a;
+	int i;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-f")) {
 			foreground = 1;
+		} else if ((a = opt_value(argc, argv, &i, "--log-size"))) {
+			if (consoled_parse_size(a, &v) < 0) {
+				fprintf(stderr, "rivet-consoled: --log-size '%s': expected bytes, "
+					"e.g. 1048576 or 1M\n", a);
+				return -1;
+			}
+			log_cap = v;
+		} else if ((a = opt_value(argc, argv, &i, "--rate-limit"))) {
+			if (xl_parse_uint(a, 1000000, &v) < 0) {
+				fprintf(stderr, "rivet-consoled: --rate-limit '%s': expected 0-1000000\n", a);
+				return -1;
+			}
+			rate_limit = (unsigned)v;
+		} else if ((a = opt_value(argc, argv, &i, "--rate-period"))) {
+			if (xl_parse_uint(a, 60000, &v) < 0 || v == 0) {
+				fprintf(stderr, "rivet-consoled: --rate-period '%s': expected 1-60000 ms\n", a);
+				return -1;
+			}
+			rate_period = (unsigned)v;
 		} else {
 			usage();
-			return 1;
+			return -1;
 		}
 	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct pollfd p[4 + MAX_CLIENTS];
+	int con_fd, exc_fd, lfd, sfd, i, r;
+	uint32_t con_port, exc_port, port;
+	struct sockaddr_un sa;
+	char path[600];
+	sigset_t sigs;
+
+	if (parse_args(argc, argv) < 0)
+		return 1;
 	if (getenv("RIVET_LOG_DIR") && *getenv("RIVET_LOG_DIR"))
 		log_dir = getenv("RIVET_LOG_DIR");
 	if (getenv("RIVET_XL") && *getenv("RIVET_XL"))
@@ -493,19 +685,30 @@ int main(int argc, char **argv)
 			CONSOLED_SOCK_NAME, strerror(errno));
 		return 1;
 	}
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, NULL);
-	sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	/* Signals arrive as reads of sfd, between two whole steps of the loop. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGCHLD);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		fprintf(stderr, "rivet-consoled: signalfd: %s\n", strerror(errno));
+		return 1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	if (!foreground)
 		daemonize();
 	for (i = 0; i < MAX_CLIENTS; i++)
 		clients[i].fd = -1;
 	for (i = 0; i < MAX_DOMS; i++)
-		doms[i].log_fd = -1;
-	say("started: console virq on port %u, domain-exit virq on port %u", con_port, exc_port);
+		doms[i].log.fd = -1;
+	say("started (pid %d): console virq on port %u, domain-exit virq on port %u; "
+	    "logs capped at %llu bytes, rate limit %u reads per %u ms", (int)getpid(), con_port,
+	    exc_port, (unsigned long long)log_cap, rate_limit, rate_period);
 
+	/* Catch up with what happened while no daemon ran. */
 	scan();
 	domain_exceptions();
 	for (;;) {
@@ -520,7 +723,7 @@ int main(int argc, char **argv)
 				idx[n - 4] = i;
 				p[n++] = (struct pollfd){ clients[i].fd, POLLIN, 0 };
 			}
-		if (poll(p, (nfds_t)n, -1) < 0) {
+		if (poll(p, (nfds_t)n, poll_timeout()) < 0) {
 			if (errno == EINTR)
 				continue;
 			say("poll: %s", strerror(errno));
@@ -539,12 +742,24 @@ int main(int argc, char **argv)
 			say("an event channel failed; exiting");
 			return 1;
 		}
-		if (p[3].revents & POLLIN)
-			reap(sfd);
+		drain_held();
+		if ((p[3].revents & POLLIN) && signals(sfd))
+			break;
 		for (i = 4; i < n; i++)
 			if (p[i].revents && clients[idx[i - 4]].fd == p[i].fd)
 				client_input(&clients[idx[i - 4]]);
 		if (p[2].revents & POLLIN)
 			accept_client(lfd);
 	}
+	/* A clean exit: clients see EOF, the socket goes, the logs are complete. */
+	for (i = 0; i < MAX_CLIENTS; i++)
+		if (clients[i].fd >= 0)
+			client_close(&clients[i]);
+	for (i = 0; i < MAX_DOMS; i++)
+		if (doms[i].used)
+			dom_drop(&doms[i]);
+	if (xl_consoled_sockaddr(&sa) == 0)
+		unlink(sa.sun_path);
+	xc_close(xch);
+	return 0;
 }

@@ -70,7 +70,34 @@ int consoled_restart_argv(const char *xl, struct xl_record *rec, char **argv)
 	argv[n++] = "create";
 	argv[n++] = rec->config;
 	for (i = 0; i < rec->nr_args && i < XL_RECORD_MAX_ARGS; i++)
-		argv[n++] = rec->args[i];
+		if (rec->args[i])
+			argv[n++] = rec->args[i];
 	argv[n] = NULL;
 	return n;
+}
+
+int consoled_parse_size(const char *s, uint64_t *out)
+{
+	char digits[24];
+	size_t n = strspn(s, "0123456789");
+	unsigned shift = 0;
+	uint64_t v;
+
+	if (n == 0 || n >= sizeof digits)
+		return -1;
+	switch (s[n]) {
+	case '\0': break;
+	case 'k': case 'K': shift = 10; break;
+	case 'm': case 'M': shift = 20; break;
+	case 'g': case 'G': shift = 30; break;
+	default: return -1;
+	}
+	if (shift && s[n + 1])
+		return -1;
+	memcpy(digits, s, n);
+	digits[n] = '\0';
+	if (xl_parse_uint(digits, UINT64_MAX >> shift, &v) < 0)
+		return -1;
+	*out = v << shift;
+	return 0;
 }

@@ -29,5 +29,7 @@ void consoled_log_name(const char *name, uint32_t domid, char *buf, size_t size)
  * count. The strings point into REC.
  */
 int consoled_restart_argv(const char *xl, struct xl_record *rec, char **argv);
+/* A byte count for --log-size: decimal with an optional K, M or G (binary). 0 or -1. */
+int consoled_parse_size(const char *s, uint64_t *out);
 
 #endif

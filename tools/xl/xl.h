@@ -3,6 +3,7 @@
 #ifndef RIVET_XL_H
 #define RIVET_XL_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,15 +50,15 @@ int xl_parse_uint(const char *s, uint64_t max, uint64_t *out);
 /* ---- xl_record.c: /run/rivet/domains/<domid>, what consoled needs to act on_* ---- */
 
 #define XL_RECORD_MAX_ARGS 32
-#define XL_RECORD_ARG_MAX  512
-#define XL_RECORD_MAX      20000     /* bytes in a record file */
+#define XL_RECORD_MAX      (1u << 20)   /* bytes in a record file: a sanity bound, no field limit */
 
+/* Strings are on the heap, any length: init zeroes, xl_record_free frees. */
 struct xl_record {
 	char name[RIVET_NAME_LEN];
-	char config[XL_RECORD_ARG_MAX];  /* absolute path of the config file */
+	char *config;                    /* absolute path of the config file */
 	uint8_t on_poweroff, on_reboot, on_crash;  /* enum rivet_action */
 	unsigned nr_args;                /* key=value overrides given to xl create */
-	char args[XL_RECORD_MAX_ARGS][XL_RECORD_ARG_MAX];
+	char *args[XL_RECORD_MAX_ARGS];
 };
 
 /* The run directory: $RIVET_RUN_DIR, else /run/rivet. */
@@ -68,11 +69,16 @@ int xl_consoled_sockaddr(struct sockaddr_un *sa);
 /* "<run dir>/domains/<domid>" into BUF. */
 void xl_record_path(uint32_t domid, char *buf, size_t size);
 const char *xl_action_name(uint8_t action);
-/* The text of a record; returns its length, or -1 when it does not fit. */
-int xl_record_format(const struct xl_record *r, char *buf, size_t size);
-/* Parses TEXT (NUL-terminated); 0, or -1 with a reason in WHY (REASON_MAX). */
+void xl_record_init(struct xl_record *r);
+void xl_record_free(struct xl_record *r);
+/* Copies CONFIG / appends one override; 0, or -1 (out of memory, or too many args). */
+int xl_record_set_config(struct xl_record *r, const char *config);
+int xl_record_add_arg(struct xl_record *r, const char *arg);
+/* The text of a record in *TEXT (malloc'd, NUL-terminated); its length, or -1 with WHY. */
+long xl_record_format(const struct xl_record *r, char **text, char *why);
+/* Parses TEXT (NUL-terminated) into R (initialized; freed first); 0, or -1 with WHY (REASON_MAX). */
 int xl_record_parse(const char *text, struct xl_record *r, char *why);
-/* Writes / reads / removes the record of DOMID; 0 or -1 with WHY. */
+/* Writes / reads (as parse) / removes the record of DOMID; 0 or -1 with WHY. */
 int xl_record_write(uint32_t domid, const struct xl_record *r, char *why);
 int xl_record_read(uint32_t domid, struct xl_record *r, char *why);
 void xl_record_remove(uint32_t domid);
@@ -90,7 +96,7 @@ struct xl_load {
 };
 
 struct xl_plan {
-	char cfg_path[XL_RECORD_ARG_MAX];  /* absolute */
+	char cfg_path[PATH_MAX];    /* absolute */
 	struct rivet_domain_config cfg;
 	uint64_t entry_gpa, dtb_gpa;
 	unsigned nr_loads;
@@ -145,6 +151,8 @@ int xl_cmd_vcpu_pin(xc_handle *h, int argc, char **argv);
 int xl_cmd_console(xc_handle *h, int argc, char **argv);
 /* Attaches the terminal to DOMID's console through rivet-consoled. */
 int xl_console_attach(uint32_t domid, const char *name);
+/* 1 when rivet-consoled accepts connections on its socket. */
+int xl_consoled_running(void);
 
 struct xl_command {
 	const char *name;

@@ -271,14 +271,40 @@ int xl_cmd_unpause(xc_handle *h, int argc, char **argv)
 	return simple(h, argc, argv, "unpause", xc_domain_unpause);
 }
 
-/* -w: waits until the domain with that id is gone (destroyed, maybe restarted under a new id). */
-static void wait_gone(xc_handle *h, uint32_t domid)
-{
-	struct rivet_domain_info info;
-	struct timespec ts = { 0, 100 * 1000 * 1000 };
+#define WAIT_SECS         60   /* -w: a bound, where Xen's xl waits forever */
+#define DAEMON_GRACE_SECS 5    /* init restarts a dead rivet-consoled well within this */
 
-	while (xc_domain_getinfo(h, domid, &info) == 0 && info.domid == domid)
+/*
+ * -w: waits until the domain with that id is gone (destroyed, maybe restarted
+ * under a new id). Only rivet-consoled carries out on_*: without it a shut-down
+ * domain stays, so that is said rather than waited for. 0, or -1 (said).
+ */
+static int wait_gone(xc_handle *h, const char *cmd, const struct rivet_domain_info *dom,
+		     enum rivet_shutdown_reason why)
+{
+	struct timespec ts = { 0, 100 * 1000 * 1000 };
+	struct rivet_domain_info info;
+	unsigned tick, no_daemon = 0;
+
+	for (tick = 0; tick < WAIT_SECS * 10; tick++) {
+		if (xc_domain_getinfo(h, dom->domid, &info) < 0 || info.domid != dom->domid)
+			return 0;
+		/* Once a second: connecting costs the daemon an accept. */
+		if (tick % 10 == 0 && (info.state & RIVET_DOMSTATE_SHUTDOWN))
+			no_daemon = xl_consoled_running() ? 0 : no_daemon + 1;
+		if (no_daemon > DAEMON_GRACE_SECS) {
+			xl_err("%s: domain '%s' (%u) is shut down, but rivet-consoled is not running to "
+			       "carry out its %s (start it, or xl destroy %u)", cmd, dom->name,
+			       dom->domid, why == RIVET_SHUTDOWN_REBOOT ? "on_reboot" : "on_poweroff",
+			       dom->domid);
+			return -1;
+		}
 		nanosleep(&ts, NULL);
+	}
+	xl_err("%s: domain '%s' (%u) is still there after %d s%s", cmd, dom->name, dom->domid,
+	       WAIT_SECS, info.state & RIVET_DOMSTATE_SHUTDOWN ?
+	       " (shut down; see /var/log/rivet/consoled.log)" : "");
+	return -1;
 }
 
 static int stop(xc_handle *h, int argc, char **argv, const char *cmd,
@@ -306,7 +332,8 @@ static int stop(xc_handle *h, int argc, char **argv, const char *cmd,
 	}
 	if (wait) {
 		fprintf(stderr, "Waiting for 1 domains\n");
-		wait_gone(h, info.domid);
+		if (wait_gone(h, cmd, &info, why) < 0)
+			return XL_EXIT_FAIL;
 		fprintf(stderr, "Domain %u has been shut down\n", info.domid);
 	}
 	return XL_EXIT_OK;

@@ -17,6 +17,7 @@
 #include "xl.h"
 
 #define DETACH_CHAR 0x1d   /* Ctrl-] */
+#define ANSWER_MS   5000   /* the daemon answers ATTACH at once; a stopped one never does */
 
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -52,14 +53,31 @@ static int connect_daemon(void)
 	return fd;
 }
 
+int xl_consoled_running(void)
+{
+	int fd = connect_daemon();
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
 /* Reads the daemon's one status line byte by byte, so no console byte is lost. */
 static int read_status(int fd, char *line, size_t size)
 {
+	struct pollfd p = { fd, POLLIN, 0 };
 	size_t n = 0;
 
 	while (n + 1 < size) {
-		ssize_t r = read(fd, line + n, 1);
+		ssize_t r;
+		int k = poll(&p, 1, ANSWER_MS);
 
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k == 0)
+			return -ETIMEDOUT;
+		r = read(fd, line + n, 1);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -78,17 +96,27 @@ int xl_console_attach(uint32_t domid, const char *name)
 	struct termios saved, raw;
 	struct pollfd p[2];
 	char buf[4096], status[256];
-	int fd, tty, in_open = 1, rc = XL_EXIT_OK;
+	int fd, tty, in_open = 1, rc = XL_EXIT_OK, r;
 
 	fd = connect_daemon();
+	if (fd == -ECONNREFUSED || fd == -ENOENT) {
+		xl_err("console: rivet-consoled is not running (nothing listens on %s/%s)",
+		       xl_run_dir(), CONSOLED_SOCK_NAME);
+		return XL_EXIT_FAIL;
+	}
 	if (fd < 0) {
 		xl_err("console: cannot reach rivet-consoled at %s/%s: %s", xl_run_dir(),
 		       CONSOLED_SOCK_NAME, strerror(-fd));
 		return XL_EXIT_FAIL;
 	}
 	snprintf(buf, sizeof buf, "ATTACH %u\n", domid);
-	if (write_all(fd, buf, strlen(buf)) < 0 || read_status(fd, status, sizeof status) < 0) {
-		xl_err("console: rivet-consoled closed the connection");
+	r = write_all(fd, buf, strlen(buf)) < 0 ? -1 : read_status(fd, status, sizeof status);
+	if (r < 0) {
+		if (r == -ETIMEDOUT)
+			xl_err("console: rivet-consoled did not answer within %d s (is it stopped?)",
+			       ANSWER_MS / 1000);
+		else
+			xl_err("console: rivet-consoled closed the connection");
 		close(fd);
 		return XL_EXIT_FAIL;
 	}

@@ -310,19 +310,22 @@ static int copy_load(xc_handle *h, uint32_t domid, const struct xl_load *l)
 	return 0;
 }
 
-static void record_fill(struct xl_record *rec, const struct xl_plan *p, char *const ov[],
-			unsigned nr)
+static int record_fill(struct xl_record *rec, const struct xl_plan *p, char *const ov[],
+		       unsigned nr)
 {
 	unsigned i;
 
-	memset(rec, 0, sizeof *rec);
+	xl_record_init(rec);
 	memcpy(rec->name, p->cfg.name, sizeof rec->name);
-	snprintf(rec->config, sizeof rec->config, "%s", p->cfg_path);
 	rec->on_poweroff = p->cfg.on_poweroff;
 	rec->on_reboot = p->cfg.on_reboot;
 	rec->on_crash = p->cfg.on_crash;
-	for (i = 0; i < nr && i < XL_RECORD_MAX_ARGS; i++)
-		snprintf(rec->args[rec->nr_args++], XL_RECORD_ARG_MAX, "%s", ov[i]);
+	if (xl_record_set_config(rec, p->cfg_path) < 0)
+		return -1;
+	for (i = 0; i < nr; i++)
+		if (xl_record_add_arg(rec, ov[i]) < 0)
+			return -1;
+	return 0;
 }
 
 int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], unsigned nr,
@@ -372,8 +375,12 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 		diag_fail(d, f, 0, NULL, "out of memory");
 		goto fail;
 	}
-	record_fill(rec, p, overrides, nr);
-	r = xl_record_write(domid, rec, why);
+	r = record_fill(rec, p, overrides, nr);
+	if (r < 0)
+		reason_set(why, "out of memory, or more than %d overrides", XL_RECORD_MAX_ARGS);
+	else
+		r = xl_record_write(domid, rec, why);
+	xl_record_free(rec);
 	free(rec);
 	if (r < 0) {
 		diag_fail(d, f, 0, NULL, "cannot record domain %u for rivet-consoled: %s", domid, why);

@@ -48,37 +48,109 @@ static int has_newline(const char *s)
 	return strchr(s, '\n') != NULL || strchr(s, '\r') != NULL;
 }
 
-int xl_record_format(const struct xl_record *r, char *buf, size_t size)
+void xl_record_init(struct xl_record *r)
 {
-	size_t n;
-	unsigned i;
-	int k;
-
-	if (has_newline(r->name) || has_newline(r->config) || r->nr_args > XL_RECORD_MAX_ARGS)
-		return -1;
-	k = snprintf(buf, size, "name=%s\nconfig=%s\non_poweroff=%s\non_reboot=%s\non_crash=%s\n",
-		     r->name, r->config, xl_action_name(r->on_poweroff),
-		     xl_action_name(r->on_reboot), xl_action_name(r->on_crash));
-	if (k < 0 || (size_t)k >= size)
-		return -1;
-	n = (size_t)k;
-	for (i = 0; i < r->nr_args; i++) {
-		if (has_newline(r->args[i]))
-			return -1;
-		k = snprintf(buf + n, size - n, "arg=%s\n", r->args[i]);
-		if (k < 0 || (size_t)k >= size - n)
-			return -1;
-		n += (size_t)k;
-	}
-	return (int)n;
+	memset(r, 0, sizeof *r);
 }
 
-static int copy_field(char *dst, size_t size, const char *v, size_t len)
+void xl_record_free(struct xl_record *r)
+{
+	unsigned i;
+
+	free(r->config);
+	for (i = 0; i < r->nr_args && i < XL_RECORD_MAX_ARGS; i++)
+		free(r->args[i]);
+	xl_record_init(r);
+}
+
+static char *dup_n(const char *s, size_t len)
+{
+	char *p = malloc(len + 1);
+
+	if (p) {
+		memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	return p;
+}
+
+int xl_record_set_config(struct xl_record *r, const char *config)
+{
+	char *p = dup_n(config, strlen(config));
+
+	if (!p)
+		return -1;
+	free(r->config);
+	r->config = p;
+	return 0;
+}
+
+int xl_record_add_arg(struct xl_record *r, const char *arg)
+{
+	if (r->nr_args >= XL_RECORD_MAX_ARGS || !(r->args[r->nr_args] = dup_n(arg, strlen(arg))))
+		return -1;
+	r->nr_args++;
+	return 0;
+}
+
+long xl_record_format(const struct xl_record *r, char **text, char *why)
+{
+	size_t size, n;
+	unsigned i;
+	char *buf;
+	int k;
+
+	*text = NULL;
+	if (!r->config || r->nr_args > XL_RECORD_MAX_ARGS)
+		return reason_set(why, "no config path, or too many overrides");
+	if (has_newline(r->name) || has_newline(r->config))
+		return reason_set(why, "the name or config path holds a newline");
+	/* Exact size: fixed text and action names (at most 7 bytes each) plus every string. */
+	size = sizeof "name=\nconfig=\non_poweroff=\non_reboot=\non_crash=\n" + 3 * 7 +
+	       strnlen(r->name, sizeof r->name) + strlen(r->config);
+	for (i = 0; i < r->nr_args; i++) {
+		if (has_newline(r->args[i]))
+			return reason_set(why, "override %u holds a newline", i + 1);
+		size += sizeof "arg=\n" + strlen(r->args[i]);
+	}
+	if (size > XL_RECORD_MAX)
+		return reason_set(why, "record of %zu bytes is over %u", size, XL_RECORD_MAX);
+	buf = malloc(size);
+	if (!buf)
+		return reason_set(why, "out of memory");
+	k = snprintf(buf, size, "name=%.*s\nconfig=%s\non_poweroff=%s\non_reboot=%s\non_crash=%s\n",
+		     (int)sizeof r->name, r->name, r->config, xl_action_name(r->on_poweroff),
+		     xl_action_name(r->on_reboot), xl_action_name(r->on_crash));
+	n = (size_t)k;
+	for (i = 0; i < r->nr_args && k >= 0 && n < size; i++) {
+		k = snprintf(buf + n, size - n, "arg=%s\n", r->args[i]);
+		n += (size_t)k;
+	}
+	if (k < 0 || n >= size) {   /* cannot happen with the size above; never write a cut record */
+		free(buf);
+		return reason_set(why, "record formatting failed");
+	}
+	*text = buf;
+	return (long)n;
+}
+
+static int copy_name(char *dst, size_t size, const char *v, size_t len)
 {
 	if (len >= size)
 		return -1;
 	memcpy(dst, v, len);
 	dst[len] = '\0';
+	return 0;
+}
+
+static int set_string(char **dst, const char *v, size_t len)
+{
+	char *p = dup_n(v, len);
+
+	if (!p)
+		return -1;
+	free(*dst);
+	*dst = p;
 	return 0;
 }
 
@@ -98,7 +170,7 @@ int xl_record_parse(const char *text, struct xl_record *r, char *why)
 	const char *p = text;
 	unsigned line = 0;
 
-	memset(r, 0, sizeof *r);
+	xl_record_free(r);
 	while (*p) {
 		const char *nl = strchr(p, '\n'), *eq, *v;
 		size_t klen, vlen;
@@ -113,15 +185,15 @@ int xl_record_parse(const char *text, struct xl_record *r, char *why)
 			continue;
 		}
 		if (!eq)
-			return reason_set(why, "line %u: expected key=value", line);
+			goto fail_line;
 		klen = (size_t)(eq - p);
 		v = eq + 1;
 		vlen = (size_t)(nl - v);
 #define KEY(s) (klen == sizeof(s) - 1 && !strncmp(p, s, klen))
 		if (KEY("name"))
-			bad = copy_field(r->name, sizeof r->name, v, vlen);
+			bad = copy_name(r->name, sizeof r->name, v, vlen);
 		else if (KEY("config"))
-			bad = copy_field(r->config, sizeof r->config, v, vlen);
+			bad = set_string(&r->config, v, vlen);
 		else if (KEY("on_poweroff"))
 			bad = parse_action(v, vlen, &r->on_poweroff);
 		else if (KEY("on_reboot"))
@@ -130,16 +202,25 @@ int xl_record_parse(const char *text, struct xl_record *r, char *why)
 			bad = parse_action(v, vlen, &r->on_crash);
 		else if (KEY("arg"))
 			bad = r->nr_args == XL_RECORD_MAX_ARGS ||
-			      copy_field(r->args[r->nr_args++], XL_RECORD_ARG_MAX, v, vlen);
+			      set_string(&r->args[r->nr_args++], v, vlen);
 		/* Unknown keys are skipped: a newer xl may write more. */
 #undef KEY
-		if (bad)
-			return reason_set(why, "line %u: bad value for '%.*s'", line, (int)klen, p);
+		if (bad) {
+			reason_set(why, "line %u: bad value for '%.*s'", line, (int)(klen < 40 ? klen : 40), p);
+			goto fail;
+		}
 		p = *nl ? nl + 1 : nl;
 	}
-	if (!r->name[0] || !r->config[0])
-		return reason_set(why, "no name or config");
+	if (!r->name[0] || !r->config || !r->config[0]) {
+		reason_set(why, "no name or config");
+		goto fail;
+	}
 	return 0;
+fail_line:
+	reason_set(why, "line %u: expected key=value", line);
+fail:
+	xl_record_free(r);
+	return -1;
 }
 
 static int mkdir_one(const char *path, char *why)
@@ -152,16 +233,12 @@ static int mkdir_one(const char *path, char *why)
 int xl_record_write(uint32_t domid, const struct xl_record *r, char *why)
 {
 	char path[600], dir[600], *text;
-	int n, rc;
+	long n;
+	int rc;
 
-	text = malloc(XL_RECORD_MAX);
-	if (!text)
-		return reason_set(why, "out of memory");
-	n = xl_record_format(r, text, XL_RECORD_MAX);
-	if (n < 0) {
-		free(text);
-		return reason_set(why, "record too long or a value holds a newline");
-	}
+	n = xl_record_format(r, &text, why);
+	if (n < 0)
+		return -1;
 	snprintf(dir, sizeof dir, "%s/domains", xl_run_dir());
 	if (mkdir_one(xl_run_dir(), why) < 0 || mkdir_one(dir, why) < 0) {
 		free(text);
