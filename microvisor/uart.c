@@ -2,6 +2,8 @@
 /* uart.c: polled driver for the NS16550A UART found in the host device tree. */
 #include "uart.h"
 #include "sbi_call.h"
+#include "csr.h"
+#include "hart.h"
 
 #define UART_RBR 0   /* receive buffer (read) */
 #define UART_THR 0   /* transmit holding (write) */
@@ -13,8 +15,17 @@
 #define LSR_DR   0x01
 #define LSR_THRE 0x20
 
+/*
+ * A byte takes 87 us at 115200 baud: a UART that has not taken one in 10 ms
+ * is wedged (say, hardware flow control with nothing attached). We stop
+ * waiting for it then, and until it is ready again, so a dead UART cannot
+ * keep the console lock, and every hart that prints, forever.
+ */
+#define TX_WAIT_PER_SECOND 100
+
 static volatile u8 *uart_base;
 static unsigned uart_shift;
+static bool tx_stuck;
 
 static u8 reg_read(unsigned reg) { return uart_base[reg << uart_shift]; }
 static void reg_write(unsigned reg, u8 v) { uart_base[reg << uart_shift] = v; }
@@ -40,8 +51,17 @@ void uart_putc(char c)
 		sbi_ecall(SBI_EXT_LEGACY_PUTCHAR, 0, (unsigned char)c, 0, 0);
 		return;
 	}
-	while (!(reg_read(UART_LSR) & LSR_THRE))
-		;
+	if (tx_stuck) {
+		tx_stuck = !(reg_read(UART_LSR) & LSR_THRE);
+	} else {
+		u64 start = time_now();
+		u64 limit = timebase_hz ? timebase_hz / TX_WAIT_PER_SECOND : ~0UL;
+		while (!(reg_read(UART_LSR) & LSR_THRE))
+			if (time_now() - start > limit) {
+				tx_stuck = true;
+				break;
+			}
+	}
 	reg_write(UART_THR, (u8)c);
 }
 

@@ -8,8 +8,12 @@
 
 #define SBI_SPEC_VERSION ((2UL << 24) | 0)   /* SBI v2.0 */
 #define SBI_IMPL_ID_RIVET 0x52495654UL      /* "RIVT": not a registered id */
-/* The handler decided where the vCPU goes next; do not touch a0/a1 or sepc. */
-#define SBI_NO_RETURN 1L
+/*
+ * The handler decided where the vCPU goes next; do not touch a0/a1 or sepc.
+ * A flag of its own: a result's error field can hold anything (legacy
+ * getchar returns the byte, 0x01 included).
+ */
+#define SBI_NO_RETURN ((struct sbiret){ .no_return = true })
 
 struct sbi_ext {
 	const char *name;
@@ -23,7 +27,7 @@ extern const struct sbi_ext sbi_base, sbi_time, sbi_ipi, sbi_rfence, sbi_hsm, sb
 const struct sbi_ext *sbi_find(unsigned long eid);
 void sbi_dispatch(struct vcpu *v);
 
-#define SBI_RET(e, val) ((struct sbiret){ (e), (val) })
+#define SBI_RET(e, val) ((struct sbiret){ .error = (e), .value = (val) })
 
 /* Resolves an SBI (hart_mask, hart_mask_base) pair to a bitmap of the domain's vCPUs. */
 int sbi_hart_mask(struct vcpu *v, unsigned long mask, unsigned long base, u64 *out);

@@ -6,7 +6,8 @@
 
 #include "public/sbi_abi.h"
 
-struct sbiret { long error; long value; };
+/* no_return: an SBI handler put the vCPU elsewhere (sbi.h, SBI_NO_RETURN); never set by firmware. */
+struct sbiret { long error; long value; bool no_return; };
 
 #ifndef RIVET_HOST_BUILD
 
@@ -19,7 +20,7 @@ static inline struct sbiret sbi_ecall(unsigned long ext, unsigned long fid, unsi
 	register unsigned long r6 asm("a6") = fid;
 	register unsigned long r7 asm("a7") = ext;
 	asm volatile("ecall" : "+r"(r0), "+r"(r1) : "r"(r2), "r"(r6), "r"(r7) : "memory");
-	return (struct sbiret){ (long)r0, (long)r1 };
+	return (struct sbiret){ .error = (long)r0, .value = (long)r1 };
 }
 
 static inline void fw_set_timer(u64 deadline) { sbi_ecall(SBI_EXT_TIME, 0, deadline, 0, 0); }

@@ -5,7 +5,29 @@
 #include "console_input.h"
 
 enum { DBCN_WRITE, DBCN_READ, DBCN_WRITE_BYTE };
-#define DBCN_MAX_CHUNK 4096   /* a larger write is partial, as the spec allows */
+#define DBCN_MAX_CHUNK 4096   /* the most one call checks and reads */
+/*
+ * One write call takes at most one line (up to and with its '\n') and at
+ * most this many bytes, and says how many it took; the guest calls again for
+ * the rest, as the spec allows. Without a Dom0 a finished line goes out to
+ * the UART at its baud rate during the call: this bounds how long one call
+ * keeps its hart from other vCPUs, and the console from other harts.
+ */
+#define DBCN_WRITE_MAX 256
+
+/* Writes from gpa up to a line's end or DBCN_WRITE_MAX bytes; returns the bytes taken. */
+static u64 dbcn_write_some(struct domain *d, u64 gpa, u64 len)
+{
+	char buf[DBCN_WRITE_MAX];
+	u64 n = len < sizeof(buf) ? len : sizeof(buf);
+	domain_read_gpa(d, gpa, buf, n);
+	for (u64 i = 0; i < n; i++) {
+		domain_console_putc(d, buf[i]);
+		if (buf[i] == '\n')
+			return i + 1;
+	}
+	return n;
+}
 
 static struct sbiret dbcn_call(struct vcpu *v, unsigned long fid, struct trap_frame *f)
 {
@@ -34,14 +56,7 @@ static struct sbiret dbcn_call(struct vcpu *v, unsigned long fid, struct trap_fr
 		domain_write_gpa(d, gpa, buf, n);
 		return SBI_RET(SBI_SUCCESS, n);
 	}
-	for (u64 done = 0; done < len; ) {
-		u64 n = len - done < sizeof(buf) ? len - done : sizeof(buf);
-		domain_read_gpa(d, gpa + done, buf, n);
-		for (u64 i = 0; i < n; i++)
-			domain_console_putc(d, buf[i]);
-		done += n;
-	}
-	return SBI_RET(SBI_SUCCESS, len);
+	return SBI_RET(SBI_SUCCESS, dbcn_write_some(d, gpa, len));
 }
 
 const struct sbi_ext sbi_dbcn = { "dbcn", SBI_EXT_DBCN, SBI_EXT_DBCN, dbcn_call };

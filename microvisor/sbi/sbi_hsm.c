@@ -77,7 +77,7 @@ static struct sbiret hsm_suspend(struct vcpu *v, u64 type, u64 resume, u64 opaqu
 		v->csrs.vsstatus &= ~SSTATUS_SIE;
 		v->csrs.vsatp = 0;
 	}
-	return SBI_RET(SBI_NO_RETURN, 0);
+	return SBI_NO_RETURN;
 }
 
 static struct sbiret hsm_call(struct vcpu *v, unsigned long fid, struct trap_frame *f)
@@ -92,7 +92,7 @@ static struct sbiret hsm_call(struct vcpu *v, unsigned long fid, struct trap_fra
 			log("domain %u \"%s\" stopped its last vCPU: powering it off", v->dom->id, v->dom->name);
 			domain_shutdown(v->dom, SHUTDOWN_POWEROFF);
 		}
-		return SBI_RET(SBI_NO_RETURN, 0);
+		return SBI_NO_RETURN;
 	case HSM_GET_STATUS:
 		return hsm_status(v, f->x[REG_A0]);
 	case HSM_SUSPEND:

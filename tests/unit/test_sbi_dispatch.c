@@ -81,9 +81,21 @@ TEST(legacy_calls_leave_a1_alone)
 	CHECK_EQ((long)f->x[REG_A1], 0x5555);
 }
 
+TEST(legacy_getchar_of_byte_1_is_returned)
+{
+	/* 0x01 (Ctrl-A) once doubled as the no-return marker and left a0 unwritten. */
+	fake_ret = SBI_RET(1, 0);
+	struct trap_frame *f = call(SBI_EXT_LEGACY_GETCHAR, 0, 0x77, 0x88);
+	CHECK_EQ((long)f->x[REG_A0], 1);
+	CHECK_EQ((long)f->x[REG_A1], 0x88);
+	fake_ret = SBI_RET(1, 0);
+	f = call(SBI_EXT_HSM, 2, 0x77, 0x88);
+	CHECK_EQ((long)f->x[REG_A0], 1);
+}
+
 TEST(no_return_keeps_registers)
 {
-	fake_ret = SBI_RET(SBI_NO_RETURN, 0);
+	fake_ret = SBI_NO_RETURN;
 	struct trap_frame *f = call(SBI_EXT_HSM, 1, 0x77, 0x88);
 	CHECK_EQ((long)f->x[REG_A0], 0x77);
 	CHECK_EQ((long)f->x[REG_A1], 0x88);
@@ -112,6 +124,7 @@ int main(void)
 	RUN(base_calls);
 	RUN(routes_to_owner_with_function_id);
 	RUN(legacy_calls_leave_a1_alone);
+	RUN(legacy_getchar_of_byte_1_is_returned);
 	RUN(no_return_keeps_registers);
 	RUN(hart_masks);
 	return CHECK_DONE();
