@@ -542,8 +542,6 @@ void secondary_main(unsigned long hartid, unsigned long opaque)
 {
 	if (opaque != OPAQUE)
 		fail("hart %lu started with opaque 0x%lx, expected 0x%lx", hartid, opaque, OPAQUE);
-	if (!rng[hartid])
-		rng[hartid] = seed * 0x100000001b3UL + hartid + 1;
 	fuzz(hartid);
 	/* Back in start.S: hart_stop. A random hart_start may bring us back: we stop again. */
 }
@@ -653,15 +651,16 @@ int main(unsigned long hartid, unsigned long dtb)
 	self_domid = rivet_hc_domain_id().value;
 	printf("sbifuzz: seed %lu, %lu vcpus, %lu calls each, RAM 0x%lx-0x%lx\n",
 	       seed, nr_vcpus, calls_per_vcpu, RAM_BASE, ram_end);
-	rng[hartid] = seed * 0x100000001b3UL + hartid + 1;
+	for (h = 0; h < nr_vcpus; h++)
+		rng[h] = seed * 0x100000001b3UL + h + 1;
 	fill_text();
 	flood();
 
+	/* A vCPU already fuzzing may have started the next one itself (ALREADY_AVAILABLE). */
 	for (h = 0; h < nr_vcpus; h++)
 		if (h != hartid) {
-			rng[h] = seed * 0x100000001b3UL + h + 1;
 			struct sbiret r = sbi_hart_start(h, (unsigned long)secondary_entry, OPAQUE);
-			if (r.error)
+			if (r.error && r.error != SBI_ERR_ALREADY_AVAILABLE)
 				fail("hart_start of vcpu %lu: error %ld", h, r.error);
 		}
 	fuzz(hartid);
