@@ -8,9 +8,9 @@
 FUZZ_CC           ?= clang-14
 FUZZ_SECONDS      ?= 60
 FUZZ_TEST_SECONDS ?= 12
-FUZZ_NAMES        ?= xlcfg gstage page_alloc
+FUZZ_NAMES        ?= xlcfg domfdt gstage page_alloc
 FUZZ_DIR          := $(BUILD)/fuzz
-FUZZ_ALL          := xlcfg gstage page_alloc
+FUZZ_ALL          := xlcfg domfdt gstage page_alloc
 FUZZ_BINS         := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_ALL))
 FUZZ_CHECKS       := $(patsubst %,$(FUZZ_DIR)/check_%,$(FUZZ_ALL))
 FUZZ_SAN          := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
