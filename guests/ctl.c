@@ -17,6 +17,7 @@
 #define CHILD_MB 8
 #define WINDOW   0x10000000000UL   /* Dom0's foreign window (1 TiB) */
 #define PAGE     4096UL
+#define VMID_LIVES 17000        /* more than QEMU's 14-bit VMIDs */
 
 extern const char payload_start[], payload_end[];
 static unsigned failures;
@@ -57,6 +58,7 @@ static void relay_until_shutdown(long id, int loud)
 {
 	static char line[160];
 	unsigned len = 0;
+	int shut = 0;
 	for (int spins = 0; spins < 100000; spins++) {
 		struct sbiret r = hc(RIVET_HC_CONSOLE_READ, id, (unsigned long)buf, sizeof(buf), 0);
 		for (long i = 0; r.error == 0 && i < r.value; i++) {
@@ -75,6 +77,9 @@ static void relay_until_shutdown(long id, int loud)
 			failures++;
 			return;
 		}
+		/* Once shut down, one more read takes what it printed last. */
+		if ((info.state & RIVET_DOMSTATE_SHUTDOWN) && !shut++)
+			continue;
 		if (info.state & RIVET_DOMSTATE_SHUTDOWN) {
 			if (r.error == 0 && loud)
 				printf("ctl: child %ld shut down (reason %u)\n", id, info.shutdown_reason);
@@ -148,6 +153,155 @@ static void bad_requests(void)
 	expect("destroy twin", hc(RIVET_HC_DOMAIN_DESTROY, id, 0, 0, 0), 0);
 }
 
+/* A domain of PAGES pages at 0x80000000, never started; its id, or -1. */
+static long bare_domain(const char *name, unsigned long pages)
+{
+	static struct rivet_domain_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	set_name(cfg.name, name);
+	cfg.max_bytes = pages * PAGE;
+	cfg.nr_vcpus = 2;
+	struct sbiret r = hc(RIVET_HC_DOMAIN_CREATE, (unsigned long)&cfg, 0, 0, 0);
+	expect("create bare domain", r, 0);
+	return r.error ? -1 : r.value;
+}
+
+/* Waits (bounded) until domain id is gone; false if it never goes. */
+static int gone(long id)
+{
+	for (int i = 0; i < 2000; i++) {
+		struct sbiret r = hc(RIVET_HC_DOMAIN_GETINFO, id, (unsigned long)&info, 0, 0);
+		if (r.error || r.value != id)
+			return 1;
+		delay_ticks(TICKS_PER_MS);
+	}
+	printf("ctl: FAIL domain %ld never went away (state %x)\n", id, info.state);
+	failures++;
+	return 0;
+}
+
+static unsigned long mem_of(long id)
+{
+	struct sbiret r = hc(RIVET_HC_DOMAIN_GETINFO, id, (unsigned long)&info, 0, 0);
+	return r.error || r.value != id ? ~0UL : info.mem_bytes;
+}
+
+/*
+ * Lifecycle and memory sequences a buggy toolstack or a hostile Dom0 may
+ * send: each must fail cleanly or finish, and free memory comes back exactly.
+ */
+static void lifecycle_checks(void)
+{
+	unsigned long base = free_bytes();
+	volatile unsigned long *win = (volatile unsigned long *)WINDOW;
+
+	/* An overlapping populate fails and changes nothing. */
+	long id = bare_domain("ovl", 64);
+	expect("populate 16", hc(RIVET_HC_MEMORY_POPULATE, id, 0x80000000UL, 16, 0), 0);
+	unsigned long mid = free_bytes();
+	expect("populate overlapping", hc(RIVET_HC_MEMORY_POPULATE, id, 0x80008000UL, 16, 0), RIVET_ERR_EXISTS);
+	if (free_bytes() != mid || mem_of(id) != 16 * PAGE) {
+		printf("ctl: FAIL overlapping populate moved memory (%lu -> %lu free, domain %lu)\n",
+		       mid, pi.free_bytes, mem_of(id));
+		failures++;
+	}
+	expect("populate the rest", hc(RIVET_HC_MEMORY_POPULATE, id, 0x80010000UL, 48, 0), 0);
+	expect("populate past max", hc(RIVET_HC_MEMORY_POPULATE, id, 0x80040000UL, 1, 0), SBI_ERR_INVALID_PARAM);
+	expect("populate wrapping", hc(RIVET_HC_MEMORY_POPULATE, id, ~0UL & ~(PAGE - 1), 2, 0),
+	       SBI_ERR_INVALID_PARAM);
+
+	/* Release while Dom0 maps the pages: refused; the mapping still holds the data. */
+	expect("map 4", hc(RIVET_HC_FOREIGN_MAP, id, 0x80002000UL, WINDOW, 4), 0);
+	win[0] = 0x5a5a5a5aUL;
+	expect("release mapped pages", hc(RIVET_HC_MEMORY_RELEASE, id, 0x80000000UL, 8, 0), RIVET_ERR_BUSY);
+	if (win[0] != 0x5a5a5a5aUL) {
+		printf("ctl: FAIL mapped page changed under a refused release\n");
+		failures++;
+	}
+	expect("unmap 4", hc(RIVET_HC_FOREIGN_UNMAP, WINDOW, 4, 0, 0), 0);
+	expect("unmap 4 twice", hc(RIVET_HC_FOREIGN_UNMAP, WINDOW, 4, 0, 0), SBI_ERR_INVALID_PARAM);
+	expect("release after unmap", hc(RIVET_HC_MEMORY_RELEASE, id, 0x80000000UL, 8, 0), 0);
+	expect("map released pages", hc(RIVET_HC_FOREIGN_MAP, id, 0x80000000UL, WINDOW, 1),
+	       SBI_ERR_INVALID_ADDRESS);
+	if (mem_of(id) != 56 * PAGE) {
+		printf("ctl: FAIL after release the domain has %lu bytes\n", mem_of(id));
+		failures++;
+	}
+
+	/* Destroy before start; then the same name is free again. */
+	expect("destroy never started", hc(RIVET_HC_DOMAIN_DESTROY, id, 0, 0, 0), 0);
+	gone(id);
+	expect("destroy it again", hc(RIVET_HC_DOMAIN_DESTROY, id, 0, 0, 0), RIVET_ERR_NO_DOMAIN);
+	expect("start a destroyed domain", hc(RIVET_HC_VCPU_START, id, 0, 0x80000000UL, 0), RIVET_ERR_NO_DOMAIN);
+
+	/* Shutdown of a never-started domain, then destroy (twice). */
+	id = bare_domain("ovl", 16);
+	expect("populate", hc(RIVET_HC_MEMORY_POPULATE, id, 0x80000000UL, 16, 0), 0);
+	expect("shutdown never started", hc(RIVET_HC_DOMAIN_SHUTDOWN, id, RIVET_SHUTDOWN_POWEROFF, 0, 0), 0);
+	for (int i = 0; i < 2000 && !(info.state & RIVET_DOMSTATE_SHUTDOWN); i++) {
+		mem_of(id);
+		delay_ticks(TICKS_PER_MS);
+	}
+	if (!(info.state & RIVET_DOMSTATE_SHUTDOWN)) {
+		printf("ctl: FAIL never-started domain did not shut down (state %x)\n", info.state);
+		failures++;
+	}
+	expect("start a shut-down domain", hc(RIVET_HC_VCPU_START, id, 0, 0x80000000UL, 0), RIVET_ERR_BUSY);
+	expect("release a shut-down domain", hc(RIVET_HC_MEMORY_RELEASE, id, 0x80000000UL, 16, 0), 0);
+	expect("destroy shut down", hc(RIVET_HC_DOMAIN_DESTROY, id, 0, 0, 0), 0);
+	expect("destroy shut down twice", hc(RIVET_HC_DOMAIN_DESTROY, id, 0, 0, 0), RIVET_ERR_NO_DOMAIN);
+	gone(id);
+
+	/* A running domain: release refused; destroy while dying; start twice refused. */
+	id = build_child("busy");
+	expect("start twice", hc(RIVET_HC_VCPU_START, id, 0, 0x80200000UL, 0), RIVET_ERR_BUSY);
+	expect("release while running", hc(RIVET_HC_MEMORY_RELEASE, id, 0x80000000UL, (CHILD_MB << 20) / PAGE, 0),
+	       RIVET_ERR_BUSY);
+	struct sbiret r1 = hc(RIVET_HC_DOMAIN_DESTROY, id, 0, 0, 0);
+	struct sbiret r2 = hc(RIVET_HC_DOMAIN_DESTROY, id, 0, 0, 0);
+	expect("destroy running", r1, 0);
+	if (r2.error != 0 && r2.error != RIVET_ERR_NO_DOMAIN) {
+		printf("ctl: FAIL second destroy of a dying domain: error %ld\n", r2.error);
+		failures++;
+	}
+	gone(id);
+
+	if (free_bytes() != base) {
+		printf("ctl: FAIL lifecycle checks lost %ld KiB\n", (long)(base - pi.free_bytes) >> 10);
+		failures++;
+	}
+	printf("ctl: lifecycle checks done, %lu MiB free again\n", pi.free_bytes >> 20);
+}
+
+/*
+ * More domain lives than there are VMIDs: the VMID generation rolls over
+ * while a child runs; it must finish its work all the same.
+ */
+static void vmid_rollover_check(unsigned long lives)
+{
+	long child = build_child("across");
+	static struct rivet_domain_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	set_name(cfg.name, "churn");
+	cfg.max_bytes = PAGE;
+	cfg.nr_vcpus = 1;
+	for (unsigned long i = 0; i < lives; i++) {
+		struct sbiret r = hc(RIVET_HC_DOMAIN_CREATE, (unsigned long)&cfg, 0, 0, 0);
+		if (r.error) {
+			printf("ctl: FAIL domain life %lu: create error %ld\n", i, r.error);
+			failures++;
+			break;
+		}
+		hc(RIVET_HC_DOMAIN_DESTROY, r.value, 0, 0, 0);
+		if (!gone(r.value))
+			break;
+	}
+	relay_until_shutdown(child, 1);
+	expect("destroy across", hc(RIVET_HC_DOMAIN_DESTROY, child, 0, 0, 0), 0);
+	gone(child);
+	printf("ctl: %lu domain lives\n", lives);
+}
+
 /* Event channels: a virq for domain exits, delivered as VSEIP with the port pending. */
 static long exc_port;
 
@@ -217,6 +371,7 @@ int main(unsigned long hartid, unsigned long dtb)
 	unsigned long at_start = free_bytes();
 	printf("ctl: %u harts, %lu MiB free\n", pi.nr_harts, at_start >> 20);
 	bad_requests();
+	lifecycle_checks();
 	unsigned long before = 0;
 	for (int cycle = 1; cycle <= CYCLES; cycle++) {
 		long id = build_child("child");
@@ -249,6 +404,11 @@ int main(unsigned long hartid, unsigned long dtb)
 	r = hc(RIVET_HC_DMESG_READ, 0, (unsigned long)buf, 64, 0);
 	if (r.error || r.value <= 0 || memcmp(buf, "(rivet) ", 8)) {
 		printf("ctl: FAIL dmesg: error %ld, %ld bytes\n", r.error, r.value);
+		failures++;
+	}
+	vmid_rollover_check(VMID_LIVES);
+	if (free_bytes() != after) {
+		printf("ctl: FAIL VMID churn lost %ld KiB\n", (long)(after - pi.free_bytes) >> 10);
 		failures++;
 	}
 	printf(failures ? "ctl: %u failures\n" : "ctl: all ok\n", failures);

@@ -10,7 +10,7 @@ MV_CFLAGS  := $(MV_ARCH) -O2 -g -std=gnu11 -ffreestanding -fno-builtin -fno-pic 
 	      -fno-tree-loop-distribute-patterns -Wall -Wextra -Werror \
 	      -Imicrovisor/include -Imicrovisor/include/libc -I$(MV_BUILD) -I$(LIBFDT_SRC)
 MV_SRCS    := head.S entry.S main.c platform.c uart.c console.c console_input.c mm.c page_alloc.c \
-	      gstage.c domain.c domain_mem.c domain_boot.c evtchn.c vcpu.c sched.c trap.c host_timer.c host_irq.c plic.c guest_access.c \
+	      gstage.c vmid.c domain.c domain_mem.c domain_boot.c evtchn.c vcpu.c sched.c trap.c host_timer.c host_irq.c plic.c guest_access.c \
 	      lib/string.c lib/vsnprintf.c \
 	      sbi/sbi.c sbi/sbi_base.c sbi/sbi_time.c sbi/sbi_ipi.c sbi/sbi_rfence.c sbi/sbi_hsm.c \
 	      sbi/sbi_srst.c sbi/sbi_dbcn.c sbi/sbi_legacy.c sbi/sbi_rivet.c \

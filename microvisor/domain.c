@@ -3,7 +3,12 @@
  * domain.c: domain objects and their lifecycle: allocation (G-stage table,
  * VMID, vCPUs homed on harts), the registry of live domains with reference
  * counts, pause, shutdown and crash handling, teardown, and console output.
- * The machine powers off when the last domain is gone.
+ * The machine powers off when the last domain is gone, and when Dom0 ends.
+ *
+ * Lock order (outer first): fmaps_lock (hc_memory.c) -> d->mem_lock ->
+ * d->lock -> domains_lock -> hart locks (lower index first) -> d->con_lock,
+ * d->evtchn_lock (two domains' evtchn locks: lower id first) -> pool_lock.
+ * vmid_lock is taken with nothing held.
  */
 #include "domain.h"
 #include "sched.h"
@@ -13,20 +18,33 @@
 #include "csr.h"
 #include "sbi_call.h"
 #include "console.h"
+#include "vmid.h"
 #include <string.h>
 
+/* domains_lock guards domains[], dom0, nr_alive, nr_ended and machine_reboot. */
 static struct domain *domains[MAX_DOMAINS];   /* indexed by id */
 static spinlock_t domains_lock = SPINLOCK_INIT;
 static unsigned nr_alive;
 static unsigned nr_ended[SHUTDOWN_DESTROY + 1];   /* by enum shutdown_reason */
-static u64 next_vmid = 1;
 static struct domain *dom0;
+static bool machine_reboot;                   /* Dom0 rebooted: reset rather than power off */
 extern unsigned vmid_bits;
 
 static void *table_alloc(void *ctx) { (void)ctx; return mm_alloc(PAGE_SIZE, PAGE_SIZE); }
 static void table_free(void *ctx, void *p) { (void)ctx; mm_free(p, PAGE_SIZE); }
 
 struct domain *domain_dom0(void) { return dom0; }
+
+struct domain *domain_get_dom0(void)
+{
+	struct domain *d;
+	spin_lock(&domains_lock);
+	d = dom0;
+	if (d)
+		__atomic_add_fetch(&d->refs, 1, __ATOMIC_SEQ_CST);
+	spin_unlock(&domains_lock);
+	return d;
+}
 
 u64 domain_overhead_bytes(const struct domain *d)
 {
@@ -46,11 +64,12 @@ static void domain_free(struct domain *d)
 	}
 	if (d->gs.root) {
 		/*
-		 * Its VMID is never reused, so its own stale TLB entries can never match
-		 * again; Dom0's entries for pages it once mapped from d might, so every
-		 * hart fences before the pages go back to the pool.
+		 * Its VMID is not reused before a rollover, which fences every hart, so
+		 * its own stale entries never match again. Dom0 fenced every hart when
+		 * it unmapped d's pages (FOREIGN_UNMAP). With no VMID bits everyone
+		 * shares VMID 0: every hart fences before the pages go back.
 		 */
-		if (d->foreign_mapped)
+		if (!vmid_bits)
 			hart_shootdown_gvma();
 		domain_free_memory(d);
 		gstage_free_tables(&d->gs);
@@ -65,10 +84,6 @@ struct domain *domain_alloc(const struct domain_params *p, int *err)
 	*err = -RIVET_EINVAL;
 	if (!len || len == RIVET_NAME_LEN || p->nr_vcpus < 1 || p->nr_vcpus > RIVET_MAX_VCPUS)
 		return NULL;
-	*err = -RIVET_EBUSY;
-	if (next_vmid >= (1UL << vmid_bits))
-		return NULL;   /* VMIDs are not reused, so no stale TLB entry can match */
-
 	*err = -RIVET_ENOMEM;
 	struct domain *d = mm_alloc(sizeof(*d), PAGE_SIZE);
 	if (!d)
@@ -81,7 +96,8 @@ struct domain *domain_alloc(const struct domain_params *p, int *err)
 	d->on_reboot = p->on_reboot;
 	d->on_crash = p->on_crash;
 	d->refs = 1;
-	d->state = DOM_RUNNING;
+	d->state = DOM_CREATED;
+	d->live_vcpus = d->nr_vcpus;   /* all homed; a shutdown before start reaps them all */
 
 	void *root = mm_alloc(GSTAGE_ROOT_PAGES * PAGE_SIZE, GSTAGE_ROOT_ALIGN);
 	if (!root)
@@ -89,9 +105,7 @@ struct domain *domain_alloc(const struct domain_params *p, int *err)
 	d->gs.alloc_page = table_alloc;
 	d->gs.free_page = table_free;
 	gstage_init(&d->gs, root);   /* cannot fail: root is aligned */
-	d->vmid = __atomic_fetch_add(&next_vmid, 1, __ATOMIC_SEQ_CST);
-	d->hgatp = (HGATP_MODE_SV39X4 << HGATP_MODE_SHIFT) | (d->vmid << HGATP_VMID_SHIFT) |
-		   ((u64)(uintptr_t)root >> PAGE_SHIFT);
+	vmid_refresh(d);
 
 	u64 online = 0;
 	for (unsigned i = 0; i < nr_harts; i++)
@@ -125,7 +139,9 @@ int domain_register(struct domain *d, int id)
 {
 	spin_lock(&domains_lock);
 	for (unsigned i = 0; i < MAX_DOMAINS; i++) {
-		if (domains[i] && !strncmp(domains[i]->name, d->name, RIVET_NAME_LEN)) {
+		/* A DEAD domain on its way out of the registry no longer holds its name. */
+		if (domains[i] && domains[i]->state != DOM_DEAD &&
+		    !strncmp(domains[i]->name, d->name, RIVET_NAME_LEN)) {
 			spin_unlock(&domains_lock);
 			return -RIVET_EEXIST;
 		}
@@ -192,7 +208,21 @@ unsigned domain_next_id(unsigned id, char name[RIVET_NAME_LEN])
 	return found;
 }
 
-void domain_start(struct domain *d, u64 pc, u64 a1)
+/*
+ * The one place d->state changes: to `to` if it is one of `from` (a mask of
+ * 1 << state). Returns whether it did. Caller holds d->lock.
+ */
+#define ST(s) (1U << (s))
+static bool transition_locked(struct domain *d, unsigned from, enum domain_state to)
+{
+	if (!(from & ST(d->state)))
+		return false;
+	d->state = to;
+	return true;
+}
+
+/* Every vCPU back to reset, vCPU 0 made runnable at pc; the domain is in none of its harts' hands. */
+static void start_vcpu0(struct domain *d, u64 pc, u64 a1)
 {
 	d->live_vcpus = d->nr_vcpus;
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
@@ -201,8 +231,24 @@ void domain_start(struct domain *d, u64 pc, u64 a1)
 	}
 	vcpu_reset(d->vcpus[0], pc, 0, a1);
 	d->started_vcpus = 1;
-	d->state = DOM_RUNNING;
+}
+
+int domain_start(struct domain *d, u64 pc, u64 a1)
+{
+	/* mem_lock: a MEMORY_RELEASE in progress finishes before a vCPU can run. */
+	spin_lock(&d->mem_lock);
+	spin_lock(&d->lock);
+	if (d->state != DOM_CREATED) {
+		spin_unlock(&d->lock);
+		spin_unlock(&d->mem_lock);
+		return -RIVET_EBUSY;
+	}
+	start_vcpu0(d, pc, a1);
+	transition_locked(d, ST(DOM_CREATED), DOM_RUNNING);
+	spin_unlock(&d->lock);
+	spin_unlock(&d->mem_lock);
 	sched_start_vcpu(d->vcpus[0]);
+	return 0;
 }
 
 /* Harts that home d's vCPUs, as a mask (gathered before d may go away). */
@@ -221,10 +267,42 @@ static void kick_harts(u64 homes)
 			hart_kick(&harts[i]);
 }
 
+/* True while some vCPU of d is loaded on a hart. */
+static bool on_a_hart(struct domain *d)
+{
+	for (unsigned i = 0; i < nr_harts; i++) {
+		struct vcpu *cur = harts[i].current;
+		if (cur && cur->dom == d)
+			return true;
+	}
+	return false;
+}
+
 void domain_pause(struct domain *d, bool pause)
 {
+	/* mem_lock: an unpause waits for a MEMORY_RELEASE in progress. */
+	spin_lock(&d->mem_lock);
+	spin_lock(&d->lock);
 	d->paused = pause;
+	spin_unlock(&d->lock);
+	spin_unlock(&d->mem_lock);
 	kick_harts(home_harts(d));
+	/*
+	 * Synchronous, as Xen's domain_pause: once this returns, no vCPU of d is
+	 * on a hart. A kicked hart reschedules at once and pick() skips paused
+	 * domains; the caller (a Dom0 vCPU) is not one of d's, so this ends.
+	 */
+	while (pause && on_a_hart(d))
+		hart_serve_flush(this_hart());   /* a hart we wait for may be waiting for us */
+}
+
+bool domain_quiescent(struct domain *d)
+{
+	spin_lock(&d->lock);
+	bool q = d->state == DOM_CREATED || d->state == DOM_SHUTDOWN ||
+		 (d->state == DOM_RUNNING && d->paused);
+	spin_unlock(&d->lock);
+	return q && !on_a_hart(d);
 }
 
 static const char *reason_name(enum shutdown_reason r)
@@ -241,15 +319,13 @@ void domain_shutdown(struct domain *d, enum shutdown_reason why)
 {
 	u64 homes = home_harts(d);
 	spin_lock(&d->lock);
-	if (d->state != DOM_RUNNING) {
-		spin_unlock(&d->lock);
-		return;
-	}
-	d->state = DOM_DYING;
-	d->reason = why;
+	bool dying = transition_locked(d, ST(DOM_CREATED) | ST(DOM_RUNNING), DOM_DYING);
+	if (dying)
+		d->reason = why;
 	spin_unlock(&d->lock);
 	/* Every home hart takes its vCPUs off; the last one applies the on_* action. */
-	kick_harts(homes);
+	if (dying)
+		kick_harts(homes);
 }
 
 void domain_crash(struct domain *d, const char *cause, u64 addr, u64 pc)
@@ -258,6 +334,9 @@ void domain_crash(struct domain *d, const char *cause, u64 addr, u64 pc)
 	domain_shutdown(d, SHUTDOWN_CRASH);
 }
 
+static void end_machine(struct domain *d0, enum shutdown_reason why);
+
+/* d has just become DEAD (claimed under d->lock by exactly one caller): unregister it. */
 static void destroy_now(struct domain *d)
 {
 	if (d->reason == SHUTDOWN_DESTROY)
@@ -269,7 +348,6 @@ static void destroy_now(struct domain *d)
 	domains[d->id] = NULL;
 	if (dom0 == d)
 		dom0 = NULL;
-	d->state = DOM_DEAD;
 	spin_unlock(&domains_lock);
 	domain_put(d);   /* the registry's reference */
 	evtchn_raise_virq(RIVET_VIRQ_DOM_EXC);
@@ -280,43 +358,110 @@ int domain_destroy(struct domain *d)
 {
 	spin_lock(&d->lock);
 	enum domain_state st = d->state;
-	if (st == DOM_SHUTDOWN)
-		d->reason = SHUTDOWN_DESTROY;
+	bool now = transition_locked(d, ST(DOM_SHUTDOWN), DOM_DEAD);
+	if (now || st == DOM_DYING)
+		d->reason = SHUTDOWN_DESTROY;   /* a dying domain is destroyed once its vCPUs are off */
 	spin_unlock(&d->lock);
-	if (st == DOM_SHUTDOWN)
+	if (now)
 		destroy_now(d);
-	else if (st == DOM_RUNNING)
+	else if (st == DOM_CREATED || st == DOM_RUNNING)
 		domain_shutdown(d, SHUTDOWN_DESTROY);
+	else if (st == DOM_DEAD)
+		return -RIVET_ENOENT;
 	return 0;
 }
+
+/* What the last vCPU's going off leads to, decided under d->lock. */
+enum after_off { OFF_DESTROY, OFF_SHUTDOWN, OFF_RESTART, OFF_MACHINE };
 
 void domain_vcpu_off(struct domain *d)
 {
 	if (__atomic_sub_fetch(&d->live_vcpus, 1, __ATOMIC_SEQ_CST) != 0)
 		return;
 	domain_console_flush(d);
-	u8 action = d->reason == SHUTDOWN_POWEROFF ? d->on_poweroff :
-		    d->reason == SHUTDOWN_REBOOT ? d->on_reboot : d->on_crash;
-	if (d->reason == SHUTDOWN_DESTROY) {
+
+	enum after_off next;
+	spin_lock(&d->lock);
+	enum shutdown_reason why = d->reason;
+	u8 action = why == SHUTDOWN_POWEROFF ? d->on_poweroff :
+		    why == SHUTDOWN_REBOOT ? d->on_reboot : d->on_crash;
+	if (d->flags & RIVET_DOMF_PRIVILEGED)
+		next = OFF_MACHINE;   /* as in Xen: Dom0's end is the machine's */
+	else if (why == SHUTDOWN_DESTROY)
+		next = OFF_DESTROY;
+	else if (!d->boot)
+		next = OFF_SHUTDOWN;  /* built by Dom0's toolstack: it carries out on_* */
+	else
+		next = action == RIVET_ACTION_RESTART ? OFF_RESTART : OFF_DESTROY;
+	if (next == OFF_DESTROY || next == OFF_MACHINE)
+		transition_locked(d, ST(DOM_DYING), DOM_DEAD);
+	else if (next == OFF_SHUTDOWN)
+		transition_locked(d, ST(DOM_DYING), DOM_SHUTDOWN);
+	else
+		d->restarting = true;   /* stays DYING while the images reload */
+	spin_unlock(&d->lock);
+
+	switch (next) {
+	case OFF_MACHINE:
+		end_machine(d, why);
+		return;
+	case OFF_DESTROY:
 		destroy_now(d);
-	} else if (!d->boot) {
-		/* Built by Dom0's toolstack: it carries out on_* (it has the images). */
-		spin_lock(&d->lock);
-		d->state = DOM_SHUTDOWN;
-		spin_unlock(&d->lock);
-		log("domain %u \"%s\" %s", d->id, d->name, reason_name(d->reason));
+		return;
+	case OFF_SHUTDOWN:
+		log("domain %u \"%s\" %s", d->id, d->name, reason_name(why));
 		evtchn_raise_virq(RIVET_VIRQ_DOM_EXC);
-	} else if (action == RIVET_ACTION_RESTART) {
-		d->restarts++;
-		log("domain %u \"%s\" %s: restarting it (restart %u)", d->id, d->name,
-		    reason_name(d->reason), d->restarts);
-		if (!domain_boot_restart(d)) {
-			log("domain %u \"%s\": its images no longer fit; destroying it", d->id, d->name);
-			destroy_now(d);
-		}
-	} else {
-		destroy_now(d);
+		return;
+	case OFF_RESTART:
+		break;
 	}
+	d->restarts++;
+	log("domain %u \"%s\" %s: restarting it (restart %u)", d->id, d->name, reason_name(why),
+	    d->restarts);
+	bool reloaded = domain_boot_reload(d);
+	if (!reloaded)
+		log("domain %u \"%s\": %s; destroying it", d->id, d->name,
+		    d->nr_fmaps ? "Dom0 still maps its memory" : "its images no longer fit");
+	spin_lock(&d->lock);
+	d->restarting = false;
+	/* A destroy that came meanwhile wins. */
+	bool again = reloaded && d->reason != SHUTDOWN_DESTROY;
+	if (again) {
+		start_vcpu0(d, d->boot->entry_gpa, d->boot->dtb_gpa);
+		transition_locked(d, ST(DOM_DYING), DOM_RUNNING);
+	} else {
+		transition_locked(d, ST(DOM_DYING), DOM_DEAD);
+	}
+	spin_unlock(&d->lock);
+	if (again)
+		sched_start_vcpu(d->vcpus[0]);
+	else
+		destroy_now(d);
+}
+
+/*
+ * Dom0 powered off, rebooted or crashed: every other domain is destroyed and
+ * the machine powers off (or resets, for a reboot) once they are gone.
+ */
+static void end_machine(struct domain *d0, enum shutdown_reason why)
+{
+	unsigned n = 0;
+	spin_lock(&domains_lock);
+	machine_reboot = why == SHUTDOWN_REBOOT;
+	for (unsigned id = 0; id < MAX_DOMAINS; id++)
+		n += domains[id] && domains[id] != d0;
+	spin_unlock(&domains_lock);
+	log("Dom0 %s: destroying %u other domain%s, then %s the machine", reason_name(why), n,
+	    n == 1 ? "" : "s", why == SHUTDOWN_REBOOT ? "resetting" : "powering off");
+	for (unsigned id = 1; id < MAX_DOMAINS; id++) {
+		struct domain *o = domain_get(id, NULL);
+		if (!o)
+			continue;
+		if (o != d0)
+			domain_destroy(o);
+		domain_put(o);
+	}
+	destroy_now(d0);
 }
 
 /* nr_alive counts live domains plus, while boot creates domains, one boot hold. */
@@ -334,9 +479,11 @@ void domains_put(void)
 	spin_unlock(&domains_lock);
 	if (left)
 		return;
-	log("all domains ended: %u powered off, %u crashed, %u rebooted, %u destroyed; powering off",
+	log("all domains ended: %u powered off, %u crashed, %u rebooted, %u destroyed; %s",
 	    nr_ended[SHUTDOWN_POWEROFF], nr_ended[SHUTDOWN_CRASH], nr_ended[SHUTDOWN_REBOOT],
-	    nr_ended[SHUTDOWN_DESTROY]);
+	    nr_ended[SHUTDOWN_DESTROY], machine_reboot ? "resetting" : "powering off");
+	if (machine_reboot)
+		fw_reboot();
 	fw_shutdown();
 	for (;;)
 		wfi();

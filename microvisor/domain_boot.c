@@ -50,12 +50,13 @@ static int load_images(struct domain *d)
 	return 0;
 }
 
-bool domain_boot_restart(struct domain *d)
+bool domain_boot_reload(struct domain *d)
 {
-	if (load_images(d) != 0)
+	/* Its peers must not signal, nor Dom0 write into, the next life's memory. */
+	evtchn_teardown(d);
+	if (__atomic_load_n(&d->nr_fmaps, __ATOMIC_ACQUIRE))
 		return false;
-	domain_start(d, d->boot->entry_gpa, d->boot->dtb_gpa);
-	return true;
+	return load_images(d) == 0;
 }
 
 int domain_create_boot(const struct rivet_bootimg_domain *bd, const u8 *archive, unsigned id)
@@ -94,6 +95,5 @@ int domain_create_boot(const struct rivet_bootimg_domain *bd, const u8 *archive,
 	    d->id, d->name, d->mem_bytes >> 20, hpa, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "",
 	    d->nr_vcpus > 1 ? "s" : "", where, bd->entry_gpa, domain_overhead_bytes(d) >> 10,
 	    (d->flags & RIVET_DOMF_PRIVILEGED) ? ", privileged (Dom0)" : "");
-	domain_start(d, bd->entry_gpa, bd->dtb_gpa);
-	return 0;
+	return domain_start(d, bd->entry_gpa, bd->dtb_gpa);
 }

@@ -7,21 +7,34 @@
  *
  * TLB rule: unmapping bumps d->gvma_gen and each vCPU fences its hart before
  * it runs with a newer generation (vcpu_load / schedule); memory is only
- * freed while none of the domain's vCPUs can run (paused, or dying after a
- * fence on every hart), so a stale entry never reaches reused memory.
+ * freed while none of the domain's vCPUs can run (never started, shut
+ * down, or paused, which waits until they are off their harts; unpausing
+ * and starting take mem_lock, so they wait for a release in progress) and
+ * nobody maps it (hc_memory.c checks Dom0's foreign maps), so a stale
+ * entry never reaches reused memory.
+ *
+ * Populate and release are all-or-nothing and run under d->mem_lock, which
+ * also keeps mem_bytes within max_bytes when two Dom0 vCPUs race.
  */
 #include "domain.h"
 #include "mm.h"
 #include "hart.h"
 #include <string.h>
 
-/* Maps [gpa, gpa+bytes) to fresh zeroed memory, the largest blocks first. */
+static int free_owned(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte);
+
+/* Maps [gpa, gpa+bytes) to fresh zeroed memory, the largest blocks first; all or nothing. */
 int domain_populate(struct domain *d, u64 gpa, u64 bytes)
 {
 	if ((gpa | bytes) & (PAGE_SIZE - 1) || !bytes || gpa + bytes < gpa)
 		return -RIVET_EINVAL;
-	if (bytes > d->max_bytes - d->mem_bytes)
+	if (gpa + bytes > (1UL << GSTAGE_GPA_BITS))
 		return -RIVET_ERANGE;
+	spin_lock(&d->mem_lock);
+	if (bytes > d->max_bytes - d->mem_bytes) {
+		spin_unlock(&d->mem_lock);
+		return -RIVET_ERANGE;
+	}
 	u64 done = 0;
 	int err = 0;
 	while (done < bytes) {
@@ -36,16 +49,23 @@ int domain_populate(struct domain *d, u64 gpa, u64 bytes)
 			err = -RIVET_ENOMEM;
 			break;
 		}
+		/* gstage_map maps all of it or nothing, so the chunk is ours alone to free. */
 		err = gstage_map(&d->gs, at, (u64)(uintptr_t)p, chunk, PTE_RWX | PTE_OWNED);
 		if (err) {
 			mm_free(p, chunk);
 			break;
 		}
-		d->mem_bytes += chunk;
 		done += chunk;
 	}
+	/*
+	 * Every leaf in [gpa, gpa+done) was made here (an existing one fails the
+	 * map), and no vCPU has seen them yet: undo them all.
+	 */
 	if (err && done)
-		domain_release(d, gpa, done);
+		gstage_clear_range(&d->gs, gpa, gpa + done, free_owned, NULL);
+	if (!err)
+		d->mem_bytes += bytes;
+	spin_unlock(&d->mem_lock);
 	return err;
 }
 
@@ -75,13 +95,17 @@ int domain_release(struct domain *d, u64 gpa, u64 bytes)
 	struct range r = { gpa, gpa + bytes, 0, 0 };
 	if ((gpa | bytes) & (PAGE_SIZE - 1) || !bytes || gpa + bytes < gpa)
 		return -RIVET_EINVAL;
+	spin_lock(&d->mem_lock);
 	int err = gstage_for_each_leaf(&d->gs, check_owned, &r);
-	if (err)
-		return err;
-	evtchn_forget_page(d, gpa, gpa + bytes);
-	d->mem_bytes -= gstage_clear_range(&d->gs, gpa, gpa + bytes, free_owned, NULL);
-	__atomic_add_fetch(&d->gvma_gen, 1, __ATOMIC_SEQ_CST);
-	return 0;
+	if (!err && !domain_quiescent(d))
+		err = -RIVET_EBUSY;   /* a vCPU of it could still reach the pages */
+	if (!err) {
+		evtchn_forget_page(d, gpa, gpa + bytes);
+		d->mem_bytes -= gstage_clear_range(&d->gs, gpa, gpa + bytes, free_owned, NULL);
+		__atomic_add_fetch(&d->gvma_gen, 1, __ATOMIC_SEQ_CST);
+	}
+	spin_unlock(&d->mem_lock);
+	return err;
 }
 
 /* At teardown, after every hart fenced the VMID: all owned memory back to the pool. */

@@ -187,14 +187,17 @@ int evtchn_close(struct domain *d, unsigned port)
 
 void evtchn_raise_virq(unsigned virq)
 {
-	struct domain *d0 = domain_dom0();
-	if (!d0 || virq >= RIVET_NR_VIRQS)
+	if (virq >= RIVET_NR_VIRQS)
+		return;
+	struct domain *d0 = domain_get_dom0();
+	if (!d0)
 		return;
 	spin_lock(&d0->evtchn_lock);
 	unsigned port = d0->virq_port[virq];
 	if (port)
 		set_pending(d0, port);
 	spin_unlock(&d0->evtchn_lock);
+	domain_put(d0);
 }
 
 void evtchn_forget_page(struct domain *d, u64 from, u64 to)
@@ -209,10 +212,16 @@ void evtchn_teardown(struct domain *d)
 {
 	if (!d->evtchns)
 		return;
+	/* Only d itself allocates its ports, and its vCPUs are off: the table cannot grow. */
 	for (unsigned p = 1; p < NR_PORTS; p++)
 		if (d->evtchns[p].state != EVTCHN_FREE)
 			evtchn_close(d, p);
-	mm_free(d->evtchns, TABLE_BYTES);
+	spin_lock(&d->evtchn_lock);
+	struct evtchn *table = d->evtchns;
 	d->evtchns = NULL;
 	d->event_page = NULL;
+	d->event_gpa = 0;
+	memset(d->virq_port, 0, sizeof(d->virq_port));
+	spin_unlock(&d->evtchn_lock);
+	mm_free(table, TABLE_BYTES);
 }

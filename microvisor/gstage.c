@@ -65,13 +65,21 @@ int gstage_map(struct gstage *gs, u64 gpa, u64 hpa, u64 size, u64 prot)
 		return -RIVET_EINVAL;
 	if (gpa + size < gpa || gpa + size > (1UL << GSTAGE_GPA_BITS))
 		return -RIVET_ERANGE;
+	u64 start = gpa;
 	while (size) {
 		int level = GSTAGE_LEVELS - 1;
 		while (level > 0 && (((gpa | hpa) & (LEVEL_SIZE(level) - 1)) || size < LEVEL_SIZE(level)))
 			level--;
 		int err = map_one(gs, gpa, hpa, level, prot & (PTE_RWX | PTE_OWNED));
-		if (err)
+		if (err) {
+			/*
+			 * All or nothing: every leaf in [start, gpa) was made by this call
+			 * (an existing one would have failed it), so they all go; the
+			 * table pages stay and are counted until gstage_free_tables.
+			 */
+			gstage_clear_range(gs, start, gpa, NULL, NULL);
 			return err;
+		}
 		gpa += LEVEL_SIZE(level);
 		hpa += LEVEL_SIZE(level);
 		size -= LEVEL_SIZE(level);

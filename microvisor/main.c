@@ -16,6 +16,7 @@
 #include "host_timer.h"
 #include "console_input.h"
 #include "host_irq.h"
+#include "vmid.h"
 #include "public/bootimg.h"
 #include <string.h>
 
@@ -218,6 +219,7 @@ void boot_main(unsigned long hartid, void *dtb)
 		log("%u harts beyond the first %u are left idle", plat.harts_ignored, MAX_HARTS);
 	check_hart();
 	log("H extension: Sv39x4, %u-bit VMIDs, Sstc%s", vmid_bits, plat.has_svadu ? ", Svadu" : "");
+	vmid_init(vmid_bits);
 
 	const struct rivet_bootimg_hdr *a = find_archive();
 	u64 used_end = (u64)(uintptr_t)_end;

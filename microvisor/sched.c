@@ -12,6 +12,7 @@
 #include "csr.h"
 #include "print.h"
 #include "host_irq.h"
+#include "vmid.h"
 
 static u64 slice_ticks(void) { return timebase_hz / SLICE_HZ; }
 
@@ -27,6 +28,36 @@ static void gvma_flush_if_asked(struct hart *h)
 	/* A plain read first: the trap path should not pay for an atomic swap. */
 	if (atomic_read(&h->gvma_flush) && atomic_xchg(&h->gvma_flush, 0))
 		hfence_gvma_all();
+}
+
+void hart_serve_flush(struct hart *h)
+{
+	gvma_flush_if_asked(h);
+	cpu_relax();
+}
+
+struct hart *vcpu_lock_home(struct vcpu *v)
+{
+	for (;;) {
+		struct hart *h = v->home;
+		spin_lock(&h->lock);
+		if (v->home == h)
+			return h;
+		spin_unlock(&h->lock);   /* it moved meanwhile (vcpu-pin) */
+	}
+}
+
+/* Two harts' locks, the lower index first (the documented order). */
+static void lock_two(struct hart *a, struct hart *b)
+{
+	spin_lock(a->index < b->index ? &a->lock : &b->lock);
+	spin_lock(a->index < b->index ? &b->lock : &a->lock);
+}
+
+static void unlock_two(struct hart *a, struct hart *b)
+{
+	spin_unlock(&a->lock);
+	spin_unlock(&b->lock);
 }
 
 void hart_shootdown_gvma(void)
@@ -90,14 +121,21 @@ static void migrate_away(struct hart *h)
 		if (!to)
 			continue;
 		take_off(h, v);
-		spin_lock(&h->lock);
-		h->vcpus[i] = h->vcpus[--h->nr_vcpus];
-		spin_unlock(&h->lock);
-		spin_lock(&to->lock);
-		to->vcpus[to->nr_vcpus++] = v;
-		v->home = to;
+		lock_two(h, to);
+		/* The bound is checked where it is guarded: the target may have filled up. */
+		bool room = to->nr_vcpus < MAX_VCPUS_PER_HART;
+		if (room) {
+			h->vcpus[i] = h->vcpus[--h->nr_vcpus];
+			to->vcpus[to->nr_vcpus++] = v;
+			v->home = to;
+		}
 		v->migrate_to = NULL;
-		spin_unlock(&to->lock);
+		unlock_two(h, to);
+		if (!room) {
+			log("vCPU %u of domain %u: hart %u is full; it stays on hart %u", v->id, v->dom->id,
+			    to->index, h->index);
+			continue;
+		}
 		hart_kick(to);
 		i--;
 	}
@@ -105,22 +143,27 @@ static void migrate_away(struct hart *h)
 
 int sched_add_vcpu(struct vcpu *v, u64 cpus_mask)
 {
-	struct hart *best = least_loaded(cpus_mask);
-	if (!best)
-		return -RIVET_ENOSPC;
-	spin_lock(&best->lock);
-	v->home = best;
-	v->affinity = cpus_mask;
-	v->state = VCPU_OFF;
-	best->vcpus[best->nr_vcpus++] = v;
-	spin_unlock(&best->lock);
-	return 0;
+	for (;;) {
+		struct hart *best = least_loaded(cpus_mask);
+		if (!best)
+			return -RIVET_ENOSPC;
+		spin_lock(&best->lock);
+		/* Counted without the lock: another hart may have filled it since. */
+		if (best->nr_vcpus < MAX_VCPUS_PER_HART) {
+			v->home = best;
+			v->affinity = cpus_mask;
+			v->state = VCPU_OFF;
+			best->vcpus[best->nr_vcpus++] = v;
+			spin_unlock(&best->lock);
+			return 0;
+		}
+		spin_unlock(&best->lock);
+	}
 }
 
 void sched_remove_vcpu(struct vcpu *v)
 {
-	struct hart *h = v->home;
-	spin_lock(&h->lock);
+	struct hart *h = vcpu_lock_home(v);
 	for (unsigned i = 0; i < h->nr_vcpus; i++) {
 		if (h->vcpus[i] == v) {
 			h->vcpus[i] = h->vcpus[--h->nr_vcpus];
@@ -132,18 +175,26 @@ void sched_remove_vcpu(struct vcpu *v)
 
 void sched_start_vcpu(struct vcpu *v)
 {
-	spin_lock(&v->home->lock);
+	struct hart *h = vcpu_lock_home(v);
 	v->state = VCPU_RUNNABLE;
-	spin_unlock(&v->home->lock);
-	hart_kick(v->home);
+	spin_unlock(&h->lock);
+	hart_kick(h);
+}
+
+/* With the home hart's lock held: a BLOCKED vCPU with a due interrupt runs again. */
+static bool wake_locked(struct vcpu *v, u64 now)
+{
+	if (v->state != VCPU_BLOCKED || !vcpu_irq_pending(v, now))
+		return false;
+	v->state = VCPU_RUNNABLE;
+	v->suspended = false;   /* an HSM suspend ends with the interrupt */
+	return true;
 }
 
 void sched_wake(struct vcpu *v)
 {
-	struct hart *h = v->home;
-	spin_lock(&h->lock);
-	if (v->state == VCPU_BLOCKED && vcpu_irq_pending(v, time_now()))
-		v->state = VCPU_RUNNABLE;
+	struct hart *h = vcpu_lock_home(v);
+	wake_locked(v, time_now());
 	spin_unlock(&h->lock);
 	/* Also when it runs: its home merges irq_inject into hvip on the way back in. */
 	hart_kick(h);
@@ -185,12 +236,8 @@ static u64 wake_due(struct hart *h, u64 now)
 	u64 next = ~0UL;
 	for (unsigned i = 0; i < h->nr_vcpus; i++) {
 		struct vcpu *v = h->vcpus[i];
-		if (v->state != VCPU_BLOCKED)
+		if (v->state != VCPU_BLOCKED || wake_locked(v, now))
 			continue;
-		if (vcpu_irq_pending(v, now)) {
-			v->state = VCPU_RUNNABLE;
-			continue;
-		}
 		u64 d = vcpu_wake_deadline(v);
 		if (d < next)
 			next = d;
@@ -214,6 +261,12 @@ static unsigned reap_dying(struct hart *h, struct domain **off, unsigned max)
 	return n;
 }
 
+/* With its home's lock held: runnable, and its domain runs (not paused, not dying or created). */
+static bool can_run(const struct vcpu *v)
+{
+	return v->state == VCPU_RUNNABLE && !v->dom->paused && v->dom->state == DOM_RUNNING;
+}
+
 /* With h->lock held: round-robin after cur; cur itself last. */
 static struct vcpu *pick(struct hart *h, struct vcpu *cur, u64 now, bool *others)
 {
@@ -222,7 +275,7 @@ static struct vcpu *pick(struct hart *h, struct vcpu *cur, u64 now, bool *others
 	struct vcpu *found = NULL;
 	for (unsigned k = 0; k < n; k++) {
 		struct vcpu *v = h->vcpus[(start + k) % n];
-		if (v == cur || v->state != VCPU_RUNNABLE || v->dom->paused)
+		if (v == cur || !can_run(v))
 			continue;
 		*others = true;
 		if (!found) {
@@ -230,7 +283,7 @@ static struct vcpu *pick(struct hart *h, struct vcpu *cur, u64 now, bool *others
 			h->rr_next = (start + k + 1) % n;
 		}
 	}
-	if (cur && cur->state == VCPU_RUNNABLE && !cur->dom->paused && (!found || now < h->slice_end))
+	if (cur && can_run(cur) && (!found || now < h->slice_end))
 		return cur;
 	return found;
 }
@@ -272,7 +325,8 @@ bool sched_fast_resume(struct hart *h, struct vcpu *v)
 	return h->current == v && !atomic_read(&h->kicked) && v->state == VCPU_RUNNABLE &&
 	       !v->dom->paused && v->dom->state == DOM_RUNNING && time_now() < h->slice_end &&
 	       v->gvma_gen_seen == atomic_read(&v->dom->gvma_gen) && !atomic_read(&v->requests) &&
-	       !atomic_read(&v->irq_inject) && !atomic_read(&h->gvma_flush) && !atomic_read(&h->migrations);
+	       !atomic_read(&v->irq_inject) && !atomic_read(&h->gvma_flush) && !atomic_read(&h->migrations) &&
+	       !vmid_stale(v->dom);
 }
 
 struct vcpu *schedule(struct hart *h)
@@ -311,6 +365,8 @@ struct vcpu *schedule(struct hart *h)
 		handle_pending_host_irqs(h);
 	}
 
+	/* Its VMID first: vcpu_load and vmid_enter put it in hgatp. */
+	vmid_refresh(next->dom);
 	if (next != h->current) {
 		take_off(h, h->current);
 		vcpu_load(next);
@@ -321,6 +377,7 @@ struct vcpu *schedule(struct hart *h)
 		h->slice_end = now + slice_ticks();
 	}
 
+	vmid_enter(h, next->dom);
 	/* The domain unmapped memory since this vCPU last ran: drop stale G-stage entries. */
 	u64 gen = atomic_read(&next->dom->gvma_gen);
 	if (next->gvma_gen_seen != gen) {

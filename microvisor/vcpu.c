@@ -76,6 +76,8 @@ void vcpu_load(struct vcpu *v)
 	csr_write(CSR_VSATP, c->vsatp);
 	csr_write(CSR_HVIP, c->hvip);
 	csr_write(CSR_VSTIMECMP, c->vstimecmp);
+	csr_write(CSR_SCOUNTEREN, c->scounteren);
+	csr_write(CSR_SENVCFG, c->senvcfg);
 	/* FS is enabled for the restore only; the guest's own FS rides in frame.sstatus. */
 	csr_set(CSR_SSTATUS, SSTATUS_FS_INITIAL);
 	fp_restore(v);
@@ -102,6 +104,8 @@ void vcpu_put(struct vcpu *v)
 	c->vsatp = csr_read(CSR_VSATP);
 	c->hvip = csr_read(CSR_HVIP);
 	c->vstimecmp = csr_read(CSR_VSTIMECMP);
+	c->scounteren = csr_read(CSR_SCOUNTEREN);
+	c->senvcfg = csr_read(CSR_SENVCFG);
 	/* Only a guest that dirtied FP pays for saving it. */
 	if ((v->frame.sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
 		csr_set(CSR_SSTATUS, SSTATUS_FS_INITIAL);

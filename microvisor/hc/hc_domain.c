@@ -159,6 +159,9 @@ struct sbiret hc_domain_getinfo(struct vcpu *v, struct trap_frame *f)
 	}
 	info.cpu_time_ns = ticks_to_ns(ticks);
 	switch (d->state) {
+	case DOM_CREATED:
+		info.state = RIVET_DOMSTATE_PAUSED;   /* built, waiting for VCPU_START */
+		break;
 	case DOM_RUNNING:
 		info.state = d->paused ? RIVET_DOMSTATE_PAUSED :
 			     all_blocked ? RIVET_DOMSTATE_BLOCKED : RIVET_DOMSTATE_RUNNING;
@@ -184,10 +187,7 @@ struct sbiret hc_vcpu_start(struct vcpu *v, struct trap_frame *f)
 	/* The toolstack starts vCPU 0; the guest brings up the others with HSM. */
 	if (f->x[REG_A1] != 0 || !domain_range_is_ram(d, f->x[REG_A2], 4))
 		return put_ret(d, -RIVET_EINVAL, 0);
-	if (d->state != DOM_RUNNING || d->started_vcpus)
-		return put_ret(d, -RIVET_EBUSY, 0);
-	domain_start(d, f->x[REG_A2], f->x[REG_A3]);
-	return put_ret(d, 0, 0);
+	return put_ret(d, domain_start(d, f->x[REG_A2], f->x[REG_A3]), 0);
 }
 
 struct sbiret hc_vcpu_getinfo(struct vcpu *v, struct trap_frame *f)

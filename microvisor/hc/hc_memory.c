@@ -3,7 +3,12 @@
  * hc_memory.c: Dom0's memory hypercalls: populate and release a DomU's RAM,
  * and map a DomU's pages into Dom0's foreign window (so the toolstack can
  * load images and the device model can reach virtqueues). A mapping holds a
- * reference on the DomU, so its memory outlives every mapping of it.
+ * reference on the DomU, so its memory outlives every mapping of it, and
+ * MEMORY_RELEASE refuses pages that a mapping covers. FOREIGN_UNMAP returns
+ * once no hart can reach the pages through Dom0's TLB entries.
+ *
+ * fmaps_lock guards fmaps[] and every domain's nr_fmaps; it is taken before
+ * any domain's mem_lock.
  */
 #include "hypercall.h"
 #include "sched.h"
@@ -16,7 +21,9 @@
 
 struct foreign_map {
 	u64 window_gpa, nr_pages;
+	u64 target_gpa;               /* where the pages are in the target */
 	struct domain *target;        /* referenced while mapped */
+	bool unmapping;               /* unmapped; still counted until every hart fenced */
 };
 static struct foreign_map fmaps[MAX_FOREIGN_MAPS];
 static spinlock_t fmaps_lock = SPINLOCK_INIT;
@@ -56,12 +63,20 @@ struct sbiret hc_memory_release(struct vcpu *v, struct trap_frame *f)
 	struct domain *d = domu(v, f->x[REG_A0]);
 	if (!d)
 		return SBI_RET(RIVET_ERR_NO_DOMAIN, 0);
-	if (!nr || nr > MAX_HC_PAGES)
+	if (!nr || nr > MAX_HC_PAGES || gpa + nr * PAGE_SIZE < gpa)
 		return done(d, -RIVET_EINVAL);
-	/* Freed memory must not be reachable: only while none of its vCPUs can run. */
-	if (d->started_vcpus && !d->paused && d->state == DOM_RUNNING)
-		return done(d, -RIVET_EBUSY);
-	return done(d, domain_release(d, gpa, nr * PAGE_SIZE));
+	/* Refused, not deferred: a page Dom0 maps stays until it unmaps (docs/hypercalls.md). */
+	spin_lock(&fmaps_lock);
+	int err = 0;
+	for (unsigned i = 0; i < MAX_FOREIGN_MAPS && !err; i++)
+		if (fmaps[i].target == d && fmaps[i].target_gpa < gpa + nr * PAGE_SIZE &&
+		    gpa < fmaps[i].target_gpa + fmaps[i].nr_pages * PAGE_SIZE)
+			err = -RIVET_EBUSY;
+	/* domain_release also refuses while a vCPU of d could run. */
+	if (!err)
+		err = domain_release(d, gpa, nr * PAGE_SIZE);
+	spin_unlock(&fmaps_lock);
+	return done(d, err);
 }
 
 struct sbiret hc_foreign_map(struct vcpu *v, struct trap_frame *f)
@@ -74,8 +89,6 @@ struct sbiret hc_foreign_map(struct vcpu *v, struct trap_frame *f)
 	struct domain *d = domu(v, f->x[REG_A0]);
 	if (!d)
 		return SBI_RET(RIVET_ERR_NO_DOMAIN, 0);
-	if (!domain_range_is_ram(d, fgpa, nr * PAGE_SIZE))
-		return done(d, -RIVET_EFAULT);
 	spin_lock(&fmaps_lock);
 	struct foreign_map *slot = NULL;
 	for (unsigned i = 0; i < MAX_FOREIGN_MAPS && !slot; i++)
@@ -85,22 +98,30 @@ struct sbiret hc_foreign_map(struct vcpu *v, struct trap_frame *f)
 		spin_unlock(&fmaps_lock);
 		return done(d, -RIVET_ENOSPC);
 	}
+	/* d's mem_lock: its pages cannot be released or replaced while we look them up. */
+	spin_lock(&d->mem_lock);
 	int err = 0;
 	u64 i;
 	for (i = 0; i < nr && !err; i++) {
-		u64 hpa;
-		gstage_translate(&d->gs, fgpa + i * PAGE_SIZE, &hpa, NULL);
-		err = gstage_map(&self->gs, window + i * PAGE_SIZE, hpa, PAGE_SIZE, PTE_R | PTE_W);
+		u64 hpa, prot;
+		err = gstage_translate(&d->gs, fgpa + i * PAGE_SIZE, &hpa, &prot);
+		if (!err && !(prot & PTE_OWNED))
+			err = -RIVET_EFAULT;
+		else if (err)
+			err = -RIVET_EFAULT;   /* not RAM of d */
+		if (!err)
+			err = gstage_map(&self->gs, window + i * PAGE_SIZE, hpa, PAGE_SIZE, PTE_R | PTE_W);
 	}
+	spin_unlock(&d->mem_lock);
 	if (err) {
-		/* Undo the part that was mapped: those pages were not in use yet. */
+		/* Undo the part that was mapped: Dom0 was not told of it, so nothing used it. */
 		gstage_clear_range(&self->gs, window, window + (i - 1) * PAGE_SIZE, NULL, NULL);
 		__atomic_add_fetch(&self->gvma_gen, 1, __ATOMIC_SEQ_CST);
 		spin_unlock(&fmaps_lock);
 		return done(d, err);
 	}
-	*slot = (struct foreign_map){ window, nr, d };   /* keeps the reference */
-	d->foreign_mapped = true;
+	*slot = (struct foreign_map){ window, nr, fgpa, d, false };   /* keeps the reference */
+	d->nr_fmaps++;
 	spin_unlock(&fmaps_lock);
 	return SBI_RET(SBI_SUCCESS, 0);
 }
@@ -109,22 +130,34 @@ struct sbiret hc_foreign_unmap(struct vcpu *v, struct trap_frame *f)
 {
 	u64 window = f->x[REG_A0], nr = f->x[REG_A1];
 	struct domain *self = v->dom, *d = NULL;
+	struct foreign_map *slot = NULL;
 	spin_lock(&fmaps_lock);
 	for (unsigned i = 0; i < MAX_FOREIGN_MAPS; i++) {
-		if (fmaps[i].target && fmaps[i].window_gpa == window && fmaps[i].nr_pages == nr) {
-			d = fmaps[i].target;
-			fmaps[i].target = NULL;
+		if (fmaps[i].target && !fmaps[i].unmapping && fmaps[i].window_gpa == window &&
+		    fmaps[i].nr_pages == nr) {
+			slot = &fmaps[i];
+			d = slot->target;
+			slot->unmapping = true;
 			break;
 		}
 	}
 	if (d) {
 		gstage_clear_range(&self->gs, window, window + nr * PAGE_SIZE, NULL, NULL);
 		__atomic_add_fetch(&self->gvma_gen, 1, __ATOMIC_SEQ_CST);
-		hfence_gvma_vmid(self->vmid);   /* this hart now; Dom0's others before they run again */
 	}
 	spin_unlock(&fmaps_lock);
 	if (!d)
 		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);   /* not a mapping made by FOREIGN_MAP */
+	/*
+	 * Dom0's other vCPUs may be running with the old entries in their harts'
+	 * TLBs: every hart fences (no lock held) before the slot goes, so that a
+	 * MEMORY_RELEASE cannot free the pages meanwhile.
+	 */
+	hart_shootdown_gvma();
+	spin_lock(&fmaps_lock);
+	*slot = (struct foreign_map){ 0 };
+	d->nr_fmaps--;
+	spin_unlock(&fmaps_lock);
 	domain_put(d);
 	return SBI_RET(SBI_SUCCESS, 0);
 }

@@ -10,6 +10,7 @@
 #define CSR_SIE       0x104
 #define CSR_STVEC     0x105
 #define CSR_SCOUNTEREN 0x106
+#define CSR_SENVCFG    0x10A
 #define CSR_SSCRATCH  0x140
 #define CSR_SEPC      0x141
 #define CSR_SCAUSE    0x142

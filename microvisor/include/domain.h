@@ -10,10 +10,21 @@
 #include "public/hypercall.h"
 #include "evtchn.h"
 
+/*
+ * The lifecycle (docs/architecture.md has the diagram). Every change of
+ * d->state goes through domain_transition() in domain.c, under d->lock:
+ *   CREATED  -> RUNNING   vCPU 0 started (VCPU_START, boot)
+ *   CREATED, RUNNING -> DYING   shutdown, crash or destroy asked
+ *   DYING    -> SHUTDOWN  last vCPU off; Dom0's toolstack decides what next
+ *   DYING    -> RUNNING   last vCPU off; a boot domain restarts itself
+ *   DYING, SHUTDOWN -> DEAD  destroyed: out of the registry, freed with the last reference
+ * Paused is a flag beside RUNNING (and CREATED), not a state.
+ */
 enum domain_state {
+	DOM_CREATED,   /* built by Dom0, no vCPU started yet */
 	DOM_RUNNING,   /* may run (unless paused) */
 	DOM_DYING,     /* vCPUs being taken off their harts */
-	DOM_SHUTDOWN,  /* stopped, memory kept, waiting for Dom0 to destroy or rebuild it */
+	DOM_SHUTDOWN,  /* stopped, memory kept, waiting for Dom0 to destroy it */
 	DOM_DEAD,      /* out of the registry; freed with the last reference */
 };
 
@@ -25,17 +36,23 @@ struct domain {
 	unsigned id;
 	char name[RIVET_NAME_LEN];
 	u32 flags;                    /* RIVET_DOMF_* */
-	enum domain_state state;
-	enum shutdown_reason reason;  /* why it is DYING / SHUTDOWN */
-	bool paused;
+	/* lock guards state, reason and paused; it nests inside mem_lock. */
 	spinlock_t lock;
-	volatile u64 refs;            /* the registry holds one while not DEAD */
+	enum domain_state state;
+	enum shutdown_reason reason;  /* why it is DYING / SHUTDOWN; DESTROY wins over the others */
+	volatile bool paused;         /* read locklessly by the scheduler */
+	volatile u64 refs;            /* the registry holds one while not DEAD; so does each foreign map */
 	const struct rivet_bootimg_domain *boot;  /* boot-image domains: how to rebuild them */
 	const u8 *archive;
 	u8 on_poweroff, on_reboot, on_crash;      /* enum rivet_action */
+	/* mem_lock guards gs (every change of the G-stage table), mem_bytes and nr_fmaps' use. */
+	spinlock_t mem_lock;
 	u64 mem_bytes, max_bytes;     /* populated / allowed */
 	struct gstage gs;
-	u64 vmid, hgatp;
+	unsigned nr_fmaps;            /* Dom0's live foreign maps of this domain (fmaps_lock) */
+	/* vmid and hgatp change together under vmid_lock (vmid.c); harts read them locklessly. */
+	volatile u64 vmid, hgatp;
+	volatile u64 vmid_version;    /* the VMID generation vmid belongs to */
 	volatile u64 gvma_gen;        /* bumped on every unmap (domain_mem.c) */
 	u64 cpus_mask;                /* harts allowed, already masked by online harts */
 	unsigned nr_vcpus;
@@ -53,7 +70,7 @@ struct domain {
 	/* ... and its console input comes from Dom0 (CONSOLE_WRITE) into this one. */
 	u64 in_head, in_tail;
 	char in_ring[256];
-	bool foreign_mapped;          /* Dom0 mapped its pages at some point */
+	bool restarting;              /* a boot domain reloading its images (DYING meanwhile) */
 	/* Event channels (evtchn.c) */
 	spinlock_t evtchn_lock;
 	struct evtchn *evtchns;       /* RIVET_EVTCHN_PORTS slots, allocated by EVTCHN_INIT */
@@ -77,16 +94,22 @@ int domain_register(struct domain *d, int id);
 /* Looks up a live domain and takes a reference; RIVET_DOMID_SELF means caller. */
 struct domain *domain_get(unsigned id, struct domain *caller);
 void domain_put(struct domain *d);
-/* Starts vCPU 0 at pc with a0 = 0 and a1. */
-void domain_start(struct domain *d, u64 pc, u64 a1);
+/* Starts vCPU 0 at pc with a0 = 0 and a1: CREATED -> RUNNING; -RIVET_EBUSY from any other state. */
+int domain_start(struct domain *d, u64 pc, u64 a1);
+/* Pausing returns once none of d's vCPUs is on a hart any more. */
 void domain_pause(struct domain *d, bool pause);
+/* True when none of d's vCPUs can run: never started, shut down, or paused (and off). */
+bool domain_quiescent(struct domain *d);
 /* A guest asked to power off / reboot, or did something that ends it, or Dom0 destroys it. */
 void domain_shutdown(struct domain *d, enum shutdown_reason why);
 /* Prints "domain NAME crashed: CAUSE at ADDR (pc PC)" and applies on_crash. */
 void domain_crash(struct domain *d, const char *cause, u64 addr, u64 pc);
 /* Called by a vCPU's home hart once the vCPU is off: the last one finishes the job. */
 void domain_vcpu_off(struct domain *d);
-/* Destroys a domain in DOM_SHUTDOWN or DOM_RUNNING (Dom0's destroy). */
+/*
+ * Dom0's destroy: a SHUTDOWN domain goes at once; a CREATED, RUNNING or
+ * DYING one once its vCPUs are off. -RIVET_ENOENT if it is already DEAD.
+ */
 int domain_destroy(struct domain *d);
 void domain_console_putc(struct domain *d, char c);
 /* Prints the unfinished line now (a prompt, before the domain waits for input). */
@@ -97,8 +120,10 @@ u64 domain_console_read(struct domain *d, char *buf, u64 len);
 unsigned domain_next_id(unsigned id, char name[RIVET_NAME_LEN]);
 /* The first live domain with id >= from, referenced, or NULL. */
 struct domain *domain_get_from(unsigned from);
-/* The privileged domain, if one exists (not referenced: Dom0 lives as long as the machine). */
+/* The privileged domain, if one exists: for identity comparisons only (not referenced). */
 struct domain *domain_dom0(void);
+/* Dom0 with a reference taken, or NULL: for anything that touches it. */
+struct domain *domain_get_dom0(void);
 /*
  * The machine powers off when the count of live domains drops to zero.
  * Boot holds one count while it creates domains, so that a domain which
@@ -119,6 +144,9 @@ bool domain_range_is_ram(struct domain *d, u64 gpa, u64 len);
 
 /* domain_boot.c: domains described in the boot image */
 int domain_create_boot(const struct rivet_bootimg_domain *bd, const u8 *archive, unsigned id);
-/* Reloads the images and starts vCPU 0 again (on_* = restart); false if it cannot. */
-bool domain_boot_restart(struct domain *d);
+/*
+ * on_* = restart: closes its event channels and reloads the images; false
+ * if it cannot (they no longer fit, or Dom0 still maps its memory).
+ */
+bool domain_boot_reload(struct domain *d);
 #endif

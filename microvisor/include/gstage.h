@@ -38,7 +38,11 @@ struct gstage {
 };
 
 int gstage_init(struct gstage *gs, void *root);
-/* Maps [gpa, gpa+size) to [hpa, ...) with the largest leaves alignment allows. */
+/*
+ * Maps [gpa, gpa+size) to [hpa, ...) with the largest leaves alignment
+ * allows. All or nothing: on failure (-RIVET_EEXIST where something is
+ * mapped already, -RIVET_ENOMEM without table pages) no leaf of it is left.
+ */
 int gstage_map(struct gstage *gs, u64 gpa, u64 hpa, u64 size, u64 prot);
 /*
  * Removes every leaf wholly inside [from, to), calling fn for it first (fn's

@@ -10,11 +10,17 @@ struct hart {
 	unsigned index;               /* 0..nr_harts-1, what cpus= masks refer to */
 	unsigned long hartid;         /* the platform hart id */
 	bool online;
-	spinlock_t lock;              /* guards the state of vCPUs homed here */
+	/*
+	 * lock guards vcpus[], nr_vcpus, rr_next and the state of every vCPU
+	 * homed here; a vCPU's home changes only with both harts' locks held
+	 * (lower index first), so vcpu_lock_home() can trust what it locked.
+	 */
+	spinlock_t lock;
 	struct vcpu *vcpus[MAX_VCPUS_PER_HART];
 	unsigned nr_vcpus;
 	unsigned rr_next;             /* round-robin cursor */
-	struct vcpu *current;         /* loaded on this hart, or NULL */
+	struct vcpu *volatile current;   /* loaded on this hart, or NULL; written by this hart only */
+	const struct domain *last_domain;  /* with no VMID bits: whose G-stage entries the TLB may hold */
 	u64 slice_end;
 	u64 timer_programmed;
 	volatile u64 kicked;          /* another hart changed something here */
@@ -36,8 +42,12 @@ static inline struct hart *this_hart(void)
 	return h;
 }
 
+/* Locks v's home hart and returns it; the home cannot change until it is unlocked. */
+struct hart *vcpu_lock_home(struct vcpu *v);
 /* Makes another hart re-run its scheduler soon (a host IPI). */
 void hart_kick(struct hart *h);
+/* Serves a G-stage flush another hart asked of this one (while this one spin-waits). */
+void hart_serve_flush(struct hart *h);
 /* Every hart drops all G-stage TLB entries; returns when they have. No locks may be held. */
 void hart_shootdown_gvma(void);
 #endif

@@ -30,5 +30,6 @@ static inline long fw_hart_start(unsigned long hartid, unsigned long addr, unsig
 	return sbi_ecall(SBI_EXT_HSM, 0, hartid, addr, opaque).error;
 }
 static inline void fw_shutdown(void) { sbi_ecall(SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN, 0, 0); }
+static inline void fw_reboot(void) { sbi_ecall(SBI_EXT_SRST, 0, SBI_SRST_COLD_REBOOT, 0, 0); }
 #endif
 #endif

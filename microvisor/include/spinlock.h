@@ -17,6 +17,8 @@ static inline void spin_unlock(spinlock_t *l)
 {
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
+/* In a spin-wait loop: makes the compiler read memory again. */
+static inline void cpu_relax(void) { __asm__ volatile("" ::: "memory"); }
 static inline u64 atomic_or(volatile u64 *p, u64 v) { return __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST); }
 static inline u64 atomic_xchg(volatile u64 *p, u64 v) { return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST); }
 static inline u64 atomic_read(volatile u64 *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }

@@ -20,6 +20,8 @@ enum vcpu_state {
 struct vcpu_csrs {
 	u64 vsstatus, vsie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp;
 	u64 hvip, vstimecmp;
+	/* Not banked for VS-mode: the guest reaches the real ones, so they travel with it. */
+	u64 scounteren, senvcfg;
 };
 
 struct vcpu {

@@ -24,17 +24,25 @@ static struct sbiret hsm_start(struct vcpu *v, unsigned long hartid, u64 addr, u
 	if (!valid_entry(d, addr))
 		return SBI_RET(SBI_ERR_INVALID_ADDRESS, 0);
 	struct vcpu *t = d->vcpus[hartid];
-	spin_lock(&t->home->lock);
+	struct hart *home = vcpu_lock_home(t);
 	if (t->state != VCPU_OFF) {
-		spin_unlock(&t->home->lock);
+		spin_unlock(&home->lock);
 		return SBI_RET(SBI_ERR_ALREADY_AVAILABLE, 0);
+	}
+	/*
+	 * A dying domain's reaped vCPUs stay off: the reaper marks them under
+	 * this lock, and one not reaped yet will be, since DYING is set first.
+	 */
+	if (t->reaped || d->state != DOM_RUNNING) {
+		spin_unlock(&home->lock);
+		return SBI_RET(SBI_ERR_FAILED, 0);
 	}
 	/* OFF means put: its state lives in memory and no hart touches it. */
 	vcpu_reset(t, addr, hartid, opaque);
 	t->state = VCPU_RUNNABLE;
 	__atomic_add_fetch(&d->started_vcpus, 1, __ATOMIC_SEQ_CST);
-	spin_unlock(&t->home->lock);
-	hart_kick(t->home);
+	spin_unlock(&home->lock);
+	hart_kick(home);
 	return SBI_RET(SBI_SUCCESS, 0);
 }
 
@@ -45,14 +53,14 @@ static struct sbiret hsm_status(struct vcpu *v, unsigned long hartid)
 		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
 	struct vcpu *t = d->vcpus[hartid];
 	long st;
-	spin_lock(&t->home->lock);
+	struct hart *home = vcpu_lock_home(t);
 	if (t->state == VCPU_OFF)
 		st = SBI_HSM_STOPPED;
 	else if (t->state == VCPU_BLOCKED && t->suspended)
 		st = SBI_HSM_SUSPENDED;
 	else
 		st = SBI_HSM_STARTED;
-	spin_unlock(&t->home->lock);
+	spin_unlock(&home->lock);
 	return SBI_RET(SBI_SUCCESS, st);
 }
 

@@ -237,13 +237,16 @@ def stopping_the_last_vcpu_ends_the_domain():
 @test
 def dom0_builds_runs_and_destroys_domains():
     """A bare-metal Dom0 stand-in drives the control hypercalls: 20 build/run/destroy
-    cycles with memory returned, console relayed, bad requests refused."""
+    cycles with memory returned, console relayed, bad requests refused; lifecycle
+    sequences (overlapping populate, release while mapped or running, destroy
+    before start, double destroy) fail cleanly or finish; 17000 domain lives
+    roll the VMID generation over while a child runs, on 1, 2 and 4 harts."""
     out = os.path.join(B["out"], "ctl.img")
     p = subprocess.run([B["mkimage"], "-o", out, "-u", B["uvm"], "-d", cfg("ctl")],
                        capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
-    for smp in (1, 2):
-        r = boot(out, smp=smp, timeout=120)
+    for smp in (1, 2, 4):
+        r = boot(out, smp=smp, timeout=240)
         expect(r, '(rivet) domain 0 "ctl": 16 MiB')
         expect(r, "privileged (Dom0)")
         expect(r, "ctl: child says: hello: done")
@@ -251,11 +254,15 @@ def dom0_builds_runs_and_destroys_domains():
         expect(r, "ctl: event channel: dom_exc delivered")
         expect(r, "ctl: vcpu pinned to hart 0")
         expect(r, "ctl: 20 cycles")
+        expect(r, "ctl: lifecycle checks done")
+        expect(r, "(rivet) VMIDs used up: generation 2 begins")
+        expect(r, "ctl: 17000 domain lives")
+        assert r.output.count("ctl: child says: hello: done") == 3, tail(r)
         fails = [l for l in r.lines() if l.startswith("ctl: FAIL")]
         assert not fails, "\n".join(fails)
         expect(r, "ctl: all ok")
         powered_off(r)
-        expect(r, "21 destroyed")
+        expect(r, "17025 destroyed")
 
 
 @test
@@ -315,6 +322,8 @@ def load_linux_tests():
     """Linux-guest tests need the kernel and initramfs; run.py asks for them with --linux."""
     from integration import linux_guest  # noqa: F401  (registers its tests)
     from integration import dom0_xl  # noqa: F401
+    from integration import dom0_consoled  # noqa: F401
+    from integration import dom0_hostile  # noqa: F401
 
 
 from integration import hostile_guests  # noqa: E402,F401  (registers its tests)

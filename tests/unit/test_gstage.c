@@ -5,7 +5,17 @@
 #include <stdlib.h>
 
 static int pages_out;
-static void *alloc_page(void *ctx) { (void)ctx; pages_out++; return aligned_alloc(PAGE_SIZE, PAGE_SIZE); }
+static int pages_allowed = -1;   /* table pages left before allocation fails; -1: no limit */
+static void *alloc_page(void *ctx)
+{
+	(void)ctx;
+	if (pages_allowed == 0)
+		return NULL;
+	if (pages_allowed > 0)
+		pages_allowed--;
+	pages_out++;
+	return aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+}
 static void free_page(void *ctx, void *p) { (void)ctx; pages_out--; free(p); }
 
 static struct gstage *new_gs(void)
@@ -172,6 +182,33 @@ TEST(clear_range_removes_whole_leaves_only)
 	CHECK_EQ(gstage_map(gs, 0x80000000UL, 0xa0000000UL, SZ_2M, PTE_RWX), 0);
 }
 
+TEST(failed_map_leaves_nothing_behind)
+{
+	struct gstage *gs = new_gs();
+	u64 hpa;
+	/* An existing page in the middle: the map fails and the pages before it are gone again. */
+	CHECK_EQ(gstage_map(gs, 0x80005000UL, 0x1000, PAGE_SIZE, PTE_R), 0);
+	CHECK_EQ(gstage_map(gs, 0x80000000UL, 0x90000000UL, 16 * PAGE_SIZE, PTE_RWX | PTE_OWNED),
+		 -RIVET_EEXIST);
+	nr_leaves = 0;
+	gstage_for_each_leaf(gs, collect, NULL);
+	CHECK_EQ(nr_leaves, 1);
+	CHECK_EQ(leaves[0].gpa, 0x80005000UL);
+	CHECK_EQ(leaves[0].hpa, 0x1000);
+	CHECK_EQ(gstage_translate(gs, 0x80000000UL, &hpa, NULL), -RIVET_ENOENT);
+	/* Out of table pages half-way through a range that needs two leaf tables. */
+	pages_allowed = 1;
+	CHECK_EQ(gstage_map(gs, 0x40000000UL - SZ_2M, 0x90000000UL, SZ_2M + PAGE_SIZE, PTE_RWX),
+		 -RIVET_ENOMEM);
+	pages_allowed = -1;
+	nr_leaves = 0;
+	gstage_for_each_leaf(gs, collect, NULL);
+	CHECK_EQ(nr_leaves, 1);
+	CHECK_EQ(gstage_translate(gs, 0x40000000UL - SZ_2M, &hpa, NULL), -RIVET_ENOENT);
+	/* The tables it made are still counted, and freed with the rest. */
+	CHECK_EQ(gs->nr_table_pages, GSTAGE_ROOT_PAGES + (unsigned long)pages_out);
+}
+
 int main(void)
 {
 	check_suite = "gstage";
@@ -183,6 +220,7 @@ int main(void)
 	RUN(free_returns_every_table);
 	RUN(leaves_are_walked_in_order_with_owned_bit);
 	RUN(clear_range_removes_whole_leaves_only);
+	RUN(failed_map_leaves_nothing_behind);
 	gstage_free_tables(new_gs());   /* frees the last test's tables too */
 	return CHECK_DONE();
 }

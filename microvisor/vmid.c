@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vmid.c: VMID allocation with generations (see vmid.h). Lock order:
+ * vmid_lock is a leaf; it is taken with no other lock held, from
+ * schedule() and domain_alloc().
+ */
+#include "vmid.h"
+#include "domain.h"
+#include "hart.h"
+#include "csr.h"
+#include "spinlock.h"
+#include "print.h"
+
+static spinlock_t vmid_lock = SPINLOCK_INIT;
+static unsigned vmid_width;          /* set once at boot */
+static u64 vmid_next;                /* next free VMID of this generation (vmid_lock) */
+static volatile u64 vmid_gen = 1;    /* written under vmid_lock, read anywhere */
+
+void vmid_init(unsigned bits)
+{
+	vmid_width = bits;
+	vmid_next = 1;   /* VMID 0 is left to the microvisor itself (hgatp = 0) */
+}
+
+bool vmid_stale(const struct domain *d)
+{
+	return vmid_width && d->vmid_version != atomic_read(&vmid_gen);
+}
+
+static u64 make_hgatp(const struct domain *d, u64 vmid)
+{
+	return (HGATP_MODE_SV39X4 << HGATP_MODE_SHIFT) | (vmid << HGATP_VMID_SHIFT) |
+	       ((u64)(uintptr_t)d->gs.root >> PAGE_SHIFT);
+}
+
+/* With vmid_lock held: a new generation; every hart drops its G-stage TLB before its next guest. */
+static void rollover(void)
+{
+	struct hart *self = this_hart();
+	__atomic_add_fetch(&vmid_gen, 1, __ATOMIC_SEQ_CST);
+	vmid_next = 1;
+	for (unsigned i = 0; i < nr_harts; i++) {
+		if (&harts[i] == self || !harts[i].online)
+			continue;
+		atomic_or(&harts[i].gvma_flush, 1);
+		hart_kick(&harts[i]);
+	}
+	hfence_gvma_all();
+}
+
+void vmid_refresh(struct domain *d)
+{
+	if (!vmid_width) {
+		d->hgatp = make_hgatp(d, 0);
+		return;
+	}
+	if (!vmid_stale(d))
+		return;
+	bool rolled = false;
+	spin_lock(&vmid_lock);
+	if (vmid_stale(d)) {
+		if (vmid_next >= (1UL << vmid_width)) {
+			rollover();
+			rolled = true;
+		}
+		u64 vmid = vmid_next++;
+		d->vmid = vmid;
+		d->hgatp = make_hgatp(d, vmid);
+		/* Last: a hart that sees the new version also sees the VMID and the flush flags. */
+		__atomic_store_n(&d->vmid_version, vmid_gen, __ATOMIC_RELEASE);
+	}
+	u64 gen = vmid_gen;
+	spin_unlock(&vmid_lock);
+	if (rolled)
+		log("VMIDs used up: generation %lu begins, every hart flushed its G-stage TLB", gen);
+}
+
+void vmid_enter(struct hart *h, struct domain *d)
+{
+	/*
+	 * After a rollover another hart may have set our flush flag before it
+	 * handed d its VMID: serve it now, after reading d's VMID, so no entry
+	 * of the VMID's previous owner survives here.
+	 */
+	if (atomic_read(&h->gvma_flush) && atomic_xchg(&h->gvma_flush, 0))
+		hfence_gvma_all();
+	if (!vmid_width && h->last_domain != d) {
+		hfence_gvma_all();   /* every domain shares VMID 0 */
+		h->last_domain = d;
+	}
+	if (csr_read(CSR_HGATP) != d->hgatp)
+		csr_write(CSR_HGATP, d->hgatp);
+}
