@@ -680,6 +680,138 @@ TEST(list_destroy_and_friends)
 	xc_close(h);
 }
 
+/* ---- xl create's failure paths: each call it makes fails in turn ---- */
+
+/* Counts the fake transport's ioctls and mmaps; the FAIL_*th one (1-based) fails. */
+static struct {
+	unsigned ioctls, mmaps, creates;
+	unsigned fail_ioctl, fail_mmap;
+} inj;
+
+static int inj_ioctl(void *ctx, int fd, unsigned long req, void *arg)
+{
+	struct rivet_ioctl_hypercall *hc = arg;
+
+	inj.ioctls++;
+	if (req == RIVET_IOCTL_HYPERCALL && hc->fn == RIVET_HC_DOMAIN_CREATE)
+		inj.creates++;
+	if (inj.ioctls != inj.fail_ioctl)
+		return f_ioctl(ctx, fd, req, arg);
+	if (req != RIVET_IOCTL_HYPERCALL)
+		return -EIO;
+	hc->error = SBI_ERR_FAILED;     /* the call is not carried out */
+	hc->value = 0;
+	return 0;
+}
+
+static int inj_mmap(void *ctx, int fd, size_t len, uint64_t off, void **addr)
+{
+	if (++inj.mmaps == inj.fail_mmap)
+		return -ENOMEM;
+	return f_mmap(ctx, fd, len, off, addr);
+}
+
+static const struct xc_backend inj_be = { f_open, inj_ioctl, inj_mmap, f_munmap, f_close, f_read,
+					  f_write };
+
+static xc_handle *inj_xc(void)
+{
+	xc_handle *h = NULL;
+
+	mv_reset();
+	memset(&inj, 0, sizeof inj);
+	CHECK_EQ(xc_open_backend(&h, &inj_be, NULL), 0);
+	return h;
+}
+
+/* Nothing but Dom0 in the fake, no populated RAM, no record of any domain. */
+static int nothing_left(void)
+{
+	struct stat st;
+	char rp[256];
+	unsigned i;
+
+	for (i = 1; i < FDOMS; i++) {
+		xl_record_path(i, rp, sizeof rp);
+		if (mv.d[i].used || mv.d[i].ram || stat(rp, &st) == 0)
+			return 0;
+	}
+	return 1;
+}
+
+TEST(create_each_call_fails_in_turn)
+{
+	char out[4096], err[2048], *argv[] = { "create", "-q", (char *)path_of("web.cfg") };
+	unsigned nr_ioctls, nr_mmaps, k, bad_ioctl = 0, bad_mmap = 0;
+	xc_handle *h = inj_xc();
+
+	/* A clean run counts the calls (and proves the fake lets create succeed). */
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, argv), 0);
+	CHECK(mv_dom(1) && mv_dom(1)->started);
+	nr_ioctls = inj.ioctls;
+	nr_mmaps = inj.mmaps;
+	CHECK(nr_ioctls >= 10 && nr_mmaps >= 3);   /* lists, physinfo, create, populate, 3 loads */
+	xc_close(h);
+	xl_record_remove(1);
+
+	for (k = 1; k <= nr_ioctls; k++) {
+		h = inj_xc();
+		inj.fail_ioctl = k;
+		if (run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, argv) != 1 ||
+		    strncmp(err, "xl: ", 4) || strchr(err, '\n') != err + strlen(err) - 1 ||
+		    !nothing_left())
+			bad_ioctl = bad_ioctl ? bad_ioctl : k;
+		xc_close(h);
+	}
+	for (k = 1; k <= nr_mmaps; k++) {
+		h = inj_xc();
+		inj.fail_mmap = k;
+		if (run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, argv) != 1 ||
+		    !strstr(err, "cannot load the ") || !nothing_left())
+			bad_mmap = bad_mmap ? bad_mmap : k;
+		xc_close(h);
+	}
+	CHECK_EQ(bad_ioctl, 0);      /* the first failing ioctl that left something or said nothing */
+	CHECK_EQ(bad_mmap, 0);
+}
+
+TEST(create_checks_before_creating)
+{
+	char out[4096], err[2048], *argv[] = { "create", "-q", (char *)path_of("web.cfg") };
+	char *big[] = { "create", "-q", (char *)path_of("web.cfg"), "memory=2000", "name=big" };
+	xc_handle *h = inj_xc();
+
+	/* Not enough free memory: said before anything is created. */
+	mv.free_bytes = 32 << 20;
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, argv), 1);
+	CHECK(strstr(err, "web.cfg:3: memory: not enough free memory for 64 MiB (32 MiB free)") != NULL);
+	CHECK_EQ(inj.creates, 0);
+	mv.free_bytes = 512 << 20;
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 5, big), 1);
+	CHECK(strstr(err, "memory: not enough free memory for 2000 MiB (512 MiB free)") != NULL);
+	CHECK_EQ(inj.creates, 0);
+	CHECK(nothing_left());
+
+	/* A name that is taken: the same. */
+	mv.d[3].used = 1;
+	mv.d[3].info = (struct rivet_domain_info){ .domid = 3, .name = "web", .nr_vcpus = 1 };
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, argv), 1);
+	CHECK(strstr(err, "web.cfg:2: name: a domain named 'web' already exists") != NULL);
+	CHECK_EQ(inj.creates, 0);
+	mv.d[3].used = 0;
+	CHECK(nothing_left());
+
+	/* The record directory cannot be written: the domain goes again. */
+	write_file("not-a-dir", "x", 1);
+	setenv("RIVET_RUN_DIR", path_of("not-a-dir"), 1);
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, argv), 1);
+	CHECK(strstr(err, "cannot record domain 1 for rivet-consoled") != NULL);
+	CHECK_EQ(inj.creates, 1);
+	CHECK(nothing_left());
+	setenv("RIVET_RUN_DIR", path_of("run"), 1);
+	xc_close(h);
+}
+
 int main(void)
 {
 	check_suite = "xl";
@@ -696,6 +828,8 @@ int main(void)
 	RUN(create_runs_the_plan);
 	RUN(create_failure_destroys);
 	RUN(list_destroy_and_friends);
+	RUN(create_each_call_fails_in_turn);
+	RUN(create_checks_before_creating);
 	mv_reset();
 	if (!check_failed_total) {
 		char cmd[128];

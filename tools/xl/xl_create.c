@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "domcfg.h"
 #include "domfdt.h"
@@ -20,6 +21,7 @@
 #define MAX_CFG_BYTES    (1u << 20)
 #define MAX_MODULE_BYTES (1ULL << 30)
 #define MAP_CHUNK_PAGES  1024        /* 4 MiB of guest RAM mapped at a time */
+#define UNDO_WAIT_MS     10000       /* how long a failed create waits for its domain to go */
 
 static unsigned count_lines(const char *text, size_t len)
 {
@@ -328,6 +330,67 @@ static int record_fill(struct xl_record *rec, const struct xl_plan *p, char *con
 	return 0;
 }
 
+/*
+ * What can be checked before anything exists, so that these refusals leave
+ * no trace: a domain of that name, and free memory for its RAM. (The
+ * microvisor checks both again; a race only moves the error to later.)
+ */
+static int precheck(xc_handle *h, const struct xl_plan *p, struct diag *d)
+{
+	const char *f = p->cfg_path;
+	struct rivet_physinfo pi;
+	struct xl_domains ds;
+	unsigned i;
+	int r, taken = 0;
+
+	r = xl_domains_get(h, &ds);
+	if (r < 0)
+		return diag_fail(d, f, 0, NULL, "cannot list domains: %s", xc_strerror(r));
+	for (i = 0; i < ds.n; i++)
+		taken |= !strncmp(ds.v[i].name, p->cfg.name, sizeof p->cfg.name);
+	xl_domains_free(&ds);
+	if (taken)
+		return diag_fail(d, f, p->line_name, "name", "a domain named '%s' already exists",
+				 p->cfg.name);
+	r = xc_physinfo(h, &pi);
+	if (r < 0)
+		return diag_fail(d, f, 0, NULL, "cannot read the free memory: %s", xc_strerror(r));
+	if (pi.free_bytes < p->cfg.max_bytes)
+		return diag_fail(d, f, p->line_memory, "memory",
+				 "not enough free memory for %llu MiB (%llu MiB free)",
+				 (unsigned long long)(p->cfg.max_bytes >> 20),
+				 (unsigned long long)(pi.free_bytes >> 20));
+	return 0;
+}
+
+/*
+ * A create that failed half-way leaves nothing: no record, and the domain
+ * destroyed and waited for until it is gone (its memory is free only then).
+ * If it will not go, the message says so.
+ */
+static void undo(xc_handle *h, uint32_t domid, struct diag *d)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	struct rivet_domain_info info;
+	size_t len = strlen(d->text);
+	unsigned ms;
+	int r;
+
+	xl_record_remove(domid);
+	r = xc_domain_destroy(h, domid);
+	if (r == XC_ENODOMAIN)
+		return;
+	for (ms = 0; r == 0 && ms < UNDO_WAIT_MS; ms += 10) {
+		r = xc_domain_getinfo(h, domid, &info);
+		if (r == XC_ENODOMAIN || (r == 0 && info.domid != domid))
+			return;
+		r = 0;     /* another error: keep asking until the bound */
+		nanosleep(&ts, NULL);
+	}
+	snprintf(d->text + len, sizeof d->text - len, "; and domain %u is left behind: %s", domid,
+		 r < 0 ? xc_strerror(r) : "it did not go away after destroy");
+}
+
 int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], unsigned nr,
 		uint32_t *domid_out, struct diag *d)
 {
@@ -339,6 +402,8 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 	unsigned i;
 	int r;
 
+	if (precheck(h, p, d) < 0)
+		return -1;
 	r = xc_domain_create(h, &p->cfg, &domid);
 	if (r == XC_EEXIST)
 		return diag_fail(d, f, p->line_name, "name", "a domain named '%s' already exists",
@@ -390,12 +455,11 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 	if (r < 0) {
 		diag_fail(d, f, 0, NULL, "cannot start vCPU 0 at %#llx: %s",
 			  (unsigned long long)p->entry_gpa, xc_strerror(r));
-		xl_record_remove(domid);
 		goto fail;
 	}
 	*domid_out = domid;
 	return 0;
 fail:
-	xc_domain_destroy(h, domid);
+	undo(h, domid, d);
 	return -1;
 }
