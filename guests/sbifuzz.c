@@ -55,7 +55,10 @@
 struct call {
 	unsigned long eid, fid, a[6];
 	int timed_suspend;  /* arm a wake-up timer around it */
+	int mask_ptr;       /* legacy hart-mask pointer: MASK_* */
 };
+
+enum { MASK_UNKNOWN, MASK_GOOD, MASK_BAD };  /* what the pointer must give */
 
 struct result {
 	long error, value;
@@ -76,6 +79,9 @@ static volatile int nr_fails;
 static char scratch[GUEST_MAX_HARTS][PAGE] __attribute__((aligned(4096)));
 static char event_page[PAGE] __attribute__((aligned(4096)));
 static char text[8192];
+/* Sv39 tables the legacy hart-mask pointers are translated through, now and then. */
+static unsigned long pt_root[512] __attribute__((aligned(4096)));
+static unsigned long pt_junk[512] __attribute__((aligned(4096)));
 
 /* splitmix64: one word of state, any seed (even 0) is good. */
 static unsigned long rnd(void)
@@ -228,18 +234,95 @@ static unsigned long any_byte(void)
 }
 
 /* A hart_mask pointer for the legacy calls, which read it by guest virtual address. */
-static unsigned long any_mask_ptr(void)
+static unsigned long any_mask_ptr(int *expect)
 {
 	unsigned long *slot = (unsigned long *)scratch[this_hart()];
+	int good = one_in(2);
 
+	*expect = MASK_UNKNOWN;
 	switch (below(4)) {
-	case 0: return 0;   /* every hart */
+	case 0:
+		*expect = MASK_GOOD;
+		return 0;   /* every hart */
 	case 1:
-		slot[0] = one_in(2) ? (1UL << nr_vcpus) - 1 : any_value();
+		slot[0] = good ? (1UL << nr_vcpus) - 1 : any_value();
+		*expect = good ? MASK_GOOD : MASK_UNKNOWN;
 		return (unsigned long)slot;
-	case 2: return (unsigned long)slot + 1 + below(7);   /* misaligned */
-	default: return any_addr();
+	case 2:
+		*expect = MASK_BAD;
+		return (unsigned long)slot + 1 + below(7);   /* misaligned */
+	default: {
+		unsigned long a = any_addr();
+
+		if (!a)
+			*expect = MASK_GOOD;
+		else if (!in_ram(a) && (a & 7) == 0 && a + 8 > a)
+			*expect = MASK_BAD;
+		return a;
 	}
+	}
+}
+
+#define PTE_V (1UL << 0)
+#define PTE_R (1UL << 1)
+#define PTE_W (1UL << 2)
+#define PTE_X (1UL << 3)
+#define PTE_U (1UL << 4)
+#define PTE_A (1UL << 6)
+#define PTE_D (1UL << 7)
+#define PTE_TO(pa) (((pa) >> 12) << 10)
+#define SATP_SV39 (8UL << 60)
+#define GIGA (1UL << 30)
+#define VA_ALIAS (8 * GIGA)   /* pt_root[8]: our RAM again, read-only */
+
+/*
+ * One 1 GiB mapping per root slot, each wrong in its own way but slot 2 (our
+ * RAM, where we run, identity-mapped) and slot 8 (the same RAM, read-only).
+ */
+static void build_page_tables(void)
+{
+	unsigned long i;
+
+	pt_root[0] = PTE_TO(0x100000000UL) | PTE_V;                         /* table outside RAM */
+	pt_root[1] = PTE_TO(0x100000000UL) | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D; /* outside RAM */
+	pt_root[2] = PTE_TO(RAM_BASE) | PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D;
+	pt_root[3] = PTE_TO(RAM_BASE) | PTE_V | PTE_X | PTE_A;              /* not readable */
+	pt_root[4] = PTE_TO(RAM_BASE) | PTE_V | PTE_R | PTE_U | PTE_A;      /* user page */
+	pt_root[5] = PTE_TO(RAM_BASE + PAGE) | PTE_V | PTE_R | PTE_A;       /* misaligned superpage */
+	pt_root[6] = PTE_TO((unsigned long)pt_junk) | PTE_V;                /* a table of junk */
+	pt_root[7] = PTE_TO(0x10000000UL) | PTE_V | PTE_R | PTE_A;          /* the host's UART */
+	pt_root[8] = PTE_TO(RAM_BASE) | PTE_V | PTE_R | PTE_A;
+	pt_root[9] = PTE_TO(RAM_BASE) | PTE_V | PTE_W | PTE_A;              /* W without R: reserved */
+	pt_root[10] = PTE_TO(RAM_BASE);                                     /* not valid */
+	for (i = 0; i < 512; i++)
+		pt_junk[i] = rnd();
+}
+
+/* A hart-mask pointer as a virtual address under pt_root. */
+static unsigned long any_paged_ptr(int *expect)
+{
+	unsigned long *slot = (unsigned long *)scratch[this_hart()], giga, ptr;
+
+	if (one_in(3)) {
+		int good = one_in(2);
+
+		slot[0] = good ? (1UL << nr_vcpus) - 1 : any_value();
+		*expect = good ? MASK_GOOD : MASK_UNKNOWN;
+		return (one_in(2) ? 0 : VA_ALIAS - RAM_BASE) + (unsigned long)slot;
+	}
+	giga = below(12);
+	/* Slots 0, 1, 3, 5, 7, 9, 10, 11 cannot be read; 4 (user) and 6 (junk) may or may not. */
+	*expect = giga == 2 || giga == 4 || giga == 6 || giga == 8 ? MASK_UNKNOWN : MASK_BAD;
+	ptr = giga * GIGA + (below(GIGA) & ~7UL);
+	if (!ptr)
+		*expect = MASK_GOOD;   /* NULL: every hart */
+	return ptr;
+}
+
+static void paging(int on)
+{
+	csr_write(satp, on ? SATP_SV39 | ((unsigned long)pt_root >> 12) : 0);
+	__asm__ volatile("sfence.vma" ::: "memory");
 }
 
 static const unsigned long other_exts[] = {
@@ -316,8 +399,8 @@ static void make_call(struct call *c)
 		c->eid = below(SBI_EXT_LEGACY_SHUTDOWN + 1);
 		if (c->eid == SBI_EXT_LEGACY_PUTCHAR)
 			c->a[0] = any_byte();
-		else if (c->eid >= SBI_EXT_LEGACY_SEND_IPI)
-			c->a[0] = any_mask_ptr();
+		else if (c->eid >= SBI_EXT_LEGACY_SEND_IPI && c->eid <= SBI_EXT_LEGACY_SFENCE_VMA_ASID)
+			c->a[0] = any_mask_ptr(&c->mask_ptr);
 		break;
 	case 15:
 		c->eid = other_exts[below(sizeof(other_exts) / sizeof(other_exts[0]))];
@@ -428,8 +511,14 @@ static const char *wrong(const struct call *c, const struct result *r)
 
 	if (memcmp(expect, r->a2_7, sizeof(expect)))
 		return "a2..a7 changed";
+	if (c->eid <= SBI_EXT_LEGACY_SHUTDOWN && r->a1 != c->a[1])
+		return "a legacy call changed a1";
+	if (c->mask_ptr == MASK_GOOD && r->error != 0)
+		return "a legacy call failed on a good hart mask";
+	if (c->mask_ptr == MASK_BAD && r->error != SBI_ERR_INVALID_ADDRESS)
+		return "a legacy call read a hart mask it cannot have";
 	if (c->eid <= SBI_EXT_LEGACY_SHUTDOWN)
-		return r->a1 != c->a[1] ? "a legacy call changed a1" : 0;
+		return 0;
 	if (!valid_error(r->error))
 		return "no such error code";
 	if (!known_eid(c->eid))
@@ -508,6 +597,7 @@ static void fuzz(unsigned long hart)
 	struct call c;
 	struct result r;
 	const char *why;
+	int paged;
 
 	trap_init();   /* so a stray trap says so instead of running off */
 	while (nr_calls[hart] < calls_per_vcpu) {
@@ -517,6 +607,12 @@ static void fuzz(unsigned long hart)
 		}
 		make_call(&c);
 		defuse(&c);
+		/* Translation on: legacy masks are read by virtual address, the rest use GPAs. */
+		paged = one_in(16);
+		if (paged && c.eid >= SBI_EXT_LEGACY_SEND_IPI && c.eid <= SBI_EXT_LEGACY_SFENCE_VMA_ASID)
+			c.a[0] = any_paged_ptr(&c.mask_ptr);
+		if (paged)
+			paging(1);
 		if (trace)
 			printf("sbifuzz: hart %lu call %lu: eid 0x%lx fid 0x%lx a0 0x%lx a1 0x%lx a2 0x%lx "
 			       "a3 0x%lx a4 0x%lx a5 0x%lx\n", hart, nr_calls[hart], c.eid, c.fid,
@@ -525,6 +621,8 @@ static void fuzz(unsigned long hart)
 			timed_suspend(&c, &r);
 		else
 			ecall(&c, &r);
+		if (paged)
+			paging(0);
 		nr_calls[hart]++;
 		if (trace)
 			printf("sbifuzz: hart %lu call %lu -> error %ld value 0x%lx\n", hart,
@@ -654,6 +752,7 @@ int main(unsigned long hartid, unsigned long dtb)
 	for (h = 0; h < nr_vcpus; h++)
 		rng[h] = seed * 0x100000001b3UL + h + 1;
 	fill_text();
+	build_page_tables();
 	flood();
 
 	/* A vCPU already fuzzing may have started the next one itself (ALREADY_AVAILABLE). */
