@@ -62,8 +62,10 @@ u64 console_log_read(u64 offset, char *buf, u64 len)
 	u64 n = 0;
 	spin_lock(&console_lock);
 	u64 oldest = log_head > LOG_RING_SIZE ? log_head - LOG_RING_SIZE : 0;
-	for (u64 at = oldest + offset; n < len && at < log_head; at++)
-		buf[n++] = log_ring[at % LOG_RING_SIZE];
+	/* Compared before adding: a huge offset must not wrap back into the ring. */
+	if (offset < log_head - oldest)
+		for (u64 at = oldest + offset; n < len && at < log_head; at++)
+			buf[n++] = log_ring[at % LOG_RING_SIZE];
 	spin_unlock(&console_lock);
 	return n;
 }
