@@ -165,11 +165,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		k.segs[i].mem_size = g & 2 ? fin_u64(&in) : (uint64_t)fin_u16(&in) << (g & 4 ? 12 : 0);
 	}
 	uint8_t g = fin_u8(&in);
+	/* Read in a fixed order (an initializer's order is unspecified). */
+	size_t ramdisk_len = !dc.ramdisk ? 0 : g & 2 ? fin_u64(&in) : fin_u32(&in);
+	uint64_t hz = g & 4 ? fin_u64(&in) : fin_u32(&in);
 	struct domplan_req rq = {
 		.cfg_path = CFG, .line_memory = g & 1 ? 7 : 0, .dc = &dc, .k = &k,
-		.ramdisk_len = !dc.ramdisk ? 0 : g & 2 ? fin_u64(&in) : fin_u32(&in),
-		.hypervisor_node = f & 64, .set_timebase = f & 128,
-		.timebase_hz = g & 4 ? fin_u64(&in) : fin_u32(&in),
+		.ramdisk_len = ramdisk_len, .hypervisor_node = f & 64, .set_timebase = f & 128,
+		.timebase_hz = hz,
 	};
 	/* Any buffer, from too small for a header to more than the builder may use. */
 	size_t bufsize = g & 8 ? 1 + fin_u16(&in) % (DOMFDT_MAX_SIZE + 4096) : DOMFDT_MAX_SIZE;
