@@ -18,10 +18,11 @@
  * Calls that legitimately end or stop the caller are never made: SRST with a
  * valid type and reason, legacy shutdown (EID 0x08), HSM hart_stop, HSM
  * hart_start of a stopped vCPU at an address in RAM (it would run garbage:
- * such starts go to secondary_entry instead), HSM non-retentive suspend
- * with a valid resume address, and SUSP system suspend. Retentive HSM
- * suspend is made, with a timer armed to wake the vCPU up. Their invalid
- * variants are all fuzzed.
+ * such starts go to secondary_entry instead), HSM non-retentive suspend to
+ * any valid address but secondary_entry, and SUSP system suspend. HSM
+ * suspends are made with a timer armed to wake the vCPU up: retentive ones
+ * from any vCPU, non-retentive ones (to secondary_entry) from the secondary
+ * vCPUs. Their invalid variants are all fuzzed.
  */
 #include "lib/csr.h"
 #include "lib/fdt.h"
@@ -36,6 +37,7 @@
 #define DEFAULT_CALLS  2000UL
 #define MAX_FAIL_LINES 20
 #define OPAQUE         0x5b1f0a7eUL   /* what our own hart_starts pass */
+#define OPAQUE_RESUME  0x5b1f0a7fUL   /* what our non-retentive suspends pass */
 #define WAIT_MS        20000
 #define RAM_BASE       0x80000000UL
 #define IMAGE_BASE     0x80200000UL   /* below it, RAM nobody uses */
@@ -55,6 +57,7 @@
 struct call {
 	unsigned long eid, fid, a[6];
 	int timed_suspend;  /* arm a wake-up timer around it */
+	int resumes_fresh;  /* non-retentive suspend: wakes up in secondary_entry */
 	int mask_ptr;       /* legacy hart-mask pointer: MASK_* */
 };
 
@@ -75,6 +78,7 @@ static unsigned long rng[GUEST_MAX_HARTS];
 static volatile unsigned long nr_calls[GUEST_MAX_HARTS];
 static volatile int done[GUEST_MAX_HARTS];
 static volatile int nr_fails;
+static volatile unsigned long nr_resumes;
 /* Sources for DBCN writes and legacy hart masks, a page per hart; the event page. */
 static char scratch[GUEST_MAX_HARTS][PAGE] __attribute__((aligned(4096)));
 static char event_page[PAGE] __attribute__((aligned(4096)));
@@ -451,8 +455,18 @@ static void defuse(struct call *c)
 			c->a[1] = (unsigned long)secondary_entry;
 			c->a[2] = OPAQUE;
 		}
-		if (c->fid == 3 && (unsigned)c->a[0] == 0x80000000U && in_ram(c->a[1]))
+		/*
+		 * A secondary may really suspend non-retentively: it wakes up in
+		 * secondary_entry and carries on from its counters. The boot vCPU
+		 * would lose main's end, so it only tries bad resume addresses.
+		 */
+		if (c->fid == 3 && c->a[0] == 0x80000000UL && this_hart() && one_in(2)) {
+			c->a[1] = (unsigned long)secondary_entry;
+			c->a[2] = OPAQUE_RESUME;
+			c->timed_suspend = c->resumes_fresh = 1;
+		} else if (c->fid == 3 && (unsigned)c->a[0] == 0x80000000U && in_ram(c->a[1])) {
 			c->a[1] = ram_end + below(PAGE);
+		}
 		if (c->fid == 3 && (unsigned)c->a[0] == 0)
 			c->timed_suspend = 1;
 	}
@@ -617,13 +631,19 @@ static void fuzz(unsigned long hart)
 			printf("sbifuzz: hart %lu call %lu: eid 0x%lx fid 0x%lx a0 0x%lx a1 0x%lx a2 0x%lx "
 			       "a3 0x%lx a4 0x%lx a5 0x%lx\n", hart, nr_calls[hart], c.eid, c.fid,
 			       c.a[0], c.a[1], c.a[2], c.a[3], c.a[4], c.a[5]);
+		if (c.resumes_fresh)
+			nr_calls[hart]++;   /* counted now: on success it does not come back here */
 		if (c.timed_suspend)
 			timed_suspend(&c, &r);
 		else
 			ecall(&c, &r);
 		if (paged)
 			paging(0);
-		nr_calls[hart]++;
+		if (c.resumes_fresh)
+			fail("hart %lu: non-retentive suspend to secondary_entry returned: error %ld",
+			     hart, r.error);
+		else
+			nr_calls[hart]++;
 		if (trace)
 			printf("sbifuzz: hart %lu call %lu -> error %ld value 0x%lx\n", hart,
 			       nr_calls[hart] - 1, r.error, r.value);
@@ -638,8 +658,12 @@ static void fuzz(unsigned long hart)
 
 void secondary_main(unsigned long hartid, unsigned long opaque)
 {
-	if (opaque != OPAQUE)
+	if (opaque == OPAQUE_RESUME) {
+		__atomic_fetch_add(&nr_resumes, 1, __ATOMIC_RELAXED);
+		sbi_set_timer(~0UL);   /* the wake-up timer; start.S has cleared sie */
+	} else if (opaque != OPAQUE) {
 		fail("hart %lu started with opaque 0x%lx, expected 0x%lx", hartid, opaque, OPAQUE);
+	}
 	fuzz(hartid);
 	/* Back in start.S: hart_stop. A random hart_start may bring us back: we stop again. */
 }
@@ -780,6 +804,7 @@ int main(unsigned long hartid, unsigned long dtb)
 	sbi_debug_console_write_byte('\n');
 	if (nr_fails)
 		printf("sbifuzz: FAIL %d wrong answers\n", nr_fails);
+	printf("sbifuzz: %lu non-retentive suspends came back\n", nr_resumes);
 	printf("sbifuzz: %lu calls, seed %lu, done\n", total, seed);
 	return 0;
 }

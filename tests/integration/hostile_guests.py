@@ -29,6 +29,9 @@ def fuzz_beside_neighbours(smp, seed):
     assert not fails, where + ": " + "\n".join(fails)
     expect(r, "[sbifuzz] sbifuzz: seed %d, 4 vcpus, %d calls each" % (seed, CALLS), where)
     expect(r, "[sbifuzz] sbifuzz: %d calls, seed %d, done" % (4 * CALLS, seed), where)
+    resumed = [l for l in r.domain_lines("sbifuzz") if l.endswith(" non-retentive suspends came back")]
+    assert resumed and int(resumed[0].split()[1]) > 0, "%s: no non-retentive suspend came back: %s" % (
+        where, resumed)
     for name in ("hello", "hello2"):
         assert r.domain_lines(name) == hello_lines(name), "%s: [%s] lines: %r" % (
             where, name, r.domain_lines(name))
