@@ -14,6 +14,7 @@ from qemu import boot  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ICOUNT = ["-icount", "shift=0,sleep=off"]   # 1 insn = 1 ns; idle time skipped, so runs repeat exactly
+CYCLES = 1000                               # xl create + xl destroy cycles in Dom0
 
 
 def grab(run, pattern, what):
@@ -68,6 +69,25 @@ def dom0_figures(build):
         out = sh("xl dmesg | grep 'linux\" created'")
         m = re.search(r"overhead (\d+) KiB", out)
         res["domu_overhead"] = int(m.group(1)) if m else -1
+
+        # xl create + xl destroy of a small bare-metal domain (it waits for input, so
+        # destroy always meets it running), CYCLES times; free memory to the byte.
+        sh("xl destroy linux; xl destroy stamp 2>/dev/null; "
+           "printf 'name = \"cyc\"\\nmemory = 16\\nkernel = \"/etc/rivet/examples/echo.elf\"\\n' > /tmp/cyc.cfg")
+        out = sh("sleep 1; rivet-hcstress free")
+        before = ticks(out.replace("free_bytes ", "T"), "free memory before the cycles")
+        t0 = time.monotonic()
+        # A name per cycle: xl destroy does not wait for the domain to be gone.
+        out = sh("n=0; a=$(rdtime); for i in $(seq %d); do xl create -q /tmp/cyc.cfg name=c$i && "
+                 "xl destroy c$i && n=$((n+1)); done; b=$(rdtime); echo T$((b - a)); echo N$n" % CYCLES)
+        res["cycle_wall"] = (time.monotonic() - t0) / CYCLES
+        res["cycle_ticks"] = ticks(out, "create/destroy timing") / CYCLES
+        m = re.search(r"^N(\d+)$", out, re.M)
+        res["cycles_ok"] = int(m.group(1)) if m else -1
+        out = sh("sleep 1; rivet-hcstress free")
+        res["cycle_lost"] = before - ticks(out.replace("free_bytes ", "T"), "free memory after the cycles")
+        out = sh("xl info | sed -n 's/^timebase_hz *: */T/p'")
+        res["timebase"] = ticks(out, "the timebase")
     return res
 
 
@@ -152,6 +172,15 @@ def main():
           % (dom0["linux_ticks"], dom0["linux_wall"], dom0["linux_ticks"] / lb_t))
     print("    console daemon RSS: %d KiB; microvisor overhead of that DomU: %d KiB"
           % (dom0["consoled_rss"], dom0["domu_overhead"]))
+    print("    xl create + xl destroy of a 16 MiB bare-metal domain, %d cycles: %d ticks (%.1f ms) per cycle "
+          "(wall %.2f s); memory lost: %d bytes"
+          % (CYCLES, dom0["cycle_ticks"], dom0["cycle_ticks"] * 1000.0 / dom0["timebase"],
+             dom0["cycle_wall"], dom0["cycle_lost"]))
+    if dom0["cycle_lost"] != 0 or dom0["cycles_ok"] != CYCLES:
+        print("FAIL: bench: %d of %d create/destroy cycles succeeded and %d bytes of free memory "
+              "are gone: every cycle must succeed and give back every byte"
+              % (dom0["cycles_ok"], CYCLES, dom0["cycle_lost"]))
+        return 1
     return 0
 
 
