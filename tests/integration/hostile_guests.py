@@ -73,3 +73,17 @@ def dbcn_flood_comes_out_whole_and_in_order():
         assert r.domain_lines(name) == hello_lines(name), "[%s] lines: %r" % (name, r.domain_lines(name))
     expect(r, "[sbifuzz] sbifuzz: 200 calls, seed 7, done")
     powered_off(r)
+
+
+@test
+def legacy_getchar_returns_byte_1():
+    """Byte 0x01 (Ctrl-A once, then another key) reaches a legacy getchar guest as
+    itself: it once doubled as the 'no return' marker and left a0 unwritten."""
+    from qemu import Session
+    c = write_cfg("echo_ctrl_a.cfg", 'name = "echo"\nmemory = 8\nkernel = "{guests}/echo.elf"\n')
+    with Session(image("echo_ctrl_a", [c]), smp=1) as s:
+        s.expect("[echo] echo: type a line", 30)
+        s.send("a\x01\x01c\n")    # QEMU's own escape is Ctrl-A too: Ctrl-A Ctrl-A sends one
+        s.expect("[echo] echo: got a\x01c\r\n", 30)
+        s.send("quit\n")
+        s.expect("(rivet) all domains ended", 30)
