@@ -35,6 +35,11 @@ int domain_populate(struct domain *d, u64 gpa, u64 bytes)
 		spin_unlock(&d->mem_lock);
 		return -RIVET_ERANGE;
 	}
+	/* Checked before anything is allocated, so that this failure costs nothing (not even tables). */
+	if (gstage_range_mapped(&d->gs, gpa, gpa + bytes)) {
+		spin_unlock(&d->mem_lock);
+		return -RIVET_EEXIST;
+	}
 	u64 done = 0;
 	int err = 0;
 	while (done < bytes) {

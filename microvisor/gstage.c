@@ -33,6 +33,20 @@ int gstage_init(struct gstage *gs, void *root)
 	return 0;
 }
 
+/* True when the entry for gpa at this level is a pointer to a next-level table. */
+static bool table_at(const struct gstage *gs, u64 gpa, int level)
+{
+	const u64 *table = gs->root;
+	for (int l = GSTAGE_LEVELS - 1; ; l--) {
+		u64 pte = table[index_at(gpa, l)];
+		if (!(pte & PTE_V) || (pte & PTE_RWX))
+			return false;
+		if (l == level)
+			return true;
+		table = pte_table(pte);
+	}
+}
+
 static int map_one(struct gstage *gs, u64 gpa, u64 hpa, int leaf_level, u64 prot)
 {
 	u64 *table = gs->root;
@@ -65,10 +79,21 @@ int gstage_map(struct gstage *gs, u64 gpa, u64 hpa, u64 size, u64 prot)
 		return -RIVET_EINVAL;
 	if (gpa + size < gpa || gpa + size > (1UL << GSTAGE_GPA_BITS))
 		return -RIVET_ERANGE;
+	/* The PTE holds a 44-bit PPN: anything above would spill into other bits. */
+	if (hpa + size < hpa || hpa + size > (1UL << GSTAGE_HPA_BITS))
+		return -RIVET_ERANGE;
 	u64 start = gpa;
 	while (size) {
 		int level = GSTAGE_LEVELS - 1;
 		while (level > 0 && (((gpa | hpa) & (LEVEL_SIZE(level) - 1)) || size < LEVEL_SIZE(level)))
+			level--;
+		/*
+		 * Where a table already covers the block (one clear_range emptied, or
+		 * one holding other leaves), map below it with smaller leaves: tables
+		 * are freed only with the whole G-stage, since a hart's walk cache may
+		 * still point at them.
+		 */
+		while (level > 0 && table_at(gs, gpa, level))
 			level--;
 		int err = map_one(gs, gpa, hpa, level, prot & (PTE_RWX | PTE_OWNED));
 		if (err) {
@@ -142,6 +167,24 @@ static u64 clear(u64 *table, int level, unsigned nr, u64 base, u64 from, u64 to,
 		}
 	}
 	return cleared;
+}
+
+static bool any_leaf(const u64 *table, int level, unsigned nr, u64 base, u64 from, u64 to)
+{
+	for (unsigned i = 0; i < nr; i++) {
+		u64 pte = table[i], gpa = base + (u64)i * LEVEL_SIZE(level), end = gpa + LEVEL_SIZE(level);
+		if (!(pte & PTE_V) || end <= from || gpa >= to)
+			continue;
+		if ((pte & PTE_RWX) || level == 0 ||
+		    any_leaf(pte_table(pte), level - 1, GSTAGE_PTES_PER_PAGE, gpa, from, to))
+			return true;
+	}
+	return false;
+}
+
+bool gstage_range_mapped(const struct gstage *gs, u64 from, u64 to)
+{
+	return any_leaf(gs->root, GSTAGE_LEVELS - 1, GSTAGE_PTES_PER_PAGE * GSTAGE_ROOT_PAGES, 0, from, to);
 }
 
 u64 gstage_clear_range(struct gstage *gs, u64 from, u64 to,

@@ -113,6 +113,8 @@ static void check_hart(void)
 	csr_write(CSR_HGATP, 0);
 	while (vmid & 1)
 		vmid_bits++, vmid >>= 1;
+	vcpu_boot_scounteren = csr_read(CSR_SCOUNTEREN);
+	vcpu_boot_senvcfg = csr_read(CSR_SENVCFG);
 	henvcfg_value = ENVCFG_STCE;
 	if (plat.has_svadu)
 		henvcfg_value |= ENVCFG_ADUE;

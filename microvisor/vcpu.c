@@ -7,6 +7,8 @@
 #include "csr.h"
 #include <string.h>
 
+u64 vcpu_boot_scounteren, vcpu_boot_senvcfg;
+
 void vcpu_reset(struct vcpu *v, u64 pc, u64 a0, u64 a1)
 {
 	memset(v->frame.x, 0, sizeof(v->frame.x));
@@ -20,6 +22,9 @@ void vcpu_reset(struct vcpu *v, u64 pc, u64 a0, u64 a1)
 	memset(&v->csrs, 0, sizeof(v->csrs));
 	v->csrs.vsstatus = SSTATUS_FS_INITIAL;
 	v->csrs.vstimecmp = ~0UL;
+	/* As the firmware left them on the boot hart: guests such as Linux count on its counter grants. */
+	v->csrs.scounteren = vcpu_boot_scounteren;
+	v->csrs.senvcfg = vcpu_boot_senvcfg;
 	memset(v->fp, 0, sizeof(v->fp));
 	v->fcsr = 0;
 	v->irq_inject = 0;

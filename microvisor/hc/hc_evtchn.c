@@ -17,6 +17,9 @@ struct sbiret hc_evtchn_init(struct vcpu *v, struct trap_frame *f)
 
 struct sbiret hc_evtchn_send(struct vcpu *v, struct trap_frame *f)
 {
+	/* The whole register is the port: 2^32 + 5 is not port 5. */
+	if (f->x[REG_A0] >= RIVET_EVTCHN_PORTS)
+		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
 	return port_ret(evtchn_send(v->dom, (unsigned)f->x[REG_A0]));
 }
 

@@ -22,6 +22,7 @@
 #define GSTAGE_ROOT_PAGES   4           /* 16 KiB root, 2048 entries */
 #define GSTAGE_ROOT_ALIGN   (4 * PAGE_SIZE)
 #define GSTAGE_GPA_BITS     41
+#define GSTAGE_HPA_BITS     56          /* 44-bit PPN */
 #define GSTAGE_PTES_PER_PAGE 512
 
 /*
@@ -41,7 +42,9 @@ int gstage_init(struct gstage *gs, void *root);
 /*
  * Maps [gpa, gpa+size) to [hpa, ...) with the largest leaves alignment
  * allows. All or nothing: on failure (-RIVET_EEXIST where something is
- * mapped already, -RIVET_ENOMEM without table pages) no leaf of it is left.
+ * mapped already, -RIVET_ENOMEM without table pages) no leaf of it is left;
+ * table pages it added stay until gstage_free_tables. Where a table already
+ * covers a block, smaller leaves are used beneath it.
  */
 int gstage_map(struct gstage *gs, u64 gpa, u64 hpa, u64 size, u64 prot);
 /*
@@ -51,6 +54,8 @@ int gstage_map(struct gstage *gs, u64 gpa, u64 hpa, u64 size, u64 prot);
  */
 u64 gstage_clear_range(struct gstage *gs, u64 from, u64 to,
 		       int (*fn)(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte), void *ctx);
+/* True when some leaf lies (partly) in [from, to). */
+bool gstage_range_mapped(const struct gstage *gs, u64 from, u64 to);
 /* Calls fn for every leaf in GPA order; stops and returns fn's first non-zero result. */
 int gstage_for_each_leaf(const struct gstage *gs,
 			 int (*fn)(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte), void *ctx);

@@ -46,6 +46,8 @@ struct vcpu {
 	u64 run_start;                /* when it was last loaded */
 };
 
+/* scounteren / senvcfg as the firmware handed them over (read at boot): a fresh vCPU's values. */
+extern u64 vcpu_boot_scounteren, vcpu_boot_senvcfg;
 /* Resets register state so that the vCPU starts at pc in VS-mode with a0, a1. */
 void vcpu_reset(struct vcpu *v, u64 pc, u64 a0, u64 a1);
 /* Loads / saves the VS CSRs and FP state on the current hart. */

@@ -209,6 +209,29 @@ TEST(failed_map_leaves_nothing_behind)
 	CHECK_EQ(gs->nr_table_pages, GSTAGE_ROOT_PAGES + (unsigned long)pages_out);
 }
 
+TEST(emptied_tables_still_take_a_block)
+{
+	struct gstage *gs = new_gs();
+	u64 hpa;
+	CHECK_EQ(gstage_map(gs, 0x80200000UL, 0x90200000UL, PAGE_SIZE, PTE_RWX), 0);
+	unsigned long tables = gs->nr_table_pages;
+	CHECK_EQ(gstage_clear_range(gs, 0x80200000UL, 0x80201000UL, NULL, NULL), PAGE_SIZE);
+	/* The 4 KiB table is empty now: the block maps beneath it, in 4 KiB leaves. */
+	CHECK(!gstage_range_mapped(gs, 0x80200000UL, 0x80400000UL));
+	CHECK_EQ(gstage_map(gs, 0x80200000UL, 0x90200000UL, SZ_2M, PTE_RWX), 0);
+	CHECK_EQ(gs->nr_table_pages, tables);
+	CHECK(gstage_range_mapped(gs, 0x803ff000UL, 0x80400000UL));
+	CHECK_EQ(gstage_translate(gs, 0x80300000UL, &hpa, NULL), 0);
+	CHECK_EQ(hpa, 0x90300000UL);
+	/* A table that still holds a leaf: the block overlaps it, and nothing of it stays. */
+	CHECK_EQ(gstage_map(gs, 0x80400000UL, 0x1000, PAGE_SIZE, PTE_R), 0);
+	CHECK_EQ(gstage_map(gs, 0x80400000UL, 0x90400000UL, SZ_2M, PTE_RWX), -RIVET_EEXIST);
+	CHECK(!gstage_range_mapped(gs, 0x80401000UL, 0x80600000UL));
+	/* Host addresses past the 44-bit PPN, or wrapping, are refused. */
+	CHECK_EQ(gstage_map(gs, 0x1000000UL, ~0UL & ~(PAGE_SIZE - 1), 2 * PAGE_SIZE, PTE_R), -RIVET_ERANGE);
+	CHECK_EQ(gstage_map(gs, 0x1000000UL, 1UL << 56, PAGE_SIZE, PTE_R), -RIVET_ERANGE);
+}
+
 int main(void)
 {
 	check_suite = "gstage";
@@ -221,6 +244,7 @@ int main(void)
 	RUN(leaves_are_walked_in_order_with_owned_bit);
 	RUN(clear_range_removes_whole_leaves_only);
 	RUN(failed_map_leaves_nothing_behind);
+	RUN(emptied_tables_still_take_a_block);
 	gstage_free_tables(new_gs());   /* frees the last test's tables too */
 	return CHECK_DONE();
 }
