@@ -79,6 +79,10 @@ static volatile unsigned long nr_calls[GUEST_MAX_HARTS];
 static volatile int done[GUEST_MAX_HARTS];
 static volatile int nr_fails;
 static volatile unsigned long nr_resumes;
+/* Ports the event channel calls gave each vCPU, to use them again (state, not just noise). */
+#define POOL 16
+static unsigned long ports[GUEST_MAX_HARTS][POOL];
+static unsigned nr_ports[GUEST_MAX_HARTS];
 /* Sources for DBCN writes and legacy hart masks, a page per hart; the event page. */
 static char scratch[GUEST_MAX_HARTS][PAGE] __attribute__((aligned(4096)));
 static char event_page[PAGE] __attribute__((aligned(4096)));
@@ -206,6 +210,11 @@ static void any_hart_mask(unsigned long *mask, unsigned long *base)
 	static const unsigned long bases[] = { 0, 1, 2, 3, 4, 7, 8, 63, 64, 65, ~0UL, ~0UL - 1,
 					       1UL << 32, 1UL << 63 };
 
+	if (one_in(2)) {   /* a valid one, so the calls get past the check too */
+		*base = below(nr_vcpus);
+		*mask = ((1UL << nr_vcpus) - 1) >> *base & rnd();
+		return;
+	}
 	*mask = one_in(3) ? (1UL << nr_vcpus) - 1 : any_value();
 	*base = one_in(4) ? any_value() : bases[below(sizeof(bases) / sizeof(bases[0]))];
 }
@@ -329,6 +338,11 @@ static void paging(int on)
 	__asm__ volatile("sfence.vma" ::: "memory");
 }
 
+static unsigned long any_port(void)
+{
+	return one_in(2) ? below(16) : below(RIVET_EVTCHN_PORTS + 2);
+}
+
 static const unsigned long other_exts[] = {
 	EID_PMU, EID_SUSP, EID_CPPC, EID_NACL, EID_STA, EID_FWFT, EID_DBTR, EID_SSE, EID_MPXY,
 };
@@ -354,11 +368,13 @@ static void make_call(struct call *c)
 	case 3:
 	case 4:
 		c->eid = SBI_EXT_IPI;
+		c->fid = one_in(4) ? c->fid : 0;
 		any_hart_mask(&c->a[0], &c->a[1]);
 		break;
 	case 5:
 	case 6:
 		c->eid = SBI_EXT_RFENCE;
+		c->fid = one_in(4) ? c->fid : below(3);
 		any_hart_mask(&c->a[0], &c->a[1]);
 		c->a[2] = any_addr();
 		c->a[3] = any_len(c->a[2]);
@@ -414,19 +430,46 @@ static void make_call(struct call *c)
 		c->eid = any_eid();
 		break;
 	default: {
+		static const unsigned long usable[] = {
+			RIVET_HC_VERSION, RIVET_HC_CURRENT_HART, RIVET_HC_DOMAIN_ID,
+			RIVET_HC_EVTCHN_INIT, RIVET_HC_EVTCHN_SEND, RIVET_HC_EVTCHN_UNMASK,
+			RIVET_HC_EVTCHN_ACK, RIVET_HC_EVTCHN_ALLOC, RIVET_HC_EVTCHN_BIND,
+			RIVET_HC_EVTCHN_CLOSE,
+		};
+		unsigned long h = this_hart(), n = nr_ports[h] < POOL ? nr_ports[h] : POOL;
+
 		c->eid = RIVET_SBI_EXT;
-		c->fid = one_in(10) ? any_value() : below(64);
+		c->fid = one_in(10) ? any_value() : one_in(2) ? below(64) :
+			 usable[below(sizeof(usable) / sizeof(usable[0]))];
 		/* Domain ids, ports and GPAs where the calls expect them. */
 		static const unsigned long domids[] = { 0, 1, 2, 3, 4, 5, 6, RIVET_DOMID_SELF,
 							0xFFFF, 0x10000, ~0UL };
+		/* Our neighbours by id, and low ports, where channels they opened for us are. */
 		if (one_in(2))
-			c->a[0] = one_in(3) ? self_domid : domids[below(sizeof(domids) / sizeof(domids[0]))];
+			c->a[0] = one_in(3) ? self_domid + below(3) - 1 :
+				  domids[below(sizeof(domids) / sizeof(domids[0]))];
 		else if (one_in(2))
-			c->a[0] = one_in(2) ? below(RIVET_EVTCHN_PORTS + 2) : any_addr();
-		c->a[1] = one_in(2) ? below(RIVET_EVTCHN_PORTS + 2) : any_addr();
+			c->a[0] = one_in(2) ? any_port() : any_addr();
+		c->a[1] = one_in(2) ? any_port() : any_addr();
 		c->a[2] = one_in(2) ? any_len(c->a[1]) : any_addr();
 		if (c->fid == RIVET_HC_EVTCHN_INIT && one_in(3))
 			c->a[0] = (unsigned long)event_page;
+		/* Channels with the domains next to ours, which may be fuzzing too. */
+		if ((c->fid == RIVET_HC_EVTCHN_ALLOC || c->fid == RIVET_HC_EVTCHN_BIND) && one_in(2))
+			c->a[0] = one_in(2) ? self_domid + 1 : self_domid - 1;
+		if (c->fid == RIVET_HC_EVTCHN_BIND && one_in(2))
+			c->a[1] = 1 + below(32);
+		/* Our own ports: send to, unmask, close, or bind to (loopback) them. */
+		if (n && one_in(2)) {
+			unsigned long port = ports[h][below(n)];
+
+			if (c->fid == RIVET_HC_EVTCHN_BIND) {
+				c->a[0] = one_in(2) ? self_domid : RIVET_DOMID_SELF;
+				c->a[1] = port;
+			} else if (c->fid != RIVET_HC_EVTCHN_INIT) {
+				c->a[0] = port;
+			}
+		}
 		break;
 	}
 	}
@@ -639,6 +682,9 @@ static void fuzz(unsigned long hart)
 			ecall(&c, &r);
 		if (paged)
 			paging(0);
+		if (c.eid == RIVET_SBI_EXT && !r.error &&
+		    (c.fid == RIVET_HC_EVTCHN_ALLOC || c.fid == RIVET_HC_EVTCHN_BIND))
+			ports[hart][nr_ports[hart]++ % POOL] = r.value;
 		if (c.resumes_fresh)
 			fail("hart %lu: non-retentive suspend to secondary_entry returned: error %ld",
 			     hart, r.error);

@@ -5,33 +5,36 @@ extra = "seed=S calls=N trace" in a config to see every call."""
 from qemu import boot
 from integration import test, image, cfg, write_cfg, expect, powered_off, tail
 
-CALLS = 20000        # per vCPU; four vCPUs
 NEIGHBOURS = ("hello", "hello2", "smp", "timer", "sbi")
 
 
-def fuzz_cfg(seed, calls, more=""):
-    return write_cfg("sbifuzz_%d.cfg" % seed,
-                     'name = "sbifuzz"\nmemory = 16\nvcpus = 4\n'
+def fuzz_cfg(seed, calls, more="", name="sbifuzz"):
+    return write_cfg("%s_%d.cfg" % (name, seed),
+                     'name = "%s"\nmemory = 16\nvcpus = 4\n'
                      'extra = "seed=%d calls=%d%s"\nkernel = "{guests}/sbifuzz.elf"\n'
-                     % (seed, calls, more))
+                     % (name, seed, calls, more))
 
 
 def hello_lines(name):
     return ["%s from vcpu 0" % name] + ["%s: %d" % (name, i) for i in range(1, 6)] + ["%s: done" % name]
 
 
-def fuzz_beside_neighbours(smp, seed):
-    where = "seed %d on %d hart%s" % (seed, smp, "s" if smp > 1 else "")
-    img = image("sbifuzz_%d" % smp, [fuzz_cfg(seed, CALLS)] + [cfg(n) for n in NEIGHBOURS])
-    r = boot(img, smp=smp, mem="1G", timeout=120)
+def fuzz_beside_neighbours(smp, seeds, calls):
+    """One fuzzing domain per seed (the second opens event channels with the first)."""
+    where = "seeds %s on %d hart%s" % (seeds, smp, "s" if smp > 1 else "")
+    names = ["sbifuzz%s" % (i + 1 if i else "") for i in range(len(seeds))]
+    img = image("sbifuzz_%d" % smp, [fuzz_cfg(s, calls, name=n) for s, n in zip(seeds, names)] +
+                [cfg(n) for n in NEIGHBOURS])
+    r = boot(img, smp=smp, mem="1G", timeout=150)
     assert "PANIC" not in r.output, where + ":\n" + tail(r)
-    fails = [l for l in r.domain_lines("sbifuzz") if "sbifuzz: FAIL" in l or "trap: " in l]
-    assert not fails, where + ": " + "\n".join(fails)
-    expect(r, "[sbifuzz] sbifuzz: seed %d, 4 vcpus, %d calls each" % (seed, CALLS), where)
-    expect(r, "[sbifuzz] sbifuzz: %d calls, seed %d, done" % (4 * CALLS, seed), where)
-    resumed = [l for l in r.domain_lines("sbifuzz") if l.endswith(" non-retentive suspends came back")]
-    assert resumed and int(resumed[0].split()[1]) > 0, "%s: no non-retentive suspend came back: %s" % (
-        where, resumed)
+    for seed, name in zip(seeds, names):
+        fails = [l for l in r.domain_lines(name) if "sbifuzz: FAIL" in l or "trap: " in l]
+        assert not fails, where + ": " + "\n".join(fails)
+        expect(r, "[%s] sbifuzz: seed %d, 4 vcpus, %d calls each" % (name, seed, calls), where)
+        expect(r, "[%s] sbifuzz: %d calls, seed %d, done" % (name, 4 * calls, seed), where)
+        resumed = [l for l in r.domain_lines(name) if l.endswith(" non-retentive suspends came back")]
+        assert resumed and int(resumed[0].split()[1]) > 0, "%s: no non-retentive suspend came back: %s" % (
+            where, resumed)
     for name in ("hello", "hello2"):
         assert r.domain_lines(name) == hello_lines(name), "%s: [%s] lines: %r" % (
             where, name, r.domain_lines(name))
@@ -39,22 +42,22 @@ def fuzz_beside_neighbours(smp, seed):
     expect(r, "[timer] timer: done", where)
     expect(r, "[sbi] sbi: 36 passed, 0 failed", where)
     powered_off(r)
-    expect(r, "6 powered off, 0 crashed", where)
+    expect(r, "%d powered off, 0 crashed" % (len(seeds) + len(NEIGHBOURS)), where)
 
 
 @test
 def sbi_fuzz_beside_other_domains_on_one_hart():
-    fuzz_beside_neighbours(1, 101)
+    fuzz_beside_neighbours(1, [101], 20000)
 
 
 @test
 def sbi_fuzz_beside_other_domains_on_two_harts():
-    fuzz_beside_neighbours(2, 102)
+    fuzz_beside_neighbours(2, [102, 202], 12000)
 
 
 @test
 def sbi_fuzz_beside_other_domains_on_four_harts():
-    fuzz_beside_neighbours(4, 104)
+    fuzz_beside_neighbours(4, [104, 204], 12000)
 
 
 @test
