@@ -5,7 +5,7 @@
 #include "console_input.h"
 
 enum { DBCN_WRITE, DBCN_READ, DBCN_WRITE_BYTE };
-#define DBCN_MAX_CHUNK 4096   /* the most one call checks and reads */
+#define DBCN_MAX_CHUNK 4096   /* the most one call checks */
 /*
  * One write call takes at most one line (up to and with its '\n') and at
  * most this many bytes, and says how many it took; the guest calls again for
