@@ -6,8 +6,9 @@
  * with huge bases, addresses in and just outside its RAM, in MMIO, in other
  * domains' RAM, ranges that wrap around 2^64). It checks only what any
  * correct SBI must do (known error codes, NOT_SUPPORTED for what does not
- * exist, a2..a7 kept, legacy a1 kept); the test around it checks that the
- * microvisor and every other domain carry on.
+ * exist, a2..a7 kept, legacy a1 kept, legacy hart-mask pointers read if and
+ * only if they can be); the test around it checks that the microvisor and
+ * every other domain carry on.
  *
  * The bootargs say "seed=S calls=N [trace] [flood=L]": the same seed makes
  * the same calls on each vCPU (the vCPUs' interleaving is up to the
