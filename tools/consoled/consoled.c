@@ -90,7 +90,8 @@ static uint64_t now_ms(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/* Coarse: tick resolution is plenty for 200 ms periods, and it reads no counter CSR. */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
@@ -195,7 +196,7 @@ static void flood_started(struct dom *d, uint64_t now)
 static void drain(struct dom *d, int force)
 {
 	char buf[READ_CHUNK], why[REASON_MAX];
-	unsigned long over;
+	unsigned long over = 0;
 	uint64_t now = now_ms();
 	unsigned i, rounds;
 	int got = 0;

@@ -8,7 +8,7 @@ int conrate_may_read(struct conrate *r, uint64_t now_ms, unsigned limit, unsigne
 	*flood_over = 0;
 	if (!limit)
 		return 1;
-	/* A clock that went backwards (it should not: CLOCK_MONOTONIC) also starts a period. */
+	/* A clock that went backwards (a monotonic one should not) also starts a period. */
 	if (now_ms < r->start_ms || now_ms - r->start_ms >= period_ms) {
 		if (r->events < limit && r->flood) {
 			*flood_over = r->flood;

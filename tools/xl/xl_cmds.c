@@ -275,9 +275,11 @@ int xl_cmd_unpause(xc_handle *h, int argc, char **argv)
 #define DAEMON_GRACE_SECS 5    /* init restarts a dead rivet-consoled well within this */
 
 /*
- * -w: waits until the domain with that id is gone (destroyed, maybe restarted
- * under a new id). Only rivet-consoled carries out on_*: without it a shut-down
- * domain stays, so that is said rather than waited for. 0, or -1 (said).
+ * -w: waits until the domain is gone: destroyed, maybe restarted. A restart
+ * may get the same id back; our shutdown left the old one DYING or SHUTDOWN,
+ * so a domain with that id in neither state is the new one. Only
+ * rivet-consoled carries out on_*: without it a shut-down domain stays, so
+ * that is said rather than waited for. 0, or -1 (said).
  */
 static int wait_gone(xc_handle *h, const char *cmd, const struct rivet_domain_info *dom,
 		     enum rivet_shutdown_reason why)
@@ -287,7 +289,8 @@ static int wait_gone(xc_handle *h, const char *cmd, const struct rivet_domain_in
 	unsigned tick, no_daemon = 0;
 
 	for (tick = 0; tick < WAIT_SECS * 10; tick++) {
-		if (xc_domain_getinfo(h, dom->domid, &info) < 0 || info.domid != dom->domid)
+		if (xc_domain_getinfo(h, dom->domid, &info) < 0 || info.domid != dom->domid ||
+		    !(info.state & (RIVET_DOMSTATE_DYING | RIVET_DOMSTATE_SHUTDOWN)))
 			return 0;
 		/* Once a second: connecting costs the daemon an accept. */
 		if (tick % 10 == 0 && (info.state & RIVET_DOMSTATE_SHUTDOWN))
