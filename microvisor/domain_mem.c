@@ -108,6 +108,8 @@ int domain_release(struct domain *d, u64 gpa, u64 bytes)
 		evtchn_forget_page(d, gpa, gpa + bytes);
 		d->mem_bytes -= gstage_clear_range(&d->gs, gpa, gpa + bytes, free_owned, NULL);
 		__atomic_add_fetch(&d->gvma_gen, 1, __ATOMIC_SEQ_CST);
+		/* No vCPU of d runs, and each fences (walk caches too) before it runs again. */
+		gstage_free_unlinked(&d->gs, gstage_unlink_empty(&d->gs, gpa, gpa + bytes));
 	}
 	spin_unlock(&d->mem_lock);
 	return err;

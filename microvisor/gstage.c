@@ -211,6 +211,53 @@ int gstage_translate(const struct gstage *gs, u64 gpa, u64 *hpa, u64 *prot)
 	return 0;
 }
 
+static bool table_empty(const u64 *table)
+{
+	for (unsigned i = 0; i < GSTAGE_PTES_PER_PAGE; i++)
+		if (table[i] & PTE_V)
+			return false;
+	return true;
+}
+
+/* Unlinks the tables under [from, to) that hold nothing, deepest first, onto *list. */
+static void prune(struct gstage *gs, u64 *table, int level, unsigned nr, u64 base, u64 from, u64 to,
+		  u64 *list)
+{
+	for (unsigned i = 0; i < nr; i++) {
+		u64 pte = table[i], gpa = base + (u64)i * LEVEL_SIZE(level), end = gpa + LEVEL_SIZE(level);
+		if (!(pte & PTE_V) || (pte & PTE_RWX) || end <= from || gpa >= to)
+			continue;
+		u64 *next = pte_table(pte);
+		if (level > 1)
+			prune(gs, next, level - 1, GSTAGE_PTES_PER_PAGE, gpa, from, to, list);
+		if (!table_empty(next))
+			continue;
+		table[i] = 0;
+		/* Chained through its first word: a page-aligned value has V clear, so a walk cache
+		   that still points here finds no valid entry. */
+		next[0] = *list;
+		*list = (u64)(uintptr_t)next;
+	}
+}
+
+u64 gstage_unlink_empty(struct gstage *gs, u64 from, u64 to)
+{
+	u64 list = 0;
+	prune(gs, gs->root, GSTAGE_LEVELS - 1, GSTAGE_PTES_PER_PAGE * GSTAGE_ROOT_PAGES, 0, from, to, &list);
+	return list;
+}
+
+void gstage_free_unlinked(struct gstage *gs, u64 list)
+{
+	while (list) {
+		u64 *page = (u64 *)(uintptr_t)list;
+		list = page[0];
+		page[0] = 0;
+		gs->free_page(gs->ctx, page);
+		gs->nr_table_pages--;
+	}
+}
+
 static void free_level(struct gstage *gs, u64 *table, int level, unsigned nr)
 {
 	for (unsigned i = 0; i < nr; i++) {

@@ -141,8 +141,10 @@ struct sbiret hc_foreign_unmap(struct vcpu *v, struct trap_frame *f)
 			break;
 		}
 	}
+	u64 tables = 0;
 	if (d) {
 		gstage_clear_range(&self->gs, window, window + nr * PAGE_SIZE, NULL, NULL);
+		tables = gstage_unlink_empty(&self->gs, window, window + nr * PAGE_SIZE);
 		__atomic_add_fetch(&self->gvma_gen, 1, __ATOMIC_SEQ_CST);
 	}
 	spin_unlock(&fmaps_lock);
@@ -151,12 +153,14 @@ struct sbiret hc_foreign_unmap(struct vcpu *v, struct trap_frame *f)
 	/*
 	 * Dom0's other vCPUs may be running with the old entries in their harts'
 	 * TLBs: every hart fences (no lock held) before the slot goes, so that a
-	 * MEMORY_RELEASE cannot free the pages meanwhile.
+	 * MEMORY_RELEASE cannot free the pages meanwhile, and before the emptied
+	 * window tables go back to the pool.
 	 */
 	hart_shootdown_gvma();
 	spin_lock(&fmaps_lock);
 	*slot = (struct foreign_map){ 0 };
 	d->nr_fmaps--;
+	gstage_free_unlinked(&self->gs, tables);   /* no walk cache points at them any more */
 	spin_unlock(&fmaps_lock);
 	domain_put(d);
 	return SBI_RET(SBI_SUCCESS, 0);

@@ -61,6 +61,14 @@ int gstage_for_each_leaf(const struct gstage *gs,
 			 int (*fn)(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte), void *ctx);
 /* Returns 0 and the HPA, or -RIVET_ENOENT if gpa is unmapped. */
 int gstage_translate(const struct gstage *gs, u64 gpa, u64 *hpa, u64 *prot);
+/*
+ * Unlinks every table under [from, to) that maps nothing (after clear_range)
+ * and returns them as a list for gstage_free_unlinked. Between the two, every
+ * hart that may have walked this table must fence (hfence.gvma), since its
+ * walk cache may still point at them.
+ */
+u64 gstage_unlink_empty(struct gstage *gs, u64 from, u64 to);
+void gstage_free_unlinked(struct gstage *gs, u64 list);
 /* Frees every non-root table page (the root belongs to the caller). */
 void gstage_free_tables(struct gstage *gs);
 #endif

@@ -2,20 +2,10 @@
 """QEMU integration tests of hostile and failing Dom0 requests: rivet-hcstress's
 lifecycle sequences and random control calls leave the machine consistent (every
 byte of free memory back, xl still works), xl create's refusals and half-way
-failures leave nothing behind, and Dom0's poweroff ends the machine.
-
-Not registered yet (no @test), because the microvisor as committed fails them:
-- a POPULATE that overlaps populated pages from below (0x7ffff000 + 2 pages on a
-  domain with 0x80000000 + 16 populated) answers RIVET_ERR_EXISTS but keeps
-  8 KiB of free memory for good, even after the domain is destroyed
-  (rivet-hcstress sequences: "overlapping populate");
-- since every vCPU starts with scounteren = 0, Dom0's user space cannot read the
-  time CSR: xl create dies of SIGILL in glibc's clock_gettime ("Illegal
-  instruction", exit 132), which all the xl steps here and the poweroff test need.
-Put @test back on each once its cause is fixed."""
+failures leave nothing behind, and Dom0's poweroff ends the machine."""
 import re
 
-from integration import test  # noqa: F401  (see the docstring)
+from integration import test
 from integration.dom0_xl import EX, GUESTS, boot_dom0, free_mib, sh, wait_gone, write_cfg
 from integration.linux_guest import DOM0_PROMPT, dom0_image
 
@@ -57,13 +47,13 @@ def hostile_calls_leave_the_machine_sound(s, seed):
     assert after == before, "free_memory %d MiB before rivet-hcstress, %d after" % (before, after)
 
 
-# @test: off, see the docstring (the populate leak)
+@test
 def dom0_hostile_hypercalls_on_one_hart():
     with boot_dom0(dom0_image("dom0"), 1) as s:
         hostile_calls_leave_the_machine_sound(s, 1)
 
 
-# @test: off, see the docstring (the populate leak, and xl create's SIGILL)
+@test
 def dom0_hostile_hypercalls_and_xl_create_failures_on_two_harts():
     with boot_dom0(dom0_image("dom0"), 2) as s:
         hostile_calls_leave_the_machine_sound(s, 2)
@@ -105,7 +95,7 @@ def dom0_hostile_hypercalls_and_xl_create_failures_on_two_harts():
         assert after == before, "free_memory %d MiB before linux, %d after" % (before, after)
 
 
-# @test: off, see the docstring (xl create's SIGILL)
+@test
 def dom0_poweroff_ends_the_machine():
     with boot_dom0(dom0_image("dom0"), 2) as s:
         write_cfg(s, "/tmp/echo.cfg", 'name = "echo"\nmemory = 16\nkernel = "%s/echo.elf"\n' % EX)

@@ -232,6 +232,29 @@ TEST(emptied_tables_still_take_a_block)
 	CHECK_EQ(gstage_map(gs, 0x1000000UL, 1UL << 56, PAGE_SIZE, PTE_R), -RIVET_ERANGE);
 }
 
+TEST(emptied_tables_are_unlinked_then_freed)
+{
+	struct gstage *gs = new_gs();
+	u64 hpa;
+	CHECK_EQ(gstage_map(gs, 0x10000000000UL, 0x90000000UL, 2 * PAGE_SIZE, PTE_R | PTE_W), 0);
+	CHECK_EQ(gstage_map(gs, 0x10000200000UL, 0x90200000UL, PAGE_SIZE, PTE_R | PTE_W), 0);
+	int out = pages_out;
+	CHECK_EQ(gstage_clear_range(gs, 0x10000000000UL, 0x10000002000UL, NULL, NULL), 2 * PAGE_SIZE);
+	/* Only the 4 KiB table that is empty now goes; the one still mapping a page stays. */
+	u64 list = gstage_unlink_empty(gs, 0x10000000000UL, 0x10000002000UL);
+	CHECK(list != 0);
+	CHECK_EQ(gstage_translate(gs, 0x10000200000UL, &hpa, NULL), 0);
+	gstage_free_unlinked(gs, list);
+	CHECK_EQ(pages_out, out - 1);
+	/* The rest empties: every table but the root goes, and the range maps again. */
+	gstage_clear_range(gs, 0, 1UL << GSTAGE_GPA_BITS, NULL, NULL);
+	gstage_free_unlinked(gs, gstage_unlink_empty(gs, 0, 1UL << GSTAGE_GPA_BITS));
+	CHECK_EQ(pages_out, 0);
+	CHECK_EQ(gs->nr_table_pages, GSTAGE_ROOT_PAGES);
+	CHECK_EQ(gstage_map(gs, 0x10000000000UL, 0x90000000UL, PAGE_SIZE, PTE_R), 0);
+	CHECK_EQ(gstage_unlink_empty(gs, 0, 1UL << GSTAGE_GPA_BITS), 0);
+}
+
 int main(void)
 {
 	check_suite = "gstage";
@@ -245,6 +268,7 @@ int main(void)
 	RUN(clear_range_removes_whole_leaves_only);
 	RUN(failed_map_leaves_nothing_behind);
 	RUN(emptied_tables_still_take_a_block);
+	RUN(emptied_tables_are_unlinked_then_freed);
 	gstage_free_tables(new_gs());   /* frees the last test's tables too */
 	return CHECK_DONE();
 }
