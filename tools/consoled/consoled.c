@@ -49,6 +49,12 @@ struct dom {
 	uint64_t flood_said_ms;              /* last flood message; 0: none */
 	unsigned long floods_unsaid;         /* floods since then */
 	int flood_open;                      /* its start was said, its end not yet */
+	/*
+	 * Its ring may still hold output. The microvisor signals only when a
+	 * ring goes from empty to not empty, so such a ring gets no new event:
+	 * the main loop reads it again itself.
+	 */
+	int backlog;
 };
 
 struct client {
@@ -202,15 +208,19 @@ static void drain(struct dom *d, int force)
 	int got = 0;
 	long n;
 
-	if (!force && !conrate_may_read(&d->rate, now, rate_limit, rate_period, &over))
+	if (!force && !conrate_may_read(&d->rate, now, rate_limit, rate_period, &over)) {
+		d->backlog = 1;   /* read when its period ends */
 		return;
+	}
 	if (over && d->flood_open) {
 		say("domain %u '%s': console flood over (held back in %lu periods in a row)",
 		    d->domid, d->name, over);
 		d->flood_open = 0;
 	}
+	d->backlog = 0;
 	for (rounds = 0; rounds < DRAIN_READS && (n = xc_console_read(xch, d->domid, buf, sizeof buf)) > 0;
 	     rounds++) {
+		d->backlog = rounds + 1 == DRAIN_READS;   /* stopped by the bound, not by an empty ring */
 		got = 1;
 		if (d->log.fd >= 0) {
 			if (conlog_write(&d->log, buf, (size_t)n, log_cap, why) < 0) {
@@ -229,27 +239,34 @@ static void drain(struct dom *d, int force)
 		flood_started(d, now);
 }
 
-/* Reads the domains held back by the rate limit whose period is over. */
+/* When a domain with a backlog may be read again: now, or when its rate period ends. */
+static uint64_t resume_at(const struct dom *d, uint64_t now)
+{
+	if (conrate_held(&d->rate, rate_limit))
+		return conrate_resume_ms(&d->rate, rate_period);
+	return now;
+}
+
+/* Reads the domains whose rings may hold more, once the rate limit lets them. */
 static void drain_held(void)
 {
 	uint64_t now = now_ms();
 	unsigned i;
 
 	for (i = 0; i < MAX_DOMS; i++)
-		if (doms[i].used && conrate_held(&doms[i].rate, rate_limit) &&
-		    conrate_resume_ms(&doms[i].rate, rate_period) <= now)
+		if (doms[i].used && doms[i].backlog && resume_at(&doms[i], now) <= now)
 			drain(&doms[i], 0);
 }
 
-/* poll()'s timeout: -1 (none) unless a domain is held back. */
+/* poll()'s timeout: -1 (none) unless a domain has a backlog. */
 static int poll_timeout(void)
 {
 	uint64_t now = now_ms(), next = UINT64_MAX, t;
 	unsigned i;
 
 	for (i = 0; i < MAX_DOMS; i++)
-		if (doms[i].used && conrate_held(&doms[i].rate, rate_limit)) {
-			t = conrate_resume_ms(&doms[i].rate, rate_period);
+		if (doms[i].used && doms[i].backlog) {
+			t = resume_at(&doms[i], now);
 			if (t < next)
 				next = t;
 		}
