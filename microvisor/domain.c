@@ -30,8 +30,22 @@ static struct domain *dom0;
 static bool machine_reboot;                   /* Dom0 rebooted: reset rather than power off */
 extern unsigned vmid_bits;
 
-static void *table_alloc(void *ctx) { (void)ctx; return mm_alloc(PAGE_SIZE, PAGE_SIZE); }
+/* ctx: a populate's page budget (mm_reserve), or NULL. */
+static void *table_alloc(void *ctx)
+{
+	return ctx ? mm_alloc_reserved(PAGE_SIZE, PAGE_SIZE, ctx) : mm_alloc(PAGE_SIZE, PAGE_SIZE);
+}
 static void table_free(void *ctx, void *p) { (void)ctx; mm_free(p, PAGE_SIZE); }
+
+/* A new reference, unless the last one is already gone (the domain is being freed). */
+static bool get_ref(struct domain *d)
+{
+	u64 r = __atomic_load_n(&d->refs, __ATOMIC_ACQUIRE);
+	while (r)
+		if (__atomic_compare_exchange_n(&d->refs, &r, r + 1, false, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
 
 struct domain *domain_dom0(void) { return dom0; }
 
@@ -39,9 +53,7 @@ struct domain *domain_get_dom0(void)
 {
 	struct domain *d;
 	spin_lock(&domains_lock);
-	d = dom0;
-	if (d)
-		__atomic_add_fetch(&d->refs, 1, __ATOMIC_SEQ_CST);
+	d = dom0 && get_ref(dom0) ? dom0 : NULL;
 	spin_unlock(&domains_lock);
 	return d;
 }
@@ -75,6 +87,15 @@ static void domain_free(struct domain *d)
 		gstage_free_tables(&d->gs);
 		mm_free(d->gs.root, GSTAGE_ROOT_PAGES * PAGE_SIZE);
 	}
+	/*
+	 * A destroyed domain stays listed (dying) until its memory is back, so
+	 * whoever waits for it to go sees the free memory exact. Nobody takes a
+	 * reference meanwhile: refs is 0, and get_ref() refuses that.
+	 */
+	spin_lock(&domains_lock);
+	if (d->id < MAX_DOMAINS && domains[d->id] == d)
+		domains[d->id] = NULL;
+	spin_unlock(&domains_lock);
 	mm_free(d, sizeof(*d));
 }
 
@@ -168,22 +189,39 @@ struct domain *domain_get(unsigned id, struct domain *caller)
 		id = caller->id;
 	struct domain *d = NULL;
 	spin_lock(&domains_lock);
-	if (id < MAX_DOMAINS && domains[id] && domains[id]->state != DOM_DEAD) {
+	if (id < MAX_DOMAINS && domains[id] && domains[id]->state != DOM_DEAD && get_ref(domains[id]))
 		d = domains[id];
-		__atomic_add_fetch(&d->refs, 1, __ATOMIC_SEQ_CST);
-	}
 	spin_unlock(&domains_lock);
 	return d;
 }
 
-struct domain *domain_get_from(unsigned from)
+struct domain *domain_get_from(unsigned from, struct rivet_domain_info *freeing)
 {
-	for (unsigned id = from; id < MAX_DOMAINS; id++) {
-		struct domain *d = domain_get(id, NULL);
-		if (d)
-			return d;
+	struct domain *d = NULL;
+	freeing->state = 0;
+	spin_lock(&domains_lock);
+	/* DEAD ones too: listed until their memory is back. */
+	for (unsigned id = from; id < MAX_DOMAINS && !d; id++) {
+		struct domain *c = domains[id];
+		if (!c)
+			continue;
+		if (get_ref(c)) {
+			d = c;
+			break;
+		}
+		/*
+		 * Its last reference is gone and domain_free is at work: d itself
+		 * stays valid while we hold domains_lock (it leaves the list before
+		 * it is freed), its vCPUs may not. Say it is dying, from d alone.
+		 */
+		*freeing = (struct rivet_domain_info){ .domid = c->id, .state = RIVET_DOMSTATE_DYING,
+						       .max_bytes = c->max_bytes, .nr_vcpus = c->nr_vcpus,
+						       .flags = c->flags };
+		memcpy(freeing->name, c->name, RIVET_NAME_MAX);
+		break;
 	}
-	return NULL;
+	spin_unlock(&domains_lock);
+	return d;
 }
 
 void domain_put(struct domain *d)
@@ -221,13 +259,20 @@ static bool transition_locked(struct domain *d, unsigned from, enum domain_state
 	return true;
 }
 
-/* Every vCPU back to reset, vCPU 0 made runnable at pc; the domain is in none of its harts' hands. */
+/*
+ * Every vCPU back to reset, vCPU 0 to start at pc. Caller holds d->lock and
+ * has made d RUNNING first, so no hart reaps these vCPUs again meanwhile;
+ * `reaped` is cleared under each home's lock, where the reaper reads it.
+ */
 static void start_vcpu0(struct domain *d, u64 pc, u64 a1)
 {
 	d->live_vcpus = d->nr_vcpus;
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
-		vcpu_reset(d->vcpus[i], 0, i, 0);
-		d->vcpus[i]->reaped = false;
+		struct vcpu *v = d->vcpus[i];
+		struct hart *home = vcpu_lock_home(v);
+		vcpu_reset(v, 0, i, 0);
+		v->reaped = false;
+		spin_unlock(&home->lock);
 	}
 	vcpu_reset(d->vcpus[0], pc, 0, a1);
 	d->started_vcpus = 1;
@@ -243,8 +288,14 @@ int domain_start(struct domain *d, u64 pc, u64 a1)
 		spin_unlock(&d->mem_lock);
 		return -RIVET_EBUSY;
 	}
-	start_vcpu0(d, pc, a1);
+	/* Checked under mem_lock: a release may free table pages this walk reads. */
+	if (!domain_range_is_ram(d, pc, 4)) {
+		spin_unlock(&d->lock);
+		spin_unlock(&d->mem_lock);
+		return -RIVET_EINVAL;
+	}
 	transition_locked(d, ST(DOM_CREATED), DOM_RUNNING);
+	start_vcpu0(d, pc, a1);
 	spin_unlock(&d->lock);
 	spin_unlock(&d->mem_lock);
 	sched_start_vcpu(d->vcpus[0]);
@@ -286,6 +337,8 @@ void domain_pause(struct domain *d, bool pause)
 	d->paused = pause;
 	spin_unlock(&d->lock);
 	spin_unlock(&d->mem_lock);
+	/* Dekker with schedule(): paused is stored, then every hart's current is read. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	kick_harts(home_harts(d));
 	/*
 	 * Synchronous, as Xen's domain_pause: once this returns, no vCPU of d is
@@ -302,6 +355,7 @@ bool domain_quiescent(struct domain *d)
 	bool q = d->state == DOM_CREATED || d->state == DOM_SHUTDOWN ||
 		 (d->state == DOM_RUNNING && d->paused);
 	spin_unlock(&d->lock);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);   /* as in domain_pause */
 	return q && !on_a_hart(d);
 }
 
@@ -315,17 +369,27 @@ static const char *reason_name(enum shutdown_reason r)
 	}
 }
 
+/* With d->lock held: CREATED or RUNNING becomes DYING for `why`; false if it was neither. */
+static bool start_dying_locked(struct domain *d, enum shutdown_reason why)
+{
+	if (!transition_locked(d, ST(DOM_CREATED) | ST(DOM_RUNNING), DOM_DYING))
+		return false;
+	d->reason = why;
+	return true;
+}
+
 void domain_shutdown(struct domain *d, enum shutdown_reason why)
 {
-	u64 homes = home_harts(d);
 	spin_lock(&d->lock);
-	bool dying = transition_locked(d, ST(DOM_CREATED) | ST(DOM_RUNNING), DOM_DYING);
-	if (dying)
-		d->reason = why;
+	bool dying = start_dying_locked(d, why);
 	spin_unlock(&d->lock);
-	/* Every home hart takes its vCPUs off; the last one applies the on_* action. */
+	/*
+	 * Every home hart takes its vCPUs off; the last one applies the on_*
+	 * action. The homes are read after DYING is set: a vCPU that moves later
+	 * arrives on a hart that reaps it anyway.
+	 */
 	if (dying)
-		kick_harts(homes);
+		kick_harts(home_harts(d));
 }
 
 void domain_crash(struct domain *d, const char *cause, u64 addr, u64 pc)
@@ -345,11 +409,11 @@ static void destroy_now(struct domain *d)
 		log("domain %u \"%s\" %s: destroyed", d->id, d->name, reason_name(d->reason));
 	spin_lock(&domains_lock);
 	nr_ended[d->reason]++;
-	domains[d->id] = NULL;
 	if (dom0 == d)
 		dom0 = NULL;
 	spin_unlock(&domains_lock);
-	domain_put(d);   /* the registry's reference */
+	/* The registry's reference; domain_free takes it off the list when the last one goes. */
+	domain_put(d);
 	evtchn_raise_virq(RIVET_VIRQ_DOM_EXC);
 	domains_put();
 }
@@ -358,14 +422,16 @@ int domain_destroy(struct domain *d)
 {
 	spin_lock(&d->lock);
 	enum domain_state st = d->state;
+	/* One decision under the lock: a guest's own shutdown cannot slip in between. */
 	bool now = transition_locked(d, ST(DOM_SHUTDOWN), DOM_DEAD);
+	bool dying = !now && start_dying_locked(d, SHUTDOWN_DESTROY);
 	if (now || st == DOM_DYING)
 		d->reason = SHUTDOWN_DESTROY;   /* a dying domain is destroyed once its vCPUs are off */
 	spin_unlock(&d->lock);
 	if (now)
 		destroy_now(d);
-	else if (st == DOM_CREATED || st == DOM_RUNNING)
-		domain_shutdown(d, SHUTDOWN_DESTROY);
+	else if (dying)
+		kick_harts(home_harts(d));
 	else if (st == DOM_DEAD)
 		return -RIVET_ENOENT;
 	return 0;
@@ -427,8 +493,8 @@ void domain_vcpu_off(struct domain *d)
 	/* A destroy that came meanwhile wins. */
 	bool again = reloaded && d->reason != SHUTDOWN_DESTROY;
 	if (again) {
-		start_vcpu0(d, d->boot->entry_gpa, d->boot->dtb_gpa);
 		transition_locked(d, ST(DOM_DYING), DOM_RUNNING);
+		start_vcpu0(d, d->boot->entry_gpa, d->boot->dtb_gpa);
 	} else {
 		transition_locked(d, ST(DOM_DYING), DOM_DEAD);
 	}
@@ -449,7 +515,7 @@ static void end_machine(struct domain *d0, enum shutdown_reason why)
 	spin_lock(&domains_lock);
 	machine_reboot = why == SHUTDOWN_REBOOT;
 	for (unsigned id = 0; id < MAX_DOMAINS; id++)
-		n += domains[id] && domains[id] != d0;
+		n += domains[id] && domains[id] != d0 && domains[id]->state != DOM_DEAD;
 	spin_unlock(&domains_lock);
 	log("Dom0 %s: destroying %u other domain%s, then %s the machine", reason_name(why), n,
 	    n == 1 ? "" : "s", why == SHUTDOWN_REBOOT ? "resetting" : "powering off");
@@ -521,7 +587,8 @@ void domain_console_putc(struct domain *d, char c)
 			evtchn_raise_virq(RIVET_VIRQ_CONSOLE);
 		return;
 	}
-	if (c == '\r') {
+	/* The line is handed on as a C string: a NUL would cut off what follows it. */
+	if (c == '\r' || c == '\0') {
 		spin_unlock(&d->con_lock);
 		return;
 	}

@@ -19,11 +19,16 @@
 #include "domain.h"
 #include "mm.h"
 #include "hart.h"
+#include "print.h"
 #include <string.h>
 
-static int free_owned(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte);
-
-/* Maps [gpa, gpa+bytes) to fresh zeroed memory, the largest blocks first; all or nothing. */
+/*
+ * Maps [gpa, gpa+bytes) to fresh zeroed memory, the largest blocks first;
+ * all or nothing. Every way it can fail is found before anything is
+ * allocated: the range is free, and the pages for it and for the tables it
+ * can need are reserved first, so no half-made populate ever has to be
+ * undone while the domain's vCPUs may already touch it.
+ */
 int domain_populate(struct domain *d, u64 gpa, u64 bytes)
 {
 	if ((gpa | bytes) & (PAGE_SIZE - 1) || !bytes || gpa + bytes < gpa)
@@ -35,43 +40,58 @@ int domain_populate(struct domain *d, u64 gpa, u64 bytes)
 		spin_unlock(&d->mem_lock);
 		return -RIVET_ERANGE;
 	}
-	/* Checked before anything is allocated, so that this failure costs nothing (not even tables). */
 	if (gstage_range_mapped(&d->gs, gpa, gpa + bytes)) {
 		spin_unlock(&d->mem_lock);
 		return -RIVET_EEXIST;
 	}
+	/* At most one 4 KiB-leaf table per 2 MiB and one 2 MiB-leaf table per 1 GiB, ends included. */
+	u64 budget, tables = bytes / SZ_2M + 2 + bytes / SZ_1G + 2;
+	if (mm_reserve(bytes / PAGE_SIZE + tables, &budget) != 0) {
+		spin_unlock(&d->mem_lock);
+		return -RIVET_ENOMEM;
+	}
+	d->gs.ctx = &budget;   /* the tables gstage_map adds come out of it too */
 	u64 done = 0;
 	int err = 0;
 	while (done < bytes) {
 		u64 left = bytes - done, at = gpa + done, chunk = left;
 		/* All in one block when possible (boot domains), else 2 MiB, else 4 KiB. */
-		void *p = mm_alloc(chunk, left >= SZ_1G && !(at & (SZ_1G - 1)) ? SZ_1G : SZ_2M);
+		void *p = mm_alloc_reserved(chunk, left >= SZ_1G && !(at & (SZ_1G - 1)) ? SZ_1G : SZ_2M,
+					    &budget);
 		if (!p && left >= SZ_2M && !(at & (SZ_2M - 1)))
-			p = mm_alloc(chunk = SZ_2M, SZ_2M);
+			p = mm_alloc_reserved(chunk = SZ_2M, SZ_2M, &budget);
 		if (!p)
-			p = mm_alloc(chunk = PAGE_SIZE, PAGE_SIZE);
-		if (!p) {
-			err = -RIVET_ENOMEM;
-			break;
-		}
-		/* gstage_map maps all of it or nothing, so the chunk is ours alone to free. */
-		err = gstage_map(&d->gs, at, (u64)(uintptr_t)p, chunk, PTE_RWX | PTE_OWNED);
+			p = mm_alloc_reserved(chunk = PAGE_SIZE, PAGE_SIZE, &budget);
+		/* Neither can fail: pages are reserved and the range is free (checked above). */
+		err = p ? gstage_map(&d->gs, at, (u64)(uintptr_t)p, chunk, PTE_RWX | PTE_OWNED)
+			: -RIVET_ENOMEM;
 		if (err) {
-			mm_free(p, chunk);
+			log("domain %u: populate failed against its own checks (%d); memory kept", d->id, err);
+			if (p)
+				mm_free(p, chunk);
 			break;
 		}
 		done += chunk;
 	}
+	d->gs.ctx = NULL;
+	mm_unreserve(&budget);
 	/*
-	 * Every leaf in [gpa, gpa+done) was made here (an existing one fails the
-	 * map), and no vCPU has seen them yet: undo them all.
+	 * Unreachable unless the checks above are wrong. The pages mapped so far
+	 * stay the domain's (counted), rather than be freed while a vCPU of it
+	 * may hold them in its TLB.
 	 */
-	if (err && done)
-		gstage_clear_range(&d->gs, gpa, gpa + done, free_owned, NULL);
-	if (!err)
-		d->mem_bytes += bytes;
+	d->mem_bytes += done;
 	spin_unlock(&d->mem_lock);
 	return err;
+}
+
+static int free_owned(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte)
+{
+	(void)ctx;
+	(void)gpa;
+	if (pte & PTE_OWNED)
+		mm_free((void *)(uintptr_t)hpa, size);
+	return 0;
 }
 
 struct range { u64 from, to; int err; u64 freed; };
@@ -86,14 +106,6 @@ static int check_owned(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte)
 	return 0;
 }
 
-static int free_owned(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte)
-{
-	(void)ctx;
-	(void)gpa;
-	if (pte & PTE_OWNED)
-		mm_free((void *)(uintptr_t)hpa, size);
-	return 0;
-}
 
 int domain_release(struct domain *d, u64 gpa, u64 bytes)
 {

@@ -55,7 +55,12 @@ static int map_one(struct gstage *gs, u64 gpa, u64 hpa, int leaf_level, u64 prot
 		if (level == leaf_level) {
 			if (*pte & PTE_V)
 				return -RIVET_EEXIST;
-			/* G-stage leaves must be U; A/D preset so no hardware update is needed. */
+			/*
+			 * G-stage leaves must be U; A/D preset so no hardware update is
+			 * needed. The fence: a walker on another hart that sees the leaf
+			 * also sees the zeroed page behind it.
+			 */
+			__atomic_thread_fence(__ATOMIC_RELEASE);
 			*pte = make_pte(hpa, prot | PTE_U | PTE_A | PTE_D);
 			return 0;
 		}
@@ -65,6 +70,7 @@ static int map_one(struct gstage *gs, u64 gpa, u64 hpa, int leaf_level, u64 prot
 				return -RIVET_ENOMEM;
 			memset(next, 0, PAGE_SIZE);
 			gs->nr_table_pages++;
+			__atomic_thread_fence(__ATOMIC_RELEASE);   /* zeroes before the pointer, as above */
 			*pte = make_pte((u64)(uintptr_t)next, 0);
 		} else if (*pte & PTE_RWX) {
 			return -RIVET_EEXIST;   /* a larger leaf already covers it */

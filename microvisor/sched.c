@@ -100,44 +100,77 @@ int sched_pin_vcpu(struct vcpu *v, u64 mask)
 			online |= 1UL << i;
 	if (mask && !(mask & online))
 		return -RIVET_EINVAL;
+	/*
+	 * Decided against the home as locked: it cannot move meanwhile, so the
+	 * request goes to the hart that holds the vCPU, and never names it.
+	 */
+	struct hart *home = vcpu_lock_home(v);
 	v->affinity = mask;
-	if (!mask || (mask & (1UL << v->home->index)))
-		return 0;
-	struct hart *to = least_loaded(mask);
-	if (!to)
-		return -RIVET_ENOSPC;
-	v->migrate_to = to;
-	atomic_or(&v->home->migrations, 1);
-	hart_kick(v->home);
+	struct hart *to = NULL;
+	if (mask && !(mask & (1UL << home->index))) {
+		to = least_loaded(mask);
+		if (!to) {
+			spin_unlock(&home->lock);
+			return -RIVET_ENOSPC;
+		}
+	}
+	v->migrate_to = to;   /* NULL cancels an earlier request the new mask makes moot */
+	if (to)
+		atomic_or(&home->migrations, 1);
+	spin_unlock(&home->lock);
+	if (to)
+		hart_kick(home);
 	return 0;
+}
+
+/* With h->lock held: the first vCPU homed here that vcpu-pin wants elsewhere. */
+static struct vcpu *next_to_move(struct hart *h)
+{
+	for (unsigned i = 0; i < h->nr_vcpus; i++)
+		if (h->vcpus[i]->migrate_to)
+			return h->vcpus[i];
+	return NULL;
 }
 
 /* Moves vCPUs that vcpu-pin sent elsewhere; they keep their state. */
 static void migrate_away(struct hart *h)
 {
-	for (unsigned i = 0; i < h->nr_vcpus; i++) {
-		struct vcpu *v = h->vcpus[i];
-		struct hart *to = v->migrate_to;
-		if (!to)
+	for (;;) {
+		spin_lock(&h->lock);
+		struct vcpu *v = next_to_move(h);
+		struct hart *to = v ? v->migrate_to : NULL;
+		if (v && to == h)
+			v->migrate_to = NULL;   /* already here */
+		spin_unlock(&h->lock);
+		if (!v)
+			return;
+		if (to == h)
 			continue;
-		take_off(h, v);
+		take_off(h, v);   /* a pointer compare: harmless if v went meanwhile */
 		lock_two(h, to);
-		/* The bound is checked where it is guarded: the target may have filled up. */
-		bool room = to->nr_vcpus < MAX_VCPUS_PER_HART;
-		if (room) {
-			h->vcpus[i] = h->vcpus[--h->nr_vcpus];
-			to->vcpus[to->nr_vcpus++] = v;
-			v->home = to;
+		/* Under both locks, again: v may have been removed or re-pinned since. */
+		int at = -1;
+		for (unsigned i = 0; i < h->nr_vcpus && at < 0; i++)
+			if (h->vcpus[i] == v)
+				at = (int)i;
+		bool moved = false, full = false;
+		if (at >= 0 && v->migrate_to == to) {
+			/* The bound is checked where it is guarded: the target may have filled up. */
+			full = to->nr_vcpus >= MAX_VCPUS_PER_HART;
+			if (!full) {
+				h->vcpus[at] = h->vcpus[--h->nr_vcpus];
+				to->vcpus[to->nr_vcpus++] = v;
+				v->home = to;
+				moved = true;
+			}
+			v->migrate_to = NULL;
 		}
-		v->migrate_to = NULL;
 		unlock_two(h, to);
-		if (!room) {
-			log("vCPU %u of domain %u: hart %u is full; it stays on hart %u", v->id, v->dom->id,
-			    to->index, h->index);
-			continue;
-		}
-		hart_kick(to);
-		i--;
+		if (full)
+			log("a vCPU pinned to hart %u stays on hart %u: hart %u is full", to->index, h->index,
+			    to->index);
+		if (moved)
+			hart_kick(to);
 	}
 }
 
@@ -329,6 +362,41 @@ bool sched_fast_resume(struct hart *h, struct vcpu *v)
 	       !vmid_stale(v->dom);
 }
 
+/* Reaps, wakes and picks until there is a vCPU to run (idling meanwhile). */
+static struct vcpu *pick_next(struct hart *h, u64 *now, u64 *deadline, bool *others)
+{
+	for (;;) {
+		struct domain *off[MAX_VCPUS_PER_HART];
+		unsigned nr_off;
+		struct vcpu *next;
+
+		if (atomic_read(&h->kicked))
+			atomic_xchg(&h->kicked, 0);
+		gvma_flush_if_asked(h);
+		if (atomic_read(&h->migrations) && atomic_xchg(&h->migrations, 0))
+			migrate_away(h);
+		*now = time_now();
+		spin_lock(&h->lock);
+		nr_off = reap_dying(h, off, MAX_VCPUS_PER_HART);
+		*deadline = wake_due(h, *now);
+		next = pick(h, h->current, *now, others);
+		spin_unlock(&h->lock);
+		for (unsigned i = 0; i < nr_off; i++)
+			domain_vcpu_off(off[i]);
+		if (nr_off)
+			continue;   /* a restart may have made vCPUs runnable */
+		if (next)
+			return next;
+		/* Idle: nothing to run until an interrupt (timer or kick). */
+		take_off(h, h->current);
+		program_timer(h, *deadline);
+		if (!atomic_read(&h->kicked) &&
+		    !(csr_read(CSR_SIP) & (IRQ_BIT(IRQ_S_TIMER) | IRQ_BIT(IRQ_S_SOFT) | IRQ_BIT(IRQ_S_EXT))))
+			wfi();
+		handle_pending_host_irqs(h);
+	}
+}
+
 struct vcpu *schedule(struct hart *h)
 {
 	struct vcpu *next;
@@ -336,48 +404,39 @@ struct vcpu *schedule(struct hart *h)
 	bool others;
 
 	for (;;) {
-		struct domain *off[MAX_VCPUS_PER_HART];
-		unsigned nr_off;
-
-		if (atomic_read(&h->kicked))
-			atomic_xchg(&h->kicked, 0);
-		gvma_flush_if_asked(h);
-		if (atomic_read(&h->migrations) && atomic_xchg(&h->migrations, 0))
-			migrate_away(h);
-		now = time_now();
-		spin_lock(&h->lock);
-		nr_off = reap_dying(h, off, MAX_VCPUS_PER_HART);
-		deadline = wake_due(h, now);
-		next = pick(h, h->current, now, &others);
-		spin_unlock(&h->lock);
-		for (unsigned i = 0; i < nr_off; i++)
-			domain_vcpu_off(off[i]);
-		if (nr_off)
-			continue;   /* a restart may have made vCPUs runnable */
-		if (next)
+		next = pick_next(h, &now, &deadline, &others);
+		/* Its VMID first: vcpu_load and vmid_enter put it in hgatp. */
+		vmid_refresh(next->dom);
+		if (next != h->current) {
+			take_off(h, h->current);
+			vcpu_load(next);
+			next->run_start = now;
+			h->current = next;
+			h->slice_end = now + slice_ticks();
+		} else if (now >= h->slice_end) {
+			h->slice_end = now + slice_ticks();
+		}
+		/*
+		 * Dekker with domain_pause() / domain_quiescent(): they set paused
+		 * (or DYING), fence, then look at every hart's current; this hart
+		 * publishes current, fences, then looks at the domain. One side sees
+		 * the other, so a pause that returned never has a vCPU entering.
+		 */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (!next->dom->paused && next->dom->state == DOM_RUNNING)
 			break;
-		/* Idle: nothing to run until an interrupt (timer or kick). */
-		take_off(h, h->current);
-		program_timer(h, deadline);
-		if (!atomic_read(&h->kicked) &&
-		    !(csr_read(CSR_SIP) & (IRQ_BIT(IRQ_S_TIMER) | IRQ_BIT(IRQ_S_SOFT) | IRQ_BIT(IRQ_S_EXT))))
-			wfi();
-		handle_pending_host_irqs(h);
 	}
 
-	/* Its VMID first: vcpu_load and vmid_enter put it in hgatp. */
-	vmid_refresh(next->dom);
-	if (next != h->current) {
-		take_off(h, h->current);
-		vcpu_load(next);
-		next->run_start = now;
-		h->current = next;
-		h->slice_end = now + slice_ticks();
-	} else if (now >= h->slice_end) {
-		h->slice_end = now + slice_ticks();
-	}
-
+	/*
+	 * After a rollover this hart's flush flag may have been served by
+	 * vmid_enter for a VMID that went stale in the meantime: go round until
+	 * the VMID in hgatp is of the current generation.
+	 */
 	vmid_enter(h, next->dom);
+	while (vmid_stale(next->dom)) {
+		vmid_refresh(next->dom);
+		vmid_enter(h, next->dom);
+	}
 	/* The domain unmapped memory since this vCPU last ran: drop stale G-stage entries. */
 	u64 gen = atomic_read(&next->dom->gvma_gen);
 	if (next->gvma_gen_seen != gen) {

@@ -142,7 +142,11 @@ static u64 ticks_to_ns(u64 ticks)
 struct sbiret hc_domain_getinfo(struct vcpu *v, struct trap_frame *f)
 {
 	u64 from = f->x[REG_A0];
-	struct domain *d = from < MAX_DOMAINS ? domain_get_from((unsigned)from) : NULL;
+	struct rivet_domain_info freeing = { 0 };
+	struct domain *d = from < MAX_DOMAINS ? domain_get_from((unsigned)from, &freeing) : NULL;
+	if (!d && freeing.state)   /* listed until its memory is back, so waiters see memory exact */
+		return SBI_RET(hc_error(domain_write_gpa(v->dom, f->x[REG_A1], &freeing, sizeof(freeing))),
+			       freeing.domid);
 	if (!d)
 		return SBI_RET(RIVET_ERR_NO_DOMAIN, 0);
 	struct rivet_domain_info info = {
@@ -167,6 +171,7 @@ struct sbiret hc_domain_getinfo(struct vcpu *v, struct trap_frame *f)
 			     all_blocked ? RIVET_DOMSTATE_BLOCKED : RIVET_DOMSTATE_RUNNING;
 		break;
 	case DOM_DYING:
+	case DOM_DEAD:   /* destroyed, its memory not yet back (a foreign map may still hold it) */
 		info.state = RIVET_DOMSTATE_DYING;
 		break;
 	default:
@@ -185,8 +190,9 @@ struct sbiret hc_vcpu_start(struct vcpu *v, struct trap_frame *f)
 	if (!d)
 		return SBI_RET(hc_error(err), 0);
 	/* The toolstack starts vCPU 0; the guest brings up the others with HSM. */
-	if (f->x[REG_A1] != 0 || !domain_range_is_ram(d, f->x[REG_A2], 4))
+	if (f->x[REG_A1] != 0)
 		return put_ret(d, -RIVET_EINVAL, 0);
+	/* domain_start checks the entry lies in its RAM, under its mem_lock. */
 	return put_ret(d, domain_start(d, f->x[REG_A2], f->x[REG_A3]), 0);
 }
 

@@ -15,6 +15,7 @@
 #include "hart.h"
 #include "print.h"
 #include "csr.h"
+#include "mm.h"
 
 #define MAX_FOREIGN_MAPS 256
 #define MAX_HC_PAGES     (1UL << 20)   /* 4 GiB in one call */
@@ -79,6 +80,29 @@ struct sbiret hc_memory_release(struct vcpu *v, struct trap_frame *f)
 	return done(d, err);
 }
 
+/*
+ * Takes a mapping down (its slot is marked unmapping, under fmaps_lock):
+ * clears its window, lets every hart fence with no lock held, then frees the
+ * slot, the emptied window tables and the reference. Until then the slot
+ * still counts, so MEMORY_RELEASE cannot free the pages under a stale TLB.
+ */
+static void retire_locked_then_unlock(struct domain *self, struct foreign_map *slot)
+{
+	struct domain *d = slot->target;
+	u64 from = slot->window_gpa, to = from + slot->nr_pages * PAGE_SIZE;
+	gstage_clear_range(&self->gs, from, to, NULL, NULL);
+	u64 tables = gstage_unlink_empty(&self->gs, from, to);
+	__atomic_add_fetch(&self->gvma_gen, 1, __ATOMIC_SEQ_CST);
+	spin_unlock(&fmaps_lock);
+	hart_shootdown_gvma();
+	spin_lock(&fmaps_lock);
+	*slot = (struct foreign_map){ 0 };
+	d->nr_fmaps--;
+	gstage_free_unlinked(&self->gs, tables);   /* no walk cache points at them any more */
+	spin_unlock(&fmaps_lock);
+	domain_put(d);
+}
+
 struct sbiret hc_foreign_map(struct vcpu *v, struct trap_frame *f)
 {
 	u64 fgpa = f->x[REG_A1], window = f->x[REG_A2], nr = f->x[REG_A3];
@@ -94,74 +118,70 @@ struct sbiret hc_foreign_map(struct vcpu *v, struct trap_frame *f)
 	for (unsigned i = 0; i < MAX_FOREIGN_MAPS && !slot; i++)
 		if (!fmaps[i].target)
 			slot = &fmaps[i];
-	if (!slot) {
-		spin_unlock(&fmaps_lock);
-		return done(d, -RIVET_ENOSPC);
-	}
-	/* d's mem_lock: its pages cannot be released or replaced while we look them up. */
-	spin_lock(&d->mem_lock);
-	int err = 0;
-	u64 i;
-	for (i = 0; i < nr && !err; i++) {
+	int err = !slot ? -RIVET_ENOSPC :
+		  gstage_range_mapped(&self->gs, window, window + nr * PAGE_SIZE) ? -RIVET_EEXIST : 0;
+	/* Every way to fail is found before anything is mapped: then nothing needs undoing. */
+	u64 budget = 0;
+	if (!err)
+		err = mm_reserve(nr / GSTAGE_PTES_PER_PAGE + 2 + nr / (GSTAGE_PTES_PER_PAGE * GSTAGE_PTES_PER_PAGE) + 2,
+				 &budget);
+	/* d's mem_lock: its pages cannot be released or replaced while we look them up and map them. */
+	bool reserved = !err;
+	if (reserved)
+		spin_lock(&d->mem_lock);
+	for (u64 i = 0; i < nr && !err; i++) {
 		u64 hpa, prot;
-		err = gstage_translate(&d->gs, fgpa + i * PAGE_SIZE, &hpa, &prot);
-		if (!err && !(prot & PTE_OWNED))
-			err = -RIVET_EFAULT;
-		else if (err)
+		if (gstage_translate(&d->gs, fgpa + i * PAGE_SIZE, &hpa, &prot) != 0 || !(prot & PTE_OWNED))
 			err = -RIVET_EFAULT;   /* not RAM of d */
-		if (!err)
+	}
+	if (!err) {
+		self->gs.ctx = &budget;   /* the window's tables come out of the reservation */
+		*slot = (struct foreign_map){ window, nr, fgpa, d, false };   /* keeps the reference */
+		d->nr_fmaps++;
+		for (u64 i = 0; i < nr && !err; i++) {
+			u64 hpa;
+			gstage_translate(&d->gs, fgpa + i * PAGE_SIZE, &hpa, NULL);
 			err = gstage_map(&self->gs, window + i * PAGE_SIZE, hpa, PAGE_SIZE, PTE_R | PTE_W);
+		}
+		self->gs.ctx = NULL;
 	}
-	spin_unlock(&d->mem_lock);
-	if (err) {
-		/* Undo the part that was mapped: Dom0 was not told of it, so nothing used it. */
-		gstage_clear_range(&self->gs, window, window + (i - 1) * PAGE_SIZE, NULL, NULL);
-		__atomic_add_fetch(&self->gvma_gen, 1, __ATOMIC_SEQ_CST);
-		spin_unlock(&fmaps_lock);
-		return done(d, err);
+	if (reserved) {
+		spin_unlock(&d->mem_lock);
+		mm_unreserve(&budget);
 	}
-	*slot = (struct foreign_map){ window, nr, fgpa, d, false };   /* keeps the reference */
-	d->nr_fmaps++;
+	if (err && slot && slot->target == d) {
+		/* Cannot happen after the checks; if it does, the part mapped goes as an unmap would. */
+		log("FOREIGN_MAP of domain %u failed against its own checks (%d)", d->id, err);
+		slot->unmapping = true;
+		retire_locked_then_unlock(self, slot);
+		return SBI_RET(hc_error(err), 0);
+	}
 	spin_unlock(&fmaps_lock);
+	if (err)
+		return done(d, err);
 	return SBI_RET(SBI_SUCCESS, 0);
 }
 
 struct sbiret hc_foreign_unmap(struct vcpu *v, struct trap_frame *f)
 {
 	u64 window = f->x[REG_A0], nr = f->x[REG_A1];
-	struct domain *self = v->dom, *d = NULL;
 	struct foreign_map *slot = NULL;
 	spin_lock(&fmaps_lock);
-	for (unsigned i = 0; i < MAX_FOREIGN_MAPS; i++) {
+	for (unsigned i = 0; i < MAX_FOREIGN_MAPS && !slot; i++)
 		if (fmaps[i].target && !fmaps[i].unmapping && fmaps[i].window_gpa == window &&
-		    fmaps[i].nr_pages == nr) {
+		    fmaps[i].nr_pages == nr)
 			slot = &fmaps[i];
-			d = slot->target;
-			slot->unmapping = true;
-			break;
-		}
-	}
-	u64 tables = 0;
-	if (d) {
-		gstage_clear_range(&self->gs, window, window + nr * PAGE_SIZE, NULL, NULL);
-		tables = gstage_unlink_empty(&self->gs, window, window + nr * PAGE_SIZE);
-		__atomic_add_fetch(&self->gvma_gen, 1, __ATOMIC_SEQ_CST);
-	}
-	spin_unlock(&fmaps_lock);
-	if (!d)
+	if (!slot) {
+		spin_unlock(&fmaps_lock);
 		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);   /* not a mapping made by FOREIGN_MAP */
+	}
+	slot->unmapping = true;
 	/*
 	 * Dom0's other vCPUs may be running with the old entries in their harts'
-	 * TLBs: every hart fences (no lock held) before the slot goes, so that a
-	 * MEMORY_RELEASE cannot free the pages meanwhile, and before the emptied
-	 * window tables go back to the pool.
+	 * TLBs: every hart fences before the slot goes, so that a MEMORY_RELEASE
+	 * cannot free the pages meanwhile, and before the emptied window tables
+	 * go back to the pool.
 	 */
-	hart_shootdown_gvma();
-	spin_lock(&fmaps_lock);
-	*slot = (struct foreign_map){ 0 };
-	d->nr_fmaps--;
-	gstage_free_unlinked(&self->gs, tables);   /* no walk cache points at them any more */
-	spin_unlock(&fmaps_lock);
-	domain_put(d);
+	retire_locked_then_unlock(v->dom, slot);
 	return SBI_RET(SBI_SUCCESS, 0);
 }

@@ -17,7 +17,7 @@
  *   CREATED, RUNNING -> DYING   shutdown, crash or destroy asked
  *   DYING    -> SHUTDOWN  last vCPU off; Dom0's toolstack decides what next
  *   DYING    -> RUNNING   last vCPU off; a boot domain restarts itself
- *   DYING, SHUTDOWN -> DEAD  destroyed: out of the registry, freed with the last reference
+ *   DYING, SHUTDOWN -> DEAD  destroyed: listed (dying) until freed with the last reference
  * Paused is a flag beside RUNNING (and CREATED), not a state.
  */
 enum domain_state {
@@ -25,7 +25,7 @@ enum domain_state {
 	DOM_RUNNING,   /* may run (unless paused) */
 	DOM_DYING,     /* vCPUs being taken off their harts */
 	DOM_SHUTDOWN,  /* stopped, memory kept, waiting for Dom0 to destroy it */
-	DOM_DEAD,      /* out of the registry; freed with the last reference */
+	DOM_DEAD,      /* listed as dying until freed with the last reference; no new references */
 };
 
 enum shutdown_reason { SHUTDOWN_POWEROFF, SHUTDOWN_REBOOT, SHUTDOWN_CRASH, SHUTDOWN_DESTROY };
@@ -118,8 +118,12 @@ void domain_console_flush(struct domain *d);
 u64 domain_console_read(struct domain *d, char *buf, u64 len);
 /* The id of the first live domain after id (wrapping), 0 if none; name copied if given. */
 unsigned domain_next_id(unsigned id, char name[RIVET_NAME_LEN]);
-/* The first live domain with id >= from, referenced, or NULL. */
-struct domain *domain_get_from(unsigned from);
+/*
+ * The first listed domain with id >= from (DEAD ones until they are freed),
+ * referenced; or NULL, with freeing->state set (DYING) and its id and name
+ * filled in if that domain is being freed right now.
+ */
+struct domain *domain_get_from(unsigned from, struct rivet_domain_info *freeing);
 /* The privileged domain, if one exists: for identity comparisons only (not referenced). */
 struct domain *domain_dom0(void);
 /* Dom0 with a reference taken, or NULL: for anything that touches it. */

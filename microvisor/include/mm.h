@@ -7,6 +7,14 @@ int mm_init(u64 base, u64 end);
 /* Zeroed, contiguous, aligned to align_bytes; NULL when memory is short. */
 void *mm_alloc(u64 bytes, u64 align_bytes);
 void mm_free(void *p, u64 bytes);
+/*
+ * Sets pages aside for one caller: 0 and *budget = pages, or -RIVET_ENOMEM.
+ * mm_alloc_reserved draws on the budget (a single page always succeeds while
+ * it lasts); mm_unreserve returns what is left of it.
+ */
+int mm_reserve(u64 pages, u64 *budget);
+void *mm_alloc_reserved(u64 bytes, u64 align_bytes, u64 *budget);
+void mm_unreserve(u64 *budget);
 u64 mm_free_bytes(void);
 u64 mm_total_bytes(void);
 #endif
