@@ -10,6 +10,7 @@
 
 #include "consoled_log.h"
 #include "diag.h"
+#include "fileio.h"
 
 static int open_fd(struct conlog *l, char *why)
 {
@@ -90,21 +91,6 @@ static int rotate(struct conlog *l, char *why)
 	return open_fd(l, why);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int conlog_write(struct conlog *l, const void *buf, size_t n, uint64_t cap, char *why)
 {
 	const char *p = buf;
@@ -130,7 +116,7 @@ int conlog_write(struct conlog *l, const void *buf, size_t n, uint64_t cap, char
 			if (room > cap - l->size)
 				room = (size_t)(cap - l->size);
 		}
-		if (write_all(l->fd, p, room) < 0)
+		if (fd_write_all(l->fd, p, room) < 0)
 			return reason_set(why, "writing %s: %s", l->path, strerror(errno));
 		l->size += room;
 		p += room;

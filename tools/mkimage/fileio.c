@@ -87,17 +87,9 @@ int file_write_atomic(const char *path, const void *buf, size_t len, char *why)
 		free(tmp);
 		return -1;
 	}
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			reason_set(why, "cannot write: %s", strerror(n < 0 ? errno : EIO));
-			goto fail;
-		}
-		p += n;
-		len -= (size_t)n;
+	if (fd_write_all(fd, p, len) < 0) {
+		reason_set(why, "cannot write: %s", strerror(errno));
+		goto fail;
 	}
 	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
 		reason_set(why, "cannot write: %s", strerror(errno));
@@ -122,4 +114,24 @@ fail:
 	unlink(tmp);
 	free(tmp);
 	return -1;
+}
+
+int fd_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }

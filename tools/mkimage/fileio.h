@@ -19,4 +19,7 @@ int file_read(const char *path, size_t max_bytes, uint8_t **buf, size_t *len, ch
  */
 int file_write_atomic(const char *path, const void *buf, size_t len, char *why);
 
+/* Writes all LEN bytes to FD, again after EINTR or a short write; 0, or -1 with errno. */
+int fd_write_all(int fd, const void *buf, size_t len);
+
 #endif

@@ -15,24 +15,10 @@
 
 #include "consoled_proto.h"
 #include "xl.h"
+#include "fileio.h"
 
 #define DETACH_CHAR 0x1d   /* Ctrl-] */
 #define ANSWER_MS   5000   /* the daemon answers ATTACH at once; a stopped one never does */
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 static int connect_daemon(void)
 {
@@ -110,7 +96,7 @@ int xl_console_attach(uint32_t domid, const char *name)
 		return XL_EXIT_FAIL;
 	}
 	snprintf(buf, sizeof buf, "ATTACH %u\n", domid);
-	r = write_all(fd, buf, strlen(buf)) < 0 ? -1 : read_status(fd, status, sizeof status);
+	r = fd_write_all(fd, buf, strlen(buf)) < 0 ? -1 : read_status(fd, status, sizeof status);
 	if (r < 0) {
 		if (r == -ETIMEDOUT)
 			xl_err("console: rivet-consoled did not answer within %d s (is it stopped?)",
@@ -149,7 +135,7 @@ int xl_console_attach(uint32_t domid, const char *name)
 				continue;
 			if (n <= 0)
 				break;           /* the daemon hung up: the domain is gone */
-			if (write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
+			if (fd_write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
 				break;
 		}
 		if (p[1].revents) {
@@ -165,7 +151,7 @@ int xl_console_attach(uint32_t domid, const char *name)
 				continue;
 			}
 			det = memchr(buf, DETACH_CHAR, (size_t)n);
-			if (write_all(fd, buf, det ? (size_t)(det - buf) : (size_t)n) < 0 || det)
+			if (fd_write_all(fd, buf, det ? (size_t)(det - buf) : (size_t)n) < 0 || det)
 				break;
 		}
 	}
