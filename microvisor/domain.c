@@ -264,18 +264,24 @@ static bool transition_locked(struct domain *d, unsigned from, enum domain_state
  * has made d RUNNING first, so no hart reaps these vCPUs again meanwhile;
  * `reaped` is cleared under each home's lock, where the reaper reads it.
  */
-static void start_vcpu0(struct domain *d, u64 pc, u64 a1)
+static struct hart *start_vcpu0(struct domain *d, u64 pc, u64 a1)
 {
+	struct hart *home0 = NULL;
 	d->live_vcpus = d->nr_vcpus;
+	d->started_vcpus = 1;
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
 		struct vcpu *v = d->vcpus[i];
 		struct hart *home = vcpu_lock_home(v);
-		vcpu_reset(v, 0, i, 0);
+		vcpu_reset(v, i ? 0 : pc, i, i ? 0 : a1);
 		v->reaped = false;
+		/* Runnable while both locks are held: nothing can destroy d in between. */
+		if (!i) {
+			v->state = VCPU_RUNNABLE;
+			home0 = home;
+		}
 		spin_unlock(&home->lock);
 	}
-	vcpu_reset(d->vcpus[0], pc, 0, a1);
-	d->started_vcpus = 1;
+	return home0;   /* for the caller to kick once it has let go of d->lock */
 }
 
 int domain_start(struct domain *d, u64 pc, u64 a1)
@@ -295,10 +301,10 @@ int domain_start(struct domain *d, u64 pc, u64 a1)
 		return -RIVET_EINVAL;
 	}
 	transition_locked(d, ST(DOM_CREATED), DOM_RUNNING);
-	start_vcpu0(d, pc, a1);
+	struct hart *home0 = start_vcpu0(d, pc, a1);
 	spin_unlock(&d->lock);
 	spin_unlock(&d->mem_lock);
-	sched_start_vcpu(d->vcpus[0]);
+	hart_kick(home0);
 	return 0;
 }
 
@@ -347,6 +353,16 @@ void domain_pause(struct domain *d, bool pause)
 	 */
 	while (pause && on_a_hart(d))
 		hart_serve_flush(this_hart());   /* a hart we wait for may be waiting for us */
+}
+
+void domain_settle(struct domain *d)
+{
+	spin_lock(&d->lock);
+	bool stopped = d->state != DOM_RUNNING || d->paused;
+	spin_unlock(&d->lock);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);   /* as in domain_pause */
+	while (stopped && on_a_hart(d))
+		hart_serve_flush(this_hart());
 }
 
 bool domain_quiescent(struct domain *d)
@@ -492,15 +508,17 @@ void domain_vcpu_off(struct domain *d)
 	d->restarting = false;
 	/* A destroy that came meanwhile wins. */
 	bool again = reloaded && d->reason != SHUTDOWN_DESTROY;
+	struct hart *home0 = NULL;
 	if (again) {
 		transition_locked(d, ST(DOM_DYING), DOM_RUNNING);
-		start_vcpu0(d, d->boot->entry_gpa, d->boot->dtb_gpa);
+		home0 = start_vcpu0(d, d->boot->entry_gpa, d->boot->dtb_gpa);
 	} else {
 		transition_locked(d, ST(DOM_DYING), DOM_DEAD);
 	}
 	spin_unlock(&d->lock);
+	/* From here d may be destroyed and freed by others: only the hart is touched. */
 	if (again)
-		sched_start_vcpu(d->vcpus[0]);
+		hart_kick(home0);
 	else
 		destroy_now(d);
 }

@@ -81,5 +81,12 @@ void mm_free(void *p, u64 bytes)
 	spin_unlock(&pool_lock);
 }
 
-u64 mm_free_bytes(void) { return pool.nr_free * PAGE_SIZE; }
+/* What others can still allocate: pages promised to a populate in progress are not free. */
+u64 mm_free_bytes(void)
+{
+	spin_lock(&pool_lock);   /* the two change together under it */
+	u64 pages = pool.nr_free - reserved;
+	spin_unlock(&pool_lock);
+	return pages * PAGE_SIZE;
+}
 u64 mm_total_bytes(void) { return pool.nr_pages * PAGE_SIZE; }

@@ -105,15 +105,15 @@ int sched_pin_vcpu(struct vcpu *v, u64 mask)
 	 * request goes to the hart that holds the vCPU, and never names it.
 	 */
 	struct hart *home = vcpu_lock_home(v);
-	v->affinity = mask;
 	struct hart *to = NULL;
 	if (mask && !(mask & (1UL << home->index))) {
 		to = least_loaded(mask);
 		if (!to) {
 			spin_unlock(&home->lock);
-			return -RIVET_ENOSPC;
+			return -RIVET_ENOSPC;   /* nothing changed, an earlier request included */
 		}
 	}
+	v->affinity = mask;
 	v->migrate_to = to;   /* NULL cancels an earlier request the new mask makes moot */
 	if (to)
 		atomic_or(&home->migrations, 1);
@@ -204,14 +204,6 @@ void sched_remove_vcpu(struct vcpu *v)
 		}
 	}
 	spin_unlock(&h->lock);
-}
-
-void sched_start_vcpu(struct vcpu *v)
-{
-	struct hart *h = vcpu_lock_home(v);
-	v->state = VCPU_RUNNABLE;
-	spin_unlock(&h->lock);
-	hart_kick(h);
 }
 
 /* With the home hart's lock held: a BLOCKED vCPU with a due interrupt runs again. */
@@ -427,20 +419,12 @@ struct vcpu *schedule(struct hart *h)
 			break;
 	}
 
-	/*
-	 * After a rollover this hart's flush flag may have been served by
-	 * vmid_enter for a VMID that went stale in the meantime: go round until
-	 * the VMID in hgatp is of the current generation.
-	 */
 	vmid_enter(h, next->dom);
-	while (vmid_stale(next->dom)) {
-		vmid_refresh(next->dom);
-		vmid_enter(h, next->dom);
-	}
 	/* The domain unmapped memory since this vCPU last ran: drop stale G-stage entries. */
 	u64 gen = atomic_read(&next->dom->gvma_gen);
 	if (next->gvma_gen_seen != gen) {
-		hfence_gvma_vmid(next->dom->vmid);
+		/* The VMID in hgatp, which is the one the TLB entries carry. */
+		hfence_gvma_vmid((csr_read(CSR_HGATP) >> HGATP_VMID_SHIFT) & HGATP_VMID_MASK);
 		next->gvma_gen_seen = gen;
 	}
 	u64 req = atomic_xchg(&next->requests, 0);

@@ -77,17 +77,28 @@ void vmid_refresh(struct domain *d)
 
 void vmid_enter(struct hart *h, struct domain *d)
 {
-	/*
-	 * After a rollover another hart may have set our flush flag before it
-	 * handed d its VMID: serve it now, after reading d's VMID, so no entry
-	 * of the VMID's previous owner survives here.
-	 */
-	if (atomic_read(&h->gvma_flush) && atomic_xchg(&h->gvma_flush, 0))
-		hfence_gvma_all();
-	if (!vmid_width && h->last_domain != d) {
-		hfence_gvma_all();   /* every domain shares VMID 0 */
-		h->last_domain = d;
+	for (;;) {
+		/*
+		 * After a rollover another hart may have set our flush flag before
+		 * it handed VMIDs out again: serve it before hgatp is written, so no
+		 * entry of a VMID's previous owner survives here.
+		 */
+		if (atomic_read(&h->gvma_flush) && atomic_xchg(&h->gvma_flush, 0))
+			hfence_gvma_all();
+		if (!vmid_width && h->last_domain != d) {
+			hfence_gvma_all();   /* every domain shares VMID 0 */
+			h->last_domain = d;
+		}
+		u64 want = d->hgatp;
+		if (csr_read(CSR_HGATP) != want)
+			csr_write(CSR_HGATP, want);
+		/*
+		 * Done when what is in hgatp is d's VMID of the current generation.
+		 * Otherwise a rollover came in between (or another hart refreshed d
+		 * after we read it): take d's VMID of now and serve the flag again.
+		 */
+		if (!vmid_stale(d) && d->hgatp == want)
+			return;
+		vmid_refresh(d);
 	}
-	if (csr_read(CSR_HGATP) != d->hgatp)
-		csr_write(CSR_HGATP, d->hgatp);
 }

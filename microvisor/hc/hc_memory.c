@@ -67,6 +67,7 @@ struct sbiret hc_memory_release(struct vcpu *v, struct trap_frame *f)
 	if (!nr || nr > MAX_HC_PAGES || gpa + nr * PAGE_SIZE < gpa)
 		return done(d, -RIVET_EINVAL);
 	/* Refused, not deferred: a page Dom0 maps stays until it unmaps (docs/hypercalls.md). */
+	domain_settle(d);   /* no lock held: a hart backing out of a just-paused vCPU is waited for */
 	spin_lock(&fmaps_lock);
 	int err = 0;
 	for (unsigned i = 0; i < MAX_FOREIGN_MAPS && !err; i++)

@@ -98,6 +98,11 @@ void domain_put(struct domain *d);
 int domain_start(struct domain *d, u64 pc, u64 a1);
 /* Pausing returns once none of d's vCPUs is on a hart any more. */
 void domain_pause(struct domain *d, bool pause);
+/*
+ * A vCPU of a stopped (paused, created, shut down) domain that a hart picked
+ * just before it stopped backs out at once: this waits until it has.
+ */
+void domain_settle(struct domain *d);
 /* True when none of d's vCPUs can run: never started, shut down, or paused (and off). */
 bool domain_quiescent(struct domain *d);
 /* A guest asked to power off / reboot, or did something that ends it, or Dom0 destroys it. */

@@ -10,10 +10,11 @@
 #define SBI_IMPL_ID_RIVET 0x52495654UL      /* "RIVT": not a registered id */
 /*
  * The handler decided where the vCPU goes next; do not touch a0/a1 or sepc.
- * A flag of its own: a result's error field can hold anything (legacy
- * getchar returns the byte, 0x01 included).
+ * An error value no call can return: no SBI error is LONG_MIN, and legacy
+ * calls return a byte, 0 or -1 in that register (getchar of 0x01 included).
  */
-#define SBI_NO_RETURN ((struct sbiret){ .no_return = true })
+#define SBI_NO_RETURN_ERR (-0x7fffffffffffffffL - 1)
+#define SBI_NO_RETURN SBI_RET(SBI_NO_RETURN_ERR, 0)
 
 struct sbi_ext {
 	const char *name;

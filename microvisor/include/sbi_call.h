@@ -6,8 +6,8 @@
 
 #include "public/sbi_abi.h"
 
-/* no_return: an SBI handler put the vCPU elsewhere (sbi.h, SBI_NO_RETURN); never set by firmware. */
-struct sbiret { long error; long value; bool no_return; };
+/* Two registers' worth, so that handlers return it in a0/a1 on the trap fast path. */
+struct sbiret { long error; long value; };
 
 #ifndef RIVET_HOST_BUILD
 

@@ -11,8 +11,6 @@ void sched_remove_vcpu(struct vcpu *v);
 bool sched_fast_resume(struct hart *h, struct vcpu *v);
 /* Picks the vCPU this hart runs next (idling until there is one) and loads it. */
 struct vcpu *schedule(struct hart *h);
-/* Makes an OFF vCPU runnable (HSM start, domain start). */
-void sched_start_vcpu(struct vcpu *v);
 /* Current vCPU waits for an interrupt (WFI, HSM suspend). */
 void sched_block_current(struct hart *h);
 /* Current vCPU stops (HSM stop). */

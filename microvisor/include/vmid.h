@@ -19,6 +19,9 @@ void vmid_init(unsigned bits);
 bool vmid_stale(const struct domain *d);
 /* Gives d a VMID of the current generation if it has none; updates d->hgatp. */
 void vmid_refresh(struct domain *d);
-/* Before h runs a vCPU of d: fences what another domain may have left under the same VMID. */
+/*
+ * Before h runs a vCPU of d: serves a rollover's flush and puts d's VMID of
+ * the current generation in hgatp (refreshing it as often as needed).
+ */
 void vmid_enter(struct hart *h, struct domain *d);
 #endif

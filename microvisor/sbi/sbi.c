@@ -23,7 +23,7 @@ void sbi_dispatch(struct vcpu *v)
 	/* Step past the ecall first: a handler that restarts the vCPU overwrites sepc. */
 	f->sepc += 4;
 	struct sbiret r = e ? e->call(v, f->x[REG_A6], f) : SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
-	if (r.no_return)
+	if (r.error == SBI_NO_RETURN_ERR)
 		return;
 	f->x[REG_A0] = r.error;
 	/* Legacy calls return only a0; v0.2+ calls return a1 too. */

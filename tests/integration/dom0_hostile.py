@@ -6,7 +6,7 @@ failures leave nothing behind, and Dom0's poweroff ends the machine."""
 import re
 
 from integration import test
-from integration.dom0_xl import EX, GUESTS, boot_dom0, free_mib, sh, wait_gone, write_cfg
+from integration.dom0_xl import EX, GUESTS, boot_dom0, free_mib, linux_console, sh, wait_gone, write_cfg
 from integration.linux_guest import DOM0_PROMPT, dom0_image
 
 
@@ -51,6 +51,26 @@ def hostile_calls_leave_the_machine_sound(s, seed):
 def dom0_hostile_hypercalls_on_one_hart():
     with boot_dom0(dom0_image("dom0"), 1) as s:
         hostile_calls_leave_the_machine_sound(s, 1)
+
+
+@test
+def dom0_hostile_hypercalls_on_four_harts_beside_a_linux_domu():
+    """The hostile calls run while a Linux DomU works on the same four harts: it carries on."""
+    with boot_dom0(dom0_image("dom0"), 4) as s:
+        sh(s, "xl create %s/linux.cfg" % EX, timeout=120)
+        linux_console(s, "linux", "(i=0; while true; do i=$((i+1)); echo $i > /tmp/t; mv /tmp/t /tmp/n; done) & "
+                      "echo started-$((1+1))", "started-2")
+        err = hcstress(s, "sequences", 15) + hcstress(s, "random 3000 4", 3)
+        assert not err, err
+        # Its busy loop kept counting meanwhile (renamed into place: never read half-written),
+        # and it still answers.
+        linux_console(s, "linux", "echo count-$(cat /tmp/n)-done", "-done")
+        out = sh(s, "for i in $(seq 50); do grep -q 'count-[0-9][0-9]*-done' /var/log/rivet/console/linux.log "
+                    "&& break; sleep 0.2; done; grep -o 'count-[0-9]*-done' /var/log/rivet/console/linux.log")
+        m = re.search(r"^count-(\d+)-done", out, re.M)
+        assert m and int(m.group(1)) > 0, out
+        sh(s, "xl destroy linux")
+        wait_gone(s, "linux")
 
 
 @test
