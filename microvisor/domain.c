@@ -481,6 +481,10 @@ void domain_vcpu_off(struct domain *d)
 		transition_locked(d, ST(DOM_DYING), DOM_SHUTDOWN);
 	else
 		d->restarting = true;   /* stays DYING while the images reload */
+	/* Once SHUTDOWN, Dom0 may destroy and free d at any moment: what the log needs, now. */
+	unsigned id = d->id;
+	char name[RIVET_NAME_LEN];
+	memcpy(name, d->name, sizeof(name));
 	spin_unlock(&d->lock);
 
 	switch (next) {
@@ -491,7 +495,7 @@ void domain_vcpu_off(struct domain *d)
 		destroy_now(d);
 		return;
 	case OFF_SHUTDOWN:
-		log("domain %u \"%s\" %s", d->id, d->name, reason_name(why));
+		log("domain %u \"%s\" %s", id, name, reason_name(why));
 		evtchn_raise_virq(RIVET_VIRQ_DOM_EXC);
 		return;
 	case OFF_RESTART:
