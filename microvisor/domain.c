@@ -479,8 +479,7 @@ void domain_vcpu_off(struct domain *d)
 		transition_locked(d, ST(DOM_DYING), DOM_DEAD);
 	else if (next == OFF_SHUTDOWN)
 		transition_locked(d, ST(DOM_DYING), DOM_SHUTDOWN);
-	else
-		d->restarting = true;   /* stays DYING while the images reload */
+	/* OFF_RESTART: it stays DYING while the images reload. */
 	/* Once SHUTDOWN, Dom0 may destroy and free d at any moment: what the log needs, now. */
 	unsigned id = d->id;
 	char name[RIVET_NAME_LEN];
@@ -509,7 +508,6 @@ void domain_vcpu_off(struct domain *d)
 		log("domain %u \"%s\": %s; destroying it", d->id, d->name,
 		    d->nr_fmaps ? "Dom0 still maps its memory" : "its images no longer fit");
 	spin_lock(&d->lock);
-	d->restarting = false;
 	/* A destroy that came meanwhile wins. */
 	bool again = reloaded && d->reason != SHUTDOWN_DESTROY;
 	struct hart *home0 = NULL;

@@ -350,8 +350,7 @@ bool sched_fast_resume(struct hart *h, struct vcpu *v)
 	return h->current == v && !atomic_read(&h->kicked) && v->state == VCPU_RUNNABLE &&
 	       !v->dom->paused && v->dom->state == DOM_RUNNING && time_now() < h->slice_end &&
 	       v->gvma_gen_seen == atomic_read(&v->dom->gvma_gen) && !atomic_read(&v->requests) &&
-	       !atomic_read(&v->irq_inject) && !atomic_read(&h->gvma_flush) && !atomic_read(&h->migrations) &&
-	       !vmid_stale(v->dom);
+	       !atomic_read(&v->irq_inject) && !atomic_read(&h->gvma_flush) && !atomic_read(&h->migrations);
 }
 
 /* Reaps, wakes and picks until there is a vCPU to run (idling meanwhile). */

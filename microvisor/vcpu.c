@@ -70,7 +70,7 @@ void vcpu_load(struct vcpu *v)
 {
 	struct vcpu_csrs *c = &v->csrs;
 	struct hart *h = this_hart();
-	csr_write(CSR_HGATP, v->dom->hgatp);
+	/* hgatp: vmid_enter() writes it, after the VMID is known to be current. */
 	csr_write(CSR_VSSTATUS, c->vsstatus);
 	csr_write(CSR_VSIE, c->vsie);
 	csr_write(CSR_VSTVEC, c->vstvec);

@@ -36,16 +36,19 @@ static u64 make_hgatp(const struct domain *d, u64 vmid)
 /* With vmid_lock held: a new generation; every hart drops its G-stage TLB before its next guest. */
 static void rollover(void)
 {
-	struct hart *self = this_hart();
 	__atomic_add_fetch(&vmid_gen, 1, __ATOMIC_SEQ_CST);
 	vmid_next = 1;
+	/*
+	 * This hart too: its own vCPU (say Dom0, in DOMAIN_CREATE) holds a VMID
+	 * of the old generation, and the flag keeps the trap fast path from
+	 * resuming it before schedule() gives it a new one.
+	 */
 	for (unsigned i = 0; i < nr_harts; i++) {
-		if (&harts[i] == self || !harts[i].online)
+		if (!harts[i].online)
 			continue;
 		atomic_or(&harts[i].gvma_flush, 1);
 		hart_kick(&harts[i]);
 	}
-	hfence_gvma_all();
 }
 
 void vmid_refresh(struct domain *d)

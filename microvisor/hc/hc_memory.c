@@ -109,7 +109,8 @@ struct sbiret hc_foreign_map(struct vcpu *v, struct trap_frame *f)
 	u64 fgpa = f->x[REG_A1], window = f->x[REG_A2], nr = f->x[REG_A3];
 	struct domain *self = v->dom;
 	if (!nr || nr > MAX_HC_PAGES || ((fgpa | window) & (PAGE_SIZE - 1)) ||
-	    window < RIVET_FOREIGN_WINDOW_BASE || window + nr * PAGE_SIZE > RIVET_FOREIGN_WINDOW_END)
+	    window < RIVET_FOREIGN_WINDOW_BASE || window >= RIVET_FOREIGN_WINDOW_END ||
+	    window + nr * PAGE_SIZE > RIVET_FOREIGN_WINDOW_END)   /* the first bound stops a wrap */
 		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
 	struct domain *d = domu(v, f->x[REG_A0]);
 	if (!d)

@@ -70,7 +70,6 @@ struct domain {
 	/* ... and its console input comes from Dom0 (CONSOLE_WRITE) into this one. */
 	u64 in_head, in_tail;
 	char in_ring[256];
-	bool restarting;              /* a boot domain reloading its images (DYING meanwhile) */
 	/* Event channels (evtchn.c) */
 	spinlock_t evtchn_lock;
 	struct evtchn *evtchns;       /* RIVET_EVTCHN_PORTS slots, allocated by EVTCHN_INIT */

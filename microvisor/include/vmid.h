@@ -15,7 +15,7 @@ struct domain;
 struct hart;
 
 void vmid_init(unsigned bits);
-/* True when d's VMID belongs to an older generation (the trap fast path checks this). */
+/* True when d's VMID belongs to an older generation. */
 bool vmid_stale(const struct domain *d);
 /* Gives d a VMID of the current generation if it has none; updates d->hgatp. */
 void vmid_refresh(struct domain *d);
