@@ -2,8 +2,9 @@
 /*
  * consoled.c: rivet-consoled, Dom0's console daemon. It sleeps in poll() on
  * two event channels (VIRQ_CONSOLE, VIRQ_DOM_EXC), its unix socket, its
- * clients and a signalfd; it only wakes on a timer while it holds back a
- * flooding domain. A console event drains every DomU's console ring into
+ * clients and a signalfd; it only wakes on a timer while a domain's ring
+ * still holds output it has not read (held back by the rate limit, or left
+ * by the per-event read bound). A console event drains every DomU's console ring into
  * /var/log/rivet/console/NAME.log (capped and rotated) and to the clients
  * attached to it; a DOM_EXC event carries out on_poweroff/on_reboot/on_crash
  * for domains that shut down, from the records `xl create` leaves in
