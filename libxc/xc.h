@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "hypercall.h"
+#include "ioreq.h"
 
 #define XC_PAGE_SIZE 4096UL
 
@@ -114,5 +115,22 @@ int xc_evtchn_bind_interdomain(xc_handle *h, uint32_t remote_domid, uint32_t rem
 int xc_evtchn_pending(xc_handle *h, int fd, uint32_t *port);
 int xc_evtchn_notify(xc_handle *h, int fd);
 int xc_evtchn_close(xc_handle *h, int fd);
+
+/*
+ * ioreq servers: a device model serves DOMID's MMIO (public/ioreq.h).
+ * xc_ioreq_server_create makes the server and maps its shared page at *PAGE;
+ * *FD is pollable like an event channel fd (xc_evtchn_pending() consumes an
+ * event, xc_evtchn_notify() tells the microvisor answers are ready).
+ * xc_ioreq_server_destroy unmaps and closes: a DomU still running is paused.
+ */
+int xc_ioreq_server_create(xc_handle *h, uint32_t domid, int *fd, uint32_t *port,
+			   struct rivet_ioreq_page **page);
+int xc_ioreq_server_destroy(xc_handle *h, int fd, struct rivet_ioreq_page *page);
+/* FLAGS: RIVET_IOREQ_RANGE_*; unmap takes exactly what was mapped. */
+int xc_ioreq_map_range(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t len, uint32_t flags);
+int xc_ioreq_unmap_range(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t len, uint32_t flags);
+int xc_ioreq_enable(xc_handle *h, uint32_t domid, int enable);
+/* Sets (LEVEL 1) or clears (0) the external interrupt line (VSEIP) of one vCPU of DOMID. */
+int xc_ioreq_set_irq(xc_handle *h, uint32_t domid, uint32_t vcpu, int level);
 
 #endif

@@ -73,9 +73,26 @@ struct rivet_ioctl_evtchn {
 	int32_t  fd;         /* out */
 };
 
+/*
+ * Creates the ioreq server of DomU domid (RIVET_HC_IOREQ_CREATE) on a zeroed
+ * page of Dom0 RAM and returns it as a new file descriptor fd:
+ * mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) is the shared
+ * struct rivet_ioreq_page (public/ioreq.h); read() and poll() wait for the
+ * server's event port (port) as on an event channel fd; write() of 4 bytes
+ * tells the microvisor that slots were answered. close() (or the process's
+ * death) destroys the server; a DomU still running is then paused.
+ */
+struct rivet_ioctl_ioreq {
+	uint32_t domid;
+	uint32_t port;       /* out */
+	int32_t  fd;         /* out */
+	uint32_t pad;
+};
+
 #define RIVET_IOCTL_HYPERCALL      _IOWR('R', 0, struct rivet_ioctl_hypercall)
 #define RIVET_IOCTL_MAP_FOREIGN    _IOWR('R', 1, struct rivet_ioctl_map_foreign)
 #define RIVET_IOCTL_UNMAP_FOREIGN  _IOW('R', 2, uint64_t)
 #define RIVET_IOCTL_EVTCHN         _IOWR('R', 3, struct rivet_ioctl_evtchn)
+#define RIVET_IOCTL_IOREQ_SERVER   _IOWR('R', 4, struct rivet_ioctl_ioreq)
 
 #endif

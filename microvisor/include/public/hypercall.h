@@ -18,7 +18,7 @@
 
 #define RIVET_SBI_EXT          0x0A524956UL  /* "\x0aRIV", firmware-specific range */
 #define RIVET_ABI_MAJOR        1
-#define RIVET_ABI_MINOR        0
+#define RIVET_ABI_MINOR        1   /* 1.1: ioreq servers */
 
 enum rivet_hc {
 	/* Any domain. */
@@ -56,6 +56,18 @@ enum rivet_hc {
 	RIVET_HC_CONSOLE_WRITE    = 49, /* a0 = domid, a1 = GPA, a2 = length: input for it */
 	RIVET_HC_DMESG_READ       = 50, /* a0 = offset, a1 = GPA of buffer, a2 = length;
 	                                   value = bytes copied of the microvisor's log */
+	/* ioreq servers (ABI 1.1, public/ioreq.h): a device model in Dom0 serves a DomU's MMIO. */
+	RIVET_HC_IOREQ_CREATE     = 56, /* a0 = domid, a1 = GPA of a page of the caller's RAM that
+	                                   becomes the shared struct rivet_ioreq_page;
+	                                   value = the caller's new event port for the server */
+	RIVET_HC_IOREQ_MAP        = 57, /* a0 = domid, a1 = GPA, a2 = length in bytes,
+	                                   a3 = RIVET_IOREQ_RANGE_* flags */
+	RIVET_HC_IOREQ_UNMAP      = 58, /* a0 = domid, a1 = GPA, a2 = length, a3 = flags: exactly
+	                                   as mapped */
+	RIVET_HC_IOREQ_ENABLE     = 59, /* a0 = domid, a1 = 1 enable / 0 disable */
+	RIVET_HC_IOREQ_DESTROY    = 60, /* a0 = domid */
+	RIVET_HC_IOREQ_SET_IRQ    = 61, /* a0 = domid, a1 = vcpu, a2 = level (0 or 1) of its
+	                                   external interrupt line (VSEIP) */
 };
 
 /* Standard SBI error codes (SBI spec, "Binary Encoding"). */
