@@ -46,6 +46,7 @@ include scripts/libfdt.mk
 include microvisor/build.mk
 include tools/build.mk
 include tools/dom0.mk
+include tools/dm/build.mk
 include guests/build.mk
 include guests/linux/build.mk
 include dom0/build.mk

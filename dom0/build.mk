@@ -26,7 +26,7 @@ dom0-stage: all $(DOM0_KO) $(LINUX_IMAGE) $(LINUX_ROOTFS)
 	$(Q)cp $(BUILD)/guests/hello.elf $(BUILD)/guests/echo.elf $(DOM0_STAGE)/etc/rivet/examples/
 	$(Q)mkdir -p $(DOM0_STAGE)/usr/lib/rivet/guests && \
 		cp $(addprefix $(BUILD)/guests/,$(addsuffix .elf,hello sbi breaker pin timer echo echo_dbcn stamp)) $(DOM0_STAGE)/usr/lib/rivet/guests/
-	$(Q)for t in xl rivet-consoled rivet-hcstress; do [ ! -f $(BUILD)/dom0/bin/$$t ] || cp $(BUILD)/dom0/bin/$$t $(DOM0_STAGE)/usr/sbin/; done
+	$(Q)for t in xl rivet-consoled rivet-hcstress rivet-dm; do [ ! -f $(BUILD)/dom0/bin/$$t ] || cp $(BUILD)/dom0/bin/$$t $(DOM0_STAGE)/usr/sbin/; done
 
 $(DOM0_ROOTFS): dom0-stage $(LINUX_BUSYBOX) $(GEN_INIT_CPIO) guests/linux/mkrootfs.sh FORCE
 	@echo "  ROOTFS  $@"

@@ -11,6 +11,10 @@ FUZZ_TEST_SECONDS ?= 12
 FUZZ_NAMES        ?= xlcfg domfdt gstage page_alloc
 FUZZ_DIR          := $(BUILD)/fuzz
 FUZZ_ALL          := xlcfg domfdt gstage page_alloc
+# The device model's and the microvisor's decoders of guest input, once their targets exist.
+FUZZ_NEW          := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_virtq.c tests/fuzz/fuzz_mmio_decode.c))
+FUZZ_ALL          += $(FUZZ_NEW)
+FUZZ_NAMES        += $(FUZZ_NEW)
 FUZZ_BINS         := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_ALL))
 FUZZ_CHECKS       := $(patsubst %,$(FUZZ_DIR)/check_%,$(FUZZ_ALL))
 FUZZ_SAN          := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -41,6 +45,17 @@ $(FUZZ_DIR)/fuzz_gstage: tests/fuzz/fuzz_gstage.c microvisor/gstage.c microvisor
 $(FUZZ_DIR)/fuzz_page_alloc: tests/fuzz/fuzz_page_alloc.c microvisor/page_alloc.c \
 	microvisor/include/page_alloc.h
 $(FUZZ_DIR)/fuzz_gstage $(FUZZ_DIR)/fuzz_page_alloc: tests/fuzz/fuzz.h
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_MV_CFLAGS) -o $@ $(filter %.c,$^)
+
+# The virtqueue walker (tools/dm, with everything it includes) and the MMIO decoder.
+$(FUZZ_DIR)/fuzz_virtq: tests/fuzz/fuzz_virtq.c $(wildcard tools/dm/*.c) $(wildcard tools/dm/*.h) tests/fuzz/fuzz.h
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Itools/dm -Imicrovisor/include/public -o $@ $(filter %.c,$^)
+$(FUZZ_DIR)/fuzz_mmio_decode: tests/fuzz/fuzz_mmio_decode.c microvisor/mmio_decode.c \
+	microvisor/include/mmio_decode.h tests/fuzz/fuzz.h
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_MV_CFLAGS) -o $@ $(filter %.c,$^)
