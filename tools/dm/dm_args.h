@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dm_args.h: rivet-dm's command line (the contract with xl):
+ *   rivet-dm --domid ID --name NAME --vcpus N --ram-base GPA --ram-size BYTES
+ *            [--serial] [--disk rw:PATH | --disk ro:PATH]... --ready-fd FD
+ *            [--log PATH] [--foreground]
+ * Numbers are decimal or 0x-hex, with overflow checks. Every option but
+ * --disk at most once. Checked here: domid 1..RIVET_DOMID_SELF-1, NAME a
+ * domain name (1-31 of [A-Za-z0-9_.-]), 1..8 vCPUs, RAM base and size
+ * multiples of 4 KiB, size > 0, no wrap, RAM not over the emulated devices
+ * [DM_ARGS_MMIO_LO, DM_ARGS_MMIO_HI), at most DM_MAX_DISKS disks.
+ */
+#ifndef RIVET_DM_ARGS_H
+#define RIVET_DM_ARGS_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define DM_MAX_DISKS    8
+#define DM_MAX_VCPUS    8
+#define DM_ARGS_MMIO_LO 0x0c000000ULL   /* the PLIC */
+#define DM_ARGS_MMIO_HI 0x10009000ULL   /* past the last virtio slot */
+
+struct dm_disk_arg {
+	const char *path;   /* points into argv */
+	int readonly;
+};
+
+struct dm_args {
+	uint32_t domid;
+	const char *name;
+	unsigned vcpus;
+	uint64_t ram_base, ram_size;
+	int serial;
+	struct dm_disk_arg disk[DM_MAX_DISKS];
+	unsigned nr_disks;
+	int ready_fd;        /* -1 until given */
+	const char *log;     /* NULL: /var/log/rivet/dm/NAME.log */
+	int foreground;
+};
+
+/*
+ * 0, or -1 with a one-line reason in ERR. a->ready_fd is set whenever
+ * --ready-fd itself parsed, even when something else failed, so the caller
+ * can report there.
+ */
+int dm_args_parse(int argc, char **argv, struct dm_args *a, char *err, size_t errlen);
+/* Unsigned decimal or 0x-hex, whole string, no sign, no overflow: 0 or -1. */
+int dm_parse_u64(const char *s, uint64_t *v);
+
+#endif
