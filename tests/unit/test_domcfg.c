@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_domcfg.c: the meaning of each config key, its defaults and its errors. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -115,8 +117,6 @@ TEST(required_keys)
 TEST(unknown_and_unsupported)
 {
 	CHECK_STR(err_with("colour = \"red\""), "dir/t.cfg:3: colour: unknown key");
-	CHECK_STR(err_with("disk = [ \"phy:/dev/sda,xvda,w\" ]"),
-		  "dir/t.cfg:3: disk: not supported by Rivet yet");
 	CHECK_STR(err_with("vif = [ '' ]"), "dir/t.cfg:3: vif: not supported by Rivet yet");
 	CHECK_STR(err_with("type = \"pvh\""), "dir/t.cfg:3: type: not supported by Rivet yet");
 	CHECK_STR(err_with("builder = \"hvm\""),
@@ -127,7 +127,8 @@ TEST(unknown_and_unsupported)
 	/* Empty device lists ask for nothing and are accepted. */
 	CHECK_STR(err_with("disk = [ ]"), "(accepted)");
 	CHECK_STR(err_with("vif = []"), "(accepted)");
-	CHECK_STR(err_with("disk = \"\""), "dir/t.cfg:3: disk: not supported by Rivet yet");
+	CHECK_STR(err_with("disk = \"\""),
+		  "dir/t.cfg:3: disk: expected a list, like [ 'disk.img,raw,xvda,rw' ]");
 }
 
 TEST(name)
@@ -231,9 +232,134 @@ TEST(first_error_wins)
 	CHECK_STR(d.text, "dir/t.cfg:3: vcpus: 0 is out of range (1..8)");
 }
 
+/* One disk spec through domcfg_parse_disk: "vdev index ro target", or the reason. */
+static const char *disk1(const char *spec)
+{
+	static char buf[REASON_MAX + 64];
+	struct domcfg_disk dk;
+	char why[REASON_MAX];
+
+	if (domcfg_parse_disk(spec, &dk, why) < 0) {
+		snprintf(buf, sizeof buf, "%s", why);
+		return buf;
+	}
+	snprintf(buf, sizeof buf, "%s %u %s [%s]", dk.vdev, dk.index, dk.readonly ? "ro" : "rw",
+		 dk.target);
+	free(dk.target);
+	return buf;
+}
+
+TEST(disk_spec_positional)
+{
+	CHECK_STR(disk1("a.img,raw,xvda,rw"), "xvda 0 rw [a.img]");
+	CHECK_STR(disk1("a.img,raw,xvdb,ro"), "xvdb 1 ro [a.img]");
+	CHECK_STR(disk1("a.img,raw,vdc,r"), "vdc 2 ro [a.img]");
+	CHECK_STR(disk1("a.img,raw,sdz,w"), "sdz 25 rw [a.img]");
+	CHECK_STR(disk1(" a.img , raw , hdd "), "hdd 3 rw [a.img]");   /* access: rw */
+	CHECK_STR(disk1("a.img,,xvda"), "xvda 0 rw [a.img]");        /* format: raw */
+	CHECK_STR(disk1("a.img,raw,xvda,rw,"), "xvda 0 rw [a.img]");  /* trailing comma */
+	/* Xen's deprecated prefixes: the format position is skipped. */
+	CHECK_STR(disk1("phy:/dev/vg/x,xvda,w"), "xvda 0 rw [/dev/vg/x]");
+	CHECK_STR(disk1("file:/x.img,xvdb,r"), "xvdb 1 ro [/x.img]");
+	CHECK_STR(disk1("qcow2:/x.q,xvda,w"), "'qcow2' targets are not supported (only raw files)");
+	/* Errors. */
+	CHECK_STR(disk1("a.img,qcow2,xvda,rw"), "format 'qcow2' is not supported (only raw)");
+	CHECK_STR(disk1("a.img,raw,xvda,rx"), "access 'rx' is not valid (use rw or ro)");
+	CHECK_STR(disk1("a.img,raw,xvda1,rw"),
+		  "vdev 'xvda1' is not valid (use xvdX, vdX, sdX or hdX, X in a..z)");
+	CHECK_STR(disk1("a.img,raw,nvme0,rw"),
+		  "vdev 'nvme0' is not valid (use xvdX, vdX, sdX or hdX, X in a..z)");
+	CHECK_STR(disk1("a.img,raw"), "no vdev (name the disk, like xvda)");
+	CHECK_STR(disk1(",raw,xvda"), "no target (the disk image's path)");
+	CHECK_STR(disk1(""), "no target (the disk image's path)");
+	CHECK_STR(disk1("a.img,raw,xvda,rw,extra"),
+		  "too many positional parameters ('extra'; expected target,format,vdev,access)");
+}
+
+TEST(disk_spec_keys)
+{
+	CHECK_STR(disk1("vdev=xvdb,access=ro,format=raw,target=/a,b.img"), "xvdb 1 ro [/a,b.img]");
+	CHECK_STR(disk1("format=raw, vdev=xvda, access=rw, target= x y "), "xvda 0 rw [ x y ]");
+	CHECK_STR(disk1("vdev=xvdc,a.img"), "xvdc 2 rw [a.img]");    /* positional: first unset */
+	CHECK_STR(disk1("a.img,raw,vdev=xvda,devtype=disk,backendtype=qdisk,access=r"),
+		  "xvda 0 ro [a.img]");
+	CHECK_STR(disk1("a.img,raw,xvda,vdev=xvdb"), "vdev given twice");
+	/* target= takes the rest, as in Xen: here "a.img,vdev=xvda", and no vdev. */
+	CHECK_STR(disk1("target=a.img,vdev=xvda"), "no vdev (name the disk, like xvda)");
+	CHECK_STR(disk1("a.img,xvda,devtype=cdrom"), "devtype 'cdrom' is not supported (only disk)");
+	CHECK_STR(disk1("a.img,xvda,backendtype=phy"),
+		  "backendtype 'phy' is not supported (the device model serves disks: qdisk)");
+	CHECK_STR(disk1("a.img,raw,xvda,script=x"), "unknown parameter 'script'");
+	CHECK_STR(disk1("vdev=xvda,format=vhd,target=a"), "format 'vhd' is not supported (only raw)");
+}
+
+TEST(disks)
+{
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\ndisk = [ 'b.img,raw,xvdc,ro',\n"
+		      "  'vdev=sda,target=/abs/a.img', 'c.img,raw,xvdb' ]\n"), 0);
+	CHECK_EQ(dc.nr_disks, 3);
+	CHECK(domcfg_has_devices(&dc));
+	CHECK_EQ(dc.line_disk, 3);
+	/* In vdev order: slot 0 is sda (the first disk), then xvdb, xvdc. */
+	CHECK_STR(dc.disks[0].vdev, "sda");
+	CHECK_STR(dc.disks[0].path, "/abs/a.img");
+	CHECK_EQ(dc.disks[0].readonly, 0);
+	CHECK_EQ(dc.disks[0].line, 4);
+	CHECK_STR(dc.disks[1].vdev, "xvdb");
+	CHECK_STR(dc.disks[1].target, "c.img");
+	CHECK_STR(dc.disks[1].path, "dir/c.img");
+	CHECK_STR(dc.disks[2].vdev, "xvdc");
+	CHECK_EQ(dc.disks[2].readonly, 1);
+	CHECK_EQ(domcfg_disk_slot(2), 2);
+	CHECK_EQ(dc.serial, 0);
+	domcfg_free(&dc);
+
+	CHECK_STR(err_with("disk = [ 'a.img,raw,xvda', 'b.img,raw,sda' ]"),
+		  "dir/t.cfg:3: disk: vdev 'sda' is the same disk as 'xvda' (item 1)");
+	CHECK_STR(err_with("disk = [ 'a.img,qcow2,xvda' ]"),
+		  "dir/t.cfg:3: disk: 'a.img,qcow2,xvda': format 'qcow2' is not supported (only raw)");
+	CHECK_STR(err_with("disk = [ 'a,,xvda',\n 'b,,xvdb,rwx' ]"),
+		  "dir/t.cfg:4: disk: 'b,,xvdb,rwx': access 'rwx' is not valid (use rw or ro)");
+	CHECK_STR(err_with("disk = [ 1 ]"),
+		  "dir/t.cfg:3: disk: item 1: expected a quoted string, like 'disk.img,raw,xvda,rw'");
+	CHECK_STR(err_with("disk = [ 'a,,xvda','a,,xvdb','a,,xvdc','a,,xvdd','a,,xvde','a,,xvdf',"
+			   "'a,,xvdg','a,,xvdh','a,,xvdi' ]"),
+		  "dir/t.cfg:3: disk: 9 disks, but at most 8 (the virtio slots)");
+	CHECK_STR(err_with("disk = [ 'a,,xvda','a,,xvdb','a,,xvdc','a,,xvdd','a,,xvde','a,,xvdf',"
+			   "'a,,xvdg','a,,xvdh' ]"), "(accepted)");
+	CHECK_STR(err_with("disk = 'a.img,raw,xvda'"),
+		  "dir/t.cfg:3: disk: expected a list, like [ 'disk.img,raw,xvda,rw' ]");
+}
+
+TEST(serial)
+{
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\nserial = 'pty'\n"), 0);
+	CHECK_EQ(dc.serial, 1);
+	CHECK_EQ(dc.line_serial, 3);
+	CHECK(domcfg_has_devices(&dc));
+	domcfg_free(&dc);
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\nserial = [ 'pty' ]\n"), 0);
+	CHECK_EQ(dc.serial, 1);
+	domcfg_free(&dc);
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\nserial = [ ]\n"), 0);
+	CHECK_EQ(dc.serial, 0);
+	CHECK(!domcfg_has_devices(&dc));
+	domcfg_free(&dc);
+	CHECK_STR(err_with("serial = 'vc'"), "dir/t.cfg:3: serial: \"vc\" is not supported (use 'pty')");
+	CHECK_STR(err_with("serial = '/dev/ttyS0'"),
+		  "dir/t.cfg:3: serial: \"/dev/ttyS0\" is not supported (use 'pty')");
+	CHECK_STR(err_with("serial = [ 'pty', 'pty' ]"),
+		  "dir/t.cfg:3: serial: only one serial port is supported (serial = 'pty')");
+	CHECK_STR(err_with("serial = 1"), "dir/t.cfg:3: serial: expected 'pty'");
+}
+
 int main(void)
 {
 	check_suite = "domcfg";
+	RUN(disk_spec_positional);
+	RUN(disk_spec_keys);
+	RUN(disks);
+	RUN(serial);
 	RUN(defaults);
 	RUN(every_key);
 	RUN(path_without_directory);

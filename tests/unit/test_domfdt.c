@@ -13,7 +13,7 @@ static uint8_t fdt[DOMFDT_MAX_SIZE];
 static int build(unsigned nr_vcpus, uint64_t ram_size, const char *bootargs, int initrd,
 		 uint64_t start, uint64_t end)
 {
-	struct domfdt_params p = { nr_vcpus, 0x80000000, ram_size, bootargs, initrd, start, end, NULL, 0 };
+	struct domfdt_params p = { nr_vcpus, 0x80000000, ram_size, bootargs, initrd, start, end, NULL, 0, 0, 0 };
 
 	memset(fdt, 0xee, sizeof fdt);
 	return domfdt_build(&p, fdt, sizeof fdt);
@@ -147,7 +147,7 @@ TEST(chosen)
 
 TEST(domain_name)
 {
-	struct domfdt_params p = { 1, 0x80000000, 16 << 20, NULL, 0, 0, 0, "web-1", 0 };
+	struct domfdt_params p = { 1, 0x80000000, 16 << 20, NULL, 0, 0, 0, "web-1", 0, 0, 0 };
 
 	CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
 	CHECK_STR(str("/chosen", "rivet,domain-name"), "web-1");
@@ -156,7 +156,7 @@ TEST(domain_name)
 
 TEST(dom0_hypervisor_node)
 {
-	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, "Domain-0", 1 };
+	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, "Domain-0", 1, 0, 0 };
 	const fdt32_t *irq;
 
 	CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
@@ -182,9 +182,129 @@ TEST(packed_and_small)
 
 TEST(too_small_buffer)
 {
-	struct domfdt_params p = { 8, 0x80000000, 1 << 20, NULL, 0, 0, 0, NULL, 0 };
+	struct domfdt_params p = { 8, 0x80000000, 1 << 20, NULL, 0, 0, 0, NULL, 0, 0, 0 };
 
 	CHECK(domfdt_build(&p, fdt, 256) < 0);
+}
+
+static int build_dev(unsigned nr_vcpus, int serial)
+{
+	struct domfdt_params p = { nr_vcpus, 0x80000000, 64 << 20, NULL, 0, 0, 0, "d", 0, 1, serial };
+
+	memset(fdt, 0xee, sizeof fdt);
+	return domfdt_build(&p, fdt, sizeof fdt);
+}
+
+/* REG of PATH is <0 HI_BASE 0 SIZE> as 4 cells. */
+static int reg_is(const char *path, uint64_t base, uint64_t size)
+{
+	const fdt32_t *r = prop(path, "reg", 16);
+
+	return r && fdt32_ld(&r[0]) == base >> 32 && fdt32_ld(&r[1]) == (uint32_t)base &&
+	       fdt32_ld(&r[2]) == size >> 32 && fdt32_ld(&r[3]) == (uint32_t)size;
+}
+
+static void check_plic(unsigned nr_vcpus)
+{
+	static const char compat[] = "sifive,plic-1.0.0\0riscv,plic0";
+	const fdt32_t *ie = prop("/soc/plic@c000000", "interrupts-extended", (int)(16 * nr_vcpus));
+	unsigned i;
+
+	CHECK(reg_is("/soc/plic@c000000", 0xc000000, 0x600000));
+	CHECK(prop("/soc/plic@c000000", "compatible", sizeof compat) != NULL &&
+	      !memcmp(prop("/soc/plic@c000000", "compatible", sizeof compat), compat, sizeof compat));
+	CHECK_EQ(u32("/soc/plic@c000000", "riscv,ndev"), 95);
+	CHECK_EQ(u32("/soc/plic@c000000", "#interrupt-cells"), 1);
+	CHECK_EQ(u32("/soc/plic@c000000", "#address-cells"), 0);
+	CHECK(prop("/soc/plic@c000000", "interrupt-controller", 0) != NULL);
+	CHECK_EQ(u32("/soc/plic@c000000", "phandle"), nr_vcpus + 1);
+	CHECK(ie != NULL);
+	for (i = 0; ie && i < nr_vcpus; i++) {
+		char intc[64];
+
+		snprintf(intc, sizeof intc, "/cpus/cpu@%u/interrupt-controller", i);
+		/* Context 2i: M-mode (11), context 2i + 1: S-mode (9), both on vCPU i's intc. */
+		CHECK_EQ(fdt32_ld(&ie[4 * i + 0]), u32(intc, "phandle"));
+		CHECK_EQ(fdt32_ld(&ie[4 * i + 1]), 11);
+		CHECK_EQ(fdt32_ld(&ie[4 * i + 2]), u32(intc, "phandle"));
+		CHECK_EQ(fdt32_ld(&ie[4 * i + 3]), 9);
+	}
+}
+
+static void check_virtio(void)
+{
+	unsigned i;
+	int off, n = 0, prev = -1;
+
+	for (i = 0; i < 8; i++) {
+		char path[64];
+
+		snprintf(path, sizeof path, "/soc/virtio_mmio@%x", 0x10001000 + i * 0x1000);
+		CHECK_STR(str(path, "compatible"), "virtio,mmio");
+		CHECK(reg_is(path, 0x10001000 + i * 0x1000, 0x1000));
+		CHECK_EQ(u32(path, "interrupts"), i + 1);
+		CHECK_EQ(u32(path, "interrupt-parent"), u32("/soc/plic@c000000", "phandle"));
+	}
+	/* QEMU's order: serial, virtio_mmio@10008000 down to @10001000, then the PLIC. */
+	fdt_for_each_subnode(off, fdt, node("/soc")) {
+		const char *nm = fdt_get_name(fdt, off, NULL);
+		unsigned a;
+
+		if (sscanf(nm, "virtio_mmio@%x", &a) == 1) {
+			CHECK(prev < 0 || (unsigned)prev == a + 0x1000);
+			prev = (int)a;
+			n++;
+		} else if (!strncmp(nm, "plic@", 5)) {
+			CHECK_EQ(n, 8);
+		} else {
+			CHECK_STR(nm, "serial@10000000");
+			CHECK_EQ(n, 0);
+		}
+	}
+	CHECK_EQ(n, 8);
+}
+
+TEST(devices_soc)
+{
+	unsigned v;
+
+	for (v = 1; v <= 2; v++) {
+		CHECK(build_dev(v, 0) > 0);
+		CHECK_EQ(u32("/soc", "#address-cells"), 2);
+		CHECK_EQ(u32("/soc", "#size-cells"), 2);
+		CHECK_STR(str("/soc", "compatible"), "simple-bus");
+		CHECK(prop("/soc", "ranges", 0) != NULL);
+		check_plic(v);
+		check_virtio();
+		CHECK(node("/soc/serial@10000000") < 0);
+		CHECK(prop("/chosen", "stdout-path", -1) == NULL);
+	}
+	CHECK(build_dev(8, 0) > 0);
+	check_plic(8);
+}
+
+TEST(devices_serial)
+{
+	unsigned v;
+
+	for (v = 1; v <= 2; v++) {
+		CHECK(build_dev(v, 1) > 0);
+		CHECK_STR(str("/soc/serial@10000000", "compatible"), "ns16550a");
+		CHECK(reg_is("/soc/serial@10000000", 0x10000000, 0x100));
+		CHECK_EQ(u32("/soc/serial@10000000", "clock-frequency"), 3686400);
+		CHECK_EQ(u32("/soc/serial@10000000", "interrupts"), 10);
+		CHECK_EQ(u32("/soc/serial@10000000", "interrupt-parent"), v + 1);
+		CHECK_STR(str("/chosen", "stdout-path"), "/soc/serial@10000000");
+		check_plic(v);
+		check_virtio();
+	}
+}
+
+TEST(no_devices_no_soc)
+{
+	CHECK(build(2, 64ULL << 20, NULL, 0, 0, 0) > 0);
+	CHECK(node("/soc") < 0);
+	CHECK(prop("/chosen", "stdout-path", -1) == NULL);
 }
 
 int main(void)
@@ -197,5 +317,8 @@ int main(void)
 	RUN(dom0_hypervisor_node);
 	RUN(packed_and_small);
 	RUN(too_small_buffer);
+	RUN(devices_soc);
+	RUN(devices_serial);
+	RUN(no_devices_no_soc);
 	return CHECK_DONE();
 }

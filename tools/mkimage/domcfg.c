@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* domcfg.c: checks the keys of a domain config, one handler per key. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,6 +189,262 @@ static int key_cmdline(struct ctx *c, const struct xlent *e)
 	return 0;
 }
 
+int domcfg_vdev_index(const char *vdev)
+{
+	static const char *const prefixes[] = { "xvd", "vd", "sd", "hd" };
+	unsigned i;
+
+	for (i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (!strncmp(vdev, prefixes[i], n) && vdev[n] >= 'a' && vdev[n] <= 'z' && !vdev[n + 1])
+			return vdev[n] - 'a';
+	}
+	return -1;
+}
+
+/* One parameter of a disk spec, blanks around it dropped. */
+static void trim(const char **b, const char **e)
+{
+	while (*b < *e && (**b == ' ' || **b == '\t'))
+		(*b)++;
+	while (*e > *b && ((*e)[-1] == ' ' || (*e)[-1] == '\t'))
+		(*e)--;
+}
+
+static int tok_is(const char *b, const char *e, const char *word)
+{
+	return (size_t)(e - b) == strlen(word) && !strncmp(b, word, (size_t)(e - b));
+}
+
+enum { DP_TARGET, DP_FORMAT, DP_VDEV, DP_ACCESS, DP_N };
+
+static int set_param(char *val[DP_N], int which, const char *b, const char *e, const char *name,
+		     char *why)
+{
+	if (val[which])
+		return reason_set(why, "%s given twice", name);
+	val[which] = malloc((size_t)(e - b) + 1);
+	if (!val[which])
+		return reason_set(why, "out of memory");
+	memcpy(val[which], b, (size_t)(e - b));
+	val[which][e - b] = '\0';
+	return 0;
+}
+
+/* Xen's deprecated "PREFIX:" on a positional target: the formats it names, or raw. */
+static int strip_prefix(const char **b, const char *e, char *val[DP_N], char *why)
+{
+	static const char *const raw[] = { "raw:", "file:", "aio:", "phy:" };
+	static const char *const other[] = { "qcow:", "qcow2:", "vhd:", "tap:", "tap2:",
+					     "tapdisk:", "ioemu:", "iscsi:", "nbd:", "enbd:",
+					     "drbd:" };
+	unsigned i;
+
+	for (i = 0; i < sizeof raw / sizeof raw[0]; i++)
+		if ((size_t)(e - *b) > strlen(raw[i]) && !strncmp(*b, raw[i], strlen(raw[i]))) {
+			*b += strlen(raw[i]);
+			return 1;
+		}
+	for (i = 0; i < sizeof other / sizeof other[0]; i++)
+		if ((size_t)(e - *b) > strlen(other[i]) && !strncmp(*b, other[i], strlen(other[i])))
+			return reason_set(why, "'%.*s' targets are not supported (only raw files)",
+					  (int)strlen(other[i]) - 1, other[i]);
+	(void)val;
+	return 0;
+}
+
+/*
+ * Xen's xl-disk-configuration(5): comma-separated parameters, blanks around
+ * each dropped. A positional one sets the first of target, format, vdev,
+ * access still unset (format is skipped after a deprecated "phy:"-style
+ * prefix, as in Xen); KEY=VALUE ones set theirs; "target=" takes the rest
+ * of the spec, commas and all, so it comes last.
+ */
+static int parse_params(const char *spec, char *val[DP_N], char *why)
+{
+	static const char *const names[DP_N] = { "target", "format", "vdev", "access" };
+	const char *p = spec;
+	int depr = 0;
+
+	for (;;) {
+		const char *end = strchr(p, ','), *b = p, *e, *eq;
+
+		if (!end)
+			end = p + strlen(p);
+		e = end;
+		trim(&b, &e);
+		if (!strncmp(b, "target=", 7)) {
+			const char *t = b + 7;
+
+			return set_param(val, DP_TARGET, t, t + strlen(t), "target", why);
+		}
+		eq = memchr(b, '=', (size_t)(e - b));
+		if (eq) {
+			int which = tok_is(b, eq, "format") ? DP_FORMAT : tok_is(b, eq, "vdev") ? DP_VDEV :
+				    tok_is(b, eq, "access") ? DP_ACCESS : -1;
+			const char *v = eq + 1;
+
+			if (which >= 0) {
+				if (set_param(val, which, v, e, names[which], why) < 0)
+					return -1;
+			} else if (tok_is(b, eq, "devtype")) {
+				if (!tok_is(v, e, "disk"))
+					return reason_set(why, "devtype '%.*s' is not supported (only disk)",
+							  (int)(e - v > 40 ? 40 : e - v), v);
+			} else if (tok_is(b, eq, "backendtype")) {
+				if (!tok_is(v, e, "qdisk"))
+					return reason_set(why, "backendtype '%.*s' is not supported (the "
+							  "device model serves disks: qdisk)",
+							  (int)(e - v > 40 ? 40 : e - v), v);
+			} else {
+				return reason_set(why, "unknown parameter '%.*s'",
+						  (int)(eq - b > 40 ? 40 : eq - b), b);
+			}
+		} else if (b == e && !*end && p != spec) {
+			/* a trailing comma: nothing */
+		} else {
+			int which;
+
+			for (which = 0; which < DP_N; which++)
+				if (!val[which] && !(which == DP_FORMAT && depr))
+					break;
+			if (which == DP_N)
+				return reason_set(why, "too many positional parameters ('%.*s'; expected "
+						  "target,format,vdev,access)",
+						  (int)(e - b > 40 ? 40 : e - b), b);
+			if (which == DP_TARGET) {
+				int r = strip_prefix(&b, e, val, why);
+
+				if (r < 0)
+					return -1;
+				depr = r;
+			}
+			if (set_param(val, which, b, e, names[which], why) < 0)
+				return -1;
+		}
+		if (!*end)
+			return 0;
+		p = end + 1;
+	}
+}
+
+int domcfg_parse_disk(const char *spec, struct domcfg_disk *out, char *why)
+{
+	char *val[DP_N] = { NULL, NULL, NULL, NULL };
+	int rc = -1, idx;
+
+	memset(out, 0, sizeof *out);
+	if (parse_params(spec, val, why) < 0)
+		goto out;
+	if (val[DP_FORMAT] && val[DP_FORMAT][0] && strcmp(val[DP_FORMAT], "raw")) {
+		reason_set(why, "format '%.40s' is not supported (only raw)", val[DP_FORMAT]);
+		goto out;
+	}
+	if (!val[DP_ACCESS] || !val[DP_ACCESS][0] || !strcmp(val[DP_ACCESS], "rw") || !strcmp(val[DP_ACCESS], "w")) {
+		out->readonly = 0;
+	} else if (!strcmp(val[DP_ACCESS], "ro") || !strcmp(val[DP_ACCESS], "r")) {
+		out->readonly = 1;
+	} else {
+		reason_set(why, "access '%.40s' is not valid (use rw or ro)", val[DP_ACCESS]);
+		goto out;
+	}
+	if (!val[DP_TARGET] || !val[DP_TARGET][0]) {
+		reason_set(why, "no target (the disk image's path)");
+		goto out;
+	}
+	if (!val[DP_VDEV] || !val[DP_VDEV][0]) {
+		reason_set(why, "no vdev (name the disk, like xvda)");
+		goto out;
+	}
+	idx = domcfg_vdev_index(val[DP_VDEV]);
+	if (idx < 0) {
+		reason_set(why, "vdev '%.40s' is not valid (use xvdX, vdX, sdX or hdX, X in a..z)",
+			   val[DP_VDEV]);
+		goto out;
+	}
+	memcpy(out->vdev, val[DP_VDEV], strlen(val[DP_VDEV]) + 1);
+	out->index = (unsigned)idx;
+	out->target = val[DP_TARGET];
+	val[DP_TARGET] = NULL;
+	rc = 0;
+out:
+	free(val[0]);
+	free(val[1]);
+	free(val[2]);
+	free(val[3]);
+	return rc;
+}
+
+static int key_disk(struct ctx *c, const struct xlent *e)
+{
+	struct domcfg *o = c->out;
+	char why[REASON_MAX];
+	unsigned i, j;
+
+	if (e->val.kind != XLVAL_LIST)
+		return fail(c, e, "expected a list, like [ 'disk.img,raw,xvda,rw' ]");
+	if (e->val.nr_items > DOMCFG_MAX_DISKS)
+		return diag_fail(c->d, c->file, e->line, e->key,
+				 "%u disks, but at most %d (the virtio slots)", e->val.nr_items,
+				 DOMCFG_MAX_DISKS);
+	o->line_disk = e->line;
+	for (i = 0; i < e->val.nr_items; i++) {
+		const struct xlval *it = &e->val.items[i];
+		struct domcfg_disk dk;
+
+		if (it->kind != XLVAL_STRING)
+			return diag_fail(c->d, c->file, it->line, e->key,
+					 "item %u: expected a quoted string, like 'disk.img,raw,xvda,rw'",
+					 i + 1);
+		if (domcfg_parse_disk(it->str, &dk, why) < 0)
+			return diag_fail(c->d, c->file, it->line, e->key, "'%.60s': %s", it->str, why);
+		dk.line = it->line;
+		dk.path = resolve(c->file, dk.target);
+		if (!dk.path) {
+			free(dk.target);
+			return fail(c, e, "out of memory");
+		}
+		/* Insert in vdev order; xvda, sda and hda are all the first disk, as in Xen. */
+		for (j = 0; j < o->nr_disks; j++)
+			if (o->disks[j].index == dk.index) {
+				diag_fail(c->d, c->file, it->line, e->key,
+					  "vdev '%s' is the same disk as '%s' (item %u)", dk.vdev,
+					  o->disks[j].vdev, j + 1);
+				free(dk.target);
+				free(dk.path);
+				return -1;
+			}
+		for (j = o->nr_disks; j > 0 && o->disks[j - 1].index > dk.index; j--)
+			o->disks[j] = o->disks[j - 1];
+		o->disks[j] = dk;
+		o->nr_disks++;
+	}
+	return 0;
+}
+
+/* Xen's serial = 'pty' (or [ 'pty' ]): the 16550 UART, its other side in rivet-consoled. */
+static int key_serial(struct ctx *c, const struct xlent *e)
+{
+	const struct xlval *v = &e->val;
+
+	if (v->kind == XLVAL_LIST) {
+		if (v->nr_items == 0)
+			return 0;
+		if (v->nr_items > 1)
+			return fail(c, e, "only one serial port is supported (serial = 'pty')");
+		v = &v->items[0];
+	}
+	if (v->kind != XLVAL_STRING)
+		return fail(c, e, "expected 'pty'");
+	if (strcmp(v->str, "pty"))
+		return diag_fail(c->d, c->file, e->line, e->key,
+				 "\"%.40s\" is not supported (use 'pty')", v->str);
+	c->out->serial = 1;
+	c->out->line_serial = e->line;
+	return 0;
+}
+
 static int key_action(struct ctx *c, const struct xlent *e)
 {
 	static const char *const xen_only[] = {
@@ -223,12 +480,13 @@ static const struct {
 	{ "name", key_name },       { "memory", key_memory },   { "vcpus", key_vcpus },
 	{ "cpus", key_cpus },       { "kernel", key_kernel },   { "ramdisk", key_ramdisk },
 	{ "extra", key_cmdline },   { "cmdline", key_cmdline }, { "on_poweroff", key_action },
-	{ "on_reboot", key_action }, { "on_crash", key_action },
+	{ "on_reboot", key_action }, { "on_crash", key_action }, { "disk", key_disk },
+	{ "serial", key_serial },
 };
 
 /* Xen keys a user may bring along, which Rivet domains do not do (yet). */
 static const char *const unsupported[] = {
-	"disk", "vif", "type", "builder", "maxmem", "maxvcpus", "root", "bootloader",
+	"vif", "type", "builder", "maxmem", "maxvcpus", "root", "bootloader",
 	"bootloader_args", "pci", "vfb", "vkb", "vtpm", "p9", "channel", "usbctrl", "usbdev",
 	"dtdev", "iomem", "irqs", "uuid", "seclabel", "device_tree", "on_watchdog",
 	"on_soft_reset", "cpus_soft", "cpu_weight", "cap", "shadow_memory",
@@ -242,7 +500,7 @@ static int check_entry(struct ctx *c, const struct xlent *e)
 		if (!strcmp(e->key, handlers[i].key))
 			return handlers[i].fn(c, e);
 	/* Xen configs often carry empty device lists: they ask for nothing. */
-	if ((!strcmp(e->key, "disk") || !strcmp(e->key, "vif")) && e->val.kind == XLVAL_LIST &&
+	if (!strcmp(e->key, "vif") && e->val.kind == XLVAL_LIST &&
 	    e->val.nr_items == 0)
 		return 0;
 	for (i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++)
@@ -286,6 +544,14 @@ fail:
 
 void domcfg_free(struct domcfg *dc)
 {
+	unsigned i;
+
+	for (i = 0; i < dc->nr_disks && i < DOMCFG_MAX_DISKS; i++) {
+		free(dc->disks[i].target);
+		free(dc->disks[i].path);
+		dc->disks[i].target = dc->disks[i].path = NULL;
+	}
+	dc->nr_disks = 0;
 	free(dc->kernel);
 	free(dc->kernel_path);
 	free(dc->ramdisk);

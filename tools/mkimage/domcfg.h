@@ -16,6 +16,24 @@
 #define DOMCFG_MAX_MEMORY_MIB     65536
 #define DOMCFG_MAX_CMDLINE        1023 /* Linux's COMMAND_LINE_SIZE on RISC-V, less the NUL */
 
+/*
+ * Emulated devices (served by rivet-dm in Dom0): virtio-mmio slots as QEMU
+ * virt has them. Disk i in vdev order goes to slot i; later device kinds
+ * (NICs) follow the disks: domcfg_disk_slot() is the one place that says so.
+ */
+#define DOMCFG_VIRTIO_SLOTS 8
+#define DOMCFG_MAX_DISKS    DOMCFG_VIRTIO_SLOTS
+#define DOMCFG_VDEV_MAX     8    /* "xvdz" and its NUL, with room */
+
+struct domcfg_disk {
+	char *target;               /* as written in the config, for messages */
+	char *path;                 /* resolved against the config's directory */
+	char vdev[DOMCFG_VDEV_MAX]; /* xvdX, vdX, sdX or hdX */
+	unsigned index;             /* X - 'a': the order of the disks */
+	int readonly;               /* access=ro */
+	unsigned line;              /* of the disk key */
+};
+
 struct domcfg {
 	char name[RIVET_NAME_LEN];
 	uint64_t memory_bytes;
@@ -26,8 +44,11 @@ struct domcfg {
 	char *ramdisk, *ramdisk_path; /* NULL: none */
 	char *cmdline;              /* NULL: none */
 	uint8_t on_poweroff, on_reboot, on_crash; /* enum rivet_action */
+	unsigned nr_disks;          /* in vdev order: disks[i] is in virtio slot domcfg_disk_slot(i) */
+	struct domcfg_disk disks[DOMCFG_MAX_DISKS];
+	int serial;                 /* serial = 'pty': a 16550 UART */
 	/* Lines of the keys, 0 when absent: errors found later name them. */
-	unsigned line_name, line_memory, line_kernel, line_ramdisk;
+	unsigned line_name, line_memory, line_kernel, line_ramdisk, line_disk, line_serial;
 };
 
 /*
@@ -39,5 +60,25 @@ int domcfg_from_xlcfg(const struct xlcfg *cfg, const char *cfg_path, struct domc
 		      struct diag *d);
 
 void domcfg_free(struct domcfg *dc);
+
+/* A domain with any disk or a serial port has devices: a PLIC, and rivet-dm serves it. */
+static inline int domcfg_has_devices(const struct domcfg *dc)
+{
+	return dc->nr_disks > 0 || dc->serial;
+}
+
+/* The virtio-mmio slot of disk I (in vdev order). */
+static inline unsigned domcfg_disk_slot(unsigned i)
+{
+	return i;
+}
+
+/*
+ * Parses one Xen disk spec (xl-disk-configuration(5)) into *OUT (target and
+ * vdev filled, path left NULL); 0, or -1 with the reason in WHY (REASON_MAX).
+ */
+int domcfg_parse_disk(const char *spec, struct domcfg_disk *out, char *why);
+/* "xvdb", "vdb", "sdb", "hdb" -> 1; -1 for anything else. */
+int domcfg_vdev_index(const char *vdev);
 
 #endif

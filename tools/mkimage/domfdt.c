@@ -42,6 +42,77 @@ static int add_cpu(void *fdt, unsigned id)
 	return fdt_end_node(fdt);
 }
 
+static int prop_reg(void *fdt, uint64_t base, uint64_t size)
+{
+	fdt32_t v[4] = { cpu_to_fdt32((uint32_t)(base >> 32)), cpu_to_fdt32((uint32_t)base),
+			 cpu_to_fdt32((uint32_t)(size >> 32)), cpu_to_fdt32((uint32_t)size) };
+
+	return fdt_property(fdt, "reg", v, sizeof v);
+}
+
+/*
+ * QEMU virt's /soc, its nodes in the order QEMU's tree has them: the UART,
+ * the virtio-mmio slots from the highest address down, then the PLIC. vCPU
+ * N's interrupt controller has phandle N + 1, the PLIC the next one.
+ */
+static int add_soc(const struct domfdt_params *p, void *fdt)
+{
+	static const char plic_compat[] = "sifive,plic-1.0.0\0riscv,plic0";
+	uint32_t plic = p->nr_vcpus + 1;
+	fdt32_t ie[4 * 8];
+	char name[48];
+	unsigned i;
+
+	TRY(fdt_begin_node(fdt, "soc"));
+	TRY(fdt_property_u32(fdt, "#address-cells", 2));
+	TRY(fdt_property_u32(fdt, "#size-cells", 2));
+	TRY(fdt_property_string(fdt, "compatible", "simple-bus"));
+	TRY(fdt_property(fdt, "ranges", "", 0));
+
+	if (p->serial) {
+		snprintf(name, sizeof name, "serial@%llx", DOMFDT_UART_BASE);
+		TRY(fdt_begin_node(fdt, name));
+		TRY(fdt_property_u32(fdt, "interrupts", DOMFDT_UART_IRQ));
+		TRY(fdt_property_u32(fdt, "interrupt-parent", plic));
+		TRY(fdt_property_u32(fdt, "clock-frequency", DOMFDT_UART_CLOCK));
+		TRY(prop_reg(fdt, DOMFDT_UART_BASE, DOMFDT_UART_SIZE));
+		TRY(fdt_property_string(fdt, "compatible", "ns16550a"));
+		TRY(fdt_end_node(fdt));
+	}
+	for (i = DOMFDT_VIRTIO_SLOTS; i-- > 0;) {
+		uint64_t base = DOMFDT_VIRTIO_BASE + i * DOMFDT_VIRTIO_SIZE;
+
+		snprintf(name, sizeof name, "virtio_mmio@%llx", (unsigned long long)base);
+		TRY(fdt_begin_node(fdt, name));
+		TRY(fdt_property_u32(fdt, "interrupts", i + 1));
+		TRY(fdt_property_u32(fdt, "interrupt-parent", plic));
+		TRY(prop_reg(fdt, base, DOMFDT_VIRTIO_SIZE));
+		TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+		TRY(fdt_end_node(fdt));
+	}
+
+	snprintf(name, sizeof name, "plic@%llx", DOMFDT_PLIC_BASE);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_u32(fdt, "phandle", plic));
+	TRY(fdt_property_u32(fdt, "riscv,ndev", DOMFDT_PLIC_NDEV));
+	TRY(prop_reg(fdt, DOMFDT_PLIC_BASE, DOMFDT_PLIC_SIZE));
+	/* Contexts 2n (M-mode, hwirq 11) and 2n + 1 (S-mode, hwirq 9) belong to vCPU n. */
+	for (i = 0; i < p->nr_vcpus && i < 8; i++) {
+		ie[4 * i + 0] = cpu_to_fdt32(i + 1);
+		ie[4 * i + 1] = cpu_to_fdt32(11);
+		ie[4 * i + 2] = cpu_to_fdt32(i + 1);
+		ie[4 * i + 3] = cpu_to_fdt32(9);
+	}
+	TRY(fdt_property(fdt, "interrupts-extended", ie, (int)(i * 4 * sizeof ie[0])));
+	TRY(fdt_property(fdt, "interrupt-controller", "", 0));
+	TRY(fdt_property(fdt, "compatible", plic_compat, sizeof plic_compat));
+	TRY(fdt_property_u32(fdt, "#address-cells", 0));
+	TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
+	TRY(fdt_end_node(fdt));
+
+	return fdt_end_node(fdt);
+}
+
 static int build(const struct domfdt_params *p, void *fdt, int size)
 {
 	char name[32];
@@ -56,6 +127,8 @@ static int build(const struct domfdt_params *p, void *fdt, int size)
 	TRY(fdt_property_string(fdt, "model", "riscv-virtio,qemu"));
 
 	TRY(fdt_begin_node(fdt, "chosen"));
+	if (p->devices && p->serial)
+		TRY(fdt_property_string(fdt, "stdout-path", DOMFDT_STDOUT_SERIAL));
 	if (p->bootargs)
 		TRY(fdt_property_string(fdt, "bootargs", p->bootargs));
 	if (p->name)
@@ -89,6 +162,9 @@ static int build(const struct domfdt_params *p, void *fdt, int size)
 	TRY(fdt_property_string(fdt, "device_type", "memory"));
 	TRY(prop_cells64(fdt, "reg", p->ram_base, p->ram_size));
 	TRY(fdt_end_node(fdt));
+
+	if (p->devices)
+		TRY(add_soc(p, fdt));
 
 	TRY(fdt_end_node(fdt)); /* root */
 	TRY(fdt_finish(fdt));

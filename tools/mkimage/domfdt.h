@@ -2,7 +2,9 @@
 /*
  * domfdt.h: the device tree a domain boots with, shaped like QEMU virt's:
  * CPUs with their interrupt controllers, the memory node and /chosen
- * (with the domain's name in "rivet,domain-name", so its init can say it).
+ * (with the domain's name in "rivet,domain-name", so its init can say it);
+ * a domain with emulated devices also gets QEMU virt's /soc: the PLIC, the
+ * 16550 UART (with serial) and the 8 virtio-mmio slots.
  */
 #ifndef MKIMAGE_DOMFDT_H
 #define MKIMAGE_DOMFDT_H
@@ -23,7 +25,22 @@ struct domfdt_params {
 	uint64_t initrd_start, initrd_end;
 	const char *name;          /* /chosen/rivet,domain-name; NULL: none */
 	int hypervisor_node;       /* Dom0: /rivet-hypervisor, the event interrupt on CPU 0 */
+	int devices;               /* emulated devices: /soc with the PLIC and 8 virtio-mmio slots */
+	int serial;                /* with devices: the 16550 UART, /chosen/stdout-path to it */
 };
+
+/* Where QEMU virt puts its devices (rivet-dm emulates them at the same GPAs). */
+#define DOMFDT_PLIC_BASE     0x0c000000ull
+#define DOMFDT_PLIC_SIZE     0x600000ull
+#define DOMFDT_PLIC_NDEV     95
+#define DOMFDT_UART_BASE     0x10000000ull
+#define DOMFDT_UART_SIZE     0x100ull
+#define DOMFDT_UART_IRQ      10
+#define DOMFDT_UART_CLOCK    3686400u
+#define DOMFDT_VIRTIO_BASE   0x10001000ull  /* slot n at BASE + n * SIZE, interrupt n + 1 */
+#define DOMFDT_VIRTIO_SIZE   0x1000ull
+#define DOMFDT_VIRTIO_SLOTS  8
+#define DOMFDT_STDOUT_SERIAL "/soc/serial@10000000"
 
 /*
  * Builds the tree into BUF (BUFSIZE bytes) with libfdt's sequential-write

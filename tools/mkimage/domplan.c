@@ -28,11 +28,18 @@ int domplan_build(const struct domplan_req *rq, void *dtb, size_t dtb_size, stru
 	unsigned i;
 	int size, size2;
 
+	/* A boot-time domain has no Dom0 to run its device model. */
+	if (domcfg_has_devices(dc) && !rq->devices_ok)
+		return diag_fail(d, rq->cfg_path, dc->nr_disks ? dc->line_disk : dc->line_serial,
+				 dc->nr_disks ? "disk" : "serial",
+				 "boot-image domains cannot have devices (no Dom0 runs a device model "
+				 "for them); create this domain with xl create in Dom0");
 	/* The tree's size does not depend on the initrd addresses: measure, place, build. */
 	fp = (struct domfdt_params){ .nr_vcpus = dc->nr_vcpus, .ram_base = RIVET_GUEST_RAM_BASE,
 				     .ram_size = dc->memory_bytes, .bootargs = dc->cmdline,
 				     .has_initrd = dc->ramdisk != NULL, .name = dc->name,
-				     .hypervisor_node = rq->hypervisor_node };
+				     .hypervisor_node = rq->hypervisor_node,
+				     .devices = domcfg_has_devices(dc), .serial = dc->serial };
 	size = domfdt_build(&fp, dtb, dtb_size);
 	if (size < 0)
 		return diag_fail(d, rq->cfg_path, 0, NULL,

@@ -23,6 +23,7 @@ struct domplan_req {
 	const struct kimage *k;
 	size_t ramdisk_len;           /* 0 with no ramdisk */
 	int hypervisor_node;          /* Dom0: see struct domfdt_params */
+	int devices_ok;               /* xl create: a device model can serve disk/serial; mkimage: 0 */
 	int set_timebase;             /* 0: leave DOMFDT_TIMEBASE_HZ for the microvisor */
 	uint64_t timebase_hz;         /* with set_timebase: must be 1..UINT32_MAX */
 };

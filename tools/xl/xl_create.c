@@ -232,7 +232,7 @@ int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uin
 	}
 	pr = (struct domplan_req){ .cfg_path = cfg_path, .line_memory = p->line_memory,
 				   .dc = &dc, .k = &k, .ramdisk_len = p->ramdisk_len,
-				   .set_timebase = 1, .timebase_hz = timebase_hz };
+				   .set_timebase = 1, .timebase_hz = timebase_hz, .devices_ok = 1 };
 	if (domplan_build(&pr, p->dtb, DOMFDT_MAX_SIZE, &plan, d) < 0)
 		goto out;
 	p->dtb_len = plan.dtb_len;
