@@ -12,7 +12,7 @@ DOM0_CFG    := $(DOM0_OUT)/dom0.cfg
 DOM0_STAGE  := $(DOM0_OUT)/stage
 
 $(DOM0_KO): $(LINUX_IMAGE) dom0/driver/rivet.c dom0/driver/rivet_privcmd.h dom0/driver/Kbuild \
-		microvisor/include/public/hypercall.h scripts/build-dom0-driver.sh
+		microvisor/include/public/hypercall.h microvisor/include/public/ioreq.h scripts/build-dom0-driver.sh
 	@echo "  MODULE  $@"
 	$(Q)scripts/build-dom0-driver.sh $(LINUX_IMAGE) $@
 

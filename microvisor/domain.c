@@ -64,8 +64,14 @@ u64 domain_overhead_bytes(const struct domain *d)
 	       ALIGN_UP(sizeof(struct domain), PAGE_SIZE);
 }
 
+void domain_ref(struct domain *d)
+{
+	__atomic_fetch_add(&d->refs, 1, __ATOMIC_SEQ_CST);
+}
+
 static void domain_free(struct domain *d)
 {
+	ioreq_teardown(d);   /* already done when its vCPUs went off; a never-built one has none */
 	evtchn_teardown(d);
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
 		if (!d->vcpus[i])
@@ -355,6 +361,17 @@ void domain_pause(struct domain *d, bool pause)
 		hart_serve_flush(this_hart());   /* a hart we wait for may be waiting for us */
 }
 
+bool domain_pause_if_alive(struct domain *d)
+{
+	spin_lock(&d->lock);
+	bool alive = (d->state == DOM_CREATED || d->state == DOM_RUNNING) && !d->paused;
+	spin_unlock(&d->lock);
+	/* An unpause racing with this is Dom0's own doing; the pause is what the log reports. */
+	if (alive)
+		domain_pause(d, true);
+	return alive;
+}
+
 void domain_settle(struct domain *d)
 {
 	spin_lock(&d->lock);
@@ -461,6 +478,8 @@ void domain_vcpu_off(struct domain *d)
 	if (__atomic_sub_fetch(&d->live_vcpus, 1, __ATOMIC_SEQ_CST) != 0)
 		return;
 	domain_console_flush(d);
+	/* Before it can become DEAD: a device model whose IOREQ_DESTROY finds no domain may free its page. */
+	ioreq_teardown(d);
 
 	enum after_off next;
 	spin_lock(&d->lock);

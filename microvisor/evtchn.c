@@ -4,6 +4,7 @@
 #include "domain.h"
 #include "mm.h"
 #include "csr.h"
+#include "ioreq.h"
 #include <string.h>
 
 #define NR_PORTS RIVET_EVTCHN_PORTS
@@ -107,10 +108,45 @@ int evtchn_bind_virq(struct domain *d, unsigned virq)
 	return port;
 }
 
+int evtchn_alloc_ioreq(struct domain *d, unsigned served)
+{
+	spin_lock(&d->evtchn_lock);
+	int port = d->evtchns ? find_free(d) : -RIVET_EINVAL;
+	if (port > 0)
+		d->evtchns[port] = (struct evtchn){ .state = EVTCHN_IOREQ, .remote_dom = (u16)served };
+	spin_unlock(&d->evtchn_lock);
+	return port;
+}
+
+void evtchn_free_ioreq(struct domain *d, unsigned port)
+{
+	spin_lock(&d->evtchn_lock);
+	struct evtchn *s = slot(d, port);
+	if (s && s->state == EVTCHN_IOREQ)
+		*s = (struct evtchn){ 0 };
+	spin_unlock(&d->evtchn_lock);
+}
+
+void evtchn_signal(struct domain *d, unsigned port)
+{
+	spin_lock(&d->evtchn_lock);
+	struct evtchn *s = slot(d, port);
+	if (s && s->state == EVTCHN_IOREQ)
+		set_pending(d, port);
+	spin_unlock(&d->evtchn_lock);
+}
+
 int evtchn_send(struct domain *d, unsigned port)
 {
 	spin_lock(&d->evtchn_lock);
 	struct evtchn *s = slot(d, port);
+	if (s && s->state == EVTCHN_IOREQ) {
+		/* The device model answered: the served domain's slots are collected. */
+		unsigned served = s->remote_dom;
+		spin_unlock(&d->evtchn_lock);
+		ioreq_notify(served);
+		return 0;
+	}
 	if (!s || s->state != EVTCHN_INTERDOMAIN) {
 		spin_unlock(&d->evtchn_lock);
 		return -RIVET_EINVAL;
@@ -163,9 +199,9 @@ int evtchn_close(struct domain *d, unsigned port)
 {
 	spin_lock(&d->evtchn_lock);
 	struct evtchn *s = slot(d, port);
-	if (!s || s->state == EVTCHN_FREE) {
+	if (!s || s->state == EVTCHN_FREE || s->state == EVTCHN_IOREQ) {
 		spin_unlock(&d->evtchn_lock);
-		return -RIVET_EINVAL;
+		return s && s->state == EVTCHN_IOREQ ? -RIVET_EBUSY : -RIVET_EINVAL;
 	}
 	unsigned rdom = s->state == EVTCHN_INTERDOMAIN ? s->remote_dom : RIVET_DOMID_SELF;
 	spin_unlock(&d->evtchn_lock);

@@ -209,7 +209,7 @@ void sched_remove_vcpu(struct vcpu *v)
 /* With the home hart's lock held: a BLOCKED vCPU with a due interrupt runs again. */
 static bool wake_locked(struct vcpu *v, u64 now)
 {
-	if (v->state != VCPU_BLOCKED || !vcpu_irq_pending(v, now))
+	if (v->state != VCPU_BLOCKED || v->io_wait || !vcpu_irq_pending(v, now))
 		return false;
 	v->state = VCPU_RUNNABLE;
 	v->suspended = false;   /* an HSM suspend ends with the interrupt */
@@ -244,6 +244,28 @@ void sched_block_current(struct hart *h)
 	if (!vcpu_irq_pending(v, time_now()))
 		v->state = VCPU_BLOCKED;
 	spin_unlock(&h->lock);
+}
+
+void sched_block_io(struct hart *h)
+{
+	struct vcpu *v = h->current;
+	take_off(h, v);
+	spin_lock(&h->lock);
+	v->io_wait = true;
+	v->state = VCPU_BLOCKED;
+	spin_unlock(&h->lock);
+}
+
+void sched_wake_io(struct vcpu *v)
+{
+	struct hart *h = vcpu_lock_home(v);
+	if (v->io_wait) {
+		v->io_wait = false;
+		if (v->state == VCPU_BLOCKED)
+			v->state = VCPU_RUNNABLE;
+	}
+	spin_unlock(&h->lock);
+	hart_kick(h);
 }
 
 void sched_stop_current(struct hart *h)
@@ -431,6 +453,12 @@ struct vcpu *schedule(struct hart *h)
 		hfence_vvma_all();
 	if (req & VCPU_REQ_FENCE_I)
 		fence_i();
+	if (req & VCPU_REQ_EXT_LINE) {
+		if (atomic_read(&next->ext_line))
+			csr_set(CSR_HVIP, IRQ_BIT(IRQ_VS_EXT));
+		else
+			csr_clear(CSR_HVIP, IRQ_BIT(IRQ_VS_EXT));
+	}
 	u64 irqs = atomic_xchg(&next->irq_inject, 0);
 	if (irqs)
 		csr_set(CSR_HVIP, irqs);

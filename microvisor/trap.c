@@ -88,10 +88,16 @@ static void guest_exception(struct hart *h, struct vcpu *v, u64 cause)
 		/* Anything else the guest may not do in VS-mode is illegal to it. */
 		redirect_to_guest(v, EXC_ILLEGAL_INST, stval);
 		return;
-	case EXC_INST_GUEST_PAGE_FAULT:
 	case EXC_LOAD_GUEST_PAGE_FAULT:
-	case EXC_STORE_GUEST_PAGE_FAULT:
+	case EXC_STORE_GUEST_PAGE_FAULT: {
 		/* htval holds the faulting GPA shifted right by 2. */
+		u64 gpa = (csr_read(CSR_HTVAL) << 2) | (stval & 3);
+		/* Emulated MMIO goes to the domain's device model; a hole is the guest's fault. */
+		if (!ioreq_handle_fault(h, v, gpa, cause == EXC_STORE_GUEST_PAGE_FAULT))
+			guest_fault(v, cause, gpa);
+		return;
+	}
+	case EXC_INST_GUEST_PAGE_FAULT:
 		guest_fault(v, cause, (csr_read(CSR_HTVAL) << 2) | (stval & 3));
 		return;
 	default:

@@ -11,7 +11,7 @@ DOM0T_INC    := -Ilibxc -Itools/xl -Itools/consoled -Itools/mkimage -Idom0/drive
 	       -Imicrovisor/include/public -I$(LIBFDT_SRC)
 DOM0T_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -MMD -MP $(DOM0T_INC)
 
-LIBXC_MODS    := xc xc_domain xc_foreign
+LIBXC_MODS    := xc xc_domain xc_foreign xc_ioreq
 XL_MODS       := xl xl_util xl_record xl_create xl_cmds xl_console
 XL_MKIMAGE    := diag fileio xlcfg cpumask domcfg elfload layout domfdt domplan
 CONSOLED_MODS := consoled consoled_util consoled_log consoled_rate

@@ -23,6 +23,7 @@
 
 #include "rivet_privcmd.h"
 #include "hypercall.h"
+#include "ioreq.h"
 
 #define WINDOW_BASE  0x10000000000ULL      /* the microvisor's foreign window for Dom0 */
 #define WINDOW_BYTES (4ULL << 30)          /* the part this driver hands out */
@@ -347,6 +348,91 @@ static long do_evtchn(void __user *arg)
 	return copy_to_user(arg, &ev, sizeof(ev)) ? -EFAULT : 0;
 }
 
+/* ---- ioreq servers: an event channel file that also maps the shared page ---- */
+
+struct ioreq_file {
+	struct evtchn_file ef;      /* first: the event channel fops take it as theirs */
+	u32 domid;
+	struct page *page;          /* the struct rivet_ioreq_page, in Dom0's RAM */
+};
+
+static int ioreq_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct ioreq_file *iof = file->private_data;
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != PAGE_SIZE)
+		return -EINVAL;
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
+	return remap_pfn_range(vma, vma->vm_start, page_to_pfn(iof->page), PAGE_SIZE, vma->vm_page_prot);
+}
+
+/* Runs once no mapping of the page is left (each holds the file): the page may go after the server. */
+static int ioreq_release(struct inode *inode, struct file *file)
+{
+	struct ioreq_file *iof = file->private_data;
+	spin_lock_irq(&ports_lock);
+	ports[iof->ef.port] = NULL;
+	spin_unlock_irq(&ports_lock);
+	/* Whatever it answers, the microvisor no longer touches the page afterwards. */
+	hcall(RIVET_HC_IOREQ_DESTROY, iof->domid, 0, 0, 0, 0, 0);
+	__free_page(iof->page);
+	kfree(iof);
+	return 0;
+}
+
+static const struct file_operations ioreq_fops = {
+	.owner = THIS_MODULE,
+	.read = evtchn_read,
+	.write = evtchn_write,
+	.poll = evtchn_poll,
+	.mmap = ioreq_mmap,
+	.release = ioreq_release,
+	.llseek = noop_llseek,
+};
+
+static long do_ioreq_server(void __user *arg)
+{
+	struct rivet_ioctl_ioreq io;
+	struct ioreq_file *iof;
+	struct sbiret r;
+	int fd;
+	if (copy_from_user(&io, arg, sizeof(io)))
+		return -EFAULT;
+	iof = kzalloc(sizeof(*iof), GFP_KERNEL);
+	if (!iof)
+		return -ENOMEM;
+	iof->page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!iof->page) {
+		kfree(iof);
+		return -ENOMEM;
+	}
+	iof->domid = io.domid;
+	r = hcall(RIVET_HC_IOREQ_CREATE, io.domid, page_to_phys(iof->page), 0, 0, 0, 0);
+	if (r.error) {
+		__free_page(iof->page);
+		kfree(iof);
+		return r.error == RIVET_ERR_NO_DOMAIN ? -ESRCH : r.error == RIVET_ERR_BUSY ? -EBUSY :
+		       r.error == SBI_ERR_DENIED ? -EPERM : r.error == RIVET_ERR_NO_MEMORY ? -ENOMEM : -EINVAL;
+	}
+	iof->ef.port = r.value;
+	init_waitqueue_head(&iof->ef.wq);
+	spin_lock_irq(&ports_lock);
+	ports[iof->ef.port] = &iof->ef;
+	spin_unlock_irq(&ports_lock);
+	fd = anon_inode_getfd("[rivet-ioreq]", &ioreq_fops, iof, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		spin_lock_irq(&ports_lock);
+		ports[iof->ef.port] = NULL;
+		spin_unlock_irq(&ports_lock);
+		hcall(RIVET_HC_IOREQ_DESTROY, io.domid, 0, 0, 0, 0, 0);
+		__free_page(iof->page);
+		kfree(iof);
+		return fd;
+	}
+	io.port = iof->ef.port;
+	io.fd = fd;
+	return copy_to_user(arg, &io, sizeof(io)) ? -EFAULT : 0;
+}
+
 /* Lower the line first, then take what is pending: a later event raises it again. */
 static irqreturn_t event_interrupt(int irq, void *dev_id)
 {
@@ -376,6 +462,7 @@ static long privcmd_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 	case RIVET_IOCTL_MAP_FOREIGN:   return do_map_foreign(file->private_data, p);
 	case RIVET_IOCTL_UNMAP_FOREIGN: return do_unmap_foreign(file->private_data, p);
 	case RIVET_IOCTL_EVTCHN:        return do_evtchn(p);
+	case RIVET_IOCTL_IOREQ_SERVER:  return do_ioreq_server(p);
 	}
 	return -ENOTTY;
 }

@@ -81,8 +81,7 @@ struct sbiret hc_domain_create(struct vcpu *v, struct trap_frame *f)
 	return SBI_RET(SBI_SUCCESS, d->id);
 }
 
-/* The target of a control call: an existing domain that is not the caller's own Dom0. */
-static struct domain *target(struct vcpu *v, u64 domid, int *err)
+struct domain *hc_target(struct vcpu *v, u64 domid, int *err)
 {
 	*err = -RIVET_ENOENT;
 	if (domid > RIVET_DOMID_SELF)
@@ -102,7 +101,7 @@ static struct domain *target(struct vcpu *v, u64 domid, int *err)
 struct sbiret hc_domain_destroy(struct vcpu *v, struct trap_frame *f)
 {
 	int err;
-	struct domain *d = target(v, f->x[REG_A0], &err);
+	struct domain *d = hc_target(v, f->x[REG_A0], &err);
 	if (!d)
 		return SBI_RET(hc_error(err), 0);
 	return put_ret(d, domain_destroy(d), 0);
@@ -111,7 +110,7 @@ struct sbiret hc_domain_destroy(struct vcpu *v, struct trap_frame *f)
 static struct sbiret pause(struct vcpu *v, struct trap_frame *f, bool on)
 {
 	int err;
-	struct domain *d = target(v, f->x[REG_A0], &err);
+	struct domain *d = hc_target(v, f->x[REG_A0], &err);
 	if (!d)
 		return SBI_RET(hc_error(err), 0);
 	domain_pause(d, on);
@@ -127,7 +126,7 @@ struct sbiret hc_domain_shutdown(struct vcpu *v, struct trap_frame *f)
 	u64 why = f->x[REG_A1];
 	if (why > RIVET_SHUTDOWN_CRASH)
 		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
-	struct domain *d = target(v, f->x[REG_A0], &err);
+	struct domain *d = hc_target(v, f->x[REG_A0], &err);
 	if (!d)
 		return SBI_RET(hc_error(err), 0);
 	domain_shutdown(d, (enum shutdown_reason)why);
@@ -186,7 +185,7 @@ struct sbiret hc_domain_getinfo(struct vcpu *v, struct trap_frame *f)
 struct sbiret hc_vcpu_start(struct vcpu *v, struct trap_frame *f)
 {
 	int err;
-	struct domain *d = target(v, f->x[REG_A0], &err);
+	struct domain *d = hc_target(v, f->x[REG_A0], &err);
 	if (!d)
 		return SBI_RET(hc_error(err), 0);
 	/* The toolstack starts vCPU 0; the guest brings up the others with HSM. */

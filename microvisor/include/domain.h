@@ -9,6 +9,7 @@
 #include "public/bootimg.h"
 #include "public/hypercall.h"
 #include "evtchn.h"
+#include "ioreq.h"
 
 /*
  * The lifecycle (docs/architecture.md has the diagram). Every change of
@@ -76,6 +77,11 @@ struct domain {
 	struct rivet_event_page *event_page;   /* in the domain's RAM (HPA) */
 	u64 event_gpa;
 	u16 virq_port[RIVET_NR_VIRQS];
+	/* Its device model (ioreq.c): ioreq_lock guards these and each vCPU's io. */
+	spinlock_t ioreq_lock;
+	struct ioreq_server *ioreq;   /* also read locklessly, as a hint, by the trap path */
+	struct domain *ioreq_dm;      /* Dom0, referenced while it serves */
+	bool ioreq_closed;            /* its vCPUs are off for good: no server any more */
 };
 
 struct domain_params {
@@ -93,10 +99,14 @@ int domain_register(struct domain *d, int id);
 /* Looks up a live domain and takes a reference; RIVET_DOMID_SELF means caller. */
 struct domain *domain_get(unsigned id, struct domain *caller);
 void domain_put(struct domain *d);
+/* Another reference on a domain the caller already holds one on. */
+void domain_ref(struct domain *d);
 /* Starts vCPU 0 at pc with a0 = 0 and a1: CREATED -> RUNNING; -RIVET_EBUSY from any other state. */
 int domain_start(struct domain *d, u64 pc, u64 a1);
 /* Pausing returns once none of d's vCPUs is on a hart any more. */
 void domain_pause(struct domain *d, bool pause);
+/* Pauses d if it is CREATED or RUNNING and not paused yet; true if it did. */
+bool domain_pause_if_alive(struct domain *d);
 /*
  * A vCPU of a stopped (paused, created, shut down) domain that a hart picked
  * just before it stopped backs out at once: this waits until it has.

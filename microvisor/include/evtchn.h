@@ -13,7 +13,8 @@
 
 struct domain;
 
-enum evtchn_state { EVTCHN_FREE, EVTCHN_UNBOUND, EVTCHN_INTERDOMAIN, EVTCHN_VIRQ };
+/* IOREQ: Dom0's end of an ioreq server (remote_dom = the served domain); only ioreq.c opens and closes it. */
+enum evtchn_state { EVTCHN_FREE, EVTCHN_UNBOUND, EVTCHN_INTERDOMAIN, EVTCHN_VIRQ, EVTCHN_IOREQ };
 
 struct evtchn {
 	u8 state;          /* enum evtchn_state */
@@ -31,6 +32,11 @@ int evtchn_bind_virq(struct domain *d, unsigned virq);
 int evtchn_send(struct domain *d, unsigned port);
 int evtchn_close(struct domain *d, unsigned port);
 int evtchn_unmask(struct domain *d, unsigned port);
+/* An IOREQ port of d for the server of domain `served`; the port or a negative RIVET_E* code. */
+int evtchn_alloc_ioreq(struct domain *d, unsigned served);
+void evtchn_free_ioreq(struct domain *d, unsigned port);
+/* Sets an IOREQ port of d pending (raising d's event interrupt unless masked). */
+void evtchn_signal(struct domain *d, unsigned port);
 /* Raises a virq on Dom0, if Dom0 bound it. */
 void evtchn_raise_virq(unsigned virq);
 /* The event page lies in [from, to), which is being released: stop using it. */

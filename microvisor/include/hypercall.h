@@ -10,6 +10,8 @@
 
 /* Maps an internal -RIVET_E* code to the ABI's error. */
 long hc_error(int err);
+/* The target of a control call: an existing domain, referenced, that is not the caller. */
+struct domain *hc_target(struct vcpu *v, u64 domid, int *err);
 
 struct sbiret hc_physinfo(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_domain_create(struct vcpu *v, struct trap_frame *f);
@@ -36,4 +38,10 @@ struct sbiret hc_evtchn_alloc(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_evtchn_bind(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_evtchn_bind_virq(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_evtchn_close(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_ioreq_create(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_ioreq_map(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_ioreq_unmap(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_ioreq_enable(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_ioreq_destroy(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_ioreq_set_irq(struct vcpu *v, struct trap_frame *f);
 #endif

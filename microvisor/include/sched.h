@@ -13,6 +13,9 @@ bool sched_fast_resume(struct hart *h, struct vcpu *v);
 struct vcpu *schedule(struct hart *h);
 /* Current vCPU waits for an interrupt (WFI, HSM suspend). */
 void sched_block_current(struct hart *h);
+/* Current vCPU waits for its device model's answer (ioreq.c): only sched_wake_io ends that. */
+void sched_block_io(struct hart *h);
+void sched_wake_io(struct vcpu *v);
 /* Current vCPU stops (HSM stop). */
 void sched_stop_current(struct hart *h);
 /* Wakes a BLOCKED vCPU if an interrupt is now pending for it. */

@@ -3,6 +3,7 @@
 #ifndef RIVET_VCPU_H
 #define RIVET_VCPU_H
 #include "trapframe.h"
+#include "ioreq.h"
 
 struct domain;
 struct hart;
@@ -16,6 +17,7 @@ enum vcpu_state {
 /* Bits of vcpu->requests, set by other harts, consumed before the vCPU runs. */
 #define VCPU_REQ_VVMA_FLUSH  (1UL << 0)   /* hfence.vvma for this VMID */
 #define VCPU_REQ_FENCE_I     (1UL << 1)
+#define VCPU_REQ_EXT_LINE    (1UL << 2)   /* hvip.VSEIP := ext_line (its device model's PLIC) */
 
 struct vcpu_csrs {
 	u64 vsstatus, vsie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp;
@@ -33,6 +35,9 @@ struct vcpu {
 	bool suspended;               /* blocked by HSM suspend (status SUSPENDED) */
 	bool resume_nonretentive;     /* on wake, resume at resume_addr */
 	bool reaped;                  /* taken off by its hart while the domain dies */
+	bool io_wait;                 /* guarded by home->lock: BLOCKED until its MMIO access is answered */
+	struct ioreq_pending io;      /* that access (dom->ioreq_lock) */
+	volatile u64 ext_line;        /* external interrupt level its device model set */
 	u64 resume_addr, resume_opaque;
 	struct vcpu_csrs csrs;        /* valid while not loaded on a hart */
 	u64 fp[32], fcsr;

@@ -62,6 +62,12 @@ static const struct hc_entry hcs[] = {
 	{ RIVET_HC_EVTCHN_BIND,     false, hc_evtchn_bind },
 	{ RIVET_HC_EVTCHN_BIND_VIRQ, true, hc_evtchn_bind_virq },
 	{ RIVET_HC_EVTCHN_CLOSE,    false, hc_evtchn_close },
+	{ RIVET_HC_IOREQ_CREATE,    true,  hc_ioreq_create },
+	{ RIVET_HC_IOREQ_MAP,       true,  hc_ioreq_map },
+	{ RIVET_HC_IOREQ_UNMAP,     true,  hc_ioreq_unmap },
+	{ RIVET_HC_IOREQ_ENABLE,    true,  hc_ioreq_enable },
+	{ RIVET_HC_IOREQ_DESTROY,   true,  hc_ioreq_destroy },
+	{ RIVET_HC_IOREQ_SET_IRQ,   true,  hc_ioreq_set_irq },
 };
 
 static struct sbiret rivet_call(struct vcpu *v, unsigned long fid, struct trap_frame *f)

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ioreq.c: a DomU's MMIO served by a device model in Dom0 (ioreq.h,
+ * public/ioreq.h). The shared page is in Dom0's RAM and the device model
+ * writes it at will: each field is read once, and a state this side did not
+ * lead to crashes the served DomU, never anything else. The microvisor's
+ * own record of each access (v->io) is what completes it; the page supplies
+ * only a read's value.
+ *
+ * A vCPU that waits for an answer is off its hart and BLOCKED with io_wait
+ * before its slot turns READY, so whoever collects the answer may write its
+ * registers; interrupts do not wake it, only the answer or its domain's end.
+ */
+#include "ioreq.h"
+#include "domain.h"
+#include "vcpu.h"
+#include "sched.h"
+#include "hart.h"
+#include "evtchn.h"
+#include "mm.h"
+#include "csr.h"
+#include "print.h"
+#include "mmio_decode.h"
+#include "guest_access.h"
+#include <string.h>
+
+#define RING_SLOTS RIVET_IOREQ_RING_SLOTS
+_Static_assert(RIVET_IOREQ_MAX_VCPUS == RIVET_MAX_VCPUS, "one ioreq slot per vCPU");
+_Static_assert((RING_SLOTS & (RING_SLOTS - 1)) == 0, "ring indices wrap at 2^32");
+
+/* With the lock held: the range of s holding [addr, addr + size) with exactly these flags. */
+static const struct ioreq_range *find(const struct ioreq_server *s, u64 addr, u64 size, u32 flags)
+{
+	for (unsigned i = 0; i < s->nr_ranges; i++) {
+		const struct ioreq_range *r = &s->ranges[i];
+		if (r->flags == flags && addr >= r->start && addr < r->end && size <= r->end - addr)
+			return r;
+	}
+	return NULL;
+}
+
+/* The trapping instruction: from htinst when the hart gives it, else read with HLVX. */
+static bool decode(struct vcpu *v, struct mmio_insn *m)
+{
+	u64 htinst = csr_read(CSR_HTINST);
+	if (htinst)
+		return mmio_decode_htinst(htinst, m) == 0;
+	u32 insn;
+	return guest_read_insn(v->frame.sepc, &insn) == 0 && mmio_decode(insn, m) == 0;
+}
+
+/*
+ * With the lock held: puts v's pending access in its slot and signals the
+ * device model. False if the slot is not free, which only a device model
+ * that wrote it itself can cause.
+ */
+static bool issue(struct domain *d, struct ioreq_server *s, struct vcpu *v)
+{
+	struct rivet_ioreq *slot = &s->page->vcpu[v->id];
+	if (__atomic_load_n(&slot->state, __ATOMIC_ACQUIRE) != RIVET_IOREQ_NONE)
+		return false;
+	slot->addr = v->io.addr;
+	slot->data = v->io.data;
+	slot->dir = v->io.store ? RIVET_IOREQ_WRITE : RIVET_IOREQ_READ;
+	slot->size = v->io.size;
+	memset(slot->pad, 0, sizeof(slot->pad));
+	slot->pad2 = 0;
+	__atomic_store_n(&slot->state, RIVET_IOREQ_READY, __ATOMIC_RELEASE);
+	v->io.issued = true;
+	evtchn_signal(d->ioreq_dm, s->port);
+	return true;
+}
+
+/*
+ * With the lock held: appends a write to the ring. 1 posted, 0 the ring is
+ * full, -1 the device model moved ring_cons where it cannot be.
+ */
+static int post(struct domain *d, struct ioreq_server *s, struct vcpu *v, u64 addr, u8 size, u64 data)
+{
+	struct rivet_ioreq_page *pg = s->page;
+	u32 prod = s->ring_prod;
+	u32 cons = __atomic_load_n(&pg->ring_cons, __ATOMIC_ACQUIRE);
+	/* Between what it last consumed and what we produced, never backwards. */
+	if (cons - s->ring_cons_seen > prod - s->ring_cons_seen)
+		return -1;
+	s->ring_cons_seen = cons;
+	if (prod - cons == RING_SLOTS)
+		return 0;
+	struct rivet_ioreq_posted *e = &pg->ring[prod % RING_SLOTS];
+	e->addr = addr;
+	e->data = data;
+	e->size = size;
+	e->vcpu = (u8)v->id;
+	memset(e->pad, 0, sizeof(e->pad));
+	e->pad2 = 0;
+	s->ring_prod = prod + 1;
+	__atomic_store_n(&pg->ring_prod, prod + 1, __ATOMIC_RELEASE);
+	/*
+	 * Dekker with the device model, which stores ring_cons, fences and reads
+	 * ring_prod: if it had consumed everything before this entry it may be
+	 * asleep, so it is told; otherwise it will still see the new ring_prod.
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&pg->ring_cons, __ATOMIC_RELAXED) == prod)
+		evtchn_signal(d->ioreq_dm, s->port);
+	return 1;
+}
+
+bool ioreq_handle_fault(struct hart *h, struct vcpu *v, u64 gpa, bool store)
+{
+	struct domain *d = v->dom;
+	if (!__atomic_load_n(&d->ioreq, __ATOMIC_RELAXED))
+		return false;   /* no device model: every hole is the guest's fault */
+	struct mmio_insn m;
+	bool decoded = decode(v, &m);
+	const char *bad = NULL;
+
+	spin_lock(&d->ioreq_lock);
+	struct ioreq_server *s = d->ioreq;
+	if (!s || !s->enabled || !find(s, gpa, 1, 0)) {
+		spin_unlock(&d->ioreq_lock);
+		return false;
+	}
+	if (!decoded || m.store != store)
+		bad = "an MMIO access by an instruction the microvisor cannot emulate";
+	else if (!find(s, gpa, m.size, 0))
+		bad = "an MMIO access across the end of a device";
+	if (bad) {
+		spin_unlock(&d->ioreq_lock);
+		domain_crash(d, bad, gpa, v->frame.sepc);
+		return true;
+	}
+	u64 data = store ? mmio_store_value(&m, v->frame.x[m.reg]) : 0;
+	if (store && find(s, gpa, m.size, RIVET_IOREQ_RANGE_POSTED)) {
+		int r = post(d, s, v, gpa, m.size, data);
+		if (r > 0) {
+			spin_unlock(&d->ioreq_lock);
+			v->frame.sepc += m.len;
+			return true;
+		}
+		if (r < 0) {
+			spin_unlock(&d->ioreq_lock);
+			domain_crash(d, "its device model broke the posted-write ring", gpa, v->frame.sepc);
+			return true;
+		}
+		/* Full: this one waits for its answer like a read. */
+	}
+	v->io = (struct ioreq_pending){ .active = true, .len = m.len, .size = m.size, .reg = m.reg,
+					.store = store, .sign = m.sign, .addr = gpa, .data = data };
+	/* Off the hart and blocked before the slot is READY: see the top of the file. */
+	sched_block_io(h);
+	bool ok = issue(d, s, v);
+	spin_unlock(&d->ioreq_lock);
+	if (!ok)
+		domain_crash(d, "its device model wrote a request slot the microvisor had not filled", gpa,
+			     v->frame.sepc);
+	return true;
+}
+
+/* With the lock held: v's answer arrived; its registers take it. */
+static void complete(struct vcpu *v, u64 raw)
+{
+	struct mmio_insn m = { .len = v->io.len, .size = v->io.size, .store = v->io.store,
+			       .sign = v->io.sign, .reg = v->io.reg };
+	if (!m.store && m.reg)
+		v->frame.x[m.reg] = mmio_load_value(&m, raw);
+	v->frame.sepc += m.len;
+	v->io = (struct ioreq_pending){ 0 };
+}
+
+void ioreq_notify(unsigned domid)
+{
+	struct domain *d = domid < RIVET_DOMID_SELF ? domain_get(domid, NULL) : NULL;
+	if (!d)
+		return;
+	struct vcpu *wake[RIVET_MAX_VCPUS];
+	unsigned nr_wake = 0;
+	const char *bad = NULL;
+
+	spin_lock(&d->ioreq_lock);
+	struct ioreq_server *s = d->ioreq;
+	for (unsigned i = 0; s && i < d->nr_vcpus && !bad; i++) {
+		struct vcpu *v = d->vcpus[i];
+		struct rivet_ioreq *slot = &s->page->vcpu[i];
+		u8 st = __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE);
+		if (st == RIVET_IOREQ_READY && v->io.issued)
+			continue;   /* not answered yet */
+		if (st == RIVET_IOREQ_NONE && !v->io.issued)
+			continue;   /* nothing asked */
+		if (st != RIVET_IOREQ_DONE || !v->io.issued) {
+			bad = st == RIVET_IOREQ_DONE ? "its device model answered a request nobody made" :
+			      st == RIVET_IOREQ_NONE ? "its device model took back a request unanswered" :
+			      st == RIVET_IOREQ_READY ? "its device model made up a request" :
+							"its device model wrote an unknown request state";
+			break;
+		}
+		u64 raw = __atomic_load_n(&slot->data, __ATOMIC_RELAXED);
+		__atomic_store_n(&slot->state, RIVET_IOREQ_NONE, __ATOMIC_RELEASE);
+		complete(v, raw);
+		wake[nr_wake++] = v;
+	}
+	spin_unlock(&d->ioreq_lock);
+	for (unsigned i = 0; i < nr_wake; i++)
+		sched_wake_io(wake[i]);
+	if (bad)
+		domain_crash(d, bad, 0, 0);
+	domain_put(d);
+}
+
+/* With the lock held: takes the server off d; the caller releases it after unlocking. */
+static struct ioreq_server *detach_locked(struct domain *d)
+{
+	struct ioreq_server *s = d->ioreq;
+	d->ioreq = NULL;
+	for (unsigned i = 0; i < d->nr_vcpus; i++)
+		d->vcpus[i]->io.issued = false;   /* a new server gets them again (ioreq_enable) */
+	return s;
+}
+
+static void release(struct ioreq_server *s, struct domain *dm)
+{
+	evtchn_free_ioreq(dm, s->port);
+	mm_free(s, sizeof(*s));
+	domain_put(dm);
+}
+
+void ioreq_teardown(struct domain *d)
+{
+	spin_lock(&d->ioreq_lock);
+	d->ioreq_closed = true;
+	struct domain *dm = d->ioreq_dm;
+	struct ioreq_server *s = detach_locked(d);
+	d->ioreq_dm = NULL;
+	for (unsigned i = 0; i < d->nr_vcpus; i++)
+		d->vcpus[i]->io = (struct ioreq_pending){ 0 };
+	spin_unlock(&d->ioreq_lock);
+	if (s)
+		release(s, dm);
+}
+
+int ioreq_server_create(struct domain *d, struct domain *dm, u64 page_gpa, unsigned *port)
+{
+	u64 hpa, prot;
+	if ((page_gpa & (PAGE_SIZE - 1)) || gstage_translate(&dm->gs, page_gpa, &hpa, &prot) != 0 ||
+	    !(prot & PTE_OWNED))
+		return -RIVET_EFAULT;
+	struct ioreq_server *s = mm_alloc(sizeof(*s), 8);
+	if (!s)
+		return -RIVET_ENOMEM;
+	memset(s, 0, sizeof(*s));
+	s->page = (struct rivet_ioreq_page *)(uintptr_t)hpa;
+	s->page_gpa = page_gpa;
+	int p = evtchn_alloc_ioreq(dm, d->id);
+	if (p < 0) {
+		mm_free(s, sizeof(*s));
+		return p;
+	}
+	s->port = (unsigned)p;
+	memset(s->page, 0, sizeof(*s->page));
+
+	spin_lock(&d->ioreq_lock);
+	int err = d->ioreq_closed ? -RIVET_ENOENT : d->ioreq ? -RIVET_EBUSY : 0;
+	if (!err) {
+		d->ioreq = s;
+		d->ioreq_dm = dm;
+		domain_ref(dm);   /* the server signals Dom0 until it goes */
+	}
+	spin_unlock(&d->ioreq_lock);
+	if (err) {
+		evtchn_free_ioreq(dm, s->port);
+		mm_free(s, sizeof(*s));
+		return err;
+	}
+	*port = s->port;
+	return 0;
+}
+
+int ioreq_server_destroy(struct domain *d)
+{
+	spin_lock(&d->ioreq_lock);
+	struct domain *dm = d->ioreq_dm;
+	struct ioreq_server *s = detach_locked(d);
+	d->ioreq_dm = NULL;
+	spin_unlock(&d->ioreq_lock);
+	if (!s)
+		return -RIVET_ENOENT;
+	release(s, dm);
+	/* A domain that could still run would wait in an access nobody answers: it stops here. */
+	if (domain_pause_if_alive(d))
+		log("domain %u \"%s\" paused: its device model went away", d->id, d->name);
+	return 0;
+}
+
+int ioreq_map(struct domain *d, u64 start, u64 len, u32 flags)
+{
+	u64 end = start + len;
+	if (!len || end < start || end > RIVET_IOREQ_MMIO_END || (flags & ~RIVET_IOREQ_RANGE_POSTED))
+		return -RIVET_EINVAL;
+	spin_lock(&d->ioreq_lock);
+	struct ioreq_server *s = d->ioreq;
+	int err = !s ? -RIVET_ENOENT : s->nr_ranges == RIVET_IOREQ_MAX_RANGES ? -RIVET_ENOSPC : 0;
+	/* Plain ranges do not overlap; a posted one lies in a plain one and overlaps no posted one. */
+	for (unsigned i = 0; !err && i < s->nr_ranges; i++) {
+		const struct ioreq_range *r = &s->ranges[i];
+		if (r->flags == flags && start < r->end && r->start < end)
+			err = -RIVET_EEXIST;
+	}
+	if (!err && flags && !find(s, start, len, 0))
+		err = -RIVET_EINVAL;
+	if (!err)
+		s->ranges[s->nr_ranges++] = (struct ioreq_range){ .start = start, .end = end, .flags = flags };
+	spin_unlock(&d->ioreq_lock);
+	return err;
+}
+
+int ioreq_unmap(struct domain *d, u64 start, u64 len, u32 flags)
+{
+	spin_lock(&d->ioreq_lock);
+	struct ioreq_server *s = d->ioreq;
+	int err = -RIVET_ENOENT;
+	for (unsigned i = 0; s && i < s->nr_ranges && err; i++) {
+		struct ioreq_range *r = &s->ranges[i];
+		if (r->start != start || r->end - r->start != len || r->flags != flags)
+			continue;
+		err = 0;
+		/* A plain range goes only once no posted range lies in it. */
+		for (unsigned j = 0; !flags && j < s->nr_ranges && !err; j++)
+			if (s->ranges[j].flags && s->ranges[j].start >= r->start && s->ranges[j].end <= r->end)
+				err = -RIVET_EBUSY;
+		if (!err)
+			*r = s->ranges[--s->nr_ranges];
+	}
+	spin_unlock(&d->ioreq_lock);
+	return err;
+}
+
+int ioreq_enable(struct domain *d, bool on)
+{
+	bool bad = false;
+	spin_lock(&d->ioreq_lock);
+	struct ioreq_server *s = d->ioreq;
+	if (s) {
+		s->enabled = on;
+		/* Accesses a gone device model left unanswered go to this one. */
+		for (unsigned i = 0; on && i < d->nr_vcpus && !bad; i++) {
+			struct vcpu *v = d->vcpus[i];
+			if (v->io.active && !v->io.issued)
+				bad = !issue(d, s, v);
+		}
+	}
+	spin_unlock(&d->ioreq_lock);
+	if (bad)
+		domain_crash(d, "its device model wrote a request slot the microvisor had not filled", 0, 0);
+	return s ? 0 : -RIVET_ENOENT;
+}
+
+int ioreq_set_irq(struct domain *d, unsigned vcpu, bool level)
+{
+	if (vcpu >= d->nr_vcpus)
+		return -RIVET_EINVAL;
+	struct vcpu *v = d->vcpus[vcpu];
+	__atomic_store_n(&v->ext_line, level, __ATOMIC_SEQ_CST);
+	vcpu_request(v, VCPU_REQ_EXT_LINE);
+	if (level)
+		sched_wake(v);   /* it may sleep in WFI waiting for exactly this */
+	return 0;
+}
