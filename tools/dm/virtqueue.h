@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * virtqueue.h: the device side of a split virtqueue (virtio 1.x, "Split
+ * Virtqueues"), with VIRTIO_F_INDIRECT_DESC and VIRTIO_F_EVENT_IDX.
+ *
+ * Every ring and descriptor lives in guest RAM and is hostile: each field
+ * is read once into a local, every address goes through dm_mem_ptr(), every
+ * walk is bounded. A queue is used like this (one thread):
+ *
+ *	while ((r = vq_pop(q, mem, &chain)) != VQ_EMPTY) {
+ *		if (r == VQ_BROKEN) { the device sets DEVICE_NEEDS_RESET; stop }
+ *		len = r == VQ_CHAIN ? handle(&chain) : 0;   (VQ_BAD_CHAIN: just return it)
+ *		vq_push(q, mem, chain.head, len);
+ *	}
+ *	if (vq_need_notify(q, mem)) raise the used-buffer interrupt;
+ *
+ * The ring is little-endian (virtio 1); so are RISC-V and x86 hosts, but
+ * the accesses convert anyway.
+ */
+#ifndef RIVET_DM_VIRTQUEUE_H
+#define RIVET_DM_VIRTQUEUE_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dm_mem.h"
+
+/* Feature bits of the ring itself (virtio 1.x section 6). */
+#define VIRTIO_F_INDIRECT_DESC 28
+#define VIRTIO_F_EVENT_IDX     29
+#define VIRTIO_F_VERSION_1     32
+
+/* Descriptor flags. */
+#define VIRTQ_DESC_F_NEXT      1
+#define VIRTQ_DESC_F_WRITE     2
+#define VIRTQ_DESC_F_INDIRECT  4
+/* avail->flags: the driver asks for no used-buffer interrupts (without EVENT_IDX). */
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1
+
+#define VQ_DESC_SIZE    16u
+/* The largest queue any device here offers (QueueNumMax is at most this). */
+#define VQ_MAX_SIZE     1024u
+/* The most entries an indirect table may have. */
+#define VQ_MAX_INDIRECT 1024u
+/* The most buffers (segments) one chain may have, direct and indirect together. */
+#define VQ_MAX_SEGS     1024u
+
+/*
+ * One queue. The transport fills num and the three GPAs while the queue is
+ * not ready, the negotiated event_idx/indirect, then sets ready; vq_reset()
+ * puts everything back to zero. The rest is the walker's own state.
+ *
+ * num need not be a power of 2 (virtio-mmio allows any QueueNum up to
+ * QueueNumMax): ring slots are idx % num. A driver using such a size loses
+ * its place when the 16-bit index wraps, which harms only itself.
+ */
+struct vq {
+	uint16_t num;            /* queue size, 1..VQ_MAX_SIZE */
+	bool ready;
+	bool event_idx;          /* VIRTIO_F_EVENT_IDX negotiated */
+	bool indirect;           /* VIRTIO_F_INDIRECT_DESC negotiated */
+	uint64_t desc, avail, used; /* GPAs: descriptor table, driver area, device area */
+
+	uint16_t last_avail_idx; /* the next avail ring entry the device takes */
+	uint16_t used_idx;       /* the used idx the device published last */
+	uint16_t signalled_used; /* used_idx at the last vq_need_notify() (0 after a reset, as used_idx) */
+};
+
+/* One guest buffer of a chain: host address of len bytes, all inside guest RAM. */
+struct vq_seg {
+	uint8_t *ptr;
+	uint32_t len;            /* never 0 */
+	bool write;              /* device-writable (the device fills it) */
+};
+
+/* A popped chain: readable segments first, then writable ones. */
+struct vq_chain {
+	uint16_t head;           /* what goes back into the used ring */
+	unsigned nseg;
+	uint64_t read_bytes, write_bytes; /* totals of each direction */
+	struct vq_seg seg[VQ_MAX_SEGS];
+};
+
+/* vq_pop()'s results. */
+#define VQ_EMPTY       0     /* nothing available */
+#define VQ_CHAIN       1     /* c holds a well-formed chain */
+#define VQ_BAD_CHAIN (-1)    /* malformed chain: c->head is valid, push it with len 0 */
+#define VQ_BROKEN    (-2)    /* the queue itself is unusable: the device needs a reset */
+
+/* Everything but the configuration back to zero: not ready, indices 0. */
+void vq_reset(struct vq *q);
+
+/*
+ * Takes the next available chain into *c. A bad chain is consumed (the
+ * avail index moves past it) and its head returned for completion; on
+ * VQ_BROKEN nothing more should be done with the queue until a reset. A
+ * not-ready queue is empty. With EVENT_IDX, also tells the driver (used
+ * ring's avail_event) which avail index the device will look at next.
+ * c's pointers stay valid as long as the guest RAM mapping does.
+ */
+int vq_pop(struct vq *q, const struct dm_mem *m, struct vq_chain *c);
+
+/*
+ * Returns chain HEAD to the driver with LEN bytes written into it and
+ * publishes the new used index. 0, or VQ_BROKEN if the used ring is not in
+ * RAM (cannot happen after a vq_pop that did not return VQ_BROKEN).
+ */
+int vq_push(struct vq *q, const struct dm_mem *m, uint16_t head, uint32_t len);
+
+/*
+ * Whether the driver wants a used-buffer interrupt for what was pushed
+ * since the last call: EVENT_IDX's used_event if negotiated, else the
+ * avail ring's NO_INTERRUPT flag. Nothing pushed since: false.
+ */
+bool vq_need_notify(struct vq *q, const struct dm_mem *m);
+
+/* Copies up to LEN bytes of the chain's readable stream from byte OFF into BUF; returns the count. */
+uint64_t vq_chain_read(const struct vq_chain *c, uint64_t off, void *buf, uint64_t len);
+
+#endif
