@@ -52,6 +52,17 @@ int xl_parse_uint(const char *s, uint64_t max, uint64_t *out);
 #define XL_RECORD_MAX_ARGS 32
 #define XL_RECORD_MAX      (1u << 20)   /* bytes in a record file: a sanity bound, no field limit */
 
+#define XL_MAX_DISKS 8                 /* = DOMCFG_MAX_DISKS, the virtio slots */
+#define XL_VDEV_MAX  8
+
+/* One disk of a domain, as the device model serves it. */
+struct xl_disk {
+	char vdev[XL_VDEV_MAX];          /* xvda, ... */
+	unsigned slot;                   /* virtio-mmio slot */
+	int readonly;
+	char *path;                      /* absolute (realpath), heap */
+};
+
 /* Strings are on the heap, any length: init zeroes, xl_record_free frees. */
 struct xl_record {
 	char name[RIVET_NAME_LEN];
@@ -59,6 +70,11 @@ struct xl_record {
 	uint8_t on_poweroff, on_reboot, on_crash;  /* enum rivet_action */
 	unsigned nr_args;                /* key=value overrides given to xl create */
 	char *args[XL_RECORD_MAX_ARGS];
+	/* The device model (domains with devices): 0 when it has none. */
+	int dm_pid;
+	int serial;
+	unsigned nr_disks;               /* in slot order */
+	struct xl_disk disks[XL_MAX_DISKS];
 };
 
 /* The run directory: $RIVET_RUN_DIR, else /run/rivet. */
@@ -74,6 +90,9 @@ void xl_record_free(struct xl_record *r);
 /* Copies CONFIG / appends one override; 0, or -1 (out of memory, or too many args). */
 int xl_record_set_config(struct xl_record *r, const char *config);
 int xl_record_add_arg(struct xl_record *r, const char *arg);
+/* Appends a disk (PATH copied); 0, or -1 (out of memory, or XL_MAX_DISKS already). */
+int xl_record_add_disk(struct xl_record *r, const char *vdev, unsigned slot, int readonly,
+		       const char *path);
 /* The text of a record in *TEXT (malloc'd, NUL-terminated); its length, or -1 with WHY. */
 long xl_record_format(const struct xl_record *r, char **text, char *why);
 /* Parses TEXT (NUL-terminated) into R (initialized; freed first); 0, or -1 with WHY (REASON_MAX). */
@@ -82,6 +101,62 @@ int xl_record_parse(const char *text, struct xl_record *r, char *why);
 int xl_record_write(uint32_t domid, const struct xl_record *r, char *why);
 int xl_record_read(uint32_t domid, struct xl_record *r, char *why);
 void xl_record_remove(uint32_t domid);
+
+/* ---- xl_dm.c: rivet-dm, the device model of a domain with devices ---- */
+
+#define XL_DM_PROG        "rivet-dm"
+#define XL_DM_FALLBACK    "/usr/sbin/rivet-dm"
+#define XL_DM_READY_MS    10000   /* how long xl create waits for "ok" */
+#define XL_DM_STOP_MS     5000    /* SIGTERM, then this long, then SIGKILL */
+#define XL_DM_MAX_ARGS    (16 + 2 * XL_MAX_DISKS)
+
+struct xl_dm_spec {
+	uint32_t domid;
+	const char *name;
+	unsigned nr_vcpus;
+	uint64_t ram_base, ram_size;
+	int serial;
+	unsigned nr_disks;               /* in slot order */
+	const struct xl_disk *disks;
+	int ready_fd;
+};
+
+/*
+ * The command line of rivet-dm (the contract with tools/dm):
+ *   PROG --domid ID --name NAME --vcpus N --ram-base GPA --ram-size BYTES
+ *        [--serial] [--disk rw:PATH | --disk ro:PATH]... --ready-fd FD
+ * GPA in hex (0x...), the rest decimal. ARGV gets XL_DM_MAX_ARGS pointers at
+ * most, NULL-terminated; the strings are on the heap (xl_dm_argv_free).
+ * Returns the count, or -1 (out of memory, or too many disks).
+ */
+int xl_dm_argv(const struct xl_dm_spec *s, const char *prog, char **argv);
+void xl_dm_argv_free(char **argv);
+/*
+ * The ready line in BUF (LEN bytes read so far): 1 for "ok\n", -1 for
+ * "error: REASON\n" (REASON in WHY) or anything else, 0 while no newline
+ * has come yet (and LEN is under 256).
+ */
+int xl_dm_ready_parse(const char *buf, size_t len, char *why);
+/* 1 when CMDLINE (/proc/PID/cmdline: LEN bytes of NUL-separated words) is rivet-dm for DOMID. */
+int xl_dm_cmdline_matches(const char *cmdline, size_t len, uint32_t domid);
+/* 1 when PID is alive and is rivet-dm serving DOMID (a reused pid is not). */
+int xl_dm_alive(int pid, uint32_t domid);
+/*
+ * Starts rivet-dm ($RIVET_DM, else rivet-dm from PATH, else /usr/sbin/rivet-dm)
+ * for S (its ready_fd is chosen here) and waits for its ready line. 0 with
+ * *PID; -1 with the reason in WHY, the DM killed and reaped.
+ */
+int xl_dm_start(const struct xl_dm_spec *s, int *pid, char *why);
+/*
+ * Stops the DM of DOMID: SIGTERM when PID is still rivet-dm --domid DOMID,
+ * up to XL_DM_STOP_MS for it to go, then SIGKILL. Reaps it if it is our
+ * child. 0 when it is gone (or was not running), -1 if it would not go.
+ */
+int xl_dm_stop(int pid, uint32_t domid);
+
+/* `xl block-list`: the header and one row (each with its newline). */
+extern const char xl_block_header[];
+int xl_block_row(const struct xl_disk *dk, char *buf, size_t size);
 
 /* ---- xl_create.c: config -> load plan -> a running domain ---- */
 
@@ -102,6 +177,10 @@ struct xl_plan {
 	unsigned nr_loads;
 	struct xl_load loads[RIVET_MAX_LOADS];
 	unsigned line_name, line_memory, line_vcpus;  /* for messages; 0 when absent */
+	/* Devices: a device model serves them (rivet-dm). */
+	int serial;
+	unsigned nr_disks;          /* in slot order; paths absolute */
+	struct xl_disk disks[XL_MAX_DISKS];
 	/* What the loads point into. */
 	uint8_t *cfg_text, *kernel, *ramdisk, *dtb;
 	size_t kernel_len, ramdisk_len, dtb_len;
@@ -123,6 +202,19 @@ void xl_plan_free(struct xl_plan *p);
  */
 int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], unsigned nr,
 		uint32_t *domid, struct diag *d);
+
+/* 1 when the plan's domain needs a device model. */
+static inline int xl_plan_has_devices(const struct xl_plan *p)
+{
+	return p->serial || p->nr_disks > 0;
+}
+/*
+ * A disk's file, checked before anything is created: PATH (as resolved from
+ * the config) must exist, be a regular file or a block device, and for rw be
+ * writable (a write permission bit set, and openable for writing: not on a
+ * read-only mount). Its realpath into ABS (PATH_MAX). 0, or -1 with WHY.
+ */
+int xl_disk_check(const char *path, int readonly, char *abs, char *why);
 
 /* `xl create`'s arguments: [-c] [-n] [-q] [-f FILE | FILE] [key=value ...]. */
 struct xl_create_opts {
@@ -149,6 +241,7 @@ int xl_cmd_dmesg(xc_handle *h, int argc, char **argv);
 int xl_cmd_vcpu_list(xc_handle *h, int argc, char **argv);
 int xl_cmd_vcpu_pin(xc_handle *h, int argc, char **argv);
 int xl_cmd_console(xc_handle *h, int argc, char **argv);
+int xl_cmd_block_list(xc_handle *h, int argc, char **argv);
 /* Attaches the terminal to DOMID's console through rivet-consoled. */
 int xl_console_attach(uint32_t domid, const char *name);
 /* 1 when rivet-consoled accepts connections on its socket. */

@@ -25,6 +25,7 @@ const struct xl_command xl_commands[] = {
 	{ "vcpu-list", xl_cmd_vcpu_list, 1, "[Domain ...]", "List the vCPUs of all or some domains" },
 	{ "vcpu-pin", xl_cmd_vcpu_pin, 1, "<Domain> <VCPU|all> <CPUs|all>",
 	  "Set which harts a vCPU may run on" },
+	{ "block-list", xl_cmd_block_list, 1, "<Domain>", "List the virtual block devices of a domain" },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 
@@ -120,6 +121,13 @@ void xl_plan_print(const struct xl_plan *p, FILE *out)
 		xl_action_name(p->cfg.on_crash));
 	fprintf(out, "entry:       %#llx\n", (unsigned long long)p->entry_gpa);
 	fprintf(out, "dtb:         %#llx\n", (unsigned long long)p->dtb_gpa);
+	if (p->serial)
+		fprintf(out, "serial:      pty (16550 UART at 0x10000000, ttyS0)\n");
+	for (i = 0; i < p->nr_disks; i++)
+		fprintf(out, "disk:        %s slot %u %s %s\n", p->disks[i].vdev, p->disks[i].slot,
+			p->disks[i].readonly ? "ro" : "rw", p->disks[i].path);
+	if (xl_plan_has_devices(p))
+		fprintf(out, "device model: %s\n", XL_DM_PROG);
 	for (i = 0; i < p->nr_loads; i++)
 		fprintf(out, "load:        %#llx %llu bytes (%llu in memory) %s\n",
 			(unsigned long long)p->loads[i].gpa, (unsigned long long)p->loads[i].file_size,
@@ -208,6 +216,27 @@ static int named_domains_get(xc_handle *h, int argc, char **argv, const char *cm
 	return XL_EXIT_OK;
 }
 
+/*
+ * A domain whose device model is gone cannot do I/O: `xl list` shows it
+ * paused ('p'), whatever the microvisor says.
+ */
+static void list_row(const struct rivet_domain_info *info0, char *row, size_t size)
+{
+	struct rivet_domain_info info = *info0;
+	struct xl_record rec;
+	char why[REASON_MAX];
+
+	if (info.domid != 0 && !(info.state & (RIVET_DOMSTATE_DYING | RIVET_DOMSTATE_SHUTDOWN))) {
+		xl_record_init(&rec);
+		if (xl_record_read(info.domid, &rec, why) == 0 && !strncmp(rec.name, info.name, sizeof rec.name) &&
+		    rec.dm_pid > 0 && !xl_dm_alive(rec.dm_pid, info.domid))
+			info.state = (info.state & ~(RIVET_DOMSTATE_RUNNING | RIVET_DOMSTATE_BLOCKED)) |
+				     RIVET_DOMSTATE_PAUSED;
+		xl_record_free(&rec);
+	}
+	xl_list_row(&info, row, size);
+}
+
 int xl_cmd_list(xc_handle *h, int argc, char **argv)
 {
 	struct xl_domains ds;
@@ -221,12 +250,12 @@ int xl_cmd_list(xc_handle *h, int argc, char **argv)
 	fputs(xl_list_header, stdout);
 	if (argc == 1) {
 		for (i = 0; i < ds.n; i++) {
-			xl_list_row(&ds.v[i], row, sizeof row);
+			list_row(&ds.v[i], row, sizeof row);
 			fputs(row, stdout);
 		}
 	} else {
 		for (k = 1; k < argc; k++) {
-			xl_list_row(&ds.v[xl_domains_find(&ds, argv[k])], row, sizeof row);
+			list_row(&ds.v[xl_domains_find(&ds, argv[k])], row, sizeof row);
 			fputs(row, stdout);
 		}
 	}
@@ -251,14 +280,79 @@ static int simple(xc_handle *h, int argc, char **argv, const char *cmd,
 		       r == XC_EDENIED && info.domid == 0 ? "not allowed for Domain-0" : xc_strerror(r));
 		return XL_EXIT_FAIL;
 	}
-	if (fn == xc_domain_destroy)
-		xl_record_remove(info.domid);
 	return XL_EXIT_OK;
 }
 
+#define DESTROY_WAIT_MS 10000
+
+/*
+ * Destroys the domain, then stops its device model (SIGTERM only to a pid
+ * that still is rivet-dm --domid ID), then, for a domain that had one, waits
+ * until it is gone: the microvisor frees its memory once the DM unmapped it.
+ */
 int xl_cmd_destroy(xc_handle *h, int argc, char **argv)
 {
-	return simple(h, argc, argv, "destroy", xc_domain_destroy);
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	struct rivet_domain_info info, now;
+	struct xl_record rec;
+	char why[REASON_MAX];
+	int r, dm_pid = 0;
+	unsigned ms;
+
+	if (argc != 2 || argv[1][0] == '-')
+		return usage_of("destroy");
+	if (find_domain(h, argv[1], &info) < 0)
+		return XL_EXIT_FAIL;
+	xl_record_init(&rec);
+	if (info.domid != 0 && xl_record_read(info.domid, &rec, why) == 0 &&
+	    !strncmp(rec.name, info.name, sizeof rec.name))
+		dm_pid = rec.dm_pid;
+	xl_record_free(&rec);
+	r = xc_domain_destroy(h, info.domid);
+	if (r < 0) {
+		xl_err("destroy: domain '%s' (%u): %s", info.name, info.domid,
+		       r == XC_EDENIED && info.domid == 0 ? "not allowed for Domain-0" : xc_strerror(r));
+		return XL_EXIT_FAIL;
+	}
+	xl_record_remove(info.domid);
+	if (dm_pid <= 0)
+		return XL_EXIT_OK;
+	if (xl_dm_stop(dm_pid, info.domid) < 0)
+		xl_err("destroy: domain '%s' (%u): its device model (pid %d) would not stop",
+		       info.name, info.domid, dm_pid);
+	for (ms = 0; ms < DESTROY_WAIT_MS; ms += 20) {
+		r = xc_domain_getinfo(h, info.domid, &now);
+		if (r == XC_ENODOMAIN || (r == 0 && now.domid != info.domid))
+			return XL_EXIT_OK;
+		nanosleep(&ts, NULL);
+	}
+	xl_err("destroy: domain '%s' (%u) is still there after %d s", info.name, info.domid,
+	       DESTROY_WAIT_MS / 1000);
+	return XL_EXIT_FAIL;
+}
+
+int xl_cmd_block_list(xc_handle *h, int argc, char **argv)
+{
+	struct rivet_domain_info info;
+	struct xl_record rec;
+	char why[REASON_MAX], row[PATH_MAX + 64];
+	unsigned i;
+
+	if (argc != 2 || argv[1][0] == '-')
+		return usage_of("block-list");
+	if (find_domain(h, argv[1], &info) < 0)
+		return XL_EXIT_FAIL;
+	xl_record_init(&rec);
+	/* No record (Domain-0, a boot-time domain): no disks. */
+	if (xl_record_read(info.domid, &rec, why) < 0 || strncmp(rec.name, info.name, sizeof rec.name))
+		xl_record_free(&rec);
+	fputs(xl_block_header, stdout);
+	for (i = 0; i < rec.nr_disks; i++) {
+		xl_block_row(&rec.disks[i], row, sizeof row);
+		fputs(row, stdout);
+	}
+	xl_record_free(&rec);
+	return XL_EXIT_OK;
 }
 
 int xl_cmd_pause(xc_handle *h, int argc, char **argv)

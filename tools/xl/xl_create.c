@@ -5,8 +5,12 @@
  * domains), loads the kernel and ramdisk and builds the device tree; the run
  * carries it out through libxc and undoes it all on any failure.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
@@ -147,6 +151,65 @@ static int merge(const struct xlcfg *file, const struct xlcfg *ov, unsigned nr, 
 	return 0;
 }
 
+int xl_disk_check(const char *path, int readonly, char *abs, char *why)
+{
+	struct stat st;
+	int fd;
+
+	if (!realpath(path, abs))
+		return reason_set(why, "cannot open: %s", strerror(errno));
+	if (stat(abs, &st) < 0)
+		return reason_set(why, "cannot open: %s", strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return reason_set(why, "is a directory");
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		return reason_set(why, "is neither a file nor a block device");
+	/* Root may write anything: the permission bits still say what the owner meant. */
+	if (!readonly && !(st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)))
+		return reason_set(why, "is read-only (no write permission); use access ro");
+	fd = open(abs, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (fd < 0)
+		return reason_set(why, "cannot open for %s: %s%s", readonly ? "reading" : "writing",
+				  strerror(errno), errno == EROFS ? "; use access ro" : "");
+	close(fd);
+	return 0;
+}
+
+/* The disks (absolute, checked) and serial port of DC into P. */
+static int plan_devices(struct xl_plan *p, const struct domcfg *dc, const char *cfg_path,
+			unsigned file_lines, struct diag *d)
+{
+	char why[REASON_MAX], *abs = malloc(PATH_MAX);
+	unsigned i;
+
+	if (!abs)
+		return diag_fail(d, cfg_path, 0, NULL, "out of memory");
+	p->serial = dc->serial;
+	for (i = 0; i < dc->nr_disks; i++) {
+		const struct domcfg_disk *dk = &dc->disks[i];
+		struct xl_disk *x = &p->disks[i];
+
+		if (xl_disk_check(dk->path, dk->readonly, abs, why) < 0) {
+			diag_fail(d, cfg_path, dk->line <= file_lines ? dk->line : 0, "disk",
+				  "%s '%s': %s", dk->vdev, dk->target, why);
+			free(abs);
+			return -1;
+		}
+		x->path = strdup(abs);
+		if (!x->path) {
+			free(abs);
+			return diag_fail(d, cfg_path, 0, NULL, "out of memory");
+		}
+		memcpy(x->vdev, dk->vdev, sizeof x->vdev < sizeof dk->vdev ? sizeof x->vdev : sizeof dk->vdev);
+		x->vdev[sizeof x->vdev - 1] = '\0';
+		x->slot = domcfg_disk_slot(i);
+		x->readonly = dk->readonly;
+		p->nr_disks = i + 1;
+	}
+	free(abs);
+	return 0;
+}
+
 int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uint64_t timebase_hz,
 		  struct xl_plan *p, struct diag *d)
 {
@@ -206,6 +269,8 @@ int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uin
 	if (p->line_name > file_lines)
 		p->line_name = 0;
 
+	if (plan_devices(p, &dc, cfg_path, file_lines, d) < 0)
+		goto out;
 	if (file_read(dc.kernel_path, MAX_MODULE_BYTES, &p->kernel, &p->kernel_len, why) < 0) {
 		diag_fail(d, cfg_path, dc.line_kernel <= file_lines ? dc.line_kernel : 0, "kernel",
 			  "cannot read '%s': %s", dc.kernel, why);
@@ -268,6 +333,13 @@ out:
 
 void xl_plan_free(struct xl_plan *p)
 {
+	unsigned i;
+
+	for (i = 0; i < p->nr_disks; i++) {
+		free(p->disks[i].path);
+		p->disks[i].path = NULL;
+	}
+	p->nr_disks = 0;
 	free(p->cfg_text);
 	free(p->kernel);
 	free(p->ramdisk);
@@ -313,7 +385,7 @@ static int copy_load(xc_handle *h, uint32_t domid, const struct xl_load *l)
 }
 
 static int record_fill(struct xl_record *rec, const struct xl_plan *p, char *const ov[],
-		       unsigned nr)
+		       unsigned nr, int dm_pid)
 {
 	unsigned i;
 
@@ -327,6 +399,12 @@ static int record_fill(struct xl_record *rec, const struct xl_plan *p, char *con
 	for (i = 0; i < nr; i++)
 		if (xl_record_add_arg(rec, ov[i]) < 0)
 			return -1;
+	rec->dm_pid = dm_pid;
+	rec->serial = p->serial;
+	for (i = 0; i < p->nr_disks; i++)
+		if (xl_record_add_disk(rec, p->disks[i].vdev, p->disks[i].slot, p->disks[i].readonly,
+				       p->disks[i].path) < 0)
+			return -1;
 	return 0;
 }
 
@@ -338,17 +416,33 @@ static int record_fill(struct xl_record *rec, const struct xl_plan *p, char *con
 static int precheck(xc_handle *h, const struct xl_plan *p, struct diag *d)
 {
 	const char *f = p->cfg_path;
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
 	struct rivet_physinfo pi;
 	struct xl_domains ds;
-	unsigned i;
+	unsigned i, ms;
 	int r, taken = 0;
 
-	r = xl_domains_get(h, &ds);
-	if (r < 0)
-		return diag_fail(d, f, 0, NULL, "cannot list domains: %s", xc_strerror(r));
-	for (i = 0; i < ds.n; i++)
-		taken |= !strncmp(ds.v[i].name, p->cfg.name, sizeof p->cfg.name);
-	xl_domains_free(&ds);
+	/*
+	 * A dying namesake (a restart's old domain, whose memory waits for its
+	 * device model to let go) is waited for, a bounded while.
+	 */
+	for (ms = 0;; ms += 50) {
+		int dying = 0;
+
+		taken = 0;
+		r = xl_domains_get(h, &ds);
+		if (r < 0)
+			return diag_fail(d, f, 0, NULL, "cannot list domains: %s", xc_strerror(r));
+		for (i = 0; i < ds.n; i++)
+			if (!strncmp(ds.v[i].name, p->cfg.name, sizeof p->cfg.name)) {
+				taken = 1;
+				dying = (ds.v[i].state & RIVET_DOMSTATE_DYING) != 0;
+			}
+		xl_domains_free(&ds);
+		if (!taken || !dying || ms >= UNDO_WAIT_MS)
+			break;
+		nanosleep(&ts, NULL);
+	}
 	if (taken)
 		return diag_fail(d, f, p->line_name, "name", "a domain named '%s' already exists",
 				 p->cfg.name);
@@ -368,7 +462,7 @@ static int precheck(xc_handle *h, const struct xl_plan *p, struct diag *d)
  * destroyed and waited for until it is gone (its memory is free only then).
  * If it will not go, the message says so.
  */
-static void undo(xc_handle *h, uint32_t domid, struct diag *d)
+static void undo(xc_handle *h, uint32_t domid, int dm_pid, struct diag *d)
 {
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 	struct rivet_domain_info info;
@@ -378,6 +472,9 @@ static void undo(xc_handle *h, uint32_t domid, struct diag *d)
 
 	xl_record_remove(domid);
 	r = xc_domain_destroy(h, domid);
+	/* Its memory is freed once the device model unmapped it: stop that first. */
+	if (dm_pid > 0)
+		xl_dm_stop(dm_pid, domid);
 	if (r == XC_ENODOMAIN)
 		return;
 	for (ms = 0; r == 0 && ms < UNDO_WAIT_MS; ms += 10) {
@@ -400,7 +497,7 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 	char why[REASON_MAX];
 	uint32_t domid;
 	unsigned i;
-	int r;
+	int r, dm_pid = 0;
 
 	if (precheck(h, p, d) < 0)
 		return -1;
@@ -435,12 +532,25 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 			goto fail;
 		}
 	}
+	if (xl_plan_has_devices(p)) {
+		struct xl_dm_spec s = { .domid = domid, .name = p->cfg.name,
+					.nr_vcpus = p->cfg.nr_vcpus, .ram_base = RIVET_GUEST_RAM_BASE,
+					.ram_size = p->cfg.max_bytes, .serial = p->serial,
+					.nr_disks = p->nr_disks, .disks = p->disks, .ready_fd = -1 };
+
+		if (xl_dm_start(&s, &dm_pid, why) < 0) {
+			snprintf(d->text, sizeof d->text, "device model for %s failed: %s", p->cfg.name,
+				 why);
+			dm_pid = 0;
+			goto fail;
+		}
+	}
 	rec = malloc(sizeof *rec);
 	if (!rec) {
 		diag_fail(d, f, 0, NULL, "out of memory");
 		goto fail;
 	}
-	r = record_fill(rec, p, overrides, nr);
+	r = record_fill(rec, p, overrides, nr, dm_pid);
 	if (r < 0)
 		reason_set(why, "out of memory, or more than %d overrides", XL_RECORD_MAX_ARGS);
 	else
@@ -460,6 +570,6 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 	*domid_out = domid;
 	return 0;
 fail:
-	undo(h, domid, d);
+	undo(h, domid, dm_pid, d);
 	return -1;
 }

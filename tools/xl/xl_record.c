@@ -2,7 +2,9 @@
 /*
  * xl_record.c: /run/rivet/domains/<domid>, the note `xl create` leaves for
  * rivet-consoled: the domain's name, its config and overrides (to create it
- * again on `restart`), and its on_* actions. One "key=value" per line.
+ * again on `restart`), its on_* actions, and for a domain with devices its
+ * device model's pid, serial port and disks (dm_pid=, serial=1, and
+ * disk=SLOT,VDEV,ACCESS,PATH per disk). One "key=value" per line.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -60,6 +62,8 @@ void xl_record_free(struct xl_record *r)
 	free(r->config);
 	for (i = 0; i < r->nr_args && i < XL_RECORD_MAX_ARGS; i++)
 		free(r->args[i]);
+	for (i = 0; i < r->nr_disks && i < XL_MAX_DISKS; i++)
+		free(r->disks[i].path);
 	xl_record_init(r);
 }
 
@@ -93,6 +97,24 @@ int xl_record_add_arg(struct xl_record *r, const char *arg)
 	return 0;
 }
 
+int xl_record_add_disk(struct xl_record *r, const char *vdev, unsigned slot, int readonly,
+		       const char *path)
+{
+	struct xl_disk *dk;
+
+	if (r->nr_disks >= XL_MAX_DISKS || strlen(vdev) >= XL_VDEV_MAX)
+		return -1;
+	dk = &r->disks[r->nr_disks];
+	dk->path = dup_n(path, strlen(path));
+	if (!dk->path)
+		return -1;
+	memcpy(dk->vdev, vdev, strlen(vdev) + 1);
+	dk->slot = slot;
+	dk->readonly = readonly != 0;
+	r->nr_disks++;
+	return 0;
+}
+
 long xl_record_format(const struct xl_record *r, char **text, char *why)
 {
 	size_t size, n;
@@ -113,6 +135,14 @@ long xl_record_format(const struct xl_record *r, char **text, char *why)
 			return reason_set(why, "override %u holds a newline", i + 1);
 		size += sizeof "arg=\n" + strlen(r->args[i]);
 	}
+	if (r->nr_disks > XL_MAX_DISKS)
+		return reason_set(why, "too many disks");
+	size += sizeof "dm_pid=\nserial=1\n" + 12;
+	for (i = 0; i < r->nr_disks; i++) {
+		if (has_newline(r->disks[i].path) || strchr(r->disks[i].vdev, ','))
+			return reason_set(why, "disk %u's path holds a newline", i + 1);
+		size += sizeof "disk=,,rw,\n" + 12 + strlen(r->disks[i].vdev) + strlen(r->disks[i].path);
+	}
 	if (size > XL_RECORD_MAX)
 		return reason_set(why, "record of %zu bytes is over %u", size, XL_RECORD_MAX);
 	buf = malloc(size);
@@ -124,6 +154,19 @@ long xl_record_format(const struct xl_record *r, char **text, char *why)
 	n = (size_t)k;
 	for (i = 0; i < r->nr_args && k >= 0 && n < size; i++) {
 		k = snprintf(buf + n, size - n, "arg=%s\n", r->args[i]);
+		n += (size_t)k;
+	}
+	if (r->dm_pid > 0 && k >= 0 && n < size) {
+		k = snprintf(buf + n, size - n, "dm_pid=%d\n", r->dm_pid);
+		n += (size_t)k;
+	}
+	if (r->serial && k >= 0 && n < size) {
+		k = snprintf(buf + n, size - n, "serial=1\n");
+		n += (size_t)k;
+	}
+	for (i = 0; i < r->nr_disks && k >= 0 && n < size; i++) {
+		k = snprintf(buf + n, size - n, "disk=%u,%s,%s,%s\n", r->disks[i].slot,
+			     r->disks[i].vdev, r->disks[i].readonly ? "ro" : "rw", r->disks[i].path);
 		n += (size_t)k;
 	}
 	if (k < 0 || n >= size) {   /* cannot happen with the size above; never write a cut record */
@@ -152,6 +195,54 @@ static int set_string(char **dst, const char *v, size_t len)
 	free(*dst);
 	*dst = p;
 	return 0;
+}
+
+static int parse_uint(const char *v, size_t len, unsigned long max, unsigned long *out)
+{
+	unsigned long n = 0;
+	size_t i;
+
+	if (!len || len > 10)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		n = n * 10 + (unsigned long)(v[i] - '0');
+	}
+	if (n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* "SLOT,VDEV,ACCESS,PATH": the path last, as it may hold commas. */
+static int parse_disk(const char *v, size_t len, struct xl_record *r)
+{
+	const char *end = v + len, *c1, *c2, *c3;
+	unsigned long slot;
+	char vdev[XL_VDEV_MAX], *path;
+	int ro, rc;
+
+	c1 = memchr(v, ',', len);
+	c2 = c1 ? memchr(c1 + 1, ',', (size_t)(end - c1 - 1)) : NULL;
+	c3 = c2 ? memchr(c2 + 1, ',', (size_t)(end - c2 - 1)) : NULL;
+	if (!c3 || parse_uint(v, (size_t)(c1 - v), XL_MAX_DISKS - 1, &slot) < 0 ||
+	    (size_t)(c2 - c1 - 1) >= sizeof vdev || c2 == c1 + 1 || c3 + 1 == end)
+		return -1;
+	if (c3 - c2 - 1 == 2 && !strncmp(c2 + 1, "ro", 2))
+		ro = 1;
+	else if (c3 - c2 - 1 == 2 && !strncmp(c2 + 1, "rw", 2))
+		ro = 0;
+	else
+		return -1;
+	memcpy(vdev, c1 + 1, (size_t)(c2 - c1 - 1));
+	vdev[c2 - c1 - 1] = '\0';
+	path = dup_n(c3 + 1, (size_t)(end - c3 - 1));
+	if (!path)
+		return -1;
+	rc = xl_record_add_disk(r, vdev, (unsigned)slot, ro, path);
+	free(path);
+	return rc;
 }
 
 static int parse_action(const char *v, size_t len, uint8_t *out)
@@ -203,6 +294,18 @@ int xl_record_parse(const char *text, struct xl_record *r, char *why)
 		else if (KEY("arg"))
 			bad = r->nr_args == XL_RECORD_MAX_ARGS ||
 			      set_string(&r->args[r->nr_args++], v, vlen);
+		else if (KEY("dm_pid")) {
+			unsigned long pid;
+
+			bad = parse_uint(v, vlen, 0x7fffffff, &pid);
+			if (!bad)
+				r->dm_pid = (int)pid;
+		} else if (KEY("serial")) {
+			bad = !(vlen == 1 && (*v == '0' || *v == '1'));
+			if (!bad)
+				r->serial = *v == '1';
+		} else if (KEY("disk"))
+			bad = parse_disk(v, vlen, r);
 		/* Unknown keys are skipped: a newer xl may write more. */
 #undef KEY
 		if (bad) {
