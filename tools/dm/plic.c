@@ -250,8 +250,10 @@ static void plic_write(void *dev, uint64_t offset, unsigned size, uint64_t value
 
 	switch (d.reg) {
 	case REG_PRIORITY:
-		if (d.index == 0)
-			break;	/* source 0's priority is hardwired to 0 */
+		if (d.index == 0) {
+			dm_log_guest("plic: source 0 has no priority to write");
+			return;
+		}
 		p->priority[d.index] = v & PLIC_MAX_PRIORITY;
 		update(p);
 		return;
