@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dm.h: rivet-dm, the device model daemon one DomU gets in Dom0 (docs/dm.md).
+ * The state of the whole daemon, and what its files offer each other:
+ *   dm_main.c     command line, log, signals, setup and teardown, the loop
+ *   dm_machine.c  the virt-like machine: PLIC, UART, 8 virtio slots on the
+ *                 bus, their interrupt wiring, the ioreq ranges
+ *   dm_console.c  the UART <-> rivet-consoled connection
+ * Single-threaded: nothing here locks.
+ */
+#ifndef RIVET_DM_H
+#define RIVET_DM_H
+#include <stdint.h>
+
+#include "dm_args.h"
+#include "dm_bus.h"
+#include "dm_cbuf.h"
+#include "dm_ioreq.h"
+#include "dm_mem.h"
+#include "plic.h"
+#include "uart16550.h"
+#include "virtio_blk.h"
+#include "virtio_mmio.h"
+#include "xc.h"
+
+#define DM_VIRTIO_SLOTS      8
+#define DM_VIRTIO_BASE       0x10001000ULL
+#define DM_VIRTIO_STRIDE     0x1000ULL
+#define DM_VIRTIO_IRQ(n)     (1 + (n))
+#define DM_MAX_RANGES        RIVET_IOREQ_MAX_RANGES
+
+#define DM_CON_OUT_BYTES     65536
+#define DM_CON_IN_BYTES      256
+
+enum dm_con_state { DM_CON_DOWN, DM_CON_HANDSHAKE, DM_CON_UP };
+
+struct dm_console {
+	uint32_t domid;
+	int fd;                        /* -1 while down */
+	enum dm_con_state state;
+	int64_t since_ms;              /* when the state began (handshake timeout) */
+	int64_t last_try_ms;           /* last connection attempt */
+	int down_logged;               /* "not reachable" said since the last success */
+	char reply[64];                /* the handshake line so far */
+	unsigned reply_len;
+	struct dm_cbuf out, in;        /* to consoled / to the UART */
+	uint64_t dropped_logged;       /* out.dropped when we last said so */
+	int64_t dropped_log_ms;
+	uint8_t out_buf[DM_CON_OUT_BYTES];
+	uint8_t in_buf[DM_CON_IN_BYTES];
+};
+
+struct dm_range {
+	uint64_t gpa, len;
+	uint32_t flags;
+};
+
+struct dm {
+	struct dm_args args;
+	xc_handle *xc;
+	struct dm_mem mem;             /* the DomU's RAM, mapped whole (host NULL: not mapped) */
+	int srv_fd;                    /* the ioreq server (-1: none) */
+	uint32_t port;
+	struct rivet_ioreq_page *page;
+	int enabled;
+	struct dm_range range[DM_MAX_RANGES];
+	unsigned nr_ranges;
+	int disk_fd[DM_MAX_DISKS];
+	uint64_t disk_size[DM_MAX_DISKS];
+
+	struct dm_bus bus;
+	struct dm_ioreq io;
+	struct plic plic;
+	struct uart16550 uart;
+	struct virtio_mmio slot[DM_VIRTIO_SLOTS];
+	struct virtio_blk *blk[DM_MAX_DISKS];
+	int8_t irq_level[DM_MAX_VCPUS];    /* last VSEIP level set per vCPU; -1 unknown */
+	uint64_t irq_errors;
+
+	struct dm_console con;
+};
+
+/* dm_machine.c */
+/* Builds the devices and the bus (no hypercall); after the disks are open and RAM mapped. 0 or -1. */
+int dm_machine_build(struct dm *dm, char *err, size_t errlen);
+/* Maps the ioreq ranges (plain, then posted), recording each in dm->range. 0, or -1 with ERR. */
+int dm_machine_map_ranges(struct dm *dm, char *err, size_t errlen);
+/* Runs one round of device work left over by a notify; returns 1 if some is still left. */
+int dm_machine_poll(struct dm *dm);
+/* vCPU lines whose last hypercall failed are set again from the PLIC's state. */
+void dm_machine_resync_irqs(struct dm *dm);
+void dm_machine_free(struct dm *dm);
+
+/* dm_console.c */
+void dm_console_init(struct dm_console *c, uint32_t domid);
+/* uart_tx_fn: a byte the guest transmitted. */
+void dm_console_tx(void *con, uint8_t byte);
+/* The fd to poll and its events (0: nothing to poll). */
+int dm_console_pollfd(struct dm_console *c, short *events);
+void dm_console_event(struct dm_console *c, short revents);
+/* Input bytes into the UART as it has room. */
+void dm_console_feed(struct dm_console *c, struct uart16550 *u);
+/* Once a second: connect if down, handshake timeout, drop counts. */
+void dm_console_tick(struct dm_console *c, int64_t now_ms);
+void dm_console_close(struct dm_console *c);
+
+int64_t dm_now_ms(void);
+
+#endif

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dm_machine.c: the machine rivet-dm emulates for its DomU, laid out as
+ * QEMU's virt: the PLIC, the 16550 UART (--serial) and eight virtio-mmio
+ * slots, disk i in slot i, the rest empty (DeviceID 0). Interrupts: slot n
+ * drives PLIC source n + 1, the UART source 10; the PLIC's S-mode context
+ * 2n + 1 is vCPU n's VSEIP (xc_ioreq_set_irq), its M-mode contexts are
+ * wired to nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "dm.h"
+#include "dm_log.h"
+
+/*
+ * PLIC output of context CONTEXT changed: vCPU context / 2's external
+ * interrupt line follows it, with a hypercall only on a change. A failed
+ * call forgets the level, and the once-a-second tick sets it again.
+ */
+static void plic_line(void *opaque, unsigned context, int level)
+{
+	struct dm *dm = opaque;
+	unsigned vcpu = PLIC_CONTEXT_VCPU(context);
+
+	if (!(context & 1) || vcpu >= dm->args.vcpus)
+		return;
+	level = !!level;
+	if (dm->irq_level[vcpu] == level)
+		return;
+	int rc = xc_ioreq_set_irq(dm->xc, dm->args.domid, vcpu, level);
+	if (rc < 0) {
+		dm->irq_level[vcpu] = -1;
+		if (dm->irq_errors++ % 1000 == 0)
+			dm_log("cannot set vCPU %u's interrupt line to %d: %s (%llu failures)", vcpu,
+			       level, xc_strerror(rc), (unsigned long long)dm->irq_errors);
+		return;
+	}
+	dm->irq_level[vcpu] = (int8_t)level;
+}
+
+void dm_machine_resync_irqs(struct dm *dm)
+{
+	for (unsigned v = 0; v < dm->args.vcpus; v++)
+		if (dm->irq_level[v] < 0)
+			plic_line(dm, PLIC_S_CONTEXT(v), plic_ctx_level(&dm->plic, PLIC_S_CONTEXT(v)));
+}
+
+int dm_machine_build(struct dm *dm, char *err, size_t errlen)
+{
+	struct dm_irq irq;
+
+	dm_bus_init(&dm->bus);
+	for (unsigned v = 0; v < DM_MAX_VCPUS; v++)
+		dm->irq_level[v] = -1;
+	plic_init(&dm->plic, dm->args.vcpus, plic_line, dm);
+	if (dm_bus_add(&dm->bus, PLIC_BASE, PLIC_SIZE, &plic_mmio_ops, &dm->plic, "plic") < 0)
+		goto bus;
+	if (dm->args.serial) {
+		plic_irq_init(&irq, &dm->plic, UART_IRQ);
+		uart_init(&dm->uart, &irq, dm_console_tx, &dm->con);
+		if (dm_bus_add(&dm->bus, UART_BASE, UART_SIZE, &uart_mmio_ops, &dm->uart, "uart") < 0)
+			goto bus;
+	}
+	for (unsigned n = 0; n < DM_VIRTIO_SLOTS; n++) {
+		const struct virtio_dev *vdev = NULL;
+		if (n < dm->args.nr_disks) {
+			char serial[VIRTIO_BLK_ID_BYTES + 1];
+			dm->blk[n] = calloc(1, sizeof *dm->blk[n]);
+			if (!dm->blk[n]) {
+				snprintf(err, errlen, "out of memory for disk %u", n);
+				return -1;
+			}
+			snprintf(serial, sizeof serial, "rivet-disk%u", n);
+			virtio_blk_init(dm->blk[n], dm->disk_fd[n], dm->disk_size[n],
+					dm->args.disk[n].readonly, serial);
+			vdev = &dm->blk[n]->vdev;
+		}
+		plic_irq_init(&irq, &dm->plic, DM_VIRTIO_IRQ(n));
+		virtio_mmio_init(&dm->slot[n], &dm->mem, irq, vdev);
+		if (dm_bus_add(&dm->bus, DM_VIRTIO_BASE + n * DM_VIRTIO_STRIDE, VIRTIO_MMIO_SIZE,
+			       &virtio_mmio_ops, &dm->slot[n], vdev ? "virtio-blk" : "virtio-empty") < 0)
+			goto bus;
+	}
+	return 0;
+bus:
+	snprintf(err, errlen, "the device layout does not fit the bus");
+	return -1;
+}
+
+static int map(struct dm *dm, uint64_t gpa, uint64_t len, uint32_t flags, char *err, size_t errlen)
+{
+	if (dm->nr_ranges >= DM_MAX_RANGES) {
+		snprintf(err, errlen, "more than %d ioreq ranges", DM_MAX_RANGES);
+		return -1;
+	}
+	int rc = xc_ioreq_map_range(dm->xc, dm->args.domid, gpa, len, flags);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot map the %s range %#llx+%#llx: %s",
+			 flags ? "posted" : "MMIO", (unsigned long long)gpa, (unsigned long long)len,
+			 xc_strerror(rc));
+		return -1;
+	}
+	dm->range[dm->nr_ranges++] = (struct dm_range){ gpa, len, flags };
+	return 0;
+}
+
+/*
+ * Plain ranges first (a posted range must lie inside one): the PLIC, the
+ * UART, and the eight virtio slots as one range (one per slot would not
+ * leave room for the posted ranges under RIVET_IOREQ_MAX_RANGES: 3 + 16 +
+ * 8 + 1 = 28 of 32 at most). Posted: writes with no effect a later read
+ * could see before the device model has processed them. The ring is drained
+ * before the next synchronous request, so only ordering against other
+ * vCPUs' synchronous accesses changes, which real hardware (a write buffer
+ * in front of the device) does not promise either:
+ *  - virtio QueueNotify and InterruptACK (write-only registers);
+ *  - each vCPU's S-context claim/complete: a write is "complete"; the claim
+ *    is a read and stays synchronous;
+ *  - the UART's THR/DLL byte at offset 0: the transmit (or divisor latch)
+ *    write; reads of offset 0 (RBR) stay synchronous.
+ */
+int dm_machine_map_ranges(struct dm *dm, char *err, size_t errlen)
+{
+	const uint32_t P = RIVET_IOREQ_RANGE_POSTED;
+
+	if (map(dm, PLIC_BASE, PLIC_SIZE, 0, err, errlen) < 0)
+		return -1;
+	if (dm->args.serial && map(dm, UART_BASE, UART_SIZE, 0, err, errlen) < 0)
+		return -1;
+	if (map(dm, DM_VIRTIO_BASE, DM_VIRTIO_SLOTS * DM_VIRTIO_STRIDE, 0, err, errlen) < 0)
+		return -1;
+	for (unsigned n = 0; n < DM_VIRTIO_SLOTS; n++) {
+		uint64_t base = DM_VIRTIO_BASE + n * DM_VIRTIO_STRIDE;
+		if (map(dm, base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, P, err, errlen) < 0 ||
+		    map(dm, base + VIRTIO_MMIO_INTERRUPT_ACK, 4, P, err, errlen) < 0)
+			return -1;
+	}
+	for (unsigned v = 0; v < dm->args.vcpus; v++) {
+		uint64_t claim = PLIC_BASE + PLIC_CONTEXT_BASE +
+				 PLIC_CONTEXT_STRIDE * PLIC_S_CONTEXT(v) + PLIC_CTX_CLAIM;
+		if (map(dm, claim, 4, P, err, errlen) < 0)
+			return -1;
+	}
+	if (dm->args.serial && map(dm, UART_BASE + UART_THR, 1, P, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+int dm_machine_poll(struct dm *dm)
+{
+	int left = 0;
+
+	for (unsigned n = 0; n < DM_VIRTIO_SLOTS; n++) {
+		if (!virtio_mmio_pending(&dm->slot[n]))
+			continue;
+		virtio_mmio_poll(&dm->slot[n]);
+		left |= virtio_mmio_pending(&dm->slot[n]);
+	}
+	return left;
+}
+
+void dm_machine_free(struct dm *dm)
+{
+	for (unsigned n = 0; n < DM_MAX_DISKS; n++) {
+		free(dm->blk[n]);
+		dm->blk[n] = NULL;
+	}
+}

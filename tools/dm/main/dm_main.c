@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dm_main.c: rivet-dm's entry: the command line, the log, signals, setup
+ * (starting), the loop (serving) and teardown (stopping). docs/dm.md.
+ *
+ * Setup reports to --ready-fd: "ok\n" once the server is enabled, or
+ * "error: REASON\n" after undoing what was done (exit 1). Nothing a DomU
+ * does ends the loop: only SIGTERM/SIGINT, the domain being gone (checked
+ * every second) or the ioreq server's fd failing.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dm.h"
+#include "dm_log.h"
+
+#define DM_LOG_DIR      "/var/log/rivet/dm"
+#define TICK_MS         1000
+#define PASSES_PER_WAKE 64
+
+static struct dm the_dm;
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+static int ready_fd = -1;
+
+static void report_ready(const char *fmt, ...)
+{
+	char line[320];
+	va_list ap;
+	int n;
+
+	if (ready_fd < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof line)
+		n = sizeof line - 1;
+	write_all(ready_fd, line, (size_t)n);
+	close(ready_fd);
+	ready_fd = -1;
+}
+
+static int mkdir_p(const char *dir)
+{
+	char p[256];
+	if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p)
+		return -1;
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	return mkdir(p, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* stderr to the log file; stdin and stdout to /dev/null. */
+static int open_log(const struct dm_args *a, char *err, size_t errlen)
+{
+	char path[256];
+	const char *p = a->log;
+
+	if (!p) {
+		if (mkdir_p(DM_LOG_DIR) < 0) {
+			snprintf(err, errlen, "cannot create %s: %s", DM_LOG_DIR, strerror(errno));
+			return -1;
+		}
+		snprintf(path, sizeof path, "%s/%s.log", DM_LOG_DIR, a->name);
+		p = path;
+	}
+	int fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open the log %.200s: %s", p, strerror(errno));
+		return -1;
+	}
+	int null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		if (null > 2)
+			close(null);
+	}
+	dup2(fd, 2);
+	close(fd);
+	return 0;
+}
+
+static int open_disks(struct dm *dm, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < dm->args.nr_disks; i++) {
+		const struct dm_disk_arg *d = &dm->args.disk[i];
+		struct stat st;
+		int fd = open(d->path, (d->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+		if (fd < 0) {
+			snprintf(err, errlen, "disk %u: cannot open %s %s: %s", i, d->path,
+				 d->readonly ? "read-only" : "read-write", strerror(errno));
+			return -1;
+		}
+		dm->disk_fd[i] = fd;
+		if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+			snprintf(err, errlen, "disk %u: %s is not a file or block device", i, d->path);
+			return -1;
+		}
+		off_t end = lseek(fd, 0, SEEK_END);
+		if (end < 0) {
+			snprintf(err, errlen, "disk %u: cannot size %s: %s", i, d->path, strerror(errno));
+			return -1;
+		}
+		dm->disk_size[i] = (uint64_t)end;
+		if (end % VIRTIO_BLK_SECTOR_SIZE)
+			dm_log("disk %u: %s is %lld bytes; the guest sees whole 512-byte sectors", i,
+			       d->path, (long long)end);
+	}
+	return 0;
+}
+
+static void notify(void *ctx)
+{
+	struct dm *dm = ctx;
+	static uint64_t errors;
+	int rc = xc_evtchn_notify(dm->xc, dm->srv_fd);
+	if (rc < 0 && errors++ % 1000 == 0)
+		dm_log("cannot notify the microvisor: %s (%llu failures)", xc_strerror(rc),
+		       (unsigned long long)errors);
+}
+
+static void after_pass(void *ctx)
+{
+	struct dm *dm = ctx;
+	if (dm->args.serial)
+		dm_console_feed(&dm->con, &dm->uart);
+}
+
+static void teardown(struct dm *dm)
+{
+	if (dm->srv_fd >= 0) {
+		/* Its ranges go with it; a DomU that could still run is paused by the microvisor. */
+		int rc = xc_ioreq_server_destroy(dm->xc, dm->srv_fd, dm->page);
+		if (rc < 0)
+			dm_log("destroying the ioreq server: %s", xc_strerror(rc));
+		dm->srv_fd = -1;
+		dm->page = NULL;
+		dm->nr_ranges = 0;
+		dm->enabled = 0;
+	}
+	if (dm->mem.host) {
+		int rc = xc_unmap_foreign(dm->xc, dm->mem.host, dm->mem.size / XC_PAGE_SIZE);
+		if (rc < 0)
+			dm_log("unmapping the guest's RAM: %s", xc_strerror(rc));
+		dm->mem.host = NULL;
+	}
+	dm_machine_free(dm);
+	dm_console_close(&dm->con);
+	for (unsigned i = 0; i < DM_MAX_DISKS; i++) {
+		if (dm->disk_fd[i] >= 0)
+			close(dm->disk_fd[i]);
+		dm->disk_fd[i] = -1;
+	}
+	if (dm->xc)
+		xc_close(dm->xc);
+	dm->xc = NULL;
+}
+
+static int setup(struct dm *dm, char *err, size_t errlen)
+{
+	const struct dm_args *a = &dm->args;
+	void *ram = NULL;
+	int rc;
+
+	if (open_disks(dm, err, errlen) < 0)
+		return -1;
+	if ((rc = xc_open(&dm->xc)) < 0) {
+		dm->xc = NULL;
+		snprintf(err, errlen, "cannot open the Rivet driver: %s", xc_strerror(rc));
+		return -1;
+	}
+	rc = xc_map_foreign(dm->xc, a->domid, a->ram_base, a->ram_size / XC_PAGE_SIZE, &ram);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot map domain %u's RAM %#llx+%#llx: %s", a->domid,
+			 (unsigned long long)a->ram_base, (unsigned long long)a->ram_size,
+			 xc_strerror(rc));
+		return -1;
+	}
+	dm->mem = (struct dm_mem){ .host = ram, .gpa = a->ram_base, .size = a->ram_size };
+	dm_console_init(&dm->con, a->domid);
+	if (dm_machine_build(dm, err, errlen) < 0)
+		return -1;
+	rc = xc_ioreq_server_create(dm->xc, a->domid, &dm->srv_fd, &dm->port, &dm->page);
+	if (rc < 0) {
+		dm->srv_fd = -1;
+		snprintf(err, errlen, "cannot create the ioreq server: %s", xc_strerror(rc));
+		return -1;
+	}
+	dm_ioreq_init(&dm->io, dm->page, a->vcpus, &dm->bus, notify, after_pass, dm);
+	if (dm_machine_map_ranges(dm, err, errlen) < 0)
+		return -1;
+	if ((rc = xc_ioreq_enable(dm->xc, a->domid, 1)) < 0) {
+		snprintf(err, errlen, "cannot enable the ioreq server: %s", xc_strerror(rc));
+		return -1;
+	}
+	dm->enabled = 1;
+	return 0;
+}
+
+/* Whether the domain is gone (or going): no such domain, dying or shut down. */
+static int domain_gone(struct dm *dm, const char **why)
+{
+	struct rivet_domain_info info;
+	static uint64_t errors;
+	int rc = xc_domain_getinfo(dm->xc, dm->args.domid, &info);
+
+	if (rc == XC_ENODOMAIN || (rc >= 0 && info.domid != dm->args.domid)) {
+		*why = "no longer exists";
+		return 1;
+	}
+	if (rc < 0) {
+		if (errors++ % 60 == 0)
+			dm_log("cannot get domain %u's state: %s", dm->args.domid, xc_strerror(rc));
+		return 0;
+	}
+	if (info.state & RIVET_DOMSTATE_DYING) {
+		*why = "is dying";
+		return 1;
+	}
+	if (info.state & RIVET_DOMSTATE_SHUTDOWN) {
+		*why = "has shut down";
+		return 1;
+	}
+	return 0;
+}
+
+static int serve(struct dm *dm, const sigset_t *waitmask)
+{
+	int64_t next_tick = dm_now_ms();
+	int work_left = 0;
+
+	for (;;) {
+		struct pollfd pfd[2];
+		nfds_t n = 1;
+		short con_events = 0;
+		int64_t now = dm_now_ms();
+
+		if (stop_signal) {
+			dm_log("stopping: %s", strsignal(stop_signal));
+			return 0;
+		}
+		if (now >= next_tick) {
+			const char *why;
+			if (domain_gone(dm, &why)) {
+				dm_log("domain gone: domain %u %s; stopping", dm->args.domid, why);
+				return 0;
+			}
+			if (dm->args.serial)
+				dm_console_tick(&dm->con, now);
+			dm_machine_resync_irqs(dm);
+			next_tick = now + TICK_MS;
+		}
+
+		pfd[0] = (struct pollfd){ .fd = dm->srv_fd, .events = POLLIN };
+		if (dm->args.serial) {
+			int cfd = dm_console_pollfd(&dm->con, &con_events);
+			if (cfd >= 0 && con_events)
+				pfd[n++] = (struct pollfd){ .fd = cfd, .events = con_events };
+		}
+		int64_t wait = work_left ? 0 : next_tick - now;
+		struct timespec ts = { .tv_sec = wait / 1000, .tv_nsec = (wait % 1000) * 1000000 };
+		int r = ppoll(pfd, n, &ts, waitmask);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			dm_log("poll: %s", strerror(errno));
+			return -1;
+		}
+		if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+			dm_log("the ioreq server's fd failed (revents %#x); stopping", pfd[0].revents);
+			return -1;
+		}
+		if (pfd[0].revents & POLLIN) {
+			uint32_t port;
+			int rc = xc_evtchn_pending(dm->xc, dm->srv_fd, &port);
+			if (rc < 0 && rc != XC_EAGAIN) {
+				dm_log("reading the ioreq server's event: %s; stopping", xc_strerror(rc));
+				return -1;
+			}
+		}
+		/* Cheap when idle: a look at the ring indices and the slots' states. */
+		work_left = dm_ioreq_serve(&dm->io, PASSES_PER_WAKE);
+		work_left |= dm_machine_poll(dm);
+		if (n > 1)
+			dm_console_event(&dm->con, pfd[1].revents);
+		if (dm->args.serial)
+			dm_console_feed(&dm->con, &dm->uart);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct dm *dm = &the_dm;
+	char err[256];
+	sigset_t block, waitmask;
+	struct sigaction sa;
+
+	dm->srv_fd = -1;
+	for (unsigned i = 0; i < DM_MAX_DISKS; i++)
+		dm->disk_fd[i] = -1;
+
+	if (dm_args_parse(argc, argv, &dm->args, err, sizeof err) < 0) {
+		ready_fd = dm->args.ready_fd;
+		if (ready_fd >= 0 && fcntl(ready_fd, F_GETFD) < 0)
+			ready_fd = -1;
+		fprintf(stderr, "rivet-dm: %s\n", err);
+		report_ready("error: %s\n", err);
+		return 1;
+	}
+	ready_fd = dm->args.ready_fd;
+	if (fcntl(ready_fd, F_GETFD) < 0) {
+		fprintf(stderr, "rivet-dm: --ready-fd %d: %s\n", ready_fd, strerror(errno));
+		return 1;
+	}
+	if (ready_fd <= 2) {
+		/* Out of the way of the stdio descriptors we redirect. */
+		int fd = fcntl(ready_fd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0) {
+			fprintf(stderr, "rivet-dm: --ready-fd %d: %s\n", ready_fd, strerror(errno));
+			return 1;
+		}
+		ready_fd = fd;
+	} else {
+		fcntl(ready_fd, F_SETFD, FD_CLOEXEC);
+	}
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	/* Delivered only inside ppoll(), so a signal never falls between the check and the wait. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
+
+	if (!dm->args.foreground) {
+		setsid();
+		if (open_log(&dm->args, err, sizeof err) < 0) {
+			fprintf(stderr, "rivet-dm: %s\n", err);
+			report_ready("error: %s\n", err);
+			return 1;
+		}
+	}
+	dm_log("starting for domain %u '%s': %u vCPUs, RAM %#llx+%#llx, %s, %u disk(s)",
+	       dm->args.domid, dm->args.name, dm->args.vcpus,
+	       (unsigned long long)dm->args.ram_base, (unsigned long long)dm->args.ram_size,
+	       dm->args.serial ? "serial" : "no serial", dm->args.nr_disks);
+	for (unsigned i = 0; i < dm->args.nr_disks; i++)
+		dm_log("disk %u: %s (%s)", i, dm->args.disk[i].path,
+		       dm->args.disk[i].readonly ? "read-only" : "read-write");
+
+	if (setup(dm, err, sizeof err) < 0) {
+		dm_log("cannot start: %s", err);
+		teardown(dm);
+		report_ready("error: %s\n", err);
+		return 1;
+	}
+	dm_log("serving domain %u: ioreq port %u, %u ranges", dm->args.domid, dm->port,
+	       dm->nr_ranges);
+	report_ready("ok\n");
+	if (dm->args.serial)
+		dm_console_tick(&dm->con, dm_now_ms());
+
+	int rc = serve(dm, &waitmask);
+	dm_log("%llu synchronous and %llu posted accesses served, %llu to no device",
+	       (unsigned long long)dm->io.nr_sync, (unsigned long long)dm->io.nr_posted,
+	       (unsigned long long)dm->bus.unclaimed);
+	if (dm->args.serial && dm->con.out.dropped)
+		dm_log("console: %llu bytes of output dropped in all",
+		       (unsigned long long)dm->con.out.dropped);
+	teardown(dm);
+	dm_log("stopped");
+	return rc < 0 ? 1 : 0;
+}
