@@ -61,6 +61,7 @@ struct dom {
 struct client {
 	int fd;
 	int attached;
+	int source;                          /* a device model's UART (SOURCE), not a viewer */
 	uint32_t domid;
 	size_t len;
 	char line[LINE_MAX_ATTACH];
@@ -69,6 +70,13 @@ struct client {
 static xc_handle *xch;
 static struct dom doms[MAX_DOMS];
 static struct client clients[MAX_CLIENTS];
+
+/* Device models told to stop (SIGTERM), killed if still there at their deadline. */
+static struct dm_kill {
+	int pid;
+	uint32_t domid;
+	uint64_t deadline_ms;
+} dm_kills[MAX_DOMS];
 static const char *log_dir = "/var/log/rivet";
 static const char *xl_path = "xl";
 static uint64_t log_cap = LOG_SIZE_DEFAULT;          /* --log-size; 0: no cap */
@@ -139,6 +147,27 @@ static struct dom *dom_find(uint32_t domid)
 	return NULL;
 }
 
+/* Sends domain output to the clients attached to DOMID (never to its source). */
+static void fanout(uint32_t domid, const void *buf, size_t n)
+{
+	unsigned i;
+
+	for (i = 0; i < MAX_CLIENTS; i++)
+		if (clients[i].fd >= 0 && clients[i].attached && !clients[i].source &&
+		    clients[i].domid == domid)
+			send_client(&clients[i], buf, n);
+}
+
+static struct client *source_of(uint32_t domid)
+{
+	unsigned i;
+
+	for (i = 0; i < MAX_CLIENTS; i++)
+		if (clients[i].fd >= 0 && clients[i].source && clients[i].domid == domid)
+			return &clients[i];
+	return NULL;
+}
+
 static void log_path(const struct rivet_domain_info *info, char *path, size_t size)
 {
 	char name[RIVET_NAME_MAX + 16];
@@ -195,6 +224,23 @@ static void flood_started(struct dom *d, uint64_t now)
 	d->flood_open = 1;
 }
 
+/* Domain output, from its ring or its source: to its log and its clients. */
+static void deliver(struct dom *d, const char *buf, size_t n)
+{
+	char why[REASON_MAX];
+
+	if (d->log.fd >= 0) {
+		if (conlog_write(&d->log, buf, n, log_cap, why) < 0) {
+			if (!d->log_failing)
+				say("domain %u: %s", d->domid, why);
+			d->log_failing = 1;
+		} else {
+			d->log_failing = 0;
+		}
+	}
+	fanout(d->domid, buf, n);
+}
+
 /*
  * Reads one domain's ring to the log and its clients: DRAIN_READS reads at
  * most, so one chatty domain cannot starve the others (the next event or
@@ -202,10 +248,10 @@ static void flood_started(struct dom *d, uint64_t now)
  */
 static void drain(struct dom *d, int force)
 {
-	char buf[READ_CHUNK], why[REASON_MAX];
+	char buf[READ_CHUNK];
 	unsigned long over = 0;
 	uint64_t now = now_ms();
-	unsigned i, rounds;
+	unsigned rounds;
 	int got = 0;
 	long n;
 
@@ -223,18 +269,7 @@ static void drain(struct dom *d, int force)
 	     rounds++) {
 		d->backlog = rounds + 1 == DRAIN_READS;   /* stopped by the bound, not by an empty ring */
 		got = 1;
-		if (d->log.fd >= 0) {
-			if (conlog_write(&d->log, buf, (size_t)n, log_cap, why) < 0) {
-				if (!d->log_failing)
-					say("domain %u: %s", d->domid, why);
-				d->log_failing = 1;
-			} else {
-				d->log_failing = 0;
-			}
-		}
-		for (i = 0; i < MAX_CLIENTS; i++)
-			if (clients[i].fd >= 0 && clients[i].attached && clients[i].domid == d->domid)
-				send_client(&clients[i], buf, (size_t)n);
+		deliver(d, buf, (size_t)n);
 	}
 	if (got && !force && conrate_count(&d->rate, rate_limit) && d->rate.flood == 1)
 		flood_started(d, now);
@@ -265,12 +300,16 @@ static int poll_timeout(void)
 	uint64_t now = now_ms(), next = UINT64_MAX, t;
 	unsigned i;
 
-	for (i = 0; i < MAX_DOMS; i++)
+	for (i = 0; i < MAX_DOMS; i++) {
 		if (doms[i].used && doms[i].backlog) {
 			t = resume_at(&doms[i], now);
 			if (t < next)
 				next = t;
 		}
+		/* Checked every 100 ms: a device model usually goes well before its deadline. */
+		if (dm_kills[i].pid && now + 100 < next)
+			next = now + 100;
+	}
 	if (next == UINT64_MAX)
 		return -1;
 	return next <= now ? 0 : (int)(next - now < 1000 ? next - now : 1000);
@@ -338,6 +377,47 @@ static void restart(struct xl_record *rec)
 	say("restarting '%s': %s create %s (pid %d)", rec->name, xl_path, rec->config, (int)pid);
 }
 
+/*
+ * Stops a destroyed domain's device model without waiting in the loop:
+ * SIGTERM now (only to a pid that still is rivet-dm --domid DOMID), SIGKILL
+ * at XL_DM_STOP_MS if it is still there (dm_kills_due).
+ */
+static void dm_stop_start(int pid, uint32_t domid)
+{
+	unsigned i;
+
+	if (!xl_dm_alive(pid, domid))
+		return;
+	kill(pid, SIGTERM);
+	say("domain %u: device model (pid %d) told to stop", domid, pid);
+	for (i = 0; i < MAX_DOMS; i++)
+		if (!dm_kills[i].pid) {
+			dm_kills[i] = (struct dm_kill){ pid, domid, now_ms() + XL_DM_STOP_MS };
+			return;
+		}
+}
+
+static void dm_kills_due(void)
+{
+	uint64_t now = now_ms();
+	unsigned i;
+
+	for (i = 0; i < MAX_DOMS; i++) {
+		struct dm_kill *k = &dm_kills[i];
+
+		if (!k->pid)
+			continue;
+		if (!xl_dm_alive(k->pid, k->domid)) {
+			k->pid = 0;
+		} else if (now >= k->deadline_ms) {
+			say("domain %u: device model (pid %d) still there after %d ms: SIGKILL", k->domid,
+			    k->pid, XL_DM_STOP_MS);
+			kill(k->pid, SIGKILL);
+			k->pid = 0;
+		}
+	}
+}
+
 /* Carries out on_* for every domain that has shut down. */
 static void domain_exceptions(void)
 {
@@ -388,6 +468,8 @@ static void domain_exceptions(void)
 			continue;
 		}
 		xl_record_remove(info->domid);
+		if (have && have->dm_pid > 0)
+			dm_stop_start(have->dm_pid, info->domid);
 		if (d)
 			dom_drop(d);
 		say("domain %u '%s' (%s): destroyed%s", info->domid, info->name,
@@ -514,12 +596,15 @@ static void accept_client(int lfd)
 static void attach(struct client *c)
 {
 	char buf[CONSOLED_BACKLOG];
+	enum consoled_req req;
+	struct client *old;
 	struct dom *d;
-	uint32_t domid;
+	uint32_t domid = 0;
 	size_t n;
 
-	if (consoled_parse_attach(c->line, &domid) < 0) {
-		static const char bad[] = "ERR expected ATTACH <domid>\n";
+	req = consoled_parse_request(c->line, &domid);
+	if (req == CONSOLED_REQ_BAD) {
+		static const char bad[] = "ERR expected ATTACH <domid> or SOURCE <domid>\n";
 
 		send_client(c, bad, sizeof bad - 1);
 		client_close(c);
@@ -534,6 +619,20 @@ static void attach(struct client *c)
 		client_close(c);
 		return;
 	}
+	if (req == CONSOLED_REQ_SOURCE) {
+		/* One source per domain: the newest wins (the old one may be a dead DM's). */
+		old = source_of(domid);
+		if (old) {
+			say("domain %u '%s': a new console source replaces the old one", domid, d->name);
+			client_close(old);
+		} else {
+			say("domain %u '%s': console source connected", domid, d->name);
+		}
+		c->attached = c->source = 1;
+		c->domid = domid;
+		send_client(c, "OK\n", 3);
+		return;
+	}
 	c->attached = 1;
 	c->domid = domid;
 	send_client(c, "OK\n", 3);
@@ -542,12 +641,48 @@ static void attach(struct client *c)
 		send_client(c, buf, n);
 }
 
+/*
+ * Output of a domain from its source: one bounded read per wakeup, counted
+ * by the domain's rate limit (the main loop does not poll a held source).
+ */
+static void source_input(struct client *c)
+{
+	char buf[CONSOLED_SOURCE_CHUNK];
+	struct dom *d = dom_find(c->domid);
+	unsigned long over = 0;
+	uint64_t now = now_ms();
+	ssize_t n;
+
+	if (d && !conrate_may_read(&d->rate, now, rate_limit, rate_period, &over)) {
+		d->backlog = 1;
+		return;
+	}
+	n = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		say("domain %u: console source disconnected", c->domid);
+		client_close(c);
+		return;
+	}
+	if (!d)
+		return;
+	deliver(d, buf, (size_t)n);
+	if (conrate_count(&d->rate, rate_limit) && d->rate.flood == 1)
+		flood_started(d, now);
+}
+
 static void client_input(struct client *c)
 {
 	char buf[XC_PAGE_SIZE];
-	ssize_t n = recv(c->fd, buf, sizeof buf, 0);
-	ssize_t i = 0;
+	struct client *src;
+	ssize_t n, i = 0;
 
+	if (c->source) {
+		source_input(c);
+		return;
+	}
+	n = recv(c->fd, buf, sizeof buf, 0);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
@@ -569,8 +704,13 @@ static void client_input(struct client *c)
 			return;
 		}
 	}
+	/* Console input to the UART's device model while one is connected. */
+	if (c->attached && i < n && (src = source_of(c->domid)) != NULL) {
+		send_client(src, buf + i, (size_t)(n - i));
+		return;
+	}
 	/* Console input; what the domain's input ring cannot take now is dropped. */
-	while (c->attached && i < n) {
+	while (c->attached && !c->source && i < n) {
 		long w = xc_console_write(xch, c->domid, buf + i, (size_t)(n - i));
 
 		if (w <= 0)
@@ -739,8 +879,22 @@ int main(int argc, char **argv)
 		p[3] = (struct pollfd){ sfd, POLLIN, 0 };
 		for (i = 0; i < MAX_CLIENTS; i++)
 			if (clients[i].fd >= 0) {
+				int fd = clients[i].fd;
+
+				/*
+				 * A source held back by the rate limit is left out of the
+				 * poll (not even its hangup) until its period ends.
+				 */
+				if (clients[i].source) {
+					struct dom *d = dom_find(clients[i].domid);
+
+					if (d && conrate_held(&d->rate, rate_limit)) {
+						fd = -1;
+						d->backlog = 1;
+					}
+				}
 				idx[n - 4] = i;
-				p[n++] = (struct pollfd){ clients[i].fd, POLLIN, 0 };
+				p[n++] = (struct pollfd){ fd, POLLIN, 0 };
 			}
 		if (poll(p, (nfds_t)n, poll_timeout()) < 0) {
 			if (errno == EINTR)
@@ -762,6 +916,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		drain_held();
+		dm_kills_due();
 		if ((p[3].revents & POLLIN) && signals(sfd))
 			break;
 		for (i = 4; i < n; i++)

@@ -43,6 +43,18 @@ int consoled_parse_attach(const char *line, uint32_t *domid)
 	return 0;
 }
 
+enum consoled_req consoled_parse_request(const char *line, uint32_t *domid)
+{
+	uint64_t v;
+
+	if (consoled_parse_attach(line, domid) == 0)
+		return CONSOLED_REQ_ATTACH;
+	if (strncmp(line, "SOURCE ", 7) || xl_parse_uint(line + 7, UINT32_MAX, &v) < 0)
+		return CONSOLED_REQ_BAD;
+	*domid = (uint32_t)v;
+	return CONSOLED_REQ_SOURCE;
+}
+
 void consoled_log_name(const char *name, uint32_t domid, char *buf, size_t size)
 {
 	size_t i, n = strnlen(name, RIVET_NAME_MAX - 1);

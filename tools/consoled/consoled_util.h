@@ -21,6 +21,13 @@ enum consoled_action consoled_decide(const struct rivet_domain_info *info,
 const char *consoled_reason_name(uint32_t reason);
 /* Parses "ATTACH <domid>" (without the newline); 0 or -1. */
 int consoled_parse_attach(const char *line, uint32_t *domid);
+enum consoled_req {
+	CONSOLED_REQ_BAD,      /* neither: "ERR ..." and close */
+	CONSOLED_REQ_ATTACH,   /* "ATTACH <domid>": a console client (xl console) */
+	CONSOLED_REQ_SOURCE,   /* "SOURCE <domid>": a device model's UART */
+};
+/* The first line of a connection (without the newline); *DOMID set unless BAD. */
+enum consoled_req consoled_parse_request(const char *line, uint32_t *domid);
 /* NAME as a safe log file name: '/' and anything odd become '_', "." and ".." too. */
 void consoled_log_name(const char *name, uint32_t domid, char *buf, size_t size);
 /*
