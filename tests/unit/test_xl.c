@@ -812,6 +812,260 @@ TEST(create_checks_before_creating)
 	xc_close(h);
 }
 
+/* ---- devices: disks, serial, the device model ---- */
+
+TEST(dm_argv)
+{
+	struct xl_disk disks[2] = { { "xvda", 0, 0, "/srv/a,b.img" }, { "xvdc", 1, 1, "/srv/c.img" } };
+	struct xl_dm_spec s = { 7, "web", 2, 0x80000000, 64 << 20, 1, 2, disks, 9 };
+	char *argv[XL_DM_MAX_ARGS], line[1024] = "";
+	int n, i;
+
+	n = xl_dm_argv(&s, "rivet-dm", argv);
+	CHECK_EQ(n, 18);
+	for (i = 0; i < n; i++) {
+		strcat(line, argv[i]);
+		strcat(line, i + 1 < n ? " " : "");
+	}
+	CHECK(argv[n] == NULL);
+	CHECK_STR(line, "rivet-dm --domid 7 --name web --vcpus 2 --ram-base 0x80000000 "
+			"--ram-size 67108864 --serial --disk rw:/srv/a,b.img --disk ro:/srv/c.img "
+			"--ready-fd 9");
+	xl_dm_argv_free(argv);
+	s.serial = 0;
+	s.nr_disks = 0;
+	CHECK_EQ(xl_dm_argv(&s, "/usr/sbin/rivet-dm", argv), 13);
+	CHECK_STR(argv[11], "--ready-fd");
+	xl_dm_argv_free(argv);
+	s.nr_disks = XL_MAX_DISKS + 1;
+	CHECK_EQ(xl_dm_argv(&s, "rivet-dm", argv), -1);
+}
+
+TEST(dm_ready_line)
+{
+	char why[REASON_MAX], big[300];
+
+	CHECK_EQ(xl_dm_ready_parse("ok\n", 3, why), 1);
+	CHECK_EQ(xl_dm_ready_parse("o", 1, why), 0);
+	CHECK_EQ(xl_dm_ready_parse("ok", 2, why), 0);
+	CHECK_EQ(xl_dm_ready_parse("error: cannot open disk\n", 24, why), -1);
+	CHECK_STR(why, "cannot open disk");
+	CHECK_EQ(xl_dm_ready_parse("okay\n", 5, why), -1);
+	CHECK_STR(why, "unexpected ready line 'okay'");
+	memset(big, 'x', sizeof big);
+	CHECK_EQ(xl_dm_ready_parse(big, 256, why), -1);
+	CHECK_STR(why, "its ready line is too long");
+}
+
+TEST(dm_cmdline)
+{
+	static const char a[] = "rivet-dm\0--domid\0007\0--name\0web";
+	static const char b[] = "/usr/sbin/rivet-dm\0--name\0x\0--domid\0007";
+	static const char c[] = "rivet-dm\0--domid\00017";
+	static const char d2[] = "/bin/sh\0rivet-dm\0--domid\0007";
+	static const char e[] = "rivet-dmx\0--domid\0007";
+	static const char f[] = "rivet-dm\0--name\0--domid";
+
+	CHECK_EQ(xl_dm_cmdline_matches(a, sizeof a, 7), 1);
+	CHECK_EQ(xl_dm_cmdline_matches(b, sizeof b, 7), 1);
+	CHECK_EQ(xl_dm_cmdline_matches(b, sizeof b - 1, 7), 1);   /* no final NUL */
+	CHECK_EQ(xl_dm_cmdline_matches(c, sizeof c, 7), 0);
+	CHECK_EQ(xl_dm_cmdline_matches(d2, sizeof d2, 7), 0);
+	CHECK_EQ(xl_dm_cmdline_matches(e, sizeof e, 7), 0);
+	CHECK_EQ(xl_dm_cmdline_matches(f, sizeof f, 7), 0);
+	CHECK_EQ(xl_dm_cmdline_matches("", 0, 7), 0);
+	CHECK_EQ(xl_dm_alive(0, 7), 0);
+	CHECK_EQ(xl_dm_alive(getpid(), 7), 0);   /* a live pid that is not rivet-dm */
+	CHECK_EQ(xl_dm_stop(getpid(), 7), 0);    /* ... is never signalled */
+}
+
+TEST(record_devices)
+{
+	struct xl_record r, back;
+	char *text, why[REASON_MAX];
+
+	xl_record_init(&r);
+	xl_record_init(&back);
+	strcpy(r.name, "web");
+	CHECK_EQ(xl_record_set_config(&r, "/etc/rivet/web.cfg"), 0);
+	r.dm_pid = 4242;
+	r.serial = 1;
+	CHECK_EQ(xl_record_add_disk(&r, "xvda", 0, 0, "/srv/a,b.img"), 0);
+	CHECK_EQ(xl_record_add_disk(&r, "sdc", 1, 1, "/srv/c.img"), 0);
+	CHECK(xl_record_format(&r, &text, why) > 0);
+	CHECK_STR(text, "name=web\nconfig=/etc/rivet/web.cfg\non_poweroff=destroy\non_reboot=destroy\n"
+			"on_crash=destroy\ndm_pid=4242\nserial=1\ndisk=0,xvda,rw,/srv/a,b.img\n"
+			"disk=1,sdc,ro,/srv/c.img\n");
+	CHECK_EQ(xl_record_parse(text, &back, why), 0);
+	free(text);
+	CHECK_EQ(back.dm_pid, 4242);
+	CHECK_EQ(back.serial, 1);
+	CHECK_EQ(back.nr_disks, 2);
+	CHECK_STR(back.disks[0].path, "/srv/a,b.img");
+	CHECK_STR(back.disks[1].vdev, "sdc");
+	CHECK_EQ(back.disks[1].slot, 1);
+	CHECK_EQ(back.disks[1].readonly, 1);
+	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\ndisk=0,xvda,rx,/a\n", &back, why), -1);
+	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\ndisk=9,xvda,rw,/a\n", &back, why), -1);
+	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\ndisk=0,xvda,rw\n", &back, why), -1);
+	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\ndm_pid=-1\n", &back, why), -1);
+	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\nserial=2\n", &back, why), -1);
+	/* A record without them (an older xl, or no devices). */
+	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\n", &back, why), 0);
+	CHECK_EQ(back.dm_pid, 0);
+	CHECK_EQ(back.nr_disks, 0);
+	xl_record_free(&back);
+	xl_record_free(&r);
+}
+
+TEST(block_rows)
+{
+	struct xl_disk dk = { "xvdb", 1, 1, "/srv/b.img" };
+	char row[256];
+
+	CHECK_STR(xl_block_header, "Vdev  Slot  Access  Target\n");
+	xl_block_row(&dk, row, sizeof row);
+	CHECK_STR(row, "xvdb      1  ro      /srv/b.img\n");
+}
+
+TEST(disk_check)
+{
+	char abs[PATH_MAX], why[REASON_MAX];
+
+	write_file("d.img", "0123456789", 10);
+	write_file("ro.img", "0123456789", 10);
+	chmod(path_of("ro.img"), 0444);
+	mkdir(path_of("d.dir"), 0755);
+	CHECK_EQ(xl_disk_check(path_of("d.img"), 0, abs, why), 0);
+	CHECK(abs[0] == '/');
+	CHECK_EQ(xl_disk_check(path_of("nope.img"), 1, abs, why), -1);
+	CHECK_STR(why, "cannot open: No such file or directory");
+	CHECK_EQ(xl_disk_check(path_of("d.dir"), 1, abs, why), -1);
+	CHECK_STR(why, "is a directory");
+	CHECK_EQ(xl_disk_check(path_of("ro.img"), 0, abs, why), -1);
+	CHECK_STR(why, "is read-only (no write permission); use access ro");
+	CHECK_EQ(xl_disk_check(path_of("ro.img"), 1, abs, why), 0);
+	CHECK_EQ(xl_disk_check("/dev/null", 1, abs, why), -1);
+	CHECK_STR(why, "is neither a file nor a block device");
+}
+
+static void write_dm(const char *body)
+{
+	char text[512];
+
+	snprintf(text, sizeof text, "#!/bin/sh\neval \"fd=\\${$#}\"\necho \"$@\" > %s\n%s\n",
+		 path_of("dm.args"), body);
+	write_file("rivet-dm", text, strlen(text));
+	chmod(path_of("rivet-dm"), 0755);
+	setenv("RIVET_DM", path_of("rivet-dm"), 1);
+}
+
+TEST(create_with_device_model)
+{
+	static const char cfg[] =
+		"name = \"dev\"\nmemory = 64\nvcpus = 2\nkernel = \"Image\"\n"
+		"disk = [ 'd.img,raw,xvdb,rw', 'ro.img,raw,xvda,ro' ]\nserial = 'pty'\n";
+	xc_handle *h = fake_xc();
+	char out[8192], err[2048], args[1024], cfgp[256], *argv[] = { "create", "-q", cfgp };
+	char *bl[] = { "block-list", "dev" }, want[1024];
+	struct xl_record rec;
+	char why[REASON_MAX];
+	struct xl_plan p;
+	struct diag dg;
+	FILE *f;
+	size_t n;
+
+	snprintf(cfgp, sizeof cfgp, "%s", path_of("dev.cfg"));
+	write_file("dev.cfg", cfg, sizeof cfg - 1);
+	/* The plan: disks in vdev order, absolute; the tree has the UART. */
+	CHECK_EQ(xl_plan_build(path_of("dev.cfg"), NULL, 0, 10000000, &p, &dg), 0);
+	CHECK_EQ(p.nr_disks, 2);
+	CHECK_STR(p.disks[0].vdev, "xvda");
+	CHECK_EQ(p.disks[0].readonly, 1);
+	CHECK_EQ(p.disks[1].slot, 1);
+	CHECK(p.serial == 1 && p.disks[0].path[0] == '/');
+	CHECK(fdt_path_offset(p.dtb, "/soc/serial@10000000") >= 0);
+	CHECK(fdt_path_offset(p.dtb, "/soc/plic@c000000") >= 0);
+	xl_plan_free(&p);
+
+	write_dm("echo ok >&$fd");
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, argv), 0);
+	CHECK_STR(err, "");
+	if (err[0])
+		fprintf(stderr, "%s", err);
+	f = fopen(path_of("dm.args"), "r");
+	n = f ? fread(args, 1, sizeof args - 1, f) : 0;
+	args[n] = '\0';
+	if (f)
+		fclose(f);
+	snprintf(want, sizeof want, "--domid 1 --name dev --vcpus 2 --ram-base 0x80000000 "
+		 "--ram-size 67108864 --serial --disk ro:%s --disk rw:%s --ready-fd ",
+		 path_of("ro.img"), path_of("d.img"));
+	CHECK(!strncmp(args, want, strlen(want)));
+	xl_record_init(&rec);
+	CHECK_EQ(xl_record_read(1, &rec, why), 0);
+	CHECK(rec.dm_pid > 0);
+	CHECK_EQ(rec.serial, 1);
+	CHECK_EQ(rec.nr_disks, 2);
+	xl_record_free(&rec);
+	CHECK(mv_dom(1) && mv_dom(1)->started);
+	CHECK_EQ(run_xl(h, xl_cmd_block_list, out, sizeof out, err, sizeof err, 2, bl), 0);
+	snprintf(want, sizeof want, "Vdev  Slot  Access  Target\nxvda      0  ro      %s\n"
+		 "xvdb      1  rw      %s\n", path_of("ro.img"), path_of("d.img"));
+	CHECK_STR(out, want);
+	/* The DM (a script here, gone already) is not rivet-dm: destroy just destroys. */
+	bl[0] = "destroy";
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, bl), 0);
+	CHECK(nothing_left());
+	bl[0] = "block-list";
+	CHECK_EQ(run_xl(h, xl_cmd_block_list, out, sizeof out, err, sizeof err, 2, bl), 1);
+	CHECK_STR(err, "xl: domain 'dev' does not exist\n");
+
+	/* The DM refuses: one line, the domain undone. */
+	write_dm("echo 'error: no ioreq server' >&$fd; exit 1");
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, argv), 1);
+	CHECK_STR(err, "xl: device model for dev failed: no ioreq server\n");
+	CHECK(nothing_left());
+	write_dm("exit 3");
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, argv), 1);
+	CHECK_STR(err, "xl: device model for dev failed: it exited without a word "
+		       "(see /var/log/rivet/dm/dev.log)\n");
+	CHECK(nothing_left());
+	setenv("RIVET_DM", path_of("no-such-dm"), 1);
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, argv), 1);
+	CHECK(strstr(err, "device model for dev failed: cannot run ") != NULL);
+	CHECK(nothing_left());
+	unsetenv("RIVET_DM");
+	xc_close(h);
+}
+
+TEST(create_refuses_bad_disks_first)
+{
+	xc_handle *h = fake_xc();
+	char out[4096], err[2048], cfgp[256], *argv[] = { "create", "-q", cfgp, "" };
+	unsigned destroys = mv.nr_destroys;
+
+	snprintf(cfgp, sizeof cfgp, "%s", path_of("web.cfg"));
+	argv[3] = "disk=['missing.img,raw,xvda']";
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, argv), 1);
+	CHECK(strstr(err, ": disk: xvda 'missing.img': cannot open: No such file or directory\n") != NULL);
+	argv[3] = "disk=['d.dir,raw,xvda,ro']";
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, argv), 1);
+	CHECK(strstr(err, ": disk: xvda 'd.dir': is a directory\n") != NULL);
+	argv[3] = "disk=['ro.img,raw,xvda,rw']";
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, argv), 1);
+	CHECK(strstr(err, "is read-only (no write permission); use access ro\n") != NULL);
+	argv[3] = "disk=['d.img,qcow2,xvda']";
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, argv), 1);
+	CHECK(strstr(err, "format 'qcow2' is not supported (only raw)") != NULL);
+	argv[3] = "serial='vc'";
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, argv), 1);
+	CHECK(strstr(err, "serial: \"vc\" is not supported (use 'pty')") != NULL);
+	CHECK_EQ(mv.nr_destroys, destroys);   /* nothing was created to undo */
+	CHECK(nothing_left());
+	xc_close(h);
+}
+
 int main(void)
 {
 	check_suite = "xl";
@@ -830,6 +1084,14 @@ int main(void)
 	RUN(list_destroy_and_friends);
 	RUN(create_each_call_fails_in_turn);
 	RUN(create_checks_before_creating);
+	RUN(dm_argv);
+	RUN(dm_ready_line);
+	RUN(dm_cmdline);
+	RUN(record_devices);
+	RUN(block_rows);
+	RUN(disk_check);
+	RUN(create_with_device_model);
+	RUN(create_refuses_bad_disks_first);
 	mv_reset();
 	if (!check_failed_total) {
 		char cmd[128];

@@ -53,6 +53,22 @@ TEST(attach_line)
 	CHECK_EQ(consoled_parse_attach("ATTACH 99999999999", &id), -1);
 }
 
+TEST(request_lines)
+{
+	uint32_t id = 0;
+
+	CHECK_EQ(consoled_parse_request("ATTACH 3", &id), CONSOLED_REQ_ATTACH);
+	CHECK_EQ(id, 3);
+	CHECK_EQ(consoled_parse_request("SOURCE 12", &id), CONSOLED_REQ_SOURCE);
+	CHECK_EQ(id, 12);
+	CHECK_EQ(consoled_parse_request("SOURCE ", &id), CONSOLED_REQ_BAD);
+	CHECK_EQ(consoled_parse_request("SOURCE -1", &id), CONSOLED_REQ_BAD);
+	CHECK_EQ(consoled_parse_request("SOURCE 1 2", &id), CONSOLED_REQ_BAD);
+	CHECK_EQ(consoled_parse_request("source 1", &id), CONSOLED_REQ_BAD);
+	CHECK_EQ(consoled_parse_request("SOURCE 99999999999", &id), CONSOLED_REQ_BAD);
+	CHECK_EQ(consoled_parse_request("", &id), CONSOLED_REQ_BAD);
+}
+
 TEST(log_names)
 {
 	char b[64];
@@ -273,6 +289,7 @@ int main(void)
 	check_suite = "consoled";
 	RUN(decide);
 	RUN(attach_line);
+	RUN(request_lines);
 	RUN(log_names);
 	RUN(restart_argv);
 	RUN(sockaddr);
