@@ -92,6 +92,13 @@ unsigned dm_ioreq_pass(struct dm_ioreq *io)
 
 int dm_ioreq_pending(struct dm_ioreq *io)
 {
+	/*
+	 * Dekker with the microvisor, which stores ring_prod, fences, and
+	 * signals only if it then reads ring_cons == its old ring_prod: our
+	 * ring_cons store must be visible before we read ring_prod here, or
+	 * both sides could miss the entry and we would sleep on it.
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&io->page->ring_prod, __ATOMIC_ACQUIRE) != io->cons)
 		return 1;
 	for (unsigned v = 0; v < io->nr_vcpus; v++)

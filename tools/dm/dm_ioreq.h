@@ -14,7 +14,9 @@
  * read once into a local: the slot's state with acquire ordering before
  * its other fields, ring_prod with acquire ordering before the entries;
  * the answer's data is stored before the state DONE (release), ring_cons
- * after the entry was read (release). The microvisor is trusted, but a
+ * after the entry was read (release), and a full fence separates our last
+ * ring_cons store from the ring_prod read that decides we may sleep (the
+ * microvisor signals only a ring it saw empty). The microvisor is trusted, but a
  * ring_prod more than RIVET_IOREQ_RING_SLOTS ahead, an odd size or
  * direction are still bounded: at most one ring's worth per drain, odd
  * requests answered with 0 and ignored.
