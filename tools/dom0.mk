@@ -15,7 +15,7 @@ LIBXC_MODS    := xc xc_domain xc_foreign xc_ioreq
 XL_MODS       := xl xl_util xl_record xl_dm xl_create xl_cmds xl_console
 XL_MKIMAGE    := diag fileio xlcfg cpumask domcfg elfload layout domfdt domplan
 CONSOLED_MODS := consoled consoled_util consoled_log consoled_rate
-HCSTRESS_MODS := hcs_main hcs_raw hcs_seq hcs_random
+HCSTRESS_MODS := hcs_main hcs_raw hcs_seq hcs_random hcs_ioreq
 
 LIBXC     := $(DOM0T_DIR)/lib/libxc.a
 DOM0T_LIBFDT := $(DOM0T_DIR)/lib/libfdt.a

@@ -68,5 +68,6 @@ void hcs_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* ---- subcommands ---- */
 int hcs_sequences(void);
 int hcs_random(unsigned long n, unsigned long seed);
+int hcs_ioreq(void);
 
 #endif

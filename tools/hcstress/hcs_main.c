@@ -11,9 +11,11 @@ static int usage(void)
 	fprintf(stderr,
 		"Usage: rivet-hcstress sequences\n"
 		"       rivet-hcstress random N SEED\n"
+		"       rivet-hcstress ioreq\n"
 		"       rivet-hcstress free\n\n"
 		"Drives Rivet's control hypercalls with hostile sequences or random arguments\n"
 		"(on domains it creates itself) and checks that the microvisor stays consistent.\n"
+		"ioreq: acts as the device model of its own domains, honest and lying.\n"
 		"Prints PASS:/FAIL: lines; exits 1 when a check failed. free: the exact free\n"
 		"memory (PHYSINFO), in bytes.\n");
 	return 2;
@@ -36,6 +38,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 2 && !strcmp(argv[1], "sequences"))
 		return hcs_sequences();
+	if (argc == 2 && !strcmp(argv[1], "ioreq"))
+		return hcs_ioreq();
 	if (argc == 2 && !strcmp(argv[1], "free")) {
 		/* xl info rounds to MiB; leak checks want every byte. */
 		printf("free_bytes %llu\n", (unsigned long long)hcs_free_bytes(hcs_open()));
