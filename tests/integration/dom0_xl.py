@@ -166,3 +166,43 @@ def dom0_overlay_and_on_poweroff_restart():
         n = [int(x) for x in re.findall(r"^(\d+)$", out, re.M)]
         assert n and n[-1] >= 2, "not restarted after poweroff:\n" + out
         sh(s, "xl destroy again")
+
+
+@test
+def dom0_xl_bad_disks_leave_nothing():
+    """A config whose disk or serial is wrong fails with one line naming the key; nothing is created."""
+    img = dom0_image("dom0")
+    with boot_dom0(img, 1) as s:
+        before = free_mib(s)
+        sh(s, "mkdir -p /tmp/imgs; dd if=/dev/zero of=/tmp/imgs/ro.img bs=1k count=64 2>/dev/null; "
+              "chmod 0444 /tmp/imgs/ro.img")
+        base = 'name = "dsk"\nmemory = 16\nkernel = "%s/hello.elf"\n' % GUESTS
+        cases = [
+            ("disk = [ '/tmp/imgs/missing.img,raw,xvda,rw' ]",
+             "disk: xvda '/tmp/imgs/missing.img': cannot open: No such file or directory"),
+            ("disk = [ '/tmp/imgs,raw,xvda,ro' ]", "disk: xvda '/tmp/imgs': is a directory"),
+            ("disk = [ '/tmp/imgs/ro.img,raw,xvda,rw' ]",
+             "is read-only (no write permission); use access ro"),
+            ("disk = [ '/tmp/imgs/ro.img,qcow2,xvda' ]", "format 'qcow2' is not supported (only raw)"),
+            ("disk = [ '/tmp/imgs/ro.img,raw,xvda9' ]", "vdev 'xvda9' is not valid"),
+            ("disk = [ '/tmp/imgs/ro.img,raw,xvda,ro', '/tmp/imgs/ro.img,raw,sda,ro' ]",
+             "vdev 'sda' is the same disk as 'xvda'"),
+            ("serial = 'vc'", "serial: \"vc\" is not supported (use 'pty')"),
+        ]
+        for line, want in cases:
+            write_cfg(s, "/tmp/dsk.cfg", base + line + "\n")
+            out = sh(s, "xl create -q /tmp/dsk.cfg 2>/tmp/err; echo rc=$?; cat /tmp/err; "
+                        "echo lines=$(wc -l </tmp/err); xl list | grep -c '^dsk '; "
+                        "ls /run/rivet/domains | wc -l")
+            assert "rc=1" in out and want in out and "lines=1" in out, out
+            assert re.search(r"^xl: /tmp/dsk.cfg:4: ", out, re.M), out
+            assert re.search(r"^0\n0$", out, re.M), out
+        assert free_mib(s) == before
+        # A config that would work, checked with -n: the plan names the disk and the device model.
+        write_cfg(s, "/tmp/dsk.cfg", base + "disk = [ '/tmp/imgs/ro.img,raw,xvdb,ro' ]\nserial = 'pty'\n")
+        out = sh(s, "xl create -n /tmp/dsk.cfg")
+        assert "disk:        xvdb slot 0 ro /tmp/imgs/ro.img" in out and "serial:      pty" in out, out
+        out = sh(s, "xl block-list nosuch; echo rc=$?")
+        assert "xl: domain 'nosuch' does not exist" in out and "rc=1" in out, out
+        out = sh(s, "xl block-list Domain-0; echo rc=$?")
+        assert "Vdev  Slot  Access  Target" in out and "rc=0" in out, out
