@@ -148,7 +148,7 @@ static void set_half(uint64_t *v, bool high, uint32_t value)
 
 static bool config_access(const struct virtio_mmio *t, uint64_t off, unsigned size)
 {
-	if (!t->dev || (size != 1 && size != 2 && size != 4) || off > t->dev->config_size ||
+	if ((size != 1 && size != 2 && size != 4) || off > t->dev->config_size ||
 	    size > t->dev->config_size - off) {
 		dm_log_guest("virtio-mmio: config access at %#llx size %u out of range",
 			     (unsigned long long)off, size);
@@ -168,7 +168,7 @@ uint64_t virtio_mmio_read(void *opaque, uint64_t offset, unsigned size)
 	}
 	if (offset >= VIRTIO_MMIO_CONFIG) {
 		uint64_t off = offset - VIRTIO_MMIO_CONFIG;
-		if (!config_access(t, off, size) || !t->dev->ops->config_read)
+		if (!t->dev || !config_access(t, off, size) || !t->dev->ops->config_read)
 			return 0;
 		return t->dev->ops->config_read(t->dev->opaque, (uint32_t)off, size);
 	}
