@@ -178,16 +178,16 @@ def dom0_xl_bad_disks_leave_nothing():
               "chmod 0444 /tmp/imgs/ro.img")
         base = 'name = "dsk"\nmemory = 16\nkernel = "%s/hello.elf"\n' % GUESTS
         cases = [
-            ("disk = [ '/tmp/imgs/missing.img,raw,xvda,rw' ]",
+            ('disk = [ "/tmp/imgs/missing.img,raw,xvda,rw" ]',
              "disk: xvda '/tmp/imgs/missing.img': cannot open: No such file or directory"),
-            ("disk = [ '/tmp/imgs,raw,xvda,ro' ]", "disk: xvda '/tmp/imgs': is a directory"),
-            ("disk = [ '/tmp/imgs/ro.img,raw,xvda,rw' ]",
+            ('disk = [ "/tmp/imgs,raw,xvda,ro" ]', "disk: xvda '/tmp/imgs': is a directory"),
+            ('disk = [ "/tmp/imgs/ro.img,raw,xvda,rw" ]',
              "is read-only (no write permission); use access ro"),
-            ("disk = [ '/tmp/imgs/ro.img,qcow2,xvda' ]", "format 'qcow2' is not supported (only raw)"),
-            ("disk = [ '/tmp/imgs/ro.img,raw,xvda9' ]", "vdev 'xvda9' is not valid"),
-            ("disk = [ '/tmp/imgs/ro.img,raw,xvda,ro', '/tmp/imgs/ro.img,raw,sda,ro' ]",
+            ('disk = [ "/tmp/imgs/ro.img,qcow2,xvda" ]', "format 'qcow2' is not supported (only raw)"),
+            ('disk = [ "/tmp/imgs/ro.img,raw,xvda9" ]', "vdev 'xvda9' is not valid"),
+            ('disk = [ "/tmp/imgs/ro.img,raw,xvda,ro", "/tmp/imgs/ro.img,raw,sda,ro" ]',
              "vdev 'sda' is the same disk as 'xvda'"),
-            ("serial = 'vc'", "serial: \"vc\" is not supported (use 'pty')"),
+            ('serial = "vc"', "serial: \"vc\" is not supported (use 'pty')"),
         ]
         for line, want in cases:
             write_cfg(s, "/tmp/dsk.cfg", base + line + "\n")
@@ -199,7 +199,7 @@ def dom0_xl_bad_disks_leave_nothing():
             assert re.search(r"^0\n0$", out, re.M), out
         assert free_mib(s) == before
         # A config that would work, checked with -n: the plan names the disk and the device model.
-        write_cfg(s, "/tmp/dsk.cfg", base + "disk = [ '/tmp/imgs/ro.img,raw,xvdb,ro' ]\nserial = 'pty'\n")
+        write_cfg(s, "/tmp/dsk.cfg", base + 'disk = [ "/tmp/imgs/ro.img,raw,xvdb,ro" ]\nserial = "pty"\n')
         out = sh(s, "xl create -n /tmp/dsk.cfg")
         assert "disk:        xvdb slot 0 ro /tmp/imgs/ro.img" in out and "serial:      pty" in out, out
         out = sh(s, "xl block-list nosuch; echo rc=$?")
