@@ -283,7 +283,8 @@ static u64 wake_due(struct hart *h, u64 now)
 	u64 next = ~0UL;
 	for (unsigned i = 0; i < h->nr_vcpus; i++) {
 		struct vcpu *v = h->vcpus[i];
-		if (v->state != VCPU_BLOCKED || wake_locked(v, now))
+		/* A vCPU waiting for its device model has no deadline: its timer cannot wake it. */
+		if (v->state != VCPU_BLOCKED || v->io_wait || wake_locked(v, now))
 			continue;
 		u64 d = vcpu_wake_deadline(v);
 		if (d < next)
