@@ -4,12 +4,14 @@ prints one line per check. On bare QEMU (OpenSBI, QEMU's own devices) its output
 reference that a DomU with Rivet's device model must print line for line: bare_devprobe_lines()
 runs it once and keeps the lines for that comparison; make_disk() makes the disk both runs use."""
 import os
+import re
+import sys
 
 from qemu import boot
-from integration import test, B
+from integration import test, B, ROOT
 
-DISK_SECTORS = 2048     # devprobe checks the capacity against this
-SECTOR = 512
+sys.path.insert(0, os.path.join(ROOT, "guests"))
+from devprobe_disk import make_disk  # noqa: E402  (the disk's one definition)
 
 # Every check devprobe makes, in order: one "devprobe: NAME: ok ..." line each.
 DEVPROBE_CHECKS = [
@@ -38,19 +40,6 @@ DEVPROBE_HOSTILE = {
     "blk hostile head out of range": RING_ERROR,
     "blk hostile avail index jump": RING_ERROR,
 }
-
-
-def disk_byte(sector, j):
-    """Byte j of sector `sector` of the disk devprobe expects (guests/devprobe.c disk_byte)."""
-    return (sector * 13 + j * 7 + (j >> 8) + (sector >> 8)) & 0xff
-
-
-def make_disk(path, sectors=DISK_SECTORS):
-    """Writes a fresh devprobe disk image (raw); devprobe rewrites its sector 5."""
-    with open(path, "wb") as f:
-        for s in range(sectors):
-            f.write(bytes(disk_byte(s, j) for j in range(SECTOR)))
-    return path
 
 
 def devprobe_lines(run):
@@ -103,3 +92,112 @@ def check_devprobe_lines(lines, where):
 def devprobe_on_bare_qemu():
     """The reference run: QEMU's own PLIC, 16550 and virtio-blk pass every devprobe check."""
     check_devprobe_lines(bare_devprobe_lines(), "bare QEMU")
+
+
+# ---- the same devices served by rivet-dm in Dom0 ----
+
+from integration.dom0_xl import boot_dom0, free_mib, linux_console, sh, wait_gone  # noqa: E402
+from integration.dom0_xl import write_cfg as dom0_cfg  # noqa: E402
+from integration.linux_guest import dom0_image  # noqa: E402
+
+D0_GUESTS = "/usr/lib/rivet/guests"
+D0_LINUX = "/usr/lib/rivet/linux"
+LIN_CFG = ('name = "lin"\nmemory = 128\nvcpus = 2\nkernel = "%s/Image"\nramdisk = "%s/rootfs.cpio"\n'
+           'extra = "console=ttyS0 quiet"\ndisk = [ "/tmp/lin.img,raw,xvda,rw" ]\nserial = "pty"\n'
+           % (D0_LINUX, D0_LINUX))
+
+
+def domu_devprobe_lines(s):
+    """devprobe as a DomU with a disk and a serial port, served by rivet-dm: its lines."""
+    sh(s, "gunzip -c %s/devprobe.img.gz > /tmp/devprobe.img" % D0_GUESTS)
+    dom0_cfg(s, "/tmp/devprobe.cfg", 'name = "devprobe"\nmemory = 16\nkernel = "%s/devprobe.elf"\n'
+             'disk = [ "/tmp/devprobe.img,raw,xvda,rw" ]\nserial = "pty"\n' % D0_GUESTS)
+    out = sh(s, "xl create /tmp/devprobe.cfg; echo rc=$?", timeout=60)
+    assert "rc=0" in out, out
+    wait_gone(s, "devprobe")   # it powers off when done
+    log = sh(s, "cat /var/log/rivet/console/devprobe.log", timeout=30)
+    return [l.strip() for l in log.splitlines() if l.startswith("devprobe: ")]
+
+
+@test
+def devprobe_in_a_domu_sees_what_bare_qemu_shows():
+    """A bare-metal DomU that drives the PLIC, the 16550 and virtio-blk (ordinary and hostile
+    requests) prints, line for line, what it prints on bare QEMU with QEMU's own devices."""
+    bare = bare_devprobe_lines()
+    check_devprobe_lines(bare, "bare QEMU")
+    with boot_dom0(dom0_image("dom0"), 2) as s:
+        before = free_mib(s)
+        domu = domu_devprobe_lines(s)
+        diff = ["bare: %s\ndomu: %s" % (a, b) for a, b in zip(bare, domu) if a != b]
+        assert domu == bare, "devprobe differs in a DomU:\n%s\n(%d lines bare, %d in the DomU)" % (
+            "\n".join(diff) or "\n".join(domu), len(bare), len(domu))
+        assert free_mib(s) == before
+        out = sh(s, "pidof rivet-dm; echo rc=$?")
+        assert "rc=1" in out, "a device model outlived its domain:\n" + out
+
+
+def create_lin(s):
+    out = sh(s, "xl create /tmp/lin.cfg; echo rc=$?", timeout=120)
+    assert "rc=0" in out, out
+
+
+@test
+def linux_domu_disk_keeps_its_data_across_lives_and_shell_on_ttyS0():
+    """A Linux DomU with a disk from a Dom0 file and serial='pty': its shell is on ttyS0 through
+    xl console; what it writes to /dev/vda is in the file after destroy and there again in its
+    next life, together with what Dom0 wrote meanwhile."""
+    with boot_dom0(dom0_image("dom0"), 2) as s:
+        before = free_mib(s)
+        sh(s, "dd if=/dev/zero of=/tmp/lin.img bs=1M count=8 2>/dev/null")
+        dom0_cfg(s, "/tmp/lin.cfg", LIN_CFG)
+        create_lin(s)
+        out = sh(s, "xl block-list lin")
+        assert re.search(r"xvda\s+0\s+rw\s+/tmp/lin.img", out), out
+        linux_console(s, "lin", "cat /sys/class/tty/console/active", "ttyS0")
+        linux_console(s, "lin", "echo rivet-disk-$((4200+42)) | dd of=/dev/vda bs=512 seek=100 "
+                      "conv=sync 2>/dev/null && sync && echo wr''itten", "written")
+        out = sh(s, "xl destroy lin; echo rc=$?", timeout=60)
+        assert "rc=0" in out, out
+        wait_gone(s, "lin")
+        out = sh(s, "dd if=/tmp/lin.img bs=512 skip=100 count=1 2>/dev/null | head -1")
+        assert "rivet-disk-4242" in out, "the DomU's write is not in the file:\n" + out
+        sh(s, "echo from-dom0-77 | dd of=/tmp/lin.img bs=512 seek=200 conv=notrunc 2>/dev/null")
+        create_lin(s)
+        linux_console(s, "lin", "dd if=/dev/vda bs=512 skip=100 count=1 2>/dev/null | head -1; "
+                      "dd if=/dev/vda bs=512 skip=200 count=1 2>/dev/null | head -1",
+                      "from-dom0-77")
+        log = sh(s, "tail -c 600 /var/log/rivet/console/lin.log")
+        assert "rivet-disk-4242" in log, log
+        out = sh(s, "xl destroy lin; echo rc=$?", timeout=60)
+        assert "rc=0" in out, out
+        wait_gone(s, "lin")
+        assert free_mib(s) == before
+        out = sh(s, "pidof rivet-dm; echo rc=$?")
+        assert "rc=1" in out, "a device model outlived its domain:\n" + out
+
+
+@test
+def killing_rivet_dm_during_io_pauses_its_domu_and_destroy_still_works():
+    """rivet-dm killed while its Linux DomU reads its disk in a loop: the DomU is paused, one
+    microvisor log line says why, xl list shows it, and xl destroy works and frees everything."""
+    with boot_dom0(dom0_image("dom0"), 2) as s:
+        before = free_mib(s)
+        sh(s, "dd if=/dev/zero of=/tmp/lin.img bs=1M count=8 2>/dev/null")
+        dom0_cfg(s, "/tmp/lin.cfg", LIN_CFG)
+        create_lin(s)
+        linux_console(s, "lin", "(while true; do dd if=/dev/vda of=/dev/null bs=64k 2>/dev/null; "
+                      "done) & echo lo''oping", "looping")
+        out = sh(s, "sleep 2; kill -9 $(pidof rivet-dm); echo rc=$?; sleep 2; xl list")
+        assert "rc=0" in out, out
+        assert re.search(r"^lin\s+\d+\s+128\s+2\s+\S*p", out, re.M), "lin is not shown paused:\n" + out
+        out = sh(s, "xl dmesg | grep -c 'lin\" paused: its device model went away'")
+        assert re.search(r"^1$", out, re.M), sh(s, "xl dmesg | tail")
+        out = sh(s, "xl destroy lin; echo rc=$?", timeout=60)
+        assert "rc=0" in out, out
+        wait_gone(s, "lin")
+        assert free_mib(s) == before
+        # The machine is sound: the next DomU with devices works.
+        create_lin(s)
+        linux_console(s, "lin", "cat /sys/class/tty/console/active", "ttyS0")
+        sh(s, "xl destroy lin", timeout=60)
+        wait_gone(s, "lin")

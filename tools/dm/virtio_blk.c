@@ -122,8 +122,12 @@ static uint8_t read_write(struct virtio_blk *b, const struct vq_chain *c, bool i
 	return VIRTIO_BLK_S_OK;
 }
 
-/* Serves one chain; returns the used length (bytes written to the guest). */
-static uint32_t serve(struct virtio_blk *b, const struct vq_chain *c)
+/*
+ * Serves one chain; returns the used length (bytes written to the guest), or
+ * -1 for a request without its headers, which QEMU treats as a device error
+ * (virtio_error: the device needs a reset) rather than an I/O error.
+ */
+static int64_t serve(struct virtio_blk *b, const struct vq_chain *c)
 {
 	uint8_t *status = status_byte(c);
 	struct blk_hdr h;
@@ -132,14 +136,13 @@ static uint32_t serve(struct virtio_blk *b, const struct vq_chain *c)
 
 	if (!status) {
 		dm_log_guest("virtio-blk: request %u without a status byte", c->head);
-		return 0;
+		return -1;
 	}
 	data_in = c->write_bytes - STATUS_BYTES;
 	if (vq_chain_read(c, 0, &h, sizeof h) != VIRTIO_BLK_HDR_SIZE) {
 		dm_log_guest("virtio-blk: request %u with a header of %llu bytes", c->head,
 			     (unsigned long long)c->read_bytes);
-		*status = VIRTIO_BLK_S_IOERR;
-		return STATUS_BYTES;
+		return -1;
 	}
 	data_out = c->read_bytes - VIRTIO_BLK_HDR_SIZE;
 	switch (le32toh(h.type)) {
@@ -170,7 +173,7 @@ static uint32_t serve(struct virtio_blk *b, const struct vq_chain *c)
 	}
 	*status = st;
 	written += STATUS_BYTES;
-	return written > UINT32_MAX ? UINT32_MAX : (uint32_t)written;
+	return written > UINT32_MAX ? UINT32_MAX : (int64_t)written;
 }
 
 /* Up to one ring's worth of requests, then the interrupt if the driver wants it. */
@@ -189,12 +192,16 @@ static bool blk_notify(void *dev, struct virtio_mmio *t, unsigned queue)
 		int r = vq_pop(q, t->mem, &b->chain);
 		if (r == VQ_EMPTY)
 			break;
-		if (r == VQ_BROKEN) {
+		/*
+		 * A malformed chain or request is a device error, as in QEMU: the
+		 * device stops (DEVICE_NEEDS_RESET) and the head is not completed.
+		 */
+		int64_t len = r == VQ_CHAIN ? serve(b, &b->chain) : -1;
+		if (len < 0) {
 			virtio_mmio_set_broken(t);
 			return false;
 		}
-		uint32_t len = r == VQ_CHAIN ? serve(b, &b->chain) : 0;
-		if (vq_push(q, t->mem, b->chain.head, len) < 0) {
+		if (vq_push(q, t->mem, b->chain.head, (uint32_t)len) < 0) {
 			virtio_mmio_set_broken(t);
 			return false;
 		}

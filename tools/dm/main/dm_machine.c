@@ -65,15 +65,14 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 	for (unsigned n = 0; n < DM_VIRTIO_SLOTS; n++) {
 		const struct virtio_dev *vdev = NULL;
 		if (n < dm->args.nr_disks) {
-			char serial[VIRTIO_BLK_ID_BYTES + 1];
 			dm->blk[n] = calloc(1, sizeof *dm->blk[n]);
 			if (!dm->blk[n]) {
 				snprintf(err, errlen, "out of memory for disk %u", n);
 				return -1;
 			}
-			snprintf(serial, sizeof serial, "rivet-disk%u", n);
+			/* No serial, as QEMU without serial=: GET_ID answers an empty id. */
 			virtio_blk_init(dm->blk[n], dm->disk_fd[n], dm->disk_size[n],
-					dm->args.disk[n].readonly, serial);
+					dm->args.disk[n].readonly, "");
 			vdev = &dm->blk[n]->vdev;
 		}
 		plic_irq_init(&irq, &dm->plic, DM_VIRTIO_IRQ(n));
