@@ -163,13 +163,14 @@ static int64_t build(int fd, const struct prog *prog, struct hcs_map *m)
 
 static int serve_ranges(int fd, struct server *s)
 {
-	if (call4(fd, RIVET_HC_IOREQ_MAP, s->domid, DEV_BASE, HCS_PAGE, 0) ||
-	    call4(fd, RIVET_HC_IOREQ_MAP, s->domid, DEV_POSTED, 4, RIVET_IOREQ_RANGE_POSTED) ||
-	    call4(fd, RIVET_HC_IOREQ_ENABLE, s->domid, 1, 0, 0)) {
-		hcs_fail("mapping the test device's ranges");
-		return -1;
-	}
-	return 0;
+	int64_t e = call4(fd, RIVET_HC_IOREQ_MAP, s->domid, DEV_BASE, HCS_PAGE, 0);
+	if (!e)
+		e = call4(fd, RIVET_HC_IOREQ_MAP, s->domid, DEV_POSTED, 4, RIVET_IOREQ_RANGE_POSTED);
+	if (!e)
+		e = call4(fd, RIVET_HC_IOREQ_ENABLE, s->domid, 1, 0, 0);
+	if (e)
+		hcs_fail("mapping the test device's ranges of domain %u: %s", s->domid, hcs_errname(e));
+	return e ? -1 : 0;
 }
 
 /* Destroys the domain and waits until it is gone (its maps dropped first). */
@@ -439,24 +440,26 @@ static const char *lie_name(enum lie l)
 }
 
 /*
- * Waits until the domain is shut down for a crash, or already destroyed by the
- * toolstack's on_crash (listed as dying while this program still maps it, or
- * gone); 0 then, -1 if it still runs.
+ * Waits until the domain crashed: 0 then, -1 if it still runs. With a
+ * toolstack running (rivet-consoled applies on_crash), it also waits for that
+ * destroy: destroying it here instead would race with it, and the toolstack
+ * could then destroy the next domain to get the same id.
  */
+#define TOOLSTACK_MS 3000
 static int wait_crashed(int fd, uint32_t id)
 {
 	struct rivet_domain_info info;
+	bool crashed = false;
 
-	for (unsigned ms = 0; ms < HCS_WAIT_MS; ms += 10) {
+	for (unsigned ms = 0; ms < HCS_WAIT_MS && (!crashed || ms < TOOLSTACK_MS); ms += 10) {
 		int64_t e = hcs_getinfo(fd, id, &info);
-		if (e == RIVET_ERR_NO_DOMAIN)
-			return 0;   /* the toolstack applied on_crash already */
-		if (!e && (((info.state & RIVET_DOMSTATE_SHUTDOWN) &&
-			    info.shutdown_reason == RIVET_SHUTDOWN_CRASH) || (info.state & RIVET_DOMSTATE_DYING)))
-			return 0;
+		if (e == RIVET_ERR_NO_DOMAIN || (!e && (info.state & RIVET_DOMSTATE_DYING)))
+			return 0;   /* the toolstack applied on_crash */
+		if (!e && (info.state & RIVET_DOMSTATE_SHUTDOWN) && info.shutdown_reason == RIVET_SHUTDOWN_CRASH)
+			crashed = true;
 		sleep_ms(10);
 	}
-	return -1;
+	return crashed ? 0 : -1;
 }
 
 static void check_lie(int fd, enum lie l)
@@ -476,8 +479,10 @@ static void check_lie(int fd, enum lie l)
 	id = build(fd, &p, &m);
 	if (id < 0)
 		return;
-	if (server_open(fd, (uint32_t)id, &s) || serve_ranges(fd, &s)) {
-		hcs_fail("ioreq: setting up for %s", lie_name(l));
+	int r = server_open(fd, (uint32_t)id, &s);
+	if (r || serve_ranges(fd, &s)) {
+		hcs_fail("ioreq: setting up domain %lld for %s: %s", (long long)id, lie_name(l),
+			 r ? strerror(-r) : "mapping ranges");
 		finish(fd, id, &m, &s);
 		return;
 	}
