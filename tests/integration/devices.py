@@ -136,9 +136,16 @@ def devprobe_in_a_domu_sees_what_bare_qemu_shows():
         assert "rc=1" in out, "a device model outlived its domain:\n" + out
 
 
-def create_lin(s):
+def create_lin(s, life):
+    """xl create lin, then wait until this life's init banner is in its log: xl console's
+    backlog still holds the last life's prompt."""
     out = sh(s, "xl create /tmp/lin.cfg; echo rc=$?", timeout=120)
     assert "rc=0" in out, out
+    out = sh(s, "for i in $(seq 300); do [ $(grep -c 'Rivet domain lin:' /var/log/rivet/console/lin.log) "
+                "-ge %d ] && break; sleep 0.5; done; grep -c 'Rivet domain lin:' "
+                "/var/log/rivet/console/lin.log" % (life, ), timeout=200)
+    assert re.search(r"^%d$" % life, out, re.M), "life %d of lin did not boot:\n%s" % (
+        life, sh(s, "tail -c 2000 /var/log/rivet/console/lin.log; cat /var/log/rivet/dm/lin.log"))
 
 
 @test
@@ -150,7 +157,7 @@ def linux_domu_disk_keeps_its_data_across_lives_and_shell_on_ttyS0():
         before = free_mib(s)
         sh(s, "dd if=/dev/zero of=/tmp/lin.img bs=1M count=8 2>/dev/null")
         dom0_cfg(s, "/tmp/lin.cfg", LIN_CFG)
-        create_lin(s)
+        create_lin(s, 1)
         out = sh(s, "xl block-list lin")
         assert re.search(r"xvda\s+0\s+rw\s+/tmp/lin.img", out), out
         linux_console(s, "lin", "cat /sys/class/tty/console/active", "ttyS0")
@@ -162,12 +169,10 @@ def linux_domu_disk_keeps_its_data_across_lives_and_shell_on_ttyS0():
         out = sh(s, "dd if=/tmp/lin.img bs=512 skip=100 count=1 2>/dev/null | head -1")
         assert "rivet-disk-4242" in out, "the DomU's write is not in the file:\n" + out
         sh(s, "echo from-dom0-77 | dd of=/tmp/lin.img bs=512 seek=200 conv=notrunc 2>/dev/null")
-        create_lin(s)
-        linux_console(s, "lin", "dd if=/dev/vda bs=512 skip=100 count=1 2>/dev/null | head -1; "
-                      "dd if=/dev/vda bs=512 skip=200 count=1 2>/dev/null | head -1",
-                      "from-dom0-77")
-        log = sh(s, "tail -c 600 /var/log/rivet/console/lin.log")
-        assert "rivet-disk-4242" in log, log
+        create_lin(s, 2)
+        linux_console(s, "lin", 'echo "$(dd if=/dev/vda bs=512 skip=100 count=1 2>/dev/null | '
+                      'head -1)+$(dd if=/dev/vda bs=512 skip=200 count=1 2>/dev/null | head -1)"',
+                      "rivet-disk-4242+from-dom0-77")
         out = sh(s, "xl destroy lin; echo rc=$?", timeout=60)
         assert "rc=0" in out, out
         wait_gone(s, "lin")
@@ -184,7 +189,7 @@ def killing_rivet_dm_during_io_pauses_its_domu_and_destroy_still_works():
         before = free_mib(s)
         sh(s, "dd if=/dev/zero of=/tmp/lin.img bs=1M count=8 2>/dev/null")
         dom0_cfg(s, "/tmp/lin.cfg", LIN_CFG)
-        create_lin(s)
+        create_lin(s, 1)
         linux_console(s, "lin", "(while true; do dd if=/dev/vda of=/dev/null bs=64k 2>/dev/null; "
                       "done) & echo lo''oping", "looping")
         out = sh(s, "sleep 2; kill -9 $(pidof rivet-dm); echo rc=$?; sleep 2; xl list")
@@ -197,7 +202,7 @@ def killing_rivet_dm_during_io_pauses_its_domu_and_destroy_still_works():
         wait_gone(s, "lin")
         assert free_mib(s) == before
         # The machine is sound: the next DomU with devices works.
-        create_lin(s)
+        create_lin(s, 2)
         linux_console(s, "lin", "cat /sys/class/tty/console/active", "ttyS0")
         sh(s, "xl destroy lin", timeout=60)
         wait_gone(s, "lin")
