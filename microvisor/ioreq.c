@@ -39,12 +39,18 @@ static const struct ioreq_range *find(const struct ioreq_server *s, u64 addr, u6
 	return NULL;
 }
 
-/* The trapping instruction: from htinst when the hart gives it, else read with HLVX. */
+/*
+ * The trapping instruction: from htinst when the hart gives a transformed
+ * load/store, else read with HLVX. A pseudoinstruction (bit 0 clear) means the
+ * fault came from the guest's own page-table walk, which is never emulated.
+ */
 static bool decode(struct vcpu *v, struct mmio_insn *m)
 {
 	u64 htinst = csr_read(CSR_HTINST);
-	if (htinst)
-		return mmio_decode_htinst(htinst, m) == 0;
+	if (htinst && !(htinst & 1))
+		return false;
+	if (htinst && mmio_decode_htinst(htinst, m) == 0)
+		return true;
 	u32 insn;
 	return guest_read_insn(v->frame.sepc, &insn) == 0 && mmio_decode(insn, m) == 0;
 }
@@ -106,11 +112,11 @@ static int post(struct domain *d, struct ioreq_server *s, struct vcpu *v, u64 ad
 	return 1;
 }
 
-bool ioreq_handle_fault(struct hart *h, struct vcpu *v, u64 gpa, bool store)
+int ioreq_handle_fault(struct hart *h, struct vcpu *v, u64 gpa, bool store)
 {
 	struct domain *d = v->dom;
 	if (!__atomic_load_n(&d->ioreq, __ATOMIC_RELAXED))
-		return false;   /* no device model: every hole is the guest's fault */
+		return IOREQ_HOLE;   /* no device model: every hole is the guest's fault */
 	struct mmio_insn m;
 	bool decoded = decode(v, &m);
 	const char *bad = NULL;
@@ -119,7 +125,16 @@ bool ioreq_handle_fault(struct hart *h, struct vcpu *v, u64 gpa, bool store)
 	struct ioreq_server *s = d->ioreq;
 	if (!s || !s->enabled || !find(s, gpa, 1, 0)) {
 		spin_unlock(&d->ioreq_lock);
-		return false;
+		return IOREQ_HOLE;
+	}
+	/*
+	 * Misaligned: the hart may have split it, so gpa need not be where it
+	 * starts. The guest gets the misaligned exception (Linux then emulates
+	 * it with aligned accesses), as on a hart without misaligned MMIO.
+	 */
+	if (decoded && m.store == store && (gpa & (m.size - 1))) {
+		spin_unlock(&d->ioreq_lock);
+		return IOREQ_MISALIGNED;
 	}
 	if (!decoded || m.store != store)
 		bad = "an MMIO access by an instruction the microvisor cannot emulate";
@@ -128,7 +143,7 @@ bool ioreq_handle_fault(struct hart *h, struct vcpu *v, u64 gpa, bool store)
 	if (bad) {
 		spin_unlock(&d->ioreq_lock);
 		domain_crash(d, bad, gpa, v->frame.sepc);
-		return true;
+		return IOREQ_HANDLED;
 	}
 	u64 data = store ? mmio_store_value(&m, v->frame.x[m.reg]) : 0;
 	if (store && find(s, gpa, m.size, RIVET_IOREQ_RANGE_POSTED)) {
@@ -136,12 +151,12 @@ bool ioreq_handle_fault(struct hart *h, struct vcpu *v, u64 gpa, bool store)
 		if (r > 0) {
 			spin_unlock(&d->ioreq_lock);
 			v->frame.sepc += m.len;
-			return true;
+			return IOREQ_HANDLED;
 		}
 		if (r < 0) {
 			spin_unlock(&d->ioreq_lock);
 			domain_crash(d, "its device model broke the posted-write ring", gpa, v->frame.sepc);
-			return true;
+			return IOREQ_HANDLED;
 		}
 		/* Full: this one waits for its answer like a read. */
 	}
@@ -154,7 +169,7 @@ bool ioreq_handle_fault(struct hart *h, struct vcpu *v, u64 gpa, bool store)
 	if (!ok)
 		domain_crash(d, "its device model wrote a request slot the microvisor had not filled", gpa,
 			     v->frame.sepc);
-	return true;
+	return IOREQ_HANDLED;
 }
 
 /* With the lock held: v's answer arrived; its registers take it. */

@@ -92,9 +92,17 @@ static void guest_exception(struct hart *h, struct vcpu *v, u64 cause)
 	case EXC_STORE_GUEST_PAGE_FAULT: {
 		/* htval holds the faulting GPA shifted right by 2. */
 		u64 gpa = (csr_read(CSR_HTVAL) << 2) | (stval & 3);
+		bool store = cause == EXC_STORE_GUEST_PAGE_FAULT;
 		/* Emulated MMIO goes to the domain's device model; a hole is the guest's fault. */
-		if (!ioreq_handle_fault(h, v, gpa, cause == EXC_STORE_GUEST_PAGE_FAULT))
+		switch (ioreq_handle_fault(h, v, gpa, store)) {
+		case IOREQ_HOLE:
 			guest_fault(v, cause, gpa);
+			break;
+		case IOREQ_MISALIGNED:
+			/* stval is the guest virtual address (hstatus.GVA): what the guest's handler needs. */
+			redirect_to_guest(v, store ? EXC_STORE_MISALIGNED : EXC_LOAD_MISALIGNED, stval);
+			break;
+		}
 		return;
 	}
 	case EXC_INST_GUEST_PAGE_FAULT:

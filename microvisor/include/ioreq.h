@@ -45,8 +45,13 @@ struct ioreq_pending {
 	u64 addr, data;
 };
 
-/* The trap path: a guest-page fault at gpa. True if it was an access a server takes. */
-bool ioreq_handle_fault(struct hart *h, struct vcpu *v, u64 gpa, bool store);
+/* The trap path: what became of a load/store guest-page fault at gpa. */
+enum ioreq_fault {
+	IOREQ_HOLE,         /* no server takes it: the guest's fault */
+	IOREQ_HANDLED,      /* posted, waiting for its answer, or its domain crashed */
+	IOREQ_MISALIGNED,   /* the guest gets the address-misaligned exception */
+};
+int ioreq_handle_fault(struct hart *h, struct vcpu *v, u64 gpa, bool store);
 /* Dom0 sent on a server's port: collect the answers of target domain domid. */
 void ioreq_notify(unsigned domid);
 /* The domain's vCPUs are all off for good: the server goes, none may come. */

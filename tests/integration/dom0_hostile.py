@@ -144,6 +144,8 @@ def dom0_ioreq_with_honest_and_lying_device_models_on_two_harts():
                     "wrote an unknown request state", "made up a request", "broke the posted-write ring",
                     "paused: its device model went away"):
             assert why in log, "no microvisor log line with '%s':\n%s" % (why, log)
+        log = sh(s, "xl dmesg | grep -c 'crashed: load address misaligned with no trap handler'")
+        assert re.search(r"^1$", log, re.M), "a misaligned MMIO load did not reach the guest as its exception"
         out = sh(s, "xl list")
         assert re.search(r"Domain-0\s+0\s", out) and "hcs" not in out, out
         assert free_mib(s) == before

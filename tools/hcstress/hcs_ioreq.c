@@ -429,13 +429,15 @@ static void check_forms(int fd, bool lazy)
 }
 
 /* ---- 3: lying device models ---- */
-enum lie { LIE_UNASKED, LIE_TAKE_BACK, LIE_GARBAGE, LIE_MADE_UP, LIE_RING, LIE_DIE };
+/* The ways a device model lies, and last a guest's own misaligned access (no lie: its fault). */
+enum lie { LIE_UNASKED, LIE_TAKE_BACK, LIE_GARBAGE, LIE_MADE_UP, LIE_RING, LIE_DIE, GUEST_MISALIGNED };
 
 static const char *lie_name(enum lie l)
 {
 	static const char *names[] = { "an answer nobody asked for", "a request taken back",
 				       "a garbage state", "a made-up request", "a broken posted ring",
-				       "its death in the middle of an access" };
+				       "its death in the middle of an access",
+				       "a guest's misaligned access (the guest gets the exception)" };
 	return names[l];
 }
 
@@ -473,6 +475,8 @@ static void check_lie(int fd, enum lie l)
 	prologue(&p);
 	if (l == LIE_RING)
 		emit32(&p, store(2, X0, S0, (int)(DEV_POSTED - DEV_BASE)));
+	else if (l == GUEST_MISALIGNED)
+		emit32(&p, load(2, T0, S0, 2));   /* no trap handler: the exception ends it */
 	else if (l != LIE_UNASKED && l != LIE_MADE_UP)
 		emit32(&p, load(2, T0, S0, 0));
 	idle(&p);
@@ -524,7 +528,8 @@ static void check_lie(int fd, enum lie l)
 		notify(&s);
 		break;
 	case LIE_RING:
-		break;   /* the store itself finds the ring broken */
+	case GUEST_MISALIGNED:
+		break;   /* the access itself ends it */
 	}
 	if (wait_crashed(fd, (uint32_t)id))
 		hcs_fail("ioreq: %s did not crash the served domain", lie_name(l));
@@ -557,7 +562,7 @@ int hcs_ioreq(void)
 	}
 	check_forms(fd, false);
 	check_forms(fd, true);
-	for (enum lie l = LIE_UNASKED; l <= LIE_DIE; l++)
+	for (enum lie l = LIE_UNASKED; l <= GUEST_MISALIGNED; l++)
 		check_lie(fd, l);
 
 	if (hcs_getinfo(fd, (uint32_t)bystander, &info) ||
