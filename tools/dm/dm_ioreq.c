@@ -110,8 +110,10 @@ int dm_ioreq_pending(struct dm_ioreq *io)
 int dm_ioreq_serve(struct dm_ioreq *io, unsigned max_passes)
 {
 	for (unsigned i = 0; i < max_passes; i++) {
-		if (dm_ioreq_pass(io) && io->notify)
+		if (dm_ioreq_pass(io) && io->notify) {
+			io->nr_notify++;
 			io->notify(io->ctx);
+		}
 		if (io->after_pass)
 			io->after_pass(io->ctx);
 		/* Re-check: a request may have come after the event we consumed. */

@@ -36,8 +36,9 @@ struct dm_ioreq {
 	void (*after_pass)(void *ctx);  /* optional: after each pass (feed the UART input) */
 	void *ctx;
 	uint32_t cons;                  /* our ring_cons (we are its only writer) */
-	/* statistics */
+	/* statistics (plain increments; rivet-dm logs them on SIGUSR1 and at the end) */
 	uint64_t nr_sync, nr_posted, nr_bad, nr_ring_overrun;
+	uint64_t nr_notify;             /* notify hook calls: answers signalled back */
 };
 
 /* ring_cons is read from the page once, here. */

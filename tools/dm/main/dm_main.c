@@ -28,11 +28,22 @@
 #define PASSES_PER_WAKE 64
 
 static struct dm the_dm;
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, stats_signal;
+static uint64_t nr_wakeups;     /* events consumed from the ioreq server's fd */
 
 static void on_signal(int sig)
 {
-	stop_signal = sig;
+	if (sig == SIGUSR1)
+		stats_signal = 1;
+	else
+		stop_signal = sig;
+}
+
+static void log_stats(struct dm *dm)
+{
+	dm_log("stats: %llu synchronous, %llu posted, %llu notifications, %llu wakeups",
+	       (unsigned long long)dm->io.nr_sync, (unsigned long long)dm->io.nr_posted,
+	       (unsigned long long)dm->io.nr_notify, (unsigned long long)nr_wakeups);
 }
 
 static void write_all(int fd, const char *s, size_t n)
@@ -276,6 +287,10 @@ static int serve(struct dm *dm, const sigset_t *waitmask)
 			dm_log("stopping: %s", strsignal(stop_signal));
 			return 0;
 		}
+		if (stats_signal) {
+			stats_signal = 0;
+			log_stats(dm);
+		}
 		if (now >= next_tick) {
 			const char *why;
 			if (domain_gone(dm, &why)) {
@@ -314,6 +329,7 @@ static int serve(struct dm *dm, const sigset_t *waitmask)
 				dm_log("reading the ioreq server's event: %s; stopping", xc_strerror(rc));
 				return -1;
 			}
+			nr_wakeups++;
 		}
 		/* Cheap when idle: a look at the ring indices and the slots' states. */
 		work_left = dm_ioreq_serve(&dm->io, PASSES_PER_WAKE);
@@ -369,13 +385,16 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	/* Delivered only inside ppoll(), so a signal never falls between the check and the wait. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &block, &waitmask);
 	sigdelset(&waitmask, SIGTERM);
 	sigdelset(&waitmask, SIGINT);
+	sigdelset(&waitmask, SIGUSR1);
 
 	if (!dm->args.foreground) {
 		setsid();
@@ -406,6 +425,7 @@ int main(int argc, char **argv)
 		dm_console_tick(&dm->con, dm_now_ms());
 
 	int rc = serve(dm, &waitmask);
+	log_stats(dm);
 	dm_log("%llu synchronous and %llu posted accesses served, %llu to no device",
 	       (unsigned long long)dm->io.nr_sync, (unsigned long long)dm->io.nr_posted,
 	       (unsigned long long)dm->bus.unclaimed);
