@@ -36,7 +36,8 @@ GUEST_VARIANTS := \
 	echo_dbcn:echo.c:-DECHO_DBCN \
 	sbifuzz:sbifuzz.c: \
 	ctl:ctl.c: \
-	devprobe:devprobe.c:
+	devprobe:devprobe.c: \
+	iobench:iobench.c:
 
 guest_field  = $(word $(2),$(subst :, ,$(1)))
 GUEST_NAMES  := $(foreach v,$(GUEST_VARIANTS),$(call guest_field,$(v),1))
