@@ -39,6 +39,14 @@ struct evtchn_file {
 static struct evtchn_file *ports[RIVET_EVTCHN_PORTS];
 static DEFINE_SPINLOCK(ports_lock);
 
+/* Where the event interrupt delivers PORT's events (NULL: nowhere). */
+static void port_route(u32 port, struct evtchn_file *ef)
+{
+	spin_lock_irq(&ports_lock);
+	ports[port] = ef;
+	spin_unlock_irq(&ports_lock);
+}
+
 static struct sbiret hcall(unsigned long fn, unsigned long a0, unsigned long a1, unsigned long a2,
 			   unsigned long a3, unsigned long a4, unsigned long a5)
 {
@@ -282,9 +290,7 @@ static __poll_t evtchn_poll(struct file *file, poll_table *wait)
 static int evtchn_release(struct inode *inode, struct file *file)
 {
 	struct evtchn_file *ef = file->private_data;
-	spin_lock_irq(&ports_lock);
-	ports[ef->port] = NULL;
-	spin_unlock_irq(&ports_lock);
+	port_route(ef->port, NULL);
 	hcall(RIVET_HC_EVTCHN_CLOSE, ef->port, 0, 0, 0, 0, 0);
 	kfree(ef);
 	return 0;
@@ -330,14 +336,10 @@ static long do_evtchn(void __user *arg)
 	}
 	ef->port = r.value;
 	init_waitqueue_head(&ef->wq);
-	spin_lock_irq(&ports_lock);
-	ports[ef->port] = ef;
-	spin_unlock_irq(&ports_lock);
+	port_route(ef->port, ef);
 	fd = anon_inode_getfd("[rivet-evtchn]", &evtchn_fops, ef, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		spin_lock_irq(&ports_lock);
-		ports[ef->port] = NULL;
-		spin_unlock_irq(&ports_lock);
+		port_route(ef->port, NULL);
 		hcall(RIVET_HC_EVTCHN_CLOSE, ef->port, 0, 0, 0, 0, 0);
 		kfree(ef);
 		return fd;
@@ -369,9 +371,7 @@ static int ioreq_mmap(struct file *file, struct vm_area_struct *vma)
 static int ioreq_release(struct inode *inode, struct file *file)
 {
 	struct ioreq_file *iof = file->private_data;
-	spin_lock_irq(&ports_lock);
-	ports[iof->ef.port] = NULL;
-	spin_unlock_irq(&ports_lock);
+	port_route(iof->ef.port, NULL);
 	/* Whatever it answers, the microvisor no longer touches the page afterwards. */
 	hcall(RIVET_HC_IOREQ_DESTROY, iof->domid, 0, 0, 0, 0, 0);
 	__free_page(iof->page);
@@ -415,14 +415,10 @@ static long do_ioreq_server(void __user *arg)
 	}
 	iof->ef.port = r.value;
 	init_waitqueue_head(&iof->ef.wq);
-	spin_lock_irq(&ports_lock);
-	ports[iof->ef.port] = &iof->ef;
-	spin_unlock_irq(&ports_lock);
+	port_route(iof->ef.port, &iof->ef);
 	fd = anon_inode_getfd("[rivet-ioreq]", &ioreq_fops, iof, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		spin_lock_irq(&ports_lock);
-		ports[iof->ef.port] = NULL;
-		spin_unlock_irq(&ports_lock);
+		port_route(iof->ef.port, NULL);
 		hcall(RIVET_HC_IOREQ_DESTROY, io.domid, 0, 0, 0, 0, 0);
 		__free_page(iof->page);
 		kfree(iof);
