@@ -14,6 +14,7 @@ from qemu import boot  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ICOUNT = ["-icount", "shift=0,sleep=off"]   # 1 insn = 1 ns; idle time skipped, so runs repeat exactly
+ICOUNT_SLEEP = ["-icount", "shift=0,sleep=on"]  # idle time follows the host's: bare QEMU's disk
 CYCLES = 1000                               # xl create + xl destroy cycles in Dom0
 
 
@@ -91,9 +92,201 @@ def dom0_figures(build):
     return res
 
 
+DISK_MIB = 32                               # the virtio-blk disk of the dd figures
+UART_BYTES = 8192                           # guests/iobench.c's UART_TX_BYTES
+D0_LINUX = "/usr/lib/rivet/linux"
+D0_GUESTS = "/usr/lib/rivet/guests"
+DEV_LIN_CFG = ('name = "lin"\nmemory = 128\nvcpus = 1\ncpus = "2"\nkernel = "%s/Image"\n'
+               'ramdisk = "%s/rootfs.cpio"\nextra = "console=ttyS0 quiet"\n'
+               'disk = [ "/tmp/bench-disk.img,raw,xvda,rw" ]\nserial = "pty"\n' % (D0_LINUX, D0_LINUX))
+IOBENCH_CFG = ('name = "iobench"\nmemory = 16\nvcpus = 1\ncpus = "2"\nkernel = "%s/iobench.elf"\n'
+               'serial = "pty"\n' % D0_GUESTS)
+# One dd phase in a Linux guest: "X<S|E><tag>" markers around it (split in what is typed, so
+# the echo of the command never matches), the guest's own clock (rdtime, ticks) around the dd
+# alone, and /sys/block/vda/stat before and after. A phase with no dd is the baseline: what
+# the markers themselves cost.
+DD_PHASES = [
+    ("base", "true"),
+    ("read", "dd if=/dev/vda of=/dev/null bs=1M count=%d 2>/dev/null" % DISK_MIB),
+    ("write", "dd if=/dev/zero of=/dev/vda bs=1M count=%d conv=fsync 2>/dev/null" % DISK_MIB),
+]
+
+
+def dd_command(tag, dd):
+    irqs = "$(awk '/virtio/ {n += $2} END {print n + 0}' /proc/interrupts)"
+    return ("sync; echo 3 > /proc/sys/vm/drop_caches; echo X''S%s; sleep 1; i=%s; "
+            "s=$(cat /sys/block/vda/stat); a=$(rdtime); %s; b=$(rdtime); e=$(cat /sys/block/vda/stat); "
+            "j=%s; sleep 1; echo X''E%s T$((b - a)) I$((j - i)) $s / $e" % (tag, irqs, dd, irqs, tag))
+
+
+def dd_result(out, tag):
+    """(ticks, requests completed, virtio interrupts) of one phase; requests are reads + writes
+    + flushes of /sys/block/vda/stat."""
+    m = re.search(r"XE%s T(\d+) I(\d+) ([\d ]+) / ([\d ]+)" % tag, out)
+    if not m:
+        sys.exit("bench: no result of dd phase %s in:\n%s" % (tag, out[-3000:]))
+    s, e = [[int(x) for x in g.split()] for g in m.groups()[2:]]
+    fields = [0, 4] + ([14] if len(s) > 14 else [])
+    return int(m.group(1)), sum(e[i] - s[i] for i in fields), int(m.group(2))
+
+
+def bare_dev_figures(build, out):
+    """The same Linux and the same guest on bare QEMU with QEMU's own devices, under -icount."""
+    from qemu import Session
+    res = {}
+    r = boot(os.path.join(build, "guests", "iobench.elf"), smp=1, timeout=120,
+             extra=ICOUNT + ["-bios", "default"])
+    res["uart"] = grab(r, r"iobench: uart tx: \d+ bytes, (\d+) ticks, (\d+) instructions", "bare uart tx")
+    res["mmio"] = grab(r, r"iobench: mmio read: \d+ reads, (\d+) ticks, (\d+) instructions", "bare mmio read")
+    res["ram"] = grab(r, r"iobench: ram read: \d+ reads, (\d+) instructions", "bare ram read")
+
+    linux_dir = os.path.join(build, "linux")
+    dtb = os.path.join(out, "bare-virt-1.dtb")
+    subprocess.run(["qemu-system-riscv64", "-M", "virt,dumpdtb=" + dtb, "-cpu", "rv64",
+                    "-smp", "1", "-m", "128M", "-nographic"], check=True, capture_output=True)
+    subprocess.run(["fdtput", "-d", dtb, "/chosen", "rng-seed"], check=True)
+    disk = os.path.join(out, "bare-disk.img")
+    with open(disk, "wb") as f:
+        f.truncate(DISK_MIB << 20)
+    # sleep=on here: with sleep=off an idle wait for QEMU's I/O thread jumps the clock to the
+    # next timer (seconds with NOHZ), so the bare disk would look thousands of times slower.
+    extra = ICOUNT_SLEEP + ["-dtb", dtb, "-initrd", os.path.join(linux_dir, "rootfs.cpio"),
+                      "-append", "console=ttyS0 quiet", "-global", "virtio-mmio.force-legacy=false",
+                      "-drive", "if=none,id=d0,file=%s,format=raw" % disk,
+                      "-device", "virtio-blk-device,drive=d0"]
+    prompt = "linux:/# "
+    with Session(os.path.join(linux_dir, "Image"), smp=1, mem="128M", extra=extra) as s:
+        s.expect("up at tick", 300)
+        s.expect(prompt, 60)
+        for tag, dd in DD_PHASES:
+            s.send(dd_command(tag, dd) + "\n")
+            o = s.expect("XE" + tag, 600)
+            o += s.expect(prompt, 60)
+            res[tag] = dd_result(o.replace("\r", ""), tag)
+    return res
+
+
+def dm_stats(sh):
+    out = sh("grep 'stats:' /var/log/rivet/dm/lin.log | tail -2")
+    st = [[int(x) for x in m] for m in
+          re.findall(r"stats: (\d+) synchronous, (\d+) posted, (\d+) notifications, (\d+) wakeups", out)]
+    if len(st) != 2:
+        sys.exit("bench: no two rivet-dm stats lines in:\n" + out)
+    return [b - a for a, b in zip(st[0], st[1])]
+
+
+def dom0_dev_figures(build):
+    """Dom0 on 3 harts (its vCPUs on harts 0 and 1, each DomU pinned to hart 2), under
+    -icount: iobench as a DomU, then a Linux DomU with a virtio-blk disk and ttyS0."""
+    from qemu import Session
+    img = os.path.join(build, "bench", "dom0.img")
+    prompt = "Domain-0:/# "
+    res = {}
+    with Session(img, smp=3, mem="1G", extra=ICOUNT) as s:
+        s.expect(prompt, 600)
+
+        def sh(cmd, timeout=600):
+            s.send(cmd + "\n")
+            return s.expect(prompt, timeout).replace("\r", "")
+
+        sh("printf '%s' > /tmp/iobench.cfg" % IOBENCH_CFG.replace("\n", "\\n"))
+        o = sh("xl create -q /tmp/iobench.cfg; L=/var/log/rivet/console/iobench.log; "
+               "until grep -q 'iobench: done' $L 2>/dev/null; do sleep 0.1; done; "
+               "grep 'iobench: ' $L; while pidof rivet-dm >/dev/null; do sleep 0.1; done")
+
+        class R:
+            output = o
+        res["uart"] = grab(R, r"iobench: uart tx: \d+ bytes, (\d+) ticks, (\d+) instructions", "DomU uart tx")
+        res["mmio"] = grab(R, r"iobench: mmio read: \d+ reads, (\d+) ticks, (\d+) instructions", "DomU mmio read")
+        res["ram"] = grab(R, r"iobench: ram read: \d+ reads, (\d+) instructions", "DomU ram read")
+
+        sh("dd if=/dev/zero of=/tmp/bench-disk.img bs=1M count=%d 2>/dev/null; printf '%s' > /tmp/lin.cfg"
+           % (DISK_MIB, DEV_LIN_CFG.replace("\n", "\\n")))
+        sh("xl create -q /tmp/lin.cfg; until grep -q 'Rivet domain lin:' /var/log/rivet/console/lin.log "
+           "2>/dev/null; do sleep 0.2; done")
+        o = sh("grep VmRSS /proc/$(pidof rivet-dm)/status")
+        m = re.search(r"VmRSS:\s+(\d+)", o)
+        res["dm_rss"] = int(m.group(1)) if m else -1
+        s.send("xl console lin\n")
+        s.send("\n")
+        s.expect("lin:/# ", 300)
+        s.send("\x1d")
+        s.expect(prompt, 30)
+        for tag, dd in DD_PHASES:
+            # Dom0 logs rivet-dm's counters when the guest's start marker is in its console
+            # log and again at its end marker: the guest sleeps 1 s after the first and before
+            # the second, so nothing else runs through its devices between them.
+            sh("p=$(pidof rivet-dm); L=/var/log/rivet/console/lin.log; rm -f /tmp/w; "
+               "(until grep -q XS%s $L; do sleep 0.05; done; kill -USR1 $p; "
+               "until grep -q XE%s $L; do sleep 0.05; done; kill -USR1 $p; touch /tmp/w) "
+               ">/dev/null 2>&1 &" % (tag, tag))
+            s.send("xl console lin\n")
+            s.send("\n")
+            s.expect("lin:/# ", 60)
+            s.send(dd_command(tag, dd) + "\n")
+            o = s.expect("XE" + tag, 900)
+            o += s.expect("lin:/# ", 60)
+            s.send("\x1d")
+            s.expect(prompt, 30)
+            res[tag] = dd_result(o.replace("\r", ""), tag)
+            sh("until [ -e /tmp/w ]; do sleep 0.1; done; sleep 0.2")
+            res[tag + "_dm"] = dm_stats(sh)
+        sh("xl destroy lin")
+    return res
+
+
+def mbs(ticks):
+    """MB/s of the dd figures, in the guest's own clock (10 MHz time)."""
+    return (DISK_MIB << 20) / 1e6 / (ticks / 1e7)
+
+
+def device_report(b, d):
+    """Prints the device-model figures: DomU (rivet-dm) beside bare QEMU's own devices."""
+    print("  Device model (rivet-dm in Dom0; Dom0 on 3 harts, its vCPUs on harts 0-1, the DomU "
+          "pinned to hart 2) beside bare QEMU's own devices:")
+    for tag in ("read", "write"):
+        dt, dn, di = d[tag]
+        bt, bn, bi = b[tag]
+        print("    virtio-blk sequential %s, Linux 1 vCPU, dd bs=1M %d MiB%s, guest clock: %.1f MB/s, "
+              "bare %.1f MB/s: ratio %.2f (target >= 0.5)"
+              % (tag, DISK_MIB, " after drop_caches" if tag == "read" else " conv=fsync",
+                 mbs(dt), mbs(bt), bt / dt))
+        print("      %d requests, %d interrupts in the DomU; %d, %d bare (bare: -icount sleep=on, "
+              "its idle waits for QEMU's I/O thread take host time: varies)" % (dn, di, bn, bi))
+    (ut, ui), (but, bui) = d["uart"], b["uart"]
+    bps = lambda t: UART_BYTES / (t / 1e7)   # noqa: E731
+    print("    16550 transmit, bare-metal guest, %d bytes (poll LSR.THRE, then 16 to THR): "
+          "%.0f bytes/s, bare %.0f bytes/s: ratio %.4f, %.0fx slower (target: within 5x)"
+          % (UART_BYTES, bps(ut), bps(but), but / ut, ut / but))
+    n = 2000
+    (mt, mi), (bmt, bmi) = d["mmio"], b["mmio"]
+    ram, = d["ram"]
+    print("    one synchronous ioreq (DomU reads the UART scratch register %d times): %.0f instructions "
+          "per read, bare %.0f: ratio %.0f (target <= 1000 HS instructions)"
+          % (n, mi / n, bmi / n, mi / bmi))
+    print("      QEMU's instret under -icount is the machine's instruction count, not the hart's: "
+          "this is the whole round trip on every hart (guest trap, microvisor on both sides, "
+          "Dom0's kernel, rivet-dm); %.1f ticks (%.1f us) per read, bare %.2f; the guest's loop "
+          "reading RAM: %.0f per iteration" % (mt / n, mt / n / 10.0, bmt / n, ram / n))
+    print("    (per byte sent above: %.0f instructions in the DomU, %.1f bare)"
+          % (ui / UART_BYTES, bui / UART_BYTES))
+    for tag in ("read", "write"):
+        sync, posted, notif, wake = [x - y for x, y in zip(d[tag + "_dm"], d["base_dm"])]
+        _, reqs, irqs = d[tag]
+        print("    synchronous round trips per virtio-blk request (%s; rivet-dm's counters around "
+              "the dd, the markers' own cost subtracted): %.2f (target <= 2)" % (tag, sync / reqs))
+        print("      %d requests, %d interrupts: per interrupt %.2f synchronous; per request %.2f "
+              "posted, %.2f notifications, %.2f wakeups of rivet-dm"
+              % (reqs, irqs, sync / max(irqs, 1), posted / reqs, notif / reqs, wake / reqs))
+    print("    rivet-dm RSS (VmRSS) for a Linux DomU with a disk and a serial port: %d KiB "
+          "(target <= 2048)" % d["dm_rss"])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
+    ap.add_argument("--only-devices", action="store_true",
+                    help="only the device-model figures (Dom0's image must be built)")
     args = ap.parse_args()
     build = os.path.join(ROOT, args.build)
     out = os.path.join(build, "bench")
@@ -107,6 +300,10 @@ def main():
         subprocess.run([mk, "-o", img, "-u", uvm] + [os.path.join(ROOT, "guests", "configs", c + ".cfg")
                                                      for c in cfgs], check=True)
         return img
+
+    if args.only_devices:
+        device_report(bare_dev_figures(build, out), dom0_dev_figures(build))
+        return 0
 
     micro = boot(image("bench", ["bench"]), smp=1, timeout=120, extra=ICOUNT)
     null_rivet, = grab(micro, r"\[bench\] bench: null sbi call: (\d+) instructions", "null call")
@@ -150,6 +347,8 @@ def main():
     sb = boot(os.path.join(guests, "stamp.elf"), smp=1, timeout=60, extra=ICOUNT)
     stamp_bare, = grab(sb, r"stamp from vcpu 0 at tick (\d+)", "bare stamp line")
     dom0 = dom0_figures(build)
+    dev_bare = bare_dev_figures(build, out)
+    dev_dom0 = dom0_dev_figures(build)
 
     print("Rivet benchmarks (QEMU virt, -icount shift=0 unless marked wall-clock)")
     print("  null SBI call round trip, from the guest: %6d instructions" % null_rivet)
@@ -176,6 +375,7 @@ def main():
           "(wall %.2f s); memory lost: %d bytes"
           % (CYCLES, dom0["cycle_ticks"], dom0["cycle_ticks"] * 1000.0 / dom0["timebase"],
              dom0["cycle_wall"], dom0["cycle_lost"]))
+    device_report(dev_bare, dev_dom0)
     if dom0["cycle_lost"] != 0 or dom0["cycles_ok"] != CYCLES:
         print("FAIL: bench: %d of %d create/destroy cycles succeeded and %d bytes of free memory "
               "are gone: every cycle must succeed and give back every byte"
