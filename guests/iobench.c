@@ -5,6 +5,7 @@
  * on it too) and as a DomU with serial = 'pty' (rivet-dm's 16550, each
  * access an ioreq); `make bench` prints the two side by side.
  *
+ * First the reads (before the transmitted bytes keep Dom0's console path busy), then:
  *   uart tx:   UART_TX_BYTES bytes through THR as a driver with a 16-byte
  *              FIFO sends them: wait for LSR.THRE, then write up to 16.
  *              Under Rivet each THR byte is a posted write, each LSR read
@@ -65,28 +66,13 @@ int main(unsigned long hartid, unsigned long dtb)
 		return 0;
 	}
 
-	unsigned long t0 = rdtime(), i0 = csr_read(instret);
-	for (unsigned sent = 0; sent < UART_TX_BYTES;) {
-		while (!(rd8(UART + UART_LSR) & LSR_THRE))
-			;
-		for (unsigned k = 0; k < UART_FIFO && sent < UART_TX_BYTES; k++, sent++)
-			wr8(UART + UART_THR, (uint8_t)tx_byte(sent));
-	}
-	unsigned long ticks = rdtime() - t0, insns = csr_read(instret) - i0;
-	/* Let the bytes reach the console before our own lines (two paths to one log under Rivet). */
-	delay_ticks(100 * TICKS_PER_MS);
-	printf("iobench: uart tx: %u bytes, %lu ticks, %lu instructions\n", UART_TX_BYTES, ticks,
-	       insns);
-
 	unsigned sum = 0;
 	for (int i = 0; i < 10; i++)
 		sum += rd8(UART + UART_SCR);
-	t0 = rdtime();
-	i0 = csr_read(instret);
+	unsigned long t0 = rdtime(), i0 = csr_read(instret);
 	for (int i = 0; i < MMIO_READS; i++)
 		sum += rd8(UART + UART_SCR);
-	ticks = rdtime() - t0;
-	insns = csr_read(instret) - i0;
+	unsigned long ticks = rdtime() - t0, insns = csr_read(instret) - i0;
 	printf("iobench: mmio read: %u reads, %lu ticks, %lu instructions\n", MMIO_READS, ticks, insns);
 
 	i0 = csr_read(instret);
@@ -94,6 +80,21 @@ int main(unsigned long hartid, unsigned long dtb)
 		sum += ram_reg;
 	insns = csr_read(instret) - i0;
 	printf("iobench: ram read: %u reads, %lu instructions\n", MMIO_READS, insns);
+	t0 = rdtime();
+	i0 = csr_read(instret);
+	for (unsigned sent = 0; sent < UART_TX_BYTES;) {
+		while (!(rd8(UART + UART_LSR) & LSR_THRE))
+			;
+		for (unsigned k = 0; k < UART_FIFO && sent < UART_TX_BYTES; k++, sent++)
+			wr8(UART + UART_THR, (uint8_t)tx_byte(sent));
+	}
+	ticks = rdtime() - t0;
+	insns = csr_read(instret) - i0;
+	/* Let the bytes reach the console before our own lines (two paths to one log under Rivet). */
+	delay_ticks(100 * TICKS_PER_MS);
+	printf("iobench: uart tx: %u bytes, %lu ticks, %lu instructions\n", UART_TX_BYTES, ticks,
+	       insns);
+
 	if (sum != 0xa5u * (MMIO_READS + 10) + 0x5au * MMIO_READS)
 		printf("iobench: FAIL scratch reads summed to %u\n", sum);
 	printf("iobench: done\n");
