@@ -5,10 +5,7 @@
  * counts, pause, shutdown and crash handling, teardown, and console output.
  * The machine powers off when the last domain is gone, and when Dom0 ends.
  *
- * Lock order (outer first): fmaps_lock (hc_memory.c) -> d->mem_lock ->
- * d->lock -> domains_lock -> hart locks (lower index first) -> d->con_lock,
- * d->evtchn_lock (two domains' evtchn locks: lower id first) -> pool_lock.
- * vmid_lock is taken with nothing held.
+ * Lock order: docs/architecture.md ("Locks") is the one definition.
  */
 #include "domain.h"
 #include "sched.h"

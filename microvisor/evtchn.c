@@ -23,15 +23,21 @@ int evtchn_init(struct domain *d, u64 gpa)
 	    !(prot & PTE_OWNED))
 		return -RIVET_EFAULT;
 	struct evtchn *table = d->evtchns ? NULL : mm_alloc(TABLE_BYTES, PAGE_SIZE);
+	/* A DomU a device model serves has its VSEIP from its PLIC (ioreq.c): no event channels. */
+	spin_lock(&d->ioreq_lock);
+	bool served = d->ioreq_ever;
 	spin_lock(&d->evtchn_lock);
-	if (!d->evtchns)
+	if (!served && !d->evtchns)
 		d->evtchns = table, table = NULL;
-	d->event_page = (struct rivet_event_page *)(uintptr_t)hpa;
-	d->event_gpa = gpa;
+	if (!served) {
+		d->event_page = (struct rivet_event_page *)(uintptr_t)hpa;
+		d->event_gpa = gpa;
+	}
 	spin_unlock(&d->evtchn_lock);
+	spin_unlock(&d->ioreq_lock);
 	if (table)
 		mm_free(table, TABLE_BYTES);
-	return d->evtchns ? 0 : -RIVET_ENOMEM;
+	return served ? -RIVET_EBUSY : d->evtchns ? 0 : -RIVET_ENOMEM;
 }
 
 /* Sets the port pending in d's page; raises VSEIP unless masked. */
@@ -125,6 +131,31 @@ void evtchn_free_ioreq(struct domain *d, unsigned port)
 	if (s && s->state == EVTCHN_IOREQ)
 		*s = (struct evtchn){ 0 };
 	spin_unlock(&d->evtchn_lock);
+}
+
+/* An orphaned IOREQ port serves nobody: remote_dom says so. */
+#define IOREQ_ORPHAN RIVET_DOMID_SELF
+
+void evtchn_orphan_ioreq(struct domain *d, unsigned port)
+{
+	spin_lock(&d->evtchn_lock);
+	struct evtchn *s = slot(d, port);
+	if (s && s->state == EVTCHN_IOREQ)
+		s->remote_dom = IOREQ_ORPHAN;
+	spin_unlock(&d->evtchn_lock);
+}
+
+int evtchn_free_orphan(struct domain *d, unsigned port)
+{
+	int err = -RIVET_ENOENT;
+	spin_lock(&d->evtchn_lock);
+	struct evtchn *s = slot(d, port);
+	if (s && s->state == EVTCHN_IOREQ && s->remote_dom == IOREQ_ORPHAN) {
+		*s = (struct evtchn){ 0 };
+		err = 0;
+	}
+	spin_unlock(&d->evtchn_lock);
+	return err;
 }
 
 void evtchn_signal(struct domain *d, unsigned port)

@@ -39,20 +39,29 @@ static const struct ioreq_range *find(const struct ioreq_server *s, u64 addr, u6
 	return NULL;
 }
 
+#define HTINST_ADDR_OFFSET(x) (((x) >> 15) & 31)   /* nonzero: a piece of a split access */
+
+enum decoded { DECODED, UNDECODABLE, SPLIT };
+
 /*
  * The trapping instruction: from htinst when the hart gives a transformed
  * load/store, else read with HLVX. A pseudoinstruction (bit 0 clear) means the
- * fault came from the guest's own page-table walk, which is never emulated.
+ * fault came from the guest's own page-table walk, which is never emulated;
+ * a transformed one with an address offset is part of a misaligned access
+ * the hart split, so the fault address is not where the access starts.
  */
-static bool decode(struct vcpu *v, struct mmio_insn *m)
+static enum decoded decode(struct vcpu *v, struct mmio_insn *m)
 {
 	u64 htinst = csr_read(CSR_HTINST);
 	if (htinst && !(htinst & 1))
-		return false;
+		return UNDECODABLE;
+	if (htinst && HTINST_ADDR_OFFSET(htinst))
+		return SPLIT;
 	if (htinst && mmio_decode_htinst(htinst, m) == 0)
-		return true;
+		return DECODED;
 	u32 insn;
-	return guest_read_insn(v->frame.sepc, &insn) == 0 && mmio_decode(insn, m) == 0;
+	return guest_read_insn(v->frame.sepc, &insn) == 0 && mmio_decode(insn, m) == 0 ? DECODED :
+												  UNDECODABLE;
 }
 
 /*
@@ -118,7 +127,8 @@ int ioreq_handle_fault(struct hart *h, struct vcpu *v, u64 gpa, bool store)
 	if (!__atomic_load_n(&d->ioreq, __ATOMIC_RELAXED))
 		return IOREQ_HOLE;   /* no device model: every hole is the guest's fault */
 	struct mmio_insn m;
-	bool decoded = decode(v, &m);
+	enum decoded dec = decode(v, &m);
+	bool decoded = dec == DECODED;
 	const char *bad = NULL;
 
 	spin_lock(&d->ioreq_lock);
@@ -132,7 +142,7 @@ int ioreq_handle_fault(struct hart *h, struct vcpu *v, u64 gpa, bool store)
 	 * starts. The guest gets the misaligned exception (Linux then emulates
 	 * it with aligned accesses), as on a hart without misaligned MMIO.
 	 */
-	if (decoded && m.store == store && (gpa & (m.size - 1))) {
+	if (dec == SPLIT || (decoded && m.store == store && (gpa & (m.size - 1)))) {
 		spin_unlock(&d->ioreq_lock);
 		return IOREQ_MISALIGNED;
 	}
@@ -183,6 +193,40 @@ static void complete(struct vcpu *v, u64 raw)
 	v->io = (struct ioreq_pending){ 0 };
 }
 
+/*
+ * With the lock held: completes the accesses whose slots are DONE, putting
+ * their vCPUs in wake[]; returns why the page is broken, or NULL.
+ */
+static const char *collect_locked(struct domain *d, struct ioreq_server *s, struct vcpu **wake,
+				  unsigned *nr_wake)
+{
+	for (unsigned i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = d->vcpus[i];
+		struct rivet_ioreq *slot = &s->page->vcpu[i];
+		u8 st = __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE);
+		if (st == RIVET_IOREQ_READY && v->io.issued)
+			continue;   /* not answered yet */
+		if (st == RIVET_IOREQ_NONE && !v->io.issued)
+			continue;   /* nothing asked */
+		if (st != RIVET_IOREQ_DONE || !v->io.issued)
+			return st == RIVET_IOREQ_DONE ? "its device model answered a request nobody made" :
+			       st == RIVET_IOREQ_NONE ? "its device model took back a request unanswered" :
+			       st == RIVET_IOREQ_READY ? "its device model made up a request" :
+							 "its device model wrote an unknown request state";
+		u64 raw = __atomic_load_n(&slot->data, __ATOMIC_RELAXED);
+		__atomic_store_n(&slot->state, RIVET_IOREQ_NONE, __ATOMIC_RELEASE);
+		complete(v, raw);
+		wake[(*nr_wake)++] = v;
+	}
+	return NULL;
+}
+
+static void wake_all(struct vcpu **wake, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		sched_wake_io(wake[i]);
+}
+
 void ioreq_notify(unsigned domid)
 {
 	struct domain *d = domid < RIVET_DOMID_SELF ? domain_get(domid, NULL) : NULL;
@@ -193,48 +237,66 @@ void ioreq_notify(unsigned domid)
 	const char *bad = NULL;
 
 	spin_lock(&d->ioreq_lock);
-	struct ioreq_server *s = d->ioreq;
-	for (unsigned i = 0; s && i < d->nr_vcpus && !bad; i++) {
-		struct vcpu *v = d->vcpus[i];
-		struct rivet_ioreq *slot = &s->page->vcpu[i];
-		u8 st = __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE);
-		if (st == RIVET_IOREQ_READY && v->io.issued)
-			continue;   /* not answered yet */
-		if (st == RIVET_IOREQ_NONE && !v->io.issued)
-			continue;   /* nothing asked */
-		if (st != RIVET_IOREQ_DONE || !v->io.issued) {
-			bad = st == RIVET_IOREQ_DONE ? "its device model answered a request nobody made" :
-			      st == RIVET_IOREQ_NONE ? "its device model took back a request unanswered" :
-			      st == RIVET_IOREQ_READY ? "its device model made up a request" :
-							"its device model wrote an unknown request state";
-			break;
-		}
-		u64 raw = __atomic_load_n(&slot->data, __ATOMIC_RELAXED);
-		__atomic_store_n(&slot->state, RIVET_IOREQ_NONE, __ATOMIC_RELEASE);
-		complete(v, raw);
-		wake[nr_wake++] = v;
-	}
+	if (d->ioreq)
+		bad = collect_locked(d, d->ioreq, wake, &nr_wake);
 	spin_unlock(&d->ioreq_lock);
-	for (unsigned i = 0; i < nr_wake; i++)
-		sched_wake_io(wake[i]);
+	wake_all(wake, nr_wake);
 	if (bad)
 		domain_crash(d, bad, 0, 0);
 	domain_put(d);
 }
 
-/* With the lock held: takes the server off d; the caller releases it after unlocking. */
-static struct ioreq_server *detach_locked(struct domain *d)
+/*
+ * Server pages in use (HPA), by served domain id: one page serves one
+ * server and is never Dom0's event page. pages_lock is a leaf lock.
+ */
+static u64 server_pages[MAX_DOMAINS];
+static spinlock_t pages_lock = SPINLOCK_INIT;
+
+static bool page_claim(unsigned id, u64 hpa, struct domain *dm)
+{
+	bool ok = (u64)(uintptr_t)dm->event_page != hpa && id < MAX_DOMAINS;
+	spin_lock(&pages_lock);
+	for (unsigned i = 0; ok && i < MAX_DOMAINS; i++)
+		ok = server_pages[i] != hpa;
+	if (ok)
+		server_pages[id] = hpa;
+	spin_unlock(&pages_lock);
+	return ok;
+}
+
+static void page_unclaim(unsigned id)
+{
+	spin_lock(&pages_lock);
+	server_pages[id] = 0;
+	spin_unlock(&pages_lock);
+}
+
+/*
+ * With the lock held: the server leaves d. Its port in Dom0 is freed when
+ * Dom0 destroyed the server; when the domain ends it stays, orphaned, until
+ * Dom0's IOREQ_DESTROY frees it, so that Dom0 never finds its port number
+ * handed to someone else behind its back.
+ */
+static struct ioreq_server *detach_locked(struct domain *d, bool orphan)
 {
 	struct ioreq_server *s = d->ioreq;
+	if (!s)
+		return NULL;
 	d->ioreq = NULL;
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
-		d->vcpus[i]->io.issued = false;   /* a new server gets them again (ioreq_enable) */
+		if (d->vcpus[i])   /* a domain whose creation failed half-way has gaps */
+			d->vcpus[i]->io.issued = false;   /* a new server gets them again (ioreq_enable) */
+	if (orphan)
+		evtchn_orphan_ioreq(d->ioreq_dm, s->port);
+	else
+		evtchn_free_ioreq(d->ioreq_dm, s->port);
+	page_unclaim(d->id);
 	return s;
 }
 
 static void release(struct ioreq_server *s, struct domain *dm)
 {
-	evtchn_free_ioreq(dm, s->port);
 	mm_free(s, sizeof(*s));
 	domain_put(dm);
 }
@@ -244,10 +306,11 @@ void ioreq_teardown(struct domain *d)
 	spin_lock(&d->ioreq_lock);
 	d->ioreq_closed = true;
 	struct domain *dm = d->ioreq_dm;
-	struct ioreq_server *s = detach_locked(d);
+	struct ioreq_server *s = detach_locked(d, true);
 	d->ioreq_dm = NULL;
 	for (unsigned i = 0; i < d->nr_vcpus; i++)
-		d->vcpus[i]->io = (struct ioreq_pending){ 0 };
+		if (d->vcpus[i])
+			d->vcpus[i]->io = (struct ioreq_pending){ 0 };
 	spin_unlock(&d->ioreq_lock);
 	if (s)
 		release(s, dm);
@@ -271,13 +334,17 @@ int ioreq_server_create(struct domain *d, struct domain *dm, u64 page_gpa, unsig
 		return p;
 	}
 	s->port = (unsigned)p;
-	memset(s->page, 0, sizeof(*s->page));
 
 	spin_lock(&d->ioreq_lock);
-	int err = d->ioreq_closed ? -RIVET_ENOENT : d->ioreq ? -RIVET_EBUSY : 0;
+	/* A DomU's VSEIP is its PLIC's or its event channels', never both. */
+	int err = d->ioreq_closed ? -RIVET_ENOENT : (d->ioreq || d->event_page) ? -RIVET_EBUSY : 0;
+	if (!err && !page_claim(d->id, hpa, dm))
+		err = -RIVET_EBUSY;
 	if (!err) {
+		memset(s->page, 0, sizeof(*s->page));
 		d->ioreq = s;
 		d->ioreq_dm = dm;
+		d->ioreq_ever = true;
 		domain_ref(dm);   /* the server signals Dom0 until it goes */
 	}
 	spin_unlock(&d->ioreq_lock);
@@ -290,18 +357,31 @@ int ioreq_server_create(struct domain *d, struct domain *dm, u64 page_gpa, unsig
 	return 0;
 }
 
-int ioreq_server_destroy(struct domain *d)
+int ioreq_server_destroy(struct domain *d, unsigned port)
 {
+	struct vcpu *wake[RIVET_MAX_VCPUS];
+	unsigned nr_wake = 0;
+	const char *bad = NULL;
+
 	spin_lock(&d->ioreq_lock);
+	struct ioreq_server *s = d->ioreq;
+	if (!s || s->port != port) {
+		spin_unlock(&d->ioreq_lock);
+		return -RIVET_ENOENT;   /* not this server: a later one of a domain with the same id */
+	}
+	/* Answers it gave before it went count: a read with side effects is not done twice. */
+	bad = collect_locked(d, s, wake, &nr_wake);
+	bool served = s->enabled;
 	struct domain *dm = d->ioreq_dm;
-	struct ioreq_server *s = detach_locked(d);
+	detach_locked(d, false);
 	d->ioreq_dm = NULL;
 	spin_unlock(&d->ioreq_lock);
-	if (!s)
-		return -RIVET_ENOENT;
+	wake_all(wake, nr_wake);
 	release(s, dm);
+	if (bad)
+		domain_crash(d, bad, 0, 0);
 	/* A domain that could still run would wait in an access nobody answers: it stops here. */
-	if (domain_pause_if_alive(d))
+	else if (served && domain_pause_if_alive(d))
 		log("domain %u \"%s\" paused: its device model went away", d->id, d->name);
 	return 0;
 }
@@ -373,6 +453,8 @@ int ioreq_set_irq(struct domain *d, unsigned vcpu, bool level)
 {
 	if (vcpu >= d->nr_vcpus)
 		return -RIVET_EINVAL;
+	if (!__atomic_load_n(&d->ioreq, __ATOMIC_RELAXED))
+		return -RIVET_ENOENT;   /* its VSEIP belongs to its event channels */
 	struct vcpu *v = d->vcpus[vcpu];
 	__atomic_store_n(&v->ext_line, level, __ATOMIC_SEQ_CST);
 	vcpu_request(v, VCPU_REQ_EXT_LINE);

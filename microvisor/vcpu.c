@@ -28,7 +28,10 @@ void vcpu_reset(struct vcpu *v, u64 pc, u64 a0, u64 a1)
 	memset(v->fp, 0, sizeof(v->fp));
 	v->fcsr = 0;
 	v->irq_inject = 0;
-	v->requests = VCPU_REQ_VVMA_FLUSH | VCPU_REQ_FENCE_I;
+	/* Atomic: IOREQ_SET_IRQ sets bits without the home lock; a served vCPU's line is applied again. */
+	atomic_xchg(&v->requests, VCPU_REQ_VVMA_FLUSH | VCPU_REQ_FENCE_I |
+		    (v->dom && v->dom->ioreq_ever ? VCPU_REQ_EXT_LINE : 0));
+	v->io_wait = false;
 	v->suspended = false;
 	v->resume_nonretentive = false;
 }
@@ -90,7 +93,7 @@ void vcpu_load(struct vcpu *v)
 	/* The VS-stage TLB and i-cache of this hart may hold another life of this VMID. */
 	if (v->last_hart != (int)h->index) {
 		/* New to this hart (or back): its TLBs may hold older translations of the VMID. */
-		v->requests |= VCPU_REQ_VVMA_FLUSH | VCPU_REQ_FENCE_I;
+		atomic_or(&v->requests, VCPU_REQ_VVMA_FLUSH | VCPU_REQ_FENCE_I);
 		hfence_gvma_vmid(v->dom->vmid);
 	}
 	v->last_hart = h->index;

@@ -47,6 +47,15 @@ static void port_route(u32 port, struct evtchn_file *ef)
 	spin_unlock_irq(&ports_lock);
 }
 
+/* EF's port no longer delivers to it (unless the port already delivers elsewhere). */
+static void port_unroute(u32 port, struct evtchn_file *ef)
+{
+	spin_lock_irq(&ports_lock);
+	if (ports[port] == ef)
+		ports[port] = NULL;
+	spin_unlock_irq(&ports_lock);
+}
+
 static struct sbiret hcall(unsigned long fn, unsigned long a0, unsigned long a1, unsigned long a2,
 			   unsigned long a3, unsigned long a4, unsigned long a5)
 {
@@ -290,7 +299,7 @@ static __poll_t evtchn_poll(struct file *file, poll_table *wait)
 static int evtchn_release(struct inode *inode, struct file *file)
 {
 	struct evtchn_file *ef = file->private_data;
-	port_route(ef->port, NULL);
+	port_unroute(ef->port, ef);
 	hcall(RIVET_HC_EVTCHN_CLOSE, ef->port, 0, 0, 0, 0, 0);
 	kfree(ef);
 	return 0;
@@ -339,7 +348,7 @@ static long do_evtchn(void __user *arg)
 	port_route(ef->port, ef);
 	fd = anon_inode_getfd("[rivet-evtchn]", &evtchn_fops, ef, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		port_route(ef->port, NULL);
+		port_unroute(ef->port, ef);
 		hcall(RIVET_HC_EVTCHN_CLOSE, ef->port, 0, 0, 0, 0, 0);
 		kfree(ef);
 		return fd;
@@ -361,7 +370,8 @@ struct ioreq_file {
 static int ioreq_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct ioreq_file *iof = file->private_data;
-	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != PAGE_SIZE)
+	/* Shared only: a private copy would keep the device model's answers from the microvisor. */
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != PAGE_SIZE || !(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
 	return remap_pfn_range(vma, vma->vm_start, page_to_pfn(iof->page), PAGE_SIZE, vma->vm_page_prot);
@@ -371,9 +381,9 @@ static int ioreq_mmap(struct file *file, struct vm_area_struct *vma)
 static int ioreq_release(struct inode *inode, struct file *file)
 {
 	struct ioreq_file *iof = file->private_data;
-	port_route(iof->ef.port, NULL);
+	port_unroute(iof->ef.port, &iof->ef);
 	/* Whatever it answers, the microvisor no longer touches the page afterwards. */
-	hcall(RIVET_HC_IOREQ_DESTROY, iof->domid, 0, 0, 0, 0, 0);
+	hcall(RIVET_HC_IOREQ_DESTROY, iof->domid, iof->ef.port, 0, 0, 0, 0);
 	__free_page(iof->page);
 	kfree(iof);
 	return 0;
@@ -418,8 +428,8 @@ static long do_ioreq_server(void __user *arg)
 	port_route(iof->ef.port, &iof->ef);
 	fd = anon_inode_getfd("[rivet-ioreq]", &ioreq_fops, iof, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		port_route(iof->ef.port, NULL);
-		hcall(RIVET_HC_IOREQ_DESTROY, io.domid, 0, 0, 0, 0, 0);
+		port_unroute(iof->ef.port, &iof->ef);
+		hcall(RIVET_HC_IOREQ_DESTROY, io.domid, iof->ef.port, 0, 0, 0, 0);
 		__free_page(iof->page);
 		kfree(iof);
 		return fd;

@@ -64,10 +64,18 @@ struct sbiret hc_ioreq_enable(struct vcpu *v, struct trap_frame *f)
 struct sbiret hc_ioreq_destroy(struct vcpu *v, struct trap_frame *f)
 {
 	int err;
+	u64 port = f->x[REG_A1];
+	if (!port || port >= RIVET_EVTCHN_PORTS)
+		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
 	struct domain *d = served(v, f->x[REG_A0], &err);
-	if (!d)
-		return SBI_RET(hc_error(err), 0);
-	return ret(d, ioreq_server_destroy(d), 0);
+	if (d) {
+		err = ioreq_server_destroy(d, (unsigned)port);
+		domain_put(d);
+	}
+	/* The domain ended first (or has another server now): its port waits for this call. */
+	if (err == -RIVET_ENOENT)
+		err = evtchn_free_orphan(v->dom, (unsigned)port);
+	return SBI_RET(hc_error(err), 0);
 }
 
 struct sbiret hc_ioreq_set_irq(struct vcpu *v, struct trap_frame *f)

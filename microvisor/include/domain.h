@@ -82,6 +82,7 @@ struct domain {
 	struct ioreq_server *ioreq;   /* also read locklessly, as a hint, by the trap path */
 	struct domain *ioreq_dm;      /* Dom0, referenced while it serves */
 	bool ioreq_closed;            /* its vCPUs are off for good: no server any more */
+	bool ioreq_ever;              /* it was served: its VSEIP is its PLIC's, never event channels' */
 };
 
 struct domain_params {

@@ -35,6 +35,9 @@ int evtchn_unmask(struct domain *d, unsigned port);
 /* An IOREQ port of d for the server of domain `served`; the port or a negative RIVET_E* code. */
 int evtchn_alloc_ioreq(struct domain *d, unsigned served);
 void evtchn_free_ioreq(struct domain *d, unsigned port);
+/* The served domain ended: the port stays Dom0's, serving nobody, until evtchn_free_orphan. */
+void evtchn_orphan_ioreq(struct domain *d, unsigned port);
+int evtchn_free_orphan(struct domain *d, unsigned port);
 /* Sets an IOREQ port of d pending (raising d's event interrupt unless masked). */
 void evtchn_signal(struct domain *d, unsigned port);
 /* Raises a virq on Dom0, if Dom0 bound it. */

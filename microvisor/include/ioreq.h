@@ -8,8 +8,9 @@
  * answers.
  *
  * Locking: d->ioreq_lock guards d->ioreq (the server and everything in it),
- * d->ioreq_closed and each vCPU's v->io. It nests inside domains_lock and
- * outside evtchn_lock and the hart locks (docs/architecture.md).
+ * d->ioreq_dm, d->ioreq_closed, d->ioreq_ever and each vCPU's v->io. It nests
+ * inside d->lock and outside domains_lock, evtchn_lock and the hart locks
+ * (the order is docs/architecture.md's).
  */
 #ifndef RIVET_IOREQ_H
 #define RIVET_IOREQ_H
@@ -59,7 +60,8 @@ void ioreq_teardown(struct domain *d);
 
 /* Hypercalls (hc/hc_ioreq.c) reach these; each returns 0 or -RIVET_E*. */
 int ioreq_server_create(struct domain *d, struct domain *dm, u64 page_gpa, unsigned *port);
-int ioreq_server_destroy(struct domain *d);
+/* Only the server on Dom0's port `port`: -RIVET_ENOENT for another (or none). */
+int ioreq_server_destroy(struct domain *d, unsigned port);
 int ioreq_map(struct domain *d, u64 start, u64 len, u32 flags);
 int ioreq_unmap(struct domain *d, u64 start, u64 len, u32 flags);
 int ioreq_enable(struct domain *d, bool on);

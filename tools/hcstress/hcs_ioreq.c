@@ -257,6 +257,61 @@ static void check_args(int fd, uint32_t id, uint32_t self)
 	hcs_pass("ioreq: hypercall arguments checked");
 }
 
+/*
+ * A device model that outlives its domain: its late close must neither
+ * destroy the server of the next domain to get the same id nor pause that
+ * domain, and its port must not be handed to anyone else meanwhile.
+ */
+static void check_late_close(int fd)
+{
+	struct server old, cur;
+	struct rivet_domain_info info;
+	int64_t a = hcs_create(fd, DOM_PAGES, 1), b;
+
+	if (a < 0)
+		return;
+	if (server_open(fd, (uint32_t)a, &old)) {
+		hcs_fail("ioreq: a server for domain %lld", (long long)a);
+		hcs_destroy(fd, (uint32_t)a);
+		return;
+	}
+	void *priv = mmap(NULL, HCS_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, old.fd, 0);
+	if (priv != MAP_FAILED) {
+		hcs_fail("ioreq: a private mapping of the server page was allowed");
+		munmap(priv, HCS_PAGE);
+	}
+	hcs_destroy(fd, (uint32_t)a);
+	if (hcs_wait_gone(fd, (uint32_t)a))
+		hcs_fail("ioreq: domain %lld with a server is still listed after its destroy", (long long)a);
+	b = hcs_create(fd, DOM_PAGES, 1);
+	if (b < 0) {
+		server_close(&old);
+		return;
+	}
+	if (server_open(fd, (uint32_t)b, &cur)) {
+		hcs_fail("ioreq: a server for domain %lld", (long long)b);
+	} else {
+		if (cur.port == old.port)
+			hcs_fail("ioreq: the new server got port %u, still the old server's", cur.port);
+		if (hcs_populate(fd, (uint32_t)b, RIVET_GUEST_RAM_BASE, DOM_PAGES) ||
+		    hcs_start_idle(fd, (uint32_t)b) || call4(fd, RIVET_HC_IOREQ_ENABLE, (uint32_t)b, 1, 0, 0))
+			hcs_fail("ioreq: starting domain %lld and enabling its server", (long long)b);
+		server_close(&old);   /* the old device model finally goes */
+		if (call4(fd, RIVET_HC_IOREQ_MAP, (uint32_t)b, DEV_BASE, HCS_PAGE, 0))
+			hcs_fail("ioreq: the old server's close destroyed domain %lld's server", (long long)b);
+		else if (hcs_getinfo(fd, (uint32_t)b, &info) || (info.state & RIVET_DOMSTATE_PAUSED))
+			hcs_fail("ioreq: the old server's close paused domain %lld", (long long)b);
+		else
+			hcs_pass("ioreq: a device model that outlives its domain harms the next one of that id "
+				 "in nothing (%s ids)", a == b ? "same" : "different");
+		server_close(&cur);
+	}
+	server_close(&old);
+	hcs_destroy(fd, (uint32_t)b);
+	if (hcs_wait_gone(fd, (uint32_t)b))
+		hcs_fail("ioreq: domain %lld is still listed after its destroy", (long long)b);
+}
+
 /* ---- 2: every access form, answers and posted order ---- */
 struct seen {
 	uint64_t addr, data;
@@ -560,6 +615,7 @@ int hcs_ioreq(void)
 		if (hcs_wait_gone(fd, (uint32_t)id))
 			hcs_fail("ioreq: the argument-check domain is still listed");
 	}
+	check_late_close(fd);
 	check_forms(fd, false);
 	check_forms(fd, true);
 	for (enum lie l = LIE_UNASKED; l <= GUEST_MISALIGNED; l++)

@@ -65,7 +65,7 @@ enum rivet_hc {
 	RIVET_HC_IOREQ_UNMAP      = 58, /* a0 = domid, a1 = GPA, a2 = length, a3 = flags: exactly
 	                                   as mapped */
 	RIVET_HC_IOREQ_ENABLE     = 59, /* a0 = domid, a1 = 1 enable / 0 disable */
-	RIVET_HC_IOREQ_DESTROY    = 60, /* a0 = domid */
+	RIVET_HC_IOREQ_DESTROY    = 60, /* a0 = domid, a1 = the server's port (from IOREQ_CREATE) */
 	RIVET_HC_IOREQ_SET_IRQ    = 61, /* a0 = domid, a1 = vcpu, a2 = level (0 or 1) of its
 	                                   external interrupt line (VSEIP) */
 };
