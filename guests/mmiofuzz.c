@@ -782,9 +782,14 @@ static void request(int right)
 	put16(avail + 2, hm->avail_idx);
 	mb();
 	vw(hm->slot, VM_QUEUE_NOTIFY, 0);
-	/* Wait a little for it: a reset by the other vCPU or a broken request may swallow it. */
+	/*
+	 * A synchronous read is answered only after the posted notify before it
+	 * was served (docs/dm.md), and the device serves a request at once; a
+	 * reset by the other vCPU or a broken request may swallow it.
+	 */
 	t0 = rdtime();
 	while (rdtime() - t0 < 20 * TICKS_PER_MS) {
+		vr(hm->slot, VM_INT_STATUS);
 		mb();
 		if (get16(used + 2) != hm->used_seen) {
 			hm->used_seen = get16(used + 2);
@@ -911,9 +916,16 @@ static void fuzz(unsigned long hart)
 	trap_init();
 	while (nr_access[hart] < accesses_per_vcpu) {
 		switch (below(32)) {
-		case 0: case 1:
-			bring_up(any_slot(), one_in(2));
+		case 0: case 1: {
+			/* A right bring-up is followed by a burst of mostly right requests: deep states. */
+			int right = one_in(2);
+			unsigned n = 1 + below(8), i;
+
+			bring_up(any_slot(), right);
+			for (i = 0; right && i < n; i++)
+				request(i == 0 || !one_in(6));
 			break;
+		}
 		case 2: case 3: case 4: case 5:
 			request(one_in(2));
 			break;
