@@ -339,10 +339,10 @@ static int extended_right(unsigned op, unsigned long v)
 }
 
 /* One MMIO access, counted (and traced). */
-static unsigned long access(unsigned op, unsigned long a, unsigned long v)
+static unsigned long access_as(unsigned op, unsigned long a, unsigned long v, int need_value)
 {
 	unsigned long h = this_hart();
-	unsigned form = below(4);
+	unsigned form = below(need_value && op < SB ? 3 : 4);   /* form 3 loads into x0 */
 
 	if (form == 1 && one_in(2))
 		form = 0;
@@ -360,9 +360,15 @@ static unsigned long access(unsigned op, unsigned long a, unsigned long v)
 	return v;
 }
 
+static unsigned long access(unsigned op, unsigned long a, unsigned long v)
+{
+	return access_as(op, a, v, 0);
+}
+
+/* A 32-bit register read whose value is used: never into x0. */
 static uint32_t rd32(unsigned long a)
 {
-	return (uint32_t)access(one_in(2) ? LWU : LW, a, 0);
+	return (uint32_t)access_as(one_in(2) ? LWU : LW, a, 0, 1);
 }
 
 static void wr32(unsigned long a, uint32_t v)
