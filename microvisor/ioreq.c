@@ -28,15 +28,26 @@
 _Static_assert(RIVET_IOREQ_MAX_VCPUS == RIVET_MAX_VCPUS, "one ioreq slot per vCPU");
 _Static_assert((RING_SLOTS & (RING_SLOTS - 1)) == 0, "ring indices wrap at 2^32");
 
-/* With the lock held: the range of s holding [addr, addr + size) with exactly these flags. */
-static const struct ioreq_range *find(const struct ioreq_server *s, u64 addr, u64 size, u32 flags)
+/*
+ * With the lock held: the plain (posted = false) or posted range of s that
+ * holds [addr, addr + size), or NULL.
+ */
+static const struct ioreq_range *find(const struct ioreq_server *s, u64 addr, u64 size, bool posted)
 {
 	for (unsigned i = 0; i < s->nr_ranges; i++) {
 		const struct ioreq_range *r = &s->ranges[i];
-		if (r->flags == flags && addr >= r->start && addr < r->end && size <= r->end - addr)
+		if (!!(r->flags & RIVET_IOREQ_RANGE_POSTED) == posted && addr >= r->start && addr < r->end &&
+		    size <= r->end - addr)
 			return r;
 	}
 	return NULL;
+}
+
+/* With the lock held: tells the device model to look at the page. */
+static void signal_dm(struct domain *d, struct ioreq_server *s)
+{
+	s->unsignalled = false;
+	evtchn_signal(d->ioreq_dm, s->port);
 }
 
 #define HTINST_ADDR_OFFSET(x) (((x) >> 15) & 31)   /* nonzero: a piece of a split access */
@@ -82,7 +93,7 @@ static bool issue(struct domain *d, struct ioreq_server *s, struct vcpu *v)
 	slot->pad2 = 0;
 	__atomic_store_n(&slot->state, RIVET_IOREQ_READY, __ATOMIC_RELEASE);
 	v->io.issued = true;
-	evtchn_signal(d->ioreq_dm, s->port);
+	signal_dm(d, s);
 	return true;
 }
 
@@ -90,7 +101,8 @@ static bool issue(struct domain *d, struct ioreq_server *s, struct vcpu *v)
  * With the lock held: appends a write to the ring. 1 posted, 0 the ring is
  * full, -1 the device model moved ring_cons where it cannot be.
  */
-static int post(struct domain *d, struct ioreq_server *s, struct vcpu *v, u64 addr, u8 size, u64 data)
+static int post(struct domain *d, struct ioreq_server *s, struct vcpu *v, u64 addr, u8 size, u64 data,
+		bool lazy)
 {
 	struct rivet_ioreq_page *pg = s->page;
 	u32 prod = s->ring_prod;
@@ -116,8 +128,13 @@ static int post(struct domain *d, struct ioreq_server *s, struct vcpu *v, u64 ad
 	 * asleep, so it is told; otherwise it will still see the new ring_prod.
 	 */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&pg->ring_cons, __ATOMIC_RELAXED) == prod)
-		evtchn_signal(d->ioreq_dm, s->port);
+	if (lazy && prod + 1 - cons < RING_SLOTS / 2) {
+		/* Told later (ioreq_flush): one wake-up for a burst, not one per write. */
+		s->unsignalled = true;
+		__atomic_store_n(&d->ioreq_unsignalled, true, __ATOMIC_RELAXED);
+	} else if (__atomic_load_n(&pg->ring_cons, __ATOMIC_RELAXED) == prod || s->unsignalled) {
+		signal_dm(d, s);
+	}
 	return 1;
 }
 
@@ -133,7 +150,7 @@ int ioreq_handle_fault(struct hart *h, struct vcpu *v, u64 gpa, bool store)
 
 	spin_lock(&d->ioreq_lock);
 	struct ioreq_server *s = d->ioreq;
-	if (!s || !s->enabled || !find(s, gpa, 1, 0)) {
+	if (!s || !s->enabled || !find(s, gpa, 1, false)) {
 		spin_unlock(&d->ioreq_lock);
 		return IOREQ_HOLE;
 	}
@@ -148,7 +165,7 @@ int ioreq_handle_fault(struct hart *h, struct vcpu *v, u64 gpa, bool store)
 	}
 	if (!decoded || m.store != store)
 		bad = "an MMIO access by an instruction the microvisor cannot emulate";
-	else if (!find(s, gpa, m.size, 0))
+	else if (!find(s, gpa, m.size, false))
 		bad = "an MMIO access across the end of a device";
 	if (bad) {
 		spin_unlock(&d->ioreq_lock);
@@ -156,8 +173,9 @@ int ioreq_handle_fault(struct hart *h, struct vcpu *v, u64 gpa, bool store)
 		return IOREQ_HANDLED;
 	}
 	u64 data = store ? mmio_store_value(&m, v->frame.x[m.reg]) : 0;
-	if (store && find(s, gpa, m.size, RIVET_IOREQ_RANGE_POSTED)) {
-		int r = post(d, s, v, gpa, m.size, data);
+	const struct ioreq_range *pr = store ? find(s, gpa, m.size, true) : NULL;
+	if (pr) {
+		int r = post(d, s, v, gpa, m.size, data, pr->flags & RIVET_IOREQ_RANGE_LAZY);
 		if (r > 0) {
 			spin_unlock(&d->ioreq_lock);
 			v->frame.sepc += m.len;
@@ -386,10 +404,23 @@ int ioreq_server_destroy(struct domain *d, unsigned port)
 	return 0;
 }
 
+void ioreq_flush(struct domain *d)
+{
+	if (!__atomic_load_n(&d->ioreq_unsignalled, __ATOMIC_RELAXED))
+		return;
+	spin_lock(&d->ioreq_lock);
+	d->ioreq_unsignalled = false;
+	if (d->ioreq && d->ioreq->unsignalled)
+		signal_dm(d, d->ioreq);
+	spin_unlock(&d->ioreq_lock);
+}
+
 int ioreq_map(struct domain *d, u64 start, u64 len, u32 flags)
 {
 	u64 end = start + len;
-	if (!len || end < start || end > RIVET_IOREQ_MMIO_END || (flags & ~RIVET_IOREQ_RANGE_POSTED))
+	const u32 known = RIVET_IOREQ_RANGE_POSTED | RIVET_IOREQ_RANGE_LAZY;
+	if (!len || end < start || end > RIVET_IOREQ_MMIO_END || (flags & ~known) ||
+	    flags == RIVET_IOREQ_RANGE_LAZY)
 		return -RIVET_EINVAL;
 	spin_lock(&d->ioreq_lock);
 	struct ioreq_server *s = d->ioreq;
@@ -397,10 +428,10 @@ int ioreq_map(struct domain *d, u64 start, u64 len, u32 flags)
 	/* Plain ranges do not overlap; a posted one lies in a plain one and overlaps no posted one. */
 	for (unsigned i = 0; !err && i < s->nr_ranges; i++) {
 		const struct ioreq_range *r = &s->ranges[i];
-		if (r->flags == flags && start < r->end && r->start < end)
+		if (!r->flags == !flags && start < r->end && r->start < end)
 			err = -RIVET_EEXIST;
 	}
-	if (!err && flags && !find(s, start, len, 0))
+	if (!err && flags && !find(s, start, len, false))
 		err = -RIVET_EINVAL;
 	if (!err)
 		s->ranges[s->nr_ranges++] = (struct ioreq_range){ .start = start, .end = end, .flags = flags };

@@ -18,8 +18,12 @@ static u64 slice_ticks(void) { return timebase_hz / SLICE_HZ; }
 
 void hart_kick(struct hart *h)
 {
-	atomic_or(&h->kicked, 1);
-	if (h != this_hart())
+	/*
+	 * Already kicked: its IPI is on the way, or it has not yet cleared the
+	 * flag in pick_next(), after which it looks at everything anew. Either
+	 * way it sees what this kick announces, so a second IPI is not needed.
+	 */
+	if (!(atomic_or(&h->kicked, 1) & 1) && h != this_hart())
 		fw_send_ipi(h->hartid);
 }
 

@@ -133,6 +133,7 @@ struct trap_frame *guest_trap(struct trap_frame *f)
 		if (sched_fast_resume(h, v))
 			return f;
 	}
+	ioreq_flush(v->dom);
 	return &schedule(h)->frame;
 }
 

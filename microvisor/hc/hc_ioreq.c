@@ -38,7 +38,7 @@ static struct sbiret range_call(struct vcpu *v, struct trap_frame *f, bool map)
 {
 	int err;
 	u64 flags = f->x[REG_A3];
-	if (flags > RIVET_IOREQ_RANGE_POSTED)
+	if (flags > (RIVET_IOREQ_RANGE_POSTED | RIVET_IOREQ_RANGE_LAZY))
 		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
 	struct domain *d = served(v, f->x[REG_A0], &err);
 	if (!d)

@@ -83,6 +83,7 @@ struct domain {
 	struct domain *ioreq_dm;      /* Dom0, referenced while it serves */
 	bool ioreq_closed;            /* its vCPUs are off for good: no server any more */
 	bool ioreq_ever;              /* it was served: its VSEIP is its PLIC's, never event channels' */
+	volatile bool ioreq_unsignalled;   /* a hint for ioreq_flush, read without the lock */
 };
 
 struct domain_params {

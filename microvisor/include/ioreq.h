@@ -33,6 +33,7 @@ struct ioreq_server {
 	bool enabled;
 	u32 ring_prod;                /* our copy of ring_prod: the page's is only written */
 	u32 ring_cons_seen;           /* ring_cons as last read, to tell it never goes back */
+	bool unsignalled;             /* lazy writes posted that the device model was not told of */
 	unsigned nr_ranges;
 	struct ioreq_range ranges[RIVET_IOREQ_MAX_RANGES];
 };
@@ -53,6 +54,8 @@ enum ioreq_fault {
 	IOREQ_MISALIGNED,   /* the guest gets the address-misaligned exception */
 };
 int ioreq_handle_fault(struct hart *h, struct vcpu *v, u64 gpa, bool store);
+/* The vCPU leaves the fast path: the device model hears of lazy writes now. */
+void ioreq_flush(struct domain *d);
 /* Dom0 sent on a server's port: collect the answers of target domain domid. */
 void ioreq_notify(unsigned domid);
 /* The domain's vCPUs are all off for good: the server goes, none may come. */

@@ -13,8 +13,9 @@
  *    resumes the vCPU.
  *  - one ring of posted writes: writes inside a RIVET_IOREQ_RANGE_POSTED
  *    range need no answer; the microvisor appends them (ring_prod) without
- *    stopping the vCPU, and signals the port when the ring was empty. The
- *    device model consumes them in order (ring_cons) and must drain the
+ *    stopping the vCPU, and signals the port when the ring was empty (for a
+ *    LAZY range: later, see RIVET_IOREQ_RANGE_LAZY). The device model
+ *    consumes them in order (ring_cons) and must drain the
  *    ring before it answers a READY slot. A full ring falls back to the
  *    synchronous slot.
  * Everything here is hostile input to both sides: the microvisor reads each
@@ -35,6 +36,13 @@
 
 /* Flags of IOREQ_MAP / IOREQ_UNMAP. */
 #define RIVET_IOREQ_RANGE_POSTED (1U << 0)  /* writes here are posted; lies inside a plain range */
+/*
+ * With POSTED: the device model need not hear of these writes at once (a
+ * UART's transmit bytes): it is told when the ring is half full, with the
+ * vCPU's next synchronous request, or at the vCPU's next exit (WFI, its time
+ * slice's end, any trap that is not handled on the fast path).
+ */
+#define RIVET_IOREQ_RANGE_LAZY   (1U << 1)
 
 /* state of struct rivet_ioreq */
 #define RIVET_IOREQ_NONE   0   /* no request */

@@ -141,7 +141,9 @@ int dm_machine_map_ranges(struct dm *dm, char *err, size_t errlen)
 		if (map(dm, claim, 4, P, err, errlen) < 0)
 			return -1;
 	}
-	if (dm->args.serial && map(dm, UART_BASE + UART_THR, 1, P, err, errlen) < 0)
+	/* Transmit bytes need no prompt wake-up: the microvisor batches them (LAZY). */
+	if (dm->args.serial &&
+	    map(dm, UART_BASE + UART_THR, 1, P | RIVET_IOREQ_RANGE_LAZY, err, errlen) < 0)
 		return -1;
 	return 0;
 }
