@@ -60,13 +60,13 @@ static int name_ok(const char *s)
 	return 1;
 }
 
-enum { O_DOMID, O_NAME, O_VCPUS, O_RAMBASE, O_RAMSIZE, O_SERIAL, O_READY, O_LOG, O_FG, O_NR };
+enum { O_DOMID, O_NAME, O_VCPUS, O_RAMBASE, O_RAMSIZE, O_SERIAL, O_READY, O_LOG, O_FG, O_TRACE, O_NR };
 
 int dm_args_parse(int argc, char **argv, struct dm_args *a, char *err, size_t errlen)
 {
 	static const char *const names[O_NR] = {
 		"--domid", "--name", "--vcpus", "--ram-base", "--ram-size", "--serial",
-		"--ready-fd", "--log", "--foreground",
+		"--ready-fd", "--log", "--foreground", "--trace",
 	};
 	int seen[O_NR] = { 0 };
 
@@ -118,6 +118,10 @@ int dm_args_parse(int argc, char **argv, struct dm_args *a, char *err, size_t er
 		}
 		if (o == O_FG) {
 			a->foreground = 1;
+			continue;
+		}
+		if (o == O_TRACE) {
+			a->trace = 1;
 			continue;
 		}
 		if (i + 1 >= argc)

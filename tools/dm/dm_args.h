@@ -3,7 +3,7 @@
  * dm_args.h: rivet-dm's command line (the contract with xl):
  *   rivet-dm --domid ID --name NAME --vcpus N --ram-base GPA --ram-size BYTES
  *            [--serial] [--disk rw:PATH | --disk ro:PATH]... --ready-fd FD
- *            [--log PATH] [--foreground]
+ *            [--log PATH] [--foreground] [--trace]
  * Numbers are decimal or 0x-hex, with overflow checks. Every option but
  * --disk at most once. Checked here: domid 1..RIVET_DOMID_SELF-1, NAME a
  * domain name (1-31 of [A-Za-z0-9_.-]), 1..8 vCPUs, RAM base and size
@@ -36,6 +36,7 @@ struct dm_args {
 	int ready_fd;        /* -1 until given */
 	const char *log;     /* NULL: /var/log/rivet/dm/NAME.log */
 	int foreground;
+	int trace;            /* log every access served (debugging a guest's driver) */
 };
 
 /*

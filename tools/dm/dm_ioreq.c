@@ -48,6 +48,9 @@ unsigned dm_ioreq_drain(struct dm_ioreq *io)
 			io->nr_bad++;
 			continue;
 		}
+		if (io->trace)
+			dm_log("posted write %#llx/%u = %#llx", (unsigned long long)addr, size,
+			       (unsigned long long)data);
 		dm_bus_write(io->bus, addr, size, data);
 	}
 	io->nr_posted += n;
@@ -70,6 +73,9 @@ static void answer(struct dm_ioreq *io, struct rivet_ioreq *s)
 		dm_bus_write(io->bus, addr, size, data);
 	}
 	io->nr_sync++;
+	if (io->trace)
+		dm_log("%s %#llx/%u = %#llx", dir == RIVET_IOREQ_READ ? "read" : "write",
+		       (unsigned long long)addr, size, (unsigned long long)vs->data);
 	__atomic_store_n(&s->state, RIVET_IOREQ_DONE, __ATOMIC_RELEASE);
 }
 

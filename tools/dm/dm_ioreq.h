@@ -39,6 +39,7 @@ struct dm_ioreq {
 	/* statistics (plain increments; rivet-dm logs them on SIGUSR1 and at the end) */
 	uint64_t nr_sync, nr_posted, nr_bad, nr_ring_overrun;
 	uint64_t nr_notify;             /* notify hook calls: answers signalled back */
+	int trace;                      /* log every access (rivet-dm --trace) */
 };
 
 /* ring_cons is read from the page once, here. */
