@@ -43,6 +43,30 @@ static const struct ioreq_range *find(const struct ioreq_server *s, u64 addr, u6
 	return NULL;
 }
 
+/*
+ * With the lock held: the value the device model keeps for a read of
+ * exactly [addr, addr + size), if it keeps one that holds now (public/ioreq.h).
+ */
+static bool cached(const struct ioreq_server *s, u64 addr, u8 size, u64 *val)
+{
+	struct rivet_ioreq_page *pg = s->page;
+	bool ring_empty = __atomic_load_n(&pg->ring_cons, __ATOMIC_RELAXED) == s->ring_prod;
+	for (unsigned i = 0; i < RIVET_IOREQ_CACHE_SLOTS; i++) {
+		u64 a = __atomic_load_n(&pg->cache[i].addr, __ATOMIC_RELAXED);
+		if (!a)
+			return false;
+		if (a != addr)
+			continue;
+		u64 w = __atomic_load_n(&pg->cache[i].word, __ATOMIC_ACQUIRE);
+		if (!(w & RIVET_IOREQ_CACHED_VALID) || RIVET_IOREQ_CACHED_SIZE(w) != size ||
+		    (!ring_empty && !(w & RIVET_IOREQ_CACHED_ANYRING)))
+			return false;
+		*val = (u32)w;
+		return true;
+	}
+	return false;
+}
+
 /* With the lock held: tells the device model to look at the page. */
 static void signal_dm(struct domain *d, struct ioreq_server *s)
 {
@@ -187,6 +211,14 @@ int ioreq_handle_fault(struct hart *h, struct vcpu *v, u64 gpa, bool store)
 			return IOREQ_HANDLED;
 		}
 		/* Full: this one waits for its answer like a read. */
+	}
+	u64 raw;
+	if (!store && cached(s, gpa, m.size, &raw)) {
+		spin_unlock(&d->ioreq_lock);
+		if (m.reg)
+			v->frame.x[m.reg] = mmio_load_value(&m, raw);
+		v->frame.sepc += m.len;
+		return IOREQ_HANDLED;
 	}
 	v->io = (struct ioreq_pending){ .active = true, .len = m.len, .size = m.size, .reg = m.reg,
 					.store = store, .sign = m.sign, .addr = gpa, .data = data };

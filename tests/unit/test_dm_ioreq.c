@@ -208,6 +208,35 @@ TEST(prod_too_far_ahead_is_bounded)
 	free(p);
 }
 
+/* The read cache: slots from the first, addr set once, one word per value; full and bad refused. */
+TEST(read_cache)
+{
+	struct dm_ioreq io;
+	struct rivet_ioreq_page *p = setup(&io, 1);
+	int a = dm_ioreq_cache_add(&io, 0x1010, 4), b = dm_ioreq_cache_add(&io, 0x1020, 2);
+	CHECK_EQ(a, 0);
+	CHECK_EQ(b, 1);
+	CHECK_EQ(p->cache[0].addr, 0x1010);
+	CHECK_EQ(p->cache[0].word, RIVET_IOREQ_CACHED_WORD(0, 4, 0));   /* not valid until set */
+	dm_ioreq_cache_set(&io, a, 0xdeadbeef, 1, 0);
+	CHECK_EQ(p->cache[0].word, RIVET_IOREQ_CACHED_WORD(0xdeadbeef, 4, RIVET_IOREQ_CACHED_VALID));
+	dm_ioreq_cache_set(&io, b, 7, 1, 1);
+	CHECK_EQ(p->cache[1].word, RIVET_IOREQ_CACHED_WORD(7, 2, RIVET_IOREQ_CACHED_VALID |
+						       RIVET_IOREQ_CACHED_ANYRING));
+	dm_ioreq_cache_set(&io, b, 8, 0, 1);
+	CHECK(!(p->cache[1].word & RIVET_IOREQ_CACHED_VALID));
+	CHECK_EQ(p->cache[2].addr, 0);   /* the list ends here */
+	dm_ioreq_cache_set(&io, 5, 1, 1, 1);   /* a slot never added: nothing happens */
+	dm_ioreq_cache_set(&io, -1, 1, 1, 1);
+	CHECK_EQ(p->cache[5].word, 0);
+	CHECK_EQ(dm_ioreq_cache_add(&io, 0, 4), -1);        /* addr 0 would end the list */
+	CHECK_EQ(dm_ioreq_cache_add(&io, 0x1030, 8), -1);   /* values are 32 bits */
+	for (unsigned i = 2; i < RIVET_IOREQ_CACHE_SLOTS; i++)
+		CHECK_EQ(dm_ioreq_cache_add(&io, 0x2000 + 4 * i, 4), (int)i);
+	CHECK_EQ(dm_ioreq_cache_add(&io, 0x3000, 4), -1);
+	free(p);
+}
+
 int main(void)
 {
 	check_suite = "dm_ioreq";
@@ -218,5 +247,6 @@ int main(void)
 	RUN(unclaimed_and_odd);
 	RUN(ring_in_order_with_wrap);
 	RUN(prod_too_far_ahead_is_bounded);
+	RUN(read_cache);
 	return CHECK_DONE();
 }

@@ -13,6 +13,28 @@ void dm_ioreq_init(struct dm_ioreq *io, struct rivet_ioreq_page *page, unsigned 
 	io->cons = __atomic_load_n(&page->ring_cons, __ATOMIC_RELAXED);
 }
 
+int dm_ioreq_cache_add(struct dm_ioreq *io, uint64_t addr, unsigned size)
+{
+	if (!addr || io->nr_cached >= RIVET_IOREQ_CACHE_SLOTS || (size != 1 && size != 2 && size != 4))
+		return -1;
+	unsigned slot = io->nr_cached++;
+	struct rivet_ioreq_cached *c = &io->page->cache[slot];
+	__atomic_store_n(&c->word, RIVET_IOREQ_CACHED_WORD(0, size, 0), __ATOMIC_RELAXED);
+	__atomic_store_n(&c->addr, addr, __ATOMIC_RELEASE);
+	return (int)slot;
+}
+
+void dm_ioreq_cache_set(struct dm_ioreq *io, int slot, uint32_t value, int valid, int anyring)
+{
+	if (slot < 0 || (unsigned)slot >= io->nr_cached)
+		return;
+	struct rivet_ioreq_cached *c = &io->page->cache[slot];
+	unsigned size = RIVET_IOREQ_CACHED_SIZE(__atomic_load_n(&c->word, __ATOMIC_RELAXED));
+	uint64_t flags = (valid ? RIVET_IOREQ_CACHED_VALID : 0) | (anyring ? RIVET_IOREQ_CACHED_ANYRING : 0);
+	/* One store: the microvisor sees the old word or the new one, never a mix. */
+	__atomic_store_n(&c->word, RIVET_IOREQ_CACHED_WORD(value, size, flags), __ATOMIC_RELEASE);
+}
+
 static int size_ok(unsigned size)
 {
 	return size == 1 || size == 2 || size == 4 || size == 8;

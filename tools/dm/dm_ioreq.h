@@ -40,7 +40,19 @@ struct dm_ioreq {
 	uint64_t nr_sync, nr_posted, nr_bad, nr_ring_overrun;
 	uint64_t nr_notify;             /* notify hook calls: answers signalled back */
 	int trace;                      /* log every access (rivet-dm --trace) */
+	unsigned nr_cached;             /* cache slots in use (public/ioreq.h's cache) */
 };
+
+/*
+ * The page's read cache: registers without read side effects whose value
+ * this process keeps in the page, so that the microvisor answers their reads
+ * itself. dm_ioreq_cache_add returns the slot (or -1 when full);
+ * dm_ioreq_cache_set must run before the guest can see the state it
+ * describes (before answering the write that changed it, before raising an
+ * interrupt). ANYRING: the value holds whatever posted writes are pending.
+ */
+int dm_ioreq_cache_add(struct dm_ioreq *io, uint64_t addr, unsigned size);
+void dm_ioreq_cache_set(struct dm_ioreq *io, int slot, uint32_t value, int valid, int anyring);
 
 /* ring_cons is read from the page once, here. */
 void dm_ioreq_init(struct dm_ioreq *io, struct rivet_ioreq_page *page, unsigned nr_vcpus,

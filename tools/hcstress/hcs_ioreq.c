@@ -33,6 +33,8 @@
 #define DOM_PAGES   16
 
 #define STORE_PATTERN 0xA1B2C3D4E5F60718ULL
+#define CACHED_OFF    0x300              /* three registers in the page's read cache */
+#define CACHED_VALUE  0x87654321U
 
 /* Registers the program uses. */
 enum { X0 = 0, SP = 2, T0 = 5, T1 = 6, T2 = 7, S0 = 8, S1 = 9, A0 = 10, A1 = 11 };
@@ -365,6 +367,10 @@ static void check_forms(int fd, bool lazy)
 	emit16(&p, 0x4522);                                     /* c.lwsp a0, 8(sp) */
 	emit32(&p, store(3, A0, S1, 0x90));
 	emit16(&p, 0xC62E);                                     /* c.swsp a1, 12(sp) */
+	for (unsigned i = 0; i < 3; i++) {                      /* the read cache (see below) */
+		emit32(&p, load(2, T0, S0, (int)(CACHED_OFF + 0x10 * i)));
+		emit32(&p, store(3, T0, S1, 0xa0 + 8 * (int)i));
+	}
 	emit32(&p, addi(T2, X0, 0));
 	for (unsigned i = 0; i < NR_POSTED; i++) {              /* posted: t2 = 1..100 */
 		emit32(&p, addi(T2, T2, 1));
@@ -377,8 +383,20 @@ static void check_forms(int fd, bool lazy)
 	id = build(fd, &p, &m);
 	if (id < 0)
 		return;
-	if (server_open(fd, (uint32_t)id, &s) || serve_ranges(fd, &s) ||
-	    hcs_vcpu_start(fd, (uint32_t)id, CODE_GPA)) {
+	/*
+	 * The read cache: a valid word the microvisor answers itself; one of
+	 * another size and one not valid, which come to the device model.
+	 */
+	int r = server_open(fd, (uint32_t)id, &s);
+	if (!r) {
+		s.pg->cache[0] = (struct rivet_ioreq_cached){ DEV_BASE + CACHED_OFF,
+			RIVET_IOREQ_CACHED_WORD(CACHED_VALUE, 4, RIVET_IOREQ_CACHED_VALID) };
+		s.pg->cache[1] = (struct rivet_ioreq_cached){ DEV_BASE + CACHED_OFF + 0x10,
+			RIVET_IOREQ_CACHED_WORD(5, 2, RIVET_IOREQ_CACHED_VALID) };
+		s.pg->cache[2] = (struct rivet_ioreq_cached){ DEV_BASE + CACHED_OFF + 0x20,
+			RIVET_IOREQ_CACHED_WORD(9, 4, 0) };
+	}
+	if (r || serve_ranges(fd, &s) || hcs_vcpu_start(fd, (uint32_t)id, CODE_GPA)) {
 		hcs_fail("ioreq: setting up the access-forms domain");
 		finish(fd, id, &m, &s);
 		return;
@@ -443,6 +461,8 @@ static void check_forms(int fd, bool lazy)
 	EXPECT(DEV_BASE, 8, RIVET_IOREQ_WRITE, STORE_PATTERN);
 	EXPECT(DEV_BASE + 8, 4, RIVET_IOREQ_READ, 0);
 	EXPECT(DEV_BASE + 12, 4, RIVET_IOREQ_WRITE, zext(STORE_PATTERN, 4));
+	EXPECT(DEV_BASE + CACHED_OFF + 0x10, 4, RIVET_IOREQ_READ, 0);
+	EXPECT(DEV_BASE + CACHED_OFF + 0x20, 4, RIVET_IOREQ_READ, 0);
 	for (unsigned i = 1; i <= NR_POSTED; i++)
 		EXPECT(DEV_POSTED, 4, RIVET_IOREQ_WRITE, i);
 	EXPECT(DEV_FINAL, 4, RIVET_IOREQ_READ, 0);
@@ -470,6 +490,9 @@ static void check_forms(int fd, bool lazy)
 		{ 0x88, read_value(DEV_BASE), "c.ld" },
 		{ 0x90, sext(read_value(DEV_BASE + 8), 4), "c.lwsp" },
 		{ 0x98, sext(read_value(DEV_FINAL), 4), "lw after the posted writes" },
+		{ 0xa0, sext(CACHED_VALUE, 4), "lw of a cached register" },
+		{ 0xa8, sext(read_value(DEV_BASE + CACHED_OFF + 0x10), 4), "lw of a cached halfword" },
+		{ 0xb0, sext(read_value(DEV_BASE + CACHED_OFF + 0x20), 4), "lw of an invalid cache word" },
 	};
 	bad = 0;
 	for (unsigned i = 0; i < sizeof regs / sizeof regs[0]; i++) {
@@ -479,7 +502,8 @@ static void check_forms(int fd, bool lazy)
 				 (unsigned long long)got, (unsigned long long)regs[i].want);
 	}
 	if (!bad)
-		hcs_pass("ioreq: loads got their answers masked and sign- or zero-extended");
+		hcs_pass("ioreq: loads got their answers masked and sign- or zero-extended, "
+			 "a cached register's from the page without a request");
 	finish(fd, id, &m, &s);
 }
 

@@ -31,6 +31,7 @@
 #define RIVET_IOREQ_MAX_VCPUS   8      /* = RIVET_MAX_VCPUS */
 #define RIVET_IOREQ_RING_SLOTS  64     /* a power of two */
 #define RIVET_IOREQ_MAX_RANGES  32     /* per server, posted ones included */
+#define RIVET_IOREQ_CACHE_SLOTS 48     /* reads the microvisor answers itself */
 /* Emulated ranges must lie below guest RAM (GPA 0x8000_0000). */
 #define RIVET_IOREQ_MMIO_END    0x80000000ULL
 
@@ -72,9 +73,30 @@ struct rivet_ioreq_posted {
 	uint64_t pad2;
 };
 
+/*
+ * A register whose reads have no side effect and whose value the device
+ * model keeps here: a read of exactly `addr` with exactly the size in `word`
+ * is answered by the microvisor from `word`, without the device model, when
+ * VALID is set and, unless ANYRING is set, the posted ring is empty (a posted
+ * write might change the value). The device model fills the slots from the
+ * first, sets `addr` once, and changes the value only with one store of
+ * `word`, before anything that lets the guest see the new state (answering
+ * the write that changed it, raising an interrupt). An `addr` of 0 ends the
+ * list. Values are 32 bits, zero-extended, then extended as the load says.
+ */
+struct rivet_ioreq_cached {
+	uint64_t addr;
+	uint64_t word;     /* RIVET_IOREQ_CACHED_WORD(value, size, flags) */
+};
+#define RIVET_IOREQ_CACHED_VALID   (1ULL << 40)
+#define RIVET_IOREQ_CACHED_ANYRING (1ULL << 41)
+#define RIVET_IOREQ_CACHED_WORD(value, size, flags) \
+	((uint64_t)(uint32_t)(value) | ((uint64_t)(uint8_t)(size) << 32) | (flags))
+#define RIVET_IOREQ_CACHED_SIZE(word)  ((unsigned)(((word) >> 32) & 0xff))
+
 struct rivet_ioreq_page {
 	struct rivet_ioreq vcpu[RIVET_IOREQ_MAX_VCPUS];   /* offset 0 */
-	uint8_t  pad0[1024 - RIVET_IOREQ_MAX_VCPUS * 32];
+	struct rivet_ioreq_cached cache[RIVET_IOREQ_CACHE_SLOTS];   /* offset 256 */
 	uint32_t ring_prod;   /* entries ever posted: written by the microvisor only */
 	uint32_t ring_cons;   /* entries ever consumed: written by the device model only */
 	uint8_t  pad1[1024 - 8];
@@ -84,5 +106,8 @@ struct rivet_ioreq_page {
 _Static_assert(sizeof(struct rivet_ioreq) == 32, "ioreq slot layout");
 _Static_assert(sizeof(struct rivet_ioreq_posted) == 32, "posted entry layout");
 _Static_assert(sizeof(struct rivet_ioreq_page) <= 4096, "ioreq page fits a page");
+_Static_assert(__builtin_offsetof(struct rivet_ioreq_page, cache) == 256, "cache at 256");
+_Static_assert(__builtin_offsetof(struct rivet_ioreq_page, ring_prod) == 1024, "ring_prod at 1024");
+_Static_assert(__builtin_offsetof(struct rivet_ioreq_page, ring) == 2048, "ring at 2048");
 
 #endif

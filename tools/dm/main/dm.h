@@ -75,6 +75,9 @@ struct dm {
 	struct virtio_mmio slot[DM_VIRTIO_SLOTS];
 	struct virtio_blk *blk[DM_MAX_DISKS];
 	int8_t irq_level[DM_MAX_VCPUS];    /* last VSEIP level set per vCPU; -1 unknown */
+	/* Read-cache slots (dm_ioreq_cache_*) of each vCPU's S-context: enable words and claim. */
+	int cache_enable[DM_MAX_VCPUS][PLIC_WORDS];
+	int cache_claim[DM_MAX_VCPUS];
 	uint64_t irq_errors;
 
 	struct dm_console con;
@@ -87,6 +90,8 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen);
 int dm_machine_map_ranges(struct dm *dm, char *err, size_t errlen);
 /* Runs one round of device work left over by a notify; returns 1 if some is still left. */
 int dm_machine_poll(struct dm *dm);
+/* Puts the PLIC's cacheable registers in the ioreq page (after dm_ioreq_init, before enabling). */
+void dm_machine_cache_init(struct dm *dm);
 /* vCPU lines whose last hypercall failed are set again from the PLIC's state. */
 void dm_machine_resync_irqs(struct dm *dm);
 void dm_machine_free(struct dm *dm);

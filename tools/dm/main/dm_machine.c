@@ -26,6 +26,13 @@ static void plic_line(void *opaque, unsigned context, int level)
 	if (!(context & 1) || vcpu >= dm->args.vcpus)
 		return;
 	level = !!level;
+	/*
+	 * Its claim reads 0 exactly while the line is low: the microvisor may
+	 * answer that itself, even with a completion still in the posted ring
+	 * (its effect, a source pending again, then arrives as a new interrupt).
+	 * Before the hypercall: once the line is up, no claim may be told 0.
+	 */
+	dm_ioreq_cache_set(&dm->io, dm->cache_claim[vcpu], 0, !level, 1);
 	if (dm->irq_level[vcpu] == level)
 		return;
 	int rc = xc_ioreq_set_irq(dm->xc, dm->args.domid, vcpu, level);
@@ -37,6 +44,61 @@ static void plic_line(void *opaque, unsigned context, int level)
 		return;
 	}
 	dm->irq_level[vcpu] = (int8_t)level;
+}
+
+/* The S-context enable word at PLIC offset OFF, if the cache keeps it: its vCPU and word. */
+static int enable_word(const struct dm *dm, uint64_t off, unsigned *vcpu, unsigned *word)
+{
+	for (unsigned v = 0; v < dm->args.vcpus; v++) {
+		uint64_t base = PLIC_ENABLE_BASE + PLIC_ENABLE_STRIDE * PLIC_S_CONTEXT(v);
+		if (off >= base && off < base + 4 * PLIC_WORDS) {
+			*vcpu = v;
+			*word = (unsigned)((off - base) / 4);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void cache_enable_word(struct dm *dm, unsigned v, unsigned w)
+{
+	uint64_t off = PLIC_ENABLE_BASE + PLIC_ENABLE_STRIDE * PLIC_S_CONTEXT(v) + 4 * w;
+	uint32_t val = (uint32_t)plic_mmio_ops.read(&dm->plic, off, 4);
+	/* Enables change only by the guest's synchronous writes, never by a posted one. */
+	dm_ioreq_cache_set(&dm->io, dm->cache_enable[v][w], val, 1, 1);
+}
+
+/* The PLIC as the bus sees it: its own model, and the cache kept in step before any answer. */
+static uint64_t plic_bus_read(void *dev, uint64_t off, unsigned size)
+{
+	struct dm *dm = dev;
+	return plic_mmio_ops.read(&dm->plic, off, size);
+}
+
+static void plic_bus_write(void *dev, uint64_t off, unsigned size, uint64_t value)
+{
+	struct dm *dm = dev;
+	unsigned v, w;
+	plic_mmio_ops.write(&dm->plic, off, size, value);
+	if (enable_word(dm, off, &v, &w))
+		cache_enable_word(dm, v, w);
+}
+
+static const struct dm_mmio_ops plic_bus_ops = { plic_bus_read, plic_bus_write };
+
+void dm_machine_cache_init(struct dm *dm)
+{
+	for (unsigned v = 0; v < dm->args.vcpus; v++) {
+		unsigned ctx = PLIC_S_CONTEXT(v);
+		for (unsigned w = 0; w < PLIC_WORDS; w++) {
+			dm->cache_enable[v][w] = dm_ioreq_cache_add(&dm->io, PLIC_BASE + PLIC_ENABLE_BASE +
+								    PLIC_ENABLE_STRIDE * ctx + 4 * w, 4);
+			cache_enable_word(dm, v, w);
+		}
+		dm->cache_claim[v] = dm_ioreq_cache_add(&dm->io, PLIC_BASE + PLIC_CONTEXT_BASE +
+							PLIC_CONTEXT_STRIDE * ctx + PLIC_CTX_CLAIM, 4);
+		dm_ioreq_cache_set(&dm->io, dm->cache_claim[v], 0, !plic_ctx_level(&dm->plic, ctx), 1);
+	}
 }
 
 void dm_machine_resync_irqs(struct dm *dm)
@@ -54,7 +116,12 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 	for (unsigned v = 0; v < DM_MAX_VCPUS; v++)
 		dm->irq_level[v] = -1;
 	plic_init(&dm->plic, dm->args.vcpus, plic_line, dm);
-	if (dm_bus_add(&dm->bus, PLIC_BASE, PLIC_SIZE, &plic_mmio_ops, &dm->plic, "plic") < 0)
+	for (unsigned v = 0; v < DM_MAX_VCPUS; v++) {
+		dm->cache_claim[v] = -1;
+		for (unsigned w = 0; w < PLIC_WORDS; w++)
+			dm->cache_enable[v][w] = -1;
+	}
+	if (dm_bus_add(&dm->bus, PLIC_BASE, PLIC_SIZE, &plic_bus_ops, dm, "plic") < 0)
 		goto bus;
 	if (dm->args.serial) {
 		plic_irq_init(&irq, &dm->plic, UART_IRQ);

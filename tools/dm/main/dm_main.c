@@ -238,6 +238,7 @@ static int setup(struct dm *dm, char *err, size_t errlen)
 	}
 	dm_ioreq_init(&dm->io, dm->page, a->vcpus, &dm->bus, notify, after_pass, dm);
 	dm->io.trace = a->trace;
+	dm_machine_cache_init(dm);
 	if (dm_machine_map_ranges(dm, err, errlen) < 0)
 		return -1;
 	if ((rc = xc_ioreq_enable(dm->xc, a->domid, 1)) < 0) {
