@@ -377,6 +377,28 @@ TEST(overrun_in_loopback)
 	CHECK_EQ(rd(UART_LSR), UART_LSR_THRE | UART_LSR_TEMT);
 }
 
+/* The peek is what a read returns, says when a read would change something, and changes nothing. */
+TEST(lsr_peek)
+{
+	uint8_t lsr;
+	int loop;
+	reset();
+	CHECK_EQ(uart_lsr_peek(&uart, &lsr, &loop), 1);
+	CHECK_EQ(lsr, UART_LSR_THRE | UART_LSR_TEMT);
+	CHECK_EQ(loop, 0);
+	CHECK_EQ(uart_receive(&uart, (const uint8_t *)"a", 1), 1);
+	CHECK_EQ(uart_lsr_peek(&uart, &lsr, &loop), 1);
+	CHECK_EQ(lsr, rd(UART_LSR));
+	wr(UART_MCR, UART_MCR_LOOP);
+	wr(UART_THR, 'x');   /* overwrites the holding register: OE */
+	CHECK_EQ(uart_lsr_peek(&uart, &lsr, &loop), 0);
+	CHECK_EQ(loop, 1);
+	CHECK(lsr & UART_LSR_OE);
+	CHECK_EQ(uart_lsr_peek(&uart, &lsr, &loop), 0);   /* peeking cleared nothing */
+	CHECK_EQ(rd(UART_LSR), lsr);
+	CHECK_EQ(uart_lsr_peek(&uart, &lsr, &loop), 1);   /* the read did */
+}
+
 TEST(fifo_reset)
 {
 	reset();
@@ -471,5 +493,6 @@ int main(void)
 	RUN(fifo_reset);
 	RUN(irq_calls_on_change_only);
 	RUN(odd_offsets_and_sizes);
+	RUN(lsr_peek);
 	return CHECK_DONE();
 }

@@ -244,6 +244,14 @@ static void uart_reg_write(struct uart16550 *u, unsigned reg, uint8_t val)
 	update_irq(u);
 }
 
+int uart_lsr_peek(const struct uart16550 *u, uint8_t *lsr, int *loopback)
+{
+	/* Transmission is immediate: THRE and TEMT always read 1. */
+	*lsr = (u->rx_count ? UART_LSR_DR : 0) | u->lsr_err | UART_LSR_THRE | UART_LSR_TEMT;
+	*loopback = !!(u->mcr & UART_MCR_LOOP);
+	return !u->lsr_err;
+}
+
 static uint8_t uart_reg_read(struct uart16550 *u, unsigned reg)
 {
 	int dlab = u->lcr & UART_LCR_DLAB;
@@ -271,10 +279,12 @@ static uint8_t uart_reg_read(struct uart16550 *u, unsigned reg)
 		return u->lcr;
 	case UART_MCR:
 		return u->mcr;
-	case UART_LSR:
-		ret = (u->rx_count ? UART_LSR_DR : 0) | u->lsr_err | UART_LSR_THRE | UART_LSR_TEMT;
+	case UART_LSR: {
+		int loopback;
+		uart_lsr_peek(u, &ret, &loopback);
 		u->lsr_err = 0;		/* reading LSR clears the error bits */
 		break;
+	}
 	case UART_MSR:
 		ret = modem_inputs(u->mcr) | u->msr_delta;
 		u->msr_delta = 0;

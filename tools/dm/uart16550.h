@@ -123,6 +123,14 @@ void uart_init(struct uart16550 *u, const struct dm_irq *irq, uart_tx_fn *tx, vo
 /* How many bytes uart_receive() would take now (0 in loopback mode). */
 size_t uart_rx_room(const struct uart16550 *u);
 
+/*
+ * What a guest read of LSR would return now, without reading it; 1 if that
+ * read would change nothing (no error bit for it to clear), else 0. LOOPBACK
+ * is set when transmitted bytes come back as input (then a pending THR write
+ * can change LSR).
+ */
+int uart_lsr_peek(const struct uart16550 *u, uint8_t *lsr, int *loopback);
+
 /* Hands input to the guest; returns how many of LEN bytes were taken. */
 size_t uart_receive(struct uart16550 *u, const uint8_t *buf, size_t len);
 

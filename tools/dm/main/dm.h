@@ -78,6 +78,7 @@ struct dm {
 	/* Read-cache slots (dm_ioreq_cache_*) of each vCPU's S-context: enable words and claim. */
 	int cache_enable[DM_MAX_VCPUS][PLIC_WORDS];
 	int cache_claim[DM_MAX_VCPUS];
+	int cache_lsr;
 	uint64_t irq_errors;
 
 	struct dm_console con;
@@ -92,6 +93,8 @@ int dm_machine_map_ranges(struct dm *dm, char *err, size_t errlen);
 int dm_machine_poll(struct dm *dm);
 /* Puts the PLIC's cacheable registers in the ioreq page (after dm_ioreq_init, before enabling). */
 void dm_machine_cache_init(struct dm *dm);
+/* The UART's LSR in the read cache follows the UART (after input arrived). */
+void dm_machine_cache_uart(struct dm *dm);
 /* vCPU lines whose last hypercall failed are set again from the PLIC's state. */
 void dm_machine_resync_irqs(struct dm *dm);
 void dm_machine_free(struct dm *dm);

@@ -86,6 +86,48 @@ static void plic_bus_write(void *dev, uint64_t off, unsigned size, uint64_t valu
 
 static const struct dm_mmio_ops plic_bus_ops = { plic_bus_read, plic_bus_write };
 
+/*
+ * LSR can be answered from the cache while reading it would clear no error
+ * bit and the UART is not in loopback, where a transmit byte (posted, maybe
+ * being applied right now) becomes input. Otherwise a pending transmit byte
+ * cannot change it (ANYRING): a driver that polls THRE saves a round trip a
+ * burst.
+ */
+void dm_machine_cache_uart(struct dm *dm)
+{
+	uint8_t lsr;
+	int loopback;
+	if (!dm->args.serial)
+		return;
+	int quiet = uart_lsr_peek(&dm->uart, &lsr, &loopback);
+	dm_ioreq_cache_set(&dm->io, dm->cache_lsr, lsr, quiet && !loopback, 1);
+}
+
+static uint64_t uart_bus_read(void *dev, uint64_t off, unsigned size)
+{
+	struct dm *dm = dev;
+	uint64_t v = uart_mmio_ops.read(&dm->uart, off, size);
+	dm_machine_cache_uart(dm);
+	return v;
+}
+
+static void uart_bus_write(void *dev, uint64_t off, unsigned size, uint64_t value)
+{
+	struct dm *dm = dev;
+	uart_mmio_ops.write(&dm->uart, off, size, value);
+	dm_machine_cache_uart(dm);
+}
+
+static const struct dm_mmio_ops uart_bus_ops = { uart_bus_read, uart_bus_write };
+
+/* The UART's interrupt: LSR in the cache first (input arrived), so the guest's handler reads it new. */
+static void uart_irq(void *ctx, unsigned source, int level)
+{
+	struct dm *dm = ctx;
+	dm_machine_cache_uart(dm);
+	plic_set_irq(&dm->plic, source, level);
+}
+
 void dm_machine_cache_init(struct dm *dm)
 {
 	for (unsigned v = 0; v < dm->args.vcpus; v++) {
@@ -98,6 +140,11 @@ void dm_machine_cache_init(struct dm *dm)
 		dm->cache_claim[v] = dm_ioreq_cache_add(&dm->io, PLIC_BASE + PLIC_CONTEXT_BASE +
 							PLIC_CONTEXT_STRIDE * ctx + PLIC_CTX_CLAIM, 4);
 		dm_ioreq_cache_set(&dm->io, dm->cache_claim[v], 0, !plic_ctx_level(&dm->plic, ctx), 1);
+	}
+	if (dm->args.serial) {
+		/* Byte reads only: Linux's 8250 with reg-io-width 1. */
+		dm->cache_lsr = dm_ioreq_cache_add(&dm->io, UART_BASE + UART_LSR, 1);
+		dm_machine_cache_uart(dm);
 	}
 }
 
@@ -116,6 +163,7 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 	for (unsigned v = 0; v < DM_MAX_VCPUS; v++)
 		dm->irq_level[v] = -1;
 	plic_init(&dm->plic, dm->args.vcpus, plic_line, dm);
+	dm->cache_lsr = -1;
 	for (unsigned v = 0; v < DM_MAX_VCPUS; v++) {
 		dm->cache_claim[v] = -1;
 		for (unsigned w = 0; w < PLIC_WORDS; w++)
@@ -124,9 +172,9 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 	if (dm_bus_add(&dm->bus, PLIC_BASE, PLIC_SIZE, &plic_bus_ops, dm, "plic") < 0)
 		goto bus;
 	if (dm->args.serial) {
-		plic_irq_init(&irq, &dm->plic, UART_IRQ);
+		irq = (struct dm_irq){ .set = uart_irq, .ctx = dm, .source = UART_IRQ };
 		uart_init(&dm->uart, &irq, dm_console_tx, &dm->con);
-		if (dm_bus_add(&dm->bus, UART_BASE, UART_SIZE, &uart_mmio_ops, &dm->uart, "uart") < 0)
+		if (dm_bus_add(&dm->bus, UART_BASE, UART_SIZE, &uart_bus_ops, dm, "uart") < 0)
 			goto bus;
 	}
 	for (unsigned n = 0; n < DM_VIRTIO_SLOTS; n++) {

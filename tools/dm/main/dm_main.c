@@ -172,8 +172,10 @@ static void notify(void *ctx)
 static void after_pass(void *ctx)
 {
 	struct dm *dm = ctx;
-	if (dm->args.serial)
+	if (dm->args.serial) {
 		dm_console_feed(&dm->con, &dm->uart);
+		dm_machine_cache_uart(dm);
+	}
 }
 
 static void teardown(struct dm *dm)
@@ -340,8 +342,10 @@ static int serve(struct dm *dm, const sigset_t *waitmask)
 		work_left |= dm_machine_poll(dm);
 		if (n > 1)
 			dm_console_event(&dm->con, pfd[1].revents);
-		if (dm->args.serial)
+		if (dm->args.serial) {
 			dm_console_feed(&dm->con, &dm->uart);
+			dm_machine_cache_uart(dm);
+		}
 	}
 }
 
