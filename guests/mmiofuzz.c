@@ -45,6 +45,7 @@
 #include "lib/sbi.h"
 #include "lib/string.h"
 #include "lib/trap.h"
+#include "lib/virtio_mmio.h"
 
 #define DEFAULT_SEED     1UL
 #define DEFAULT_ACCESSES 2000UL
@@ -72,28 +73,6 @@
 #define VIRTIO_SLOT(n) (VIRTIO_BASE + 0x1000UL * (n))
 #define VIRTIO_SLOTS 8
 
-#define VM_MAGIC            0x000
-#define VM_VERSION          0x004
-#define VM_DEVICE_ID        0x008
-#define VM_VENDOR_ID        0x00c
-#define VM_DEV_FEATURES     0x010
-#define VM_DEV_FEATURES_SEL 0x014
-#define VM_DRV_FEATURES     0x020
-#define VM_DRV_FEATURES_SEL 0x024
-#define VM_QUEUE_SEL        0x030
-#define VM_QUEUE_NUM_MAX    0x034
-#define VM_QUEUE_NUM        0x038
-#define VM_QUEUE_READY      0x044
-#define VM_QUEUE_NOTIFY     0x050
-#define VM_INT_STATUS       0x060
-#define VM_INT_ACK          0x064
-#define VM_STATUS           0x070
-#define VM_QUEUE_DESC       0x080
-#define VM_QUEUE_DRIVER     0x090
-#define VM_QUEUE_DEVICE     0x0a0
-#define VM_SHM_SEL          0x0ac
-#define VM_CONFIG_GEN       0x0fc
-#define VM_CONFIG           0x100
 #define VIRTIO_MAGIC        0x74726976U
 
 #define ST_ACK          1
@@ -1027,12 +1006,7 @@ static void parse_bootargs(unsigned long dtb)
 
 static void find_ram(unsigned long dtb)
 {
-	unsigned int len = 0;
-	const char *reg = fdt_top_prop(dtb, "memory", "reg", &len);
-
-	ram_end = RAM_BASE + 16 * 1024 * 1024;
-	if (reg && len >= 16 && ((fdt_cell(reg) << 32) | fdt_cell(reg + 4)) == RAM_BASE)
-		ram_end = RAM_BASE + ((fdt_cell(reg + 8) << 32) | fdt_cell(reg + 12));
+	ram_end = fdt_ram_end(dtb, RAM_BASE, 16 * 1024 * 1024);
 }
 
 /*

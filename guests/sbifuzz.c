@@ -758,13 +758,7 @@ static void parse_bootargs(unsigned long dtb)
 
 static void find_ram(unsigned long dtb)
 {
-	unsigned int len = 0;
-	const char *reg = fdt_top_prop(dtb, "memory", "reg", &len);
-
-	ram_end = RAM_BASE + 16 * 1024 * 1024;
-	/* #address-cells = #size-cells = 2, as every Rivet domain's tree has. */
-	if (reg && len >= 16 && ((fdt_cell(reg) << 32) | fdt_cell(reg + 4)) == RAM_BASE)
-		ram_end = RAM_BASE + ((fdt_cell(reg + 8) << 32) | fdt_cell(reg + 12));
+	ram_end = fdt_ram_end(dtb, RAM_BASE, 16 * 1024 * 1024);
 }
 
 /*

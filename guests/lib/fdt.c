@@ -93,3 +93,13 @@ const void *fdt_top_prop(unsigned long dtb, const char *node, const char *prop, 
 	}
 	return 0;
 }
+
+unsigned long fdt_ram_end(unsigned long dtb, unsigned long base, unsigned long fallback)
+{
+	unsigned int len = 0;
+	const char *reg = fdt_top_prop(dtb, "memory", "reg", &len);
+
+	if (reg && len >= 16 && ((fdt_cell(reg) << 32) | fdt_cell(reg + 4)) == base)
+		return base + ((fdt_cell(reg + 8) << 32) | fdt_cell(reg + 12));
+	return base + fallback;
+}

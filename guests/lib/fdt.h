@@ -13,4 +13,11 @@ const void *fdt_top_prop(unsigned long dtb, const char *node, const char *prop, 
 /* A big-endian cell, as device tree values are stored. */
 unsigned long fdt_cell(const void *p);
 
+/*
+ * The end of the RAM at base the tree's /memory describes (#address-cells =
+ * #size-cells = 2, as every Rivet domain's tree has), or base + fallback when
+ * the tree says nothing about RAM at base.
+ */
+unsigned long fdt_ram_end(unsigned long dtb, unsigned long base, unsigned long fallback);
+
 #endif
