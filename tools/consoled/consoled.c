@@ -198,13 +198,31 @@ static struct dom *dom_add(const struct rivet_domain_info *info)
 	return d;
 }
 
+static void deliver(struct dom *d, const char *buf, size_t n);
+
+/* What a source already sent when its domain goes (a crash's last words): bounded, never waits. */
+#define SOURCE_LAST_READS 16
+static void source_last_words(struct dom *d, struct client *c)
+{
+	char buf[CONSOLED_SOURCE_CHUNK];
+	for (unsigned k = 0; k < SOURCE_LAST_READS; k++) {
+		ssize_t n = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
+		if (n <= 0)
+			return;
+		deliver(d, buf, (size_t)n);
+	}
+}
+
 static void dom_drop(struct dom *d)
 {
 	unsigned i;
 
 	for (i = 0; i < MAX_CLIENTS; i++)
-		if (clients[i].fd >= 0 && clients[i].attached && clients[i].domid == d->domid)
+		if (clients[i].fd >= 0 && clients[i].attached && clients[i].domid == d->domid) {
+			if (clients[i].source)
+				source_last_words(d, &clients[i]);
 			client_close(&clients[i]);
+		}
 	conlog_close(&d->log);
 	memset(d, 0, sizeof *d);
 	d->log.fd = -1;
@@ -386,9 +404,8 @@ static void dm_stop_start(int pid, uint32_t domid)
 {
 	unsigned i;
 
-	if (!xl_dm_alive(pid, domid))
+	if (xl_dm_signal(pid, domid, SIGTERM) < 0)
 		return;
-	kill(pid, SIGTERM);
 	say("domain %u: device model (pid %d) told to stop", domid, pid);
 	for (i = 0; i < MAX_DOMS; i++)
 		if (!dm_kills[i].pid) {
@@ -412,7 +429,7 @@ static void dm_kills_due(void)
 		} else if (now >= k->deadline_ms) {
 			say("domain %u: device model (pid %d) still there after %d ms: SIGKILL", k->domid,
 			    k->pid, XL_DM_STOP_MS);
-			kill(k->pid, SIGKILL);
+			xl_dm_signal(k->pid, k->domid, SIGKILL);
 			k->pid = 0;
 		}
 	}
@@ -456,6 +473,15 @@ static void domain_exceptions(void)
 		}
 		act = consoled_decide(info, have);
 		if (act == CONSOLED_NOTHING)
+			continue;
+		/*
+		 * The list is a snapshot and ids are reused: the same domain, still
+		 * shut down, right before the destroy (a new domain of that id is
+		 * never another's to destroy).
+		 */
+		struct rivet_domain_info again;
+		if (xc_domain_getinfo(xch, info->domid, &again) < 0 || again.domid != info->domid ||
+		    strncmp(again.name, info->name, RIVET_NAME_MAX) || !(again.state & RIVET_DOMSTATE_SHUTDOWN))
 			continue;
 		/* Its last words first. */
 		d = dom_find(info->domid);
@@ -703,6 +729,13 @@ static void client_input(struct client *c)
 			client_close(c);
 			return;
 		}
+	}
+	/* A new source's first bytes after its SOURCE line are its domain's output, not input. */
+	if (c->source) {
+		struct dom *d = dom_find(c->domid);
+		if (d && i < n)
+			deliver(d, buf + i, (size_t)(n - i));
+		return;
 	}
 	/* Console input to the UART's device model while one is connected. */
 	if (c->attached && i < n && (src = source_of(c->domid)) != NULL) {

@@ -7,6 +7,13 @@
 #include <time.h>
 
 #define GUEST_LINES_PER_SEC 20
+/*
+ * Past this many guest-caused lines, one summary a minute: a guest that
+ * misbehaves forever must not fill Dom0's disk (20 lines a second would be
+ * 200 MB a day).
+ */
+#define GUEST_LINES_TOTAL   10000
+#define QUIET_WINDOW_SEC    60
 
 static void vlog(const char *fmt, va_list ap)
 {
@@ -30,7 +37,18 @@ void dm_log_guest(const char *fmt, ...)
 {
 	static time_t window;
 	static unsigned count, dropped;
+	static unsigned long long total;
 	time_t now = time(NULL);
+	if (++total > GUEST_LINES_TOTAL) {
+		dropped++;
+		if (now - window < QUIET_WINDOW_SEC)
+			return;
+		dm_log("(%u more guest errors not logged; past %d, one summary a minute)", dropped,
+		       GUEST_LINES_TOTAL);
+		window = now;
+		dropped = 0;
+		return;
+	}
 	if (now != window) {
 		if (dropped)
 			dm_log("(%u more guest errors not logged)", dropped);

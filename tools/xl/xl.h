@@ -142,6 +142,12 @@ int xl_dm_cmdline_matches(const char *cmdline, size_t len, uint32_t domid);
 /* 1 when PID is alive and is rivet-dm serving DOMID (a reused pid is not). */
 int xl_dm_alive(int pid, uint32_t domid);
 /*
+ * Sends SIG to PID only if it is rivet-dm serving DOMID, through a pidfd, so
+ * that a pid reused between the check and the signal is never hit. 0 sent,
+ * -1 not (gone, or not that process).
+ */
+int xl_dm_signal(int pid, uint32_t domid, int sig);
+/*
  * Starts rivet-dm ($RIVET_DM, else rivet-dm from PATH, else /usr/sbin/rivet-dm)
  * for S (its ready_fd is chosen here) and waits for its ready line. 0 with
  * *PID; -1 with the reason in WHY, the DM killed and reaped.

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -146,6 +147,21 @@ int xl_dm_alive(int pid, uint32_t domid)
 	return n > 0 && xl_dm_cmdline_matches(buf, (size_t)n, domid);
 }
 
+int xl_dm_signal(int pid, uint32_t domid, int sig)
+{
+	if (pid <= 0)
+		return -1;
+	/* The pidfd names this process for good: checked, then signalled, the same one. */
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return -1;
+	int r = -1;
+	if (xl_dm_alive(pid, domid))
+		r = syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0 ? 0 : -1;
+	close(pidfd);
+	return r;
+}
+
 static void sleep_ms(unsigned ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
@@ -265,19 +281,17 @@ int xl_dm_stop(int pid, uint32_t domid)
 {
 	unsigned ms;
 
-	if (pid <= 0 || !xl_dm_alive(pid, domid)) {
+	if (pid <= 0 || xl_dm_signal(pid, domid, SIGTERM) < 0) {
 		waitpid(pid, NULL, WNOHANG);
 		return 0;
 	}
-	kill(pid, SIGTERM);
 	for (ms = 0; ms < XL_DM_STOP_MS; ms += 20) {
 		waitpid(pid, NULL, WNOHANG);   /* our child (a failed create): reap it */
 		if (!xl_dm_alive(pid, domid))
 			return 0;
 		sleep_ms(20);
 	}
-	if (xl_dm_alive(pid, domid))
-		kill(pid, SIGKILL);
+	xl_dm_signal(pid, domid, SIGKILL);
 	for (ms = 0; ms < 1000; ms += 20) {
 		waitpid(pid, NULL, WNOHANG);
 		if (!xl_dm_alive(pid, domid))

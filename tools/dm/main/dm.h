@@ -101,6 +101,8 @@ void dm_machine_free(struct dm *dm);
 
 /* dm_console.c */
 void dm_console_init(struct dm_console *c, uint32_t domid);
+/* Sends what output is buffered, waiting at most MS for the socket (the last words at a stop). */
+void dm_console_flush(struct dm_console *c, int64_t ms);
 /* uart_tx_fn: a byte the guest transmitted. */
 void dm_console_tx(void *con, uint8_t byte);
 /* The fd to poll and its events (0: nothing to poll). */

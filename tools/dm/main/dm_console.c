@@ -70,6 +70,8 @@ static void drop_connection(struct dm_console *c, const char *why)
 	}
 	c->state = DM_CON_DOWN;
 	c->reply_len = 0;
+	/* Input typed for the last connection's guest prompt is stale for the next one. */
+	dm_cbuf_consume(&c->in, dm_cbuf_len(&c->in));
 }
 
 void dm_console_close(struct dm_console *c)
@@ -170,6 +172,18 @@ static void flush_out(struct dm_console *c)
 			return;
 		drop_connection(c, "rivet-consoled closed the connection");
 		return;
+	}
+}
+
+void dm_console_flush(struct dm_console *c, int64_t ms)
+{
+	int64_t end = dm_now_ms() + ms;
+	while (c->state == DM_CON_UP && dm_cbuf_len(&c->out)) {
+		int64_t left = end - dm_now_ms();
+		struct pollfd p = { .fd = c->fd, .events = POLLOUT };
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return;
+		flush_out(c);
 	}
 }
 

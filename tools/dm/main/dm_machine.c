@@ -28,9 +28,11 @@ static void plic_line(void *opaque, unsigned context, int level)
 	level = !!level;
 	/*
 	 * Its claim reads 0 exactly while the line is low: the microvisor may
-	 * answer that itself, even with a completion still in the posted ring
-	 * (its effect, a source pending again, then arrives as a new interrupt).
-	 * Before the hypercall: once the line is up, no claim may be told 0.
+	 * answer that itself, even with posted writes still in the ring. Some of
+	 * those can raise the line once applied (a completion re-pending a level
+	 * source, a transmit byte making THRE pending, a queue notify completing
+	 * requests); their interrupt then arrives a little later, as a device's
+	 * would. Before the hypercall: once the line is up, no claim is told 0.
 	 */
 	dm_ioreq_cache_set(&dm->io, dm->cache_claim[vcpu], 0, !level, 1);
 	if (dm->irq_level[vcpu] == level)

@@ -28,6 +28,7 @@
 #define DM_LOG_DIR      "/var/log/rivet/dm"
 #define TICK_MS         1000
 #define PASSES_PER_WAKE 64
+#define LAST_WORDS_MS   500   /* how long a stop waits for rivet-consoled to take the last output */
 
 static struct dm the_dm;
 static volatile sig_atomic_t stop_signal, stats_signal;
@@ -48,29 +49,52 @@ static void log_stats(struct dm *dm)
 	       (unsigned long long)dm->io.nr_notify, (unsigned long long)nr_wakeups);
 }
 
-static void write_all(int fd, const char *s, size_t n)
+static int write_all(int fd, const char *s, size_t n)
 {
 	while (n) {
 		ssize_t w = write(fd, s, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return;
+			return -1;
 		s += w;
 		n -= (size_t)w;
 	}
+	return 0;
+}
+
+/*
+ * Signals that came while ppoll() returned ready fds: the kernel delivers a
+ * pending signal only when ppoll() is interrupted, so a guest that keeps us
+ * busy would otherwise keep SIGTERM out for good.
+ */
+static void take_pending_signals(const sigset_t *blocked)
+{
+	struct timespec zero = { 0, 0 };
+	int sig;
+	while ((sig = sigtimedwait(blocked, NULL, &zero)) > 0)
+		on_signal(sig);
+}
+
+/* The guest's last words: posted transmit bytes still in the ring, then what is buffered. */
+static void last_words(struct dm *dm)
+{
+	dm_ioreq_drain(&dm->io);
+	if (dm->args.serial)
+		dm_console_flush(&dm->con, LAST_WORDS_MS);
 }
 
 static int ready_fd = -1;
 
-static void report_ready(const char *fmt, ...)
+/* Tells xl how setup went; -1 if xl is no longer there to hear it. */
+static int report_ready(const char *fmt, ...)
 {
 	char line[320];
 	va_list ap;
-	int n;
+	int n, rc;
 
 	if (ready_fd < 0)
-		return;
+		return 0;
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
@@ -78,9 +102,10 @@ static void report_ready(const char *fmt, ...)
 		n = 0;
 	if ((size_t)n >= sizeof line)
 		n = sizeof line - 1;
-	write_all(ready_fd, line, (size_t)n);
+	rc = write_all(ready_fd, line, (size_t)n);
 	close(ready_fd);
 	ready_fd = -1;
+	return rc;
 }
 
 static int mkdir_p(const char *dir)
@@ -186,6 +211,7 @@ static void teardown(struct dm *dm)
 		if (rc < 0)
 			dm_log("destroying the ioreq server: %s", xc_strerror(rc));
 		dm->srv_fd = -1;
+	dm->con.fd = -1;   /* a setup failure before the console's init must not close fd 0 */
 		dm->page = NULL;
 		dm->nr_ranges = 0;
 		dm->enabled = 0;
@@ -278,7 +304,7 @@ static int domain_gone(struct dm *dm, const char **why)
 	return 0;
 }
 
-static int serve(struct dm *dm, const sigset_t *waitmask)
+static int serve(struct dm *dm, const sigset_t *waitmask, const sigset_t *blocked)
 {
 	int64_t next_tick = dm_now_ms();
 	int work_left = 0;
@@ -291,6 +317,7 @@ static int serve(struct dm *dm, const sigset_t *waitmask)
 
 		if (stop_signal) {
 			dm_log("stopping: %s", strsignal(stop_signal));
+			last_words(dm);
 			return 0;
 		}
 		if (stats_signal) {
@@ -301,6 +328,7 @@ static int serve(struct dm *dm, const sigset_t *waitmask)
 			const char *why;
 			if (domain_gone(dm, &why)) {
 				dm_log("domain gone: domain %u %s; stopping", dm->args.domid, why);
+				last_words(dm);
 				return 0;
 			}
 			if (dm->args.serial)
@@ -318,10 +346,12 @@ static int serve(struct dm *dm, const sigset_t *waitmask)
 		int64_t wait = work_left ? 0 : next_tick - now;
 		struct timespec ts = { .tv_sec = wait / 1000, .tv_nsec = (wait % 1000) * 1000000 };
 		int r = ppoll(pfd, n, &ts, waitmask);
+		int poll_errno = errno;   /* sigtimedwait() below sets errno when nothing is pending */
+		take_pending_signals(blocked);
 		if (r < 0) {
-			if (errno == EINTR)
+			if (poll_errno == EINTR)
 				continue;
-			dm_log("poll: %s", strerror(errno));
+			dm_log("poll: %s", strerror(poll_errno));
 			return -1;
 		}
 		if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
@@ -438,11 +468,16 @@ int main(int argc, char **argv)
 	}
 	dm_log("serving domain %u: ioreq port %u, %u ranges", dm->args.domid, dm->port,
 	       dm->nr_ranges);
-	report_ready("ok\n");
+	if (report_ready("ok\n") < 0) {
+		/* xl gave up (or was interrupted) and undoes the domain: serving it would leak us. */
+		dm_log("xl is gone: nobody started the domain; stopping");
+		teardown(dm);
+		return 1;
+	}
 	if (dm->args.serial)
 		dm_console_tick(&dm->con, dm_now_ms());
 
-	int rc = serve(dm, &waitmask);
+	int rc = serve(dm, &waitmask, &block);
 	log_stats(dm);
 	dm_log("%llu synchronous and %llu posted accesses served, %llu to no device",
 	       (unsigned long long)dm->io.nr_sync, (unsigned long long)dm->io.nr_posted,
