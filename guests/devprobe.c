@@ -374,15 +374,7 @@ static void plic_checks(void)
 /* ---- virtio-mmio block device ---- */
 
 #define VIRTIO_BASE(n)      (0x10001000UL + 0x1000UL * (n))
-#define VIRTIO_SLOTS        8
-#define VIRTIO_MAGIC        0x74726976   /* "virt" */
 
-#define ST_ACK          1
-#define ST_DRIVER       2
-#define ST_DRIVER_OK    4
-#define ST_FEATURES_OK  8
-#define ST_NEEDS_RESET  64
-#define ST_FAILED       128
 
 #define VIRTQ_DESC_F_NEXT  1
 #define VIRTQ_DESC_F_WRITE 2

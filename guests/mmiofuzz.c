@@ -42,6 +42,7 @@
 #include "lib/guest.h"
 #include "lib/hsm.h"
 #include "lib/print.h"
+#include "lib/rand.h"
 #include "lib/sbi.h"
 #include "lib/string.h"
 #include "lib/trap.h"
@@ -71,16 +72,8 @@
 #define UART_SIZE   0x100UL
 #define VIRTIO_BASE 0x10001000UL
 #define VIRTIO_SLOT(n) (VIRTIO_BASE + 0x1000UL * (n))
-#define VIRTIO_SLOTS 8
 
-#define VIRTIO_MAGIC        0x74726976U
 
-#define ST_ACK          1
-#define ST_DRIVER       2
-#define ST_DRIVER_OK    4
-#define ST_FEATURES_OK  8
-#define ST_NEEDS_RESET  64
-#define ST_FAILED       128
 
 #define F_INDIRECT  28
 #define F_EVENT_IDX 29
@@ -124,12 +117,7 @@ static struct home homes[GUEST_MAX_HARTS];
 
 static unsigned long rnd(void)
 {
-	unsigned long *s = &rng[this_hart()], z;
-
-	z = (*s += 0x9e3779b97f4a7c15UL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9UL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebUL;
-	return z ^ (z >> 31);
+	return splitmix64(&rng[this_hart()]);
 }
 
 static unsigned long below(unsigned long n)

@@ -30,6 +30,7 @@
 #include "lib/guest.h"
 #include "lib/hsm.h"
 #include "lib/print.h"
+#include "lib/rand.h"
 #include "lib/sbi.h"
 #include "lib/string.h"
 #include "lib/trap.h"
@@ -95,12 +96,7 @@ static unsigned long pt_junk[512] __attribute__((aligned(4096)));
 /* splitmix64: one word of state, any seed (even 0) is good. */
 static unsigned long rnd(void)
 {
-	unsigned long *s = &rng[this_hart()], z;
-
-	z = (*s += 0x9e3779b97f4a7c15UL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9UL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebUL;
-	return z ^ (z >> 31);
+	return splitmix64(&rng[this_hart()]);
 }
 
 static unsigned long below(unsigned long n)

@@ -26,4 +26,15 @@
 #define VM_CONFIG_GEN       0x0fc
 #define VM_CONFIG           0x100
 
+#define VIRTIO_MAGIC        0x74726976U   /* "virt" */
+#define VIRTIO_SLOTS        8             /* QEMU virt's, at 0x10001000 + n * 0x1000 */
+
+/* Status bits */
+#define ST_ACK          1
+#define ST_DRIVER       2
+#define ST_DRIVER_OK    4
+#define ST_FEATURES_OK  8
+#define ST_NEEDS_RESET  64
+#define ST_FAILED       128
+
 #endif
