@@ -37,7 +37,7 @@ struct vcpu {
 	bool reaped;                  /* taken off by its hart while the domain dies */
 	bool io_wait;                 /* guarded by home->lock: BLOCKED until its MMIO access is answered */
 	struct ioreq_pending io;      /* that access (dom->ioreq_lock) */
-	volatile u64 ext_line;        /* external interrupt level its device model set */
+	volatile u64 ext_line;        /* VSEIP level its device model set: atomic stores, no lock; applied via VCPU_REQ_EXT_LINE */
 	u64 resume_addr, resume_opaque;
 	struct vcpu_csrs csrs;        /* valid while not loaded on a hart */
 	u64 fp[32], fcsr;
