@@ -21,6 +21,19 @@ else
 DOMAINS     ?= $(DEMO_DOMAINS)
 endif
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.12.tar.xz
+# make run gives Dom0 the machine's devices: a persistent disk (ext4, made on
+# the first run and kept outside the work tree; Dom0 mounts it at
+# /var/lib/rivet) and a NIC on QEMU's user-mode network (DOM0_NET: QEMU's
+# -netdev options, e.g. user,restrict=on or user,hostfwd=tcp::2222-:22).
+# Dom0 drives them only as virtio 1.x devices with VIRTIO_F_ACCESS_PLATFORM
+# (docs/architecture.md, "Dom0's devices").
+DOM0_DISK      ?= $(or $(XDG_DATA_HOME),$(HOME)/.local/share)/rivet/dom0-disk.img
+DOM0_DISK_SIZE ?= 2G
+DOM0_NET       ?= user
+DOM0_DEVICES   := -global virtio-mmio.force-legacy=false \
+	-drive file=$(DOM0_DISK),format=raw,if=none,id=dom0disk \
+	-device virtio-blk-device,drive=dom0disk,iommu_platform=on \
+	-netdev $(DOM0_NET),id=dom0net -device virtio-net-device,netdev=dom0net,iommu_platform=on
 
 ifeq ($(V),1)
 Q :=
@@ -57,8 +70,14 @@ include tests/fuzz/build.mk
 # the static demo domains (or DOMAINS=...) without a Dom0. QEMU exits by itself
 # when the last domain has ended; Ctrl-A x quits it early.
 run: image
+ifeq ($(DOM0),y)
+	$(Q)scripts/dom0-disk.sh $(DOM0_DISK) $(DOM0_DISK_SIZE)
+	@echo "Booting $(BUILD)/rivet.img on $(SMP) harts with $(MEM), Dom0's disk $(DOM0_DISK) (quit: Ctrl-A x)"
+	$(QEMU) -M virt -cpu rv64 -smp $(SMP) -m $(MEM) -nographic -kernel $(BUILD)/rivet.img $(DOM0_DEVICES)
+else
 	@echo "Booting $(BUILD)/rivet.img on $(SMP) harts with $(MEM) (quit: Ctrl-A x)"
 	$(QEMU) -M virt -cpu rv64 -smp $(SMP) -m $(MEM) -nographic -kernel $(BUILD)/rivet.img
+endif
 
 help:
 	@echo "make            build the microvisor, tools and test guests"

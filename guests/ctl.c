@@ -12,6 +12,7 @@
 #include "lib/sbi.h"
 #include "lib/string.h"
 #include "public/hypercall.h"
+#include "public/bootimg.h"
 
 #define CYCLES   20
 #define CHILD_MB 8
@@ -302,12 +303,24 @@ static void vmid_rollover_check(unsigned long lives)
 	printf("ctl: %lu domain lives\n", lives);
 }
 
-/* Event channels: a virq for domain exits, delivered as VSEIP with the port pending. */
+/*
+ * Event channels: a virq for domain exits, with the port pending. Dom0's
+ * event interrupt is source RIVET_DOM0_EVENT_IRQ of its virtual PLIC, which
+ * it drives like any PLIC: priority, enable for vCPU 0's S-mode context (1),
+ * then claim and complete.
+ */
 static long exc_port;
+
+#define VPLIC_CTX1              (RIVET_GUEST_PLIC_BASE + 0x200000 + 0x1000)
+static volatile unsigned *vplic_reg(unsigned long addr) { return (volatile unsigned *)addr; }
 
 static void events_setup(long child)
 {
 	expect("evtchn init", hc(RIVET_HC_EVTCHN_INIT, (unsigned long)&evpage, 0, 0, 0), 0);
+	*vplic_reg(RIVET_GUEST_PLIC_BASE + 4 * RIVET_DOM0_EVENT_IRQ) = 1;
+	*vplic_reg(RIVET_GUEST_PLIC_BASE + 0x2000 + 0x80 + 4 * (RIVET_DOM0_EVENT_IRQ / 32)) =
+		1u << (RIVET_DOM0_EVENT_IRQ % 32);
+	*vplic_reg(VPLIC_CTX1) = 0;   /* threshold */
 	struct sbiret r = hc(RIVET_HC_EVTCHN_BIND_VIRQ, RIVET_VIRQ_DOM_EXC, 0, 0, 0);
 	expect("bind virq", r, 0);
 	exc_port = r.value;
@@ -331,10 +344,19 @@ static void events_check(void)
 		failures++;
 		return;
 	}
+	unsigned src = *vplic_reg(VPLIC_CTX1 + 4);
+	if (src != RIVET_DOM0_EVENT_IRQ || (csr_read(sip) & SIE_SEIE)) {
+		printf("ctl: FAIL claimed %u, line %s after the claim\n", src,
+		       (csr_read(sip) & SIE_SEIE) ? "still raised" : "low");
+		failures++;
+		return;
+	}
+	/* The acknowledgement hypercall is a no-op for Dom0 now, but still accepted. */
 	expect("evtchn ack", hc(RIVET_HC_EVTCHN_ACK, 0, 0, 0, 0), 0);
 	__atomic_fetch_and(&evpage.pending[exc_port / 64], ~bit, __ATOMIC_SEQ_CST);
-	if (csr_read(sip) & SIE_SEIE) {
-		printf("ctl: FAIL event line still raised after ack\n");
+	*vplic_reg(VPLIC_CTX1 + 4) = src;   /* complete */
+	if (*vplic_reg(VPLIC_CTX1 + 4) != 0 || (csr_read(sip) & SIE_SEIE)) {
+		printf("ctl: FAIL event line raised again after the completion\n");
 		failures++;
 		return;
 	}

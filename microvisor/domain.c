@@ -16,6 +16,7 @@
 #include "sbi_call.h"
 #include "console.h"
 #include "vmid.h"
+#include "dom0_devices.h"
 #include <string.h>
 
 /* domains_lock guards domains[], dom0, nr_alive, nr_ended and machine_reboot. */
@@ -477,6 +478,7 @@ void domain_vcpu_off(struct domain *d)
 	domain_console_flush(d);
 	/* Before it can become DEAD: a device model whose IOREQ_DESTROY finds no domain may free its page. */
 	ioreq_teardown(d);
+	dom0_devices_detach(d);
 
 	enum after_off next;
 	spin_lock(&d->lock);

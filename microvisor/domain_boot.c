@@ -7,6 +7,7 @@
  */
 #include "domain.h"
 #include "hart.h"
+#include "dom0_devices.h"
 #include "print.h"
 #include <string.h>
 #include <libfdt.h>
@@ -23,8 +24,11 @@ static void patch_dtb(struct domain *d, u64 gpa, u64 size)
 	if (domain_read_gpa(d, gpa, tree, size) == 0 && fdt_check_header(tree) == 0 &&
 	    fdt_totalsize(tree) <= size) {
 		int cpus = fdt_path_offset(tree, "/cpus");
-		if (cpus >= 0 && fdt_setprop_inplace_u32(tree, cpus, "timebase-frequency", (u32)timebase_hz) == 0)
+		if (cpus >= 0 && fdt_setprop_inplace_u32(tree, cpus, "timebase-frequency", (u32)timebase_hz) == 0) {
+			if (d->flags & RIVET_DOMF_PRIVILEGED)
+				dom0_devices_patch_fdt(d, tree);
 			domain_write_gpa(d, gpa, tree, size);
+		}
 	}
 	spin_unlock(&tree_lock);
 }
@@ -79,6 +83,7 @@ int domain_create_boot(const struct rivet_bootimg_domain *bd, const u8 *archive,
 	d->archive = archive;
 	if ((err = domain_populate(d, RIVET_GUEST_RAM_BASE, bd->memory_bytes)) != 0 ||
 	    (err = load_images(d)) != 0 ||
+	    ((d->flags & RIVET_DOMF_PRIVILEGED) && (err = dom0_devices_attach(d)) != 0) ||
 	    (err = domain_register(d, (d->flags & RIVET_DOMF_PRIVILEGED) ? 0 : (int)id)) != 0) {
 		domain_put(d);
 		return err;

@@ -5,6 +5,7 @@
 #include "mm.h"
 #include "csr.h"
 #include "ioreq.h"
+#include "dom0_devices.h"
 #include <string.h>
 
 #define NR_PORTS RIVET_EVTCHN_PORTS
@@ -48,7 +49,7 @@ static void set_pending(struct domain *d, unsigned port)
 		return;
 	u64 bit = 1UL << (port % 64);
 	atomic_or(&pg->pending[port / 64], bit);
-	if (!(atomic_read(&pg->mask[port / 64]) & bit))
+	if (!(atomic_read(&pg->mask[port / 64]) & bit) && !dom0_devices_event(d))
 		vcpu_inject_irq(d->vcpus[0], IRQ_BIT(IRQ_VS_EXT));
 }
 

@@ -2,6 +2,7 @@
 /* host_irq.c: claims host PLIC interrupts on the hart that owns them and hands them to their driver. */
 #include "host_irq.h"
 #include "plic.h"
+#include "dom0_devices.h"
 #include "uart.h"
 #include "console_input.h"
 #include "csr.h"
@@ -28,6 +29,8 @@ void host_ext_irq(void)
 	while ((irq = plic_claim()) != 0) {
 		if (irq == console_irq)
 			console_input_irq();
+		else if (dom0_devices_host_irq(irq))
+			continue;   /* Dom0's device: Dom0 completes it */
 		plic_complete(irq);
 	}
 }

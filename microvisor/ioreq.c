@@ -18,10 +18,8 @@
 #include "hart.h"
 #include "evtchn.h"
 #include "mm.h"
-#include "csr.h"
 #include "print.h"
-#include "mmio_decode.h"
-#include "guest_access.h"
+#include "mmio_trap.h"
 #include <string.h>
 
 #define RING_SLOTS RIVET_IOREQ_RING_SLOTS
@@ -72,31 +70,6 @@ static void signal_dm(struct domain *d, struct ioreq_server *s)
 {
 	s->unsignalled = false;
 	evtchn_signal(d->ioreq_dm, s->port);
-}
-
-#define HTINST_ADDR_OFFSET(x) (((x) >> 15) & 31)   /* nonzero: a piece of a split access */
-
-enum decoded { DECODED, UNDECODABLE, SPLIT };
-
-/*
- * The trapping instruction: from htinst when the hart gives a transformed
- * load/store, else read with HLVX. A pseudoinstruction (bit 0 clear) means the
- * fault came from the guest's own page-table walk, which is never emulated;
- * a transformed one with an address offset is part of a misaligned access
- * the hart split, so the fault address is not where the access starts.
- */
-static enum decoded decode(struct vcpu *v, struct mmio_insn *m)
-{
-	u64 htinst = csr_read(CSR_HTINST);
-	if (htinst && !(htinst & 1))
-		return UNDECODABLE;
-	if (htinst && HTINST_ADDR_OFFSET(htinst))
-		return SPLIT;
-	if (htinst && mmio_decode_htinst(htinst, m) == 0)
-		return DECODED;
-	u32 insn;
-	return guest_read_insn(v->frame.sepc, &insn) == 0 && mmio_decode(insn, m) == 0 ? DECODED :
-												  UNDECODABLE;
 }
 
 /*
@@ -168,8 +141,8 @@ int ioreq_handle_fault(struct hart *h, struct vcpu *v, u64 gpa, bool store)
 	if (!__atomic_load_n(&d->ioreq, __ATOMIC_RELAXED))
 		return IOREQ_HOLE;   /* no device model: every hole is the guest's fault */
 	struct mmio_insn m;
-	enum decoded dec = decode(v, &m);
-	bool decoded = dec == DECODED;
+	enum mmio_decoded dec = mmio_trap_decode(v, &m);
+	bool decoded = dec == MMIO_DECODED;
 	const char *bad = NULL;
 
 	spin_lock(&d->ioreq_lock);
@@ -183,7 +156,7 @@ int ioreq_handle_fault(struct hart *h, struct vcpu *v, u64 gpa, bool store)
 	 * starts. The guest gets the misaligned exception (Linux then emulates
 	 * it with aligned accesses), as on a hart without misaligned MMIO.
 	 */
-	if (dec == SPLIT || (decoded && m.store == store && (gpa & (m.size - 1)))) {
+	if (dec == MMIO_SPLIT || (decoded && m.store == store && (gpa & (m.size - 1)))) {
 		spin_unlock(&d->ioreq_lock);
 		return IOREQ_MISALIGNED;
 	}
@@ -518,10 +491,6 @@ int ioreq_set_irq(struct domain *d, unsigned vcpu, bool level)
 		return -RIVET_EINVAL;
 	if (!__atomic_load_n(&d->ioreq, __ATOMIC_RELAXED))
 		return -RIVET_ENOENT;   /* its VSEIP belongs to its event channels */
-	struct vcpu *v = d->vcpus[vcpu];
-	__atomic_store_n(&v->ext_line, level, __ATOMIC_SEQ_CST);
-	vcpu_request(v, VCPU_REQ_EXT_LINE);
-	if (level)
-		sched_wake(v);   /* it may sleep in WFI waiting for exactly this */
+	vcpu_set_ext_line(d->vcpus[vcpu], level);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include "host_timer.h"
 #include "console_input.h"
 #include "host_irq.h"
+#include "dom0_devices.h"
 #include "vmid.h"
 #include "public/bootimg.h"
 #include <string.h>
@@ -237,6 +238,7 @@ void boot_main(unsigned long hartid, void *dtb)
 
 	hart_setup(boot);
 	host_irq_init(&plat, boot->index);
+	dom0_devices_probe(&plat);
 	boot->online = true;
 	start_secondaries(boot);
 

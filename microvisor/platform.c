@@ -135,6 +135,21 @@ static void parse_plic(const void *fdt, struct platform *p)
 	}
 }
 
+/* Every virtio-mmio node with a register window and a PLIC source. */
+static void parse_virtio(const void *fdt, struct platform *p)
+{
+	int node = -1, len;
+	while ((node = fdt_node_offset_by_compatible(fdt, node, "virtio,mmio")) >= 0 &&
+	       p->nr_virtio < PLATFORM_MAX_VIRTIO) {
+		struct platform_mmio *m = &p->virtio[p->nr_virtio];
+		const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
+		if (reg_first(fdt, node, &m->base, &m->size) != 0 || !m->size || !irq || len < 4)
+			continue;
+		m->irq = fdt32_to_cpu(irq[0]);
+		p->nr_virtio++;
+	}
+}
+
 int platform_parse(const void *fdt, struct platform *p, const char **why)
 {
 	memset(p, 0, sizeof(*p));
@@ -158,5 +173,6 @@ int platform_parse(const void *fdt, struct platform *p, const char **why)
 		return err;
 	parse_uart(fdt, p);
 	parse_plic(fdt, p);
+	parse_virtio(fdt, p);
 	return 0;
 }

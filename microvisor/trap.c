@@ -12,6 +12,7 @@
 #include "csr.h"
 #include "print.h"
 #include "host_irq.h"
+#include "dom0_devices.h"
 
 #define INSN_WFI 0x10500073UL
 
@@ -94,7 +95,8 @@ static void guest_exception(struct hart *h, struct vcpu *v, u64 cause)
 		u64 gpa = (csr_read(CSR_HTVAL) << 2) | (stval & 3);
 		bool store = cause == EXC_STORE_GUEST_PAGE_FAULT;
 		/* Emulated MMIO goes to the domain's device model; a hole is the guest's fault. */
-		switch (ioreq_handle_fault(h, v, gpa, store)) {
+		int r = v->dom->vplic ? dom0_devices_fault(v, gpa, store) : ioreq_handle_fault(h, v, gpa, store);
+		switch (r) {
 		case IOREQ_HOLE:
 			guest_fault(v, cause, gpa);
 			break;

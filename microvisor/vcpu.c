@@ -131,6 +131,14 @@ void vcpu_inject_irq(struct vcpu *v, u64 hvip_bits)
 	sched_wake(v);
 }
 
+void vcpu_set_ext_line(struct vcpu *v, bool level)
+{
+	__atomic_store_n(&v->ext_line, level, __ATOMIC_SEQ_CST);
+	vcpu_request(v, VCPU_REQ_EXT_LINE);
+	if (level)
+		sched_wake(v);   /* it may sleep in WFI waiting for exactly this */
+}
+
 void vcpu_request(struct vcpu *v, u64 req)
 {
 	atomic_or(&v->requests, req);

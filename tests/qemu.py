@@ -68,11 +68,13 @@ class Session:
     """An interactive QEMU run: wait for console text, type, wait again. Use as a
     context manager so QEMU is killed whatever happens."""
 
-    def __init__(self, kernel, smp=2, mem="256M", extra=()):
-        cmd = [QEMU, "-M", "virt", "-cpu", "rv64", "-smp", str(smp), "-m", mem,
-               "-nographic", "-no-reboot", "-kernel", kernel] + list(extra)
+    def __init__(self, kernel, smp=2, mem="256M", extra=(), argv=None, cwd=None):
+        """argv: a whole command that runs QEMU (make run) instead of the usual QEMU line;
+        it gets a session of its own, so close() kills QEMU with it."""
+        cmd = argv or [QEMU, "-M", "virt", "-cpu", "rv64", "-smp", str(smp), "-m", mem,
+                       "-nographic", "-no-reboot", "-kernel", kernel] + list(extra)
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+                                     stderr=subprocess.STDOUT, start_new_session=True, cwd=cwd)
         os.set_blocking(self.proc.stdout.fileno(), False)
         self.out = bytearray()
         self.pos = 0          # expect() searches from here on

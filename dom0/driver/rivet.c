@@ -4,7 +4,9 @@
  * a hypercall ioctl (with a bounce buffer for calls that take one), foreign
  * memory mapped through a window of Dom0's guest-physical space, and event
  * channels as pollable file descriptors fed by the hypervisor's event
- * interrupt (VSEIP, hwirq 9 of CPU 0's interrupt controller). Everything a
+ * interrupt (a source of Dom0's virtual PLIC, named by the device tree's
+ * /rivet-hypervisor node; the PLIC's claim and completion acknowledge it,
+ * and any CPU the interrupt's affinity picks may take it). Everything a
  * process holds is released when it closes the device.
  */
 #include <linux/module.h>
@@ -439,11 +441,10 @@ static long do_ioreq_server(void __user *arg)
 	return copy_to_user(arg, &io, sizeof(io)) ? -EFAULT : 0;
 }
 
-/* Lower the line first, then take what is pending: a later event raises it again. */
+/* The PLIC claimed it before this runs: an event after the scan below raises it again. */
 static irqreturn_t event_interrupt(int irq, void *dev_id)
 {
 	unsigned int w;
-	hcall(RIVET_HC_EVTCHN_ACK, 0, 0, 0, 0, 0, 0);
 	for (w = 0; w < RIVET_EVTCHN_PORTS / 64; w++) {
 		u64 pend = xchg(&event_page->pending[w], 0);
 		while (pend) {
@@ -490,13 +491,6 @@ static struct miscdevice privcmd_dev = {
 	.fops = &privcmd_fops,
 };
 
-static DEFINE_PER_CPU(int, event_cookie);
-
-static void enable_event_irq(void *unused)
-{
-	enable_percpu_irq(event_irq, IRQ_TYPE_NONE);
-}
-
 static int rivet_probe(struct platform_device *pdev)
 {
 	struct sbiret r = hcall(RIVET_HC_VERSION, 0, 0, 0, 0, 0, 0);
@@ -519,17 +513,16 @@ static int rivet_probe(struct platform_device *pdev)
 		ret = event_irq;
 		goto fail_page;
 	}
-	ret = request_percpu_irq(event_irq, event_interrupt, "rivet-events", &event_cookie);
+	ret = request_irq(event_irq, event_interrupt, 0, "rivet-events", &event_page);
 	if (ret)
 		goto fail_page;
-	on_each_cpu(enable_event_irq, NULL, 1);
 	ret = misc_register(&privcmd_dev);
 	if (ret)
 		goto fail_irq;
 	dev_info(&pdev->dev, "Rivet ABI %d.%d, /dev/rivet/privcmd ready\n", RIVET_ABI_MAJOR, RIVET_ABI_MINOR);
 	return 0;
 fail_irq:
-	free_percpu_irq(event_irq, &event_cookie);
+	free_irq(event_irq, &event_page);
 fail_page:
 	free_page((unsigned long)event_page);
 	return ret;

@@ -36,7 +36,9 @@ struct sbiret hc_evtchn_ack(struct vcpu *v, struct trap_frame *f)
 	/* Events are delivered to vCPU 0; its driver lowers the line, then scans. */
 	if (v->id != 0)
 		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
-	csr_clear(CSR_HVIP, IRQ_BIT(IRQ_VS_EXT));
+	/* Dom0's events are a vPLIC source: its claim and completion are the acknowledgement. */
+	if (!v->dom->vplic)
+		csr_clear(CSR_HVIP, IRQ_BIT(IRQ_VS_EXT));
 	return SBI_RET(SBI_SUCCESS, 0);
 }
 

@@ -84,6 +84,8 @@ struct domain {
 	bool ioreq_closed;            /* its vCPUs are off for good: no server any more */
 	bool ioreq_ever;              /* it was served: its VSEIP is its PLIC's, never event channels' */
 	volatile bool ioreq_unsignalled;   /* a hint for ioreq_flush, read without the lock */
+	/* Dom0: its VSEIP is its virtual PLIC's (dom0_devices.c); set before it starts. */
+	bool vplic;
 };
 
 struct domain_params {

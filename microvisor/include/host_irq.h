@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* host_irq.h: the microvisor's own device interrupts (today: UART input), taken on one hart. */
+/* host_irq.h: host device interrupts (the UART's; Dom0's devices' go on to it), taken on one hart. */
 #ifndef RIVET_HOST_IRQ_H
 #define RIVET_HOST_IRQ_H
 #include "platform.h"

@@ -5,6 +5,8 @@
 #include "config.h"
 #include "types.h"
 
+#define PLATFORM_MAX_VIRTIO 16
+
 struct platform {
 	u64 ram_base, ram_size;
 	u64 timebase_hz;
@@ -17,6 +19,9 @@ struct platform {
 	u64 plic_base;                   /* 0 if none found */
 	int plic_s_context[MAX_HARTS];   /* each hart's S-mode PLIC context, -1 if none */
 	bool has_sstc, has_svadu;        /* from riscv,isa(-extensions) of the first hart */
+	/* The machine's virtio-mmio transports (QEMU virt: 8), Dom0's to drive. */
+	struct platform_mmio { u64 base, size; unsigned irq; } virtio[PLATFORM_MAX_VIRTIO];
+	unsigned nr_virtio;
 	u64 dtb_base, dtb_size;
 };
 

@@ -37,7 +37,7 @@ struct vcpu {
 	bool reaped;                  /* taken off by its hart while the domain dies */
 	bool io_wait;                 /* guarded by home->lock: BLOCKED until its MMIO access is answered */
 	struct ioreq_pending io;      /* that access (dom->ioreq_lock) */
-	volatile u64 ext_line;        /* VSEIP level its device model set: atomic stores, no lock; applied via VCPU_REQ_EXT_LINE */
+	volatile u64 ext_line;        /* VSEIP level its (v)PLIC set: atomic stores, no lock; applied via VCPU_REQ_EXT_LINE */
 	u64 resume_addr, resume_opaque;
 	struct vcpu_csrs csrs;        /* valid while not loaded on a hart */
 	u64 fp[32], fcsr;
@@ -60,6 +60,8 @@ void vcpu_load(struct vcpu *v);
 void vcpu_put(struct vcpu *v);
 /* Raises VS interrupt bits (hvip positions) and wakes the vCPU wherever it is. */
 void vcpu_inject_irq(struct vcpu *v, u64 hvip_bits);
+/* Sets its VSEIP level (an interrupt controller's output) and wakes it for a raised one. */
+void vcpu_set_ext_line(struct vcpu *v, bool level);
 /* Asks the vCPU to fence before it next runs, and kicks it off its hart. */
 void vcpu_request(struct vcpu *v, u64 req);
 /* True if an interrupt the guest enabled in vsie is pending (for WFI). */

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "domfdt.h"
+#include "bootimg.h"
 
 static uint8_t fdt[DOMFDT_MAX_SIZE];
 
@@ -157,15 +158,24 @@ TEST(domain_name)
 TEST(dom0_hypervisor_node)
 {
 	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, "Domain-0", 1, 0, 0 };
-	const fdt32_t *irq;
+	const fdt64_t *dr;
 
 	CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
 	CHECK_STR(str("/rivet-hypervisor", "compatible"), "rivet,hypervisor");
-	irq = prop("/rivet-hypervisor", "interrupts-extended", 8);
-	CHECK(irq != NULL);
-	if (irq) {
-		CHECK_EQ(fdt32_to_cpu(irq[0]), u32("/cpus/cpu@0/interrupt-controller", "phandle"));
-		CHECK_EQ(fdt32_to_cpu(irq[1]), 9);
+	/* Its event interrupt is a source of Dom0's PLIC, which /soc has, with the virtio slots. */
+	CHECK_EQ(u32("/rivet-hypervisor", "interrupt-parent"), u32("/soc/plic@c000000", "phandle"));
+	CHECK_EQ(u32("/rivet-hypervisor", "interrupts"), RIVET_DOM0_EVENT_IRQ);
+	CHECK(prop("/rivet-hypervisor", "interrupts-extended", -1) == NULL);
+	CHECK(node("/soc/virtio_mmio@10001000") >= 0 && node("/soc/virtio_mmio@10008000") >= 0);
+	CHECK(node("/soc/serial@10000000") < 0);   /* the microvisor keeps the UART */
+	CHECK(prop("/chosen", "stdout-path", -1) == NULL);
+	/* Bus address (patched at boot), CPU address, size: identity until then. */
+	dr = prop("/soc", "dma-ranges", 24);
+	CHECK(dr != NULL);
+	if (dr) {
+		CHECK_EQ(fdt64_ld(&dr[0]), 0x80000000);
+		CHECK_EQ(fdt64_ld(&dr[1]), 0x80000000);
+		CHECK_EQ(fdt64_ld(&dr[2]), 16 << 20);
 	}
 }
 

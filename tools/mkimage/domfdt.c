@@ -5,6 +5,7 @@
 #include <libfdt.h>
 
 #include "domfdt.h"
+#include "bootimg.h"
 
 /* Property strings of riscv,isa-extensions, as one NUL-separated list. */
 static const char isa_exts[] = "i\0m\0a\0f\0d\0c\0zicntr\0zicsr\0zifencei\0zihpm\0sstc";
@@ -68,6 +69,17 @@ static int add_soc(const struct domfdt_params *p, void *fdt)
 	TRY(fdt_property_u32(fdt, "#size-cells", 2));
 	TRY(fdt_property_string(fdt, "compatible", "simple-bus"));
 	TRY(fdt_property(fdt, "ranges", "", 0));
+	if (p->hypervisor_node) {
+		/*
+		 * Dom0 drives the machine's own virtio devices, which reach memory
+		 * by host physical address: its RAM is one host block, and the
+		 * microvisor writes that block's address over the first cell pair
+		 * (bus address) at boot. Placeholder: identity.
+		 */
+		fdt64_t dr[3] = { cpu_to_fdt64(p->ram_base), cpu_to_fdt64(p->ram_base), cpu_to_fdt64(p->ram_size) };
+
+		TRY(fdt_property(fdt, "dma-ranges", dr, sizeof dr));
+	}
 
 	if (p->serial) {
 		snprintf(name, sizeof name, "serial@%llx", DOMFDT_UART_BASE);
@@ -148,12 +160,11 @@ static int build(const struct domfdt_params *p, void *fdt, int size)
 	TRY(fdt_end_node(fdt));
 
 	if (p->hypervisor_node) {
-		/* Dom0's driver binds here: VSEIP is hwirq 9 of CPU 0's controller (phandle 1). */
-		uint32_t irq[2] = { cpu_to_fdt32(1), cpu_to_fdt32(9) };
-
+		/* Dom0's driver binds here: its event interrupt is a source of Dom0's (virtual) PLIC. */
 		TRY(fdt_begin_node(fdt, "rivet-hypervisor"));
 		TRY(fdt_property_string(fdt, "compatible", "rivet,hypervisor"));
-		TRY(fdt_property(fdt, "interrupts-extended", irq, sizeof irq));
+		TRY(fdt_property_u32(fdt, "interrupt-parent", p->nr_vcpus + 1));
+		TRY(fdt_property_u32(fdt, "interrupts", RIVET_DOM0_EVENT_IRQ));
 		TRY(fdt_end_node(fdt));
 	}
 
@@ -163,7 +174,7 @@ static int build(const struct domfdt_params *p, void *fdt, int size)
 	TRY(prop_cells64(fdt, "reg", p->ram_base, p->ram_size));
 	TRY(fdt_end_node(fdt));
 
-	if (p->devices)
+	if (p->devices || p->hypervisor_node)
 		TRY(add_soc(p, fdt));
 
 	TRY(fdt_end_node(fdt)); /* root */

@@ -4,7 +4,9 @@
  * CPUs with their interrupt controllers, the memory node and /chosen
  * (with the domain's name in "rivet,domain-name", so its init can say it);
  * a domain with emulated devices also gets QEMU virt's /soc: the PLIC, the
- * 16550 UART (with serial) and the 8 virtio-mmio slots.
+ * 16550 UART (with serial) and the 8 virtio-mmio slots. So does Dom0, without
+ * the UART: its PLIC is the microvisor's virtual one, its virtio-mmio slots
+ * the machine's own devices (dma-ranges: see docs/architecture.md).
  */
 #ifndef MKIMAGE_DOMFDT_H
 #define MKIMAGE_DOMFDT_H
@@ -24,7 +26,7 @@ struct domfdt_params {
 	int has_initrd;
 	uint64_t initrd_start, initrd_end;
 	const char *name;          /* /chosen/rivet,domain-name; NULL: none */
-	int hypervisor_node;       /* Dom0: /rivet-hypervisor, the event interrupt on CPU 0 */
+	int hypervisor_node;       /* Dom0: /rivet-hypervisor, its event interrupt, and /soc */
 	int devices;               /* emulated devices: /soc with the PLIC and 8 virtio-mmio slots */
 	int serial;                /* with devices: the 16550 UART, /chosen/stdout-path to it */
 };

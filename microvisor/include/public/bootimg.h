@@ -77,5 +77,11 @@ struct rivet_bootimg_hdr {
 #define RIVET_GUEST_PLIC_BASE   0x0c000000ULL
 #define RIVET_GUEST_UART_BASE   0x10000000ULL
 #define RIVET_GUEST_VIRTIO_BASE 0x10001000ULL
+/*
+ * Dom0's event interrupt (docs/hypercalls.md, event channels): a source of
+ * Dom0's virtual PLIC that QEMU virt leaves unused; its device tree's
+ * /rivet-hypervisor node names it.
+ */
+#define RIVET_DOM0_EVENT_IRQ    48
 
 #endif

@@ -18,7 +18,7 @@
 
 #define RIVET_SBI_EXT          0x0A524956UL  /* "\x0aRIV", firmware-specific range */
 #define RIVET_ABI_MAJOR        1
-#define RIVET_ABI_MINOR        1   /* 1.1: ioreq servers */
+#define RIVET_ABI_MINOR        2   /* 1.1: ioreq servers; 1.2: Dom0 events through its vPLIC */
 
 enum rivet_hc {
 	/* Any domain. */
