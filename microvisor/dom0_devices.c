@@ -8,8 +8,11 @@
  * tell Linux the offset, which it applies only to a device that negotiates
  * VIRTIO_F_ACCESS_PLATFORM. A device that does not offer it would write
  * wherever Dom0's guest-physical addresses fall in host memory (the
- * microvisor itself), so it is never mapped: Dom0 sees an empty slot there,
- * which this file emulates. So is every slot when Dom0's RAM is not one block.
+ * microvisor itself), so it is never mapped (and it is reset): Dom0 sees an
+ * empty slot there, which this file emulates. So does every slot of Dom0's
+ * virtio window without a passed transport, and every slot at all when
+ * Dom0's RAM is not one block or its device tree could not be given the
+ * block's address.
  *
  * The host interrupt of a passed-through device is claimed on the boot hart
  * (host_irq.c), raised in the vPLIC and left claimed on the host PLIC until
@@ -32,6 +35,7 @@
 #define VIRTIO_MMIO_DEVICE_ID           0x008
 #define VIRTIO_MMIO_DEVICE_FEATURES     0x010
 #define VIRTIO_MMIO_DEVICE_FEATURES_SEL 0x014
+#define VIRTIO_MMIO_STATUS              0x070   /* writing 0 resets the device */
 #define VIRTIO_MMIO_MAGIC               0x74726976u   /* "virt" */
 #define VIRTIO_F_VERSION_1_HI           (1u << (32 - 32))
 #define VIRTIO_F_ACCESS_PLATFORM_HI     (1u << (33 - 32))
@@ -46,6 +50,7 @@ struct dom0_dev {
 static struct dom0_dev devs[PLATFORM_MAX_VIRTIO];
 static unsigned nr_devs;
 static u32 routed[VPLIC_WORDS];   /* host sources that are Dom0's */
+static bool dma_ranges_set;       /* Dom0's tree carries its RAM's host address */
 
 /* vplic_lock guards vplic and owner; it nests inside evtchn_lock and outside the hart locks. */
 static spinlock_t vplic_lock = SPINLOCK_INIT;
@@ -82,13 +87,16 @@ void dom0_devices_probe(const struct platform *p)
 		*d = (struct dom0_dev){ m->base, ALIGN_UP(m->size, PAGE_SIZE), 0, false };
 		nr_devs++;
 		const char *why = unsafe_reason(m->base);
+		if (!why && (!m->irq || m->irq >= VPLIC_SOURCES || m->irq == RIVET_DOM0_EVENT_IRQ || !plic_ready()))
+			why = "no host PLIC source the microvisor can route to Dom0";
 		if (why) {
 			log("virtio-mmio@%lx: not for Dom0 (%s)", m->base, why);
+			if (mmio_read32(m->base + VIRTIO_MMIO_MAGIC_VALUE) == VIRTIO_MMIO_MAGIC)
+				mmio_write32(m->base + VIRTIO_MMIO_STATUS, 0);   /* no DMA left running */
 			continue;
 		}
 		d->pass = true;
-		if (m->irq && m->irq < VPLIC_SOURCES && m->irq != RIVET_DOM0_EVENT_IRQ)
-			d->irq = m->irq;
+		d->irq = m->irq;
 	}
 }
 
@@ -131,8 +139,10 @@ int dom0_devices_attach(struct domain *d)
 	gstage_for_each_leaf(&d->gs, check_leaf, &rc);
 	if (!rc.ok)
 		log("Dom0's RAM is not one host block: the machine's devices are not passed to it");
+	else if (!dma_ranges_set)
+		log("Dom0's device tree has no /soc dma-ranges to patch: the machine's devices are not passed to it");
 	for (unsigned i = 0; i < nr_devs && !err; i++) {
-		if (!rc.ok)
+		if (!rc.ok || !dma_ranges_set)
 			devs[i].pass = false;
 		if (devs[i].pass)
 			err = gstage_map(&d->gs, devs[i].base, devs[i].base, devs[i].size, PTE_R | PTE_W);
@@ -184,7 +194,8 @@ void dom0_devices_patch_fdt(struct domain *d, void *fdt)
 	if (soc < 0 || gstage_translate(&d->gs, RIVET_GUEST_RAM_BASE, &hpa, NULL) != 0)
 		return;
 	fdt64_t dr[3] = { cpu_to_fdt64(hpa), cpu_to_fdt64(RIVET_GUEST_RAM_BASE), cpu_to_fdt64(d->max_bytes) };
-	fdt_setprop_inplace(fdt, soc, "dma-ranges", dr, sizeof(dr));
+	/* Without it (another tree, another size) Linux would DMA to the placeholder: no devices then. */
+	dma_ranges_set = fdt_setprop_inplace(fdt, soc, "dma-ranges", dr, sizeof(dr)) == 0;
 }
 
 bool dom0_devices_host_irq(unsigned irq)
@@ -216,19 +227,13 @@ static u32 empty_slot_read(u64 off)
 	return off == VIRTIO_MMIO_MAGIC_VALUE ? VIRTIO_MMIO_MAGIC : off == VIRTIO_MMIO_VERSION ? 2 : 0;
 }
 
-static const struct dom0_dev *hidden_at(u64 gpa)
-{
-	for (unsigned i = 0; i < nr_devs; i++)
-		if (!devs[i].pass && gpa >= devs[i].base && gpa - devs[i].base < devs[i].size)
-			return &devs[i];
-	return NULL;
-}
-
 int dom0_devices_fault(struct vcpu *v, u64 gpa, bool store)
 {
 	bool in_plic = gpa >= RIVET_GUEST_PLIC_BASE && gpa - RIVET_GUEST_PLIC_BASE < VPLIC_SIZE;
-	const struct dom0_dev *slot = in_plic ? NULL : hidden_at(gpa);
-	if (!v->dom->vplic || (!in_plic && !slot))
+	/* Its tree lists every slot of QEMU virt's window; a passed one is mapped, so never faults. */
+	bool in_slots = gpa >= RIVET_GUEST_VIRTIO_BASE &&
+			gpa - RIVET_GUEST_VIRTIO_BASE < RIVET_GUEST_VIRTIO_SLOTS * RIVET_GUEST_VIRTIO_STRIDE;
+	if (!v->dom->vplic || (!in_plic && !in_slots))
 		return IOREQ_HOLE;
 	struct mmio_insn m;
 	enum mmio_decoded dec = mmio_trap_decode(v, &m);
@@ -249,7 +254,7 @@ int dom0_devices_fault(struct vcpu *v, u64 gpa, bool store)
 			raw = vplic_read(&vplic, gpa - RIVET_GUEST_PLIC_BASE, m.size);
 		spin_unlock(&vplic_lock);
 	} else if (!store && m.size == 4) {
-		raw = empty_slot_read(gpa - slot->base);
+		raw = empty_slot_read((gpa - RIVET_GUEST_VIRTIO_BASE) % RIVET_GUEST_VIRTIO_STRIDE);
 	}
 	if (!store && m.reg)
 		v->frame.x[m.reg] = mmio_load_value(&m, raw);

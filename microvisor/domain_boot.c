@@ -85,6 +85,7 @@ int domain_create_boot(const struct rivet_bootimg_domain *bd, const u8 *archive,
 	    (err = load_images(d)) != 0 ||
 	    ((d->flags & RIVET_DOMF_PRIVILEGED) && (err = dom0_devices_attach(d)) != 0) ||
 	    (err = domain_register(d, (d->flags & RIVET_DOMF_PRIVILEGED) ? 0 : (int)id)) != 0) {
+		dom0_devices_detach(d);   /* its reference, if attached */
 		domain_put(d);
 		return err;
 	}

@@ -41,7 +41,14 @@ int evtchn_init(struct domain *d, u64 gpa)
 	return served ? -RIVET_EBUSY : d->evtchns ? 0 : -RIVET_ENOMEM;
 }
 
-/* Sets the port pending in d's page; raises VSEIP unless masked. */
+/* d's event interrupt: Dom0's is a source of its vPLIC, anyone else's VSEIP on vCPU 0. */
+static void raise_event_irq(struct domain *d)
+{
+	if (!dom0_devices_event(d))
+		vcpu_inject_irq(d->vcpus[0], IRQ_BIT(IRQ_VS_EXT));
+}
+
+/* Sets the port pending in d's page; raises the event interrupt unless masked. */
 static void set_pending(struct domain *d, unsigned port)
 {
 	struct rivet_event_page *pg = d->event_page;
@@ -49,8 +56,8 @@ static void set_pending(struct domain *d, unsigned port)
 		return;
 	u64 bit = 1UL << (port % 64);
 	atomic_or(&pg->pending[port / 64], bit);
-	if (!(atomic_read(&pg->mask[port / 64]) & bit) && !dom0_devices_event(d))
-		vcpu_inject_irq(d->vcpus[0], IRQ_BIT(IRQ_VS_EXT));
+	if (!(atomic_read(&pg->mask[port / 64]) & bit))
+		raise_event_irq(d);
 }
 
 static int find_free(struct domain *d)
@@ -208,7 +215,7 @@ int evtchn_unmask(struct domain *d, unsigned port)
 	u64 bit = 1UL << (port % 64);
 	__atomic_fetch_and(&pg->mask[port / 64], ~bit, __ATOMIC_SEQ_CST);
 	if (atomic_read(&pg->pending[port / 64]) & bit)
-		vcpu_inject_irq(d->vcpus[0], IRQ_BIT(IRQ_VS_EXT));
+		raise_event_irq(d);
 	spin_unlock(&d->evtchn_lock);
 	return 0;
 }

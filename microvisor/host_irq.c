@@ -12,14 +12,18 @@ static unsigned console_irq;
 
 void host_irq_init(const struct platform *p, unsigned hart_index)
 {
-	if (!p->plic_base || !p->uart_irq || p->plic_s_context[hart_index] < 0) {
-		log("no PLIC route for the UART: console input is polled");
+	if (!p->plic_base || p->plic_s_context[hart_index] < 0) {
+		log("no PLIC route to this hart: console input is polled, Dom0 gets no devices");
 		return;
 	}
 	plic_init(p->plic_base, p->plic_s_context[hart_index]);
-	plic_enable(p->uart_irq);
-	console_irq = p->uart_irq;
-	uart_enable_rx_irq();
+	if (p->uart_irq) {
+		plic_enable(p->uart_irq);
+		console_irq = p->uart_irq;
+		uart_enable_rx_irq();
+	} else {
+		log("no PLIC source for the UART: console input is polled");
+	}
 	csr_set(CSR_SIE, IRQ_BIT(IRQ_S_EXT));
 }
 

@@ -126,6 +126,7 @@ static void parse_plic(const void *fdt, struct platform *p)
 		p->plic_base = 0;
 		return;
 	}
+	p->plic_phandle = fdt_get_phandle(fdt, node);
 	const fdt32_t *ie = fdt_getprop(fdt, node, "interrupts-extended", &len);
 	for (unsigned h = 0; ie && h < p->nr_harts; h++) {
 		u32 ph = hart_intc_phandle(fdt, p->hartids[h]);
@@ -135,17 +136,30 @@ static void parse_plic(const void *fdt, struct platform *p)
 	}
 }
 
-/* Every virtio-mmio node with a register window and a PLIC source. */
+/* The phandle of the node's interrupt parent (its own or an ancestor's), 0 if none. */
+static u32 interrupt_parent(const void *fdt, int node)
+{
+	int len;
+	for (; node >= 0; node = fdt_parent_offset(fdt, node)) {
+		const fdt32_t *ip = fdt_getprop(fdt, node, "interrupt-parent", &len);
+		if (ip && len == 4)
+			return fdt32_to_cpu(*ip);
+	}
+	return 0;
+}
+
+/* Every virtio-mmio node with a register window, and its PLIC source if it has one. */
 static void parse_virtio(const void *fdt, struct platform *p)
 {
 	int node = -1, len;
 	while ((node = fdt_node_offset_by_compatible(fdt, node, "virtio,mmio")) >= 0 &&
 	       p->nr_virtio < PLATFORM_MAX_VIRTIO) {
 		struct platform_mmio *m = &p->virtio[p->nr_virtio];
-		const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
-		if (reg_first(fdt, node, &m->base, &m->size) != 0 || !m->size || !irq || len < 4)
+		if (reg_first(fdt, node, &m->base, &m->size) != 0 || !m->size)
 			continue;
-		m->irq = fdt32_to_cpu(irq[0]);
+		const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
+		m->irq = irq && len >= 4 && p->plic_phandle && interrupt_parent(fdt, node) == p->plic_phandle ?
+			 fdt32_to_cpu(irq[0]) : 0;
 		p->nr_virtio++;
 	}
 }

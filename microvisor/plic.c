@@ -19,11 +19,19 @@ void plic_init(u64 base, unsigned context)
 	*reg(PLIC_THRESHOLD(context)) = 0;
 }
 
+bool plic_ready(void) { return plic_base != 0; }
+
 void plic_enable(unsigned irq)
 {
+	if (!plic_base)
+		return;
 	*reg(PLIC_PRIORITY(irq)) = 1;
 	*reg(PLIC_ENABLE(plic_ctx, irq)) |= 1U << (irq % 32);
 }
 
 unsigned plic_claim(void) { return plic_base ? *reg(PLIC_CLAIM(plic_ctx)) : 0; }
-void plic_complete(unsigned irq) { *reg(PLIC_CLAIM(plic_ctx)) = irq; }
+void plic_complete(unsigned irq)
+{
+	if (plic_base)
+		*reg(PLIC_CLAIM(plic_ctx)) = irq;
+}

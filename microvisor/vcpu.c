@@ -28,9 +28,9 @@ void vcpu_reset(struct vcpu *v, u64 pc, u64 a0, u64 a1)
 	memset(v->fp, 0, sizeof(v->fp));
 	v->fcsr = 0;
 	v->irq_inject = 0;
-	/* Atomic: IOREQ_SET_IRQ sets bits without the home lock; a served vCPU's line is applied again. */
+	/* Atomic: (v)PLIC lines are set without the home lock; a PLIC-driven vCPU's line is applied again. */
 	atomic_xchg(&v->requests, VCPU_REQ_VVMA_FLUSH | VCPU_REQ_FENCE_I |
-		    (v->dom && v->dom->ioreq_ever ? VCPU_REQ_EXT_LINE : 0));
+		    (v->dom && (v->dom->ioreq_ever || v->dom->vplic) ? VCPU_REQ_EXT_LINE : 0));
 	v->io_wait = false;
 	v->suspended = false;
 	v->resume_nonretentive = false;
@@ -134,6 +134,19 @@ void vcpu_inject_irq(struct vcpu *v, u64 hvip_bits)
 void vcpu_set_ext_line(struct vcpu *v, bool level)
 {
 	__atomic_store_n(&v->ext_line, level, __ATOMIC_SEQ_CST);
+	/*
+	 * Loaded here (current): its hvip is this hart's, so the line goes there
+	 * now and its trap can take the fast way back (Dom0 claiming from its
+	 * vPLIC). A request another hart left meanwhile applies ext_line, the
+	 * latest level, again: harmless.
+	 */
+	if (this_hart()->current == v) {
+		if (level)
+			csr_set(CSR_HVIP, IRQ_BIT(IRQ_VS_EXT));
+		else
+			csr_clear(CSR_HVIP, IRQ_BIT(IRQ_VS_EXT));
+		return;
+	}
 	vcpu_request(v, VCPU_REQ_EXT_LINE);
 	if (level)
 		sched_wake(v);   /* it may sleep in WFI waiting for exactly this */

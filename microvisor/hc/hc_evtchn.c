@@ -33,12 +33,13 @@ struct sbiret hc_evtchn_unmask(struct vcpu *v, struct trap_frame *f)
 struct sbiret hc_evtchn_ack(struct vcpu *v, struct trap_frame *f)
 {
 	(void)f;
-	/* Events are delivered to vCPU 0; its driver lowers the line, then scans. */
+	/* Dom0's events are a vPLIC source (any vCPU may take it): claim and completion acknowledge it. */
+	if (v->dom->vplic)
+		return SBI_RET(SBI_SUCCESS, 0);
+	/* Anyone else's go to vCPU 0; its driver lowers the line, then scans. */
 	if (v->id != 0)
 		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
-	/* Dom0's events are a vPLIC source: its claim and completion are the acknowledgement. */
-	if (!v->dom->vplic)
-		csr_clear(CSR_HVIP, IRQ_BIT(IRQ_VS_EXT));
+	csr_clear(CSR_HVIP, IRQ_BIT(IRQ_VS_EXT));
 	return SBI_RET(SBI_SUCCESS, 0);
 }
 

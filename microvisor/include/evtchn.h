@@ -4,7 +4,8 @@
  * with pending and mask bits in an event page it registers; a port is
  * unbound (waiting for a given domain to bind), interdomain (linked to a
  * port of another domain) or a virq (microvisor events for Dom0). A pending,
- * unmasked port raises VSEIP on the domain's vCPU 0.
+ * unmasked port raises the domain's event interrupt: VSEIP on its vCPU 0, or
+ * for Dom0 source RIVET_DOM0_EVENT_IRQ of its virtual PLIC.
  */
 #ifndef RIVET_EVTCHN_H
 #define RIVET_EVTCHN_H

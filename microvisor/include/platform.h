@@ -17,10 +17,11 @@ struct platform {
 	unsigned uart_reg_shift;
 	unsigned uart_irq;               /* PLIC source, 0 if unknown */
 	u64 plic_base;                   /* 0 if none found */
+	u32 plic_phandle;                /* what interrupt-parent names it by */
 	int plic_s_context[MAX_HARTS];   /* each hart's S-mode PLIC context, -1 if none */
 	bool has_sstc, has_svadu;        /* from riscv,isa(-extensions) of the first hart */
 	/* The machine's virtio-mmio transports (QEMU virt: 8), Dom0's to drive. */
-	struct platform_mmio { u64 base, size; unsigned irq; } virtio[PLATFORM_MAX_VIRTIO];
+	struct platform_mmio { u64 base, size; unsigned irq; /* PLIC source, 0 if not the PLIC's */ } virtio[PLATFORM_MAX_VIRTIO];
 	unsigned nr_virtio;
 	u64 dtb_base, dtb_size;
 };

@@ -74,9 +74,10 @@ static int add_soc(const struct domfdt_params *p, void *fdt)
 		 * Dom0 drives the machine's own virtio devices, which reach memory
 		 * by host physical address: its RAM is one host block, and the
 		 * microvisor writes that block's address over the first cell pair
-		 * (bus address) at boot. Placeholder: identity.
+		 * (bus address) at boot, and passes no device unless it could.
+		 * The placeholder, 0, points nowhere near the microvisor.
 		 */
-		fdt64_t dr[3] = { cpu_to_fdt64(p->ram_base), cpu_to_fdt64(p->ram_base), cpu_to_fdt64(p->ram_size) };
+		fdt64_t dr[3] = { cpu_to_fdt64(0), cpu_to_fdt64(p->ram_base), cpu_to_fdt64(p->ram_size) };
 
 		TRY(fdt_property(fdt, "dma-ranges", dr, sizeof dr));
 	}

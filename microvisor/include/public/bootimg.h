@@ -76,7 +76,9 @@ struct rivet_bootimg_hdr {
 #define RIVET_GUEST_KERNEL_GPA  0x80200000ULL
 #define RIVET_GUEST_PLIC_BASE   0x0c000000ULL
 #define RIVET_GUEST_UART_BASE   0x10000000ULL
-#define RIVET_GUEST_VIRTIO_BASE 0x10001000ULL
+#define RIVET_GUEST_VIRTIO_BASE 0x10001000ULL  /* slot n at BASE + n * STRIDE, PLIC source n + 1 */
+#define RIVET_GUEST_VIRTIO_STRIDE 0x1000ULL
+#define RIVET_GUEST_VIRTIO_SLOTS 8
 /*
  * Dom0's event interrupt (docs/hypercalls.md, event channels): a source of
  * Dom0's virtual PLIC that QEMU virt leaves unused; its device tree's
