@@ -817,7 +817,7 @@ TEST(create_checks_before_creating)
 TEST(dm_argv)
 {
 	struct xl_disk disks[2] = { { "xvda", 0, 0, "/srv/a,b.img" }, { "xvdc", 1, 1, "/srv/c.img" } };
-	struct xl_dm_spec s = { 7, "web", 2, 0x80000000, 64 << 20, 1, 2, disks, 9 };
+	struct xl_dm_spec s = { 7, "web", 2, 0x80000000, 64 << 20, 1, 2, disks, 9, 0 };
 	char *argv[XL_DM_MAX_ARGS], line[1024] = "";
 	int n, i;
 
@@ -836,6 +836,10 @@ TEST(dm_argv)
 	s.nr_disks = 0;
 	CHECK_EQ(xl_dm_argv(&s, "/usr/sbin/rivet-dm", argv), 13);
 	CHECK_STR(argv[11], "--ready-fd");
+	xl_dm_argv_free(argv);
+	s.vconsole = 1;
+	CHECK_EQ(xl_dm_argv(&s, "rivet-dm", argv), 14);
+	CHECK_STR(argv[11], "--console");
 	xl_dm_argv_free(argv);
 	s.nr_disks = XL_MAX_DISKS + 1;
 	CHECK_EQ(xl_dm_argv(&s, "rivet-dm", argv), -1);
@@ -890,16 +894,18 @@ TEST(record_devices)
 	CHECK_EQ(xl_record_set_config(&r, "/etc/rivet/web.cfg"), 0);
 	r.dm_pid = 4242;
 	r.serial = 1;
+	r.vconsole = 1;
 	CHECK_EQ(xl_record_add_disk(&r, "xvda", 0, 0, "/srv/a,b.img"), 0);
 	CHECK_EQ(xl_record_add_disk(&r, "sdc", 1, 1, "/srv/c.img"), 0);
 	CHECK(xl_record_format(&r, &text, why) > 0);
 	CHECK_STR(text, "name=web\nconfig=/etc/rivet/web.cfg\non_poweroff=destroy\non_reboot=destroy\n"
-			"on_crash=destroy\ndm_pid=4242\nserial=1\ndisk=0,xvda,rw,/srv/a,b.img\n"
+			"on_crash=destroy\ndm_pid=4242\nserial=1\nconsole=virtio\ndisk=0,xvda,rw,/srv/a,b.img\n"
 			"disk=1,sdc,ro,/srv/c.img\n");
 	CHECK_EQ(xl_record_parse(text, &back, why), 0);
 	free(text);
 	CHECK_EQ(back.dm_pid, 4242);
 	CHECK_EQ(back.serial, 1);
+	CHECK_EQ(back.vconsole, 1);
 	CHECK_EQ(back.nr_disks, 2);
 	CHECK_STR(back.disks[0].path, "/srv/a,b.img");
 	CHECK_STR(back.disks[1].vdev, "sdc");
@@ -910,6 +916,7 @@ TEST(record_devices)
 	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\ndisk=0,xvda,rw\n", &back, why), -1);
 	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\ndm_pid=-1\n", &back, why), -1);
 	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\nserial=2\n", &back, why), -1);
+	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\nconsole=sbi\n", &back, why), -1);
 	/* A record without them (an older xl, or no devices). */
 	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\n", &back, why), 0);
 	CHECK_EQ(back.dm_pid, 0);
@@ -1061,6 +1068,9 @@ TEST(create_refuses_bad_disks_first)
 	argv[3] = "serial='vc'";
 	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, argv), 1);
 	CHECK(strstr(err, "serial: \"vc\" is not supported (use 'pty')") != NULL);
+	argv[3] = "console='pv'";
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, argv), 1);
+	CHECK(strstr(err, "console: \"pv\" is not supported (use 'virtio'; the SBI console needs no key)") != NULL);
 	CHECK_EQ(mv.nr_destroys, destroys);   /* nothing was created to undo */
 	CHECK(nothing_left());
 	xc_close(h);
