@@ -1046,6 +1046,65 @@ TEST(create_with_device_model)
 	xc_close(h);
 }
 
+TEST(create_with_a_virtio_console)
+{
+	static const char cfg[] =
+		"name = \"vc\"\nmemory = 64\nkernel = \"Image\"\n"
+		"disk = [ 'd.img,raw,xvda,rw' ]\nconsole = 'virtio'\n";
+	xc_handle *h = fake_xc();
+	char out[8192], err[2048], args[1024], cfgp[256], *argv[] = { "create", "-q", cfgp }, want[1024];
+	char *con[] = { "console", "-t", "serial", "vc" }, *nine[] = { "create", "-n", cfgp, "" };
+	struct xl_record rec;
+	char why[REASON_MAX];
+	FILE *f;
+	size_t n;
+
+	snprintf(cfgp, sizeof cfgp, "%s", path_of("vc.cfg"));
+	write_file("vc.cfg", cfg, sizeof cfg - 1);
+	write_dm("echo ok >&$fd");
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, argv), 0);
+	CHECK_STR(err, "");
+	f = fopen(path_of("dm.args"), "r");
+	n = f ? fread(args, 1, sizeof args - 1, f) : 0;
+	args[n] = '\0';
+	if (f)
+		fclose(f);
+	snprintf(want, sizeof want, "--domid 1 --name vc --vcpus 1 --ram-base 0x80000000 "
+		 "--ram-size 67108864 --disk rw:%s --console --ready-fd ", path_of("d.img"));
+	CHECK(!strncmp(args, want, strlen(want)));
+	xl_record_init(&rec);
+	CHECK_EQ(xl_record_read(1, &rec, why), 0);
+	CHECK_EQ(rec.vconsole, 1);
+	CHECK_EQ(rec.serial, 0);
+	xl_record_free(&rec);
+	/* No UART: -t serial says so in one line, before asking rivet-consoled anything. */
+	CHECK_EQ(run_xl(h, xl_cmd_console, out, sizeof out, err, sizeof err, 4, con), 1);
+	CHECK_STR(err, "xl: console: domain 'vc' (1) has no emulated serial console (serial = 'pty' in "
+		       "its config gives it one); use -t pv\n");
+	{
+		char *after[] = { "console", "vc", "-t", "serial" };   /* Xen takes it after the domain too */
+		CHECK_EQ(run_xl(h, xl_cmd_console, out, sizeof out, err, sizeof err, 4, after), 1);
+		CHECK(strstr(err, "has no emulated serial console") != NULL);
+	}
+	con[2] = "hvc";
+	CHECK_EQ(run_xl(h, xl_cmd_console, out, sizeof out, err, sizeof err, 4, con), 1);
+	CHECK_STR(err, "xl: console: -t 'hvc': expected pv or serial\n");
+	CHECK_EQ(run_xl(h, xl_cmd_console, out, sizeof out, err, sizeof err, 3, con), 1);   /* no domain */
+	CHECK(strstr(err, "Usage: xl console [-t pv|serial] <Domain>") != NULL);
+	con[0] = "destroy";
+	con[1] = "vc";
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, con), 0);
+	CHECK(nothing_left());
+	/* The dry run names its slot; with 8 disks there is none. */
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, nine), 0);
+	CHECK(strstr(out, "console:     virtio slot 1 (hvc1 in Linux)\n") != NULL);
+	nine[3] = "disk=['d.img,raw,xvda','d.img,raw,xvdb,ro','d.img,raw,xvdc,ro','d.img,raw,xvdd,ro',"
+		  "'d.img,raw,xvde,ro','d.img,raw,xvdf,ro','d.img,raw,xvdg,ro','d.img,raw,xvdh,ro']";
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, nine), 1);
+	CHECK(strstr(err, ":5: console: no virtio slot left for it (8 disks take all 8)\n") != NULL);
+	xc_close(h);
+}
+
 TEST(create_refuses_bad_disks_first)
 {
 	xc_handle *h = fake_xc();
@@ -1101,6 +1160,7 @@ int main(void)
 	RUN(block_rows);
 	RUN(disk_check);
 	RUN(create_with_device_model);
+	RUN(create_with_a_virtio_console);
 	RUN(create_refuses_bad_disks_first);
 	mv_reset();
 	if (!check_failed_total) {

@@ -601,9 +601,13 @@ int xl_cmd_console(xc_handle *h, int argc, char **argv)
 	char why[REASON_MAX];
 	int has_serial = 0, has_virtio = 0;
 
+	/* Options before or after the domain, as Xen's getopt takes them. */
 	if (argc == 4 && !strcmp(argv[1], "-t")) {
 		type = argv[2];
 		dom = argv[3];
+	} else if (argc == 4 && !strcmp(argv[2], "-t")) {
+		type = argv[3];
+		dom = argv[1];
 	} else if (argc == 2) {
 		dom = argv[1];
 	} else {
