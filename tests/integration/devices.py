@@ -179,6 +179,8 @@ def linux_domu_disk_keeps_its_data_across_lives_and_shells_on_ttyS0_and_hvc1():
         linux_console(s, "lin", 'echo "$(tty)+$(dd if=/dev/vda bs=512 skip=100 count=1 2>/dev/null | '
                       'head -1)+$(dd if=/dev/vda bs=512 skip=200 count=1 2>/dev/null | head -1)"',
                       "/dev/hvc1+rivet-disk-4242+from-dom0-77", opts="-t pv")
+        # Without -t, a domain without a UART is typed into through its virtio console too.
+        linux_console(s, "lin", "echo tty-is-$(tty)", "tty-is-/dev/hvc1")
         out = sh(s, "grep -c 'virtio console: connected to rivet-consoled' /var/log/rivet/dm/lin.log")
         assert re.search(r"^[1-9]$", out, re.M), out
         out = sh(s, "xl destroy lin; echo rc=$?", timeout=60)
