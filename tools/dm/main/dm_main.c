@@ -30,6 +30,7 @@
 #define TICK_MS         1000
 #define PASSES_PER_WAKE 64
 #define LAST_WORDS_MS   500   /* how long a stop waits for rivet-consoled to take the last output */
+#define LAST_WORDS_ROUNDS 4   /* virtio console transmit rounds at a stop */
 
 static struct dm the_dm;
 static volatile sig_atomic_t stop_signal, stats_signal;
@@ -91,8 +92,9 @@ static void last_words(struct dm *dm)
 		struct virtio_mmio *t = &dm->slot[dm->vcons_slot];
 		dm_console_flush(&dm->vcon, LAST_WORDS_MS);
 		virtio_console_resume(dm->vcons, t);
-		while (virtio_mmio_pending(t))
-			virtio_mmio_poll(t);   /* bounded: the output stalls when full */
+		/* A few queues' worth: a guest still running may keep adding chains. */
+		for (unsigned round = 0; round < LAST_WORDS_ROUNDS && virtio_mmio_pending(t); round++)
+			virtio_mmio_poll(t);
 		dm_console_flush(&dm->vcon, LAST_WORDS_MS);
 	}
 }
