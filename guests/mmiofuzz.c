@@ -11,7 +11,12 @@
  * huge lengths, indirect tables, next out of range), avail indices bumped
  * at random, notifies, resets. Half of the device bring-ups are done right
  * (features negotiated, queue ready, DRIVER_OK) and followed by real
- * requests, so the fuzzing reaches the device's deep states.
+ * requests, so the fuzzing reaches the device's deep states. A virtio
+ * console (DeviceID 3, console = 'virtio'), when there is one, gets the same
+ * on both its queues: transmit chains right and wrong (writable buffers,
+ * garbage descriptors, avail jumps), receive buffers right and wrong for the
+ * input the test types meanwhile; at the end, after a reset, one line through
+ * it must come out ("mmiofuzz: virtio console works").
  *
  * It checks only what the microvisor must do for any device: a load's value
  * is sign- or zero-extended from its width. The test around it checks that
@@ -88,6 +93,10 @@
 #define BLK_T_FLUSH  4
 #define BLK_T_GET_ID 8
 
+#define ID_CONSOLE   3
+#define CON_NUM      16      /* the console's queue size here */
+#define CON_WORKS    "mmiofuzz: virtio console works\n"
+
 enum { LB, LH, LW, LD, LBU, LHU, LWU, SB, SH, SW, SD, NR_OPS };
 static const char *const op_name[NR_OPS] = { "lb", "lh", "lw", "ld", "lbu", "lhu", "lwu",
 					     "sb", "sh", "sw", "sd" };
@@ -112,6 +121,8 @@ struct home {
 	int indirect, event_idx;
 };
 static struct home homes[GUEST_MAX_HARTS];
+static unsigned long console_slot;   /* the virtio console's slot, 0: none */
+static volatile unsigned long nr_con_sent[GUEST_MAX_HARTS];
 
 /* ---- randomness (splitmix64, per vCPU) ---- */
 
@@ -309,7 +320,7 @@ static int extended_right(unsigned op, unsigned long v)
 static unsigned long access_as(unsigned op, unsigned long a, unsigned long v, int need_value)
 {
 	unsigned long h = this_hart();
-	unsigned form = below(need_value && op < SB ? 3 : 4);   /* form 3 loads into x0 */
+	unsigned form = below(need_value ? 3 : 4);   /* form 3 loads into x0, stores x0 */
 
 	if (form == 1 && one_in(2))
 		form = 0;
@@ -679,7 +690,8 @@ static void bring_up(unsigned long slot, int right)
 	nr_bringup[h]++;
 	if (right) {
 		uint32_t st = vr(slot, VM_STATUS);
-		hm->slot = (st & ST_DRIVER_OK) ? slot : 0;
+		/* The console would not answer a disk request: no home there. */
+		hm->slot = (st & ST_DRIVER_OK) && slot != console_slot ? slot : 0;
 		hm->num = num;
 		hm->avail_idx = hm->used_seen = 0;
 		hm->indirect = want_lo >> F_INDIRECT & 1;
@@ -847,6 +859,175 @@ static void abuse_home(void)
 	vw(hm->slot, VM_QUEUE_NOTIFY, one_in(8) ? (uint32_t)any_value() : 0);
 }
 
+/* ---- the virtio console ---- */
+
+/* This vCPU's console rings and buffers: tables and what the device reads in D, the rest in R. */
+struct con_area {
+	unsigned long rxd, rxa, rxu, rxbuf, txd, txa, txu, txbuf;
+};
+
+static void con_area(struct con_area *a)
+{
+	unsigned long h = this_hart(), d = D_LO + h * HOME_SIZE + 0x8000, r = R_LO + h * PAGE;
+
+	*a = (struct con_area){ .rxd = d, .rxa = d + 0x1000, .txd = d + 0x2000, .txa = d + 0x3000,
+				.txbuf = d + 0x4000, .rxu = r + 0xc00, .txu = r + 0xe00,
+				.rxbuf = R_LO + 0x40000 + h * 0x8000 + 0x2000 };
+}
+
+/* A register write of the console; EXACT: never the x0 form (which would store 0). */
+static void cw(unsigned off, uint32_t v, int exact)
+{
+	access_as(SW, console_slot + off, v, exact);
+}
+
+static void cw64(unsigned off, uint64_t v, int exact)
+{
+	cw(off, (uint32_t)v, exact);
+	cw(off + 4, (uint32_t)(v >> 32), exact);
+}
+
+static void con_queue(unsigned q, unsigned long desc, unsigned long avail, unsigned long used, int right,
+		      int exact)
+{
+	unsigned i;
+
+	for (i = 0; i < 2 * CON_NUM + 6; i += 2)
+		put16(avail + i, 0);
+	for (i = 0; i < 8 * CON_NUM + 6; i += 2)
+		put16(used + i, 0);
+	mb();
+	cw(VM_QUEUE_SEL, q, exact);
+	cw(VM_QUEUE_NUM, right || !one_in(4) ? CON_NUM : (uint32_t)any_value(), exact);
+	cw64(VM_QUEUE_DESC, desc, exact);
+	cw64(VM_QUEUE_DRIVER, avail, exact);
+	cw64(VM_QUEUE_DEVICE, used, exact);
+	cw(VM_QUEUE_READY, 1, exact);
+}
+
+/*
+ * Reset and bring-up with both queues on this vCPU's rings (wrong: a step
+ * skipped or garbage). Only an EXACT one is sure to be right: the fuzzer's
+ * stores sometimes store x0 instead of the value.
+ */
+static void con_bring_up(const struct con_area *a, int right, int exact)
+{
+	cw(VM_STATUS, 0, exact);
+	cw(VM_STATUS, ST_ACK | ST_DRIVER, exact);
+	cw(VM_DRV_FEATURES_SEL, 0, exact);
+	cw(VM_DRV_FEATURES, right ? 0 : (uint32_t)rnd(), exact);
+	cw(VM_DRV_FEATURES_SEL, 1, exact);
+	cw(VM_DRV_FEATURES, 1U << (F_VERSION_1 - 32), exact);
+	if (right || !one_in(4))
+		cw(VM_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK, exact);
+	con_queue(0, a->rxd, a->rxa, a->rxu, right, exact);
+	con_queue(1, a->txd, a->txa, a->txu, right, exact);
+	cw(VM_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK | ST_DRIVER_OK, exact);
+}
+
+/* Descriptor I of TABLE: ADDR, LEN, FLAGS, NEXT. */
+static void con_desc(unsigned long table, unsigned i, unsigned long addr, uint32_t len, uint16_t flags,
+		     uint16_t next)
+{
+	put64(table + 16UL * i, addr);
+	put32(table + 16UL * i + 8, len);
+	put16(table + 16UL * i + 12, flags);
+	put16(table + 16UL * i + 14, next);
+}
+
+static void con_offer(unsigned long avail, uint16_t *idx, uint16_t head)
+{
+	put16(avail + 4 + 2 * (*idx % CON_NUM), head);
+	mb();
+	(*idx)++;
+	put16(avail + 2, *idx);
+	mb();
+}
+
+/*
+ * One round: bring-up, receive buffers posted, transmit chains sent, each
+ * right or with something wrong (a garbage descriptor, a buffer the wrong
+ * way, an avail index far ahead). The device must stop on what is wrong
+ * and never write outside what a right chain gave it.
+ */
+static void console_dance(void)
+{
+	struct con_area a;
+	uint16_t rx_idx = 0, tx_idx = 0;
+	unsigned i, n = 1 + below(6);
+	int right = !one_in(3);
+
+	con_area(&a);
+	con_bring_up(&a, right, 0);
+	for (i = 0; i < CON_NUM / 2; i++) {
+		con_desc(a.rxd, i, a.rxbuf + 0x100 * i, 1 + below(0x100), D_WRITE, 0);
+		if (!right && one_in(6))
+			garbage_desc(a.rxd, i, CON_NUM, 0);
+		else if (!right && one_in(8))
+			con_desc(a.rxd, i, a.txbuf, 4, 0, 0);   /* readable in the receive queue */
+		con_offer(a.rxa, &rx_idx, (uint16_t)i);
+	}
+	vw(console_slot, VM_QUEUE_NOTIFY, 0);
+	for (i = 0; i < n; i++) {
+		unsigned d = i % CON_NUM;
+		put32(a.txbuf + 16 * d, 0x6e6f6376U);        /* "vcon" */
+		put32(a.txbuf + 16 * d + 4, 0x0a202020U);    /* "   \n" */
+		con_desc(a.txd, d, a.txbuf + 16 * d, 8, 0, 0);
+		if (!right && one_in(4))
+			garbage_desc(a.txd, d, CON_NUM, 0);
+		else if (!right && one_in(6))
+			con_desc(a.txd, d, a.rxbuf, 4, D_WRITE, 0);   /* writable in the transmit queue */
+		con_offer(a.txa, &tx_idx, (uint16_t)d);
+		if (!right && one_in(8)) {
+			tx_idx += (uint16_t)(CON_NUM + below(1000));
+			put16(a.txa + 2, tx_idx);
+		}
+		vw(console_slot, VM_QUEUE_NOTIFY, one_in(8) ? (uint32_t)any_value() : 1);
+		nr_con_sent[this_hart()]++;
+	}
+	vr(console_slot, VM_STATUS);
+	vw(console_slot, VM_INT_ACK, vr(console_slot, VM_INT_STATUS));
+}
+
+/* After the fuzzing: a reset, a right bring-up and one line out, seen in the used ring. */
+static int console_works(void)
+{
+	static const char line[] = CON_WORKS;
+	struct con_area a;
+	uint16_t tx_idx = 0;
+	unsigned long t0;
+	unsigned i;
+
+	con_area(&a);
+	con_bring_up(&a, 1, 1);
+	for (i = 0; i + 4 <= sizeof line - 1; i += 4)
+		put32(a.txbuf + i, (uint32_t)line[i] | (uint32_t)line[i + 1] << 8 |
+		      (uint32_t)line[i + 2] << 16 | (uint32_t)line[i + 3] << 24);
+	for (; i < sizeof line - 1; i++)
+		*(volatile char *)(a.txbuf + i) = line[i];
+	con_desc(a.txd, 0, a.txbuf, sizeof line - 1, 0, 0);
+	con_offer(a.txa, &tx_idx, 0);
+	cw(VM_QUEUE_NOTIFY, 1, 1);
+	for (t0 = rdtime(); rdtime() - t0 < 5000 * TICKS_PER_MS;) {
+		vr(console_slot, VM_INT_STATUS);
+		mb();
+		if (get16(a.txu + 2) == 1)
+			return !(vr(console_slot, VM_STATUS) & ST_NEEDS_RESET);
+	}
+	printf("mmiofuzz: console used idx %u status 0x%x isr 0x%x\n", get16(a.txu + 2),
+	       vr(console_slot, VM_STATUS), vr(console_slot, VM_INT_STATUS));
+	return 0;
+}
+
+static void find_console(void)
+{
+	unsigned n;
+
+	for (n = 0; n < VIRTIO_SLOTS; n++)
+		if (rd32(VIRTIO_SLOT(n) + VM_DEVICE_ID) == ID_CONSOLE)
+			console_slot = VIRTIO_SLOT(n);
+}
+
 /* PLIC: the S context of a vCPU enables sources, claims and completes. */
 static void plic_dance(void)
 {
@@ -921,6 +1102,10 @@ static void fuzz(unsigned long hart)
 			break;
 		case 12:
 			uart_dance();
+			break;
+		case 13:
+			if (console_slot)
+				console_dance();
 			break;
 		default:
 			random_access();
@@ -1049,7 +1234,7 @@ static void crash_on_purpose(void)
 
 int main(unsigned long hartid, unsigned long dtb)
 {
-	unsigned long h, total = 0, reqs = 0, ups = 0;
+	unsigned long h, total = 0, reqs = 0, ups = 0, con = 0;
 
 	print_set_console(PRINT_DBCN);
 	find_ram(dtb);
@@ -1071,6 +1256,7 @@ int main(unsigned long hartid, unsigned long dtb)
 	for (h = 0; h < nr_vcpus; h++)
 		rng[h] = seed * 0x100000001b3UL + h + 1;
 	selfcheck();
+	find_console();
 	for (h = 0; h < nr_vcpus; h++)
 		if (h != hartid) {
 			struct sbiret r = sbi_hart_start(h, (unsigned long)secondary_entry, OPAQUE);
@@ -1091,6 +1277,12 @@ int main(unsigned long hartid, unsigned long dtb)
 		total += nr_access[h];
 		reqs += nr_done_req[h];
 		ups += nr_bringup[h];
+		con += nr_con_sent[h];
+	}
+	if (console_slot) {
+		printf("mmiofuzz: %lu console chains sent\n", con);
+		if (!console_works())
+			printf("mmiofuzz: FAIL the virtio console does not work after a reset\n");
 	}
 	if (nr_fails)
 		printf("mmiofuzz: FAIL %d wrong answers\n", nr_fails);

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * fuzz_virtq.c: fuzzer bytes as a guest's RAM and its driver's moves,
- * against the split-virtqueue walker (tools/dm/virtqueue.c) alone, or a
- * virtio-blk device on its virtio-mmio transport over a memfd disk.
+ * against the split-virtqueue walker (tools/dm/virtqueue.c) alone, a
+ * virtio-blk device on its virtio-mmio transport over a memfd disk, or a
+ * virtio console (both its queues on the same rings) with a fake host side.
  *
- * Input: mode (1 byte: bit 0 EVENT_IDX, bit 1 INDIRECT_DESC, bit 2 blk, bit 3 read-only disk),
+ * Input: mode (1 byte: bit 0 EVENT_IDX, bit 1 INDIRECT_DESC, bit 2 blk, bit 3 read-only disk,
+ * bit 4 console instead of blk),
  * queue size (2), action count (1), that many actions (op 1, arg 2, data 4),
  * then the RAM image (the rest, from GPA RAM_GPA). The rings sit at the
  * start of RAM, back to back, so short inputs reach them.
@@ -21,19 +23,33 @@
 
 #include "fuzz.h"
 #include "virtio_blk.h"
+#include "virtio_console.h"
 
 #define RAM_GPA     0x80000000ULL
 #define RAM_SIZE    (16u << 10)
 #define MAX_ACTIONS 64
 #define DISK_BYTES  (16u * VIRTIO_BLK_SECTOR_SIZE)
 
-enum { MODE_EVENT_IDX = 1, MODE_INDIRECT = 2, MODE_BLK = 4, MODE_RO = 8 };
-enum { ACT_DRAIN, ACT_AVAIL_IDX, ACT_AVAIL_ENTRY, ACT_NOTIFY, ACT_MMIO, ACT_POLL, ACT_POKE, NR_ACTS };
+enum { MODE_EVENT_IDX = 1, MODE_INDIRECT = 2, MODE_BLK = 4, MODE_RO = 8, MODE_CONSOLE = 16 };
+enum { ACT_DRAIN, ACT_AVAIL_IDX, ACT_AVAIL_ENTRY, ACT_NOTIFY, ACT_MMIO, ACT_POLL, ACT_POKE, ACT_INPUT,
+       ACT_ROOM, NR_ACTS };
 
 static uint8_t ram[RAM_SIZE] __attribute__((aligned(4096)));
 static const struct dm_mem mem = { .host = ram, .gpa = RAM_GPA, .size = RAM_SIZE };
 static struct vq_chain chain;
 static struct virtio_blk blk;
+static struct virtio_console con;
+static size_t con_room, con_out;   /* the fake output's room, and bytes it was given */
+
+static size_t fake_room(void *ctx) { (void)ctx; return con_room; }
+static void fake_out(void *ctx, const uint8_t *p, size_t n)
+{
+	(void)ctx;
+	FUZZ_CHECK(n > 0 && n <= VIRTIO_CONSOLE_CHAIN_MAX && p >= ram && (size_t)(p - ram) <= RAM_SIZE - n,
+		   "output of %zu bytes outside RAM", n);
+	con_out += n;
+}
+static const struct virtio_console_io fake_io = { fake_room, fake_out };
 static struct virtio_mmio t;
 static int disk_fd = -1, irq_level;
 
@@ -109,14 +125,24 @@ static void mmio_wr(uint64_t off, uint32_t v) { virtio_mmio_write(&t, off, 4, v)
 static void blk_setup(uint8_t mode, uint16_t num, uint64_t desc, uint64_t avail, uint64_t used)
 {
 	uint64_t features = 1ULL << VIRTIO_F_VERSION_1;
+	unsigned nq = 1;
 
-	if (disk_fd < 0) {
-		disk_fd = memfd_create("fuzz-disk", 0);
-		FUZZ_CHECK(disk_fd >= 0, "memfd_create");
+	if (mode & MODE_CONSOLE) {
+		virtio_console_init(&con, &fake_io, NULL);
+		con_room = 1 << 16;
+		con_out = 0;
+		virtio_mmio_init(&t, &mem, (struct dm_irq){ .set = irq_set }, &con.vdev);
+		nq = VIRTIO_CONSOLE_NR_QUEUES;
+		num = (uint16_t)((num - 1) % VIRTIO_CONSOLE_QUEUE_SIZE + 1);
+	} else {
+		if (disk_fd < 0) {
+			disk_fd = memfd_create("fuzz-disk", 0);
+			FUZZ_CHECK(disk_fd >= 0, "memfd_create");
+		}
+		FUZZ_CHECK(ftruncate(disk_fd, 0) == 0 && ftruncate(disk_fd, DISK_BYTES) == 0, "ftruncate");
+		virtio_blk_init(&blk, disk_fd, DISK_BYTES, mode & MODE_RO, "fuzz");
+		virtio_mmio_init(&t, &mem, (struct dm_irq){ .set = irq_set }, &blk.vdev);
 	}
-	FUZZ_CHECK(ftruncate(disk_fd, 0) == 0 && ftruncate(disk_fd, DISK_BYTES) == 0, "ftruncate");
-	virtio_blk_init(&blk, disk_fd, DISK_BYTES, mode & MODE_RO, "fuzz");
-	virtio_mmio_init(&t, &mem, (struct dm_irq){ .set = irq_set }, &blk.vdev);
 	if (mode & MODE_EVENT_IDX)
 		features |= 1ULL << VIRTIO_F_EVENT_IDX;
 	if (mode & MODE_INDIRECT)
@@ -126,29 +152,48 @@ static void blk_setup(uint8_t mode, uint16_t num, uint64_t desc, uint64_t avail,
 	mmio_wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	mmio_wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
 	mmio_wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
-	mmio_wr(VIRTIO_MMIO_QUEUE_NUM, num);
-	mmio_wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
-	mmio_wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
-	mmio_wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)avail);
-	mmio_wr(VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(avail >> 32));
-	mmio_wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)used);
-	mmio_wr(VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(used >> 32));
-	mmio_wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	/* A console's two queues share the rings: a hostile driver may do that too. */
+	for (unsigned qi = 0; qi < nq; qi++) {
+		mmio_wr(VIRTIO_MMIO_QUEUE_SEL, qi);
+		mmio_wr(VIRTIO_MMIO_QUEUE_NUM, num);
+		mmio_wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
+		mmio_wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
+		mmio_wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)avail);
+		mmio_wr(VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(avail >> 32));
+		mmio_wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)used);
+		mmio_wr(VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(used >> 32));
+		mmio_wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	}
 	mmio_wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 		VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
 }
 
 /* A notify or poll of a device that needs a reset must leave the used ring alone. */
-static void blk_kick(bool poll, uint64_t used)
+static void blk_kick(bool poll, uint64_t used, unsigned queue)
 {
 	bool dead = t.status & VIRTIO_STATUS_NEEDS_RESET;
 	uint16_t before = get16(used + 2);
+	size_t out_before = con_out;
 
 	if (poll)
 		virtio_mmio_poll(&t);
 	else
-		mmio_wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+		mmio_wr(VIRTIO_MMIO_QUEUE_NOTIFY, queue);
 	FUZZ_CHECK(!dead || get16(used + 2) == before, "a device needing reset completed requests");
+	FUZZ_CHECK(!dead || con_out == out_before, "a console needing reset output bytes");
+}
+
+/* Console input of LEN bytes: never more taken than given, nothing when stopped. */
+static void con_input(uint64_t used, unsigned len, uint32_t pattern)
+{
+	uint8_t in[256];
+	bool dead = t.status & VIRTIO_STATUS_NEEDS_RESET;
+	uint16_t before = get16(used + 2);
+
+	memset(in, (int)(pattern & 0xff), sizeof in);
+	size_t took = virtio_console_receive(&con, &t, in, len % sizeof in);
+	FUZZ_CHECK(took <= len % sizeof in, "took %zu of %u bytes", took, len % (unsigned)sizeof in);
+	FUZZ_CHECK(!dead || (took == 0 && get16(used + 2) == before), "a console needing reset took input");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -156,6 +201,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fin in = { data, size };
 	uint8_t mode = fin_u8(&in);
 	uint16_t num = (uint16_t)(fin_u16(&in) % VQ_MAX_SIZE + 1);
+	bool dev;
 	unsigned nact = fin_u8(&in) % (MAX_ACTIONS + 1);
 	struct { uint8_t op; uint16_t arg; uint32_t val; } act[MAX_ACTIONS];
 	uint64_t desc, avail, used;
@@ -178,14 +224,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	q.event_idx = mode & MODE_EVENT_IDX;
 	q.indirect = mode & MODE_INDIRECT;
 	q.ready = true;
-	if (mode & MODE_BLK)
+	if (mode & MODE_CONSOLE)
+		mode |= MODE_BLK;   /* a device on the transport, as for blk */
+	dev = mode & MODE_BLK;
+	if (dev)
 		blk_setup(mode, num, desc, avail, used);
 
 	for (unsigned i = 0; i < nact; i++) {
 		switch (act[i].op) {
 		case ACT_DRAIN:
-			if (mode & MODE_BLK)
-				blk_kick(false, used);
+			if (dev)
+				blk_kick(false, used, act[i].arg & 1);
 			else
 				drain(&q);
 			break;
@@ -199,7 +248,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!(mode & MODE_BLK))
 				(void)vq_need_notify(&q, &mem);
 			else
-				blk_kick(false, used);
+				blk_kick(false, used, act[i].arg & 1);
 			break;
 		case ACT_MMIO:
 			if (mode & MODE_BLK)
@@ -207,13 +256,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						  act[i].val);
 			break;
 		case ACT_POLL:
-			if (mode & MODE_BLK)
-				blk_kick(true, used);
+			if (dev)
+				blk_kick(true, used, 0);
 			break;
 		case ACT_POKE:
 			/* The driver rewrites RAM between kicks (a descriptor, a buffer). */
 			if (act[i].arg < RAM_SIZE - 4)
 				memcpy(ram + act[i].arg, &act[i].val, 4);
+			break;
+		case ACT_INPUT:
+			if (mode & MODE_CONSOLE)
+				con_input(used, act[i].arg, act[i].val);
+			break;
+		case ACT_ROOM:
+			/* The host's output fills up or drains; draining resumes the transmitq. */
+			if (mode & MODE_CONSOLE) {
+				con_room = act[i].val % (2 * VIRTIO_CONSOLE_TX_ROOM);
+				virtio_console_resume(&con, &t);
+			}
 			break;
 		}
 		if (mode & MODE_BLK) {

@@ -136,10 +136,10 @@ def devprobe_in_a_domu_sees_what_bare_qemu_shows():
         assert "rc=1" in out, "a device model outlived its domain:\n" + out
 
 
-def create_lin(s, life):
-    """xl create lin, then wait until this life's init banner is in its log: xl console's
-    backlog still holds the last life's prompt."""
-    out = sh(s, "xl create /tmp/lin.cfg; echo rc=$?", timeout=120)
+def create_lin(s, life, overrides=""):
+    """xl create lin [OVERRIDES], then wait until this life's init banner is in its log: xl
+    console's backlog still holds the last life's prompt."""
+    out = sh(s, "xl create /tmp/lin.cfg %s; echo rc=$?" % overrides, timeout=120)
     assert "rc=0" in out, out
     out = sh(s, "for i in $(seq 300); do [ $(grep -c 'Rivet domain lin:' /var/log/rivet/console/lin.log) "
                 "-ge %d ] && break; sleep 0.5; done; grep -c 'Rivet domain lin:' "
@@ -149,10 +149,12 @@ def create_lin(s, life):
 
 
 @test
-def linux_domu_disk_keeps_its_data_across_lives_and_shell_on_ttyS0():
+def linux_domu_disk_keeps_its_data_across_lives_and_shells_on_ttyS0_and_hvc1():
     """A Linux DomU with a disk from a Dom0 file and serial='pty': its shell is on ttyS0 through
     xl console; what it writes to /dev/vda is in the file after destroy and there again in its
-    next life, together with what Dom0 wrote meanwhile."""
+    next life, together with what Dom0 wrote meanwhile. That next life has a virtio console
+    instead of the UART (console='virtio'): xl console -t pv reaches a shell on hvc1 both ways,
+    and -t serial says in one line that there is no serial console."""
     with boot_dom0(dom0_image("dom0"), 2) as s:
         before = free_mib(s)
         sh(s, "dd if=/dev/zero of=/tmp/lin.img bs=1M count=8 2>/dev/null")
@@ -169,10 +171,18 @@ def linux_domu_disk_keeps_its_data_across_lives_and_shell_on_ttyS0():
         out = sh(s, "dd if=/tmp/lin.img bs=512 skip=100 count=1 2>/dev/null | head -1")
         assert "rivet-disk-4242" in out, "the DomU's write is not in the file:\n" + out
         sh(s, "echo from-dom0-77 | dd of=/tmp/lin.img bs=512 seek=200 conv=notrunc 2>/dev/null")
-        create_lin(s, 2)
-        linux_console(s, "lin", 'echo "$(dd if=/dev/vda bs=512 skip=100 count=1 2>/dev/null | '
+        create_lin(s, 2, "'serial=[]' \"console='virtio'\" \"extra='console=hvc0 quiet'\"")
+        out = sh(s, "xl console -t serial lin 2>/tmp/cerr; echo rc=$?; wc -l </tmp/cerr; cat /tmp/cerr")
+        assert re.search(r"^rc=1\n1\nxl: console: domain 'lin' \(\d+\) has no emulated serial console "
+                         r"\(serial = 'pty' in its config gives it one\); use -t pv$", out, re.M), out
+        # Typed in through the virtio console, answered on it: the shell's tty is hvc1.
+        linux_console(s, "lin", 'echo "$(tty)+$(dd if=/dev/vda bs=512 skip=100 count=1 2>/dev/null | '
                       'head -1)+$(dd if=/dev/vda bs=512 skip=200 count=1 2>/dev/null | head -1)"',
-                      "rivet-disk-4242+from-dom0-77")
+                      "/dev/hvc1+rivet-disk-4242+from-dom0-77", opts="-t pv")
+        # Without -t, a domain without a UART is typed into through its virtio console too.
+        linux_console(s, "lin", "echo tty-is-$(tty)", "tty-is-/dev/hvc1")
+        out = sh(s, "grep -c 'virtio console: connected to rivet-consoled' /var/log/rivet/dm/lin.log")
+        assert re.search(r"^[1-9]$", out, re.M), out
         out = sh(s, "xl destroy lin; echo rc=$?", timeout=60)
         assert "rc=0" in out, out
         wait_gone(s, "lin")

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Hostile DomUs against the device model: guests/mmiofuzz.c makes random MMIO accesses of
-every width to the PLIC, the 16550 and the virtio-mmio slots, and abuses the virtio-blk queues
-(rings and descriptors of garbage, anywhere in guest-physical space); rivet-dm must serve it
+every width to the PLIC, the 16550 and the virtio-mmio slots, and abuses the virtio-blk and
+virtio console queues (rings and descriptors of garbage, anywhere in guest-physical space, with
+console input typed meanwhile); rivet-dm must serve it
 to the end and stop cleanly, write nothing but the DomU's own RAM and disks, and leave Dom0 and
 the next domain as they were. Each run names its seed: rerun it with extra = "seed=S
 accesses=N trace" to see every access."""
@@ -21,7 +22,7 @@ CANARY = "/tmp/canary.bin"
 def fuzz_cfg(s, name, extra, vcpus=2):
     write_cfg(s, "/tmp/%s.cfg" % name,
               'name = "%s"\nmemory = 16\nvcpus = %d\nkernel = "%s/mmiofuzz.elf"\nextra = "%s"\n'
-              'disk = [ "%s,raw,xvda,rw", "%s,raw,xvdb,rw" ]\nserial = "pty"\n'
+              'disk = [ "%s,raw,xvda,rw", "%s,raw,xvdb,rw" ]\nserial = "pty"\nconsole = "virtio"\n'
               % (name, vcpus, D0_GUESTS, extra, DISKS[0], DISKS[1]))
 
 
@@ -70,6 +71,9 @@ def run_fuzzer(s, seed, accesses, life):
     fuzz_cfg(s, "mmiofuzz", "seed=%d accesses=%d" % (seed, accesses))
     out = sh(s, "xl create /tmp/mmiofuzz.cfg; echo rc=$?", timeout=60)
     assert "rc=0" in out, what + ": " + out
+    # Input for the virtio console's receive queue while the fuzzer abuses it.
+    sh(s, "((for i in $(seq 40); do echo typed-$i; sleep 0.1; done) | "
+          "xl console -t pv mmiofuzz >/dev/null 2>&1 &)")
     gone = wait_gone_long(s, "mmiofuzz", 90)
     log = sh(s, "grep -a 'mmiofuzz: ' /var/log/rivet/console/mmiofuzz.log | tail -n 40", timeout=30)
     assert gone, "%s: the fuzzer did not finish:\n%s\n%s" % (what, log, sh(s, "xl list; xl dmesg | tail"))
@@ -81,6 +85,10 @@ def run_fuzzer(s, seed, accesses, life):
     # How deep one seed gets varies with timing (a broken device needs a reset): the caller
     # asks that the seeds together completed some well-formed request.
     assert m, "%s: no bring-up count:\n%s" % (what, log)
+    # The virtio console, abused on both queues, still carries a line after a reset.
+    assert re.search(r"mmiofuzz: \d+ console chains sent", log), "%s: no console count:\n%s" % (what, log)
+    assert "mmiofuzz: virtio console works" in log, "%s: the console line did not come out:\n%s" % (
+        what, log)
     out = sh(s, "xl dmesg | grep -a '\"mmiofuzz\"' | tail -n 3")
     assert "crashed" not in out and "paused" not in out, what + ":\n" + out
     dm_gone(s, what)

@@ -40,9 +40,9 @@ def wait_gone(s, name):
     assert re.search(r"^0$", out, re.M), "%s still listed:\n%s" % (name, out)
 
 
-def linux_console(s, name, cmd, expect):
-    """xl console NAME, run cmd in the DomU, see expect, detach with Ctrl-]."""
-    s.send("xl console %s\n" % name)
+def linux_console(s, name, cmd, expect, opts=""):
+    """xl console [OPTS] NAME, run cmd in the DomU, see expect, detach with Ctrl-]."""
+    s.send("xl console %s%s\n" % (opts + " " if opts else "", name))
     s.send("\n")
     s.expect("%s:/# " % name, 180)
     s.send(cmd + "\n")

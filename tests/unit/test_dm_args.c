@@ -20,8 +20,9 @@ TEST(full)
 {
 	struct dm_args a;
 	const char *v[] = { BASE, "--serial", "--disk", "rw:/a.img", "--disk", "ro:/b:c.img",
-			    "--log", "/tmp/x.log", "--foreground", NULL };
+			    "--log", "/tmp/x.log", "--foreground", "--console", NULL };
 	CHECK_EQ(parse(&a, v), 0);
+	CHECK_EQ(a.console, 1);
 	CHECK_EQ(a.domid, 3);
 	CHECK_STR(a.name, "lin");
 	CHECK_EQ(a.vcpus, 2);
@@ -44,6 +45,7 @@ TEST(minimal)
 	const char *v[] = { BASE, NULL };
 	CHECK_EQ(parse(&a, v), 0);
 	CHECK_EQ(a.serial, 0);
+	CHECK_EQ(a.console, 0);
 	CHECK_EQ(a.nr_disks, 0);
 	CHECK(a.log == NULL);
 }
@@ -116,6 +118,13 @@ TEST(refusals)
 	v[sizeof v / sizeof v[0] - 3] = NULL;
 	CHECK_EQ(parse(&a, v), 0);
 	CHECK_EQ(a.nr_disks, 8);
+	/* eight disks fill the slots: none left for the console */
+	const char *w[] = { BASE, "--disk", "rw:1", "--disk", "rw:2", "--disk", "rw:3", "--disk", "rw:4",
+			    "--disk", "rw:5", "--disk", "rw:6", "--disk", "rw:7", "--disk", "rw:8",
+			    "--console", NULL };
+	CHECK_EQ(parse(&a, w), -1);
+	CHECK_STR(err, "--console: no virtio slot left after 8 disks");
+	CHECK_EQ(parse(&a, (const char *[]){ BASE, "--disk", "rw:1", "--console", "--console", NULL }), -1);
 }
 
 int main(void)

@@ -817,7 +817,7 @@ TEST(create_checks_before_creating)
 TEST(dm_argv)
 {
 	struct xl_disk disks[2] = { { "xvda", 0, 0, "/srv/a,b.img" }, { "xvdc", 1, 1, "/srv/c.img" } };
-	struct xl_dm_spec s = { 7, "web", 2, 0x80000000, 64 << 20, 1, 2, disks, 9 };
+	struct xl_dm_spec s = { 7, "web", 2, 0x80000000, 64 << 20, 1, 2, disks, 9, 0 };
 	char *argv[XL_DM_MAX_ARGS], line[1024] = "";
 	int n, i;
 
@@ -836,6 +836,10 @@ TEST(dm_argv)
 	s.nr_disks = 0;
 	CHECK_EQ(xl_dm_argv(&s, "/usr/sbin/rivet-dm", argv), 13);
 	CHECK_STR(argv[11], "--ready-fd");
+	xl_dm_argv_free(argv);
+	s.vconsole = 1;
+	CHECK_EQ(xl_dm_argv(&s, "rivet-dm", argv), 14);
+	CHECK_STR(argv[11], "--console");
 	xl_dm_argv_free(argv);
 	s.nr_disks = XL_MAX_DISKS + 1;
 	CHECK_EQ(xl_dm_argv(&s, "rivet-dm", argv), -1);
@@ -890,16 +894,18 @@ TEST(record_devices)
 	CHECK_EQ(xl_record_set_config(&r, "/etc/rivet/web.cfg"), 0);
 	r.dm_pid = 4242;
 	r.serial = 1;
+	r.vconsole = 1;
 	CHECK_EQ(xl_record_add_disk(&r, "xvda", 0, 0, "/srv/a,b.img"), 0);
 	CHECK_EQ(xl_record_add_disk(&r, "sdc", 1, 1, "/srv/c.img"), 0);
 	CHECK(xl_record_format(&r, &text, why) > 0);
 	CHECK_STR(text, "name=web\nconfig=/etc/rivet/web.cfg\non_poweroff=destroy\non_reboot=destroy\n"
-			"on_crash=destroy\ndm_pid=4242\nserial=1\ndisk=0,xvda,rw,/srv/a,b.img\n"
+			"on_crash=destroy\ndm_pid=4242\nserial=1\nconsole=virtio\ndisk=0,xvda,rw,/srv/a,b.img\n"
 			"disk=1,sdc,ro,/srv/c.img\n");
 	CHECK_EQ(xl_record_parse(text, &back, why), 0);
 	free(text);
 	CHECK_EQ(back.dm_pid, 4242);
 	CHECK_EQ(back.serial, 1);
+	CHECK_EQ(back.vconsole, 1);
 	CHECK_EQ(back.nr_disks, 2);
 	CHECK_STR(back.disks[0].path, "/srv/a,b.img");
 	CHECK_STR(back.disks[1].vdev, "sdc");
@@ -910,6 +916,7 @@ TEST(record_devices)
 	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\ndisk=0,xvda,rw\n", &back, why), -1);
 	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\ndm_pid=-1\n", &back, why), -1);
 	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\nserial=2\n", &back, why), -1);
+	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\nconsole=sbi\n", &back, why), -1);
 	/* A record without them (an older xl, or no devices). */
 	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\n", &back, why), 0);
 	CHECK_EQ(back.dm_pid, 0);
@@ -1039,6 +1046,65 @@ TEST(create_with_device_model)
 	xc_close(h);
 }
 
+TEST(create_with_a_virtio_console)
+{
+	static const char cfg[] =
+		"name = \"vc\"\nmemory = 64\nkernel = \"Image\"\n"
+		"disk = [ 'd.img,raw,xvda,rw' ]\nconsole = 'virtio'\n";
+	xc_handle *h = fake_xc();
+	char out[8192], err[2048], args[1024], cfgp[256], *argv[] = { "create", "-q", cfgp }, want[1024];
+	char *con[] = { "console", "-t", "serial", "vc" }, *nine[] = { "create", "-n", cfgp, "" };
+	struct xl_record rec;
+	char why[REASON_MAX];
+	FILE *f;
+	size_t n;
+
+	snprintf(cfgp, sizeof cfgp, "%s", path_of("vc.cfg"));
+	write_file("vc.cfg", cfg, sizeof cfg - 1);
+	write_dm("echo ok >&$fd");
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, argv), 0);
+	CHECK_STR(err, "");
+	f = fopen(path_of("dm.args"), "r");
+	n = f ? fread(args, 1, sizeof args - 1, f) : 0;
+	args[n] = '\0';
+	if (f)
+		fclose(f);
+	snprintf(want, sizeof want, "--domid 1 --name vc --vcpus 1 --ram-base 0x80000000 "
+		 "--ram-size 67108864 --disk rw:%s --console --ready-fd ", path_of("d.img"));
+	CHECK(!strncmp(args, want, strlen(want)));
+	xl_record_init(&rec);
+	CHECK_EQ(xl_record_read(1, &rec, why), 0);
+	CHECK_EQ(rec.vconsole, 1);
+	CHECK_EQ(rec.serial, 0);
+	xl_record_free(&rec);
+	/* No UART: -t serial says so in one line, before asking rivet-consoled anything. */
+	CHECK_EQ(run_xl(h, xl_cmd_console, out, sizeof out, err, sizeof err, 4, con), 1);
+	CHECK_STR(err, "xl: console: domain 'vc' (1) has no emulated serial console (serial = 'pty' in "
+		       "its config gives it one); use -t pv\n");
+	{
+		char *after[] = { "console", "vc", "-t", "serial" };   /* Xen takes it after the domain too */
+		CHECK_EQ(run_xl(h, xl_cmd_console, out, sizeof out, err, sizeof err, 4, after), 1);
+		CHECK(strstr(err, "has no emulated serial console") != NULL);
+	}
+	con[2] = "hvc";
+	CHECK_EQ(run_xl(h, xl_cmd_console, out, sizeof out, err, sizeof err, 4, con), 1);
+	CHECK_STR(err, "xl: console: -t 'hvc': expected pv or serial\n");
+	CHECK_EQ(run_xl(h, xl_cmd_console, out, sizeof out, err, sizeof err, 3, con), 1);   /* no domain */
+	CHECK(strstr(err, "Usage: xl console [-t pv|serial] <Domain>") != NULL);
+	con[0] = "destroy";
+	con[1] = "vc";
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, con), 0);
+	CHECK(nothing_left());
+	/* The dry run names its slot; with 8 disks there is none. */
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, nine), 0);
+	CHECK(strstr(out, "console:     virtio slot 1 (hvc1 in Linux)\n") != NULL);
+	nine[3] = "disk=['d.img,raw,xvda','d.img,raw,xvdb,ro','d.img,raw,xvdc,ro','d.img,raw,xvdd,ro',"
+		  "'d.img,raw,xvde,ro','d.img,raw,xvdf,ro','d.img,raw,xvdg,ro','d.img,raw,xvdh,ro']";
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, nine), 1);
+	CHECK(strstr(err, ":5: console: no virtio slot left for it (8 disks take all 8)\n") != NULL);
+	xc_close(h);
+}
+
 TEST(create_refuses_bad_disks_first)
 {
 	xc_handle *h = fake_xc();
@@ -1061,6 +1127,9 @@ TEST(create_refuses_bad_disks_first)
 	argv[3] = "serial='vc'";
 	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, argv), 1);
 	CHECK(strstr(err, "serial: \"vc\" is not supported (use 'pty')") != NULL);
+	argv[3] = "console='pv'";
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, argv), 1);
+	CHECK(strstr(err, "console: \"pv\" is not supported (use 'virtio'; the SBI console needs no key)") != NULL);
 	CHECK_EQ(mv.nr_destroys, destroys);   /* nothing was created to undo */
 	CHECK(nothing_left());
 	xc_close(h);
@@ -1091,6 +1160,7 @@ int main(void)
 	RUN(block_rows);
 	RUN(disk_check);
 	RUN(create_with_device_model);
+	RUN(create_with_a_virtio_console);
 	RUN(create_refuses_bad_disks_first);
 	mv_reset();
 	if (!check_failed_total) {

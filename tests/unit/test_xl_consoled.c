@@ -55,18 +55,61 @@ TEST(attach_line)
 
 TEST(request_lines)
 {
+	enum consoled_con con = CONSOLED_NR_CON;
 	uint32_t id = 0;
 
-	CHECK_EQ(consoled_parse_request("ATTACH 3", &id), CONSOLED_REQ_ATTACH);
+	CHECK_EQ(consoled_parse_request("ATTACH 3", &id, &con), CONSOLED_REQ_ATTACH);
 	CHECK_EQ(id, 3);
-	CHECK_EQ(consoled_parse_request("SOURCE 12", &id), CONSOLED_REQ_SOURCE);
+	CHECK_EQ(con, CONSOLED_CON_ALL);
+	CHECK_EQ(consoled_parse_request("ATTACH 4 sbi", &id, &con), CONSOLED_REQ_ATTACH);
+	CHECK_EQ(id, 4);
+	CHECK_EQ(con, CONSOLED_CON_SBI);
+	CHECK_EQ(consoled_parse_request("ATTACH 4 serial", &id, &con), CONSOLED_REQ_ATTACH);
+	CHECK_EQ(con, CONSOLED_CON_SERIAL);
+	CHECK_EQ(consoled_parse_request("ATTACH 4 virtio", &id, &con), CONSOLED_REQ_ATTACH);
+	CHECK_EQ(con, CONSOLED_CON_VIRTIO);
+	CHECK_EQ(consoled_parse_request("SOURCE 12", &id, &con), CONSOLED_REQ_SOURCE);
 	CHECK_EQ(id, 12);
-	CHECK_EQ(consoled_parse_request("SOURCE ", &id), CONSOLED_REQ_BAD);
-	CHECK_EQ(consoled_parse_request("SOURCE -1", &id), CONSOLED_REQ_BAD);
-	CHECK_EQ(consoled_parse_request("SOURCE 1 2", &id), CONSOLED_REQ_BAD);
-	CHECK_EQ(consoled_parse_request("source 1", &id), CONSOLED_REQ_BAD);
-	CHECK_EQ(consoled_parse_request("SOURCE 99999999999", &id), CONSOLED_REQ_BAD);
-	CHECK_EQ(consoled_parse_request("", &id), CONSOLED_REQ_BAD);
+	CHECK_EQ(con, CONSOLED_CON_SERIAL);   /* an older device model's UART */
+	CHECK_EQ(consoled_parse_request("SOURCE 12 virtio", &id, &con), CONSOLED_REQ_SOURCE);
+	CHECK_EQ(con, CONSOLED_CON_VIRTIO);
+	CHECK_EQ(consoled_parse_request("SOURCE 12 serial", &id, &con), CONSOLED_REQ_SOURCE);
+	CHECK_EQ(con, CONSOLED_CON_SERIAL);
+	CHECK_EQ(consoled_parse_request("SOURCE 12 sbi", &id, &con), CONSOLED_REQ_BAD);
+	CHECK_EQ(consoled_parse_request("SOURCE 12 all", &id, &con), CONSOLED_REQ_BAD);
+	CHECK_EQ(consoled_parse_request("ATTACH 12 all", &id, &con), CONSOLED_REQ_BAD);
+	CHECK_EQ(consoled_parse_request("ATTACH 12 pv", &id, &con), CONSOLED_REQ_BAD);
+	CHECK_EQ(consoled_parse_request("ATTACH 12 ", &id, &con), CONSOLED_REQ_BAD);
+	CHECK_EQ(consoled_parse_request("ATTACH 12 serial ", &id, &con), CONSOLED_REQ_BAD);
+	CHECK_EQ(consoled_parse_request("SOURCE ", &id, &con), CONSOLED_REQ_BAD);
+	CHECK_EQ(consoled_parse_request("SOURCE -1", &id, &con), CONSOLED_REQ_BAD);
+	CHECK_EQ(consoled_parse_request("SOURCE 1 2", &id, &con), CONSOLED_REQ_BAD);
+	CHECK_EQ(consoled_parse_request("source 1", &id, &con), CONSOLED_REQ_BAD);
+	CHECK_EQ(consoled_parse_request("SOURCE 99999999999", &id, &con), CONSOLED_REQ_BAD);
+	CHECK_EQ(consoled_parse_request("SOURCE 99999999999999999999 virtio", &id, &con), CONSOLED_REQ_BAD);
+	CHECK_EQ(consoled_parse_request("", &id, &con), CONSOLED_REQ_BAD);
+	CHECK_STR(consoled_con_name(CONSOLED_CON_VIRTIO), "virtio");
+}
+
+TEST(tails)
+{
+	static struct consoled_tail t;
+	static char big[CONSOLED_TAIL_BYTES + 10], out[CONSOLED_TAIL_BYTES];
+
+	CHECK_EQ(consoled_tail_get(&t, out), 0);
+	consoled_tail_put(&t, "abc", 3);
+	consoled_tail_put(&t, "de", 2);
+	CHECK_EQ(consoled_tail_get(&t, out), 5);
+	CHECK(!memcmp(out, "abcde", 5));
+	for (size_t i = 0; i < sizeof big; i++)
+		big[i] = (char)('a' + i % 26);
+	consoled_tail_put(&t, big, sizeof big);   /* more than it holds: the last bytes */
+	CHECK_EQ(consoled_tail_get(&t, out), CONSOLED_TAIL_BYTES);
+	CHECK(!memcmp(out, big + 10, CONSOLED_TAIL_BYTES));
+	consoled_tail_put(&t, "XY", 2);           /* wraps: the oldest go */
+	CHECK_EQ(consoled_tail_get(&t, out), CONSOLED_TAIL_BYTES);
+	CHECK(!memcmp(out, big + 12, CONSOLED_TAIL_BYTES - 2));
+	CHECK(!memcmp(out + CONSOLED_TAIL_BYTES - 2, "XY", 2));
 }
 
 TEST(log_names)
@@ -290,6 +333,7 @@ int main(void)
 	RUN(decide);
 	RUN(attach_line);
 	RUN(request_lines);
+	RUN(tails);
 	RUN(log_names);
 	RUN(restart_argv);
 	RUN(sockaddr);

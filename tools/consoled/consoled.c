@@ -56,12 +56,15 @@ struct dom {
 	 * the main loop reads it again itself.
 	 */
 	int backlog;
+	/* Each console's own last output (ALL's is the log's tail): since the daemon started. */
+	struct consoled_tail tail[CONSOLED_NR_CON];
 };
 
 struct client {
 	int fd;
 	int attached;
-	int source;                          /* a device model's UART (SOURCE), not a viewer */
+	int source;                          /* a device model's console (SOURCE), not a viewer */
+	enum consoled_con con;               /* the console it is (source) or watches (viewer) */
 	uint32_t domid;
 	size_t len;
 	char line[LINE_MAX_ATTACH];
@@ -147,23 +150,24 @@ static struct dom *dom_find(uint32_t domid)
 	return NULL;
 }
 
-/* Sends domain output to the clients attached to DOMID (never to its source). */
-static void fanout(uint32_t domid, const void *buf, size_t n)
+/* Output of DOMID's console CON to the clients watching it or all of DOMID's (never to a source). */
+static void fanout(uint32_t domid, enum consoled_con con, const void *buf, size_t n)
 {
 	unsigned i;
 
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (clients[i].fd >= 0 && clients[i].attached && !clients[i].source &&
-		    clients[i].domid == domid)
+		    clients[i].domid == domid && (clients[i].con == CONSOLED_CON_ALL || clients[i].con == con))
 			send_client(&clients[i], buf, n);
 }
 
-static struct client *source_of(uint32_t domid)
+static struct client *source_of(uint32_t domid, enum consoled_con con)
 {
 	unsigned i;
 
 	for (i = 0; i < MAX_CLIENTS; i++)
-		if (clients[i].fd >= 0 && clients[i].source && clients[i].domid == domid)
+		if (clients[i].fd >= 0 && clients[i].source && clients[i].domid == domid &&
+		    clients[i].con == con)
 			return &clients[i];
 	return NULL;
 }
@@ -198,7 +202,7 @@ static struct dom *dom_add(const struct rivet_domain_info *info)
 	return d;
 }
 
-static void deliver(struct dom *d, const char *buf, size_t n);
+static void deliver(struct dom *d, enum consoled_con con, const char *buf, size_t n);
 
 /* What a source already sent when its domain goes (a crash's last words): bounded, never waits. */
 #define SOURCE_LAST_READS 16
@@ -209,7 +213,7 @@ static void source_last_words(struct dom *d, struct client *c)
 		ssize_t n = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
 		if (n <= 0)
 			return;
-		deliver(d, buf, (size_t)n);
+		deliver(d, c->con, buf, (size_t)n);
 	}
 }
 
@@ -242,8 +246,8 @@ static void flood_started(struct dom *d, uint64_t now)
 	d->flood_open = 1;
 }
 
-/* Domain output, from its ring or its source: to its log and its clients. */
-static void deliver(struct dom *d, const char *buf, size_t n)
+/* Output of a domain's console CON, from its ring or its source: to its log and its clients. */
+static void deliver(struct dom *d, enum consoled_con con, const char *buf, size_t n)
 {
 	char why[REASON_MAX];
 
@@ -256,7 +260,8 @@ static void deliver(struct dom *d, const char *buf, size_t n)
 			d->log_failing = 0;
 		}
 	}
-	fanout(d->domid, buf, n);
+	consoled_tail_put(&d->tail[con], buf, n);
+	fanout(d->domid, con, buf, n);
 }
 
 /*
@@ -287,7 +292,7 @@ static void drain(struct dom *d, int force)
 	     rounds++) {
 		d->backlog = rounds + 1 == DRAIN_READS;   /* stopped by the bound, not by an empty ring */
 		got = 1;
-		deliver(d, buf, (size_t)n);
+		deliver(d, CONSOLED_CON_SBI, buf, (size_t)n);
 	}
 	if (got && !force && conrate_count(&d->rate, rate_limit) && d->rate.flood == 1)
 		flood_started(d, now);
@@ -622,15 +627,17 @@ static void accept_client(int lfd)
 static void attach(struct client *c)
 {
 	char buf[CONSOLED_BACKLOG];
+	enum consoled_con con = CONSOLED_CON_ALL;
 	enum consoled_req req;
 	struct client *old;
 	struct dom *d;
 	uint32_t domid = 0;
 	size_t n;
 
-	req = consoled_parse_request(c->line, &domid);
+	req = consoled_parse_request(c->line, &domid, &con);
 	if (req == CONSOLED_REQ_BAD) {
-		static const char bad[] = "ERR expected ATTACH <domid> or SOURCE <domid>\n";
+		static const char bad[] = "ERR expected ATTACH <domid> [sbi|serial|virtio] or "
+					  "SOURCE <domid> [serial|virtio]\n";
 
 		send_client(c, bad, sizeof bad - 1);
 		client_close(c);
@@ -646,23 +653,28 @@ static void attach(struct client *c)
 		return;
 	}
 	if (req == CONSOLED_REQ_SOURCE) {
-		/* One source per domain: the newest wins (the old one may be a dead DM's). */
-		old = source_of(domid);
+		/* One source per console: the newest wins (the old one may be a dead DM's). */
+		old = source_of(domid, con);
 		if (old) {
-			say("domain %u '%s': a new console source replaces the old one", domid, d->name);
+			say("domain %u '%s': a new %s console source replaces the old one", domid, d->name,
+			    consoled_con_name(con));
 			client_close(old);
 		} else {
-			say("domain %u '%s': console source connected", domid, d->name);
+			say("domain %u '%s': %s console source connected", domid, d->name,
+			    consoled_con_name(con));
 		}
 		c->attached = c->source = 1;
 		c->domid = domid;
+		c->con = con;
 		send_client(c, "OK\n", 3);
 		return;
 	}
 	c->attached = 1;
 	c->domid = domid;
+	c->con = con;
 	send_client(c, "OK\n", 3);
-	n = conlog_tail(&d->log, buf, sizeof buf);
+	n = con == CONSOLED_CON_ALL ? conlog_tail(&d->log, buf, sizeof buf) :
+	    consoled_tail_get(&d->tail[con], buf);
 	if (n)
 		send_client(c, buf, n);
 }
@@ -687,13 +699,13 @@ static void source_input(struct client *c)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		say("domain %u: console source disconnected", c->domid);
+		say("domain %u: %s console source disconnected", c->domid, consoled_con_name(c->con));
 		client_close(c);
 		return;
 	}
 	if (!d)
 		return;
-	deliver(d, buf, (size_t)n);
+	deliver(d, c->con, buf, (size_t)n);
 	if (conrate_count(&d->rate, rate_limit) && d->rate.flood == 1)
 		flood_started(d, now);
 }
@@ -734,16 +746,39 @@ static void client_input(struct client *c)
 	if (c->source) {
 		struct dom *d = dom_find(c->domid);
 		if (d && i < n)
-			deliver(d, buf + i, (size_t)(n - i));
+			deliver(d, c->con, buf + i, (size_t)(n - i));
 		return;
 	}
-	/* Console input to the UART's device model while one is connected. */
-	if (c->attached && i < n && (src = source_of(c->domid)) != NULL) {
+	if (!c->attached || i >= n)
+		return;
+	/*
+	 * Console input. A client of one console types into that one (into
+	 * nothing while a device model's console has no source connected); a
+	 * client of all of them into the UART, else the virtio console, else
+	 * the SBI console: the one a domain with devices has its shell on.
+	 */
+	switch (c->con) {
+	case CONSOLED_CON_ALL:
+		src = source_of(c->domid, CONSOLED_CON_SERIAL);
+		if (!src)
+			src = source_of(c->domid, CONSOLED_CON_VIRTIO);
+		break;
+	case CONSOLED_CON_SERIAL:
+	case CONSOLED_CON_VIRTIO:
+		src = source_of(c->domid, c->con);
+		if (!src)
+			return;
+		break;
+	default:
+		src = NULL;
+		break;
+	}
+	if (src) {
 		send_client(src, buf + i, (size_t)(n - i));
 		return;
 	}
-	/* Console input; what the domain's input ring cannot take now is dropped. */
-	while (c->attached && !c->source && i < n) {
+	/* The SBI console; what the domain's input ring cannot take now is dropped. */
+	while (i < n) {
 		long w = xc_console_write(xch, c->domid, buf + i, (size_t)(n - i));
 
 		if (w <= 0)

@@ -43,16 +43,72 @@ int consoled_parse_attach(const char *line, uint32_t *domid)
 	return 0;
 }
 
-enum consoled_req consoled_parse_request(const char *line, uint32_t *domid)
+void consoled_tail_put(struct consoled_tail *t, const char *p, size_t n)
 {
-	uint64_t v;
+	if (n >= CONSOLED_TAIL_BYTES) {
+		memcpy(t->buf, p + n - CONSOLED_TAIL_BYTES, CONSOLED_TAIL_BYTES);
+		t->head = 0;
+		t->len = CONSOLED_TAIL_BYTES;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		t->buf[(t->head + t->len) % CONSOLED_TAIL_BYTES] = p[i];
+		if (t->len < CONSOLED_TAIL_BYTES)
+			t->len++;
+		else
+			t->head = (t->head + 1) % CONSOLED_TAIL_BYTES;
+	}
+}
 
-	if (consoled_parse_attach(line, domid) == 0)
-		return CONSOLED_REQ_ATTACH;
-	if (strncmp(line, "SOURCE ", 7) || xl_parse_uint(line + 7, UINT32_MAX, &v) < 0)
+size_t consoled_tail_get(const struct consoled_tail *t, char *out)
+{
+	for (size_t i = 0; i < t->len; i++)
+		out[i] = t->buf[(t->head + i) % CONSOLED_TAIL_BYTES];
+	return t->len;
+}
+
+static const char *const con_names[CONSOLED_NR_CON] = { "all", "sbi", "serial", "virtio" };
+
+const char *consoled_con_name(enum consoled_con con)
+{
+	return con < CONSOLED_NR_CON ? con_names[con] : "?";
+}
+
+enum consoled_req consoled_parse_request(const char *line, uint32_t *domid, enum consoled_con *con)
+{
+	enum consoled_req req;
+	char id[16];
+	const char *sp;
+	uint64_t v;
+	size_t n;
+
+	if (!strncmp(line, "ATTACH ", 7))
+		req = CONSOLED_REQ_ATTACH;
+	else if (!strncmp(line, "SOURCE ", 7))
+		req = CONSOLED_REQ_SOURCE;
+	else
 		return CONSOLED_REQ_BAD;
+	line += 7;
+	sp = strchr(line, ' ');
+	n = sp ? (size_t)(sp - line) : strlen(line);
+	if (n >= sizeof id)
+		return CONSOLED_REQ_BAD;
+	memcpy(id, line, n);
+	id[n] = '\0';
+	if (xl_parse_uint(id, UINT32_MAX, &v) < 0)
+		return CONSOLED_REQ_BAD;
+	*con = req == CONSOLED_REQ_SOURCE ? CONSOLED_CON_SERIAL : CONSOLED_CON_ALL;
+	if (sp) {
+		unsigned k;
+
+		for (k = CONSOLED_CON_SBI; k < CONSOLED_NR_CON && strcmp(sp + 1, con_names[k]); k++)
+			;
+		if (k == CONSOLED_NR_CON || (req == CONSOLED_REQ_SOURCE && k == CONSOLED_CON_SBI))
+			return CONSOLED_REQ_BAD;
+		*con = (enum consoled_con)k;
+	}
 	*domid = (uint32_t)v;
-	return CONSOLED_REQ_SOURCE;
+	return req;
 }
 
 void consoled_log_name(const char *name, uint32_t domid, char *buf, size_t size)

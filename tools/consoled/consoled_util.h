@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "consoled_proto.h"
 #include "xl.h"
 
 enum consoled_action {
@@ -23,11 +24,34 @@ const char *consoled_reason_name(uint32_t reason);
 int consoled_parse_attach(const char *line, uint32_t *domid);
 enum consoled_req {
 	CONSOLED_REQ_BAD,      /* neither: "ERR ..." and close */
-	CONSOLED_REQ_ATTACH,   /* "ATTACH <domid>": a console client (xl console) */
-	CONSOLED_REQ_SOURCE,   /* "SOURCE <domid>": a device model's UART */
+	CONSOLED_REQ_ATTACH,   /* "ATTACH <domid> [console]": a console client (xl console) */
+	CONSOLED_REQ_SOURCE,   /* "SOURCE <domid> [serial|virtio]": a device model's console */
 };
-/* The first line of a connection (without the newline); *DOMID set unless BAD. */
-enum consoled_req consoled_parse_request(const char *line, uint32_t *domid);
+/* A domain's consoles, as a request names them (consoled_proto.h). */
+enum consoled_con {
+	CONSOLED_CON_ALL,      /* ATTACH without a name: every console's output */
+	CONSOLED_CON_SBI,      /* "sbi": the SBI console's ring in the microvisor */
+	CONSOLED_CON_SERIAL,   /* "serial": the UART of the device model */
+	CONSOLED_CON_VIRTIO,   /* "virtio": the virtio console of the device model */
+	CONSOLED_NR_CON,
+};
+/* The last CONSOLED_TAIL_BYTES of one console's output, the backlog of a client attached to it alone. */
+#define CONSOLED_TAIL_BYTES CONSOLED_BACKLOG
+struct consoled_tail {
+	size_t head, len;                    /* oldest byte, bytes held */
+	char buf[CONSOLED_TAIL_BYTES];
+};
+void consoled_tail_put(struct consoled_tail *t, const char *p, size_t n);
+/* Copies what T holds, oldest first, into OUT (CONSOLED_TAIL_BYTES); returns the count. */
+size_t consoled_tail_get(const struct consoled_tail *t, char *out);
+/* "all", "sbi", "serial", "virtio". */
+const char *consoled_con_name(enum consoled_con con);
+/*
+ * The first line of a connection (without the newline); *DOMID and *CON
+ * set unless BAD. A SOURCE without a name is the serial one (older
+ * device models); a SOURCE may only name serial or virtio.
+ */
+enum consoled_req consoled_parse_request(const char *line, uint32_t *domid, enum consoled_con *con);
 /* NAME as a safe log file name: '/' and anything odd become '_', "." and ".." too. */
 void consoled_log_name(const char *name, uint32_t domid, char *buf, size_t size);
 /*

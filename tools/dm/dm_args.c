@@ -60,13 +60,14 @@ static int name_ok(const char *s)
 	return 1;
 }
 
-enum { O_DOMID, O_NAME, O_VCPUS, O_RAMBASE, O_RAMSIZE, O_SERIAL, O_READY, O_LOG, O_FG, O_TRACE, O_NR };
+enum { O_DOMID, O_NAME, O_VCPUS, O_RAMBASE, O_RAMSIZE, O_SERIAL, O_READY, O_LOG, O_FG, O_TRACE, O_CONSOLE,
+       O_NR };
 
 int dm_args_parse(int argc, char **argv, struct dm_args *a, char *err, size_t errlen)
 {
 	static const char *const names[O_NR] = {
 		"--domid", "--name", "--vcpus", "--ram-base", "--ram-size", "--serial",
-		"--ready-fd", "--log", "--foreground", "--trace",
+		"--ready-fd", "--log", "--foreground", "--trace", "--console",
 	};
 	int seen[O_NR] = { 0 };
 
@@ -124,6 +125,10 @@ int dm_args_parse(int argc, char **argv, struct dm_args *a, char *err, size_t er
 			a->trace = 1;
 			continue;
 		}
+		if (o == O_CONSOLE) {
+			a->console = 1;
+			continue;
+		}
 		if (i + 1 >= argc)
 			return fail(err, errlen, "%s needs a value", opt);
 		const char *val = argv[++i];
@@ -174,6 +179,8 @@ int dm_args_parse(int argc, char **argv, struct dm_args *a, char *err, size_t er
 	for (size_t k = 0; k < sizeof required / sizeof required[0]; k++)
 		if (!seen[required[k]])
 			return fail(err, errlen, "%s is missing", names[required[k]]);
+	if (a->console && a->nr_disks + 1 > DM_ARGS_VIRTIO_SLOTS)
+		return fail(err, errlen, "--console: no virtio slot left after %u disks", a->nr_disks);
 	if (a->ram_base + a->ram_size - 1 < a->ram_base)
 		return fail(err, errlen, "RAM %#llx + %#llx wraps", (unsigned long long)a->ram_base,
 			    (unsigned long long)a->ram_size);

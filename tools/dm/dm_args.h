@@ -2,13 +2,14 @@
 /*
  * dm_args.h: rivet-dm's command line (the contract with xl):
  *   rivet-dm --domid ID --name NAME --vcpus N --ram-base GPA --ram-size BYTES
- *            [--serial] [--disk rw:PATH | --disk ro:PATH]... --ready-fd FD
+ *            [--serial] [--disk rw:PATH | --disk ro:PATH]... [--console] --ready-fd FD
  *            [--log PATH] [--foreground] [--trace]
  * Numbers are decimal or 0x-hex, with overflow checks. Every option but
  * --disk at most once. Checked here: domid 1..RIVET_DOMID_SELF-1, NAME a
  * domain name (1-31 of [A-Za-z0-9_.-]), 1..8 vCPUs, RAM base and size
  * multiples of 4 KiB, size > 0, no wrap, RAM not over the emulated devices
- * [DM_ARGS_MMIO_LO, DM_ARGS_MMIO_HI), at most DM_MAX_DISKS disks.
+ * [DM_ARGS_MMIO_LO, DM_ARGS_MMIO_HI), at most DM_MAX_DISKS disks, and a
+ * virtio slot left for --console (DM_ARGS_VIRTIO_SLOTS in all).
  */
 #ifndef RIVET_DM_ARGS_H
 #define RIVET_DM_ARGS_H
@@ -19,6 +20,7 @@
 #define DM_MAX_VCPUS    8
 #define DM_ARGS_MMIO_LO 0x0c000000ULL   /* the PLIC */
 #define DM_ARGS_MMIO_HI 0x10009000ULL   /* past the last virtio slot */
+#define DM_ARGS_VIRTIO_SLOTS 8
 
 struct dm_disk_arg {
 	const char *path;   /* points into argv */
@@ -31,6 +33,7 @@ struct dm_args {
 	unsigned vcpus;
 	uint64_t ram_base, ram_size;
 	int serial;
+	int console;         /* a virtio console, in the slot after the disks */
 	struct dm_disk_arg disk[DM_MAX_DISKS];
 	unsigned nr_disks;
 	int ready_fd;        /* -1 until given */

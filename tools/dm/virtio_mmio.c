@@ -101,7 +101,7 @@ void virtio_mmio_set_broken(struct virtio_mmio *t)
 }
 
 /* Whether the device may touch its queues at all (virtio 1.x 3.1: after DRIVER_OK). */
-static bool live(const struct virtio_mmio *t)
+bool virtio_mmio_live(const struct virtio_mmio *t)
 {
 	const uint32_t need = VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
 
@@ -114,10 +114,16 @@ static void run_queue(struct virtio_mmio *t, unsigned i)
 	uint32_t bit = 1u << i;
 
 	t->pending &= ~bit;
-	if (!live(t) || i >= t->dev->nr_queues || !t->vq[i].ready)
+	if (!virtio_mmio_live(t) || i >= t->dev->nr_queues || !t->vq[i].ready)
 		return;
-	if (t->dev->ops->notify(t->dev->opaque, t, i) && live(t))
+	if (t->dev->ops->notify(t->dev->opaque, t, i) && virtio_mmio_live(t))
 		t->pending |= bit;
+}
+
+void virtio_mmio_kick(struct virtio_mmio *t, unsigned queue)
+{
+	if (queue < VIRTIO_MMIO_MAX_QUEUES)
+		run_queue(t, queue);
 }
 
 bool virtio_mmio_pending(const struct virtio_mmio *t)

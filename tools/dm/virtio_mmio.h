@@ -148,5 +148,13 @@ void virtio_mmio_config_changed(struct virtio_mmio *t);
  * is processed again until the driver resets it.
  */
 void virtio_mmio_set_broken(struct virtio_mmio *t);
+/* For devices: whether the driver is done setting up and the device is not stopped (DRIVER_OK, no NEEDS_RESET). */
+bool virtio_mmio_live(const struct virtio_mmio *t);
+/*
+ * For devices that held work back (an output that was full): runs QUEUE's
+ * notify handler now, as if the driver had notified it; work it leaves is
+ * resumed by virtio_mmio_poll() like a notify's.
+ */
+void virtio_mmio_kick(struct virtio_mmio *t, unsigned queue);
 
 #endif

@@ -445,6 +445,25 @@ static int key_serial(struct ctx *c, const struct xlent *e)
 	return 0;
 }
 
+/*
+ * console = 'virtio': a virtio console in the virtio slot after the disks
+ * (Rivet's key; Xen's PV console needs none, and every Rivet domain has its
+ * SBI console anyway).
+ */
+static int key_console(struct ctx *c, const struct xlent *e)
+{
+	const char *s;
+
+	if (get_string(c, e, &s) < 0)
+		return -1;
+	if (strcmp(s, "virtio"))
+		return diag_fail(c->d, c->file, e->line, e->key,
+				 "\"%.40s\" is not supported (use 'virtio'; the SBI console needs no key)", s);
+	c->out->vconsole = 1;
+	c->out->line_console = e->line;
+	return 0;
+}
+
 static int key_action(struct ctx *c, const struct xlent *e)
 {
 	static const char *const xen_only[] = {
@@ -481,7 +500,7 @@ static const struct {
 	{ "cpus", key_cpus },       { "kernel", key_kernel },   { "ramdisk", key_ramdisk },
 	{ "extra", key_cmdline },   { "cmdline", key_cmdline }, { "on_poweroff", key_action },
 	{ "on_reboot", key_action }, { "on_crash", key_action }, { "disk", key_disk },
-	{ "serial", key_serial },
+	{ "serial", key_serial },   { "console", key_console },
 };
 
 /* Xen keys a user may bring along, which Rivet domains do not do (yet). */
@@ -533,6 +552,12 @@ int domcfg_from_xlcfg(const struct xlcfg *cfg, const char *cfg_path, struct domc
 	}
 	if (!out->kernel) {
 		diag_fail(d, cfg_path, 0, "kernel", "required key is missing");
+		goto fail;
+	}
+	if (out->vconsole && out->nr_disks >= DOMCFG_VIRTIO_SLOTS) {
+		diag_fail(d, cfg_path, out->line_console, "console",
+			  "no virtio slot left for it (%u disks take all %u)", out->nr_disks,
+			  DOMCFG_VIRTIO_SLOTS);
 		goto fail;
 	}
 	return 0;

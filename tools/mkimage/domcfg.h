@@ -47,8 +47,10 @@ struct domcfg {
 	unsigned nr_disks;          /* in vdev order: disks[i] is in virtio slot domcfg_disk_slot(i) */
 	struct domcfg_disk disks[DOMCFG_MAX_DISKS];
 	int serial;                 /* serial = 'pty': a 16550 UART */
+	int vconsole;               /* console = 'virtio': a virtio console after the disks */
 	/* Lines of the keys, 0 when absent: errors found later name them. */
 	unsigned line_name, line_memory, line_kernel, line_ramdisk, line_disk, line_serial;
+	unsigned line_console;
 };
 
 /*
@@ -61,10 +63,10 @@ int domcfg_from_xlcfg(const struct xlcfg *cfg, const char *cfg_path, struct domc
 
 void domcfg_free(struct domcfg *dc);
 
-/* A domain with any disk or a serial port has devices: a PLIC, and rivet-dm serves it. */
+/* A domain with any disk, a serial port or a virtio console has devices: a PLIC, and rivet-dm serves it. */
 static inline int domcfg_has_devices(const struct domcfg *dc)
 {
-	return dc->nr_disks > 0 || dc->serial;
+	return dc->nr_disks > 0 || dc->serial || dc->vconsole;
 }
 
 /* The virtio-mmio slot of disk I (in vdev order). */

@@ -73,6 +73,7 @@ struct xl_record {
 	/* The device model (domains with devices): 0 when it has none. */
 	int dm_pid;
 	int serial;
+	int vconsole;                    /* a virtio console (console = 'virtio') */
 	unsigned nr_disks;               /* in slot order */
 	struct xl_disk disks[XL_MAX_DISKS];
 };
@@ -119,12 +120,13 @@ struct xl_dm_spec {
 	unsigned nr_disks;               /* in slot order */
 	const struct xl_disk *disks;
 	int ready_fd;
+	int vconsole;                    /* --console: a virtio console after the disks */
 };
 
 /*
  * The command line of rivet-dm (the contract with tools/dm):
  *   PROG --domid ID --name NAME --vcpus N --ram-base GPA --ram-size BYTES
- *        [--serial] [--disk rw:PATH | --disk ro:PATH]... --ready-fd FD
+ *        [--serial] [--disk rw:PATH | --disk ro:PATH]... [--console] --ready-fd FD
  * GPA in hex (0x...), the rest decimal. ARGV gets XL_DM_MAX_ARGS pointers at
  * most, NULL-terminated; the strings are on the heap (xl_dm_argv_free).
  * Returns the count, or -1 (out of memory, or too many disks).
@@ -185,6 +187,7 @@ struct xl_plan {
 	unsigned line_name, line_memory, line_vcpus;  /* for messages; 0 when absent */
 	/* Devices: a device model serves them (rivet-dm). */
 	int serial;
+	int vconsole;               /* console = 'virtio' */
 	unsigned nr_disks;          /* in slot order; paths absolute */
 	struct xl_disk disks[XL_MAX_DISKS];
 	/* What the loads point into. */
@@ -212,7 +215,7 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 /* 1 when the plan's domain needs a device model. */
 static inline int xl_plan_has_devices(const struct xl_plan *p)
 {
-	return p->serial || p->nr_disks > 0;
+	return p->serial || p->nr_disks > 0 || p->vconsole;
 }
 /*
  * A disk's file, checked before anything is created: PATH (as resolved from
@@ -248,8 +251,12 @@ int xl_cmd_vcpu_list(xc_handle *h, int argc, char **argv);
 int xl_cmd_vcpu_pin(xc_handle *h, int argc, char **argv);
 int xl_cmd_console(xc_handle *h, int argc, char **argv);
 int xl_cmd_block_list(xc_handle *h, int argc, char **argv);
-/* Attaches the terminal to DOMID's console through rivet-consoled. */
-int xl_console_attach(uint32_t domid, const char *name);
+/*
+ * Attaches the terminal to DOMID's consoles through rivet-consoled: CON
+ * NULL for all of them, else one of "sbi", "serial", "virtio"
+ * (consoled_proto.h).
+ */
+int xl_console_attach(uint32_t domid, const char *name, const char *con);
 /* 1 when rivet-consoled accepts connections on its socket. */
 int xl_consoled_running(void);
 

@@ -19,7 +19,8 @@ const struct xl_command xl_commands[] = {
 	{ "reboot", xl_cmd_reboot, 1, "[-w] <Domain>", "Reboot a domain" },
 	{ "pause", xl_cmd_pause, 1, "<Domain>", "Pause execution of a domain" },
 	{ "unpause", xl_cmd_unpause, 1, "<Domain>", "Unpause a paused domain" },
-	{ "console", xl_cmd_console, 1, "<Domain>", "Attach to a domain's console (detach: Ctrl-])" },
+	{ "console", xl_cmd_console, 1, "[-t pv|serial] <Domain>",
+	  "Attach to a domain's console (detach: Ctrl-]); -t: only its PV (virtio, else SBI) or serial one" },
 	{ "info", xl_cmd_info, 1, "", "Get information about the host" },
 	{ "dmesg", xl_cmd_dmesg, 1, "", "Read the microvisor's message buffer" },
 	{ "vcpu-list", xl_cmd_vcpu_list, 1, "[Domain ...]", "List the vCPUs of all or some domains" },
@@ -126,6 +127,8 @@ void xl_plan_print(const struct xl_plan *p, FILE *out)
 	for (i = 0; i < p->nr_disks; i++)
 		fprintf(out, "disk:        %s slot %u %s %s\n", p->disks[i].vdev, p->disks[i].slot,
 			p->disks[i].readonly ? "ro" : "rw", p->disks[i].path);
+	if (p->vconsole)
+		fprintf(out, "console:     virtio slot %u (hvc1 in Linux)\n", p->nr_disks);
 	if (xl_plan_has_devices(p))
 		fprintf(out, "device model: %s\n", XL_DM_PROG);
 	for (i = 0; i < p->nr_loads; i++)
@@ -186,7 +189,7 @@ int xl_cmd_create(xc_handle *h, int argc, char **argv)
 		return XL_EXIT_FAIL;
 	}
 	if (o.console)
-		return xl_console_attach(domid, NULL);
+		return xl_console_attach(domid, NULL, NULL);
 	return XL_EXIT_OK;
 }
 
@@ -582,17 +585,70 @@ int xl_cmd_vcpu_pin(xc_handle *h, int argc, char **argv)
 	return XL_EXIT_OK;
 }
 
+/*
+ * Xen's -t: "pv" is the domain's PV console, its virtio console when its
+ * record says it has one, else its SBI console (every domain's); "serial"
+ * its emulated UART, which only a domain with serial = 'pty' has. Without
+ * -t, all of them (rivet-consoled sends their output and routes input as
+ * Xen's default would: the serial console of a domain that has one, else
+ * the PV console).
+ */
 int xl_cmd_console(xc_handle *h, int argc, char **argv)
 {
 	struct rivet_domain_info info;
+	struct xl_record *rec;
+	const char *type = NULL, *con = NULL, *dom;
+	char why[REASON_MAX];
+	int has_serial = 0, has_virtio = 0;
 
-	if (argc != 2 || argv[1][0] == '-')
+	/* Options before or after the domain, as Xen's getopt takes them. */
+	if (argc == 4 && !strcmp(argv[1], "-t")) {
+		type = argv[2];
+		dom = argv[3];
+	} else if (argc == 4 && !strcmp(argv[2], "-t")) {
+		type = argv[3];
+		dom = argv[1];
+	} else if (argc == 2) {
+		dom = argv[1];
+	} else {
 		return usage_of("console");
-	if (find_domain(h, argv[1], &info) < 0)
+	}
+	if (dom[0] == '-')
+		return usage_of("console");
+	if (type && strcmp(type, "pv") && strcmp(type, "serial")) {
+		xl_err("console: -t '%s': expected pv or serial", type);
+		return XL_EXIT_FAIL;
+	}
+	if (find_domain(h, dom, &info) < 0)
 		return XL_EXIT_FAIL;
 	if (info.domid == 0) {
 		xl_err("console: Domain-0's console is this one (hvc0)");
 		return XL_EXIT_FAIL;
 	}
-	return xl_console_attach(info.domid, info.name);
+	/* No record (a boot-time domain): no devices, only the SBI console. */
+	rec = malloc(sizeof *rec);
+	if (!rec) {
+		xl_err("console: out of memory");
+		return XL_EXIT_FAIL;
+	}
+	xl_record_init(rec);
+	if (xl_record_read(info.domid, rec, why) == 0 &&
+	    !strncmp(rec->name, info.name, RIVET_NAME_MAX)) {
+		has_serial = rec->serial;
+		has_virtio = rec->vconsole;
+	}
+	xl_record_free(rec);
+	free(rec);
+	if (type && !strcmp(type, "serial")) {
+		if (!has_serial) {
+			xl_err("console: domain '%s' (%u) has no emulated serial console "
+			       "(serial = 'pty' in its config gives it one); use -t pv", info.name,
+			       info.domid);
+			return XL_EXIT_FAIL;
+		}
+		con = "serial";
+	} else if (type) {
+		con = has_virtio ? "virtio" : "sbi";
+	}
+	return xl_console_attach(info.domid, info.name, con);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * xl_console.c: `xl console`, a client of rivet-consoled. Sends
- * "ATTACH <domid>\n", reads the daemon's "OK\n" or "ERR reason\n", then
+ * "ATTACH <domid>\n" (all the domain's consoles) or "ATTACH <domid> <console>\n"
+ * (one of them), reads the daemon's "OK\n" or "ERR reason\n", then
  * copies the socket to the terminal and the terminal to the socket, in raw
  * mode, until Ctrl-] (as Xen) or the daemon closes the connection.
  */
@@ -77,7 +78,7 @@ static int read_status(int fd, char *line, size_t size)
 	return -1;
 }
 
-int xl_console_attach(uint32_t domid, const char *name)
+int xl_console_attach(uint32_t domid, const char *name, const char *con)
 {
 	struct termios saved, raw;
 	struct pollfd p[2];
@@ -95,7 +96,7 @@ int xl_console_attach(uint32_t domid, const char *name)
 		       CONSOLED_SOCK_NAME, strerror(-fd));
 		return XL_EXIT_FAIL;
 	}
-	snprintf(buf, sizeof buf, "ATTACH %u\n", domid);
+	snprintf(buf, sizeof buf, "ATTACH %u%s%s\n", domid, con ? " " : "", con ? con : "");
 	r = fd_write_all(fd, buf, strlen(buf)) < 0 ? -1 : read_status(fd, status, sizeof status);
 	if (r < 0) {
 		if (r == -ETIMEDOUT)

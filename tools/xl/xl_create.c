@@ -185,6 +185,7 @@ static int plan_devices(struct xl_plan *p, const struct domcfg *dc, const char *
 	if (!abs)
 		return diag_fail(d, cfg_path, 0, NULL, "out of memory");
 	p->serial = dc->serial;
+	p->vconsole = dc->vconsole;
 	for (i = 0; i < dc->nr_disks; i++) {
 		const struct domcfg_disk *dk = &dc->disks[i];
 		struct xl_disk *x = &p->disks[i];
@@ -401,6 +402,7 @@ static int record_fill(struct xl_record *rec, const struct xl_plan *p, char *con
 			return -1;
 	rec->dm_pid = dm_pid;
 	rec->serial = p->serial;
+	rec->vconsole = p->vconsole;
 	for (i = 0; i < p->nr_disks; i++)
 		if (xl_record_add_disk(rec, p->disks[i].vdev, p->disks[i].slot, p->disks[i].readonly,
 				       p->disks[i].path) < 0)
@@ -536,7 +538,8 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 		struct xl_dm_spec s = { .domid = domid, .name = p->cfg.name,
 					.nr_vcpus = p->cfg.nr_vcpus, .ram_base = RIVET_GUEST_RAM_BASE,
 					.ram_size = p->cfg.max_bytes, .serial = p->serial,
-					.nr_disks = p->nr_disks, .disks = p->disks, .ready_fd = -1 };
+					.nr_disks = p->nr_disks, .disks = p->disks,
+					.vconsole = p->vconsole, .ready_fd = -1 };
 
 		if (xl_dm_start(&s, &dm_pid, why) < 0) {
 			snprintf(d->text, sizeof d->text, "device model for %s failed: %s", p->cfg.name,

@@ -61,6 +61,8 @@ int xl_dm_argv(const struct xl_dm_spec *s, const char *prog, char **argv)
 		ADD(strdup("--disk"));
 		ADD(fmt("%s:%s", s->disks[i].readonly ? "ro" : "rw", s->disks[i].path));
 	}
+	if (s->vconsole)
+		ADD(strdup("--console"));
 	ADD(strdup("--ready-fd"));
 	ADD(fmt("%d", s->ready_fd));
 #undef ADD

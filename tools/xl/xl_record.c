@@ -137,7 +137,7 @@ long xl_record_format(const struct xl_record *r, char **text, char *why)
 	}
 	if (r->nr_disks > XL_MAX_DISKS)
 		return reason_set(why, "too many disks");
-	size += sizeof "dm_pid=\nserial=1\n" + 12;
+	size += sizeof "dm_pid=\nserial=1\nconsole=virtio\n" + 12;
 	for (i = 0; i < r->nr_disks; i++) {
 		if (has_newline(r->disks[i].path) || strchr(r->disks[i].vdev, ','))
 			return reason_set(why, "disk %u's path holds a newline", i + 1);
@@ -162,6 +162,10 @@ long xl_record_format(const struct xl_record *r, char **text, char *why)
 	}
 	if (r->serial && k >= 0 && n < size) {
 		k = snprintf(buf + n, size - n, "serial=1\n");
+		n += (size_t)k;
+	}
+	if (r->vconsole && k >= 0 && n < size) {
+		k = snprintf(buf + n, size - n, "console=virtio\n");
 		n += (size_t)k;
 	}
 	for (i = 0; i < r->nr_disks && k >= 0 && n < size; i++) {
@@ -304,6 +308,10 @@ int xl_record_parse(const char *text, struct xl_record *r, char *why)
 			bad = !(vlen == 1 && (*v == '0' || *v == '1'));
 			if (!bad)
 				r->serial = *v == '1';
+		} else if (KEY("console")) {
+			bad = !(vlen == 6 && !memcmp(v, "virtio", 6));
+			if (!bad)
+				r->vconsole = 1;
 		} else if (KEY("disk"))
 			bad = parse_disk(v, vlen, r);
 		/* Unknown keys are skipped: a newer xl may write more. */

@@ -5,7 +5,8 @@
  *   dm_main.c     command line, log, signals, setup and teardown, the loop
  *   dm_machine.c  the virt-like machine: PLIC, UART, 8 virtio slots on the
  *                 bus, their interrupt wiring, the ioreq ranges
- *   dm_console.c  the UART <-> rivet-consoled connection
+ *   dm_console.c  the UART's and the virtio console's connections to
+ *                 rivet-consoled (one each: two console sources)
  * Single-threaded: nothing here locks.
  */
 #ifndef RIVET_DM_H
@@ -20,6 +21,7 @@
 #include "plic.h"
 #include "uart16550.h"
 #include "virtio_blk.h"
+#include "virtio_console.h"
 #include "virtio_mmio.h"
 #include "xc.h"
 
@@ -36,6 +38,7 @@ enum dm_con_state { DM_CON_DOWN, DM_CON_HANDSHAKE, DM_CON_UP };
 
 struct dm_console {
 	uint32_t domid;
+	const char *kind;              /* CONSOLED_SOURCE_SERIAL or _VIRTIO: the SOURCE line's, and the log's */
 	int fd;                        /* -1 while down */
 	enum dm_con_state state;
 	int64_t since_ms;              /* when the state began (handshake timeout) */
@@ -74,6 +77,8 @@ struct dm {
 	struct uart16550 uart;
 	struct virtio_mmio slot[DM_VIRTIO_SLOTS];
 	struct virtio_blk *blk[DM_MAX_DISKS];
+	struct virtio_console *vcons;  /* --console: in slot vcons_slot */
+	unsigned vcons_slot;
 	int8_t irq_level[DM_MAX_VCPUS];    /* last VSEIP level set per vCPU; -1 unknown */
 	/* Read-cache slots (dm_ioreq_cache_*) of each vCPU's S-context: enable words and claim. */
 	int cache_enable[DM_MAX_VCPUS][PLIC_WORDS];
@@ -81,7 +86,8 @@ struct dm {
 	int cache_lsr;
 	uint64_t irq_errors;
 
-	struct dm_console con;
+	struct dm_console con;         /* the UART's (--serial) */
+	struct dm_console vcon;        /* the virtio console's (--console) */
 };
 
 /* dm_machine.c */
@@ -100,7 +106,8 @@ void dm_machine_resync_irqs(struct dm *dm);
 void dm_machine_free(struct dm *dm);
 
 /* dm_console.c */
-void dm_console_init(struct dm_console *c, uint32_t domid);
+/* KIND: CONSOLED_SOURCE_SERIAL or CONSOLED_SOURCE_VIRTIO. */
+void dm_console_init(struct dm_console *c, uint32_t domid, const char *kind);
 /* Sends what output is buffered, waiting at most MS for the socket (the last words at a stop). */
 void dm_console_flush(struct dm_console *c, int64_t ms);
 /* uart_tx_fn: a byte the guest transmitted. */
@@ -110,6 +117,10 @@ int dm_console_pollfd(struct dm_console *c, short *events);
 void dm_console_event(struct dm_console *c, short revents);
 /* Input bytes into the UART as it has room. */
 void dm_console_feed(struct dm_console *c, struct uart16550 *u);
+/* The virtio console's host side: output into C's FIFO (held back while consoled is slow). */
+extern const struct virtio_console_io dm_console_virtio_io;
+/* Input bytes into the virtio console's receive buffers; output that waited for room resumes. */
+void dm_console_feed_virtio(struct dm_console *c, struct virtio_console *v, struct virtio_mmio *t);
 /* Once a second: connect if down, handshake timeout, drop counts. */
 void dm_console_tick(struct dm_console *c, int64_t now_ms);
 void dm_console_close(struct dm_console *c);

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * dm_console.c: the emulated UART's connection to rivet-consoled, which
- * logs a DomU's console and serves `xl console`. A unix stream socket to
- * <run dir>/consoled.sock (run dir: $RIVET_RUN_DIR or /run/rivet, as xl and
- * consoled use); we send "SOURCE <domid>\n" and wait for "OK\n" (anything
- * else is a refusal); then the guest's output goes there and the bytes that
- * come back are the guest's input.
+ * dm_console.c: the connections of the emulated UART and of the virtio
+ * console to rivet-consoled, which logs a DomU's consoles and serves `xl
+ * console`. One unix stream socket per console to <run dir>/consoled.sock
+ * (run dir: $RIVET_RUN_DIR or /run/rivet, as xl and consoled use); we send
+ * "SOURCE <domid> serial|virtio\n" and wait for "OK\n" (anything else is a
+ * refusal); then the guest's output goes there and the bytes that come back
+ * are the guest's input.
  *
  * Output waits in a 64 KiB FIFO while consoled is slow or absent: when full
- * the oldest bytes go, counted and logged at most every 10 s. Input waits
- * in a small FIFO until the UART has room (its receive FIFO drains as the
+ * the oldest bytes go, counted and logged at most every 10 s (the virtio
+ * console instead stops taking the guest's output while consoled is
+ * connected but slow: dm_console_virtio_io). Input waits in a small FIFO
+ * until the device has room (its receive FIFO drains as the
  * guest reads RBR); while that FIFO is full we stop reading the socket, so
  * consoled holds the rest. A missing or closing consoled never stops the
  * daemon: we retry every second and log only changes of state.
@@ -39,9 +42,10 @@ int64_t dm_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void dm_console_init(struct dm_console *c, uint32_t domid)
+void dm_console_init(struct dm_console *c, uint32_t domid, const char *kind)
 {
 	c->domid = domid;
+	c->kind = kind;
 	c->fd = -1;
 	c->state = DM_CON_DOWN;
 	c->last_try_ms = INT64_MIN / 2;
@@ -65,7 +69,7 @@ static void drop_connection(struct dm_console *c, const char *why)
 		close(c->fd);
 	c->fd = -1;
 	if (why && (c->state == DM_CON_UP || !c->down_logged)) {
-		dm_log("console: %s; output is buffered, retrying every second", why);
+		dm_log("%s console: %s; output is buffered, retrying every second", c->kind, why);
 		c->down_logged = 1;
 	}
 	c->state = DM_CON_DOWN;
@@ -107,7 +111,7 @@ static void try_connect(struct dm_console *c, int64_t now)
 		drop_connection(c, why);
 		return;
 	}
-	int n = snprintf(hello, sizeof hello, "SOURCE %u\n", c->domid);
+	int n = snprintf(hello, sizeof hello, "SOURCE %u %s\n", c->domid, c->kind);
 	if (send(c->fd, hello, n, MSG_NOSIGNAL) != n) {
 		snprintf(why, sizeof why, "cannot talk to rivet-consoled: %s", strerror(errno));
 		drop_connection(c, why);
@@ -152,7 +156,7 @@ static long handshake(struct dm_console *c, const char *data, long n)
 		}
 		c->state = DM_CON_UP;
 		c->down_logged = 0;
-		dm_log("console: connected to rivet-consoled");
+		dm_log("%s console: connected to rivet-consoled", c->kind);
 		return n - i - 1;
 	}
 	return 0;
@@ -244,6 +248,41 @@ void dm_console_feed(struct dm_console *c, struct uart16550 *u)
 		flush_out(c);
 }
 
+/*
+ * While consoled is connected, the guest's output waits in its queue for
+ * room in the FIFO (virtio's flow control: a slow or rate-limited consoled
+ * holds the guest back). While it is not, output is taken and the oldest
+ * dropped, as the UART's, so a missing daemon never stalls the guest.
+ */
+static size_t virtio_room(void *ctx)
+{
+	struct dm_console *c = ctx;
+	return c->state == DM_CON_UP ? dm_cbuf_room(&c->out) : SIZE_MAX;
+}
+
+static void virtio_out(void *ctx, const uint8_t *p, size_t n)
+{
+	struct dm_console *c = ctx;
+	dm_cbuf_put_drop(&c->out, p, n);
+}
+
+const struct virtio_console_io dm_console_virtio_io = { virtio_room, virtio_out };
+
+void dm_console_feed_virtio(struct dm_console *c, struct virtio_console *v, struct virtio_mmio *t)
+{
+	while (dm_cbuf_len(&c->in)) {
+		const uint8_t *p;
+		size_t run = dm_cbuf_peek(&c->in, &p);
+		size_t took = virtio_console_receive(v, t, p, run);
+		if (!took)
+			break;
+		dm_cbuf_consume(&c->in, took);
+	}
+	if (c->state == DM_CON_UP && dm_cbuf_len(&c->out))
+		flush_out(c);
+	virtio_console_resume(v, t);
+}
+
 void dm_console_tick(struct dm_console *c, int64_t now)
 {
 	if (c->state == DM_CON_DOWN && now - c->last_try_ms >= RETRY_MS)
@@ -251,8 +290,8 @@ void dm_console_tick(struct dm_console *c, int64_t now)
 	else if (c->state == DM_CON_HANDSHAKE && now - c->since_ms >= HANDSHAKE_MS)
 		drop_connection(c, "rivet-consoled did not answer");
 	if (c->out.dropped != c->dropped_logged && now - c->dropped_log_ms >= DROP_LOG_EVERY_MS) {
-		dm_log("console: %llu bytes of guest output dropped (%llu in all): rivet-consoled %s",
-		       (unsigned long long)(c->out.dropped - c->dropped_logged),
+		dm_log("%s console: %llu bytes of guest output dropped (%llu in all): rivet-consoled %s",
+		       c->kind, (unsigned long long)(c->out.dropped - c->dropped_logged),
 		       (unsigned long long)c->out.dropped,
 		       c->state == DM_CON_UP ? "is not keeping up" : "is not connected");
 		c->dropped_logged = c->out.dropped;

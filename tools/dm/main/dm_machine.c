@@ -2,7 +2,8 @@
 /*
  * dm_machine.c: the machine rivet-dm emulates for its DomU, laid out as
  * QEMU's virt: the PLIC, the 16550 UART (--serial) and eight virtio-mmio
- * slots, disk i in slot i, the rest empty (DeviceID 0). Interrupts: slot n
+ * slots, disk i in slot i, then the virtio console (--console), the rest
+ * empty (DeviceID 0). Interrupts: slot n
  * drives PLIC source n + 1, the UART source 10; the PLIC's S-mode context
  * 2n + 1 is vCPU n's VSEIP (xc_ioreq_set_irq), its M-mode contexts are
  * wired to nothing.
@@ -165,6 +166,7 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 	for (unsigned v = 0; v < DM_MAX_VCPUS; v++)
 		dm->irq_level[v] = -1;
 	plic_init(&dm->plic, dm->args.vcpus, plic_line, dm);
+	dm->vcons_slot = dm->args.nr_disks;   /* the first slot after the disks */
 	dm->cache_lsr = -1;
 	for (unsigned v = 0; v < DM_MAX_VCPUS; v++) {
 		dm->cache_claim[v] = -1;
@@ -191,11 +193,21 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 			virtio_blk_init(dm->blk[n], dm->disk_fd[n], dm->disk_size[n],
 					dm->args.disk[n].readonly, "");
 			vdev = &dm->blk[n]->vdev;
+		} else if (dm->args.console && n == dm->vcons_slot) {
+			dm->vcons = calloc(1, sizeof *dm->vcons);
+			if (!dm->vcons) {
+				snprintf(err, errlen, "out of memory for the console");
+				return -1;
+			}
+			virtio_console_init(dm->vcons, &dm_console_virtio_io, &dm->vcon);
+			vdev = &dm->vcons->vdev;
 		}
 		plic_irq_init(&irq, &dm->plic, DM_VIRTIO_IRQ(n));
 		virtio_mmio_init(&dm->slot[n], &dm->mem, irq, vdev);
 		if (dm_bus_add(&dm->bus, DM_VIRTIO_BASE + n * DM_VIRTIO_STRIDE, VIRTIO_MMIO_SIZE,
-			       &virtio_mmio_ops, &dm->slot[n], vdev ? "virtio-blk" : "virtio-empty") < 0)
+			       &virtio_mmio_ops, &dm->slot[n],
+			       !vdev ? "virtio-empty" : vdev->device_id == VIRTIO_ID_CONSOLE ? "virtio-console" :
+			       "virtio-blk") < 0)
 			goto bus;
 	}
 	return 0;
@@ -284,4 +296,6 @@ void dm_machine_free(struct dm *dm)
 		free(dm->blk[n]);
 		dm->blk[n] = NULL;
 	}
+	free(dm->vcons);
+	dm->vcons = NULL;
 }

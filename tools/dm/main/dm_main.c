@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "consoled_proto.h"
 #include "dm.h"
 #include "dm_log.h"
 
@@ -29,6 +30,7 @@
 #define TICK_MS         1000
 #define PASSES_PER_WAKE 64
 #define LAST_WORDS_MS   500   /* how long a stop waits for rivet-consoled to take the last output */
+#define LAST_WORDS_ROUNDS 4   /* virtio console transmit rounds at a stop */
 
 static struct dm the_dm;
 static volatile sig_atomic_t stop_signal, stats_signal;
@@ -76,12 +78,36 @@ static void take_pending_signals(const sigset_t *blocked)
 		on_signal(sig);
 }
 
-/* The guest's last words: posted transmit bytes still in the ring, then what is buffered. */
+/*
+ * The guest's last words: posted transmit bytes and notifies still in the
+ * ring, then what is buffered; the virtio console's held-back transmit
+ * chains once the first flush made room.
+ */
 static void last_words(struct dm *dm)
 {
 	dm_ioreq_drain(&dm->io);
 	if (dm->args.serial)
 		dm_console_flush(&dm->con, LAST_WORDS_MS);
+	if (dm->vcons) {
+		struct virtio_mmio *t = &dm->slot[dm->vcons_slot];
+		dm_console_flush(&dm->vcon, LAST_WORDS_MS);
+		virtio_console_resume(dm->vcons, t);
+		/* A few queues' worth: a guest still running may keep adding chains. */
+		for (unsigned round = 0; round < LAST_WORDS_ROUNDS && virtio_mmio_pending(t); round++)
+			virtio_mmio_poll(t);
+		dm_console_flush(&dm->vcon, LAST_WORDS_MS);
+	}
+}
+
+/* Console input into the devices, their output on its way (after each pass and each wakeup). */
+static void feed_consoles(struct dm *dm)
+{
+	if (dm->args.serial) {
+		dm_console_feed(&dm->con, &dm->uart);
+		dm_machine_cache_uart(dm);
+	}
+	if (dm->vcons)
+		dm_console_feed_virtio(&dm->vcon, dm->vcons, &dm->slot[dm->vcons_slot]);
 }
 
 static int ready_fd = -1;
@@ -196,11 +222,7 @@ static void notify(void *ctx)
 
 static void after_pass(void *ctx)
 {
-	struct dm *dm = ctx;
-	if (dm->args.serial) {
-		dm_console_feed(&dm->con, &dm->uart);
-		dm_machine_cache_uart(dm);
-	}
+	feed_consoles(ctx);
 }
 
 static void teardown(struct dm *dm)
@@ -224,6 +246,7 @@ static void teardown(struct dm *dm)
 	}
 	dm_machine_free(dm);
 	dm_console_close(&dm->con);
+	dm_console_close(&dm->vcon);
 	for (unsigned i = 0; i < DM_MAX_DISKS; i++) {
 		if (dm->disk_fd[i] >= 0)
 			close(dm->disk_fd[i]);
@@ -255,7 +278,8 @@ static int setup(struct dm *dm, char *err, size_t errlen)
 		return -1;
 	}
 	dm->mem = (struct dm_mem){ .host = ram, .gpa = a->ram_base, .size = a->ram_size };
-	dm_console_init(&dm->con, a->domid);
+	dm_console_init(&dm->con, a->domid, CONSOLED_SOURCE_SERIAL);
+	dm_console_init(&dm->vcon, a->domid, CONSOLED_SOURCE_VIRTIO);
 	if (dm_machine_build(dm, err, errlen) < 0)
 		return -1;
 	rc = xc_ioreq_server_create(dm->xc, a->domid, &dm->srv_fd, &dm->port, &dm->page);
@@ -310,8 +334,8 @@ static int serve(struct dm *dm, const sigset_t *waitmask, const sigset_t *blocke
 	int work_left = 0;
 
 	for (;;) {
-		struct pollfd pfd[2];
-		nfds_t n = 1;
+		struct pollfd pfd[3];
+		nfds_t n = 1, con_at = 0, vcon_at = 0;
 		short con_events = 0;
 		int64_t now = dm_now_ms();
 
@@ -333,6 +357,8 @@ static int serve(struct dm *dm, const sigset_t *waitmask, const sigset_t *blocke
 			}
 			if (dm->args.serial)
 				dm_console_tick(&dm->con, now);
+			if (dm->args.console)
+				dm_console_tick(&dm->vcon, now);
 			dm_machine_resync_irqs(dm);
 			next_tick = now + TICK_MS;
 		}
@@ -340,8 +366,17 @@ static int serve(struct dm *dm, const sigset_t *waitmask, const sigset_t *blocke
 		pfd[0] = (struct pollfd){ .fd = dm->srv_fd, .events = POLLIN };
 		if (dm->args.serial) {
 			int cfd = dm_console_pollfd(&dm->con, &con_events);
-			if (cfd >= 0 && con_events)
+			if (cfd >= 0 && con_events) {
+				con_at = n;
 				pfd[n++] = (struct pollfd){ .fd = cfd, .events = con_events };
+			}
+		}
+		if (dm->args.console) {
+			int cfd = dm_console_pollfd(&dm->vcon, &con_events);
+			if (cfd >= 0 && con_events) {
+				vcon_at = n;
+				pfd[n++] = (struct pollfd){ .fd = cfd, .events = con_events };
+			}
 		}
 		int64_t wait = work_left ? 0 : next_tick - now;
 		struct timespec ts = { .tv_sec = wait / 1000, .tv_nsec = (wait % 1000) * 1000000 };
@@ -370,12 +405,11 @@ static int serve(struct dm *dm, const sigset_t *waitmask, const sigset_t *blocke
 		/* Cheap when idle: a look at the ring indices and the slots' states. */
 		work_left = dm_ioreq_serve(&dm->io, PASSES_PER_WAKE);
 		work_left |= dm_machine_poll(dm);
-		if (n > 1)
-			dm_console_event(&dm->con, pfd[1].revents);
-		if (dm->args.serial) {
-			dm_console_feed(&dm->con, &dm->uart);
-			dm_machine_cache_uart(dm);
-		}
+		if (con_at)
+			dm_console_event(&dm->con, pfd[con_at].revents);
+		if (vcon_at)
+			dm_console_event(&dm->vcon, pfd[vcon_at].revents);
+		feed_consoles(dm);
 	}
 }
 
@@ -387,6 +421,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 
 	dm->srv_fd = -1;
+	dm->con.fd = dm->vcon.fd = -1;   /* a failure before the consoles' init closes nothing */
 	for (unsigned i = 0; i < DM_MAX_DISKS; i++)
 		dm->disk_fd[i] = -1;
 
@@ -452,10 +487,11 @@ int main(int argc, char **argv)
 	CPU_SET(0, &cpu0);
 	if (sched_setaffinity(0, sizeof cpu0, &cpu0) < 0)
 		dm_log("cannot run on CPU 0 with the event interrupt: %s", strerror(errno));
-	dm_log("starting for domain %u '%s': %u vCPUs, RAM %#llx+%#llx, %s, %u disk(s)",
+	dm_log("starting for domain %u '%s': %u vCPUs, RAM %#llx+%#llx, %s, %u disk(s)%s",
 	       dm->args.domid, dm->args.name, dm->args.vcpus,
 	       (unsigned long long)dm->args.ram_base, (unsigned long long)dm->args.ram_size,
-	       dm->args.serial ? "serial" : "no serial", dm->args.nr_disks);
+	       dm->args.serial ? "serial" : "no serial", dm->args.nr_disks,
+	       dm->args.console ? ", virtio console" : "");
 	for (unsigned i = 0; i < dm->args.nr_disks; i++)
 		dm_log("disk %u: %s (%s)", i, dm->args.disk[i].path,
 		       dm->args.disk[i].readonly ? "read-only" : "read-write");
@@ -476,6 +512,8 @@ int main(int argc, char **argv)
 	}
 	if (dm->args.serial)
 		dm_console_tick(&dm->con, dm_now_ms());
+	if (dm->args.console)
+		dm_console_tick(&dm->vcon, dm_now_ms());
 
 	int rc = serve(dm, &waitmask, &block);
 	log_stats(dm);
@@ -483,8 +521,13 @@ int main(int argc, char **argv)
 	       (unsigned long long)dm->io.nr_sync, (unsigned long long)dm->io.nr_posted,
 	       (unsigned long long)dm->bus.unclaimed);
 	if (dm->args.serial && dm->con.out.dropped)
-		dm_log("console: %llu bytes of output dropped in all",
+		dm_log("serial console: %llu bytes of output dropped in all",
 		       (unsigned long long)dm->con.out.dropped);
+	if (dm->vcons)
+		dm_log("virtio console: %llu bytes out, %llu in, %llu dropped",
+		       (unsigned long long)dm->vcons->st->tx_bytes,
+		       (unsigned long long)dm->vcons->st->rx_bytes,
+		       (unsigned long long)dm->vcon.out.dropped);
 	teardown(dm);
 	dm_log("stopped");
 	return rc < 0 ? 1 : 0;
