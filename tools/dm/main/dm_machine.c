@@ -2,7 +2,7 @@
 /*
  * dm_machine.c: the machine rivet-dm emulates for its DomU, laid out as
  * QEMU's virt: the PLIC, the 16550 UART (--serial) and eight virtio-mmio
- * slots, disk i in slot i, the rest empty (DeviceID 0). Interrupts: slot n
+ * slots, disk i in slot i, then the NICs, the rest empty (DeviceID 0). Interrupts: slot n
  * drives PLIC source n + 1, the UART source 10; the PLIC's S-mode context
  * 2n + 1 is vCPU n's VSEIP (xc_ioreq_set_irq), its M-mode contexts are
  * wired to nothing.
@@ -191,11 +191,16 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 			virtio_blk_init(dm->blk[n], dm->disk_fd[n], dm->disk_size[n],
 					dm->args.disk[n].readonly, "");
 			vdev = &dm->blk[n]->vdev;
+		} else if (n < dm->args.nr_disks + dm->args.nr_nics) {
+			struct dm_nic *nic = &dm->nic[n - dm->args.nr_disks];
+			nic->slot = n;
+			vdev = &nic->dev->vdev;
 		}
 		plic_irq_init(&irq, &dm->plic, DM_VIRTIO_IRQ(n));
 		virtio_mmio_init(&dm->slot[n], &dm->mem, irq, vdev);
 		if (dm_bus_add(&dm->bus, DM_VIRTIO_BASE + n * DM_VIRTIO_STRIDE, VIRTIO_MMIO_SIZE,
-			       &virtio_mmio_ops, &dm->slot[n], vdev ? "virtio-blk" : "virtio-empty") < 0)
+			       &virtio_mmio_ops, &dm->slot[n],
+			       !vdev ? "virtio-empty" : n < dm->args.nr_disks ? "virtio-blk" : "virtio-net") < 0)
 			goto bus;
 	}
 	return 0;

@@ -223,6 +223,7 @@ static void teardown(struct dm *dm)
 		dm->mem.host = NULL;
 	}
 	dm_machine_free(dm);
+	dm_net_close(dm);
 	dm_console_close(&dm->con);
 	for (unsigned i = 0; i < DM_MAX_DISKS; i++) {
 		if (dm->disk_fd[i] >= 0)
@@ -240,7 +241,7 @@ static int setup(struct dm *dm, char *err, size_t errlen)
 	void *ram = NULL;
 	int rc;
 
-	if (open_disks(dm, err, errlen) < 0)
+	if (open_disks(dm, err, errlen) < 0 || dm_net_open(dm, err, errlen) < 0)
 		return -1;
 	if ((rc = xc_open(&dm->xc)) < 0) {
 		dm->xc = NULL;
@@ -310,8 +311,8 @@ static int serve(struct dm *dm, const sigset_t *waitmask, const sigset_t *blocke
 	int work_left = 0;
 
 	for (;;) {
-		struct pollfd pfd[2];
-		nfds_t n = 1;
+		struct pollfd pfd[2 + DM_MAX_NICS];
+		nfds_t n = 1, con = 0, net;
 		short con_events = 0;
 		int64_t now = dm_now_ms();
 
@@ -340,9 +341,13 @@ static int serve(struct dm *dm, const sigset_t *waitmask, const sigset_t *blocke
 		pfd[0] = (struct pollfd){ .fd = dm->srv_fd, .events = POLLIN };
 		if (dm->args.serial) {
 			int cfd = dm_console_pollfd(&dm->con, &con_events);
-			if (cfd >= 0 && con_events)
+			if (cfd >= 0 && con_events) {
+				con = n;
 				pfd[n++] = (struct pollfd){ .fd = cfd, .events = con_events };
+			}
 		}
+		net = n;
+		n += dm_net_pollfds(dm, pfd + net);
 		int64_t wait = work_left ? 0 : next_tick - now;
 		struct timespec ts = { .tv_sec = wait / 1000, .tv_nsec = (wait % 1000) * 1000000 };
 		int r = ppoll(pfd, n, &ts, waitmask);
@@ -370,8 +375,9 @@ static int serve(struct dm *dm, const sigset_t *waitmask, const sigset_t *blocke
 		/* Cheap when idle: a look at the ring indices and the slots' states. */
 		work_left = dm_ioreq_serve(&dm->io, PASSES_PER_WAKE);
 		work_left |= dm_machine_poll(dm);
-		if (n > 1)
-			dm_console_event(&dm->con, pfd[1].revents);
+		work_left |= dm_net_events(dm, pfd + net);
+		if (con)
+			dm_console_event(&dm->con, pfd[con].revents);
 		if (dm->args.serial) {
 			dm_console_feed(&dm->con, &dm->uart);
 			dm_machine_cache_uart(dm);
@@ -389,6 +395,8 @@ int main(int argc, char **argv)
 	dm->srv_fd = -1;
 	for (unsigned i = 0; i < DM_MAX_DISKS; i++)
 		dm->disk_fd[i] = -1;
+	for (unsigned i = 0; i < DM_MAX_NICS; i++)
+		dm->nic[i].fd = -1;
 
 	if (dm_args_parse(argc, argv, &dm->args, err, sizeof err) < 0) {
 		ready_fd = dm->args.ready_fd;
@@ -459,6 +467,12 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < dm->args.nr_disks; i++)
 		dm_log("disk %u: %s (%s)", i, dm->args.disk[i].path,
 		       dm->args.disk[i].readonly ? "read-only" : "read-write");
+	for (unsigned i = 0; i < dm->args.nr_nics; i++) {
+		const uint8_t *m = dm->args.nic[i].mac;
+		dm_log("nic %u: tap %s, mac %02x:%02x:%02x:%02x:%02x:%02x, offloads %s", i,
+		       dm->args.nic[i].tap, m[0], m[1], m[2], m[3], m[4], m[5],
+		       dm->args.nic[i].offload ? "on" : "off");
+	}
 
 	if (setup(dm, err, sizeof err) < 0) {
 		dm_log("cannot start: %s", err);
