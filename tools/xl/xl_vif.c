@@ -21,6 +21,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#ifndef GRND_INSECURE
+#define GRND_INSECURE 0x0004   /* Linux 5.6 */
+#endif
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -38,8 +41,13 @@ void xl_vif_random_mac(uint8_t mac[6])
 {
 	uint8_t r[3] = { 0, 0, 0 };
 
-	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
-		/* No entropy yet this early: time and pid still spread domains apart. */
+	/*
+	 * Never blocks: a Dom0 early after boot, or under QEMU -icount, may not
+	 * have its entropy pool ready, and a MAC needs uniqueness, not secrecy.
+	 */
+	if (getrandom(r, sizeof r, GRND_INSECURE) != (ssize_t)sizeof r &&
+	    getrandom(r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+		/* Time and pid still spread domains apart. */
 		unsigned v = (unsigned)getpid() * 2654435761u ^ (unsigned)time(NULL);
 		r[0] = (uint8_t)v;
 		r[1] = (uint8_t)(v >> 8);
