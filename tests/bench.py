@@ -309,11 +309,13 @@ def net_report(n):
     mb = lambda t: (NET_MIB << 20) / 1e6 / (t / 1e7)   # noqa: E731
     print("  Networking (virtio-net in rivet-dm, tap on Dom0's bridge rbr0; Dom0 on harts 0-1, "
           "each DomU 1 vCPU pinned to its own hart; guest clock):")
-    print("    TCP DomU -> Dom0, %d MiB (busybox nc): %.1f MB/s" % (NET_MIB, mb(n["to_dom0"])))
-    print("    TCP DomU -> DomU on the same bridge, %d MiB: %.1f MB/s" % (NET_MIB, mb(n["to_domu"])))
-    print("    TCP DomU -> Dom0 with rivet-dm's checksum/TSO offloads off%s: %.1f MB/s (offloads: x%.1f)"
-          % ("" if n["nooff_checked"] else " (NOT CONFIRMED in rivet-dm's log)",
-             mb(n["to_dom0_nooff"]), n["to_dom0_nooff"] / n["to_dom0"]))
+    print("    TCP DomU -> Dom0, %d MiB (busybox nc): %.1f MB/s (%d ticks)"
+          % (NET_MIB, mb(n["to_dom0"]), n["to_dom0"]))
+    print("    TCP DomU -> DomU on the same bridge, %d MiB: %.1f MB/s (%d ticks)"
+          % (NET_MIB, mb(n["to_domu"]), n["to_domu"]))
+    print("    TCP DomU -> Dom0 with rivet-dm's checksum/TSO offloads off%s: %.1f MB/s (%d ticks; "
+          "offloads: x%.1f)" % ("" if n["nooff_checked"] else " (NOT CONFIRMED in rivet-dm's log)",
+                               mb(n["to_dom0_nooff"]), n["to_dom0_nooff"], n["to_dom0_nooff"] / n["to_dom0"]))
     if n["ping"]:
         print("    ping DomU -> Dom0, 20 round trips: min/avg/max %.3f/%.3f/%.3f ms" % tuple(n["ping"]))
     else:
