@@ -181,8 +181,12 @@ static void chain_write(const struct vq_chain *c, uint64_t off, const uint8_t *s
 	}
 }
 
-/* What a held packet's header may tell this driver; false: the packet cannot be given to it. */
-static bool rx_hdr_fix(const struct virtio_mmio *t, struct virtio_net_hdr *h, unsigned off)
+/*
+ * The header of a received packet as this driver may see it (OFF: the
+ * offloads it accepted); false: the packet cannot be given to it (the
+ * backend should never send such, having been told OFF).
+ */
+static bool rx_hdr_fix(struct virtio_net_hdr *h, unsigned off)
 {
 	uint8_t gso = h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
 
@@ -191,15 +195,14 @@ static bool rx_hdr_fix(const struct virtio_mmio *t, struct virtio_net_hdr *h, un
 			return false;
 		h->flags = 0;
 	}
+	if ((h->gso_type & VIRTIO_NET_HDR_GSO_ECN) && !(off & VIRTIO_NET_OFF_ECN))
+		return false;
 	if (gso == VIRTIO_NET_HDR_GSO_TCPV4 && !(off & VIRTIO_NET_OFF_TSO4))
 		return false;
 	if (gso == VIRTIO_NET_HDR_GSO_TCPV6 && !(off & VIRTIO_NET_OFF_TSO6))
 		return false;
-	if (gso != VIRTIO_NET_HDR_GSO_NONE && gso != VIRTIO_NET_HDR_GSO_TCPV4 &&
-	    gso != VIRTIO_NET_HDR_GSO_TCPV6)
-		return false;
-	(void)t;
-	return true;
+	return gso == VIRTIO_NET_HDR_GSO_NONE || gso == VIRTIO_NET_HDR_GSO_TCPV4 ||
+	       gso == VIRTIO_NET_HDR_GSO_TCPV6;
 }
 
 enum { RX_DONE, RX_NO_BUFFERS, RX_BROKEN };
@@ -218,7 +221,7 @@ static int rx_deliver(struct virtio_net *n, struct virtio_mmio *t)
 	unsigned nr = 0;
 
 	memcpy(&h, n->rx_pkt, sizeof h);
-	if (!rx_hdr_fix(t, &h, (unsigned)n->applied_off)) {
+	if (!rx_hdr_fix(&h, (unsigned)n->applied_off)) {
 		n->st->rx_dropped++;
 		return RX_DONE;
 	}
