@@ -281,18 +281,20 @@ def net_figures(build):
                 domu(listen_in, cmd + " true", tag + "l")
             else:
                 sh(cmd)
+            # Tagged: xl console replays the DomU's earlier output, earlier figures included.
             o = domu(src, "dd if=/dev/zero of=/tmp/d bs=1M count=%d 2>/dev/null; a=$(rdtime); "
-                     "nc %s 5001 < /tmp/d; b=$(rdtime); echo T$((b - a))" % (NET_MIB, dst_ip), tag)
-            m = re.search(r"^T(\d+)$", o, re.M)
+                     "nc %s 5001 < /tmp/d; b=$(rdtime); echo T%s-$((b - a))" % (NET_MIB, dst_ip, tag), tag)
+            m = re.findall(r"^T%s-(\d+)$" % tag, o, re.M)
             if not m:
                 sys.exit("bench: no TCP figure %s in:\n%s" % (tag, o[-2000:]))
-            return int(m.group(1))
+            return int(m[-1])
 
         create("na", 2, "10.0.3.2")
         create("nb", 3, "10.0.3.3")
         res["to_dom0"] = tcp("na", "10.0.3.1", None, "t1")
         res["to_domu"] = tcp("na", "10.0.3.3", "nb", "t2")
         o = domu("na", "ping -c 20 10.0.3.1 | tail -1", "p")
+        o = o[o.rfind("ping -c 20"):]
         m = re.search(r"min/avg/max = ([\d.]+)/([\d.]+)/([\d.]+) ms", o)
         res["ping"] = [float(x) for x in m.groups()] if m else None
         sh("xl destroy na; xl destroy nb")
