@@ -20,6 +20,7 @@
 #define BUF_GPA    (RAM_GPA + 0x100000)  /* receive buffers, 64 KiB apart */
 #define PKT_GPA    (RAM_GPA + 0x300000)  /* transmit data */
 #define QSIZE      16
+static unsigned qn = QSIZE;   /* the queues' size in this test */
 
 static uint8_t *ram;
 static struct dm_mem mem;
@@ -111,15 +112,15 @@ static void desc(unsigned q, unsigned i, uint64_t addr, uint32_t len, uint16_t f
 static void offer(unsigned q, uint16_t head)
 {
 	uint64_t avail = qbase(q) + 0x1000;
-	put16(avail + 4 + 2ULL * (avail_idx[q] % QSIZE), head);
+	put16(avail + 4 + 2ULL * (avail_idx[q] % qn), head);
 	avail_idx[q]++;
 	put16(avail + 2, avail_idx[q]);
 }
 
 static void kick(unsigned q) { wr(VIRTIO_MMIO_QUEUE_NOTIFY, q); }
 static uint16_t used_idx(unsigned q) { return get16(qbase(q) + 0x2000 + 2); }
-static uint32_t used_id(unsigned q, unsigned n) { return get32(qbase(q) + 0x2000 + 4 + 8ULL * (n % QSIZE)); }
-static uint32_t used_len(unsigned q, unsigned n) { return get32(qbase(q) + 0x2000 + 8 + 8ULL * (n % QSIZE)); }
+static uint32_t used_id(unsigned q, unsigned n) { return get32(qbase(q) + 0x2000 + 4 + 8ULL * (n % qn)); }
+static uint32_t used_len(unsigned q, unsigned n) { return get32(qbase(q) + 0x2000 + 8 + 8ULL * (n % qn)); }
 
 /* A device on a live transport with both queues ready; FEATURES: what the driver accepts. */
 static void setup(bool offloads, uint64_t features)
@@ -143,7 +144,7 @@ static void setup(bool offloads, uint64_t features)
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
 	for (unsigned q = 0; q < 2; q++) {
 		wr(VIRTIO_MMIO_QUEUE_SEL, q);
-		wr(VIRTIO_MMIO_QUEUE_NUM, QSIZE);
+		wr(VIRTIO_MMIO_QUEUE_NUM, qn);
 		wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)qbase(q));
 		wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)(qbase(q) + 0x1000));
 		wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)(qbase(q) + 0x2000));
@@ -451,6 +452,26 @@ TEST(receive_work_is_bounded)
 		queue_rx(50, (uint8_t)i, 0, 0);
 	CHECK(!virtio_net_rx(net, &t));
 	CHECK_EQ(used_idx(VIRTIO_NET_RXQ), FAKE_MAX);
+	/* A ring of 4: four packets a round, then "more"; the rest in the next rounds. */
+	qn = 4;
+	setup(true, 0);
+	for (unsigned i = 0; i < 4; i++)
+		post_rx(i, 200);
+	for (unsigned i = 0; i < 6; i++)
+		queue_rx(50, (uint8_t)i, 0, 0);
+	CHECK(virtio_net_rx(net, &t));
+	CHECK_EQ(rx_head, 4);
+	CHECK_EQ(used_idx(VIRTIO_NET_RXQ), 4);
+	/* No buffers left: the fifth packet waits, and the backend is not read on. */
+	CHECK(!virtio_net_rx(net, &t));
+	CHECK_EQ(rx_head, 5);
+	CHECK(!virtio_net_wants_rx(net, &t));
+	for (unsigned i = 0; i < 4; i++)
+		post_rx(i, 200);
+	kick(VIRTIO_NET_RXQ);
+	CHECK_EQ(used_idx(VIRTIO_NET_RXQ), 6);
+	CHECK_EQ(rx_buf(1)[VIRTIO_NET_HDR_SIZE], 5);
+	qn = QSIZE;
 	/* Not live: nothing read. */
 	setup(true, 0);
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
