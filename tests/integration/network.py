@@ -202,7 +202,11 @@ def domus_on_the_bridge_ping_and_move_16_mib_each_way():
         # end, stops cleanly, its tap goes, and the honest DomUs' network carries on.
         hostile_nic(s, ids)
 
-        # destroy takes the domain's tap with it; the other DomU is unaffected.
+        # The tap outlives its device model (persistent, still on the bridge: what a restarted
+        # rivet-dm attaches to); destroy takes it with the domain; the other DomU is unaffected.
+        out = sh(s, "kill -9 $(sed -n 's/^dm_pid=//p' /run/rivet/domains/%s); echo rc=$?; sleep 1; "
+                    "brctl show rbr0" % ids["n1"])
+        assert "rc=0" in out and "vif%s.0" % ids["n1"] in out, out
         out = sh(s, "xl destroy n1; echo rc=$?", timeout=60)
         assert "rc=0" in out, out
         wait_gone(s, "n1")
