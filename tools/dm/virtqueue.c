@@ -251,6 +251,28 @@ int vq_push(struct vq *q, const struct dm_mem *m, uint16_t head, uint32_t len)
 	return 0;
 }
 
+int vq_push_batch(struct vq *q, const struct dm_mem *m, const struct vq_used *u, unsigned n)
+{
+	struct rings r;
+
+	if (!q->ready || locate(q, m, &r) < 0)
+		return VQ_BROKEN;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t elem[2] = { htole32(u[i].head), htole32(u[i].len) };
+		memcpy(r.used + RING_HDR + (size_t)USED_ELEM * ((uint16_t)(q->used_idx + i) % q->num),
+		       elem, sizeof elem);
+	}
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	q->used_idx = (uint16_t)(q->used_idx + n);
+	st16(r.used + RING_IDX_OFF, q->used_idx);
+	return 0;
+}
+
+void vq_unpop(struct vq *q, uint16_t n)
+{
+	q->last_avail_idx = (uint16_t)(q->last_avail_idx - n);
+}
+
 /* virtio's vring_need_event(): did the used index just move past EVENT? */
 static bool need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
 {

@@ -106,6 +106,26 @@ int vq_pop(struct vq *q, const struct dm_mem *m, struct vq_chain *c);
  */
 int vq_push(struct vq *q, const struct dm_mem *m, uint16_t head, uint32_t len);
 
+/* One used-ring element for vq_push_batch(). */
+struct vq_used {
+	uint16_t head;
+	uint32_t len;
+};
+
+/*
+ * Returns N chains at once and publishes the used index once, after all of
+ * them: a driver never sees part of a batch (virtio-net's mergeable buffers,
+ * whose first header counts them all). 0, or VQ_BROKEN as vq_push.
+ */
+int vq_push_batch(struct vq *q, const struct dm_mem *m, const struct vq_used *u, unsigned n);
+
+/*
+ * Gives back the last N chains popped and not pushed: the next vq_pop()s
+ * take them again, read afresh from the ring. For a device that found it
+ * lacks buffers for a whole packet (QEMU's virtqueue_unpop).
+ */
+void vq_unpop(struct vq *q, uint16_t n);
+
 /*
  * Whether the driver wants a used-buffer interrupt for what was pushed
  * since the last call: EVENT_IDX's used_event if negotiated, else the

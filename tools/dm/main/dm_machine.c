@@ -2,8 +2,8 @@
 /*
  * dm_machine.c: the machine rivet-dm emulates for its DomU, laid out as
  * QEMU's virt: the PLIC, the 16550 UART (--serial) and eight virtio-mmio
- * slots, disk i in slot i, then the virtio console (--console), the rest
- * empty (DeviceID 0). Interrupts: slot n
+ * slots, disk i in slot i, then the NICs, then the virtio console
+ * (--console), the rest empty (DeviceID 0). Interrupts: slot n
  * drives PLIC source n + 1, the UART source 10; the PLIC's S-mode context
  * 2n + 1 is vCPU n's VSEIP (xc_ioreq_set_irq), its M-mode contexts are
  * wired to nothing.
@@ -166,7 +166,7 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 	for (unsigned v = 0; v < DM_MAX_VCPUS; v++)
 		dm->irq_level[v] = -1;
 	plic_init(&dm->plic, dm->args.vcpus, plic_line, dm);
-	dm->vcons_slot = dm->args.nr_disks;   /* the first slot after the disks */
+	dm->vcons_slot = dm->args.nr_disks + dm->args.nr_nics;   /* the first slot after the disks and NICs */
 	dm->cache_lsr = -1;
 	for (unsigned v = 0; v < DM_MAX_VCPUS; v++) {
 		dm->cache_claim[v] = -1;
@@ -193,6 +193,10 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 			virtio_blk_init(dm->blk[n], dm->disk_fd[n], dm->disk_size[n],
 					dm->args.disk[n].readonly, "");
 			vdev = &dm->blk[n]->vdev;
+		} else if (n < dm->args.nr_disks + dm->args.nr_nics) {
+			struct dm_nic *nic = &dm->nic[n - dm->args.nr_disks];
+			nic->slot = n;
+			vdev = &nic->dev->vdev;
 		} else if (dm->args.console && n == dm->vcons_slot) {
 			dm->vcons = calloc(1, sizeof *dm->vcons);
 			if (!dm->vcons) {
@@ -207,7 +211,7 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 		if (dm_bus_add(&dm->bus, DM_VIRTIO_BASE + n * DM_VIRTIO_STRIDE, VIRTIO_MMIO_SIZE,
 			       &virtio_mmio_ops, &dm->slot[n],
 			       !vdev ? "virtio-empty" : vdev->device_id == VIRTIO_ID_CONSOLE ? "virtio-console" :
-			       "virtio-blk") < 0)
+			       n < dm->args.nr_disks ? "virtio-blk" : "virtio-net") < 0)
 			goto bus;
 	}
 	return 0;
