@@ -78,6 +78,8 @@ int xc_domain_self(xc_handle *h, uint32_t *domid);
 int xc_physinfo(xc_handle *h, struct rivet_physinfo *pi);
 int xc_domain_create(xc_handle *h, const struct rivet_domain_config *cfg, uint32_t *domid);
 int xc_domain_destroy(xc_handle *h, uint32_t domid);
+/* Only while it is shut down (XC_EBUSY otherwise): for a decision taken on a shut-down domain. */
+int xc_domain_destroy_if_shutdown(xc_handle *h, uint32_t domid);
 int xc_domain_pause(xc_handle *h, uint32_t domid);
 int xc_domain_unpause(xc_handle *h, uint32_t domid);
 int xc_domain_shutdown(xc_handle *h, uint32_t domid, enum rivet_shutdown_reason reason);

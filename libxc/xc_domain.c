@@ -47,7 +47,12 @@ int xc_domain_create(xc_handle *h, const struct rivet_domain_config *cfg, uint32
 
 int xc_domain_destroy(xc_handle *h, uint32_t domid)
 {
-	return status(xc_hypercall(h, RIVET_HC_DOMAIN_DESTROY, A(domid), -1, NULL, 0));
+	return status(xc_hypercall(h, RIVET_HC_DOMAIN_DESTROY, A(domid, 0), -1, NULL, 0));
+}
+
+int xc_domain_destroy_if_shutdown(xc_handle *h, uint32_t domid)
+{
+	return status(xc_hypercall(h, RIVET_HC_DOMAIN_DESTROY, A(domid, RIVET_DESTROY_IF_SHUTDOWN), -1, NULL, 0));
 }
 
 int xc_domain_pause(xc_handle *h, uint32_t domid)

@@ -449,10 +449,14 @@ static void destroy_now(struct domain *d)
 	domains_put();
 }
 
-int domain_destroy(struct domain *d)
+int domain_destroy(struct domain *d, bool only_shutdown)
 {
 	spin_lock(&d->lock);
 	enum domain_state st = d->state;
+	if (only_shutdown && st != DOM_SHUTDOWN) {
+		spin_unlock(&d->lock);
+		return st == DOM_DEAD ? -RIVET_ENOENT : -RIVET_EBUSY;
+	}
 	/* One decision under the lock: a guest's own shutdown cannot slip in between. */
 	bool now = transition_locked(d, ST(DOM_SHUTDOWN), DOM_DEAD);
 	bool dying = !now && start_dying_locked(d, SHUTDOWN_DESTROY);
@@ -562,7 +566,7 @@ static void end_machine(struct domain *d0, enum shutdown_reason why)
 		if (!o)
 			continue;
 		if (o != d0)
-			domain_destroy(o);
+			domain_destroy(o, false);
 		domain_put(o);
 	}
 	destroy_now(d0);

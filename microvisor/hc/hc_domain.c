@@ -101,10 +101,13 @@ struct domain *hc_target(struct vcpu *v, u64 domid, int *err)
 struct sbiret hc_domain_destroy(struct vcpu *v, struct trap_frame *f)
 {
 	int err;
+	u64 flags = f->x[REG_A1];
+	if (flags & ~RIVET_DESTROY_FLAGS)
+		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
 	struct domain *d = hc_target(v, f->x[REG_A0], &err);
 	if (!d)
 		return SBI_RET(hc_error(err), 0);
-	return put_ret(d, domain_destroy(d), 0);
+	return put_ret(d, domain_destroy(d, flags & RIVET_DESTROY_IF_SHUTDOWN), 0);
 }
 
 static struct sbiret pause(struct vcpu *v, struct trap_frame *f, bool on)

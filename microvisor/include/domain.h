@@ -126,9 +126,10 @@ void domain_crash(struct domain *d, const char *cause, u64 addr, u64 pc);
 void domain_vcpu_off(struct domain *d);
 /*
  * Dom0's destroy: a SHUTDOWN domain goes at once; a CREATED, RUNNING or
- * DYING one once its vCPUs are off. -RIVET_ENOENT if it is already DEAD.
+ * DYING one once its vCPUs are off. -RIVET_ENOENT if it is already DEAD;
+ * with only_shutdown, -RIVET_EBUSY for anything but a SHUTDOWN domain.
  */
-int domain_destroy(struct domain *d);
+int domain_destroy(struct domain *d, bool only_shutdown);
 void domain_console_putc(struct domain *d, char c);
 /* Prints the unfinished line now (a prompt, before the domain waits for input). */
 void domain_console_flush(struct domain *d);

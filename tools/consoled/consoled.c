@@ -516,7 +516,8 @@ static void domain_exceptions(void)
 		d = dom_find(info->domid);
 		if (d)
 			drain(d, 1);
-		r = xc_domain_destroy(xch, info->domid);
+		/* Only while shut down: ids are reused, and the check above is already history. */
+		r = xc_domain_destroy_if_shutdown(xch, info->domid);
 		if (r < 0) {
 			say("domain %u '%s' (%s): cannot destroy it: %s", info->domid, info->name,
 			    consoled_reason_name(info->shutdown_reason), xc_strerror(r));

@@ -351,6 +351,10 @@ static void one_call(void)
 		}
 		break;
 	case RIVET_HC_DOMAIN_DESTROY:
+		a[0] = target_domid();
+		a[1] = PICK(0, 0, 0, RIVET_DESTROY_IF_SHUTDOWN, 2, ~0ULL);
+		must_fail = (a[1] & ~RIVET_DESTROY_FLAGS) != 0;
+		break;
 	case RIVET_HC_DOMAIN_PAUSE:
 	case RIVET_HC_DOMAIN_UNPAUSE:
 		a[0] = target_domid();

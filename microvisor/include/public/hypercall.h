@@ -20,6 +20,14 @@
 #define RIVET_ABI_MAJOR        1
 #define RIVET_ABI_MINOR        2   /* 1.1: ioreq servers; 1.2: Dom0 events through its vPLIC */
 
+/*
+ * DOMAIN_DESTROY's a1 (ABI 1.2; 0 before): IF_SHUTDOWN destroys only a
+ * domain that is shut down, else RIVET_ERR_BUSY, so a daemon acting on a
+ * shut-down domain never destroys a new one that took its id meanwhile.
+ */
+#define RIVET_DESTROY_IF_SHUTDOWN  1ULL
+#define RIVET_DESTROY_FLAGS        RIVET_DESTROY_IF_SHUTDOWN
+
 enum rivet_hc {
 	/* Any domain. */
 	RIVET_HC_VERSION          = 0,  /* value = (major << 16) | minor */
@@ -33,7 +41,7 @@ enum rivet_hc {
 	/* Dom0 only: everyone else gets SBI_ERR_DENIED. */
 	RIVET_HC_PHYSINFO         = 16, /* a0 = GPA of struct rivet_physinfo */
 	RIVET_HC_DOMAIN_CREATE    = 17, /* a0 = GPA of struct rivet_domain_config; value = domid */
-	RIVET_HC_DOMAIN_DESTROY   = 18, /* a0 = domid */
+	RIVET_HC_DOMAIN_DESTROY   = 18, /* a0 = domid, a1 = RIVET_DESTROY_* flags (1.2) */
 	RIVET_HC_DOMAIN_PAUSE     = 19, /* a0 = domid */
 	RIVET_HC_DOMAIN_UNPAUSE   = 20, /* a0 = domid */
 	RIVET_HC_DOMAIN_GETINFO   = 21, /* a0 = first domid to consider, a1 = GPA of struct
