@@ -141,7 +141,7 @@ static void blk_setup(uint8_t mode, uint16_t num, uint64_t desc, uint64_t avail,
 /* A notify or poll of a device that needs a reset must leave the used ring alone. */
 static void blk_kick(bool poll, uint64_t used)
 {
-	bool dead = t.status & VIRTIO_STATUS_NEEDS_RESET;
+	bool dead = t.st->status & VIRTIO_STATUS_NEEDS_RESET;
 	uint16_t before = get16(used + 2);
 
 	if (poll)
@@ -217,8 +217,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		if (mode & MODE_BLK) {
-			FUZZ_CHECK(irq_level == (t.isr != 0), "irq line %d with InterruptStatus %#x", irq_level,
-				   t.isr);
+			FUZZ_CHECK(irq_level == (t.st->isr != 0), "irq line %d with InterruptStatus %#x", irq_level,
+				   t.st->isr);
 			(void)virtio_mmio_read(&t, act[i].arg % (VIRTIO_MMIO_SIZE + 8), 1u << (act[i].val & 3));
 		}
 	}
