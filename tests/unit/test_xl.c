@@ -817,7 +817,7 @@ TEST(create_checks_before_creating)
 TEST(dm_argv)
 {
 	struct xl_disk disks[2] = { { "xvda", 0, 0, "/srv/a,b.img" }, { "xvdc", 1, 1, "/srv/c.img" } };
-	struct xl_dm_spec s = { 7, "web", 2, 0x80000000, 64 << 20, 1, 2, disks, 9 };
+	struct xl_dm_spec s = { 7, "web", 2, 0x80000000, 64 << 20, 1, 2, disks, 9, 0, 0 };
 	char *argv[XL_DM_MAX_ARGS], line[1024] = "";
 	int n, i;
 
@@ -836,6 +836,15 @@ TEST(dm_argv)
 	s.nr_disks = 0;
 	CHECK_EQ(xl_dm_argv(&s, "/usr/sbin/rivet-dm", argv), 13);
 	CHECK_STR(argv[11], "--ready-fd");
+	xl_dm_argv_free(argv);
+	/* xl dm-restart: the same life (--instance) taken over (--resume). */
+	s.instance = 0x1234abcdULL;
+	s.resume = 1;
+	CHECK_EQ(xl_dm_argv(&s, "rivet-dm", argv), 16);
+	CHECK_STR(argv[11], "--instance");
+	CHECK_STR(argv[12], "0x1234abcd");
+	CHECK_STR(argv[13], "--resume");
+	CHECK_STR(argv[14], "--ready-fd");
 	xl_dm_argv_free(argv);
 	s.nr_disks = XL_MAX_DISKS + 1;
 	CHECK_EQ(xl_dm_argv(&s, "rivet-dm", argv), -1);
@@ -890,14 +899,24 @@ TEST(record_devices)
 	CHECK_EQ(xl_record_set_config(&r, "/etc/rivet/web.cfg"), 0);
 	r.dm_pid = 4242;
 	r.serial = 1;
+	r.dm_vcpus = 2;
+	r.dm_ram_base = 0x80000000ULL;
+	r.dm_ram_size = 64 << 20;
+	r.dm_instance = 0xfedcba9876543210ULL;
+	r.dm_restart = 1;
 	CHECK_EQ(xl_record_add_disk(&r, "xvda", 0, 0, "/srv/a,b.img"), 0);
 	CHECK_EQ(xl_record_add_disk(&r, "sdc", 1, 1, "/srv/c.img"), 0);
 	CHECK(xl_record_format(&r, &text, why) > 0);
 	CHECK_STR(text, "name=web\nconfig=/etc/rivet/web.cfg\non_poweroff=destroy\non_reboot=destroy\n"
 			"on_crash=destroy\ndm_pid=4242\nserial=1\ndisk=0,xvda,rw,/srv/a,b.img\n"
-			"disk=1,sdc,ro,/srv/c.img\n");
+			"disk=1,sdc,ro,/srv/c.img\ndm=2,0x80000000,0x4000000,0xfedcba9876543210\n"
+			"on_dm_crash=restart\n");
 	CHECK_EQ(xl_record_parse(text, &back, why), 0);
 	free(text);
+	CHECK_EQ(back.dm_vcpus, 2);
+	CHECK(back.dm_ram_base == 0x80000000ULL && back.dm_ram_size == 64 << 20);
+	CHECK(back.dm_instance == 0xfedcba9876543210ULL);
+	CHECK_EQ(back.dm_restart, 1);
 	CHECK_EQ(back.dm_pid, 4242);
 	CHECK_EQ(back.serial, 1);
 	CHECK_EQ(back.nr_disks, 2);
@@ -910,6 +929,9 @@ TEST(record_devices)
 	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\ndisk=0,xvda,rw\n", &back, why), -1);
 	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\ndm_pid=-1\n", &back, why), -1);
 	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\nserial=2\n", &back, why), -1);
+	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\ndm=9,0,0,0\n", &back, why), -1);
+	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\ndm=1,0,0\n", &back, why), -1);
+	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\non_dm_crash=reboot\n", &back, why), -1);
 	/* A record without them (an older xl, or no devices). */
 	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\n", &back, why), 0);
 	CHECK_EQ(back.dm_pid, 0);
@@ -999,7 +1021,7 @@ TEST(create_with_device_model)
 	if (f)
 		fclose(f);
 	snprintf(want, sizeof want, "--domid 1 --name dev --vcpus 2 --ram-base 0x80000000 "
-		 "--ram-size 67108864 --serial --disk ro:%s --disk rw:%s --ready-fd ",
+		 "--ram-size 67108864 --serial --disk ro:%s --disk rw:%s --instance 0x",
 		 path_of("ro.img"), path_of("d.img"));
 	CHECK(!strncmp(args, want, strlen(want)));
 	xl_record_init(&rec);

@@ -47,6 +47,7 @@ struct domcfg {
 	unsigned nr_disks;          /* in vdev order: disks[i] is in virtio slot domcfg_disk_slot(i) */
 	struct domcfg_disk disks[DOMCFG_MAX_DISKS];
 	int serial;                 /* serial = 'pty': a 16550 UART */
+	int dm_restart;             /* on_dm_crash = "restart" (Rivet's key; default "pause") */
 	/* Lines of the keys, 0 when absent: errors found later name them. */
 	unsigned line_name, line_memory, line_kernel, line_ramdisk, line_disk, line_serial;
 };
