@@ -62,13 +62,13 @@ int dm_state_resume(struct dm_state *s, void *base, size_t bytes, const struct d
 	memcpy(name, h->name, sizeof name);
 	name[sizeof name - 1] = 0;
 	if (h->domid != id->domid || strcmp(name, id->name)) {
-		snprintf(err, errlen, "the state file is domain %u '%s''s, not domain %u '%s''s", h->domid,
-			 name, id->domid, id->name);
+		snprintf(err, errlen, "the state file belongs to domain %u (%s), not to domain %u (%s)",
+			 h->domid, name, id->domid, id->name);
 		return -1;
 	}
 	if (h->instance != id->instance) {
-		snprintf(err, errlen, "the state file is of an earlier life of domain %u (instance %016llx, "
-			 "not %016llx)", id->domid, (unsigned long long)h->instance,
+		snprintf(err, errlen, "the state file belongs to an earlier life of domain %u "
+			 "(instance %#llx, not %#llx)", id->domid, (unsigned long long)h->instance,
 			 (unsigned long long)id->instance);
 		return -1;
 	}

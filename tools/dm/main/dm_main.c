@@ -274,7 +274,11 @@ static int setup(struct dm *dm, char *err, size_t errlen)
 	void *ram = NULL;
 	int rc;
 
+	dm_console_init(&dm->con, a->domid);
 	if (open_disks(dm, err, errlen) < 0)
+		return -1;
+	/* Before anything touches the domain: a state file that is not this life's is refused here. */
+	if (dm_state_file_open(dm, &dm->was_clean, err, errlen) < 0)
 		return -1;
 	if ((rc = xc_open(&dm->xc)) < 0) {
 		dm->xc = NULL;
@@ -289,9 +293,6 @@ static int setup(struct dm *dm, char *err, size_t errlen)
 		return -1;
 	}
 	dm->mem = (struct dm_mem){ .host = ram, .gpa = a->ram_base, .size = a->ram_size };
-	dm_console_init(&dm->con, a->domid);
-	if (dm_state_file_open(dm, &dm->was_clean, err, errlen) < 0)
-		return -1;
 	if (dm_machine_build(dm, err, errlen) < 0)
 		return -1;
 	dm_state_seal(&dm->state);
