@@ -108,6 +108,9 @@ def dm_restart_keeps_registers_and_disk_io_going():
         out = sh(s, "sleep 0.7; xl dm-restart lin; echo rc=$?", timeout=60)
         assert "rc=0" in out, out
         kills.append(kill_and_wait_successor(s, "0.4"))
+        # Every kill and restart landed while the loop ran (it is still running now).
+        linux_console(s, "lin", "[ -e /tmp/loop.out ] && echo lo''op-ended-early || echo lo''op-still-running",
+                      "loop-still-running")
         linux_console(s, "lin", "while [ ! -e /tmp/loop.out ]; do sleep 1; done; cat /tmp/loop.out",
                       "loop-done")
         linux_console(s, "lin", "cat /tmp/loop.out; dmesg | grep -ci -e 'i/o error' -e 'blk_update' "
