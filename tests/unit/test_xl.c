@@ -144,6 +144,7 @@ static int64_t mv_call(uint32_t fn, uint64_t *a, void *buf, int64_t *value)
 	}
 	case RIVET_HC_DOMAIN_SHUTDOWN:
 	case RIVET_HC_DOMAIN_PAUSE:
+	case RIVET_HC_DOMAIN_UNPAUSE:
 	case RIVET_HC_VCPU_PIN:
 		return mv_dom(a[0]) ? 0 : RIVET_ERR_NO_DOMAIN;
 	}
@@ -1035,6 +1036,38 @@ TEST(create_with_device_model)
 	snprintf(want, sizeof want, "Vdev  Slot  Access  Target\nxvda      0  ro      %s\n"
 		 "xvdb      1  rw      %s\n", path_of("ro.img"), path_of("d.img"));
 	CHECK_STR(out, want);
+	/* dm-restart: a successor with --resume and this life's instance, recorded. */
+	{
+		char *dr[] = { "dm-restart", "dev" }, inst[32];
+		int old_pid;
+
+		xl_record_init(&rec);
+		CHECK_EQ(xl_record_read(1, &rec, why), 0);
+		CHECK(rec.dm_vcpus == 2 && rec.dm_ram_size == 64 << 20 && rec.dm_instance != 0);
+		old_pid = rec.dm_pid;
+		snprintf(inst, sizeof inst, "--instance %#llx --resume", (unsigned long long)rec.dm_instance);
+		xl_record_free(&rec);
+		CHECK_EQ(run_xl(h, xl_cmd_dm_restart, out, sizeof out, err, sizeof err, 2, dr), 0);
+		CHECK_STR(err, "");
+		f = fopen(path_of("dm.args"), "r");
+		n = f ? fread(args, 1, sizeof args - 1, f) : 0;
+		args[n] = '\0';
+		if (f)
+			fclose(f);
+		CHECK(strstr(args, inst) != NULL);
+		xl_record_init(&rec);
+		CHECK_EQ(xl_record_read(1, &rec, why), 0);
+		CHECK(rec.dm_pid > 0 && rec.dm_pid != old_pid);
+		xl_record_free(&rec);
+		/* A successor that fails: one line, the domain stays paused. */
+		write_dm("echo 'error: bad state' >&$fd; exit 1");
+		CHECK_EQ(run_xl(h, xl_cmd_dm_restart, out, sizeof out, err, sizeof err, 2, dr), 1);
+		CHECK_STR(err, "xl: dm-restart: domain 'dev' (1): the new device model failed: bad state; "
+			  "domain 'dev' stays paused\n");
+		dr[1] = "nope";
+		CHECK_EQ(run_xl(h, xl_cmd_dm_restart, out, sizeof out, err, sizeof err, 2, dr), 1);
+		CHECK_STR(err, "xl: dm-restart: no such domain\n");
+	}
 	/* The DM (a script here, gone already) is not rivet-dm: destroy just destroys. */
 	bl[0] = "destroy";
 	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, bl), 0);

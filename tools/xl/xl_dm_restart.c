@@ -94,6 +94,11 @@ static enum xl_dm_restart_result restart_locked(xc_handle *h, uint32_t domid, in
 		return XL_DMR_FAILED;
 	}
 	/*
+	 * Paused by the user while its device model ran: it stays paused. (Paused
+	 * with its device model dead, the microvisor did it: it runs again.)
+	 */
+	int user_paused = (info.state & RIVET_DOMSTATE_PAUSED) && xl_dm_alive(rec.dm_pid, domid);
+	/*
 	 * Paused first, so that the old device model's last drain of the posted
 	 * ring is really the last (it pauses too when it can), then stopped with
 	 * SIGTERM: an orderly stop leaves the state for its successor.
@@ -127,6 +132,8 @@ static enum xl_dm_restart_result restart_locked(xc_handle *h, uint32_t domid, in
 		return XL_DMR_FAILED;
 	}
 	*new_pid = pid;
+	if (user_paused)
+		return XL_DMR_DONE;
 	r = xc_domain_unpause(h, domid);
 	if (r < 0) {
 		reason_set(why, "cannot unpause domain '%s' (%u): %s", info.name, domid, xc_strerror(r));
