@@ -28,7 +28,8 @@
 #define DISK_BYTES  (16u * VIRTIO_BLK_SECTOR_SIZE)
 
 enum { MODE_EVENT_IDX = 1, MODE_INDIRECT = 2, MODE_BLK = 4, MODE_RO = 8 };
-enum { ACT_DRAIN, ACT_AVAIL_IDX, ACT_AVAIL_ENTRY, ACT_NOTIFY, ACT_MMIO, ACT_POLL, ACT_POKE, NR_ACTS };
+enum { ACT_DRAIN, ACT_AVAIL_IDX, ACT_AVAIL_ENTRY, ACT_NOTIFY, ACT_MMIO, ACT_POLL, ACT_POKE, ACT_RESTART,
+       NR_ACTS };
 
 static uint8_t ram[RAM_SIZE] __attribute__((aligned(4096)));
 static const struct dm_mem mem = { .host = ram, .gpa = RAM_GPA, .size = RAM_SIZE };
@@ -209,6 +210,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case ACT_POLL:
 			if (mode & MODE_BLK)
 				blk_kick(true, used);
+			break;
+		case ACT_RESTART:
+			/*
+			 * A new rivet-dm takes the slot's state over (dm.md "Restart"),
+			 * sometimes as if its predecessor died inside a publish: the
+			 * journal open with made-up values, settled against whatever
+			 * the driver left in used->idx.
+			 */
+			if (mode & MODE_BLK) {
+				static struct virtio_mmio_state saved;
+
+				saved = *t.st;
+				if (act[i].val & 2) {
+					saved.vq[0].journal_open = 1;
+					saved.vq[0].journal_used = act[i].arg;
+					saved.vq[0].journal_avail = (uint16_t)(act[i].val >> 16);
+				}
+				virtio_mmio_init(&t, &mem, (struct dm_irq){ .set = irq_set }, &blk.vdev);
+				virtio_mmio_bind_state(&t, &saved, 1);
+				virtio_mmio_resume(&t, act[i].val & 1);
+			}
 			break;
 		case ACT_POKE:
 			/* The driver rewrites RAM between kicks (a descriptor, a buffer). */
