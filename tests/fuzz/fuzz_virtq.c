@@ -32,7 +32,7 @@
 
 enum { MODE_EVENT_IDX = 1, MODE_INDIRECT = 2, MODE_BLK = 4, MODE_RO = 8, MODE_CONSOLE = 16 };
 enum { ACT_DRAIN, ACT_AVAIL_IDX, ACT_AVAIL_ENTRY, ACT_NOTIFY, ACT_MMIO, ACT_POLL, ACT_POKE, ACT_INPUT,
-       ACT_ROOM, NR_ACTS };
+       ACT_ROOM, ACT_RESTART, NR_ACTS };
 
 static uint8_t ram[RAM_SIZE] __attribute__((aligned(4096)));
 static const struct dm_mem mem = { .host = ram, .gpa = RAM_GPA, .size = RAM_SIZE };
@@ -171,7 +171,7 @@ static void blk_setup(uint8_t mode, uint16_t num, uint64_t desc, uint64_t avail,
 /* A notify or poll of a device that needs a reset must leave the used ring alone. */
 static void blk_kick(bool poll, uint64_t used, unsigned queue)
 {
-	bool dead = t.status & VIRTIO_STATUS_NEEDS_RESET;
+	bool dead = t.st->status & VIRTIO_STATUS_NEEDS_RESET;
 	uint16_t before = get16(used + 2);
 	size_t out_before = con_out;
 
@@ -187,7 +187,7 @@ static void blk_kick(bool poll, uint64_t used, unsigned queue)
 static void con_input(uint64_t used, unsigned len, uint32_t pattern)
 {
 	uint8_t in[256];
-	bool dead = t.status & VIRTIO_STATUS_NEEDS_RESET;
+	bool dead = t.st->status & VIRTIO_STATUS_NEEDS_RESET;
 	uint16_t before = get16(used + 2);
 
 	memset(in, (int)(pattern & 0xff), sizeof in);
@@ -259,6 +259,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (dev)
 				blk_kick(true, used, 0);
 			break;
+		case ACT_RESTART:
+			/*
+			 * A new rivet-dm takes the slot's state over (dm.md "Restart"),
+			 * sometimes as if its predecessor died inside a publish: the
+			 * journal open with made-up values, settled against whatever
+			 * the driver left in used->idx.
+			 */
+			if ((mode & MODE_BLK) && !(mode & MODE_CONSOLE)) {
+				static struct virtio_mmio_state saved;
+
+				saved = *t.st;
+				if (act[i].val & 2) {
+					saved.vq[0].journal_open = 1;
+					saved.vq[0].journal_used = act[i].arg;
+					saved.vq[0].journal_avail = (uint16_t)(act[i].val >> 16);
+				}
+				virtio_mmio_init(&t, &mem, (struct dm_irq){ .set = irq_set }, &blk.vdev);
+				virtio_mmio_bind_state(&t, &saved, 1);
+				virtio_mmio_resume(&t, act[i].val & 1);
+			}
+			break;
 		case ACT_POKE:
 			/* The driver rewrites RAM between kicks (a descriptor, a buffer). */
 			if (act[i].arg < RAM_SIZE - 4)
@@ -277,8 +298,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		if (mode & MODE_BLK) {
-			FUZZ_CHECK(irq_level == (t.isr != 0), "irq line %d with InterruptStatus %#x", irq_level,
-				   t.isr);
+			FUZZ_CHECK(irq_level == (t.st->isr != 0), "irq line %d with InterruptStatus %#x", irq_level,
+				   t.st->isr);
 			(void)virtio_mmio_read(&t, act[i].arg % (VIRTIO_MMIO_SIZE + 8), 1u << (act[i].val & 3));
 		}
 	}

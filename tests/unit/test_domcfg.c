@@ -353,6 +353,22 @@ TEST(serial)
 	CHECK_STR(err_with("serial = 1"), "dir/t.cfg:3: serial: expected 'pty'");
 }
 
+/* on_dm_crash: Rivet's own key, "pause" by default. */
+TEST(on_dm_crash)
+{
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\nserial = 'pty'\n"), 0);
+	CHECK_EQ(dc.dm_restart, 0);
+	domcfg_free(&dc);
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\non_dm_crash = \"restart\"\n"), 0);
+	CHECK_EQ(dc.dm_restart, 1);
+	domcfg_free(&dc);
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\non_dm_crash = 'pause'\n"), 0);
+	CHECK_EQ(dc.dm_restart, 0);
+	domcfg_free(&dc);
+	CHECK_STR(err_with("on_dm_crash = \"reboot\""),
+		  "dir/t.cfg:3: on_dm_crash: \"reboot\" is not valid (use pause or restart)");
+}
+
 int main(void)
 {
 	check_suite = "domcfg";
@@ -360,6 +376,7 @@ int main(void)
 	RUN(disk_spec_keys);
 	RUN(disks);
 	RUN(serial);
+	RUN(on_dm_crash);
 	RUN(defaults);
 	RUN(every_key);
 	RUN(path_without_directory);

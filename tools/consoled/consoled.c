@@ -501,6 +501,7 @@ static void domain_exceptions(void)
 		xl_record_remove(info->domid);
 		if (have && have->dm_pid > 0)
 			dm_stop_start(have->dm_pid, info->domid);
+		xl_dm_state_remove(info->domid);   /* its device state: nobody will resume it */
 		if (d)
 			dom_drop(d);
 		say("domain %u '%s' (%s): destroyed%s", info->domid, info->name,

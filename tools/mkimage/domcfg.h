@@ -48,6 +48,7 @@ struct domcfg {
 	struct domcfg_disk disks[DOMCFG_MAX_DISKS];
 	int serial;                 /* serial = 'pty': a 16550 UART */
 	int vconsole;               /* console = 'virtio': a virtio console after the disks */
+	int dm_restart;             /* on_dm_crash = "restart" (Rivet's key; default "pause") */
 	/* Lines of the keys, 0 when absent: errors found later name them. */
 	unsigned line_name, line_memory, line_kernel, line_ramdisk, line_disk, line_serial;
 	unsigned line_console;

@@ -151,6 +151,21 @@ void dm_machine_cache_init(struct dm *dm)
 	}
 }
 
+void dm_machine_resume(struct dm *dm)
+{
+	if (!dm->state.resumed)
+		return;
+	if (dm->args.serial)
+		uart_resume(&dm->uart);
+	for (unsigned n = 0; n < DM_VIRTIO_SLOTS; n++)
+		virtio_mmio_resume(&dm->slot[n], dm->was_clean);
+	/* A completion the dead process had not taken from the ring would hold its source for good. */
+	if (!dm->was_clean)
+		plic_recover(&dm->plic);
+	/* Every vCPU's line as the PLIC says (irq_level starts unknown), the claim cache with it. */
+	dm_machine_resync_irqs(dm);
+}
+
 void dm_machine_resync_irqs(struct dm *dm)
 {
 	for (unsigned v = 0; v < dm->args.vcpus; v++)
@@ -162,11 +177,20 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 {
 	struct dm_irq irq;
 
+	struct dm_state *st = &dm->state;
+	int resumed = st->resumed;
+	char name[24];
+
 	dm_bus_init(&dm->bus);
 	for (unsigned v = 0; v < DM_MAX_VCPUS; v++)
 		dm->irq_level[v] = -1;
 	plic_init(&dm->plic, dm->args.vcpus, plic_line, dm);
 	dm->vcons_slot = dm->args.nr_disks;   /* the first slot after the disks */
+	/* Each device's state into its slice of the arena (dm_state.h): one line per device. */
+	if (plic_bind_state(&dm->plic, DM_STATE_SLICE(st, "plic", struct plic_state), resumed) < 0) {
+		snprintf(err, errlen, "the state file's PLIC has another number of vCPUs");
+		return -1;
+	}
 	dm->cache_lsr = -1;
 	for (unsigned v = 0; v < DM_MAX_VCPUS; v++) {
 		dm->cache_claim[v] = -1;
@@ -178,6 +202,7 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 	if (dm->args.serial) {
 		irq = (struct dm_irq){ .set = uart_irq, .ctx = dm, .source = UART_IRQ };
 		uart_init(&dm->uart, &irq, dm_console_tx, &dm->con);
+		uart_bind_state(&dm->uart, DM_STATE_SLICE(st, "uart", struct uart16550_state), resumed);
 		if (dm_bus_add(&dm->bus, UART_BASE, UART_SIZE, &uart_bus_ops, dm, "uart") < 0)
 			goto bus;
 	}
@@ -204,11 +229,18 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 		}
 		plic_irq_init(&irq, &dm->plic, DM_VIRTIO_IRQ(n));
 		virtio_mmio_init(&dm->slot[n], &dm->mem, irq, vdev);
+		snprintf(name, sizeof name, "virtio%u", n);
+		virtio_mmio_bind_state(&dm->slot[n], DM_STATE_SLICE(st, name, struct virtio_mmio_state),
+				       resumed);
 		if (dm_bus_add(&dm->bus, DM_VIRTIO_BASE + n * DM_VIRTIO_STRIDE, VIRTIO_MMIO_SIZE,
 			       &virtio_mmio_ops, &dm->slot[n],
 			       !vdev ? "virtio-empty" : vdev->device_id == VIRTIO_ID_CONSOLE ? "virtio-console" :
 			       "virtio-blk") < 0)
 			goto bus;
+	}
+	if (st->failed) {
+		snprintf(err, errlen, "%s", st->err);
+		return -1;
 	}
 	return 0;
 bus:
