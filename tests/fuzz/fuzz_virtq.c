@@ -263,20 +263,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/*
 			 * A new rivet-dm takes the slot's state over (dm.md "Restart"),
 			 * sometimes as if its predecessor died inside a publish: the
-			 * journal open with made-up values, settled against whatever
-			 * the driver left in used->idx.
+			 * journal open with made-up values (on the queue bit 2 picks),
+			 * settled against whatever the driver left in used->idx. A
+			 * console's own state comes along, its flag sometimes damaged.
 			 */
-			if ((mode & MODE_BLK) && !(mode & MODE_CONSOLE)) {
+			if (dev) {
 				static struct virtio_mmio_state saved;
+				static struct virtio_console_state con_saved;
+				unsigned qi = mode & MODE_CONSOLE ? act[i].val >> 2 & 1 : 0;
 
 				saved = *t.st;
+				con_saved = *con.st;
 				if (act[i].val & 2) {
-					saved.vq[0].journal_open = 1;
-					saved.vq[0].journal_used = act[i].arg;
-					saved.vq[0].journal_avail = (uint16_t)(act[i].val >> 16);
+					saved.vq[qi].journal_open = 1;
+					saved.vq[qi].journal_used = act[i].arg;
+					saved.vq[qi].journal_avail = (uint16_t)(act[i].val >> 16);
 				}
-				virtio_mmio_init(&t, &mem, (struct dm_irq){ .set = irq_set }, &blk.vdev);
-				virtio_mmio_bind_state(&t, &saved, 1);
+				if (mode & MODE_CONSOLE) {
+					con_saved.tx_stalled = (uint8_t)(act[i].val >> 8);
+					virtio_console_init(&con, &fake_io, NULL);
+					virtio_console_bind_state(&con, &con_saved, 1);
+					FUZZ_CHECK(con.st->tx_stalled <= 1, "tx_stalled %u after a bind", con.st->tx_stalled);
+				}
+				virtio_mmio_init(&t, &mem, (struct dm_irq){ .set = irq_set },
+						 mode & MODE_CONSOLE ? &con.vdev : &blk.vdev);
+				FUZZ_CHECK(virtio_mmio_bind_state(&t, &saved, 1) == 0, "the same device refused");
 				virtio_mmio_resume(&t, act[i].val & 1);
 			}
 			break;

@@ -3,7 +3,8 @@
 xl dm-restart while its DomU works, and the DomU carries on without noticing. One Dom0 boot:
 a bare-metal DomU whose PLIC and UART registers must read the same after two restarts, state
 files that are not the domain's refused, then a Linux DomU writing and reading back its disk
-in a loop across three kills and two xl dm-restarts.
+in a loop across four kills and two xl dm-restarts while its virtio console (hvc1) keeps
+printing, and answers typed input afterwards.
 
 TODO(virtio-net, branch net): a TCP transfer across a kill belongs here once the DomU has a
 NIC: start `nc` from the DomU to Dom0 with 16 MiB of known data, kill -9 rivet-dm twice while
@@ -19,7 +20,10 @@ D0_GUESTS = "/usr/lib/rivet/guests"
 D0_LINUX = "/usr/lib/rivet/linux"
 LIN_CFG = ('name = "lin"\nmemory = 128\nvcpus = 2\nkernel = "%s/Image"\nramdisk = "%s/rootfs.cpio"\n'
            'extra = "console=ttyS0 quiet"\ndisk = [ "/tmp/lin.img,raw,xvda,rw" ]\nserial = "pty"\n'
-           'on_dm_crash = "restart"\n' % (D0_LINUX, D0_LINUX))
+           'console = "virtio"\non_dm_crash = "restart"\n' % (D0_LINUX, D0_LINUX))
+# On hvc1 (its shell: /etc/init.d/vconsole) while the disk loop runs: a line every 0.1 s.
+TICKER = ("(i=0; while [ ! -e /tmp/loop.out ]; do i=$((i+1)); echo vc-tick-$i; sleep 0.1; done; "
+          "echo vc-ticker-done-$i) & echo ti''cking")
 REGS_CFG = ('name = "dmregs"\nmemory = 16\nkernel = "%s/dmregs.elf"\nserial = "pty"\n'
             'on_dm_crash = "restart"\n' % D0_GUESTS)
 
@@ -54,7 +58,8 @@ def dm_restart_keeps_registers_and_disk_io_going():
     """rivet-dm killed (SIGKILL, restarted by the supervisor of on_dm_crash = "restart") and
     replaced (xl dm-restart) under a bare-metal DomU and under a Linux DomU's disk loop: the
     registers read back the same, the loop finishes with the right checksums and no I/O error,
-    the shell still answers; stale or foreign state files are refused with one clear line."""
+    the shell still answers; the DomU's virtio console, printing all along, is never stopped
+    and still takes input; stale or foreign state files are refused with one clear line."""
     with boot_dom0(dom0_image("dom0"), 2) as s:
         before = free_mib(s)
         # ---- registers: a bare-metal DomU reads its PLIC and UART before and after ----
@@ -104,6 +109,7 @@ def dm_restart_keeps_registers_and_disk_io_going():
         out = sh(s, "xl create /tmp/lin.cfg; echo rc=$?", timeout=120)
         assert "rc=0" in out, out
         linux_console(s, "lin", "(%s) & echo lo''oping" % (LOOP % 40), "looping")
+        linux_console(s, "lin", TICKER, "ticking", opts="-t pv")
         kills = [kill_and_wait_successor(s, d) for d in ("0.5", "1.3", "0.2")]
         out = sh(s, "sleep 0.7; xl dm-restart lin; echo rc=$?", timeout=60)
         assert "rc=0" in out, out
@@ -120,6 +126,16 @@ def dm_restart_keeps_registers_and_disk_io_going():
         assert m, "no loop result:\n" + out
         assert m.group(1) == "0" and m.group(2) == "0", "the loop saw errors:\n" + out
         assert re.search(r"errs=0\b", out), "the DomU's kernel noticed:\n" + out
+        # The virtio console printed through every kill and restart, and still takes input.
+        out = sh(s, "for i in $(seq 50); do grep -q 'vc-ticker-done-[0-9]' /var/log/rivet/console/lin.log && break; "
+                    "sleep 0.2; done; grep -c 'vc-ticker-done-[0-9]' /var/log/rivet/console/lin.log")
+        assert re.search(r"^1$", out, re.M), sh(s, "tail -c 2000 /var/log/rivet/console/lin.log")
+        linux_console(s, "lin", "echo vc-after-$(tty)", "vc-after-/dev/hvc1", opts="-t pv")
+        dmlog = sh(s, "grep -c 'needs a reset' /var/log/rivet/dm/lin.log; "
+                      "grep -c 'virtio console: connected' /var/log/rivet/dm/lin.log")
+        counts = re.findall(r"^(\d+)\s*$", dmlog, re.M)
+        assert len(counts) == 2 and counts[0] == "0", "a device was stopped:\n" + dmlog
+        assert int(counts[1]) >= 5, "the successors did not connect their virtio console:\n" + dmlog
         # The data is in the Dom0 file, where the loop put it.
         out = sh(s, "seq 1 150000 | md5sum; dd if=/tmp/lin.img bs=64k skip=100 count=16 2>/dev/null | "
                     "head -c $(seq 1 150000 | wc -c) | md5sum")

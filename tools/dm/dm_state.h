@@ -39,7 +39,7 @@
 #include <stdint.h>
 
 #define DM_STATE_MAGIC      0x5441545354444d52ULL   /* "RMDTSTAT" */
-#define DM_STATE_VERSION    1u
+#define DM_STATE_VERSION    2u                      /* 2: virtio slots name their device */
 #define DM_STATE_NAME_LEN   32u
 #define DM_STATE_MAX_SLICES 32u
 #define DM_STATE_ALIGN      64u

@@ -76,6 +76,7 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct dm_mem *mem, struct dm
 	}
 	t->dev = dev;
 	t->offered = dev ? dev->features | 1ULL << VIRTIO_F_VERSION_1 : 0;
+	t->st->device_id = dev ? dev->device_id : 0;
 	reset(t);
 }
 
@@ -367,19 +368,21 @@ void virtio_mmio_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
 	}
 }
 
-void virtio_mmio_bind_state(struct virtio_mmio *t, struct virtio_mmio_state *st, int resumed)
+int virtio_mmio_bind_state(struct virtio_mmio *t, struct virtio_mmio_state *st, int resumed)
 {
 	if (!st)
-		return;
+		return 0;
+	if (resumed && st->device_id != t->st->device_id)
+		return -1;
 	if (!resumed)
 		*st = *t->st;
 	t->st = st;
 	t->vq = st->vq;
 	if (!resumed)
-		return;
+		return 0;
 	if (!t->dev) {
 		memset(st, 0, sizeof *st);
-		return;
+		return 0;
 	}
 	st->pending = 0;
 	for (unsigned i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++) {
@@ -389,6 +392,7 @@ void virtio_mmio_bind_state(struct virtio_mmio *t, struct virtio_mmio_state *st,
 		if (i >= t->dev->nr_queues)
 			q->ready = false;
 	}
+	return 0;
 }
 
 void virtio_mmio_resume(struct virtio_mmio *t, int clean)

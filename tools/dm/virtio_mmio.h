@@ -117,7 +117,7 @@ struct virtio_mmio_state {
 	uint32_t dev_features_sel, drv_features_sel, queue_sel;
 	uint64_t driver_features; /* as written; negotiated once FEATURES_OK is in status */
 	uint32_t pending;         /* queues whose notify left work (bit per queue) */
-	uint32_t pad;
+	uint32_t device_id;       /* the slot's device (0: empty): a successor must serve the same */
 	struct vq vq[VIRTIO_MMIO_MAX_QUEUES];
 };
 
@@ -144,9 +144,11 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct dm_mem *mem, struct dm
  * Moves T's state to ST (dm_state.h): fresh (RESUMED 0), the current state
  * is copied there; resumed, ST is kept (queue sizes bounded by what the
  * device offers). No callback runs: virtio_mmio_resume does the rest once
- * the daemon serves again. ST NULL: nothing changes.
+ * the daemon serves again. ST NULL: nothing changes. 0, or -1 (nothing
+ * changed) when a resumed ST belongs to another device than T's (another
+ * device layout: a disk where the console was, a slot emptied).
  */
-void virtio_mmio_bind_state(struct virtio_mmio *t, struct virtio_mmio_state *st, int resumed);
+int virtio_mmio_bind_state(struct virtio_mmio *t, struct virtio_mmio_state *st, int resumed);
 /*
  * A resumed slot carries on: every queue's journal is settled (vq_recover: a
  * driver that scribbled on used->idx only gets DEVICE_NEEDS_RESET); then,

@@ -225,13 +225,19 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 				return -1;
 			}
 			virtio_console_init(dm->vcons, &dm_console_virtio_io, &dm->vcon);
+			virtio_console_bind_state(dm->vcons, DM_STATE_SLICE(st, "vconsole",
+									  struct virtio_console_state), resumed);
 			vdev = &dm->vcons->vdev;
 		}
 		plic_irq_init(&irq, &dm->plic, DM_VIRTIO_IRQ(n));
 		virtio_mmio_init(&dm->slot[n], &dm->mem, irq, vdev);
 		snprintf(name, sizeof name, "virtio%u", n);
-		virtio_mmio_bind_state(&dm->slot[n], DM_STATE_SLICE(st, name, struct virtio_mmio_state),
-				       resumed);
+		struct virtio_mmio_state *slice = DM_STATE_SLICE(st, name, struct virtio_mmio_state);
+		if (virtio_mmio_bind_state(&dm->slot[n], slice, resumed) < 0) {
+			snprintf(err, errlen, "the state file's virtio slot %u holds device %u, not %u "
+				 "(another device layout)", n, slice->device_id, vdev ? vdev->device_id : 0);
+			return -1;
+		}
 		if (dm_bus_add(&dm->bus, DM_VIRTIO_BASE + n * DM_VIRTIO_STRIDE, VIRTIO_MMIO_SIZE,
 			       &virtio_mmio_ops, &dm->slot[n],
 			       !vdev ? "virtio-empty" : vdev->device_id == VIRTIO_ID_CONSOLE ? "virtio-console" :
