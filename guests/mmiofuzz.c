@@ -17,6 +17,12 @@
  * garbage descriptors, avail jumps), receive buffers right and wrong for the
  * input the test types meanwhile; at the end, after a reset, one line through
  * it must come out ("mmiofuzz: virtio console works").
+ * A virtio-net
+ * device, if a slot has one, gets its own abuse (net_abuse): both queues
+ * brought up, then transmit chains with short headers, frames over 64 KiB,
+ * loops, writable buffers, buffers outside RAM, random offload headers,
+ * and receive chains with readable, tiny or huge buffers, among good ones
+ * (the test has Dom0 send broadcasts on the bridge so that packets arrive).
  *
  * It checks only what the microvisor must do for any device: a load's value
  * is sign- or zero-extended from its width. The test around it checks that
@@ -123,6 +129,18 @@ struct home {
 static struct home homes[GUEST_MAX_HARTS];
 static unsigned long console_slot;   /* the virtio console's slot, 0: none */
 static volatile unsigned long nr_con_sent[GUEST_MAX_HARTS];
+
+/* The virtio-net slot (DeviceID 1) if there is one, and each vCPU's view of its two queues. */
+#define NET_ID        1
+#define NET_RXQ       0
+#define NET_TXQ       1
+#define NET_HDR       12
+#define NET_HOME      0x8000UL     /* in a vCPU's home in D: RX table, RX avail, TX table, TX avail, data */
+#define NET_USED(h)   (R_LO + 0x30000UL + (h) * 2 * PAGE)   /* RX used, then TX used, in R */
+#define NET_RXBUF(h)  (R_LO + 0x40000UL + (h) * 0x8000UL)  /* device-writable buffers, in R */
+static unsigned long net_slot;
+static struct { unsigned num; uint16_t idx[2]; } nets[GUEST_MAX_HARTS];
+static volatile unsigned long nr_net_chains[GUEST_MAX_HARTS];
 
 /* ---- randomness (splitmix64, per vCPU) ---- */
 
@@ -320,7 +338,8 @@ static int extended_right(unsigned op, unsigned long v)
 static unsigned long access_as(unsigned op, unsigned long a, unsigned long v, int need_value)
 {
 	unsigned long h = this_hart();
-	unsigned form = below(need_value ? 3 : 4);   /* form 3 loads into x0, stores x0 */
+	/* Form 3 loads into x0, or stores x0: not when the value matters (need_value). */
+	unsigned form = below(need_value ? 3 : 4);
 
 	if (form == 1 && one_in(2))
 		form = 0;
@@ -352,6 +371,12 @@ static uint32_t rd32(unsigned long a)
 static void wr32(unsigned long a, uint32_t v)
 {
 	access(SW, a, v);
+}
+
+/* A 32-bit register write whose value must arrive (never a store of x0). */
+static void wr32_exact(unsigned long a, uint32_t v)
+{
+	access_as(SW, a, v, 1);
 }
 
 static void wr64(unsigned long lo, uint64_t v)
@@ -1028,6 +1053,158 @@ static void find_console(void)
 			console_slot = VIRTIO_SLOT(n);
 }
 
+/* ---- virtio-net ---- */
+
+/* Register writes of the net code arrive as written: its bring-ups must work to go deep. */
+static void nw(unsigned off, uint32_t v) { wr32_exact(net_slot + off, v); }
+
+static unsigned long net_table(unsigned long h, unsigned q) { return D_LO + h * HOME_SIZE + NET_HOME + q * 0x2000; }
+
+/* Both queues with this vCPU's rings, features a random choice of the offered ones. */
+static void net_bring_up(void)
+{
+	unsigned long h = this_hart(), slot = net_slot;
+	unsigned num = 4U << below(7), q, i;   /* 4..256 */
+	uint32_t feat;
+
+	nw(VM_STATUS, 0);
+	nw(VM_STATUS, ST_ACK | ST_DRIVER);
+	nw(VM_DEV_FEATURES_SEL, 0);
+	feat = vr(slot, VM_DEV_FEATURES) & (uint32_t)rnd();
+	nw(VM_DRV_FEATURES_SEL, 0);
+	nw(VM_DRV_FEATURES, feat);
+	nw(VM_DRV_FEATURES_SEL, 1);
+	nw(VM_DRV_FEATURES, 1U << (F_VERSION_1 - 32));
+	nw(VM_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK);
+	for (q = 0; q < 2; q++) {
+		unsigned long desc = net_table(h, q), avail = desc + 0x1000, used = NET_USED(h) + q * PAGE;
+		for (i = 0; i < 16 * num; i += 4)
+			put32(desc + i, 0);
+		for (i = 0; i < 6 + 2 * num; i += 2)
+			put16(avail + i, 0);
+		for (i = 0; i < 6 + 8 * num; i += 2)
+			put16(used + i, 0);
+		mb();
+		nw(VM_QUEUE_SEL, q);
+		nw(VM_QUEUE_NUM, num);
+		nw(VM_QUEUE_DESC, (uint32_t)desc);
+		nw(VM_QUEUE_DESC + 4, (uint32_t)(desc >> 32));
+		nw(VM_QUEUE_DRIVER, (uint32_t)avail);
+		nw(VM_QUEUE_DRIVER + 4, (uint32_t)(avail >> 32));
+		nw(VM_QUEUE_DEVICE, (uint32_t)used);
+		nw(VM_QUEUE_DEVICE + 4, (uint32_t)(used >> 32));
+		nw(VM_QUEUE_READY, 1);
+		nets[h].idx[q] = 0;
+	}
+	nw(VM_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK | ST_DRIVER_OK);
+	nets[h].num = num;
+	nr_bringup[h]++;
+}
+
+/* Descriptor I of queue Q's table. */
+static void net_desc(unsigned q, unsigned i, unsigned long addr, uint32_t len, uint16_t flags, uint16_t next)
+{
+	unsigned long t = net_table(this_hart(), q) + 16UL * (i % nets[this_hart()].num);
+
+	put64(t, addr);
+	put32(t + 8, len);
+	put16(t + 12, flags);
+	put16(t + 14, next);
+}
+
+static void net_offer(unsigned q, unsigned head)
+{
+	unsigned long h = this_hart(), avail = net_table(h, q) + 0x1000;
+
+	put16(avail + 4 + 2 * (nets[h].idx[q] % nets[h].num), (uint16_t)head);
+	mb();
+	nets[h].idx[q]++;
+	put16(avail + 2, nets[h].idx[q]);
+}
+
+/* A transmit chain at descriptor D: mostly good, else one of the ways a packet can be wrong. */
+static void net_tx_chain(unsigned d)
+{
+	unsigned long data = D_LO + this_hart() * HOME_SIZE + NET_HOME + 0x4000;   /* 16 KiB, in D */
+	unsigned num = nets[this_hart()].num, n, i;
+	uint32_t len = 14 + 4 * below(380);
+
+	for (i = 0; i < NET_HDR; i += 4)   /* a header asking for offloads now and then */
+		put32(data + i, one_in(4) ? (uint32_t)rnd() : 0);
+	switch (one_in(3) ? below(5) : 5) {
+	case 0:   /* a header cut short */
+		net_desc(NET_TXQ, d, data, 1 + below(NET_HDR - 1), 0, 0);
+		break;
+	case 1:   /* a frame over 64 KiB: 17 pieces of 4 KiB, the same buffer each time */
+		n = num < 18 ? num : 18;
+		net_desc(NET_TXQ, d, data, NET_HDR, D_NEXT, (uint16_t)(d + 1) % num);
+		for (i = 1; i < n; i++)
+			net_desc(NET_TXQ, d + i, data + 0x1000, 0x1000, i + 1 < n ? D_NEXT : 0,
+				 (uint16_t)((d + i + 1) % num));
+		break;
+	case 2:   /* a loop */
+		net_desc(NET_TXQ, d, data, NET_HDR + len, D_NEXT, (uint16_t)(d % num));
+		break;
+	case 3:   /* a device-writable buffer in a transmit chain */
+		net_desc(NET_TXQ, d, NET_RXBUF(this_hart()), NET_HDR + len, D_WRITE, 0);
+		break;
+	case 4:   /* outside RAM, or a huge length */
+		net_desc(NET_TXQ, d, one_in(2) ? outside_gpa(len) : data, one_in(2) ? ~0U - below(4) : len, 0, 0);
+		break;
+	default:  /* a packet */
+		net_desc(NET_TXQ, d, data, NET_HDR + len, 0, 0);
+		break;
+	}
+	net_offer(NET_TXQ, d % num);
+}
+
+/* A receive chain at descriptor D: mostly a good buffer, else a readable, tiny or huge one. */
+static void net_rx_chain(unsigned d)
+{
+	unsigned long buf = NET_RXBUF(this_hart()) + 0x800 * below(16);
+	unsigned num = nets[this_hart()].num;
+
+	switch (one_in(3) ? below(5) : 5) {
+	case 0: net_desc(NET_RXQ, d, buf, 2048, 0, 0); break;                     /* readable */
+	case 1: net_desc(NET_RXQ, d, buf, 1 + below(NET_HDR), D_WRITE, 0); break;  /* shorter than a header */
+	case 2: net_desc(NET_RXQ, d, buf, ~0U - below(4), D_WRITE, 0); break;      /* huge */
+	case 3: net_desc(NET_RXQ, d, outside_gpa(2048), 2048, D_WRITE, 0); break;
+	case 4: net_desc(NET_RXQ, d, buf, 64, D_WRITE | D_NEXT, (uint16_t)(d % num)); break;   /* loop */
+	default: net_desc(NET_RXQ, d, buf, one_in(4) ? 64 + below(2000) : 2048, D_WRITE, 0); break;
+	}
+	net_offer(NET_RXQ, d % num);
+}
+
+/* Brought up again whenever the device stopped (NEEDS_RESET) or another vCPU took it over. */
+static void net_abuse(void)
+{
+	unsigned long h = this_hart();
+	unsigned n = 1 + below(4), i, q;
+	uint32_t st = vr(net_slot, VM_STATUS);
+
+	if (!nets[h].num || (st & ST_NEEDS_RESET) || !(st & ST_DRIVER_OK) || one_in(16)) {
+		net_bring_up();
+		for (i = 0; i < nets[h].num && i < 32; i++) {   /* buffers for what Dom0 sends */
+			net_desc(NET_RXQ, i, NET_RXBUF(h) + 0x800 * (i % 16), 2048, D_WRITE, 0);
+			net_offer(NET_RXQ, i);
+		}
+		nw(VM_QUEUE_NOTIFY, NET_RXQ);
+	}
+	q = below(2);
+	for (i = 0; i < n; i++) {
+		unsigned d = nets[h].idx[q] * 18 % nets[h].num;
+		if (q == NET_TXQ)
+			net_tx_chain(d);
+		else
+			net_rx_chain(d);
+	}
+	nr_net_chains[h] += n;
+	mb();
+	nw(VM_QUEUE_NOTIFY, one_in(16) ? (uint32_t)any_value() : q);
+	if (one_in(3))
+		nw(VM_INT_ACK, vr(net_slot, VM_INT_STATUS));
+}
+
 /* PLIC: the S context of a vCPU enables sources, claims and completes. */
 static void plic_dance(void)
 {
@@ -1106,6 +1283,18 @@ static void fuzz(unsigned long hart)
 		case 13:
 			if (console_slot)
 				console_dance();
+			else if (net_slot)
+				net_abuse();
+			else
+				random_access();
+			break;
+		case 14: case 15:
+			/* Without a NIC, as before: the same random accesses (seeds keep their runs). */
+			if (net_slot) {
+				net_abuse();
+				break;
+			}
+			random_access();
 			break;
 		default:
 			random_access();
@@ -1253,6 +1442,12 @@ int main(unsigned long hartid, unsigned long dtb)
 		printf("mmiofuzz: FAIL too little RAM or too many vcpus\n");
 		return 0;
 	}
+	/* Before the seeding: the reads draw on the generator, and a seed's run must not change. */
+	for (h = 0; h < VIRTIO_SLOTS && !net_slot; h++)
+		if (rd32(VIRTIO_SLOT(h) + VM_DEVICE_ID) == NET_ID)
+			net_slot = VIRTIO_SLOT(h);
+	if (net_slot)
+		printf("mmiofuzz: virtio-net in slot %lu\n", (net_slot - VIRTIO_BASE) / 0x1000);
 	for (h = 0; h < nr_vcpus; h++)
 		rng[h] = seed * 0x100000001b3UL + h + 1;
 	selfcheck();
@@ -1287,6 +1482,12 @@ int main(unsigned long hartid, unsigned long dtb)
 	if (nr_fails)
 		printf("mmiofuzz: FAIL %d wrong answers\n", nr_fails);
 	printf("mmiofuzz: %lu bring-ups, %lu requests completed\n", ups, reqs);
+	if (net_slot) {
+		unsigned long chains = 0;
+		for (h = 0; h < nr_vcpus; h++)
+			chains += nr_net_chains[h];
+		printf("mmiofuzz: %lu virtio-net chains offered\n", chains);
+	}
 	printf("mmiofuzz: %lu accesses, seed %lu, done\n", total, seed);
 	return 0;
 }

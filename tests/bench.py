@@ -258,6 +258,128 @@ def dom0_dev_figures(build):
     return res
 
 
+NET_MIB = 16                                # bytes of each TCP figure
+NET_LIN_CFG = ('name = "%s"\nmemory = 128\nvcpus = 1\ncpus = "%d"\nkernel = "' + D0_LINUX +
+               '/Image"\nramdisk = "' + D0_LINUX + '/rootfs.cpio"\n'
+               'extra = "console=hvc0 quiet rivet.ip=%s/24"\nvif = [ "bridge=rbr0" ]\n')
+# rivet-dm with its NICs' offloads off (--nic ...,offload=off): what checksum/TSO offload is worth.
+NO_OFFLOAD_DM = "#!/bin/sh\nexec rivet-dm $(echo \"$@\" | sed \"s/--nic \\\\([^ ]*\\\\)/--nic \\\\1,offload=off/g\")\n"
+
+
+def net_figures(build):
+    """Dom0 on 4 harts (its vCPUs on harts 0-1), two Linux DomUs with a NIC on rbr0 pinned to
+    harts 2 and 3, under -icount: TCP throughput (busybox nc, NET_MIB MiB from /dev/zero's
+    bytes in a file, the sender's own clock around nc) DomU -> Dom0 and DomU -> DomU, the
+    same DomU -> Dom0 with rivet-dm's offloads off, and the DomU's ping round trip to Dom0.
+    Dom0 has the machine's NIC on rbr0 as make run gives it (QEMU's user network, restrict=on),
+    and beside the DomU figures sends NET_MIB MiB to the QEMU host over it (a hostfwd port that
+    this script reads), timed the same way."""
+    import socket
+    from qemu import Session
+    img = os.path.join(build, "bench", "dom0.img")
+    prompt = "Domain-0:/# "
+    res = {}
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    nic = ["-global", "virtio-mmio.force-legacy=false",
+           "-netdev", "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:%d-:5002" % port,
+           "-device", "virtio-net-device,netdev=n0,iommu_platform=on"]
+    with Session(img, smp=4, mem="1G", extra=ICOUNT + nic) as s:
+        s.expect(prompt, 600)
+
+        def sh(cmd, timeout=600):
+            s.send(cmd + "\n")
+            return s.expect(prompt, timeout).replace("\r", "")
+
+        def domu(name, cmd, tag, timeout=900):
+            s.send("xl console %s\n" % name)
+            s.send("\n")
+            s.expect("%s:/# " % name, 300)
+            s.send("%s; echo X''E%s\n" % (cmd, tag))
+            o = s.expect("XE" + tag, timeout)
+            s.expect("%s:/# " % name, 60)
+            s.send("\x1d")
+            s.expect(prompt, 30)
+            return o.replace("\r", "")
+
+        def create(name, cpu, ip, dm=""):
+            sh("printf '%s' > /tmp/%s.cfg" % ((NET_LIN_CFG % (name, cpu, ip)).replace("\n", "\\n"), name))
+            sh("%sxl create -q /tmp/%s.cfg; until grep -q 'Rivet domain %s:' "
+               "/var/log/rivet/console/%s.log 2>/dev/null; do sleep 0.2; done" % (dm, name, name, name))
+
+        def tcp(src, dst_ip, listen_in, tag):
+            cmd = "(nc -l -p 5001 < /dev/null > /dev/null) &"
+            if listen_in:
+                domu(listen_in, cmd + " true", tag + "l")
+            else:
+                sh(cmd)
+            # Tagged: xl console replays the DomU's earlier output, earlier figures included.
+            o = domu(src, "dd if=/dev/zero of=/tmp/d bs=1M count=%d 2>/dev/null; a=$(rdtime); "
+                     "nc %s 5001 < /tmp/d; b=$(rdtime); echo T%s-$((b - a))" % (NET_MIB, dst_ip, tag), tag)
+            m = re.findall(r"^T%s-(\d+)$" % tag, o, re.M)
+            if not m:
+                sys.exit("bench: no TCP figure %s in:\n%s" % (tag, o[-2000:]))
+            return int(m[-1])
+
+        # The DomUs' private addresses beside the DHCP one rbr0 has from QEMU's user network.
+        sh("ip addr add 10.0.3.1/24 dev rbr0")
+        sh("dd if=/dev/zero of=/tmp/h bs=1M count=%d 2>/dev/null" % NET_MIB)
+        s.send("a=$(rdtime); nc -l -p 5002 < /tmp/h; b=$(rdtime); echo TH-$((b - a))\n")
+        got, deadline = 0, time.monotonic() + 600
+        while got < NET_MIB << 20 and time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=600) as c:
+                    while got < NET_MIB << 20:
+                        d = c.recv(1 << 16)
+                        if not d:
+                            break
+                        got += len(d)
+            except OSError:
+                time.sleep(0.2)   # Dom0's nc is not listening yet
+        m = re.search(r"^TH-(\d+)", s.expect(prompt, 120).replace("\r", ""), re.M)
+        res["dom0_to_host"] = int(m.group(1)) if m and got == NET_MIB << 20 else None
+        create("na", 2, "10.0.3.2")
+        create("nb", 3, "10.0.3.3")
+        res["to_dom0"] = tcp("na", "10.0.3.1", None, "t1")
+        res["to_domu"] = tcp("na", "10.0.3.3", "nb", "t2")
+        o = domu("na", "ping -c 20 10.0.3.1 | tail -1", "p")
+        o = o[o.rfind("ping -c 20"):]
+        m = re.search(r"min/avg/max = ([\d.]+)/([\d.]+)/([\d.]+) ms", o)
+        res["ping"] = [float(x) for x in m.groups()] if m else None
+        sh("xl destroy na; xl destroy nb")
+        sh("printf '%s' > /tmp/dm-nooff; chmod +x /tmp/dm-nooff" % NO_OFFLOAD_DM.replace("\n", "\\n"))
+        create("nc", 2, "10.0.3.4", dm="RIVET_DM=/tmp/dm-nooff ")
+        o = sh("grep -c offloads.off /var/log/rivet/dm/nc.log")
+        res["nooff_checked"] = re.search(r"^1$", o, re.M) is not None
+        res["to_dom0_nooff"] = tcp("nc", "10.0.3.1", None, "t3")
+        sh("xl destroy nc")
+    return res
+
+
+def net_report(n):
+    mb = lambda t: (NET_MIB << 20) / 1e6 / (t / 1e7)   # noqa: E731
+    print("  Networking (virtio-net in rivet-dm, tap on Dom0's bridge rbr0; Dom0 on harts 0-1, "
+          "each DomU 1 vCPU pinned to its own hart; guest clock):")
+    print("    TCP DomU -> Dom0, %d MiB (busybox nc): %.1f MB/s (%d ticks)"
+          % (NET_MIB, mb(n["to_dom0"]), n["to_dom0"]))
+    if n["dom0_to_host"]:
+        print("    TCP Dom0 -> the QEMU host over the machine's NIC (virtio-net, QEMU user network), "
+              "%d MiB: %.1f MB/s (%d ticks)" % (NET_MIB, mb(n["dom0_to_host"]), n["dom0_to_host"]))
+    else:
+        print("    TCP Dom0 -> the QEMU host over the machine's NIC: no figure")
+    print("    TCP DomU -> DomU on the same bridge, %d MiB: %.1f MB/s (%d ticks)"
+          % (NET_MIB, mb(n["to_domu"]), n["to_domu"]))
+    print("    TCP DomU -> Dom0 with rivet-dm's checksum/TSO offloads off%s: %.1f MB/s (%d ticks; "
+          "offloads: x%.1f)" % ("" if n["nooff_checked"] else " (NOT CONFIRMED in rivet-dm's log)",
+                               mb(n["to_dom0_nooff"]), n["to_dom0_nooff"], n["to_dom0_nooff"] / n["to_dom0"]))
+    if n["ping"]:
+        print("    ping DomU -> Dom0, 20 round trips: min/avg/max %.3f/%.3f/%.3f ms" % tuple(n["ping"]))
+    else:
+        print("    ping DomU -> Dom0: no figure")
+
+
 def mbs(ticks):
     """MB/s of the dd figures, in the guest's own clock (10 MHz time)."""
     return (DISK_MIB << 20) / 1e6 / (ticks / 1e7)
@@ -322,6 +444,8 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--only-devices", action="store_true",
                     help="only the device-model figures (Dom0's image must be built)")
+    ap.add_argument("--only-net", action="store_true",
+                    help="only the networking figures (Dom0's image must be built)")
     args = ap.parse_args()
     build = os.path.join(ROOT, args.build)
     out = os.path.join(build, "bench")
@@ -336,6 +460,9 @@ def main():
                                                      for c in cfgs], check=True)
         return img
 
+    if args.only_net:
+        net_report(net_figures(build))
+        return 0
     if args.only_devices:
         device_report(bare_dev_figures(build, out), dom0_dev_figures(build))
         return 0
@@ -384,6 +511,7 @@ def main():
     dom0 = dom0_figures(build)
     dev_bare = bare_dev_figures(build, out)
     dev_dom0 = dom0_dev_figures(build)
+    net = net_figures(build)
 
     print("Rivet benchmarks (QEMU virt, -icount shift=0 unless marked wall-clock)")
     print("  null SBI call round trip, from the guest: %6d instructions" % null_rivet)
@@ -411,6 +539,7 @@ def main():
           % (CYCLES, dom0["cycle_ticks"], dom0["cycle_ticks"] * 1000.0 / dom0["timebase"],
              dom0["cycle_wall"], dom0["cycle_lost"]))
     device_report(dev_bare, dev_dom0)
+    net_report(net)
     if dom0["cycle_lost"] != 0 or dom0["cycles_ok"] != CYCLES:
         print("FAIL: bench: %d of %d create/destroy cycles succeeded and %d bytes of free memory "
               "are gone: every cycle must succeed and give back every byte"

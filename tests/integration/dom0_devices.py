@@ -46,6 +46,10 @@ def dom0_disk_survives_a_reboot_of_the_machine():
         # The disk's interrupts reach Dom0 through its virtual PLIC.
         out = sh(s, "cat /proc/interrupts")
         assert re.search(r"^\s*\d+:\s+\d+\s+\d+\s+SiFive PLIC\s+\d+ Edge\s+virtio\d", out, re.M), out
+        # The NIC is on the bridge, which has its address from QEMU's DHCP server.
+        out = sh(s, "for i in $(seq 50); do ip -4 addr show rbr0 | grep -q 'inet 10.0.2' && break; "
+                    "sleep 0.2; done; ip -4 addr show rbr0; brctl show rbr0", timeout=60)
+        assert re.search(r"inet 10\.0\.2\.\d+/24", out) and "eth0" in out, out
         power_off(s)
     with make_run(disk) as s:
         assert "DISK" not in s.output, "the disk was made again:\n" + s.output[:3000]

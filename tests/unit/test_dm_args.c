@@ -123,13 +123,62 @@ TEST(refusals)
 			    "--disk", "rw:5", "--disk", "rw:6", "--disk", "rw:7", "--disk", "rw:8",
 			    "--console", NULL };
 	CHECK_EQ(parse(&a, w), -1);
-	CHECK_STR(err, "--console: no virtio slot left after 8 disks");
+	CHECK_STR(err, "--console: no virtio slot left after 8 disks and 0 NICs");
 	CHECK_EQ(parse(&a, (const char *[]){ BASE, "--disk", "rw:1", "--console", "--console", NULL }), -1);
+}
+
+TEST(nics)
+{
+	struct dm_args a;
+	const char *v[] = { BASE, "--disk", "rw:/a.img", "--nic", "tap=vif3.0,mac=00:16:3E:0a:bb:01",
+			    "--nic", "mac=02:00:00:00:00:02,tap=t1,offload=off", NULL };
+	CHECK_EQ(parse(&a, v), 0);
+	CHECK_EQ(a.nr_disks, 1);
+	CHECK_EQ(a.nr_nics, 2);
+	CHECK_STR(a.nic[0].tap, "vif3.0");
+	CHECK_EQ(a.nic[0].mac[2], 0x3e);
+	CHECK_EQ(a.nic[0].mac[5], 0x01);
+	CHECK_EQ(a.nic[0].offload, 1);
+	CHECK_STR(a.nic[1].tap, "t1");
+	CHECK_EQ(a.nic[1].offload, 0);
+	static const char *const bad[][2] = {
+		{ "--nic", "tap=x" },                              /* no mac */
+		{ "--nic", "mac=00:16:3e:00:00:01" },              /* no tap */
+		{ "--nic", "tap=x,mac=01:16:3e:00:00:01" },        /* multicast */
+		{ "--nic", "tap=x,mac=00:00:00:00:00:00" },
+		{ "--nic", "tap=x,mac=00:16:3e:00:00" },
+		{ "--nic", "tap=x,mac=00:16:3e:00:00:01:02" },
+		{ "--nic", "tap=x,mac=00-16-3e-00-00-01" },
+		{ "--nic", "tap=x,mac=0g:16:3e:00:00:01" },
+		{ "--nic", "tap=0123456789abcdef,mac=00:16:3e:00:00:01" },  /* 16 characters */
+		{ "--nic", "tap=a/b,mac=00:16:3e:00:00:01" },
+		{ "--nic", "tap=x,mac=00:16:3e:00:00:01,model=e1000" },
+		{ "--nic", "tap=x,mac=00:16:3e:00:00:01,offload=maybe" },
+		{ "--nic", "tap=x,bridge" },
+		{ "--nic", NULL },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *w[] = { BASE, bad[i][0], bad[i][1], NULL };
+		if (parse(&a, w) != -1)
+			printf("  nic case %zu accepted\n", i);
+		CHECK(err[0] != 0);
+	}
+	/* Eight devices in all: five disks and three NICs fit, a fourth NIC does not. */
+	const char *w[] = { BASE, "--disk", "rw:1", "--disk", "rw:2", "--disk", "rw:3", "--disk", "rw:4",
+			    "--disk", "rw:5", "--nic", "tap=a,mac=00:16:3e:00:00:01",
+			    "--nic", "tap=b,mac=00:16:3e:00:00:02", "--nic", "tap=c,mac=00:16:3e:00:00:03",
+			    "--nic", "tap=d,mac=00:16:3e:00:00:04", NULL };
+	CHECK_EQ(parse(&a, w), -1);
+	CHECK(strstr(err, "more than 8 devices") != NULL);
+	w[sizeof w / sizeof w[0] - 3] = NULL;
+	CHECK_EQ(parse(&a, w), 0);
+	CHECK_EQ(a.nr_nics, 3);
 }
 
 int main(void)
 {
 	check_suite = "dm_args";
+	RUN(nics);
 	RUN(full);
 	RUN(minimal);
 	RUN(numbers);

@@ -117,7 +117,6 @@ TEST(required_keys)
 TEST(unknown_and_unsupported)
 {
 	CHECK_STR(err_with("colour = \"red\""), "dir/t.cfg:3: colour: unknown key");
-	CHECK_STR(err_with("vif = [ '' ]"), "dir/t.cfg:3: vif: not supported by Rivet yet");
 	CHECK_STR(err_with("type = \"pvh\""), "dir/t.cfg:3: type: not supported by Rivet yet");
 	CHECK_STR(err_with("builder = \"hvm\""),
 		  "dir/t.cfg:3: builder: not supported by Rivet yet");
@@ -369,9 +368,60 @@ TEST(on_dm_crash)
 		  "dir/t.cfg:3: on_dm_crash: \"reboot\" is not valid (use pause or restart)");
 }
 
+TEST(vifs)
+{
+	CHECK_EQ(load("name = \"a\"\nkernel = \"k\"\nvif = [ '', 'mac=00:16:3E:0a:0B:0c,bridge=br1,"
+		      "type=ioemu,model=virtio,vifname=web0,ip=10.0.3.2', ' bridge=rbr0 ,', "
+		      "'type=vif' ]\ndisk = [ 'x.img,raw,xvda' ]\n"), 0);
+	CHECK_EQ(dc.nr_vifs, 4);
+	CHECK_EQ(dc.vifs[0].has_mac, 0);
+	CHECK_STR(dc.vifs[0].bridge, "rbr0");
+	CHECK_STR(dc.vifs[0].vifname, "");
+	CHECK_EQ(dc.vifs[1].has_mac, 1);
+	CHECK_EQ(dc.vifs[1].mac[2], 0x3e);
+	CHECK_EQ(dc.vifs[1].mac[5], 0x0c);
+	CHECK_STR(dc.vifs[1].bridge, "br1");
+	CHECK_STR(dc.vifs[1].vifname, "web0");
+	CHECK_STR(dc.vifs[1].ip, "10.0.3.2");
+	CHECK_STR(dc.vifs[2].bridge, "rbr0");
+	CHECK_EQ(dc.line_vif, 3);
+	CHECK(domcfg_has_devices(&dc));
+	CHECK_EQ(domcfg_vif_slot(&dc, 0), 1);   /* after the disk */
+	domcfg_free(&dc);
+
+	CHECK_STR(err_with("vif = [ 'mac=01:16:3e:00:00:01' ]"),
+		  "dir/t.cfg:3: vif: item 1: mac: 01:16:3e:00:00:01 is a multicast address (the first byte must be even)");
+	CHECK_STR(err_with("vif = [ 'mac=00:16:3e:00:00' ]"),
+		  "dir/t.cfg:3: vif: item 1: mac: '00:16:3e:00:00' is not six colon-separated hex pairs (like 00:16:3e:12:34:56)");
+	CHECK_STR(err_with("vif = [ 'bridge=rbr0', 'mac=00:16:3e:zz:00:01' ]"),
+		  "dir/t.cfg:3: vif: item 2: mac: '00:16:3e:zz:00:01' is not six colon-separated hex pairs (like 00:16:3e:12:34:56)");
+	CHECK_STR(err_with("vif = [ 'mac=00:00:00:00:00:00' ]"),
+		  "dir/t.cfg:3: vif: item 1: mac: 00:00:00:00:00:00 is not an address");
+	CHECK_STR(err_with("vif = [ 'mac=00:16:3e:00:00:01:02' ]"),
+		  "dir/t.cfg:3: vif: item 1: mac: '00:16:3e:00:00:01:02' is not six colon-separated hex pairs (like 00:16:3e:12:34:56)");
+	CHECK_STR(err_with("vif = [ 'bridge=' ]"),
+		  "dir/t.cfg:3: vif: item 1: bridge: '' is not a network interface name (1-15 characters, no '/', ':' or blanks)");
+	CHECK_STR(err_with("vif = [ 'vifname=0123456789abcdef' ]"),
+		  "dir/t.cfg:3: vif: item 1: vifname: '0123456789abcdef' is not a network interface name (1-15 characters, no '/', ':' or blanks)");
+	CHECK_STR(err_with("vif = [ 'model=e1000' ]"),
+		  "dir/t.cfg:3: vif: item 1: model: 'e1000' is not supported (only virtio)");
+	CHECK_STR(err_with("vif = [ 'script=vif-route' ]"), "dir/t.cfg:3: vif: item 1: script: not supported by Rivet");
+	CHECK_STR(err_with("vif = [ 'colour=red' ]"), "dir/t.cfg:3: vif: item 1: unknown parameter 'colour'");
+	CHECK_STR(err_with("vif = [ 'rbr0' ]"), "dir/t.cfg:3: vif: item 1: 'rbr0' is not key=value");
+	CHECK_STR(err_with("vif = [ 'mac=00:16:3e:00:00:01', 'mac=00:16:3E:00:00:01' ]"),
+		  "dir/t.cfg:3: vif: item 2: mac is the same as item 1's");
+	CHECK_STR(err_with("vif = 'bridge=rbr0'"), "dir/t.cfg:3: vif: expected a list, like [ 'bridge=rbr0' ]");
+	CHECK_STR(err_with("vif = [ '', '', '', '', '', '', '', '', '' ]"),
+		  "dir/t.cfg:3: vif: 9 vifs, but at most 8 (the virtio slots)");
+	CHECK_STR(err_with("vif = [ '', '', '', '' ]\ndisk = [ 'a,raw,xvda', 'b,raw,xvdb', 'c,raw,xvdc', "
+			   "'d,raw,xvdd', 'e,raw,xvde' ]"),
+		  "dir/t.cfg:3: vif: 5 disks and 4 vifs, but at most 8 devices (the virtio slots)");
+}
+
 int main(void)
 {
 	check_suite = "domcfg";
+	RUN(vifs);
 	RUN(disk_spec_positional);
 	RUN(disk_spec_keys);
 	RUN(disks);

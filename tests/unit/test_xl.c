@@ -818,7 +818,7 @@ TEST(create_checks_before_creating)
 TEST(dm_argv)
 {
 	struct xl_disk disks[2] = { { "xvda", 0, 0, "/srv/a,b.img" }, { "xvdc", 1, 1, "/srv/c.img" } };
-	struct xl_dm_spec s = { 7, "web", 2, 0x80000000, 64 << 20, 1, 2, disks, 9, 0, 0, 0 };
+	struct xl_dm_spec s = { 7, "web", 2, 0x80000000, 64 << 20, 1, 2, disks, 9, 0, NULL, 0, 0, 0 };
 	char *argv[XL_DM_MAX_ARGS], line[1024] = "";
 	int n, i;
 
@@ -854,6 +854,41 @@ TEST(dm_argv)
 	xl_dm_argv_free(argv);
 	s.nr_disks = XL_MAX_DISKS + 1;
 	CHECK_EQ(xl_dm_argv(&s, "rivet-dm", argv), -1);
+	/* NICs after the disks; eight devices at most. */
+	struct xl_vif vifs[2] = { { 2, 0, { 0, 0x16, 0x3e, 1, 2, 3 }, "rbr0", "vif7.0", 5 },
+				  { 3, 1, { 2, 0, 0, 0, 0, 0xab }, "br1", "web1", 6 } };
+	s.nr_disks = 2;
+	s.nr_vifs = 2;
+	s.vifs = vifs;
+	n = xl_dm_argv(&s, "rivet-dm", argv);
+	CHECK_EQ(n, 25);                     /* still --instance and --resume: dm-restart keeps the NICs */
+	CHECK_STR(argv[15], "--nic");
+	CHECK_STR(argv[19], "--console");   /* the console after the NICs */
+	CHECK_STR(argv[20], "--instance");
+	CHECK_STR(argv[22], "--resume");
+	CHECK_STR(argv[16], "tap=vif7.0,mac=00:16:3e:01:02:03");
+	CHECK_STR(argv[18], "tap=web1,mac=02:00:00:00:00:ab");
+	xl_dm_argv_free(argv);
+	s.nr_disks = XL_MAX_DISKS - 1;
+	CHECK_EQ(xl_dm_argv(&s, "rivet-dm", argv), -1);
+}
+
+TEST(vif_rows_and_macs)
+{
+	struct xl_vif v = { 1, 0, { 0, 0x16, 0x3e, 0x7f, 0, 0xff }, "rbr0", "vif3.0", 7 };
+	char row[160], mac[18];
+	uint8_t m[6];
+
+	CHECK_STR(xl_network_header,
+		  "Idx BE Mac Addr.         handle state evt-ch   tx-/rx-ring-ref BE-path\n");
+	xl_network_row(&v, row, sizeof row);
+	CHECK_STR(row, "0   0  00:16:3e:7f:00:ff 0      4     -1       -1/-1           vif3.0@rbr0\n");
+	for (int i = 0; i < 50; i++) {
+		xl_vif_random_mac(m);
+		xl_vif_mac_string(m, mac);
+		CHECK(!strncmp(mac, "00:16:3e:", 9));
+		CHECK(m[3] < 0x80);
+	}
 }
 
 TEST(dm_ready_line)
@@ -913,11 +948,13 @@ TEST(record_devices)
 	r.dm_restart = 1;
 	CHECK_EQ(xl_record_add_disk(&r, "xvda", 0, 0, "/srv/a,b.img"), 0);
 	CHECK_EQ(xl_record_add_disk(&r, "sdc", 1, 1, "/srv/c.img"), 0);
+	struct xl_vif v = { 2, 0, { 0, 0x16, 0x3e, 0xa, 0xb, 0xc }, "rbr0", "vif3.0", 12 };
+	CHECK_EQ(xl_record_add_vif(&r, &v), 0);
 	CHECK(xl_record_format(&r, &text, why) > 0);
 	CHECK_STR(text, "name=web\nconfig=/etc/rivet/web.cfg\non_poweroff=destroy\non_reboot=destroy\n"
 			"on_crash=destroy\ndm_pid=4242\nserial=1\nconsole=virtio\ndisk=0,xvda,rw,/srv/a,b.img\n"
-			"disk=1,sdc,ro,/srv/c.img\ndm=2,0x80000000,0x4000000,0xfedcba9876543210\n"
-			"on_dm_crash=restart\n");
+			"disk=1,sdc,ro,/srv/c.img\nvif=2,0,00:16:3e:0a:0b:0c,rbr0,vif3.0,12\n"
+			"dm=2,0x80000000,0x4000000,0xfedcba9876543210\non_dm_crash=restart\n");
 	CHECK_EQ(xl_record_parse(text, &back, why), 0);
 	free(text);
 	CHECK_EQ(back.dm_vcpus, 2);
@@ -932,6 +969,17 @@ TEST(record_devices)
 	CHECK_STR(back.disks[1].vdev, "sdc");
 	CHECK_EQ(back.disks[1].slot, 1);
 	CHECK_EQ(back.disks[1].readonly, 1);
+	CHECK_EQ(back.nr_vifs, 1);
+	CHECK_EQ(back.vifs[0].slot, 2);
+	CHECK_EQ(back.vifs[0].mac[5], 0xc);
+	CHECK_STR(back.vifs[0].tap, "vif3.0");
+	CHECK_STR(back.vifs[0].bridge, "rbr0");
+	CHECK_EQ(back.vifs[0].ifindex, 12);
+	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\nvif=2,0,00:16:3e:0a:0b,rbr0,vif3.0,1\n", &back, why), -1);
+	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\nvif=2,0,00:16:3e:0a:0b:0c,rbr0,,1\n", &back, why), -1);
+	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\nvif=2,0,00:16:3e:0a:0b:0c,rbr0,0123456789abcdef,1\n",
+				 &back, why), -1);
+	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\nvif=9,0,00:16:3e:0a:0b:0c,rbr0,t,1\n", &back, why), -1);
 	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\ndisk=0,xvda,rx,/a\n", &back, why), -1);
 	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\ndisk=9,xvda,rw,/a\n", &back, why), -1);
 	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\ndisk=0,xvda,rw\n", &back, why), -1);
@@ -1171,7 +1219,7 @@ TEST(create_with_a_virtio_console)
 	nine[3] = "disk=['d.img,raw,xvda','d.img,raw,xvdb,ro','d.img,raw,xvdc,ro','d.img,raw,xvdd,ro',"
 		  "'d.img,raw,xvde,ro','d.img,raw,xvdf,ro','d.img,raw,xvdg,ro','d.img,raw,xvdh,ro']";
 	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, nine), 1);
-	CHECK(strstr(err, ":5: console: no virtio slot left for it (8 disks take all 8)\n") != NULL);
+	CHECK(strstr(err, ":5: console: no virtio slot left for it (8 disks and 0 vifs take all 8)\n") != NULL);
 	xc_close(h);
 }
 
@@ -1228,6 +1276,7 @@ int main(void)
 	RUN(dm_cmdline);
 	RUN(record_devices);
 	RUN(block_rows);
+	RUN(vif_rows_and_macs);
 	RUN(disk_check);
 	RUN(create_with_device_model);
 	RUN(create_with_a_virtio_console);

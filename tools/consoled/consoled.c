@@ -74,11 +74,17 @@ static xc_handle *xch;
 static struct dom doms[MAX_DOMS];
 static struct client clients[MAX_CLIENTS];
 
-/* Device models told to stop (SIGTERM), killed if still there at their deadline. */
+/*
+ * Device models told to stop (SIGTERM), killed if still there at their
+ * deadline; their domain's taps go once they are gone (they hold them).
+ */
 static struct dm_kill {
 	int pid;
 	uint32_t domid;
 	uint64_t deadline_ms;
+	int killed;
+	unsigned nr_vifs;
+	struct xl_vif vifs[XL_MAX_VIFS];
 } dm_kills[MAX_DOMS];
 static const char *log_dir = "/var/log/rivet";
 static const char *xl_path = "xl";
@@ -405,16 +411,28 @@ static void restart(struct xl_record *rec)
  * SIGTERM now (only to a pid that still is rivet-dm --domid DOMID), SIGKILL
  * at XL_DM_STOP_MS if it is still there (dm_kills_due).
  */
-static void dm_stop_start(int pid, uint32_t domid)
+static void remove_taps(uint32_t domid, const struct xl_vif *vifs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (xl_vif_tap_remove(vifs[i].tap, vifs[i].ifindex) < 0)
+			say("domain %u: cannot remove tap %s: %s", domid, vifs[i].tap, strerror(errno));
+}
+
+static void dm_stop_start(const struct xl_record *rec, uint32_t domid)
 {
 	unsigned i;
 
-	if (xl_dm_signal(pid, domid, SIGTERM) < 0)
+	if (rec->dm_pid <= 0 || xl_dm_signal(rec->dm_pid, domid, SIGTERM) < 0) {
+		remove_taps(domid, rec->vifs, rec->nr_vifs);
 		return;
-	say("domain %u: device model (pid %d) told to stop", domid, pid);
+	}
+	say("domain %u: device model (pid %d) told to stop", domid, rec->dm_pid);
 	for (i = 0; i < MAX_DOMS; i++)
 		if (!dm_kills[i].pid) {
-			dm_kills[i] = (struct dm_kill){ pid, domid, now_ms() + XL_DM_STOP_MS };
+			struct dm_kill *k = &dm_kills[i];
+			*k = (struct dm_kill){ rec->dm_pid, domid, now_ms() + XL_DM_STOP_MS, 0,
+					       rec->nr_vifs, { { 0 } } };
+			memcpy(k->vifs, rec->vifs, sizeof k->vifs[0] * rec->nr_vifs);
 			return;
 		}
 }
@@ -430,11 +448,17 @@ static void dm_kills_due(void)
 		if (!k->pid)
 			continue;
 		if (!xl_dm_alive(k->pid, k->domid)) {
+			remove_taps(k->domid, k->vifs, k->nr_vifs);
 			k->pid = 0;
-		} else if (now >= k->deadline_ms) {
+		} else if (now >= k->deadline_ms && !k->killed) {
 			say("domain %u: device model (pid %d) still there after %d ms: SIGKILL", k->domid,
 			    k->pid, XL_DM_STOP_MS);
 			xl_dm_signal(k->pid, k->domid, SIGKILL);
+			k->killed = 1;
+			k->deadline_ms = now + XL_DM_STOP_MS;
+		} else if (now >= k->deadline_ms) {
+			say("domain %u: device model (pid %d) survives SIGKILL; its taps stay", k->domid,
+			    k->pid);
 			k->pid = 0;
 		}
 	}
@@ -499,8 +523,8 @@ static void domain_exceptions(void)
 			continue;
 		}
 		xl_record_remove(info->domid);
-		if (have && have->dm_pid > 0)
-			dm_stop_start(have->dm_pid, info->domid);
+		if (have)
+			dm_stop_start(have, info->domid);
 		xl_dm_state_remove(info->domid);   /* its device state: nobody will resume it */
 		if (d)
 			dom_drop(d);

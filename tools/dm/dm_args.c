@@ -39,6 +39,39 @@ int dm_parse_u64(const char *s, uint64_t *v)
 	return 0;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int dm_parse_mac(const char *s, uint8_t mac[6], char *why, size_t whylen)
+{
+	for (unsigned i = 0; i < 6; i++) {
+		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+		if (lo < 0 || (i < 5 ? s[2] != ':' : s[2] != '\0')) {
+			snprintf(why, whylen, "not six colon-separated hex pairs like 00:16:3e:12:34:56");
+			return -1;
+		}
+		mac[i] = (uint8_t)(hi << 4 | lo);
+		s += 3;
+	}
+	if (mac[0] & 1) {
+		snprintf(why, whylen, "a multicast address (the first byte is odd)");
+		return -1;
+	}
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5])) {
+		snprintf(why, whylen, "all zeroes");
+		return -1;
+	}
+	return 0;
+}
+
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -58,6 +91,62 @@ static int name_ok(const char *s)
 		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' || *s == '-'))
 			return 0;
 	return 1;
+}
+
+/* --nic tap=NAME,mac=MAC[,offload=on|off], keys in any order. */
+static int parse_nic(struct dm_args *a, const char *arg, char *err, size_t errlen)
+{
+	struct dm_nic_arg *n;
+	char why[96];
+	int have_mac = 0;
+
+	if (!arg)
+		return fail(err, errlen, "--nic needs tap=NAME,mac=MAC");
+	if (a->nr_disks + a->nr_nics >= DM_MAX_DEVICES)
+		return fail(err, errlen, "more than %d devices (disks and NICs)", DM_MAX_DEVICES);
+	n = &a->nic[a->nr_nics];
+	memset(n, 0, sizeof *n);
+	n->offload = 1;
+	for (const char *p = arg; *p;) {
+		const char *end = strchr(p, ','), *eq;
+		size_t len;
+		if (!end)
+			end = p + strlen(p);
+		eq = memchr(p, '=', (size_t)(end - p));
+		if (!eq)
+			return fail(err, errlen, "--nic %s: '%.*s' is not KEY=VALUE", arg, (int)(end - p), p);
+		len = (size_t)(end - eq - 1);
+		if (eq - p == 3 && !strncmp(p, "tap", 3)) {
+			if (len < 1 || len > DM_TAP_NAME_MAX || memchr(eq + 1, '/', len))
+				return fail(err, errlen, "--nic %s: tap name of 1-%d characters", arg,
+					    DM_TAP_NAME_MAX);
+			memcpy(n->tap, eq + 1, len);
+			n->tap[len] = 0;
+		} else if (eq - p == 3 && !strncmp(p, "mac", 3)) {
+			char mac[24];
+			if (len >= sizeof mac)
+				len = sizeof mac - 1;
+			memcpy(mac, eq + 1, len);
+			mac[len] = 0;
+			if (dm_parse_mac(mac, n->mac, why, sizeof why) < 0)
+				return fail(err, errlen, "--nic %s: mac: %s", arg, why);
+			have_mac = 1;
+		} else if (eq - p == 7 && !strncmp(p, "offload", 7)) {
+			if (len == 2 && !strncmp(eq + 1, "on", 2))
+				n->offload = 1;
+			else if (len == 3 && !strncmp(eq + 1, "off", 3))
+				n->offload = 0;
+			else
+				return fail(err, errlen, "--nic %s: offload is on or off", arg);
+		} else {
+			return fail(err, errlen, "--nic %s: unknown key '%.*s'", arg, (int)(eq - p), p);
+		}
+		p = *end ? end + 1 : end;
+	}
+	if (!n->tap[0] || !have_mac)
+		return fail(err, errlen, "--nic %s: needs tap=NAME and mac=MAC", arg);
+	a->nr_nics++;
+	return 0;
 }
 
 enum { O_DOMID, O_NAME, O_VCPUS, O_RAMBASE, O_RAMSIZE, O_SERIAL, O_READY, O_LOG, O_FG, O_TRACE, O_CONSOLE,
@@ -96,8 +185,8 @@ int dm_args_parse(int argc, char **argv, struct dm_args *a, char *err, size_t er
 			const char *arg = i + 1 < argc ? argv[++i] : NULL;
 			if (!arg)
 				return fail(err, errlen, "--disk needs rw:PATH or ro:PATH");
-			if (a->nr_disks >= DM_MAX_DISKS)
-				return fail(err, errlen, "more than %d disks", DM_MAX_DISKS);
+			if (a->nr_disks + a->nr_nics >= DM_MAX_DEVICES)
+				return fail(err, errlen, "more than %d devices (disks and NICs)", DM_MAX_DEVICES);
 			int ro = !strncmp(arg, "ro:", 3);
 			if (!ro && strncmp(arg, "rw:", 3))
 				return fail(err, errlen, "--disk %s: expected rw:PATH or ro:PATH", arg);
@@ -106,6 +195,11 @@ int dm_args_parse(int argc, char **argv, struct dm_args *a, char *err, size_t er
 			a->disk[a->nr_disks].path = arg + 3;
 			a->disk[a->nr_disks].readonly = ro;
 			a->nr_disks++;
+			continue;
+		}
+		if (!strcmp(opt, "--nic")) {
+			if (parse_nic(a, i + 1 < argc ? argv[++i] : NULL, err, errlen) < 0)
+				return -1;
 			continue;
 		}
 		for (o = 0; o < O_NR && strcmp(opt, names[o]); o++)
@@ -187,8 +281,9 @@ int dm_args_parse(int argc, char **argv, struct dm_args *a, char *err, size_t er
 	for (size_t k = 0; k < sizeof required / sizeof required[0]; k++)
 		if (!seen[required[k]])
 			return fail(err, errlen, "%s is missing", names[required[k]]);
-	if (a->console && a->nr_disks + 1 > DM_ARGS_VIRTIO_SLOTS)
-		return fail(err, errlen, "--console: no virtio slot left after %u disks", a->nr_disks);
+	if (a->console && a->nr_disks + a->nr_nics + 1 > DM_MAX_DEVICES)
+		return fail(err, errlen, "--console: no virtio slot left after %u disks and %u NICs",
+			    a->nr_disks, a->nr_nics);
 	if (a->ram_base + a->ram_size - 1 < a->ram_base)
 		return fail(err, errlen, "RAM %#llx + %#llx wraps", (unsigned long long)a->ram_base,
 			    (unsigned long long)a->ram_size);

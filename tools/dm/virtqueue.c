@@ -318,6 +318,24 @@ int vq_recover(struct vq *q, const struct dm_mem *m)
 	return 0;
 }
 
+int vq_push_batch(struct vq *q, const struct dm_mem *m, const struct vq_used *u, unsigned n)
+{
+	/* Filled one by one where the driver cannot see them, then one journaled publish. */
+	for (unsigned i = 0; i < n; i++)
+		if (vq_fill(q, m, u[i].head, u[i].len) < 0)
+			return VQ_BROKEN;
+	return vq_publish(q, m);
+}
+
+void vq_unpop(struct vq *q, uint16_t n)
+{
+	/* Only held chains can be given back; they were never filled, so the journal knows nothing of them. */
+	if (n > q->nr_held)
+		n = q->nr_held;
+	q->last_avail_idx = (uint16_t)(q->last_avail_idx - n);
+	q->nr_held = (uint16_t)(q->nr_held - n);
+}
+
 /* virtio's vring_need_event(): did the used index just move past EVENT? */
 static bool need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
 {

@@ -143,6 +143,30 @@ int vq_publish(struct vq *q, const struct dm_mem *m);
  */
 int vq_recover(struct vq *q, const struct dm_mem *m);
 
+/* One used-ring element for vq_push_batch(). */
+struct vq_used {
+	uint16_t head;
+	uint32_t len;
+};
+
+/*
+ * Returns N chains at once and publishes the used index once, after all of
+ * them: a driver never sees part of a batch (virtio-net's mergeable buffers,
+ * whose first header counts them all). vq_fill for each (in pop order), then
+ * one vq_publish: a kill at any instant publishes all N once or none (then
+ * a successor pops them again). 0, or VQ_BROKEN as vq_push.
+ */
+int vq_push_batch(struct vq *q, const struct dm_mem *m, const struct vq_used *u, unsigned n);
+
+/*
+ * Gives back the last N chains popped and not filled (at most those held):
+ * the next vq_pop()s take them again, read afresh from the ring. For a
+ * device that found it lacks buffers for a whole packet (QEMU's
+ * virtqueue_unpop). Touches only the walker's state, nothing the driver
+ * sees, so a kill around it needs no journal.
+ */
+void vq_unpop(struct vq *q, uint16_t n);
+
 /*
  * Whether the driver wants a used-buffer interrupt for what was pushed
  * since the last call: EVENT_IDX's used_event if negotiated, else the

@@ -423,6 +423,163 @@ static int key_disk(struct ctx *c, const struct xlent *e)
 	return 0;
 }
 
+static int hexdigit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int domcfg_parse_mac(const char *s, uint8_t mac[DOMCFG_MAC_BYTES], char *why)
+{
+	const char *p = s;
+	unsigned i;
+
+	for (i = 0; i < DOMCFG_MAC_BYTES; i++, p += 3) {
+		int hi = hexdigit(p[0]), lo = hi < 0 ? -1 : hexdigit(p[1]);
+
+		if (lo < 0 || p[2] != (i < DOMCFG_MAC_BYTES - 1 ? ':' : '\0'))
+			return reason_set(why, "'%.40s' is not six colon-separated hex pairs "
+					  "(like 00:16:3e:12:34:56)", s);
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	if (mac[0] & 1)
+		return reason_set(why, "%.17s is a multicast address (the first byte must be even)", s);
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		return reason_set(why, "00:00:00:00:00:00 is not an address");
+	return 0;
+}
+
+/* A network interface name: 1-15 characters, none of '/', ':', ',', blanks. */
+static int ifname_ok(const char *b, size_t n)
+{
+	size_t i;
+
+	if (n < 1 || n >= DOMCFG_IFNAME_MAX || (n == 1 && b[0] == '.') ||
+	    (n == 2 && b[0] == '.' && b[1] == '.'))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (b[i] == '/' || b[i] == ':' || b[i] == ' ' || b[i] == '\t' || (unsigned char)b[i] < 0x21 ||
+		    (unsigned char)b[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+/*
+ * Xen's xl-network-configuration(5): comma-separated KEY=VALUE, all
+ * optional. Keys Xen has that mean nothing to a virtio-net on a bridge
+ * (script, rate, backend, ...) are refused by name, as Xen's xl refuses a
+ * key it does not know.
+ */
+int domcfg_parse_vif(const char *spec, struct domcfg_vif *out, char *why)
+{
+	static const char *const xen_only[] = {
+		"script", "backend", "rate", "gatewaydev", "devid", "mtu", "accel", "trusted",
+		"untrusted", "forwarddev", "uuid",
+	};
+	const char *p = spec;
+
+	memset(out, 0, sizeof *out);
+	memcpy(out->bridge, DOMCFG_DEFAULT_BRIDGE, sizeof DOMCFG_DEFAULT_BRIDGE);
+	while (*p) {
+		const char *end = strchr(p, ','), *b = p, *e, *eq, *v;
+		size_t vn;
+		unsigned i;
+
+		if (!end)
+			end = p + strlen(p);
+		e = end;
+		trim(&b, &e);
+		p = *end ? end + 1 : end;
+		if (b == e)
+			continue;   /* '' and a trailing comma: Xen allows both */
+		eq = memchr(b, '=', (size_t)(e - b));
+		if (!eq)
+			return reason_set(why, "'%.*s' is not key=value", (int)(e - b > 40 ? 40 : e - b), b);
+		v = eq + 1;
+		vn = (size_t)(e - v);
+		if (tok_is(b, eq, "mac")) {
+			char mac[24];
+
+			if (vn >= sizeof mac)
+				return reason_set(why, "mac: '%.40s' is not six colon-separated hex pairs "
+						  "(like 00:16:3e:12:34:56)", v);
+			memcpy(mac, v, vn);
+			mac[vn] = '\0';
+			char r[REASON_MAX];
+
+			if (domcfg_parse_mac(mac, out->mac, r) < 0)
+				return reason_set(why, "mac: %.200s", r);
+			out->has_mac = 1;
+		} else if (tok_is(b, eq, "bridge") || tok_is(b, eq, "vifname")) {
+			char *dst = b[0] == 'b' ? out->bridge : out->vifname;
+
+			if (!ifname_ok(v, vn))
+				return reason_set(why, "%.*s: '%.*s' is not a network interface name "
+						  "(1-15 characters, no '/', ':' or blanks)",
+						  (int)(eq - b), b, (int)(vn > 40 ? 40 : vn), v);
+			memcpy(dst, v, vn);
+			dst[vn] = '\0';
+		} else if (tok_is(b, eq, "type")) {
+			/* HVM's emulated NIC or a PV one: here both are the virtio-net device. */
+			if (!tok_is(v, e, "ioemu") && !tok_is(v, e, "vif"))
+				return reason_set(why, "type: '%.*s' is not valid (ioemu or vif)",
+						  (int)(vn > 40 ? 40 : vn), v);
+		} else if (tok_is(b, eq, "model")) {
+			if (!tok_is(v, e, "virtio") && !tok_is(v, e, "virtio-net"))
+				return reason_set(why, "model: '%.*s' is not supported (only virtio)",
+						  (int)(vn > 40 ? 40 : vn), v);
+		} else if (tok_is(b, eq, "ip")) {
+			if (vn >= sizeof out->ip)
+				return reason_set(why, "ip: longer than %zu characters", sizeof out->ip - 1);
+			memcpy(out->ip, v, vn);
+			out->ip[vn] = '\0';
+		} else {
+			for (i = 0; i < sizeof xen_only / sizeof xen_only[0]; i++)
+				if (tok_is(b, eq, xen_only[i]))
+					return reason_set(why, "%s: not supported by Rivet", xen_only[i]);
+			return reason_set(why, "unknown parameter '%.*s'", (int)(eq - b > 40 ? 40 : eq - b), b);
+		}
+	}
+	return 0;
+}
+
+/* vif = [ 'spec', ... ]: DEVID is the index in the list, as in Xen. */
+static int key_vif(struct ctx *c, const struct xlent *e)
+{
+	struct domcfg *o = c->out;
+	char why[REASON_MAX];
+	unsigned i;
+
+	if (e->val.kind != XLVAL_LIST)
+		return fail(c, e, "expected a list, like [ 'bridge=rbr0' ]");
+	if (e->val.nr_items > DOMCFG_MAX_VIFS)
+		return diag_fail(c->d, c->file, e->line, e->key,
+				 "%u vifs, but at most %d (the virtio slots)", e->val.nr_items,
+				 DOMCFG_MAX_VIFS);
+	o->line_vif = e->line;
+	for (i = 0; i < e->val.nr_items; i++) {
+		const struct xlval *it = &e->val.items[i];
+		struct domcfg_vif *v = &o->vifs[i];
+
+		if (it->kind != XLVAL_STRING)
+			return diag_fail(c->d, c->file, it->line, e->key,
+					 "item %u: expected a quoted string, like 'bridge=rbr0'", i + 1);
+		if (domcfg_parse_vif(it->str, v, why) < 0)
+			return diag_fail(c->d, c->file, it->line, e->key, "item %u: %s", i + 1, why);
+		v->line = it->line;
+		for (unsigned j = 0; j < i; j++) {
+			if (v->has_mac && o->vifs[j].has_mac && !memcmp(v->mac, o->vifs[j].mac, sizeof v->mac))
+				return diag_fail(c->d, c->file, it->line, e->key,
+						 "item %u: mac is the same as item %u's", i + 1, j + 1);
+			if (v->vifname[0] && !strcmp(v->vifname, o->vifs[j].vifname))
+				return diag_fail(c->d, c->file, it->line, e->key,
+						 "item %u: vifname is the same as item %u's", i + 1, j + 1);
+		}
+		o->nr_vifs = i + 1;
+	}
+	return 0;
+}
+
 /* Xen's serial = 'pty' (or [ 'pty' ]): the 16550 UART, its other side in rivet-consoled. */
 static int key_serial(struct ctx *c, const struct xlent *e)
 {
@@ -519,11 +676,12 @@ static const struct {
 	{ "extra", key_cmdline },   { "cmdline", key_cmdline }, { "on_poweroff", key_action },
 	{ "on_reboot", key_action }, { "on_crash", key_action }, { "disk", key_disk },
 	{ "serial", key_serial },   { "console", key_console },   { "on_dm_crash", key_dm_crash },
+	{ "vif", key_vif },
 };
 
 /* Xen keys a user may bring along, which Rivet domains do not do (yet). */
 static const char *const unsupported[] = {
-	"vif", "type", "builder", "maxmem", "maxvcpus", "root", "bootloader",
+	"type", "builder", "maxmem", "maxvcpus", "root", "bootloader",
 	"bootloader_args", "pci", "vfb", "vkb", "vtpm", "p9", "channel", "usbctrl", "usbdev",
 	"dtdev", "iomem", "irqs", "uuid", "seclabel", "device_tree", "on_watchdog",
 	"on_soft_reset", "cpus_soft", "cpu_weight", "cap", "shadow_memory",
@@ -536,10 +694,6 @@ static int check_entry(struct ctx *c, const struct xlent *e)
 	for (i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
 		if (!strcmp(e->key, handlers[i].key))
 			return handlers[i].fn(c, e);
-	/* Xen configs often carry empty device lists: they ask for nothing. */
-	if (!strcmp(e->key, "vif") && e->val.kind == XLVAL_LIST &&
-	    e->val.nr_items == 0)
-		return 0;
 	for (i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++)
 		if (!strcmp(e->key, unsupported[i]))
 			return fail(c, e, "not supported by Rivet yet");
@@ -572,10 +726,16 @@ int domcfg_from_xlcfg(const struct xlcfg *cfg, const char *cfg_path, struct domc
 		diag_fail(d, cfg_path, 0, "kernel", "required key is missing");
 		goto fail;
 	}
-	if (out->vconsole && out->nr_disks >= DOMCFG_VIRTIO_SLOTS) {
+	if (out->nr_disks + out->nr_vifs > DOMCFG_VIRTIO_SLOTS) {
+		diag_fail(d, cfg_path, out->line_vif, "vif",
+			  "%u disks and %u vifs, but at most %d devices (the virtio slots)",
+			  out->nr_disks, out->nr_vifs, DOMCFG_VIRTIO_SLOTS);
+		goto fail;
+	}
+	if (out->vconsole && out->nr_disks + out->nr_vifs >= DOMCFG_VIRTIO_SLOTS) {
 		diag_fail(d, cfg_path, out->line_console, "console",
-			  "no virtio slot left for it (%u disks take all %u)", out->nr_disks,
-			  DOMCFG_VIRTIO_SLOTS);
+			  "no virtio slot left for it (%u disks and %u vifs take all %u)", out->nr_disks,
+			  out->nr_vifs, DOMCFG_VIRTIO_SLOTS);
 		goto fail;
 	}
 	return 0;

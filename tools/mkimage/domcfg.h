@@ -24,6 +24,10 @@
 #define DOMCFG_VIRTIO_SLOTS 8
 #define DOMCFG_MAX_DISKS    DOMCFG_VIRTIO_SLOTS
 #define DOMCFG_VDEV_MAX     8    /* "xvdz" and its NUL, with room */
+#define DOMCFG_MAX_VIFS     DOMCFG_VIRTIO_SLOTS
+#define DOMCFG_IFNAME_MAX   16   /* a Linux interface name and its NUL (IFNAMSIZ) */
+#define DOMCFG_DEFAULT_BRIDGE "rbr0"
+#define DOMCFG_MAC_BYTES    6
 
 struct domcfg_disk {
 	char *target;               /* as written in the config, for messages */
@@ -32,6 +36,16 @@ struct domcfg_disk {
 	unsigned index;             /* X - 'a': the order of the disks */
 	int readonly;               /* access=ro */
 	unsigned line;              /* of the disk key */
+};
+
+/* One NIC (xl-network-configuration(5)): a virtio-net device on a tap in a Dom0 bridge. */
+struct domcfg_vif {
+	uint8_t mac[DOMCFG_MAC_BYTES];
+	int has_mac;                /* 0: xl generates one (00:16:3e:...) */
+	char bridge[DOMCFG_IFNAME_MAX];   /* default DOMCFG_DEFAULT_BRIDGE */
+	char vifname[DOMCFG_IFNAME_MAX];  /* "": xl's vif<domid>.<devid> */
+	char ip[64];                /* informational, as in Xen with a bridge */
+	unsigned line;
 };
 
 struct domcfg {
@@ -47,10 +61,12 @@ struct domcfg {
 	unsigned nr_disks;          /* in vdev order: disks[i] is in virtio slot domcfg_disk_slot(i) */
 	struct domcfg_disk disks[DOMCFG_MAX_DISKS];
 	int serial;                 /* serial = 'pty': a 16550 UART */
-	int vconsole;               /* console = 'virtio': a virtio console after the disks */
+	int vconsole;               /* console = 'virtio': a virtio console after the disks and vifs */
 	int dm_restart;             /* on_dm_crash = "restart" (Rivet's key; default "pause") */
+	unsigned nr_vifs;           /* in config order: vifs[i] is DEVID i, in slot domcfg_vif_slot() */
+	struct domcfg_vif vifs[DOMCFG_MAX_VIFS];
 	/* Lines of the keys, 0 when absent: errors found later name them. */
-	unsigned line_name, line_memory, line_kernel, line_ramdisk, line_disk, line_serial;
+	unsigned line_name, line_memory, line_kernel, line_ramdisk, line_disk, line_serial, line_vif;
 	unsigned line_console;
 };
 
@@ -67,7 +83,7 @@ void domcfg_free(struct domcfg *dc);
 /* A domain with any disk, a serial port or a virtio console has devices: a PLIC, and rivet-dm serves it. */
 static inline int domcfg_has_devices(const struct domcfg *dc)
 {
-	return dc->nr_disks > 0 || dc->serial || dc->vconsole;
+	return dc->nr_disks > 0 || dc->serial || dc->vconsole || dc->nr_vifs > 0;
 }
 
 /* The virtio-mmio slot of disk I (in vdev order). */
@@ -75,6 +91,20 @@ static inline unsigned domcfg_disk_slot(unsigned i)
 {
 	return i;
 }
+
+/* The virtio-mmio slot of vif I: after the disks. */
+static inline unsigned domcfg_vif_slot(const struct domcfg *dc, unsigned i)
+{
+	return dc->nr_disks + i;
+}
+
+/*
+ * Parses one Xen vif spec (xl-network-configuration(5)) into *OUT; 0, or -1
+ * with the key and the reason in WHY (REASON_MAX).
+ */
+int domcfg_parse_vif(const char *spec, struct domcfg_vif *out, char *why);
+/* "00:16:3e:01:02:03" (either case) into MAC: 0, or -1 with the reason in WHY. */
+int domcfg_parse_mac(const char *s, uint8_t mac[DOMCFG_MAC_BYTES], char *why);
 
 /*
  * Parses one Xen disk spec (xl-disk-configuration(5)) into *OUT (target and

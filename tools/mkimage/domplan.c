@@ -31,8 +31,9 @@ int domplan_build(const struct domplan_req *rq, void *dtb, size_t dtb_size, stru
 	/* A boot-time domain has no Dom0 to run its device model. */
 	if (domcfg_has_devices(dc) && !rq->devices_ok)
 		return diag_fail(d, rq->cfg_path,
-				 dc->nr_disks ? dc->line_disk : dc->serial ? dc->line_serial : dc->line_console,
-				 dc->nr_disks ? "disk" : dc->serial ? "serial" : "console",
+				 dc->nr_disks ? dc->line_disk : dc->nr_vifs ? dc->line_vif :
+				 dc->serial ? dc->line_serial : dc->line_console,
+				 dc->nr_disks ? "disk" : dc->nr_vifs ? "vif" : dc->serial ? "serial" : "console",
 				 "boot-image domains cannot have devices (no Dom0 runs a device model "
 				 "for them); create this domain with xl create in Dom0");
 	/* The tree's size does not depend on the initrd addresses: measure, place, build. */

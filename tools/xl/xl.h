@@ -55,6 +55,18 @@ int xl_parse_uint(const char *s, uint64_t max, uint64_t *out);
 #define XL_MAX_DISKS 8                 /* = DOMCFG_MAX_DISKS, the virtio slots */
 #define XL_VDEV_MAX  8
 
+#define XL_MAX_VIFS  XL_MAX_DISKS      /* disks and vifs share the 8 virtio slots */
+#define XL_IFNAME_MAX 16               /* IFNAMSIZ */
+
+/* One NIC of a domain: virtio-net in SLOT, over TAP on BRIDGE. */
+struct xl_vif {
+	unsigned slot, devid;            /* devid: its index in the config's vif list */
+	uint8_t mac[6];
+	char bridge[XL_IFNAME_MAX];
+	char tap[XL_IFNAME_MAX];         /* vif<domid>.<devid>, or the config's vifname */
+	unsigned ifindex;                /* the tap's, when xl created it (0: unknown) */
+};
+
 /* One disk of a domain, as the device model serves it. */
 struct xl_disk {
 	char vdev[XL_VDEV_MAX];          /* xvda, ... */
@@ -81,6 +93,8 @@ struct xl_record {
 	uint64_t dm_ram_base, dm_ram_size;
 	uint64_t dm_instance;            /* this life's id: the state file must carry the same */
 	int dm_restart;                  /* on_dm_crash = "restart" */
+	unsigned nr_vifs;                /* in devid order */
+	struct xl_vif vifs[XL_MAX_VIFS];
 };
 
 /* The run directory: $RIVET_RUN_DIR, else /run/rivet. */
@@ -99,6 +113,8 @@ int xl_record_add_arg(struct xl_record *r, const char *arg);
 /* Appends a disk (PATH copied); 0, or -1 (out of memory, or XL_MAX_DISKS already). */
 int xl_record_add_disk(struct xl_record *r, const char *vdev, unsigned slot, int readonly,
 		       const char *path);
+/* Appends a vif; 0, or -1 (XL_MAX_VIFS already, or names that do not fit). */
+int xl_record_add_vif(struct xl_record *r, const struct xl_vif *v);
 /* The text of a record in *TEXT (malloc'd, NUL-terminated); its length, or -1 with WHY. */
 long xl_record_format(const struct xl_record *r, char **text, char *why);
 /* Parses TEXT (NUL-terminated) into R (initialized; freed first); 0, or -1 with WHY (REASON_MAX). */
@@ -125,7 +141,9 @@ struct xl_dm_spec {
 	unsigned nr_disks;               /* in slot order */
 	const struct xl_disk *disks;
 	int ready_fd;
-	int vconsole;                    /* --console: a virtio console after the disks */
+	unsigned nr_vifs;                /* after the disks */
+	const struct xl_vif *vifs;
+	int vconsole;                    /* --console: a virtio console after the disks and vifs */
 	uint64_t instance;               /* --instance: the life the state file belongs to */
 	int resume;                      /* --resume: take over the state a predecessor left */
 };
@@ -133,11 +151,11 @@ struct xl_dm_spec {
 /*
  * The command line of rivet-dm (the contract with tools/dm):
  *   PROG --domid ID --name NAME --vcpus N --ram-base GPA --ram-size BYTES
- *        [--serial] [--disk rw:PATH | --disk ro:PATH]... [--console] [--instance ID [--resume]]
- *        --ready-fd FD
+ *        [--serial] [--disk rw:PATH | --disk ro:PATH]...
+ *        [--nic tap=TAP,mac=MAC]... [--console] [--instance ID [--resume]] --ready-fd FD
  * GPA and ID in hex (0x...), the rest decimal. ARGV gets XL_DM_MAX_ARGS pointers at
  * most, NULL-terminated; the strings are on the heap (xl_dm_argv_free).
- * Returns the count, or -1 (out of memory, or too many disks).
+ * Returns the count, or -1 (out of memory, or too many devices).
  */
 int xl_dm_argv(const struct xl_dm_spec *s, const char *prog, char **argv);
 void xl_dm_argv_free(char **argv);
@@ -210,6 +228,28 @@ int xl_dm_supervise(uint32_t domid, const char *name, int pid, uint64_t instance
 extern const char xl_block_header[];
 int xl_block_row(const struct xl_disk *dk, char *buf, size_t size);
 
+/* ---- xl_vif.c: a domain's NICs on Dom0's side: taps on bridges ---- */
+
+/* A MAC in Xen's range: 00:16:3e, then 23 random bits (as Xen's libxl). */
+void xl_vif_random_mac(uint8_t mac[6]);
+void xl_vif_mac_string(const uint8_t mac[6], char out[18]);
+/* 0 when BRIDGE is a bridge of Dom0; -1 with WHY. */
+int xl_vif_bridge_check(const char *bridge, char *why);
+/*
+ * Creates tap NAME persistent (with a vnet header), gives it Xen's vif
+ * address fe:ff:ff:ff:ff:ff, brings it up and adds it to BRIDGE; its index
+ * in *IFINDEX. A stale tap of that name nobody holds is replaced. 0, or -1
+ * with WHY and nothing left.
+ */
+int xl_vif_tap_create(const char *name, const char *bridge, unsigned *ifindex, char *why);
+/* Removes tap NAME if it is still the one of IFINDEX (0: whichever) and nobody holds it; 0 or -1. */
+int xl_vif_tap_remove(const char *name, unsigned ifindex);
+/* The taps of V[0..N), each as xl_vif_tap_remove; failures are said. */
+void xl_vif_remove_all(const struct xl_vif *v, unsigned n);
+/* `xl network-list`: the header and one row (each with its newline). */
+extern const char xl_network_header[];
+int xl_network_row(const struct xl_vif *v, char *buf, size_t size);
+
 /* ---- xl_create.c: config -> load plan -> a running domain ---- */
 
 #define XL_MAX_OVERRIDES XL_RECORD_MAX_ARGS
@@ -235,6 +275,9 @@ struct xl_plan {
 	int dm_restart;             /* on_dm_crash = "restart" */
 	unsigned nr_disks;          /* in slot order; paths absolute */
 	struct xl_disk disks[XL_MAX_DISKS];
+	unsigned nr_vifs;           /* MACs chosen, bridges checked; tap "" until xl_plan_run names it */
+	struct xl_vif vifs[XL_MAX_VIFS];
+	unsigned line_vif;
 	/* What the loads point into. */
 	uint8_t *cfg_text, *kernel, *ramdisk, *dtb;
 	size_t kernel_len, ramdisk_len, dtb_len;
@@ -260,7 +303,7 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 /* 1 when the plan's domain needs a device model. */
 static inline int xl_plan_has_devices(const struct xl_plan *p)
 {
-	return p->serial || p->nr_disks > 0 || p->vconsole;
+	return p->serial || p->nr_disks > 0 || p->nr_vifs > 0 || p->vconsole;
 }
 /*
  * A disk's file, checked before anything is created: PATH (as resolved from
@@ -297,6 +340,7 @@ int xl_cmd_vcpu_pin(xc_handle *h, int argc, char **argv);
 int xl_cmd_console(xc_handle *h, int argc, char **argv);
 int xl_cmd_block_list(xc_handle *h, int argc, char **argv);
 int xl_cmd_dm_restart(xc_handle *h, int argc, char **argv);
+int xl_cmd_network_list(xc_handle *h, int argc, char **argv);
 /*
  * Attaches the terminal to DOMID's consoles through rivet-consoled: CON
  * NULL for all of them, else one of "sbi", "serial", "virtio"

@@ -29,6 +29,7 @@ const struct xl_command xl_commands[] = {
 	{ "block-list", xl_cmd_block_list, 1, "<Domain>", "List the virtual block devices of a domain" },
 	{ "dm-restart", xl_cmd_dm_restart, 1, "<Domain>",
 	  "Replace a domain's device model; the domain carries on where it was" },
+	{ "network-list", xl_cmd_network_list, 1, "<Domain>", "List the virtual network interfaces of a domain" },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 
@@ -129,8 +130,16 @@ void xl_plan_print(const struct xl_plan *p, FILE *out)
 	for (i = 0; i < p->nr_disks; i++)
 		fprintf(out, "disk:        %s slot %u %s %s\n", p->disks[i].vdev, p->disks[i].slot,
 			p->disks[i].readonly ? "ro" : "rw", p->disks[i].path);
+	for (i = 0; i < p->nr_vifs; i++) {
+		char mac[18];
+
+		xl_vif_mac_string(p->vifs[i].mac, mac);
+		fprintf(out, "vif:         %u slot %u mac %s bridge %s%s%s\n", p->vifs[i].devid,
+			p->vifs[i].slot, mac, p->vifs[i].bridge, p->vifs[i].tap[0] ? " vifname " : "",
+			p->vifs[i].tap);
+	}
 	if (p->vconsole)
-		fprintf(out, "console:     virtio slot %u (hvc1 in Linux)\n", p->nr_disks);
+		fprintf(out, "console:     virtio slot %u (hvc1 in Linux)\n", p->nr_disks + p->nr_vifs);
 	if (xl_plan_has_devices(p))
 		fprintf(out, "device model: %s\n", XL_DM_PROG);
 	for (i = 0; i < p->nr_loads; i++)
@@ -302,7 +311,8 @@ int xl_cmd_destroy(xc_handle *h, int argc, char **argv)
 	struct xl_record rec;
 	char why[REASON_MAX];
 	int r, dm_pid = 0;
-	unsigned ms;
+	unsigned ms, nr_vifs = 0;
+	struct xl_vif vifs[XL_MAX_VIFS];
 
 	if (argc != 2 || argv[1][0] == '-')
 		return usage_of("destroy");
@@ -310,8 +320,11 @@ int xl_cmd_destroy(xc_handle *h, int argc, char **argv)
 		return XL_EXIT_FAIL;
 	xl_record_init(&rec);
 	if (info.domid != 0 && xl_record_read(info.domid, &rec, why) == 0 &&
-	    !strncmp(rec.name, info.name, sizeof rec.name))
+	    !strncmp(rec.name, info.name, sizeof rec.name)) {
 		dm_pid = rec.dm_pid;
+		nr_vifs = rec.nr_vifs;
+		memcpy(vifs, rec.vifs, sizeof vifs[0] * nr_vifs);
+	}
 	xl_record_free(&rec);
 	r = xc_domain_destroy(h, info.domid);
 	if (r < 0) {
@@ -320,12 +333,16 @@ int xl_cmd_destroy(xc_handle *h, int argc, char **argv)
 		return XL_EXIT_FAIL;
 	}
 	xl_record_remove(info.domid);
-	if (dm_pid <= 0)
+	if (dm_pid <= 0) {
+		xl_vif_remove_all(vifs, nr_vifs);
 		return XL_EXIT_OK;
+	}
 	if (xl_dm_stop(dm_pid, info.domid) < 0)
 		xl_err("destroy: domain '%s' (%u): its device model (pid %d) would not stop",
 		       info.name, info.domid, dm_pid);
 	xl_dm_state_remove(info.domid);
+	/* Once the device model let go of them. */
+	xl_vif_remove_all(vifs, nr_vifs);
 	for (ms = 0; ms < DESTROY_WAIT_MS; ms += 20) {
 		r = xc_domain_getinfo(h, info.domid, &now);
 		if (r == XC_ENODOMAIN || (r == 0 && now.domid != info.domid))
@@ -355,6 +372,30 @@ int xl_cmd_block_list(xc_handle *h, int argc, char **argv)
 	fputs(xl_block_header, stdout);
 	for (i = 0; i < rec.nr_disks; i++) {
 		xl_block_row(&rec.disks[i], row, sizeof row);
+		fputs(row, stdout);
+	}
+	xl_record_free(&rec);
+	return XL_EXIT_OK;
+}
+
+int xl_cmd_network_list(xc_handle *h, int argc, char **argv)
+{
+	struct rivet_domain_info info;
+	struct xl_record rec;
+	char why[REASON_MAX], row[160];
+	unsigned i;
+
+	if (argc != 2 || argv[1][0] == '-')
+		return usage_of("network-list");
+	if (find_domain(h, argv[1], &info) < 0)
+		return XL_EXIT_FAIL;
+	xl_record_init(&rec);
+	/* No record (Domain-0, a boot-time domain): no NICs. */
+	if (xl_record_read(info.domid, &rec, why) < 0 || strncmp(rec.name, info.name, sizeof rec.name))
+		xl_record_free(&rec);
+	fputs(xl_network_header, stdout);
+	for (i = 0; i < rec.nr_vifs; i++) {
+		xl_network_row(&rec.vifs[i], row, sizeof row);
 		fputs(row, stdout);
 	}
 	xl_record_free(&rec);

@@ -209,6 +209,34 @@ static int plan_devices(struct xl_plan *p, const struct domcfg *dc, const char *
 		p->nr_disks = i + 1;
 	}
 	free(abs);
+	/* NICs: a MAC for each, and their bridges there, before anything is created. */
+	p->line_vif = dc->line_vif <= file_lines ? dc->line_vif : 0;
+	for (i = 0; i < dc->nr_vifs; i++) {
+		const struct domcfg_vif *v = &dc->vifs[i];
+		struct xl_vif *x = &p->vifs[i];
+		unsigned line = v->line <= file_lines ? v->line : 0;
+
+		memset(x, 0, sizeof *x);
+		x->slot = domcfg_vif_slot(dc, i);
+		x->devid = i;
+		memcpy(x->bridge, v->bridge, sizeof x->bridge);
+		memcpy(x->tap, v->vifname, sizeof x->tap);   /* "" until the domain id is known */
+		if (v->has_mac) {
+			memcpy(x->mac, v->mac, sizeof x->mac);
+		} else {
+			unsigned j;
+			do {   /* distinct from the domain's other NICs */
+				xl_vif_random_mac(x->mac);
+				for (j = 0; j < dc->nr_vifs; j++)
+					if (j != i && (j < i || dc->vifs[j].has_mac) &&
+					    !memcmp(j < i ? p->vifs[j].mac : dc->vifs[j].mac, x->mac, 6))
+						break;
+			} while (j < dc->nr_vifs);
+		}
+		if (xl_vif_bridge_check(x->bridge, why) < 0)
+			return diag_fail(d, cfg_path, line, "vif", "item %u: %s", i + 1, why);
+		p->nr_vifs = i + 1;
+	}
 	return 0;
 }
 
@@ -387,7 +415,7 @@ static int copy_load(xc_handle *h, uint32_t domid, const struct xl_load *l)
 }
 
 static int record_fill(struct xl_record *rec, const struct xl_plan *p, char *const ov[],
-		       unsigned nr, int dm_pid, uint64_t instance)
+		       unsigned nr, int dm_pid, uint64_t instance, const struct xl_vif *vifs)
 {
 	unsigned i;
 
@@ -414,6 +442,9 @@ static int record_fill(struct xl_record *rec, const struct xl_plan *p, char *con
 	for (i = 0; i < p->nr_disks; i++)
 		if (xl_record_add_disk(rec, p->disks[i].vdev, p->disks[i].slot, p->disks[i].readonly,
 				       p->disks[i].path) < 0)
+			return -1;
+	for (i = 0; i < p->nr_vifs; i++)
+		if (xl_record_add_vif(rec, &vifs[i]) < 0)
 			return -1;
 	return 0;
 }
@@ -472,7 +503,8 @@ static int precheck(xc_handle *h, const struct xl_plan *p, struct diag *d)
  * destroyed and waited for until it is gone (its memory is free only then).
  * If it will not go, the message says so.
  */
-static void undo(xc_handle *h, uint32_t domid, int dm_pid, struct diag *d)
+static void undo(xc_handle *h, uint32_t domid, int dm_pid, const struct xl_vif *vifs,
+		 unsigned nr_vifs, struct diag *d)
 {
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 	struct rivet_domain_info info;
@@ -486,6 +518,8 @@ static void undo(xc_handle *h, uint32_t domid, int dm_pid, struct diag *d)
 	if (dm_pid > 0)
 		xl_dm_stop(dm_pid, domid);
 	xl_dm_state_remove(domid);
+	/* The device model let go of the taps (or never held them). */
+	xl_vif_remove_all(vifs, nr_vifs);
 	if (r == XC_ENODOMAIN)
 		return;
 	for (ms = 0; r == 0 && ms < UNDO_WAIT_MS; ms += 10) {
@@ -507,9 +541,10 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 	struct xl_record *rec;
 	char why[REASON_MAX];
 	uint32_t domid;
-	unsigned i;
+	unsigned i, nr_taps = 0;
 	int r, dm_pid = 0;
 	uint64_t instance = xl_dm_new_instance();
+	struct xl_vif vifs[XL_MAX_VIFS];
 
 	if (precheck(h, p, d) < 0)
 		return -1;
@@ -544,12 +579,26 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 			goto fail;
 		}
 	}
+	/* Taps named as Xen names its vifs: vif<domid>.<devid>, unless the config gave vifname. */
+	memcpy(vifs, p->vifs, sizeof vifs[0] * p->nr_vifs);
+	for (i = 0; i < p->nr_vifs; i++) {
+		struct xl_vif *v = &vifs[i];
+
+		if (!v->tap[0])
+			snprintf(v->tap, sizeof v->tap, "vif%u.%u", domid, v->devid);
+		if (xl_vif_tap_create(v->tap, v->bridge, &v->ifindex, why) < 0) {
+			diag_fail(d, f, p->line_vif, "vif", "item %u: %s", i + 1, why);
+			goto fail;
+		}
+		nr_taps = i + 1;
+	}
 	if (xl_plan_has_devices(p)) {
 		struct xl_dm_spec s = { .domid = domid, .name = p->cfg.name,
 					.nr_vcpus = p->cfg.nr_vcpus, .ram_base = RIVET_GUEST_RAM_BASE,
 					.ram_size = p->cfg.max_bytes, .serial = p->serial,
 					.nr_disks = p->nr_disks, .disks = p->disks,
-					.vconsole = p->vconsole, .ready_fd = -1, .instance = instance };
+					.nr_vifs = p->nr_vifs, .vifs = vifs, .vconsole = p->vconsole, .ready_fd = -1,
+					.instance = instance };
 
 		if (xl_dm_start(&s, &dm_pid, why) < 0) {
 			snprintf(d->text, sizeof d->text, "device model for %s failed: %s", p->cfg.name,
@@ -563,7 +612,7 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 		diag_fail(d, f, 0, NULL, "out of memory");
 		goto fail;
 	}
-	r = record_fill(rec, p, overrides, nr, dm_pid, instance);
+	r = record_fill(rec, p, overrides, nr, dm_pid, instance, vifs);
 	if (r < 0)
 		reason_set(why, "out of memory, or more than %d overrides", XL_RECORD_MAX_ARGS);
 	else
@@ -587,6 +636,6 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 	*domid_out = domid;
 	return 0;
 fail:
-	undo(h, domid, dm_pid, d);
+	undo(h, domid, dm_pid, vifs, nr_taps, d);
 	return -1;
 }

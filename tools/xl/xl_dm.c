@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * xl_dm.c: rivet-dm, the device model of a domain with disks or a serial
- * port. xl create starts it after loading the domain and before vCPU 0
+ * xl_dm.c: rivet-dm, the device model of a domain with disks, NICs or a
+ * serial port. xl create starts it after loading the domain and before vCPU 0
  * runs, and waits (bounded) for its ready line on a pipe; xl destroy and
  * rivet-consoled stop it, checking /proc/PID/cmdline first so that a reused
  * pid is never signalled.
@@ -41,7 +41,7 @@ int xl_dm_argv(const struct xl_dm_spec *s, const char *prog, char **argv)
 	unsigned i;
 	int n = 0;
 
-	if (s->nr_disks > XL_MAX_DISKS)
+	if (s->nr_disks + s->nr_vifs > XL_MAX_DISKS)
 		return -1;
 	memset(argv, 0, XL_DM_MAX_ARGS * sizeof *argv);
 #define ADD(x) do { if (!(argv[n++] = (x))) goto fail; } while (0)
@@ -61,6 +61,13 @@ int xl_dm_argv(const struct xl_dm_spec *s, const char *prog, char **argv)
 	for (i = 0; i < s->nr_disks; i++) {
 		ADD(strdup("--disk"));
 		ADD(fmt("%s:%s", s->disks[i].readonly ? "ro" : "rw", s->disks[i].path));
+	}
+	for (i = 0; i < s->nr_vifs; i++) {
+		char mac[18];
+
+		xl_vif_mac_string(s->vifs[i].mac, mac);
+		ADD(strdup("--nic"));
+		ADD(fmt("tap=%s,mac=%s", s->vifs[i].tap, mac));
 	}
 	if (s->vconsole)
 		ADD(strdup("--console"));

@@ -3,9 +3,10 @@
  * xl_record.c: /run/rivet/domains/<domid>, the note `xl create` leaves for
  * rivet-consoled: the domain's name, its config and overrides (to create it
  * again on `restart`), its on_* actions, and for a domain with devices its
- * device model's pid, serial port and disks (dm_pid=, serial=1, and
- * disk=SLOT,VDEV,ACCESS,PATH per disk; dm=VCPUS,RAM_BASE,RAM_SIZE,INSTANCE
- * for xl dm-restart, on_dm_crash=restart). One "key=value" per line.
+ * device model's pid, serial port, disks and NICs (dm_pid=, serial=1,
+ * disk=SLOT,VDEV,ACCESS,PATH per disk, vif=SLOT,DEVID,MAC,BRIDGE,TAP,IFINDEX
+ * per NIC; dm=VCPUS,RAM_BASE,RAM_SIZE,INSTANCE for xl dm-restart,
+ * on_dm_crash=restart). One "key=value" per line.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -116,6 +117,15 @@ int xl_record_add_disk(struct xl_record *r, const char *vdev, unsigned slot, int
 	return 0;
 }
 
+int xl_record_add_vif(struct xl_record *r, const struct xl_vif *v)
+{
+	if (r->nr_vifs >= XL_MAX_VIFS || !memchr(v->bridge, 0, sizeof v->bridge) ||
+	    !memchr(v->tap, 0, sizeof v->tap))
+		return -1;
+	r->vifs[r->nr_vifs++] = *v;
+	return 0;
+}
+
 long xl_record_format(const struct xl_record *r, char **text, char *why)
 {
 	size_t size, n;
@@ -145,6 +155,13 @@ long xl_record_format(const struct xl_record *r, char **text, char *why)
 			return reason_set(why, "disk %u's path holds a newline", i + 1);
 		size += sizeof "disk=,,rw,\n" + 12 + strlen(r->disks[i].vdev) + strlen(r->disks[i].path);
 	}
+	if (r->nr_vifs > XL_MAX_VIFS)
+		return reason_set(why, "too many vifs");
+	for (i = 0; i < r->nr_vifs; i++) {
+		if (strpbrk(r->vifs[i].bridge, ",\n") || strpbrk(r->vifs[i].tap, ",\n"))
+			return reason_set(why, "vif %u's names hold a comma or newline", i);
+		size += sizeof "vif=,,,,,\n" + 3 * 12 + 17 + 2 * XL_IFNAME_MAX;
+	}
 	if (size > XL_RECORD_MAX)
 		return reason_set(why, "record of %zu bytes is over %u", size, XL_RECORD_MAX);
 	buf = malloc(size);
@@ -173,6 +190,14 @@ long xl_record_format(const struct xl_record *r, char **text, char *why)
 	for (i = 0; i < r->nr_disks && k >= 0 && n < size; i++) {
 		k = snprintf(buf + n, size - n, "disk=%u,%s,%s,%s\n", r->disks[i].slot,
 			     r->disks[i].vdev, r->disks[i].readonly ? "ro" : "rw", r->disks[i].path);
+		n += (size_t)k;
+	}
+	for (i = 0; i < r->nr_vifs && k >= 0 && n < size; i++) {
+		char mac[18];
+
+		xl_vif_mac_string(r->vifs[i].mac, mac);
+		k = snprintf(buf + n, size - n, "vif=%u,%u,%s,%s,%s,%u\n", r->vifs[i].slot,
+			     r->vifs[i].devid, mac, r->vifs[i].bridge, r->vifs[i].tap, r->vifs[i].ifindex);
 		n += (size_t)k;
 	}
 	if (r->dm_vcpus && k >= 0 && n < size) {
@@ -290,6 +315,48 @@ static int parse_dm(const char *v, size_t len, struct xl_record *r)
 	return 0;
 }
 
+static int hexv(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* "SLOT,DEVID,MAC,BRIDGE,TAP,IFINDEX". */
+static int parse_vif(const char *v, size_t len, struct xl_record *r)
+{
+	const char *f[6], *end = v + len;
+	size_t fl[6];
+	unsigned long slot, devid, ifindex;
+	struct xl_vif x;
+	unsigned i;
+
+	memset(&x, 0, sizeof x);
+	for (i = 0; i < 6; i++) {
+		const char *c = i < 5 ? memchr(v, ',', (size_t)(end - v)) : end;
+		if (!c)
+			return -1;
+		f[i] = v;
+		fl[i] = (size_t)(c - v);
+		v = c + (i < 5);
+	}
+	if (parse_uint(f[0], fl[0], XL_MAX_DISKS - 1, &slot) < 0 ||
+	    parse_uint(f[1], fl[1], XL_MAX_VIFS - 1, &devid) < 0 ||
+	    parse_uint(f[5], fl[5], 0xffffffffUL, &ifindex) < 0 || fl[2] != 17 ||
+	    copy_name(x.bridge, sizeof x.bridge, f[3], fl[3]) < 0 || !fl[3] ||
+	    copy_name(x.tap, sizeof x.tap, f[4], fl[4]) < 0 || !fl[4])
+		return -1;
+	for (i = 0; i < 6; i++) {
+		int hi = hexv(f[2][3 * i]), lo = hexv(f[2][3 * i + 1]);
+		if (hi < 0 || lo < 0 || (i < 5 && f[2][3 * i + 2] != ':'))
+			return -1;
+		x.mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	x.slot = (unsigned)slot;
+	x.devid = (unsigned)devid;
+	x.ifindex = (unsigned)ifindex;
+	return xl_record_add_vif(r, &x);
+}
+
 static int parse_action(const char *v, size_t len, uint8_t *out)
 {
 	if (len == 7 && !strncmp(v, "destroy", 7))
@@ -361,6 +428,8 @@ int xl_record_parse(const char *text, struct xl_record *r, char *why)
 			bad = !((vlen == 7 && !strncmp(v, "restart", 7)) || (vlen == 5 && !strncmp(v, "pause", 5)));
 			r->dm_restart = vlen == 7;
 		}
+		else if (KEY("vif"))
+			bad = parse_vif(v, vlen, r);
 		/* Unknown keys are skipped: a newer xl may write more. */
 #undef KEY
 		if (bad) {

@@ -8,10 +8,12 @@
  *   dm_console.c  the UART's and the virtio console's connections to
  *                 rivet-consoled (one each: two console sources)
  *   dm_state_file.c  the state arena's file (dm_state.h, docs/dm.md "Restart")
+ *   dm_net.c      the NICs: virtio-net devices over Dom0 tap devices
  * Single-threaded: nothing here locks.
  */
 #ifndef RIVET_DM_H
 #define RIVET_DM_H
+#include <poll.h>
 #include <stdint.h>
 
 #include "dm_args.h"
@@ -25,6 +27,7 @@
 #include "virtio_blk.h"
 #include "virtio_console.h"
 #include "virtio_mmio.h"
+#include "virtio_net.h"
 #include "xc.h"
 
 #define DM_VIRTIO_SLOTS      8
@@ -55,6 +58,15 @@ struct dm_console {
 	uint8_t in_buf[DM_CON_IN_BYTES];
 };
 
+struct dm_nic {
+	int fd;                        /* the tap (-1: none) */
+	char tap[DM_TAP_NAME_MAX + 1];
+	unsigned slot;                 /* virtio slot */
+	int pfd;                       /* index among dm_net_pollfds()'s entries, -1: not polled */
+	struct virtio_net *dev;
+	uint64_t send_errors, recv_errors;
+};
+
 struct dm_range {
 	uint64_t gpa, len;
 	uint32_t flags;
@@ -81,6 +93,7 @@ struct dm {
 	struct virtio_blk *blk[DM_MAX_DISKS];
 	struct virtio_console *vcons;  /* --console: in slot vcons_slot */
 	unsigned vcons_slot;
+	struct dm_nic nic[DM_MAX_NICS];
 	int8_t irq_level[DM_MAX_VCPUS];    /* last VSEIP level set per vCPU; -1 unknown */
 	/* Read-cache slots (dm_ioreq_cache_*) of each vCPU's S-context: enable words and claim. */
 	int cache_enable[DM_MAX_VCPUS][PLIC_WORDS];
@@ -118,6 +131,15 @@ void dm_machine_cache_uart(struct dm *dm);
 /* vCPU lines whose last hypercall failed are set again from the PLIC's state. */
 void dm_machine_resync_irqs(struct dm *dm);
 void dm_machine_free(struct dm *dm);
+
+/* dm_net.c */
+/* Attaches each --nic's tap and makes its device (before dm_machine_build). 0 or -1 with ERR. */
+int dm_net_open(struct dm *dm, char *err, size_t errlen);
+/* Fills PFD with the taps to read now (their guest has buffers); returns how many. */
+unsigned dm_net_pollfds(struct dm *dm, struct pollfd *pfd);
+/* Serves the taps dm_net_pollfds() put in PFD; 1 if some have more waiting. */
+int dm_net_events(struct dm *dm, const struct pollfd *pfd);
+void dm_net_close(struct dm *dm);
 
 /* dm_console.c */
 /* KIND: CONSOLED_SOURCE_SERIAL or CONSOLED_SOURCE_VIRTIO. */

@@ -2,8 +2,8 @@
 /*
  * dm_machine.c: the machine rivet-dm emulates for its DomU, laid out as
  * QEMU's virt: the PLIC, the 16550 UART (--serial) and eight virtio-mmio
- * slots, disk i in slot i, then the virtio console (--console), the rest
- * empty (DeviceID 0). Interrupts: slot n
+ * slots, disk i in slot i, then the NICs, then the virtio console
+ * (--console), the rest empty (DeviceID 0). Interrupts: slot n
  * drives PLIC source n + 1, the UART source 10; the PLIC's S-mode context
  * 2n + 1 is vCPU n's VSEIP (xc_ioreq_set_irq), its M-mode contexts are
  * wired to nothing.
@@ -185,7 +185,7 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 	for (unsigned v = 0; v < DM_MAX_VCPUS; v++)
 		dm->irq_level[v] = -1;
 	plic_init(&dm->plic, dm->args.vcpus, plic_line, dm);
-	dm->vcons_slot = dm->args.nr_disks;   /* the first slot after the disks */
+	dm->vcons_slot = dm->args.nr_disks + dm->args.nr_nics;   /* the first slot after the disks and NICs */
 	/* Each device's state into its slice of the arena (dm_state.h): one line per device. */
 	if (plic_bind_state(&dm->plic, DM_STATE_SLICE(st, "plic", struct plic_state), resumed) < 0) {
 		snprintf(err, errlen, "the state file's PLIC has another number of vCPUs");
@@ -218,6 +218,17 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 			virtio_blk_init(dm->blk[n], dm->disk_fd[n], dm->disk_size[n],
 					dm->args.disk[n].readonly, "");
 			vdev = &dm->blk[n]->vdev;
+		} else if (n < dm->args.nr_disks + dm->args.nr_nics) {
+			struct dm_nic *nic = &dm->nic[n - dm->args.nr_disks];
+			nic->slot = n;
+			snprintf(name, sizeof name, "net%u", n - dm->args.nr_disks);
+			if (virtio_net_bind_state(nic->dev, DM_STATE_SLICE(st, name, struct virtio_net_state),
+						  resumed) < 0) {
+				snprintf(err, errlen, "the state file's NIC %u has another MAC (another device layout)",
+					 n - dm->args.nr_disks);
+				return -1;
+			}
+			vdev = &nic->dev->vdev;
 		} else if (dm->args.console && n == dm->vcons_slot) {
 			dm->vcons = calloc(1, sizeof *dm->vcons);
 			if (!dm->vcons) {
@@ -241,7 +252,7 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 		if (dm_bus_add(&dm->bus, DM_VIRTIO_BASE + n * DM_VIRTIO_STRIDE, VIRTIO_MMIO_SIZE,
 			       &virtio_mmio_ops, &dm->slot[n],
 			       !vdev ? "virtio-empty" : vdev->device_id == VIRTIO_ID_CONSOLE ? "virtio-console" :
-			       "virtio-blk") < 0)
+			       n < dm->args.nr_disks ? "virtio-blk" : "virtio-net") < 0)
 			goto bus;
 	}
 	if (st->failed) {

@@ -263,6 +263,7 @@ static void teardown(struct dm *dm)
 	}
 	dm_machine_free(dm);
 	dm_state_file_close(dm);
+	dm_net_close(dm);
 	dm_console_close(&dm->con);
 	dm_console_close(&dm->vcon);
 	for (unsigned i = 0; i < DM_MAX_DISKS; i++) {
@@ -299,7 +300,7 @@ static int setup(struct dm *dm, char *err, size_t errlen)
 
 	dm_console_init(&dm->con, a->domid, CONSOLED_SOURCE_SERIAL);
 	dm_console_init(&dm->vcon, a->domid, CONSOLED_SOURCE_VIRTIO);
-	if (open_disks(dm, err, errlen) < 0)
+	if (open_disks(dm, err, errlen) < 0 || dm_net_open(dm, err, errlen) < 0)
 		return -1;
 	/* Before anything touches the domain: a state file that is not this life's is refused here. */
 	if (dm_state_file_open(dm, &dm->was_clean, err, errlen) < 0)
@@ -374,8 +375,8 @@ static int serve(struct dm *dm, const sigset_t *waitmask, const sigset_t *blocke
 	int work_left = 0;
 
 	for (;;) {
-		struct pollfd pfd[3];
-		nfds_t n = 1, con_at = 0, vcon_at = 0;
+		struct pollfd pfd[3 + DM_MAX_NICS];
+		nfds_t n = 1, con_at = 0, vcon_at = 0, net;
 		short con_events = 0;
 		int64_t now = dm_now_ms();
 
@@ -418,6 +419,8 @@ static int serve(struct dm *dm, const sigset_t *waitmask, const sigset_t *blocke
 				pfd[n++] = (struct pollfd){ .fd = cfd, .events = con_events };
 			}
 		}
+		net = n;
+		n += dm_net_pollfds(dm, pfd + net);
 		int64_t wait = work_left ? 0 : next_tick - now;
 		struct timespec ts = { .tv_sec = wait / 1000, .tv_nsec = (wait % 1000) * 1000000 };
 		int r = ppoll(pfd, n, &ts, waitmask);
@@ -445,6 +448,7 @@ static int serve(struct dm *dm, const sigset_t *waitmask, const sigset_t *blocke
 		/* Cheap when idle: a look at the ring indices and the slots' states. */
 		work_left = dm_ioreq_serve(&dm->io, PASSES_PER_WAKE);
 		work_left |= dm_machine_poll(dm);
+		work_left |= dm_net_events(dm, pfd + net);
 		if (con_at)
 			dm_console_event(&dm->con, pfd[con_at].revents);
 		if (vcon_at)
@@ -465,6 +469,8 @@ int main(int argc, char **argv)
 	dm->state_fd = -1;
 	for (unsigned i = 0; i < DM_MAX_DISKS; i++)
 		dm->disk_fd[i] = -1;
+	for (unsigned i = 0; i < DM_MAX_NICS; i++)
+		dm->nic[i].fd = -1;
 
 	if (dm_args_parse(argc, argv, &dm->args, err, sizeof err) < 0) {
 		ready_fd = dm->args.ready_fd;
@@ -536,6 +542,12 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < dm->args.nr_disks; i++)
 		dm_log("disk %u: %s (%s)", i, dm->args.disk[i].path,
 		       dm->args.disk[i].readonly ? "read-only" : "read-write");
+	for (unsigned i = 0; i < dm->args.nr_nics; i++) {
+		const uint8_t *m = dm->args.nic[i].mac;
+		dm_log("nic %u: tap %s, mac %02x:%02x:%02x:%02x:%02x:%02x, offloads %s", i,
+		       dm->args.nic[i].tap, m[0], m[1], m[2], m[3], m[4], m[5],
+		       dm->args.nic[i].offload ? "on" : "off");
+	}
 
 	if (setup(dm, err, sizeof err) < 0) {
 		dm_log("cannot start: %s", err);
