@@ -4,17 +4,15 @@ xl dm-restart while its DomU works, and the DomU carries on without noticing. On
 a bare-metal DomU whose PLIC and UART registers must read the same after two restarts, state
 files that are not the domain's refused, then a Linux DomU writing and reading back its disk
 in a loop across four kills and two xl dm-restarts while its virtio console (hvc1) keeps
-printing, and answers typed input afterwards.
-
-TODO(virtio-net, branch net): a TCP transfer across a kill belongs here once the DomU has a
-NIC: start `nc` from the DomU to Dom0 with 16 MiB of known data, kill -9 rivet-dm twice while
-it runs (the supervisor restarts it), and compare the checksum on Dom0."""
+printing, and answers typed input afterwards; then a Linux DomU on the bridge sending 16 MiB
+over TCP to Dom0 across two kills (the same persistent tap, the md5 the same on both ends)."""
 import re
 
 from integration import test
 from integration.dom0_xl import boot_dom0, free_mib, linux_console, sh, wait_gone
 from integration.dom0_xl import write_cfg as dom0_cfg
 from integration.linux_guest import dom0_image
+from integration.network import DOM0_IP, console, make_data, net_cfg, taps, wait_booted
 
 D0_GUESTS = "/usr/lib/rivet/guests"
 D0_LINUX = "/usr/lib/rivet/linux"
@@ -24,6 +22,11 @@ LIN_CFG = ('name = "lin"\nmemory = 128\nvcpus = 2\nkernel = "%s/Image"\nramdisk 
 # On hvc1 (its shell: /etc/init.d/vconsole) while the disk loop runs: a line every 0.1 s.
 TICKER = ("(i=0; while [ ! -e /tmp/loop.out ]; do i=$((i+1)); echo vc-tick-$i; sleep 0.1; done; "
           "echo vc-ticker-done-$i) & echo ti''cking")
+NET_CFG = net_cfg("netr", "10.0.3.2", '"bridge=rbr0"') + 'on_dm_crash = "restart"\n'
+NET_PORT = 5001
+# The DomU's 16 MiB in 64 pieces of 256 KiB, 0.1 s apart: the transfer lasts past both kills.
+NET_SEND = ("(for i in $(seq 0 63); do dd if=/tmp/data bs=256k skip=$i count=1 2>/dev/null; sleep 0.1; done "
+            "| nc %s %d > /tmp/send.out 2>&1; echo nc-rc=$? >> /tmp/send.out) &" % (DOM0_IP, NET_PORT))
 REGS_CFG = ('name = "dmregs"\nmemory = 16\nkernel = "%s/dmregs.elf"\nserial = "pty"\n'
             'on_dm_crash = "restart"\n' % D0_GUESTS)
 
@@ -156,3 +159,37 @@ def dm_restart_keeps_registers_and_disk_io_going():
         assert "rc=1" in out, "a device model outlived its domain:\n" + out
         assert "xl=1" in out, "a supervisor outlived its domain:\n" + out
         assert ".state" not in out, "a state file outlived its domain:\n" + out
+
+        # ---- TCP across two kills: the successors reattach to the same persistent tap ----
+        dom0_cfg(s, "/tmp/netr.cfg", NET_CFG)
+        out = sh(s, "xl create /tmp/netr.cfg; echo rc=$?", timeout=120)
+        assert "rc=0" in out, out
+        wait_booted(s, "netr")
+        assert taps(s) == ["vif%s.0" % re.search(r"^netr\s+(\d+)", sh(s, "xl list netr"), re.M).group(1)]
+        sent = make_data(s, "netr", NET_PORT)
+        # Dom0 listens with busybox nc into a file (md5 taken once the sender closed).
+        sh(s, "rm -f /tmp/net.rx; (nc -l -p %d < /dev/null > /tmp/net.rx; echo done > /tmp/net.end) &" % NET_PORT)
+        console(s, "netr", NET_SEND, "netsend")
+        kill_and_wait_successor(s, "1.0")
+        kill_and_wait_successor(s, "1.5")
+        out = sh(s, "[ -e /tmp/net.end ] && echo tr''ansfer-ended-early || echo tr''ansfer-still-running; "
+                    "ls -l /tmp/net.rx")
+        assert "transfer-still-running" in out, "the kills did not land during the transfer:\n" + out
+        out = sh(s, "for i in $(seq 300); do [ -e /tmp/net.end ] && break; sleep 0.3; done; "
+                    "echo rx-$(md5sum < /tmp/net.rx | cut -c1-32)-e''nd; wc -c < /tmp/net.rx", timeout=150)
+        got = re.findall(r"rx-([0-9a-f]{32})-end", out)
+        assert got and got[-1] == sent, "md5 %s sent, received:\n%s\n%s" % (
+            sent, out, sh(s, "tail -20 /var/log/rivet/dm/netr.log"))
+        console(s, "netr", "cat /tmp/send.out", "netsent")
+        assert "nc-rc=0" in s.output[-3000:], s.output[-3000:]
+        dmlog = sh(s, "grep -c 'needs a reset' /var/log/rivet/dm/netr.log; "
+                      "grep -c 'resumed: generation' /var/log/rivet/dm/netr.log")
+        counts = re.findall(r"^(\d+)\s*$", dmlog, re.M)
+        assert counts == ["0", "2"], "a device was stopped, or not two successors:\n" + dmlog
+        out = sh(s, "xl destroy netr; echo rc=$?", timeout=60)
+        assert "rc=0" in out, out
+        wait_gone(s, "netr")
+        assert taps(s) == [], "a tap outlived its domain"
+        assert free_mib(s) == before
+        out = sh(s, "pidof rivet-dm; echo rc=$?; ls /run/rivet/dm/; sleep 1; pidof xl; echo xl=$?")
+        assert "rc=1" in out and "xl=1" in out and ".state" not in out, out
