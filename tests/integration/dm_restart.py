@@ -11,6 +11,7 @@ import re
 from integration import test
 from integration.dom0_xl import boot_dom0, free_mib, linux_console, sh, wait_gone
 from integration.dom0_xl import write_cfg as dom0_cfg
+from integration.devices_hostile import check_dm_stopped_cleanly
 from integration.linux_guest import dom0_image
 from integration.network import DOM0_IP, console, make_data, net_cfg, taps, wait_booted
 
@@ -189,6 +190,7 @@ def dm_restart_keeps_registers_and_disk_io_going():
         out = sh(s, "xl destroy netr; echo rc=$?", timeout=60)
         assert "rc=0" in out, out
         wait_gone(s, "netr")
+        check_dm_stopped_cleanly(s, "netr", "the last successor")   # its NIC's counters logged from the arena
         assert taps(s) == [], "a tap outlived its domain"
         assert free_mib(s) == before
         out = sh(s, "pidof rivet-dm; echo rc=$?; ls /run/rivet/dm/; sleep 1; pidof xl; echo xl=$?")

@@ -262,8 +262,8 @@ static void teardown(struct dm *dm)
 		dm->mem.host = NULL;
 	}
 	dm_machine_free(dm);
+	dm_net_close(dm);         /* before the arena goes: its counters are read from there */
 	dm_state_file_close(dm);
-	dm_net_close(dm);
 	dm_console_close(&dm->con);
 	dm_console_close(&dm->vcon);
 	for (unsigned i = 0; i < DM_MAX_DISKS; i++) {
