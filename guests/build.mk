@@ -38,7 +38,8 @@ GUEST_VARIANTS := \
 	mmiofuzz:mmiofuzz.c: \
 	ctl:ctl.c: \
 	devprobe:devprobe.c: \
-	iobench:iobench.c:
+	iobench:iobench.c: \
+	dmregs:dmregs.c:
 
 guest_field  = $(word $(2),$(subst :, ,$(1)))
 GUEST_NAMES  := $(foreach v,$(GUEST_VARIANTS),$(call guest_field,$(v),1))

@@ -50,7 +50,7 @@ static int fake_send(void *be, const struct iovec *iov, unsigned niov)
 	size_t total = 0;
 
 	(void)be;
-	FUZZ_CHECK(!(t.status & VIRTIO_STATUS_NEEDS_RESET), "a device that needs a reset sent");
+	FUZZ_CHECK(!(t.st->status & VIRTIO_STATUS_NEEDS_RESET), "a device that needs a reset sent");
 	FUZZ_CHECK(niov >= 2 && iov[0].iov_len == VIRTIO_NET_HDR_SIZE, "%u buffers, header %zu", niov,
 		   niov ? iov[0].iov_len : 0);
 	for (unsigned i = 0; i < niov; i++) {
@@ -169,7 +169,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (unsigned i = 0; i < nact; i++) {
 		unsigned q = act[i].arg & 1;
-		bool dead = t.status & VIRTIO_STATUS_NEEDS_RESET;
+		bool dead = t.st->status & VIRTIO_STATUS_NEEDS_RESET;
 		uint16_t before = get16(used[0] + 2);
 
 		switch (act[i].op) {
@@ -213,7 +213,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (dead && act[i].op != ACT_MMIO && act[i].op != ACT_POKE && act[i].op != ACT_AVAIL_IDX &&
 		    act[i].op != ACT_AVAIL_ENTRY)
 			FUZZ_CHECK(get16(used[0] + 2) == before, "a device needing reset filled buffers");
-		FUZZ_CHECK(irq_level == (t.isr != 0), "irq line %d with InterruptStatus %#x", irq_level, t.isr);
+		FUZZ_CHECK(irq_level == (t.st->isr != 0), "irq line %d with InterruptStatus %#x", irq_level, t.st->isr);
 		(void)virtio_mmio_read(&t, act[i].arg % (VIRTIO_MMIO_SIZE + 8), 1u << (act[i].val & 3));
 	}
 	return 0;

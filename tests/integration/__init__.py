@@ -327,6 +327,7 @@ def load_linux_tests():
     from integration import devices  # noqa: F401
     from integration import devices_hostile  # noqa: F401
     from integration import dom0_devices  # noqa: F401
+    from integration import dm_restart  # noqa: F401
     from integration import network  # noqa: F401
 
 

@@ -56,7 +56,7 @@ TEST(reset_state)
 {
 	reset(2);
 	CHECK_EQ(nr_ev, 0);
-	CHECK_EQ(plic.nr_contexts, 4);
+	CHECK_EQ(plic.st->nr_contexts, 4);
 	for (unsigned s = 0; s < PLIC_NR_SOURCES; s++)
 		CHECK_EQ(rd(PRIO(s)), 0);
 	CHECK_EQ(rd(PEND(0)), 0);
@@ -69,9 +69,9 @@ TEST(reset_state)
 	CHECK_EQ(PLIC_CONTEXT_VCPU(7), 3);
 	/* nr_vcpus is clamped to 1..8 */
 	plic_init(&plic, 0, NULL, NULL);
-	CHECK_EQ(plic.nr_contexts, 2);
+	CHECK_EQ(plic.st->nr_contexts, 2);
 	plic_init(&plic, 100, NULL, NULL);
-	CHECK_EQ(plic.nr_contexts, PLIC_MAX_CONTEXTS);
+	CHECK_EQ(plic.st->nr_contexts, PLIC_MAX_CONTEXTS);
 }
 
 TEST(priorities_warl)

@@ -103,7 +103,7 @@ TEST(dlab_divisor)
 	CHECK_EQ(rd(UART_IER), UART_IER_MASK);
 	wr(UART_LCR, UART_LCR_DLAB);
 	CHECK_EQ(rd(UART_DLM), 0x80);
-	CHECK_EQ(uart.divisor, 0x8001);
+	CHECK_EQ(uart.st->divisor, 0x8001);
 }
 
 TEST(fifo_detection)
@@ -413,9 +413,9 @@ TEST(fifo_reset)
 	CHECK_EQ(feed("d", 1), 1);
 	wr(UART_FCR, UART_FCR_FE);	/* and so does entering it */
 	CHECK_EQ(rd(UART_LSR) & UART_LSR_DR, 0);
-	CHECK_EQ(uart.fcr, UART_FCR_FE);
+	CHECK_EQ(uart.st->fcr, UART_FCR_FE);
 	wr(UART_FCR, 0xff);		/* only FE, DMA and the trigger stick */
-	CHECK_EQ(uart.fcr, UART_FCR_KEEP);
+	CHECK_EQ(uart.st->fcr, UART_FCR_KEEP);
 }
 
 TEST(irq_calls_on_change_only)

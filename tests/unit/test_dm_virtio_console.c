@@ -4,7 +4,8 @@
  * behind its virtio-mmio transport, driven as a guest driver would on a fake
  * guest RAM, with a fake host side: output both ways, a full output holding
  * the guest back until resumed, input with and without receive buffers,
- * malformed chains stopping the device, reset.
+ * malformed chains stopping the device, reset; a successor process taking
+ * the device over from its state (docs/dm.md "Restart").
  */
 #include <stdlib.h>
 #include <string.h>
@@ -294,6 +295,73 @@ TEST(long_queue_is_bounded)
 	CHECK(!virtio_mmio_pending(&t));
 }
 
+/*
+ * rivet-dm killed while the console worked: a transmit chain popped and
+ * output but not published, another waiting behind a full output, a
+ * receive buffer popped and filled but not published. A successor with new
+ * structs over the same state outputs the first again (what the dead
+ * process output died with its buffer), then the waiting one, completes
+ * each once, and puts new input into the receive buffer taken again.
+ */
+TEST(successor_takes_over)
+{
+	static struct virtio_mmio_state mst;
+	static struct virtio_console_state cst;
+	struct vq_chain c;
+
+	setup();
+	virtio_console_bind_state(&con, &cst, 0);
+	CHECK_EQ(virtio_mmio_bind_state(&t, &mst, 0), 0);
+	CHECK(con.st == &cst && t.st == &mst);
+	send(0, "one ");
+	out_room = 0;
+	send(1, "two ");
+	send(2, "three ");
+	CHECK(cst.tx_stalled);
+	CHECK_EQ(vq_pop(&t.vq[TX], &mem, &c), VQ_CHAIN);   /* the dead process took "two " */
+	fake_out(NULL, c.seg[0].ptr, c.seg[0].len);
+	post_rx(0, 16);
+	CHECK_EQ(vq_pop(&t.vq[RX], &mem, &c), VQ_CHAIN);   /* ... and filled a receive buffer */
+	memcpy(c.seg[0].ptr, "lost", 4);
+	CHECK_EQ(used_idx(TX), 1);
+	CHECK_EQ(used_idx(RX), 0);
+
+	/* The successor: its own structs, its own (empty) output with room, the same state. */
+	out_len = 0;
+	out_room = 1 << 16;
+	irq_level = -1;
+	virtio_console_init(&con, &fake_io, NULL);
+	virtio_console_bind_state(&con, &cst, 1);
+	virtio_mmio_init(&t, &mem, (struct dm_irq){ .set = irq_set, .source = 1 }, &con.vdev);
+	CHECK_EQ(virtio_mmio_bind_state(&t, &mst, 1), 0);
+	virtio_mmio_resume(&t, 0);
+	CHECK_EQ(out_len, 10);
+	CHECK(!memcmp(out_buf, "two three ", 10));
+	CHECK_EQ(used_idx(TX), 3);
+	CHECK_EQ(get32(USED_GPA(TX) + 4 + 8 * 1), 1);     /* in order, each head once */
+	CHECK_EQ(get32(USED_GPA(TX) + 4 + 8 * 2), 2);
+	CHECK(!cst.tx_stalled);
+	CHECK_EQ(cst.tx_bytes, 14);
+	CHECK_EQ(irq_level, 1);                            /* after a death: one more interrupt */
+	CHECK_EQ(virtio_console_receive(&con, &t, (const uint8_t *)"hi", 2), 2);
+	CHECK_EQ(used_idx(RX), 1);
+	CHECK_EQ(used_len(RX, 0), 2);
+	CHECK(!memcmp(host(BUF_GPA(RX)), "hi", 2));
+	CHECK_EQ(cst.rx_bytes, 2);
+	send(3, "four");
+	CHECK_EQ(out_len, 14);
+	CHECK_EQ(used_idx(TX), 4);
+
+	/* A damaged flag is only ever a flag; a slot's state is never another device's. */
+	cst.tx_stalled = 0x80;
+	virtio_console_bind_state(&con, &cst, 1);
+	CHECK_EQ(cst.tx_stalled, 1);
+	mst.device_id = 2;   /* a disk's */
+	virtio_mmio_init(&t, &mem, (struct dm_irq){ .set = irq_set, .source = 1 }, &con.vdev);
+	CHECK_EQ(virtio_mmio_bind_state(&t, &mst, 1), -1);
+	CHECK(t.st == &t.own);
+}
+
 int main(void)
 {
 	ram = calloc(1, RAM_SIZE);
@@ -310,6 +378,7 @@ int main(void)
 	RUN(malformed_chains_stop_the_device);
 	RUN(huge_chain_is_cut);
 	RUN(long_queue_is_bounded);
+	RUN(successor_takes_over);
 	free(ram);
 	return CHECK_DONE();
 }

@@ -223,7 +223,7 @@ TEST(feature_negotiation)
 	setup(&fake);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 2);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES, 0xffffffff);
-	CHECK_EQ(t.driver_features, 0);
+	CHECK_EQ(t.st->driver_features, 0);
 }
 
 TEST(queue_registers)
@@ -358,7 +358,7 @@ TEST(reset)
 	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_READY), 0);
 	CHECK(!t.vq[0].ready && t.vq[0].last_avail_idx == 0 && t.vq[0].desc == 0);
 	CHECK_EQ(t.vq[1].num, FAKE_QMAX);
-	CHECK_EQ(t.driver_features, 0);
+	CHECK_EQ(t.st->driver_features, 0);
 	/* Only bits 0-7 are status; a write of 0x100 is a reset too. */
 	bring_up(0);
 	wr(VIRTIO_MMIO_STATUS, 0x100);

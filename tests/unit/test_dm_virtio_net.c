@@ -495,6 +495,91 @@ TEST(state_is_reached_through_st)
 	net->st = &net->own;
 }
 
+/*
+ * A successor (rivet-dm --resume) over the state a killed one left: a packet
+ * whose chains were popped and partly filled, never published, is lost
+ * (only the dead process had it) and its chains serve the next packet, each
+ * head published once, in order; a transmit chain sent but not published is
+ * sent again; the MAC must be the same; a damaged status is clamped.
+ */
+TEST(successor_takes_over)
+{
+	static struct virtio_mmio_state mst;
+	static struct virtio_net_state nst;
+	static const uint8_t mac[6] = { 0x00, 0x16, 0x3e, 0x12, 0x34, 0x56 };
+	static const uint8_t other[6] = { 0x00, 0x16, 0x3e, 0x12, 0x34, 0x57 };
+	struct vq_chain *c = calloc(1, sizeof *c);
+
+	CHECK(c != NULL);
+	setup(true, 1ULL << VIRTIO_NET_F_MRG_RXBUF);
+	CHECK_EQ(virtio_net_bind_state(net, &nst, 0), 0);
+	CHECK_EQ(virtio_mmio_bind_state(&t, &mst, 0), 0);
+	CHECK(net->st == &nst);
+	for (unsigned i = 0; i < 4; i++)
+		post_rx(i, 1000);
+	queue_rx(10, 1, 0, 0);
+	virtio_net_rx(net, &t);                            /* one packet delivered before the kill */
+	CHECK_EQ(used_idx(VIRTIO_NET_RXQ), 1);
+	CHECK_EQ(nst.rx_packets, 1);
+	/* The dead process: two chains of a 2500-byte packet popped, one filled, none published. */
+	CHECK_EQ(vq_pop(&t.vq[VIRTIO_NET_RXQ], &mem, c), VQ_CHAIN);
+	CHECK_EQ(vq_pop(&t.vq[VIRTIO_NET_RXQ], &mem, c), VQ_CHAIN);
+	CHECK_EQ(vq_fill(&t.vq[VIRTIO_NET_RXQ], &mem, 1, 1000), 0);
+	/* ... and a transmit chain sent, not published. */
+	send_tx(0, 60, 0, 0, 0);
+	CHECK_EQ(vq_pop(&t.vq[VIRTIO_NET_TXQ], &mem, c), VQ_CHAIN);
+	CHECK_EQ(used_idx(VIRTIO_NET_RXQ), 1);
+	CHECK_EQ(used_idx(VIRTIO_NET_TXQ), 0);
+
+	/* The successor: its own structs, the same state, the next packet waiting in the tap. */
+	rx_n = rx_head = sent_n = 0;
+	queue_rx(2500, 2, 0, 0);
+	virtio_net_init(net, mac, &fake, NULL, true);
+	CHECK_EQ(virtio_net_bind_state(net, &nst, 1), 0);
+	virtio_mmio_init(&t, &mem, (struct dm_irq){ .set = irq_set, .source = 1 }, &net->vdev);
+	CHECK_EQ(virtio_mmio_bind_state(&t, &mst, 1), 0);
+	virtio_mmio_resume(&t, 0);
+	CHECK_EQ(used_idx(VIRTIO_NET_RXQ), 4);
+	for (unsigned i = 1; i < 4; i++)
+		CHECK_EQ(used_id(VIRTIO_NET_RXQ, i), i);   /* each head once, in order */
+	CHECK_EQ(get16(BUF_GPA + 0x10000 + 10), 3);       /* the new packet's header: three buffers */
+	CHECK_EQ(used_len(VIRTIO_NET_RXQ, 3), 512);
+	CHECK_EQ(nst.rx_packets, 2);
+	CHECK_EQ(sent_n, 1);                               /* the unpublished transmit, sent again */
+	CHECK_EQ(used_idx(VIRTIO_NET_TXQ), 1);
+	CHECK_EQ(t.vq[VIRTIO_NET_RXQ].nr_held, 0);
+	CHECK_EQ(t.vq[VIRTIO_NET_RXQ].journal_open, 0);
+
+	/* Another NIC's file is refused; a damaged status is only the link bit. */
+	virtio_net_init(net, other, &fake, NULL, true);
+	CHECK_EQ(virtio_net_bind_state(net, &nst, 1), -1);
+	CHECK(net->st == &net->own);
+	nst.status = 0xfffe;
+	virtio_net_init(net, mac, &fake, NULL, true);
+	CHECK_EQ(virtio_net_bind_state(net, &nst, 1), 0);
+	CHECK_EQ(nst.status, 0);
+	net->st = &net->own;
+	t.st = &t.own;
+	t.vq = t.own.vq;
+	free(c);
+}
+
+/* Chains taken back for want of buffers are no longer held: a publish after them commits right. */
+TEST(unpop_is_not_held)
+{
+	setup(true, 1ULL << VIRTIO_NET_F_MRG_RXBUF);
+	post_rx(0, 1000);
+	queue_rx(1500, 5, 0, 0);
+	virtio_net_rx(net, &t);
+	CHECK_EQ(t.vq[VIRTIO_NET_RXQ].nr_held, 0);
+	CHECK_EQ(t.vq[VIRTIO_NET_RXQ].last_avail_idx, 0);
+	post_rx(1, 1000);
+	kick(VIRTIO_NET_RXQ);
+	CHECK_EQ(used_idx(VIRTIO_NET_RXQ), 2);
+	CHECK_EQ(t.vq[VIRTIO_NET_RXQ].commit_avail, 2);
+	CHECK_EQ(t.vq[VIRTIO_NET_RXQ].nr_held, 0);
+}
+
 int main(void)
 {
 	check_suite = "dm_virtio_net";
@@ -515,6 +600,8 @@ int main(void)
 	RUN(receive_malformed_chains);
 	RUN(receive_work_is_bounded);
 	RUN(state_is_reached_through_st);
+	RUN(successor_takes_over);
+	RUN(unpop_is_not_held);
 	free(net);
 	free(ram);
 	return CHECK_DONE();

@@ -352,6 +352,22 @@ TEST(serial)
 	CHECK_STR(err_with("serial = 1"), "dir/t.cfg:3: serial: expected 'pty'");
 }
 
+/* on_dm_crash: Rivet's own key, "pause" by default. */
+TEST(on_dm_crash)
+{
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\nserial = 'pty'\n"), 0);
+	CHECK_EQ(dc.dm_restart, 0);
+	domcfg_free(&dc);
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\non_dm_crash = \"restart\"\n"), 0);
+	CHECK_EQ(dc.dm_restart, 1);
+	domcfg_free(&dc);
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\non_dm_crash = 'pause'\n"), 0);
+	CHECK_EQ(dc.dm_restart, 0);
+	domcfg_free(&dc);
+	CHECK_STR(err_with("on_dm_crash = \"reboot\""),
+		  "dir/t.cfg:3: on_dm_crash: \"reboot\" is not valid (use pause or restart)");
+}
+
 TEST(vifs)
 {
 	CHECK_EQ(load("name = \"a\"\nkernel = \"k\"\nvif = [ '', 'mac=00:16:3E:0a:0B:0c,bridge=br1,"
@@ -410,6 +426,7 @@ int main(void)
 	RUN(disk_spec_keys);
 	RUN(disks);
 	RUN(serial);
+	RUN(on_dm_crash);
 	RUN(defaults);
 	RUN(every_key);
 	RUN(path_without_directory);

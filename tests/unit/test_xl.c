@@ -144,6 +144,7 @@ static int64_t mv_call(uint32_t fn, uint64_t *a, void *buf, int64_t *value)
 	}
 	case RIVET_HC_DOMAIN_SHUTDOWN:
 	case RIVET_HC_DOMAIN_PAUSE:
+	case RIVET_HC_DOMAIN_UNPAUSE:
 	case RIVET_HC_VCPU_PIN:
 		return mv_dom(a[0]) ? 0 : RIVET_ERR_NO_DOMAIN;
 	}
@@ -817,7 +818,7 @@ TEST(create_checks_before_creating)
 TEST(dm_argv)
 {
 	struct xl_disk disks[2] = { { "xvda", 0, 0, "/srv/a,b.img" }, { "xvdc", 1, 1, "/srv/c.img" } };
-	struct xl_dm_spec s = { 7, "web", 2, 0x80000000, 64 << 20, 1, 2, disks, 9, 0, NULL, 0 };
+	struct xl_dm_spec s = { 7, "web", 2, 0x80000000, 64 << 20, 1, 2, disks, 9, 0, NULL, 0, 0, 0 };
 	char *argv[XL_DM_MAX_ARGS], line[1024] = "";
 	int n, i;
 
@@ -841,6 +842,16 @@ TEST(dm_argv)
 	CHECK_EQ(xl_dm_argv(&s, "rivet-dm", argv), 14);
 	CHECK_STR(argv[11], "--console");
 	xl_dm_argv_free(argv);
+	/* xl dm-restart: the same life (--instance) taken over (--resume), the console kept. */
+	s.instance = 0x1234abcdULL;
+	s.resume = 1;
+	CHECK_EQ(xl_dm_argv(&s, "rivet-dm", argv), 17);
+	CHECK_STR(argv[11], "--console");
+	CHECK_STR(argv[12], "--instance");
+	CHECK_STR(argv[13], "0x1234abcd");
+	CHECK_STR(argv[14], "--resume");
+	CHECK_STR(argv[15], "--ready-fd");
+	xl_dm_argv_free(argv);
 	s.nr_disks = XL_MAX_DISKS + 1;
 	CHECK_EQ(xl_dm_argv(&s, "rivet-dm", argv), -1);
 	/* NICs after the disks; eight devices at most. */
@@ -850,9 +861,11 @@ TEST(dm_argv)
 	s.nr_vifs = 2;
 	s.vifs = vifs;
 	n = xl_dm_argv(&s, "rivet-dm", argv);
-	CHECK_EQ(n, 22);
+	CHECK_EQ(n, 25);                     /* still --instance and --resume: dm-restart keeps the NICs */
 	CHECK_STR(argv[15], "--nic");
 	CHECK_STR(argv[19], "--console");   /* the console after the NICs */
+	CHECK_STR(argv[20], "--instance");
+	CHECK_STR(argv[22], "--resume");
 	CHECK_STR(argv[16], "tap=vif7.0,mac=00:16:3e:01:02:03");
 	CHECK_STR(argv[18], "tap=web1,mac=02:00:00:00:00:ab");
 	xl_dm_argv_free(argv);
@@ -928,6 +941,11 @@ TEST(record_devices)
 	r.dm_pid = 4242;
 	r.serial = 1;
 	r.vconsole = 1;
+	r.dm_vcpus = 2;
+	r.dm_ram_base = 0x80000000ULL;
+	r.dm_ram_size = 64 << 20;
+	r.dm_instance = 0xfedcba9876543210ULL;
+	r.dm_restart = 1;
 	CHECK_EQ(xl_record_add_disk(&r, "xvda", 0, 0, "/srv/a,b.img"), 0);
 	CHECK_EQ(xl_record_add_disk(&r, "sdc", 1, 1, "/srv/c.img"), 0);
 	struct xl_vif v = { 2, 0, { 0, 0x16, 0x3e, 0xa, 0xb, 0xc }, "rbr0", "vif3.0", 12 };
@@ -935,9 +953,14 @@ TEST(record_devices)
 	CHECK(xl_record_format(&r, &text, why) > 0);
 	CHECK_STR(text, "name=web\nconfig=/etc/rivet/web.cfg\non_poweroff=destroy\non_reboot=destroy\n"
 			"on_crash=destroy\ndm_pid=4242\nserial=1\nconsole=virtio\ndisk=0,xvda,rw,/srv/a,b.img\n"
-			"disk=1,sdc,ro,/srv/c.img\nvif=2,0,00:16:3e:0a:0b:0c,rbr0,vif3.0,12\n");
+			"disk=1,sdc,ro,/srv/c.img\nvif=2,0,00:16:3e:0a:0b:0c,rbr0,vif3.0,12\n"
+			"dm=2,0x80000000,0x4000000,0xfedcba9876543210\non_dm_crash=restart\n");
 	CHECK_EQ(xl_record_parse(text, &back, why), 0);
 	free(text);
+	CHECK_EQ(back.dm_vcpus, 2);
+	CHECK(back.dm_ram_base == 0x80000000ULL && back.dm_ram_size == 64 << 20);
+	CHECK(back.dm_instance == 0xfedcba9876543210ULL);
+	CHECK_EQ(back.dm_restart, 1);
 	CHECK_EQ(back.dm_pid, 4242);
 	CHECK_EQ(back.serial, 1);
 	CHECK_EQ(back.vconsole, 1);
@@ -963,6 +986,9 @@ TEST(record_devices)
 	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\ndm_pid=-1\n", &back, why), -1);
 	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\nserial=2\n", &back, why), -1);
 	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\nconsole=sbi\n", &back, why), -1);
+	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\ndm=9,0,0,0\n", &back, why), -1);
+	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\ndm=1,0,0\n", &back, why), -1);
+	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\non_dm_crash=reboot\n", &back, why), -1);
 	/* A record without them (an older xl, or no devices). */
 	CHECK_EQ(xl_record_parse("name=x\nconfig=/a\n", &back, why), 0);
 	CHECK_EQ(back.dm_pid, 0);
@@ -1052,7 +1078,7 @@ TEST(create_with_device_model)
 	if (f)
 		fclose(f);
 	snprintf(want, sizeof want, "--domid 1 --name dev --vcpus 2 --ram-base 0x80000000 "
-		 "--ram-size 67108864 --serial --disk ro:%s --disk rw:%s --ready-fd ",
+		 "--ram-size 67108864 --serial --disk ro:%s --disk rw:%s --instance 0x",
 		 path_of("ro.img"), path_of("d.img"));
 	CHECK(!strncmp(args, want, strlen(want)));
 	xl_record_init(&rec);
@@ -1066,6 +1092,43 @@ TEST(create_with_device_model)
 	snprintf(want, sizeof want, "Vdev  Slot  Access  Target\nxvda      0  ro      %s\n"
 		 "xvdb      1  rw      %s\n", path_of("ro.img"), path_of("d.img"));
 	CHECK_STR(out, want);
+	/* dm-restart: a successor with --resume and this life's instance, recorded. */
+	{
+		char *dr[] = { "dm-restart", "dev" }, inst[32];
+		int old_pid;
+
+		xl_record_init(&rec);
+		CHECK_EQ(xl_record_read(1, &rec, why), 0);
+		CHECK(rec.dm_vcpus == 2 && rec.dm_ram_size == 64 << 20 && rec.dm_instance != 0);
+		old_pid = rec.dm_pid;
+		snprintf(inst, sizeof inst, "--instance %#llx --resume", (unsigned long long)rec.dm_instance);
+		/* A recorded NIC (xl create's taps need a kernel; the record is what counts): its tap again. */
+		struct xl_vif v = { 2, 0, { 0, 0x16, 0x3e, 1, 2, 3 }, "rbr0", "vif1.0", 0xfffffff0u };   /* never a real index */
+		CHECK_EQ(xl_record_add_vif(&rec, &v), 0);
+		CHECK_EQ(xl_record_write(1, &rec, why), 0);
+		xl_record_free(&rec);
+		CHECK_EQ(run_xl(h, xl_cmd_dm_restart, out, sizeof out, err, sizeof err, 2, dr), 0);
+		CHECK_STR(err, "");
+		f = fopen(path_of("dm.args"), "r");
+		n = f ? fread(args, 1, sizeof args - 1, f) : 0;
+		args[n] = '\0';
+		if (f)
+			fclose(f);
+		CHECK(strstr(args, inst) != NULL);
+		CHECK(strstr(args, " --disk rw:") && strstr(args, " --nic tap=vif1.0,mac=00:16:3e:01:02:03 --instance "));
+		xl_record_init(&rec);
+		CHECK_EQ(xl_record_read(1, &rec, why), 0);
+		CHECK(rec.dm_pid > 0 && rec.dm_pid != old_pid);
+		xl_record_free(&rec);
+		/* A successor that fails: one line, the domain stays paused. */
+		write_dm("echo 'error: bad state' >&$fd; exit 1");
+		CHECK_EQ(run_xl(h, xl_cmd_dm_restart, out, sizeof out, err, sizeof err, 2, dr), 1);
+		CHECK_STR(err, "xl: dm-restart: domain 'dev' (1): the new device model failed: bad state; "
+			  "domain 'dev' stays paused\n");
+		dr[1] = "nope";
+		CHECK_EQ(run_xl(h, xl_cmd_dm_restart, out, sizeof out, err, sizeof err, 2, dr), 1);
+		CHECK_STR(err, "xl: dm-restart: no such domain\n");
+	}
 	/* The DM (a script here, gone already) is not rivet-dm: destroy just destroys. */
 	bl[0] = "destroy";
 	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, bl), 0);
@@ -1116,13 +1179,27 @@ TEST(create_with_a_virtio_console)
 	if (f)
 		fclose(f);
 	snprintf(want, sizeof want, "--domid 1 --name vc --vcpus 1 --ram-base 0x80000000 "
-		 "--ram-size 67108864 --disk rw:%s --console --ready-fd ", path_of("d.img"));
+		 "--ram-size 67108864 --disk rw:%s --console --instance 0x", path_of("d.img"));
 	CHECK(!strncmp(args, want, strlen(want)));
 	xl_record_init(&rec);
 	CHECK_EQ(xl_record_read(1, &rec, why), 0);
 	CHECK_EQ(rec.vconsole, 1);
 	CHECK_EQ(rec.serial, 0);
 	xl_record_free(&rec);
+	/* dm-restart: the successor gets its console back (the slot layout must not change). */
+	{
+		char *dr[] = { "dm-restart", "vc" };
+
+		CHECK_EQ(run_xl(h, xl_cmd_dm_restart, out, sizeof out, err, sizeof err, 2, dr), 0);
+		CHECK_STR(err, "");
+		f = fopen(path_of("dm.args"), "r");
+		n = f ? fread(args, 1, sizeof args - 1, f) : 0;
+		args[n] = '\0';
+		if (f)
+			fclose(f);
+		CHECK(!strncmp(args, want, strlen(want)));
+		CHECK(strstr(args, " --resume --ready-fd ") != NULL);
+	}
 	/* No UART: -t serial says so in one line, before asking rivet-consoled anything. */
 	CHECK_EQ(run_xl(h, xl_cmd_console, out, sizeof out, err, sizeof err, 4, con), 1);
 	CHECK_STR(err, "xl: console: domain 'vc' (1) has no emulated serial console (serial = 'pty' in "

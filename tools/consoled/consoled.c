@@ -526,6 +526,7 @@ static void domain_exceptions(void)
 		xl_record_remove(info->domid);
 		if (have)
 			dm_stop_start(have, info->domid);
+		xl_dm_state_remove(info->domid);   /* its device state: nobody will resume it */
 		if (d)
 			dom_drop(d);
 		say("domain %u '%s' (%s): destroyed%s", info->domid, info->name,

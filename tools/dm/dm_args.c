@@ -150,13 +150,14 @@ static int parse_nic(struct dm_args *a, const char *arg, char *err, size_t errle
 }
 
 enum { O_DOMID, O_NAME, O_VCPUS, O_RAMBASE, O_RAMSIZE, O_SERIAL, O_READY, O_LOG, O_FG, O_TRACE, O_CONSOLE,
-       O_NR };
+       O_INSTANCE, O_RESUME, O_STATE, O_NR };
 
 int dm_args_parse(int argc, char **argv, struct dm_args *a, char *err, size_t errlen)
 {
 	static const char *const names[O_NR] = {
 		"--domid", "--name", "--vcpus", "--ram-base", "--ram-size", "--serial",
-		"--ready-fd", "--log", "--foreground", "--trace", "--console",
+		"--ready-fd", "--log", "--foreground", "--trace", "--console", "--instance",
+		"--resume", "--state",
 	};
 	int seen[O_NR] = { 0 };
 
@@ -223,6 +224,10 @@ int dm_args_parse(int argc, char **argv, struct dm_args *a, char *err, size_t er
 			a->console = 1;
 			continue;
 		}
+		if (o == O_RESUME) {
+			a->resume = 1;
+			continue;
+		}
 		if (i + 1 >= argc)
 			return fail(err, errlen, "%s needs a value", opt);
 		const char *val = argv[++i];
@@ -232,10 +237,10 @@ int dm_args_parse(int argc, char **argv, struct dm_args *a, char *err, size_t er
 			a->name = val;
 			continue;
 		}
-		if (o == O_LOG) {
+		if (o == O_LOG || o == O_STATE) {
 			if (!*val)
-				return fail(err, errlen, "--log: empty path");
-			a->log = val;
+				return fail(err, errlen, "%s: empty path", opt);
+			*(o == O_LOG ? &a->log : &a->state) = val;
 			continue;
 		}
 		if (dm_parse_u64(val, &v) < 0)
@@ -261,6 +266,9 @@ int dm_args_parse(int argc, char **argv, struct dm_args *a, char *err, size_t er
 				return fail(err, errlen, "--ram-size %s: not a positive multiple of 4 KiB",
 					    val);
 			a->ram_size = v;
+			break;
+		case O_INSTANCE:
+			a->instance = v;
 			break;
 		case O_READY:
 			if (v > 0x7fffffff)

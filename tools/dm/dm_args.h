@@ -5,6 +5,7 @@
  *            [--serial] [--disk rw:PATH | --disk ro:PATH]...
  *            [--nic tap=NAME,mac=XX:XX:XX:XX:XX:XX[,offload=on|off]]... [--console] --ready-fd FD
  *            [--log PATH] [--foreground] [--trace]
+ *            [--instance ID] [--state PATH] [--resume]
  * Numbers are decimal or 0x-hex, with overflow checks. Every option but
  * --disk at most once. Checked here: domid 1..RIVET_DOMID_SELF-1, NAME a
  * domain name (1-31 of [A-Za-z0-9_.-]), 1..8 vCPUs, RAM base and size
@@ -53,6 +54,9 @@ struct dm_args {
 	const char *log;     /* NULL: /var/log/rivet/dm/NAME.log */
 	int foreground;
 	int trace;            /* log every access served (debugging a guest's driver) */
+	uint64_t instance;   /* xl's id of this life of the domain (0 when not given) */
+	const char *state;   /* NULL: $RIVET_RUN_DIR/dm/DOMID.state (dm_state_file.c) */
+	int resume;          /* take over the state a predecessor left (docs/dm.md "Restart") */
 };
 
 /*

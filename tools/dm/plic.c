@@ -62,11 +62,11 @@ static int is_s_context(unsigned context)
 /* The source CONTEXT would claim now, 0 if none. */
 static unsigned best_source(const struct plic *p, unsigned context)
 {
-	uint32_t best_prio = p->threshold[context];
+	uint32_t best_prio = p->st->threshold[context];
 	unsigned best = 0;
 
 	for (unsigned w = 0; w < PLIC_WORDS; w++) {
-		uint32_t cand = p->pending[w] & ~p->claimed[w] & p->enable[context][w] & valid_mask(w);
+		uint32_t cand = p->st->pending[w] & ~p->st->claimed[w] & p->st->enable[context][w] & valid_mask(w);
 
 		while (cand) {
 			unsigned bit = (unsigned)__builtin_ctz(cand);
@@ -74,8 +74,8 @@ static unsigned best_source(const struct plic *p, unsigned context)
 
 			cand &= cand - 1;
 			/* Strictly greater: priority 0 never wins, ties keep the lowest id. */
-			if (src < PLIC_NR_SOURCES && p->priority[src] > best_prio) {
-				best_prio = p->priority[src];
+			if (src < PLIC_NR_SOURCES && p->st->priority[src] > best_prio) {
+				best_prio = p->st->priority[src];
 				best = src;
 			}
 		}
@@ -86,14 +86,14 @@ static unsigned best_source(const struct plic *p, unsigned context)
 /* Recomputes every S context's output and reports the ones that changed. */
 static void update(struct plic *p)
 {
-	for (unsigned c = 0; c < p->nr_contexts; c++) {
+	for (unsigned c = 0; c < p->st->nr_contexts; c++) {
 		if (!is_s_context(c))
 			continue;	/* M contexts are wired to nothing */
 		uint8_t lvl = best_source(p, c) != 0;
 
-		if (lvl == p->line[c])
+		if (lvl == p->st->line[c])
 			continue;
-		p->line[c] = lvl;
+		p->st->line[c] = lvl;
 		if (p->ctx_line)
 			p->ctx_line(p->opaque, c, lvl);
 	}
@@ -106,9 +106,44 @@ void plic_init(struct plic *p, unsigned nr_vcpus, plic_ctx_line_fn *ctx_line, vo
 	if (nr_vcpus > PLIC_MAX_VCPUS)
 		nr_vcpus = PLIC_MAX_VCPUS;
 	memset(p, 0, sizeof(*p));
-	p->nr_contexts = nr_vcpus * PLIC_CTX_PER_VCPU;
+	p->st = &p->own;
+	p->st->nr_contexts = nr_vcpus * PLIC_CTX_PER_VCPU;
 	p->ctx_line = ctx_line;
 	p->opaque = opaque;
+}
+
+int plic_bind_state(struct plic *p, struct plic_state *st, int resumed)
+{
+	if (!st)
+		return 0;
+	if (!resumed) {
+		*st = *p->st;
+		p->st = st;
+		return 0;
+	}
+	if (st->nr_contexts != p->st->nr_contexts)
+		return -1;
+	p->st = st;
+	/* Written by our own code only, but a damaged file must not make us index out of range. */
+	for (unsigned i = 0; i < PLIC_NR_SOURCES; i++)
+		st->priority[i] &= PLIC_MAX_PRIORITY;
+	for (unsigned c = 0; c < PLIC_MAX_CONTEXTS; c++)
+		st->threshold[c] &= PLIC_MAX_PRIORITY;
+	return 0;
+}
+
+void plic_recover(struct plic *p)
+{
+	for (unsigned w = 0; w < PLIC_WORDS; w++) {
+		p->st->claimed[w] = 0;
+		p->st->pending[w] = p->st->level[w] & valid_mask(w);
+	}
+	/* Report every output afresh: whoever listens may have lost the old levels. */
+	for (unsigned c = 0; c < p->st->nr_contexts; c++) {
+		p->st->line[c] = is_s_context(c) && best_source(p, c) != 0;
+		if (is_s_context(c) && p->ctx_line)
+			p->ctx_line(p->opaque, c, p->st->line[c]);
+	}
 }
 
 void plic_set_irq(void *plic, unsigned source, int level)
@@ -120,19 +155,19 @@ void plic_set_irq(void *plic, unsigned source, int level)
 		return;
 	}
 	level = !!level;
-	assign_bit(p->level, source, level);
+	assign_bit(p->st->level, source, level);
 	if (!level)
-		assign_bit(p->pending, source, 0);
-	else if (!test_bit(p->claimed, source))
-		assign_bit(p->pending, source, 1);
+		assign_bit(p->st->pending, source, 0);
+	else if (!test_bit(p->st->claimed, source))
+		assign_bit(p->st->pending, source, 1);
 	update(p);
 }
 
 int plic_ctx_level(const struct plic *p, unsigned context)
 {
-	if (context >= p->nr_contexts)
+	if (context >= p->st->nr_contexts)
 		return 0;
-	return p->line[context];
+	return p->st->line[context];
 }
 
 static uint32_t claim(struct plic *p, unsigned context)
@@ -140,8 +175,8 @@ static uint32_t claim(struct plic *p, unsigned context)
 	unsigned src = best_source(p, context);
 
 	if (src) {
-		assign_bit(p->pending, src, 0);
-		assign_bit(p->claimed, src, 1);
+		assign_bit(p->st->pending, src, 0);
+		assign_bit(p->st->claimed, src, 1);
 	}
 	update(p);
 	return src;
@@ -155,11 +190,11 @@ static void complete(struct plic *p, uint64_t value)
 	}
 	unsigned src = (unsigned)value;
 
-	if (!test_bit(p->claimed, src))
+	if (!test_bit(p->st->claimed, src))
 		return;		/* not in service: nothing to end */
-	assign_bit(p->claimed, src, 0);
-	if (test_bit(p->level, src))
-		assign_bit(p->pending, src, 1);	/* level still asserted */
+	assign_bit(p->st->claimed, src, 0);
+	if (test_bit(p->st->level, src))
+		assign_bit(p->st->pending, src, 1);	/* level still asserted */
 	update(p);
 }
 
@@ -184,7 +219,7 @@ static struct plic_decoded decode(const struct plic *p, uint64_t offset)
 		d.reg = REG_PENDING;
 		d.index = (unsigned)((offset - PLIC_PENDING_BASE) / ACCESS_SIZE);
 	} else if (offset >= PLIC_ENABLE_BASE &&
-		   offset < PLIC_ENABLE_BASE + (uint64_t)p->nr_contexts * PLIC_ENABLE_STRIDE) {
+		   offset < PLIC_ENABLE_BASE + (uint64_t)p->st->nr_contexts * PLIC_ENABLE_STRIDE) {
 		uint64_t rel = offset - PLIC_ENABLE_BASE;
 
 		d.index = (unsigned)(rel / PLIC_ENABLE_STRIDE);
@@ -192,7 +227,7 @@ static struct plic_decoded decode(const struct plic *p, uint64_t offset)
 		if (d.word < PLIC_WORDS)
 			d.reg = REG_ENABLE;
 	} else if (offset >= PLIC_CONTEXT_BASE &&
-		   offset < PLIC_CONTEXT_BASE + (uint64_t)p->nr_contexts * PLIC_CONTEXT_STRIDE) {
+		   offset < PLIC_CONTEXT_BASE + (uint64_t)p->st->nr_contexts * PLIC_CONTEXT_STRIDE) {
 		uint64_t rel = offset - PLIC_CONTEXT_BASE;
 
 		d.index = (unsigned)(rel / PLIC_CONTEXT_STRIDE);
@@ -223,13 +258,13 @@ static uint64_t plic_read(void *dev, uint64_t offset, unsigned size)
 
 	switch (d.reg) {
 	case REG_PRIORITY:
-		return p->priority[d.index];
+		return p->st->priority[d.index];
 	case REG_PENDING:
-		return p->pending[d.index] & valid_mask(d.index);
+		return p->st->pending[d.index] & valid_mask(d.index);
 	case REG_ENABLE:
-		return p->enable[d.index][d.word];
+		return p->st->enable[d.index][d.word];
 	case REG_THRESHOLD:
-		return p->threshold[d.index];
+		return p->st->threshold[d.index];
 	case REG_CLAIM:
 		return claim(p, d.index);
 	case REG_NONE:
@@ -254,7 +289,7 @@ static void plic_write(void *dev, uint64_t offset, unsigned size, uint64_t value
 			dm_log_guest("plic: source 0 has no priority to write");
 			return;
 		}
-		p->priority[d.index] = v & PLIC_MAX_PRIORITY;
+		p->st->priority[d.index] = v & PLIC_MAX_PRIORITY;
 		update(p);
 		return;
 	case REG_PENDING:
@@ -262,11 +297,11 @@ static void plic_write(void *dev, uint64_t offset, unsigned size, uint64_t value
 			     (unsigned long long)offset);
 		return;
 	case REG_ENABLE:
-		p->enable[d.index][d.word] = v & valid_mask(d.word);
+		p->st->enable[d.index][d.word] = v & valid_mask(d.word);
 		update(p);
 		return;
 	case REG_THRESHOLD:
-		p->threshold[d.index] = v & PLIC_MAX_PRIORITY;
+		p->st->threshold[d.index] = v & PLIC_MAX_PRIORITY;
 		update(p);
 		return;
 	case REG_CLAIM:

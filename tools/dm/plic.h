@@ -48,8 +48,9 @@
 /* Called with an S context (2n+1) when its output line changes level. */
 typedef void plic_ctx_line_fn(void *opaque, unsigned context, int level);
 
-struct plic {
-	unsigned nr_contexts;			/* 2 * nr_vcpus */
+/* Everything the guest can observe: plain data, in the state arena (dm_state.h). */
+struct plic_state {
+	uint32_t nr_contexts;			/* 2 * nr_vcpus */
 	uint32_t priority[PLIC_NR_SOURCES];	/* [0] stays 0 */
 	uint32_t level[PLIC_WORDS];		/* the source lines as devices drive them */
 	uint32_t pending[PLIC_WORDS];
@@ -57,8 +58,13 @@ struct plic {
 	uint32_t enable[PLIC_MAX_CONTEXTS][PLIC_WORDS];
 	uint32_t threshold[PLIC_MAX_CONTEXTS];
 	uint8_t line[PLIC_MAX_CONTEXTS];	/* last level reported per context */
+};
+
+struct plic {
+	struct plic_state *st;			/* &own, or the arena's slice */
 	plic_ctx_line_fn *ctx_line;
 	void *opaque;
+	struct plic_state own;
 };
 
 /*
@@ -81,6 +87,20 @@ static inline void plic_irq_init(struct dm_irq *irq, struct plic *p, unsigned so
 	irq->ctx = p;
 	irq->source = source;
 }
+
+/*
+ * Moves P's state to ST (dm_state.h): fresh (RESUMED 0), the current state is
+ * copied there; resumed, ST is kept, checked against P's vCPU count (0, or
+ * -1 if it does not match) and bounded. ST NULL: nothing changes.
+ */
+int plic_bind_state(struct plic *p, struct plic_state *st, int resumed);
+/*
+ * After a predecessor died (its posted completions may be lost): every
+ * source leaves service and is pending again exactly while its line is high
+ * (a handler that was still running sees one interrupt more, never one
+ * less), and every S context's output is reported again to ctx_line.
+ */
+void plic_recover(struct plic *p);
 
 /* The current level of CONTEXT's output (0 for M contexts and out of range). */
 int plic_ctx_level(const struct plic *p, unsigned context);

@@ -35,7 +35,7 @@
 
 static int fifo_on(const struct uart16550 *u)
 {
-	return u->fcr & UART_FCR_FE;
+	return u->st->fcr & UART_FCR_FE;
 }
 
 /* The RX FIFO trigger level FCR bits 7:6 select. */
@@ -43,7 +43,7 @@ static unsigned rx_trigger(const struct uart16550 *u)
 {
 	static const uint8_t levels[] = { 1, 4, 8, 14 };
 
-	return levels[(u->fcr & UART_FCR_TRIG) >> UART_FCR_TRIG_SHIFT];
+	return levels[(u->st->fcr & UART_FCR_TRIG) >> UART_FCR_TRIG_SHIFT];
 }
 
 /* The modem inputs as the guest sees them (status bits 7:4 of MSR). */
@@ -67,17 +67,17 @@ static uint8_t modem_inputs(uint8_t mcr)
 /* The highest-priority pending, enabled cause: IIR bits 3:0. */
 static uint8_t iir_cause(const struct uart16550 *u)
 {
-	if ((u->ier & UART_IER_ELSI) && (u->lsr_err & UART_LSR_INT_ANY))
+	if ((u->st->ier & UART_IER_ELSI) && (u->st->lsr_err & UART_LSR_INT_ANY))
 		return UART_IIR_RLSI;
-	if ((u->ier & UART_IER_ERBFI) && u->rx_count) {
+	if ((u->st->ier & UART_IER_ERBFI) && u->st->rx_count) {
 		/* Below the trigger level the (immediate) timeout reports it. */
-		if (fifo_on(u) && u->rx_count < rx_trigger(u))
+		if (fifo_on(u) && u->st->rx_count < rx_trigger(u))
 			return UART_IIR_CTI;
 		return UART_IIR_RDI;
 	}
-	if ((u->ier & UART_IER_ETBEI) && u->thr_ipending)
+	if ((u->st->ier & UART_IER_ETBEI) && u->st->thr_ipending)
 		return UART_IIR_THRI;
-	if ((u->ier & UART_IER_EDSSI) && u->msr_delta)
+	if ((u->st->ier & UART_IER_EDSSI) && u->st->msr_delta)
 		return UART_IIR_MSI;
 	return UART_IIR_NO_INT;
 }
@@ -87,9 +87,9 @@ static void update_irq(struct uart16550 *u)
 {
 	uint8_t level = iir_cause(u) != UART_IIR_NO_INT;
 
-	if (level == u->irq_level)
+	if (level == u->st->irq_level)
 		return;
-	u->irq_level = level;
+	u->st->irq_level = level;
 	dm_irq_set(&u->irq, level);
 }
 
@@ -98,55 +98,78 @@ static void rx_put(struct uart16550 *u, uint8_t byte)
 {
 	if (!fifo_on(u)) {
 		/* A single holding register: a byte not yet read is overwritten. */
-		if (u->rx_count)
-			u->lsr_err |= UART_LSR_OE;
-		u->rx[u->rx_head] = byte;
-		u->rx_count = 1;
+		if (u->st->rx_count)
+			u->st->lsr_err |= UART_LSR_OE;
+		u->st->rx[u->st->rx_head] = byte;
+		u->st->rx_count = 1;
 		return;
 	}
-	if (u->rx_count == UART_FIFO_SIZE) {
-		u->lsr_err |= UART_LSR_OE;	/* the FIFO keeps its contents */
+	if (u->st->rx_count == UART_FIFO_SIZE) {
+		u->st->lsr_err |= UART_LSR_OE;	/* the FIFO keeps its contents */
 		return;
 	}
-	u->rx[(u->rx_head + u->rx_count) % UART_FIFO_SIZE] = byte;
-	u->rx_count++;
+	u->st->rx[(u->st->rx_head + u->st->rx_count) % UART_FIFO_SIZE] = byte;
+	u->st->rx_count++;
 }
 
 static uint8_t rx_get(struct uart16550 *u)
 {
-	if (!u->rx_count)
+	if (!u->st->rx_count)
 		return 0;
-	uint8_t byte = u->rx[u->rx_head];
+	uint8_t byte = u->st->rx[u->st->rx_head];
 
-	u->rx_head = (u->rx_head + 1) % UART_FIFO_SIZE;
-	u->rx_count--;
+	u->st->rx_head = (u->st->rx_head + 1) % UART_FIFO_SIZE;
+	u->st->rx_count--;
 	return byte;
 }
 
 static void rx_flush(struct uart16550 *u)
 {
-	u->rx_head = 0;
-	u->rx_count = 0;
+	u->st->rx_head = 0;
+	u->st->rx_count = 0;
 }
 
 void uart_init(struct uart16550 *u, const struct dm_irq *irq, uart_tx_fn *tx, void *opaque)
 {
 	memset(u, 0, sizeof(*u));
-	u->divisor = UART_RESET_DIVISOR;
-	u->mcr = UART_MCR_OUT2;
+	u->st = &u->own;
+	u->st->divisor = UART_RESET_DIVISOR;
+	u->st->mcr = UART_MCR_OUT2;
 	if (irq)
 		u->irq = *irq;
 	u->tx = tx;
 	u->opaque = opaque;
 }
 
+void uart_bind_state(struct uart16550 *u, struct uart16550_state *st, int resumed)
+{
+	if (!st)
+		return;
+	if (!resumed) {
+		*st = *u->st;
+		u->st = st;
+		return;
+	}
+	u->st = st;
+	st->rx_head %= UART_FIFO_SIZE;
+	if (st->rx_count > UART_FIFO_SIZE)
+		st->rx_count = UART_FIFO_SIZE;
+}
+
+void uart_resume(struct uart16550 *u)
+{
+	/* Whoever listens to the line (the PLIC) may not have heard its last level. */
+	u->st->irq_level = iir_cause(u) != UART_IIR_NO_INT;
+	dm_irq_set(&u->irq, u->st->irq_level);
+}
+
 size_t uart_rx_room(const struct uart16550 *u)
 {
-	if (u->mcr & UART_MCR_LOOP)
+	if (u->st->mcr & UART_MCR_LOOP)
 		return 0;	/* the receiver hears only the transmitter */
 	if (!fifo_on(u))
-		return u->rx_count ? 0 : 1;
-	return UART_FIFO_SIZE - u->rx_count;
+		return u->st->rx_count ? 0 : 1;
+	return UART_FIFO_SIZE - u->st->rx_count;
 }
 
 size_t uart_receive(struct uart16550 *u, const uint8_t *buf, size_t len)
@@ -164,72 +187,72 @@ size_t uart_receive(struct uart16550 *u, const uint8_t *buf, size_t len)
 static void write_thr(struct uart16550 *u, uint8_t byte)
 {
 	/* The byte leaves at once: the transmitter is empty again afterwards. */
-	if (u->mcr & UART_MCR_LOOP)
+	if (u->st->mcr & UART_MCR_LOOP)
 		rx_put(u, byte);
 	else if (u->tx)
 		u->tx(u->opaque, byte);
-	u->thr_ipending = 1;
+	u->st->thr_ipending = 1;
 }
 
 static void write_fcr(struct uart16550 *u, uint8_t val)
 {
-	if ((val ^ u->fcr) & UART_FCR_FE)
+	if ((val ^ u->st->fcr) & UART_FCR_FE)
 		val |= UART_FCR_RFR | UART_FCR_XFR;	/* mode change flushes both */
 	if (val & UART_FCR_RFR)
 		rx_flush(u);
 	if (val & UART_FCR_XFR)
-		u->thr_ipending = 1;	/* the (always empty) TX FIFO is empty */
-	u->fcr = val & UART_FCR_KEEP;
+		u->st->thr_ipending = 1;	/* the (always empty) TX FIFO is empty */
+	u->st->fcr = val & UART_FCR_KEEP;
 }
 
 static void write_mcr(struct uart16550 *u, uint8_t val)
 {
-	uint8_t old = u->mcr;
+	uint8_t old = u->st->mcr;
 
-	u->mcr = val & UART_MCR_MASK;
-	if (!(old & u->mcr & UART_MCR_LOOP))
+	u->st->mcr = val & UART_MCR_MASK;
+	if (!(old & u->st->mcr & UART_MCR_LOOP))
 		return;
-	uint8_t before = modem_inputs(old), now = modem_inputs(u->mcr);
+	uint8_t before = modem_inputs(old), now = modem_inputs(u->st->mcr);
 	uint8_t changed = before ^ now;
 
 	if (changed & UART_MSR_CTS)
-		u->msr_delta |= UART_MSR_DCTS;
+		u->st->msr_delta |= UART_MSR_DCTS;
 	if (changed & UART_MSR_DSR)
-		u->msr_delta |= UART_MSR_DDSR;
+		u->st->msr_delta |= UART_MSR_DDSR;
 	if (changed & UART_MSR_DCD)
-		u->msr_delta |= UART_MSR_DDCD;
+		u->st->msr_delta |= UART_MSR_DDCD;
 	if ((before & UART_MSR_RI) && !(now & UART_MSR_RI))
-		u->msr_delta |= UART_MSR_TERI;	/* trailing edge of RI only */
+		u->st->msr_delta |= UART_MSR_TERI;	/* trailing edge of RI only */
 }
 
 static void uart_reg_write(struct uart16550 *u, unsigned reg, uint8_t val)
 {
-	int dlab = u->lcr & UART_LCR_DLAB;
+	int dlab = u->st->lcr & UART_LCR_DLAB;
 
 	switch (reg) {
 	case UART_THR:
 		if (dlab)
-			u->divisor = (uint16_t)((u->divisor & ~BYTE_MASK) | val);
+			u->st->divisor = (uint16_t)((u->st->divisor & ~BYTE_MASK) | val);
 		else
 			write_thr(u, val);
 		break;
 	case UART_IER:
 		if (dlab) {
-			u->divisor = (uint16_t)((u->divisor & BYTE_MASK) | (val << DIVISOR_HI_SHIFT));
+			u->st->divisor = (uint16_t)((u->st->divisor & BYTE_MASK) | (val << DIVISOR_HI_SHIFT));
 		} else {
-			uint8_t changed = (u->ier ^ val) & UART_IER_MASK;
+			uint8_t changed = (u->st->ier ^ val) & UART_IER_MASK;
 
-			u->ier = val & UART_IER_MASK;
+			u->st->ier = val & UART_IER_MASK;
 			/* THRE always reads 1 here, so re-sampling it means "pending iff enabled". */
 			if (changed & UART_IER_ETBEI)
-				u->thr_ipending = !!(u->ier & UART_IER_ETBEI);
+				u->st->thr_ipending = !!(u->st->ier & UART_IER_ETBEI);
 		}
 		break;
 	case UART_FCR:
 		write_fcr(u, val);
 		break;
 	case UART_LCR:
-		u->lcr = val;
+		u->st->lcr = val;
 		break;
 	case UART_MCR:
 		write_mcr(u, val);
@@ -238,7 +261,7 @@ static void uart_reg_write(struct uart16550 *u, unsigned reg, uint8_t val)
 	case UART_MSR:
 		break;	/* read-only on a 16550A */
 	case UART_SCR:
-		u->scr = val;
+		u->st->scr = val;
 		break;
 	}
 	update_irq(u);
@@ -247,50 +270,50 @@ static void uart_reg_write(struct uart16550 *u, unsigned reg, uint8_t val)
 int uart_lsr_peek(const struct uart16550 *u, uint8_t *lsr, int *loopback)
 {
 	/* Transmission is immediate: THRE and TEMT always read 1. */
-	*lsr = (u->rx_count ? UART_LSR_DR : 0) | u->lsr_err | UART_LSR_THRE | UART_LSR_TEMT;
-	*loopback = !!(u->mcr & UART_MCR_LOOP);
-	return !u->lsr_err;
+	*lsr = (u->st->rx_count ? UART_LSR_DR : 0) | u->st->lsr_err | UART_LSR_THRE | UART_LSR_TEMT;
+	*loopback = !!(u->st->mcr & UART_MCR_LOOP);
+	return !u->st->lsr_err;
 }
 
 static uint8_t uart_reg_read(struct uart16550 *u, unsigned reg)
 {
-	int dlab = u->lcr & UART_LCR_DLAB;
+	int dlab = u->st->lcr & UART_LCR_DLAB;
 	uint8_t ret = 0;
 
 	switch (reg) {
 	case UART_RBR:
 		if (dlab)
-			return u->divisor & BYTE_MASK;
+			return u->st->divisor & BYTE_MASK;
 		ret = rx_get(u);
 		break;
 	case UART_IER:
 		if (dlab)
-			return u->divisor >> DIVISOR_HI_SHIFT;
-		return u->ier;
+			return u->st->divisor >> DIVISOR_HI_SHIFT;
+		return u->st->ier;
 	case UART_IIR: {
 		uint8_t cause = iir_cause(u);
 
 		ret = cause | (fifo_on(u) ? UART_IIR_FIFO : 0);
 		if (cause == UART_IIR_THRI)
-			u->thr_ipending = 0;	/* reading it acknowledges THRE */
+			u->st->thr_ipending = 0;	/* reading it acknowledges THRE */
 		break;
 	}
 	case UART_LCR:
-		return u->lcr;
+		return u->st->lcr;
 	case UART_MCR:
-		return u->mcr;
+		return u->st->mcr;
 	case UART_LSR: {
 		int loopback;
 		uart_lsr_peek(u, &ret, &loopback);
-		u->lsr_err = 0;		/* reading LSR clears the error bits */
+		u->st->lsr_err = 0;		/* reading LSR clears the error bits */
 		break;
 	}
 	case UART_MSR:
-		ret = modem_inputs(u->mcr) | u->msr_delta;
-		u->msr_delta = 0;
+		ret = modem_inputs(u->st->mcr) | u->st->msr_delta;
+		u->st->msr_delta = 0;
 		break;
 	case UART_SCR:
-		return u->scr;
+		return u->st->scr;
 	}
 	update_irq(u);
 	return ret;

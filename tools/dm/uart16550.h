@@ -98,7 +98,8 @@
 
 typedef void uart_tx_fn(void *opaque, uint8_t byte);
 
-struct uart16550 {
+/* Everything the guest can observe: plain data, in the state arena (dm_state.h). */
+struct uart16550_state {
 	uint16_t divisor;
 	uint8_t ier, lcr, mcr, fcr, scr;
 	uint8_t lsr_err;	/* OE (the only error an emulated line can have) */
@@ -107,9 +108,14 @@ struct uart16550 {
 	uint8_t rx[UART_FIFO_SIZE];	/* without FIFOs, only rx[rx_head] is used (RBR) */
 	uint8_t rx_head, rx_count;
 	uint8_t irq_level;	/* the level last driven on irq */
+};
+
+struct uart16550 {
+	struct uart16550_state *st;	/* &own, or the arena's slice */
 	struct dm_irq irq;
 	uart_tx_fn *tx;
 	void *opaque;
+	struct uart16550_state own;
 };
 
 /*
@@ -119,6 +125,14 @@ struct uart16550 {
  * the guest transmits (may be NULL: bytes are dropped).
  */
 void uart_init(struct uart16550 *u, const struct dm_irq *irq, uart_tx_fn *tx, void *opaque);
+
+/*
+ * Moves U's state to ST (dm_state.h): fresh (RESUMED 0), the current state
+ * is copied there; resumed, ST is kept (its FIFO indices bounded). ST NULL:
+ * nothing changes. uart_resume then drives the interrupt line from it.
+ */
+void uart_bind_state(struct uart16550 *u, struct uart16550_state *st, int resumed);
+void uart_resume(struct uart16550 *u);
 
 /* How many bytes uart_receive() would take now (0 in loopback mode). */
 size_t uart_rx_room(const struct uart16550 *u);

@@ -134,6 +134,16 @@ static void con_reset(void *dev)
 	c->st->tx_stalled = 0;
 }
 
+void virtio_console_bind_state(struct virtio_console *c, struct virtio_console_state *st, int resumed)
+{
+	if (!st)
+		return;
+	if (!resumed)
+		*st = *c->st;
+	c->st = st;
+	st->tx_stalled = st->tx_stalled != 0;   /* a damaged file: only ever a flag */
+}
+
 static const struct virtio_dev_ops con_ops = {
 	.config_read = con_config_read,
 	.notify = con_notify,

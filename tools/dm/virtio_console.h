@@ -19,9 +19,14 @@
  * ever held across calls. A malformed chain (or a buffer going the wrong
  * way) stops the device (DEVICE_NEEDS_RESET), as virtio_blk does.
  *
- * Restart: everything the guest can observe besides the transport lives in
- * the plain-old-data *st (no pointers), which may point into memory that
- * outlives the process; the rest is rebuilt by virtio_console_init().
+ * Restart (dm_state.h, docs/dm.md "Restart"): everything the guest can
+ * observe besides the transport lives in the plain-old-data *st (no
+ * pointers), which virtio_console_bind_state() moves into the state arena;
+ * the rest is rebuilt by virtio_console_init(). Both queues publish through
+ * vq_push (journaled), chains are completed in the order popped and never
+ * held across calls, so a successor that runs the transmitq again
+ * (virtio_mmio_resume) outputs a chain it finds unpublished once more and
+ * never completes one twice.
  */
 #ifndef RIVET_DM_VIRTIO_CONSOLE_H
 #define RIVET_DM_VIRTIO_CONSOLE_H
@@ -79,5 +84,14 @@ size_t virtio_console_receive(struct virtio_console *c, struct virtio_mmio *t, c
 
 /* The output has room again: transmit chains held back are taken now. */
 void virtio_console_resume(struct virtio_console *c, struct virtio_mmio *t);
+
+/*
+ * Moves C's state to ST (dm_state.h): fresh (RESUMED 0), the current state
+ * is copied there; resumed, ST is kept (tx_stalled made 0 or 1). ST NULL:
+ * nothing changes. Nothing else to do on resume: the transport's
+ * virtio_mmio_resume runs the transmitq, which clears tx_stalled or sets it
+ * again by the new process's output room.
+ */
+void virtio_console_bind_state(struct virtio_console *c, struct virtio_console_state *st, int resumed);
 
 #endif

@@ -26,17 +26,17 @@ static bool dev_valid(const struct virtio_dev *d)
 
 static void update_irq(struct virtio_mmio *t)
 {
-	dm_irq_set(&t->irq, t->isr != 0);
+	dm_irq_set(&t->irq, t->st->isr != 0);
 }
 
 static bool features_ok(const struct virtio_mmio *t)
 {
-	return t->status & VIRTIO_STATUS_FEATURES_OK;
+	return t->st->status & VIRTIO_STATUS_FEATURES_OK;
 }
 
 bool virtio_mmio_has_feature(const struct virtio_mmio *t, unsigned bit)
 {
-	return bit < 64 && features_ok(t) && (t->driver_features >> bit & 1);
+	return bit < 64 && features_ok(t) && (t->st->driver_features >> bit & 1);
 }
 
 /* The ring features of a queue follow what was negotiated. */
@@ -49,14 +49,14 @@ static void set_ring_features(struct virtio_mmio *t, struct vq *q)
 static void reset(struct virtio_mmio *t)
 {
 	for (unsigned i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++) {
-		vq_reset(&t->vq[i]);
-		t->vq[i].num = t->dev ? t->dev->queue_max : 0;
+		vq_reset(&t->st->vq[i]);
+		t->st->vq[i].num = t->dev ? t->dev->queue_max : 0;
 	}
-	t->status = 0;
-	t->isr = 0;
-	t->dev_features_sel = t->drv_features_sel = t->queue_sel = 0;
-	t->driver_features = 0;
-	t->pending = 0;
+	t->st->status = 0;
+	t->st->isr = 0;
+	t->st->dev_features_sel = t->st->drv_features_sel = t->st->queue_sel = 0;
+	t->st->driver_features = 0;
+	t->st->pending = 0;
 	update_irq(t);
 	if (t->dev && t->dev->ops->reset)
 		t->dev->ops->reset(t->dev->opaque);
@@ -66,6 +66,8 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct dm_mem *mem, struct dm
 		      const struct virtio_dev *dev)
 {
 	memset(t, 0, sizeof *t);
+	t->st = &t->own;
+	t->vq = t->st->vq;
 	t->mem = mem;
 	t->irq = irq;
 	if (dev && !dev_valid(dev)) {
@@ -74,29 +76,30 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct dm_mem *mem, struct dm
 	}
 	t->dev = dev;
 	t->offered = dev ? dev->features | 1ULL << VIRTIO_F_VERSION_1 : 0;
+	t->st->device_id = dev ? dev->device_id : 0;
 	reset(t);
 }
 
 void virtio_mmio_interrupt(struct virtio_mmio *t, uint32_t bits)
 {
-	t->isr |= bits;
+	t->st->isr |= bits;
 	update_irq(t);
 }
 
 void virtio_mmio_config_changed(struct virtio_mmio *t)
 {
-	t->config_gen++;
-	if (t->status & VIRTIO_STATUS_DRIVER_OK)
+	t->st->config_gen++;
+	if (t->st->status & VIRTIO_STATUS_DRIVER_OK)
 		virtio_mmio_interrupt(t, VIRTIO_MMIO_INT_CONFIG);
 }
 
 void virtio_mmio_set_broken(struct virtio_mmio *t)
 {
-	if (t->status & VIRTIO_STATUS_NEEDS_RESET)
+	if (t->st->status & VIRTIO_STATUS_NEEDS_RESET)
 		return;
 	dm_log_guest("virtio-mmio: device %u needs a reset", t->dev ? t->dev->device_id : 0);
-	t->status |= VIRTIO_STATUS_NEEDS_RESET;
-	t->pending = 0;
+	t->st->status |= VIRTIO_STATUS_NEEDS_RESET;
+	t->st->pending = 0;
 	virtio_mmio_interrupt(t, VIRTIO_MMIO_INT_CONFIG);
 }
 
@@ -105,19 +108,19 @@ bool virtio_mmio_live(const struct virtio_mmio *t)
 {
 	const uint32_t need = VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
 
-	return t->dev && (t->status & need) == need &&
-	       !(t->status & (VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED));
+	return t->dev && (t->st->status & need) == need &&
+	       !(t->st->status & (VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED));
 }
 
 static void run_queue(struct virtio_mmio *t, unsigned i)
 {
 	uint32_t bit = 1u << i;
 
-	t->pending &= ~bit;
-	if (!virtio_mmio_live(t) || i >= t->dev->nr_queues || !t->vq[i].ready)
+	t->st->pending &= ~bit;
+	if (!virtio_mmio_live(t) || i >= t->dev->nr_queues || !t->st->vq[i].ready)
 		return;
 	if (t->dev->ops->notify(t->dev->opaque, t, i) && virtio_mmio_live(t))
-		t->pending |= bit;
+		t->st->pending |= bit;
 }
 
 void virtio_mmio_kick(struct virtio_mmio *t, unsigned queue)
@@ -128,20 +131,20 @@ void virtio_mmio_kick(struct virtio_mmio *t, unsigned queue)
 
 bool virtio_mmio_pending(const struct virtio_mmio *t)
 {
-	return t->pending != 0;
+	return t->st->pending != 0;
 }
 
 void virtio_mmio_poll(struct virtio_mmio *t)
 {
 	for (unsigned i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++)
-		if (t->pending & 1u << i)
+		if (t->st->pending & 1u << i)
 			run_queue(t, i);
 }
 
 /* The selected queue, or NULL if QueueSel names none. */
 static struct vq *sel_queue(struct virtio_mmio *t)
 {
-	return t->queue_sel < t->dev->nr_queues ? &t->vq[t->queue_sel] : NULL;
+	return t->st->queue_sel < t->dev->nr_queues ? &t->st->vq[t->st->queue_sel] : NULL;
 }
 
 static void set_half(uint64_t *v, bool high, uint32_t value)
@@ -196,19 +199,19 @@ uint64_t virtio_mmio_read(void *opaque, uint64_t offset, unsigned size)
 		return 0;
 	switch (offset) {
 	case VIRTIO_MMIO_DEVICE_FEATURES:
-		return t->dev_features_sel < FEATURE_WORDS ?
-		       (uint32_t)(t->offered >> (WORD_BITS * t->dev_features_sel)) : 0;
+		return t->st->dev_features_sel < FEATURE_WORDS ?
+		       (uint32_t)(t->offered >> (WORD_BITS * t->st->dev_features_sel)) : 0;
 	case VIRTIO_MMIO_QUEUE_NUM_MAX:
 		return sel_queue(t) ? t->dev->queue_max : 0;
 	case VIRTIO_MMIO_QUEUE_READY:
 		q = sel_queue(t);
 		return q ? q->ready : 0;
 	case VIRTIO_MMIO_INTERRUPT_STATUS:
-		return t->isr;
+		return t->st->isr;
 	case VIRTIO_MMIO_STATUS:
-		return t->status;
+		return t->st->status;
 	case VIRTIO_MMIO_CONFIG_GENERATION:
-		return t->config_gen;
+		return t->st->config_gen;
 	case VIRTIO_MMIO_SHM_LEN_LOW:
 	case VIRTIO_MMIO_SHM_LEN_HIGH:
 		return SHM_NONE;
@@ -225,12 +228,12 @@ uint64_t virtio_mmio_read(void *opaque, uint64_t offset, unsigned size)
 /* Driver sets FEATURES_OK: taken only for offered bits including VERSION_1 (legacy is not served). */
 static bool accept_features(const struct virtio_mmio *t)
 {
-	if (t->driver_features & ~t->offered) {
+	if (t->st->driver_features & ~t->offered) {
 		dm_log_guest("virtio-mmio: driver accepted features %#llx not offered",
-			     (unsigned long long)(t->driver_features & ~t->offered));
+			     (unsigned long long)(t->st->driver_features & ~t->offered));
 		return false;
 	}
-	if (!(t->driver_features >> VIRTIO_F_VERSION_1 & 1)) {
+	if (!(t->st->driver_features >> VIRTIO_F_VERSION_1 & 1)) {
 		dm_log_guest("virtio-mmio: driver did not accept VIRTIO_F_VERSION_1");
 		return false;
 	}
@@ -247,9 +250,9 @@ static void write_status(struct virtio_mmio *t, uint32_t value)
 	if ((value & VIRTIO_STATUS_FEATURES_OK) && !features_ok(t) && !accept_features(t))
 		return; /* as QEMU: the status stays as it was, without FEATURES_OK */
 	/* NEEDS_RESET is the device's to set; only a reset clears it. */
-	t->status = value | (t->status & VIRTIO_STATUS_NEEDS_RESET);
+	t->st->status = value | (t->st->status & VIRTIO_STATUS_NEEDS_RESET);
 	for (unsigned i = 0; i < t->dev->nr_queues; i++)
-		set_ring_features(t, &t->vq[i]);
+		set_ring_features(t, &t->st->vq[i]);
 }
 
 /* A queue register write; ignored (and logged) while the queue is live. */
@@ -259,7 +262,7 @@ static void write_queue_reg(struct virtio_mmio *t, uint64_t offset, uint32_t val
 
 	if (!q) {
 		dm_log_guest("virtio-mmio: queue register %#llx with QueueSel %u of %u",
-			     (unsigned long long)offset, t->queue_sel, t->dev->nr_queues);
+			     (unsigned long long)offset, t->st->queue_sel, t->dev->nr_queues);
 		return;
 	}
 	if (offset == VIRTIO_MMIO_QUEUE_READY) {
@@ -269,14 +272,14 @@ static void write_queue_reg(struct virtio_mmio *t, uint64_t offset, uint32_t val
 		return;
 	}
 	if (q->ready) {
-		dm_log_guest("virtio-mmio: queue %u register %#llx written while ready", t->queue_sel,
+		dm_log_guest("virtio-mmio: queue %u register %#llx written while ready", t->st->queue_sel,
 			     (unsigned long long)offset);
 		return;
 	}
 	switch (offset) {
 	case VIRTIO_MMIO_QUEUE_NUM:
 		if (value == 0 || value > t->dev->queue_max)
-			dm_log_guest("virtio-mmio: queue %u size %u refused (max %u)", t->queue_sel, value,
+			dm_log_guest("virtio-mmio: queue %u size %u refused (max %u)", t->st->queue_sel, value,
 				     t->dev->queue_max);
 		else
 			q->num = (uint16_t)value;
@@ -319,19 +322,19 @@ void virtio_mmio_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
 	}
 	switch (offset) {
 	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
-		t->dev_features_sel = value;
+		t->st->dev_features_sel = value;
 		break;
 	case VIRTIO_MMIO_DRIVER_FEATURES:
 		if (features_ok(t))
 			dm_log_guest("virtio-mmio: DriverFeatures written after FEATURES_OK");
-		else if (t->drv_features_sel < FEATURE_WORDS)
-			set_half(&t->driver_features, t->drv_features_sel == 1, value);
+		else if (t->st->drv_features_sel < FEATURE_WORDS)
+			set_half(&t->st->driver_features, t->st->drv_features_sel == 1, value);
 		break;
 	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
-		t->drv_features_sel = value;
+		t->st->drv_features_sel = value;
 		break;
 	case VIRTIO_MMIO_QUEUE_SEL:
-		t->queue_sel = value;
+		t->st->queue_sel = value;
 		break;
 	case VIRTIO_MMIO_QUEUE_NUM:
 	case VIRTIO_MMIO_QUEUE_READY:
@@ -350,7 +353,7 @@ void virtio_mmio_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
 			dm_log_guest("virtio-mmio: notify of queue %u of %u", value, t->dev->nr_queues);
 		break;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
-		t->isr &= ~value;
+		t->st->isr &= ~value;
 		update_irq(t);
 		break;
 	case VIRTIO_MMIO_STATUS:
@@ -363,6 +366,47 @@ void virtio_mmio_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
 			     (unsigned long long)offset);
 		break;
 	}
+}
+
+int virtio_mmio_bind_state(struct virtio_mmio *t, struct virtio_mmio_state *st, int resumed)
+{
+	if (!st)
+		return 0;
+	if (resumed && st->device_id != t->st->device_id)
+		return -1;
+	if (!resumed)
+		*st = *t->st;
+	t->st = st;
+	t->vq = st->vq;
+	if (!resumed)
+		return 0;
+	if (!t->dev) {
+		memset(st, 0, sizeof *st);
+		return 0;
+	}
+	st->pending = 0;
+	for (unsigned i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++) {
+		struct vq *q = &st->vq[i];
+		if (q->num == 0 || q->num > t->dev->queue_max)
+			q->num = t->dev->queue_max;   /* a damaged file: never a ring the device did not offer */
+		if (i >= t->dev->nr_queues)
+			q->ready = false;
+	}
+	return 0;
+}
+
+void virtio_mmio_resume(struct virtio_mmio *t, int clean)
+{
+	if (!t->dev)
+		return;
+	for (unsigned i = 0; i < t->dev->nr_queues && virtio_mmio_live(t); i++)
+		if (vq_recover(&t->vq[i], t->mem) < 0)
+			virtio_mmio_set_broken(t);
+	if (!clean && virtio_mmio_live(t))
+		t->st->isr |= VIRTIO_MMIO_INT_VRING;
+	update_irq(t);
+	for (unsigned i = 0; i < t->dev->nr_queues && virtio_mmio_live(t); i++)
+		run_queue(t, i);
 }
 
 const struct dm_mmio_ops virtio_mmio_ops = {

@@ -109,18 +109,26 @@ struct virtio_dev {
 	uint16_t queue_max;      /* QueueNumMax of every queue, 1..VQ_MAX_SIZE */
 };
 
-struct virtio_mmio {
-	const struct dm_mem *mem;
-	struct dm_irq irq;
-	const struct virtio_dev *dev; /* NULL: empty slot */
+/* Everything the guest can observe: plain data, in the state arena (dm_state.h). */
+struct virtio_mmio_state {
 	uint32_t status;
 	uint32_t isr;             /* InterruptStatus; the irq line is high while it is not 0 */
 	uint32_t config_gen;
 	uint32_t dev_features_sel, drv_features_sel, queue_sel;
-	uint64_t offered;         /* dev->features | VERSION_1 */
 	uint64_t driver_features; /* as written; negotiated once FEATURES_OK is in status */
 	uint32_t pending;         /* queues whose notify left work (bit per queue) */
+	uint32_t device_id;       /* the slot's device (0: empty): a successor must serve the same */
 	struct vq vq[VIRTIO_MMIO_MAX_QUEUES];
+};
+
+struct virtio_mmio {
+	const struct dm_mem *mem;
+	struct dm_irq irq;
+	const struct virtio_dev *dev; /* NULL: empty slot */
+	uint64_t offered;         /* dev->features | VERSION_1 */
+	struct virtio_mmio_state *st; /* &own, or the arena's slice */
+	struct vq *vq;            /* st->vq: what a device's notify takes its queues from */
+	struct virtio_mmio_state own;
 };
 
 /* MMIO ops for the daemon's bus; their dev is the struct virtio_mmio. */
@@ -131,6 +139,25 @@ void virtio_mmio_write(void *t, uint64_t offset, unsigned size, uint64_t value);
 /* Sets up T for DEV (NULL: empty slot) in its reset state, irq low. DEV must stay valid. */
 void virtio_mmio_init(struct virtio_mmio *t, const struct dm_mem *mem, struct dm_irq irq,
 		      const struct virtio_dev *dev);
+
+/*
+ * Moves T's state to ST (dm_state.h): fresh (RESUMED 0), the current state
+ * is copied there; resumed, ST is kept (queue sizes bounded by what the
+ * device offers). No callback runs: virtio_mmio_resume does the rest once
+ * the daemon serves again. ST NULL: nothing changes. 0, or -1 (nothing
+ * changed) when a resumed ST belongs to another device than T's (another
+ * device layout: a disk where the console was, a slot emptied).
+ */
+int virtio_mmio_bind_state(struct virtio_mmio *t, struct virtio_mmio_state *st, int resumed);
+/*
+ * A resumed slot carries on: every queue's journal is settled (vq_recover: a
+ * driver that scribbled on used->idx only gets DEVICE_NEEDS_RESET); then,
+ * because the posted QueueNotify and InterruptACK writes in the dead
+ * process's ring may be lost, after a death (CLEAN 0) a used-buffer
+ * interrupt is raised (one more is harmless, one lost is a hang), the line
+ * is driven again, and every queue of a live device is run as if notified.
+ */
+void virtio_mmio_resume(struct virtio_mmio *t, int clean);
 
 /* Whether some queue's notify left work behind; virtio_mmio_poll() does the next round. */
 bool virtio_mmio_pending(const struct virtio_mmio *t);

@@ -17,6 +17,14 @@
  * ring's eyes (vq_unpop) and the packet waits for the guest's next
  * receive-queue notify. A receive chain with a readable buffer, or too
  * short for the header, is a device error.
+ *
+ * Restarts (docs/dm.md "Restart"): a packet's chains are filled, then
+ * published with one journaled store of used->idx (vq_push_batch), so a
+ * kill publishes the packet whole or not at all; not at all, the
+ * successor pops the same chains again, and the packet, which was only in
+ * this process's memory, is lost, as on a wire. A transmit chain sent but
+ * not yet published is sent again by the successor (a duplicate frame,
+ * which the protocols above tolerate).
  */
 #include "virtio_net.h"
 
@@ -59,8 +67,8 @@ static bool live(const struct virtio_mmio *t)
 {
 	const uint32_t need = VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
 
-	return (t->status & need) == need &&
-	       !(t->status & (VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED));
+	return (t->st->status & need) == need &&
+	       !(t->st->status & (VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED));
 }
 
 /* ---- transmit ---- */
@@ -367,6 +375,19 @@ static void net_reset(void *dev)
 	if (n->applied_off != 0 && n->be->set_offload)
 		n->be->set_offload(n->be_ctx, 0);
 	n->applied_off = 0;
+}
+
+int virtio_net_bind_state(struct virtio_net *n, struct virtio_net_state *st, int resumed)
+{
+	if (!st)
+		return 0;
+	if (!resumed)
+		*st = *n->st;
+	else if (memcmp(st->mac, n->st->mac, sizeof st->mac))
+		return -1;   /* the guest knows the MAC from the file: another NIC is not this one */
+	n->st = st;
+	st->status &= VIRTIO_NET_S_LINK_UP;   /* a damaged file: only the bit the device knows */
+	return 0;
 }
 
 static const struct virtio_dev_ops net_ops = {

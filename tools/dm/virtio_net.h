@@ -157,6 +157,14 @@ struct virtio_net {
 void virtio_net_init(struct virtio_net *n, const uint8_t mac[VIRTIO_NET_MAC_BYTES],
 		     const struct virtio_net_backend *be, void *ctx, bool offloads);
 
+/*
+ * Moves N's state into ST (the daemon's state arena, dm_state.h): fresh,
+ * the reset state is copied there; RESUMED, ST is kept and checked (its
+ * status clamped to the bits the device knows). -1 if a resumed ST has
+ * another MAC than N was made with (another NIC: the file is refused).
+ */
+int virtio_net_bind_state(struct virtio_net *n, struct virtio_net_state *st, int resumed);
+
 /* Whether the daemon should read the backend now: the driver is up and no packet waits. */
 bool virtio_net_wants_rx(const struct virtio_net *n, const struct virtio_mmio *t);
 

@@ -226,6 +226,7 @@ int vq_pop(struct vq *q, const struct dm_mem *m, struct vq_chain *c)
 		return VQ_BROKEN;
 	}
 	q->last_avail_idx++;
+	q->nr_held++;
 	if (q->event_idx)
 		set_avail_event(q, &r);
 	if (walk(q, m, &r, c) < 0) {
@@ -236,41 +237,103 @@ int vq_pop(struct vq *q, const struct dm_mem *m, struct vq_chain *c)
 	return VQ_CHAIN;
 }
 
-int vq_push(struct vq *q, const struct dm_mem *m, uint16_t head, uint32_t len)
+int vq_fill(struct vq *q, const struct dm_mem *m, uint16_t head, uint32_t len)
 {
 	struct rings r;
 	uint32_t elem[2] = { htole32(head), htole32(len) };
 
 	if (!q->ready || locate(q, m, &r) < 0)
 		return VQ_BROKEN;
-	memcpy(r.used + RING_HDR + (size_t)USED_ELEM * (q->used_idx % q->num), elem, sizeof elem);
-	/* The element must be visible before the index that publishes it. */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	q->used_idx++;
-	st16(r.used + RING_IDX_OFF, q->used_idx);
+	memcpy(r.used + RING_HDR + (size_t)USED_ELEM * ((uint16_t)(q->used_idx + q->nr_filled) % q->num),
+	       elem, sizeof elem);
+	q->nr_filled++;
+	if (q->nr_held)
+		q->nr_held--;
 	return 0;
 }
 
-int vq_push_batch(struct vq *q, const struct dm_mem *m, const struct vq_used *u, unsigned n)
+/* Orders our stores to the arena against a kill: the compiler must not move them. */
+static void arena_barrier(void)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+int vq_publish(struct vq *q, const struct dm_mem *m)
 {
 	struct rings r;
 
 	if (!q->ready || locate(q, m, &r) < 0)
 		return VQ_BROKEN;
-	for (unsigned i = 0; i < n; i++) {
-		uint32_t elem[2] = { htole32(u[i].head), htole32(u[i].len) };
-		memcpy(r.used + RING_HDR + (size_t)USED_ELEM * ((uint16_t)(q->used_idx + i) % q->num),
-		       elem, sizeof elem);
-	}
+	if (!q->nr_filled)
+		return 0;
+	/* Intent first: a successor that finds it open looks at used->idx to know the outcome. */
+	q->journal_used = (uint16_t)(q->used_idx + q->nr_filled);
+	q->journal_avail = (uint16_t)(q->last_avail_idx - q->nr_held);
+	arena_barrier();
+	q->journal_open = 1;
+	/* The elements must be visible before the index that publishes them. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	q->used_idx = (uint16_t)(q->used_idx + n);
-	st16(r.used + RING_IDX_OFF, q->used_idx);
+	st16(r.used + RING_IDX_OFF, q->journal_used);
+	arena_barrier();
+	q->used_idx = q->journal_used;
+	q->commit_avail = q->journal_avail;
+	q->nr_filled = 0;
+	arena_barrier();
+	q->journal_open = 0;
 	return 0;
+}
+
+int vq_push(struct vq *q, const struct dm_mem *m, uint16_t head, uint32_t len)
+{
+	int r = vq_fill(q, m, head, len);
+
+	return r < 0 ? r : vq_publish(q, m);
+}
+
+int vq_recover(struct vq *q, const struct dm_mem *m)
+{
+	struct rings r;
+
+	if (!q->ready)
+		return 0;
+	if (q->num == 0 || q->num > VQ_MAX_SIZE || locate(q, m, &r) < 0)
+		return VQ_BROKEN;
+	if (q->journal_open) {
+		uint16_t seen = ld16(r.used + RING_IDX_OFF);
+
+		if (seen == q->journal_used) {
+			q->used_idx = q->journal_used;       /* it was published: commit it */
+			q->commit_avail = q->journal_avail;
+		} else if (seen != q->used_idx) {
+			dm_log_guest("virtq: used idx %u is neither %u nor %u after a restart", seen,
+				     q->used_idx, q->journal_used);
+			return VQ_BROKEN;
+		}
+		q->journal_open = 0;
+	}
+	/* Popped but never published: taken again from the avail ring. */
+	q->last_avail_idx = q->commit_avail;
+	q->nr_held = 0;
+	q->nr_filled = 0;
+	return 0;
+}
+
+int vq_push_batch(struct vq *q, const struct dm_mem *m, const struct vq_used *u, unsigned n)
+{
+	/* Filled one by one where the driver cannot see them, then one journaled publish. */
+	for (unsigned i = 0; i < n; i++)
+		if (vq_fill(q, m, u[i].head, u[i].len) < 0)
+			return VQ_BROKEN;
+	return vq_publish(q, m);
 }
 
 void vq_unpop(struct vq *q, uint16_t n)
 {
+	/* Only held chains can be given back; they were never filled, so the journal knows nothing of them. */
+	if (n > q->nr_held)
+		n = q->nr_held;
 	q->last_avail_idx = (uint16_t)(q->last_avail_idx - n);
+	q->nr_held = (uint16_t)(q->nr_held - n);
 }
 
 /* virtio's vring_need_event(): did the used index just move past EVENT? */

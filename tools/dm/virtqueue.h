@@ -63,6 +63,23 @@ struct vq {
 	uint16_t last_avail_idx; /* the next avail ring entry the device takes */
 	uint16_t used_idx;       /* the used idx the device published last */
 	uint16_t signalled_used; /* used_idx at the last vq_need_notify() (0 after a reset, as used_idx) */
+
+	/*
+	 * Crash consistency (the struct lives in rivet-dm's state arena, and the
+	 * process may be killed between any two instructions). Chains are
+	 * completed in the order they were popped. commit_avail: every chain
+	 * before it has been published to the driver; a new rivet-dm restarts
+	 * from there (a chain popped but not published is done again: block
+	 * I/O is idempotent, publishing twice is what must never happen).
+	 * vq_publish writes the journal (journal_used/journal_avail, then
+	 * journal_open), stores used->idx, commits, and closes the journal;
+	 * vq_recover settles an open one by the used->idx the driver sees.
+	 */
+	uint16_t nr_held;        /* chains popped and not yet filled */
+	uint16_t nr_filled;      /* used elements written after used_idx, not yet published */
+	uint16_t commit_avail;
+	uint16_t journal_avail, journal_used;
+	uint8_t journal_open;
 };
 
 /* One guest buffer of a chain: host address of len bytes, all inside guest RAM. */
@@ -101,10 +118,30 @@ int vq_pop(struct vq *q, const struct dm_mem *m, struct vq_chain *c);
 
 /*
  * Returns chain HEAD to the driver with LEN bytes written into it and
- * publishes the new used index. 0, or VQ_BROKEN if the used ring is not in
- * RAM (cannot happen after a vq_pop that did not return VQ_BROKEN).
+ * publishes the new used index (vq_fill, then vq_publish). 0, or VQ_BROKEN
+ * if the used ring is not in RAM (cannot happen after a vq_pop that did not
+ * return VQ_BROKEN).
  */
 int vq_push(struct vq *q, const struct dm_mem *m, uint16_t head, uint32_t len);
+/*
+ * The two halves of vq_push, for a device that returns several chains as
+ * one (virtio-net's mergeable receive buffers): vq_fill writes a used
+ * element the driver cannot see yet; vq_publish makes every filled one
+ * visible with one store of used->idx, journaled (see struct vq). Chains
+ * are filled in the order they were popped.
+ */
+int vq_fill(struct vq *q, const struct dm_mem *m, uint16_t head, uint32_t len);
+int vq_publish(struct vq *q, const struct dm_mem *m);
+/*
+ * A new rivet-dm takes the queue over from the state its predecessor left
+ * in the arena (called before anything else touches it): an open journal
+ * is settled by the driver's used->idx (read once), what was popped but not
+ * published is made available again. 0, or VQ_BROKEN if used->idx is
+ * neither the value before nor the one after the interrupted publish (the
+ * driver wrote it: only its device stops) or the rings are not in RAM.
+ * A queue that is not ready is left as it is.
+ */
+int vq_recover(struct vq *q, const struct dm_mem *m);
 
 /* One used-ring element for vq_push_batch(). */
 struct vq_used {
@@ -115,14 +152,18 @@ struct vq_used {
 /*
  * Returns N chains at once and publishes the used index once, after all of
  * them: a driver never sees part of a batch (virtio-net's mergeable buffers,
- * whose first header counts them all). 0, or VQ_BROKEN as vq_push.
+ * whose first header counts them all). vq_fill for each (in pop order), then
+ * one vq_publish: a kill at any instant publishes all N once or none (then
+ * a successor pops them again). 0, or VQ_BROKEN as vq_push.
  */
 int vq_push_batch(struct vq *q, const struct dm_mem *m, const struct vq_used *u, unsigned n);
 
 /*
- * Gives back the last N chains popped and not pushed: the next vq_pop()s
- * take them again, read afresh from the ring. For a device that found it
- * lacks buffers for a whole packet (QEMU's virtqueue_unpop).
+ * Gives back the last N chains popped and not filled (at most those held):
+ * the next vq_pop()s take them again, read afresh from the ring. For a
+ * device that found it lacks buffers for a whole packet (QEMU's
+ * virtqueue_unpop). Touches only the walker's state, nothing the driver
+ * sees, so a kill around it needs no journal.
  */
 void vq_unpop(struct vq *q, uint16_t n);
 

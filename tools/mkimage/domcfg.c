@@ -649,6 +649,24 @@ static int key_action(struct ctx *c, const struct xlent *e)
 			 "\"%.40s\" is not a valid action (use destroy or restart)", s);
 }
 
+/*
+ * on_dm_crash (Rivet's own key, not Xen's): what happens when the domain's
+ * device model dies. "pause" (the default): the domain stays paused until
+ * xl dm-restart or xl destroy; "restart": a new rivet-dm takes over.
+ */
+static int key_dm_crash(struct ctx *c, const struct xlent *e)
+{
+	const char *s;
+
+	if (get_string(c, e, &s) < 0)
+		return -1;
+	if (strcmp(s, "pause") && strcmp(s, "restart"))
+		return diag_fail(c->d, c->file, e->line, e->key,
+				 "\"%.40s\" is not valid (use pause or restart)", s);
+	c->out->dm_restart = !strcmp(s, "restart");
+	return 0;
+}
+
 static const struct {
 	const char *key;
 	int (*fn)(struct ctx *c, const struct xlent *e);
@@ -657,7 +675,7 @@ static const struct {
 	{ "cpus", key_cpus },       { "kernel", key_kernel },   { "ramdisk", key_ramdisk },
 	{ "extra", key_cmdline },   { "cmdline", key_cmdline }, { "on_poweroff", key_action },
 	{ "on_reboot", key_action }, { "on_crash", key_action }, { "disk", key_disk },
-	{ "serial", key_serial },   { "console", key_console },
+	{ "serial", key_serial },   { "console", key_console },   { "on_dm_crash", key_dm_crash },
 	{ "vif", key_vif },
 };
 

@@ -62,6 +62,7 @@ struct domcfg {
 	struct domcfg_disk disks[DOMCFG_MAX_DISKS];
 	int serial;                 /* serial = 'pty': a 16550 UART */
 	int vconsole;               /* console = 'virtio': a virtio console after the disks and vifs */
+	int dm_restart;             /* on_dm_crash = "restart" (Rivet's key; default "pause") */
 	unsigned nr_vifs;           /* in config order: vifs[i] is DEVID i, in slot domcfg_vif_slot() */
 	struct domcfg_vif vifs[DOMCFG_MAX_VIFS];
 	/* Lines of the keys, 0 when absent: errors found later name them. */

@@ -88,6 +88,11 @@ struct xl_record {
 	int vconsole;                    /* a virtio console (console = 'virtio') */
 	unsigned nr_disks;               /* in slot order */
 	struct xl_disk disks[XL_MAX_DISKS];
+	/* What xl dm-restart needs to start its successor ("dm=VCPUS,RAM_BASE,RAM_SIZE,INSTANCE"). */
+	unsigned dm_vcpus;               /* 0: not recorded (no restart possible) */
+	uint64_t dm_ram_base, dm_ram_size;
+	uint64_t dm_instance;            /* this life's id: the state file must carry the same */
+	int dm_restart;                  /* on_dm_crash = "restart" */
 	unsigned nr_vifs;                /* in devid order */
 	struct xl_vif vifs[XL_MAX_VIFS];
 };
@@ -125,7 +130,7 @@ void xl_record_remove(uint32_t domid);
 #define XL_DM_FALLBACK    "/usr/sbin/rivet-dm"
 #define XL_DM_READY_MS    10000   /* how long xl create waits for "ok" */
 #define XL_DM_STOP_MS     5000    /* SIGTERM, then this long, then SIGKILL */
-#define XL_DM_MAX_ARGS    (16 + 2 * XL_MAX_DISKS)
+#define XL_DM_MAX_ARGS    (20 + 2 * XL_MAX_DISKS)
 
 struct xl_dm_spec {
 	uint32_t domid;
@@ -139,14 +144,16 @@ struct xl_dm_spec {
 	unsigned nr_vifs;                /* after the disks */
 	const struct xl_vif *vifs;
 	int vconsole;                    /* --console: a virtio console after the disks and vifs */
+	uint64_t instance;               /* --instance: the life the state file belongs to */
+	int resume;                      /* --resume: take over the state a predecessor left */
 };
 
 /*
  * The command line of rivet-dm (the contract with tools/dm):
  *   PROG --domid ID --name NAME --vcpus N --ram-base GPA --ram-size BYTES
  *        [--serial] [--disk rw:PATH | --disk ro:PATH]...
- *        [--nic tap=TAP,mac=MAC]... [--console] --ready-fd FD
- * GPA in hex (0x...), the rest decimal. ARGV gets XL_DM_MAX_ARGS pointers at
+ *        [--nic tap=TAP,mac=MAC]... [--console] [--instance ID [--resume]] --ready-fd FD
+ * GPA and ID in hex (0x...), the rest decimal. ARGV gets XL_DM_MAX_ARGS pointers at
  * most, NULL-terminated; the strings are on the heap (xl_dm_argv_free).
  * Returns the count, or -1 (out of memory, or too many devices).
  */
@@ -180,6 +187,42 @@ int xl_dm_start(const struct xl_dm_spec *s, int *pid, char *why);
  * child. 0 when it is gone (or was not running), -1 if it would not go.
  */
 int xl_dm_stop(int pid, uint32_t domid);
+
+/* The device model's state file (tools/dm/main/dm_state_file.c): "<run dir>/dm/<domid>.state". */
+void xl_dm_state_path(uint32_t domid, char *buf, size_t size);
+/* Removes it: the domain is destroyed (or its creation failed). */
+void xl_dm_state_remove(uint32_t domid);
+/* A new random instance id (never 0) for a domain's life. */
+uint64_t xl_dm_new_instance(void);
+
+/* ---- xl_dm_restart.c: a new device model for a running domain ---- */
+
+#define XL_DM_RESTARTS_MAX    5        /* automatic restarts within XL_DM_RESTARTS_WINDOW_MS ... */
+#define XL_DM_RESTARTS_WINDOW_MS 60000 /* ... before the supervisor gives up (the domain stays paused) */
+
+enum xl_dm_restart_result {
+	XL_DMR_DONE = 0,        /* a new device model serves, the domain runs */
+	XL_DMR_NOT_NEEDED = 1,  /* ONLY_IF_PID was given and another one already took over */
+	XL_DMR_GONE = 2,        /* the domain (this life of it) is gone or going: nothing to do */
+	XL_DMR_FAILED = -1,     /* WHY says; the domain stays paused */
+};
+/*
+ * Replaces DOMID's device model (serialized with every other restart by a
+ * lock on <run dir>/dm): the domain is paused, the old rivet-dm stopped if
+ * it still runs (SIGTERM: it leaves its state consistent), a new one
+ * started with --resume and the recorded arguments, the record updated, the
+ * domain unpaused. ONLY_IF_PID > 0: only if the record still names that
+ * pid (an automatic restart after that one died); INSTANCE != 0: only for
+ * that life of the domain. *NEW_PID: the device model that serves now.
+ */
+enum xl_dm_restart_result xl_dm_restart(xc_handle *h, uint32_t domid, int only_if_pid, uint64_t instance,
+					int *new_pid, char *why);
+/*
+ * on_dm_crash = "restart": a small process, left by xl create, that waits
+ * (pidfd, no polling) for DOMID's device model PID to exit and restarts it
+ * while the domain lives; it ends with the domain. 0, or -1 (fork failed).
+ */
+int xl_dm_supervise(uint32_t domid, const char *name, int pid, uint64_t instance);
 
 /* `xl block-list`: the header and one row (each with its newline). */
 extern const char xl_block_header[];
@@ -229,6 +272,7 @@ struct xl_plan {
 	/* Devices: a device model serves them (rivet-dm). */
 	int serial;
 	int vconsole;               /* console = 'virtio' */
+	int dm_restart;             /* on_dm_crash = "restart" */
 	unsigned nr_disks;          /* in slot order; paths absolute */
 	struct xl_disk disks[XL_MAX_DISKS];
 	unsigned nr_vifs;           /* MACs chosen, bridges checked; tap "" until xl_plan_run names it */
@@ -295,6 +339,7 @@ int xl_cmd_vcpu_list(xc_handle *h, int argc, char **argv);
 int xl_cmd_vcpu_pin(xc_handle *h, int argc, char **argv);
 int xl_cmd_console(xc_handle *h, int argc, char **argv);
 int xl_cmd_block_list(xc_handle *h, int argc, char **argv);
+int xl_cmd_dm_restart(xc_handle *h, int argc, char **argv);
 int xl_cmd_network_list(xc_handle *h, int argc, char **argv);
 /*
  * Attaches the terminal to DOMID's consoles through rivet-consoled: CON

@@ -27,6 +27,8 @@ const struct xl_command xl_commands[] = {
 	{ "vcpu-pin", xl_cmd_vcpu_pin, 1, "<Domain> <VCPU|all> <CPUs|all>",
 	  "Set which harts a vCPU may run on" },
 	{ "block-list", xl_cmd_block_list, 1, "<Domain>", "List the virtual block devices of a domain" },
+	{ "dm-restart", xl_cmd_dm_restart, 1, "<Domain>",
+	  "Replace a domain's device model; the domain carries on where it was" },
 	{ "network-list", xl_cmd_network_list, 1, "<Domain>", "List the virtual network interfaces of a domain" },
 	{ NULL, NULL, 0, NULL, NULL },
 };
@@ -338,6 +340,7 @@ int xl_cmd_destroy(xc_handle *h, int argc, char **argv)
 	if (xl_dm_stop(dm_pid, info.domid) < 0)
 		xl_err("destroy: domain '%s' (%u): its device model (pid %d) would not stop",
 		       info.name, info.domid, dm_pid);
+	xl_dm_state_remove(info.domid);
 	/* Once the device model let go of them. */
 	xl_vif_remove_all(vifs, nr_vifs);
 	for (ms = 0; ms < DESTROY_WAIT_MS; ms += 20) {

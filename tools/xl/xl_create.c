@@ -186,6 +186,7 @@ static int plan_devices(struct xl_plan *p, const struct domcfg *dc, const char *
 		return diag_fail(d, cfg_path, 0, NULL, "out of memory");
 	p->serial = dc->serial;
 	p->vconsole = dc->vconsole;
+	p->dm_restart = dc->dm_restart;
 	for (i = 0; i < dc->nr_disks; i++) {
 		const struct domcfg_disk *dk = &dc->disks[i];
 		struct xl_disk *x = &p->disks[i];
@@ -414,7 +415,7 @@ static int copy_load(xc_handle *h, uint32_t domid, const struct xl_load *l)
 }
 
 static int record_fill(struct xl_record *rec, const struct xl_plan *p, char *const ov[],
-		       unsigned nr, int dm_pid, const struct xl_vif *vifs)
+		       unsigned nr, int dm_pid, uint64_t instance, const struct xl_vif *vifs)
 {
 	unsigned i;
 
@@ -431,6 +432,13 @@ static int record_fill(struct xl_record *rec, const struct xl_plan *p, char *con
 	rec->dm_pid = dm_pid;
 	rec->serial = p->serial;
 	rec->vconsole = p->vconsole;
+	if (dm_pid > 0) {
+		rec->dm_vcpus = p->cfg.nr_vcpus;
+		rec->dm_ram_base = RIVET_GUEST_RAM_BASE;
+		rec->dm_ram_size = p->cfg.max_bytes;
+		rec->dm_instance = instance;
+		rec->dm_restart = p->dm_restart;
+	}
 	for (i = 0; i < p->nr_disks; i++)
 		if (xl_record_add_disk(rec, p->disks[i].vdev, p->disks[i].slot, p->disks[i].readonly,
 				       p->disks[i].path) < 0)
@@ -509,6 +517,7 @@ static void undo(xc_handle *h, uint32_t domid, int dm_pid, const struct xl_vif *
 	/* Its memory is freed once the device model unmapped it: stop that first. */
 	if (dm_pid > 0)
 		xl_dm_stop(dm_pid, domid);
+	xl_dm_state_remove(domid);
 	/* The device model let go of the taps (or never held them). */
 	xl_vif_remove_all(vifs, nr_vifs);
 	if (r == XC_ENODOMAIN)
@@ -534,6 +543,7 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 	uint32_t domid;
 	unsigned i, nr_taps = 0;
 	int r, dm_pid = 0;
+	uint64_t instance = xl_dm_new_instance();
 	struct xl_vif vifs[XL_MAX_VIFS];
 
 	if (precheck(h, p, d) < 0)
@@ -587,7 +597,8 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 					.nr_vcpus = p->cfg.nr_vcpus, .ram_base = RIVET_GUEST_RAM_BASE,
 					.ram_size = p->cfg.max_bytes, .serial = p->serial,
 					.nr_disks = p->nr_disks, .disks = p->disks,
-					.nr_vifs = p->nr_vifs, .vifs = vifs, .vconsole = p->vconsole, .ready_fd = -1 };
+					.nr_vifs = p->nr_vifs, .vifs = vifs, .vconsole = p->vconsole, .ready_fd = -1,
+					.instance = instance };
 
 		if (xl_dm_start(&s, &dm_pid, why) < 0) {
 			snprintf(d->text, sizeof d->text, "device model for %s failed: %s", p->cfg.name,
@@ -601,7 +612,7 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 		diag_fail(d, f, 0, NULL, "out of memory");
 		goto fail;
 	}
-	r = record_fill(rec, p, overrides, nr, dm_pid, vifs);
+	r = record_fill(rec, p, overrides, nr, dm_pid, instance, vifs);
 	if (r < 0)
 		reason_set(why, "out of memory, or more than %d overrides", XL_RECORD_MAX_ARGS);
 	else
@@ -618,6 +629,10 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 			  (unsigned long long)p->entry_gpa, xc_strerror(r));
 		goto fail;
 	}
+	/* Best effort: without it the domain just stays paused when its device model dies. */
+	if (dm_pid > 0 && p->dm_restart && xl_dm_supervise(domid, p->cfg.name, dm_pid, instance) < 0)
+		fprintf(stderr, "xl: warning: no supervisor for %s's device model: %s\n", p->cfg.name,
+			strerror(errno));
 	*domid_out = domid;
 	return 0;
 fail:

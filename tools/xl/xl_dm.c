@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -70,6 +71,12 @@ int xl_dm_argv(const struct xl_dm_spec *s, const char *prog, char **argv)
 	}
 	if (s->vconsole)
 		ADD(strdup("--console"));
+	if (s->instance) {
+		ADD(strdup("--instance"));
+		ADD(fmt("%#llx", (unsigned long long)s->instance));
+	}
+	if (s->resume)
+		ADD(strdup("--resume"));
 	ADD(strdup("--ready-fd"));
 	ADD(fmt("%d", s->ready_fd));
 #undef ADD
@@ -308,6 +315,34 @@ int xl_dm_stop(int pid, uint32_t domid)
 		sleep_ms(20);
 	}
 	return -1;
+}
+
+void xl_dm_state_path(uint32_t domid, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/dm/%u.state", xl_run_dir(), domid);
+}
+
+void xl_dm_state_remove(uint32_t domid)
+{
+	char path[600];
+
+	xl_dm_state_path(domid, path, sizeof path);
+	unlink(path);
+}
+
+uint64_t xl_dm_new_instance(void)
+{
+	uint64_t v = 0;
+
+	/* The kernel's random bytes; failing that, time and pid still differ between lives. */
+	while (!v) {
+		if (getrandom(&v, sizeof v, 0) != (ssize_t)sizeof v) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			v = ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 16);
+		}
+	}
+	return v;
 }
 
 const char xl_block_header[] = "Vdev  Slot  Access  Target\n";

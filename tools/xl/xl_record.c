@@ -5,7 +5,8 @@
  * again on `restart`), its on_* actions, and for a domain with devices its
  * device model's pid, serial port, disks and NICs (dm_pid=, serial=1,
  * disk=SLOT,VDEV,ACCESS,PATH per disk, vif=SLOT,DEVID,MAC,BRIDGE,TAP,IFINDEX
- * per NIC). One "key=value" per line.
+ * per NIC; dm=VCPUS,RAM_BASE,RAM_SIZE,INSTANCE for xl dm-restart,
+ * on_dm_crash=restart). One "key=value" per line.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -148,6 +149,7 @@ long xl_record_format(const struct xl_record *r, char **text, char *why)
 	if (r->nr_disks > XL_MAX_DISKS)
 		return reason_set(why, "too many disks");
 	size += sizeof "dm_pid=\nserial=1\nconsole=virtio\n" + 12;
+	size += sizeof "dm=,,,\non_dm_crash=restart\n" + 10 + 3 * 18;
 	for (i = 0; i < r->nr_disks; i++) {
 		if (has_newline(r->disks[i].path) || strchr(r->disks[i].vdev, ','))
 			return reason_set(why, "disk %u's path holds a newline", i + 1);
@@ -196,6 +198,16 @@ long xl_record_format(const struct xl_record *r, char **text, char *why)
 		xl_vif_mac_string(r->vifs[i].mac, mac);
 		k = snprintf(buf + n, size - n, "vif=%u,%u,%s,%s,%s,%u\n", r->vifs[i].slot,
 			     r->vifs[i].devid, mac, r->vifs[i].bridge, r->vifs[i].tap, r->vifs[i].ifindex);
+		n += (size_t)k;
+	}
+	if (r->dm_vcpus && k >= 0 && n < size) {
+		k = snprintf(buf + n, size - n, "dm=%u,%#llx,%#llx,%#llx\n", r->dm_vcpus,
+			     (unsigned long long)r->dm_ram_base, (unsigned long long)r->dm_ram_size,
+			     (unsigned long long)r->dm_instance);
+		n += (size_t)k;
+	}
+	if (r->dm_restart && k >= 0 && n < size) {
+		k = snprintf(buf + n, size - n, "on_dm_crash=restart\n");
 		n += (size_t)k;
 	}
 	if (k < 0 || n >= size) {   /* cannot happen with the size above; never write a cut record */
@@ -272,6 +284,35 @@ static int parse_disk(const char *v, size_t len, struct xl_record *r)
 	rc = xl_record_add_disk(r, vdev, (unsigned)slot, ro, path);
 	free(path);
 	return rc;
+}
+
+/* "VCPUS,RAM_BASE,RAM_SIZE,INSTANCE" (numbers as strtoull reads them, base 0). */
+static int parse_dm(const char *v, size_t len, struct xl_record *r)
+{
+	char buf[128], *p, *end;
+	unsigned long long n[4];
+
+	if (len >= sizeof buf)
+		return -1;
+	memcpy(buf, v, len);
+	buf[len] = '\0';
+	p = buf;
+	for (unsigned i = 0; i < 4; i++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		errno = 0;
+		n[i] = strtoull(p, &end, 0);
+		if (errno || end == p || *end != (i < 3 ? ',' : '\0'))
+			return -1;
+		p = end + 1;
+	}
+	if (n[0] < 1 || n[0] > RIVET_MAX_VCPUS)
+		return -1;
+	r->dm_vcpus = (unsigned)n[0];
+	r->dm_ram_base = n[1];
+	r->dm_ram_size = n[2];
+	r->dm_instance = n[3];
+	return 0;
 }
 
 static int hexv(char c)
@@ -381,6 +422,12 @@ int xl_record_parse(const char *text, struct xl_record *r, char *why)
 				r->vconsole = 1;
 		} else if (KEY("disk"))
 			bad = parse_disk(v, vlen, r);
+		else if (KEY("dm"))
+			bad = parse_dm(v, vlen, r);
+		else if (KEY("on_dm_crash")) {
+			bad = !((vlen == 7 && !strncmp(v, "restart", 7)) || (vlen == 5 && !strncmp(v, "pause", 5)));
+			r->dm_restart = vlen == 7;
+		}
 		else if (KEY("vif"))
 			bad = parse_vif(v, vlen, r);
 		/* Unknown keys are skipped: a newer xl may write more. */

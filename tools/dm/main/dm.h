@@ -7,6 +7,7 @@
  *                 bus, their interrupt wiring, the ioreq ranges
  *   dm_console.c  the UART's and the virtio console's connections to
  *                 rivet-consoled (one each: two console sources)
+ *   dm_state_file.c  the state arena's file (dm_state.h, docs/dm.md "Restart")
  *   dm_net.c      the NICs: virtio-net devices over Dom0 tap devices
  * Single-threaded: nothing here locks.
  */
@@ -20,6 +21,7 @@
 #include "dm_cbuf.h"
 #include "dm_ioreq.h"
 #include "dm_mem.h"
+#include "dm_state.h"
 #include "plic.h"
 #include "uart16550.h"
 #include "virtio_blk.h"
@@ -101,11 +103,23 @@ struct dm {
 
 	struct dm_console con;         /* the UART's (--serial) */
 	struct dm_console vcon;        /* the virtio console's (--console) */
+
+	/* The devices' state lives here (dm_state.h); resumed: taken over from a predecessor. */
+	struct dm_state state;
+	int state_fd;                  /* holds the flock; -1: none */
+	int was_clean;                 /* resumed after an orderly stop (nothing posted was lost) */
 };
 
 /* dm_machine.c */
 /* Builds the devices and the bus (no hypercall); after the disks are open and RAM mapped. 0 or -1. */
 int dm_machine_build(struct dm *dm, char *err, size_t errlen);
+/*
+ * Resumed: the devices carry on from the state their predecessor left,
+ * after the server exists and the cache is set, before it is enabled
+ * (docs/dm.md "Restart"): queues settled and run, lines driven again,
+ * and after a death the PLIC's in-service sources released.
+ */
+void dm_machine_resume(struct dm *dm);
 /* Maps the ioreq ranges (plain, then posted), recording each in dm->range. 0, or -1 with ERR. */
 int dm_machine_map_ranges(struct dm *dm, char *err, size_t errlen);
 /* Runs one round of device work left over by a notify; returns 1 if some is still left. */
@@ -146,6 +160,16 @@ void dm_console_feed_virtio(struct dm_console *c, struct virtio_console *v, stru
 /* Once a second: connect if down, handshake timeout, drop counts. */
 void dm_console_tick(struct dm_console *c, int64_t now_ms);
 void dm_console_close(struct dm_console *c);
+
+/* dm_state_file.c */
+/* The state file's path: --state, else <run dir>/dm/<domid>.state. */
+void dm_state_file_path(const struct dm_args *a, char *buf, size_t size);
+/*
+ * Makes a new state file (or with --resume opens and checks the existing
+ * one, *WAS_CLEAN from it), locked and mapped into dm->state. 0, or -1 with ERR.
+ */
+int dm_state_file_open(struct dm *dm, int *was_clean, char *err, size_t errlen);
+void dm_state_file_close(struct dm *dm);
 
 int64_t dm_now_ms(void);
 

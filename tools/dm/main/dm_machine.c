@@ -151,6 +151,21 @@ void dm_machine_cache_init(struct dm *dm)
 	}
 }
 
+void dm_machine_resume(struct dm *dm)
+{
+	if (!dm->state.resumed)
+		return;
+	if (dm->args.serial)
+		uart_resume(&dm->uart);
+	for (unsigned n = 0; n < DM_VIRTIO_SLOTS; n++)
+		virtio_mmio_resume(&dm->slot[n], dm->was_clean);
+	/* A completion the dead process had not taken from the ring would hold its source for good. */
+	if (!dm->was_clean)
+		plic_recover(&dm->plic);
+	/* Every vCPU's line as the PLIC says (irq_level starts unknown), the claim cache with it. */
+	dm_machine_resync_irqs(dm);
+}
+
 void dm_machine_resync_irqs(struct dm *dm)
 {
 	for (unsigned v = 0; v < dm->args.vcpus; v++)
@@ -162,11 +177,20 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 {
 	struct dm_irq irq;
 
+	struct dm_state *st = &dm->state;
+	int resumed = st->resumed;
+	char name[24];
+
 	dm_bus_init(&dm->bus);
 	for (unsigned v = 0; v < DM_MAX_VCPUS; v++)
 		dm->irq_level[v] = -1;
 	plic_init(&dm->plic, dm->args.vcpus, plic_line, dm);
 	dm->vcons_slot = dm->args.nr_disks + dm->args.nr_nics;   /* the first slot after the disks and NICs */
+	/* Each device's state into its slice of the arena (dm_state.h): one line per device. */
+	if (plic_bind_state(&dm->plic, DM_STATE_SLICE(st, "plic", struct plic_state), resumed) < 0) {
+		snprintf(err, errlen, "the state file's PLIC has another number of vCPUs");
+		return -1;
+	}
 	dm->cache_lsr = -1;
 	for (unsigned v = 0; v < DM_MAX_VCPUS; v++) {
 		dm->cache_claim[v] = -1;
@@ -178,6 +202,7 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 	if (dm->args.serial) {
 		irq = (struct dm_irq){ .set = uart_irq, .ctx = dm, .source = UART_IRQ };
 		uart_init(&dm->uart, &irq, dm_console_tx, &dm->con);
+		uart_bind_state(&dm->uart, DM_STATE_SLICE(st, "uart", struct uart16550_state), resumed);
 		if (dm_bus_add(&dm->bus, UART_BASE, UART_SIZE, &uart_bus_ops, dm, "uart") < 0)
 			goto bus;
 	}
@@ -196,6 +221,13 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 		} else if (n < dm->args.nr_disks + dm->args.nr_nics) {
 			struct dm_nic *nic = &dm->nic[n - dm->args.nr_disks];
 			nic->slot = n;
+			snprintf(name, sizeof name, "net%u", n - dm->args.nr_disks);
+			if (virtio_net_bind_state(nic->dev, DM_STATE_SLICE(st, name, struct virtio_net_state),
+						  resumed) < 0) {
+				snprintf(err, errlen, "the state file's NIC %u has another MAC (another device layout)",
+					 n - dm->args.nr_disks);
+				return -1;
+			}
 			vdev = &nic->dev->vdev;
 		} else if (dm->args.console && n == dm->vcons_slot) {
 			dm->vcons = calloc(1, sizeof *dm->vcons);
@@ -204,15 +236,28 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 				return -1;
 			}
 			virtio_console_init(dm->vcons, &dm_console_virtio_io, &dm->vcon);
+			virtio_console_bind_state(dm->vcons, DM_STATE_SLICE(st, "vconsole",
+									  struct virtio_console_state), resumed);
 			vdev = &dm->vcons->vdev;
 		}
 		plic_irq_init(&irq, &dm->plic, DM_VIRTIO_IRQ(n));
 		virtio_mmio_init(&dm->slot[n], &dm->mem, irq, vdev);
+		snprintf(name, sizeof name, "virtio%u", n);
+		struct virtio_mmio_state *slice = DM_STATE_SLICE(st, name, struct virtio_mmio_state);
+		if (virtio_mmio_bind_state(&dm->slot[n], slice, resumed) < 0) {
+			snprintf(err, errlen, "the state file's virtio slot %u holds device %u, not %u "
+				 "(another device layout)", n, slice->device_id, vdev ? vdev->device_id : 0);
+			return -1;
+		}
 		if (dm_bus_add(&dm->bus, DM_VIRTIO_BASE + n * DM_VIRTIO_STRIDE, VIRTIO_MMIO_SIZE,
 			       &virtio_mmio_ops, &dm->slot[n],
 			       !vdev ? "virtio-empty" : vdev->device_id == VIRTIO_ID_CONSOLE ? "virtio-console" :
 			       n < dm->args.nr_disks ? "virtio-blk" : "virtio-net") < 0)
 			goto bus;
+	}
+	if (st->failed) {
+		snprintf(err, errlen, "%s", st->err);
+		return -1;
 	}
 	return 0;
 bus:

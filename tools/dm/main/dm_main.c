@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "consoled_proto.h"
@@ -108,6 +109,22 @@ static void feed_consoles(struct dm *dm)
 	}
 	if (dm->vcons)
 		dm_console_feed_virtio(&dm->vcon, dm->vcons, &dm->slot[dm->vcons_slot]);
+}
+
+/*
+ * A stop asked for (SIGTERM: xl destroy, xl dm-restart): the state is left
+ * for a successor, never reset. The domain is paused first (the microvisor
+ * would pause it anyway when the server goes), so that nothing is posted
+ * after the ring's last drain; then the arena says nothing was lost.
+ */
+static void stop_for_successor(struct dm *dm)
+{
+	int rc = xc_domain_pause(dm->xc, dm->args.domid);
+	if (rc < 0 && rc != XC_ENODOMAIN)
+		dm_log("cannot pause domain %u before stopping: %s", dm->args.domid, xc_strerror(rc));
+	last_words(dm);
+	if (rc == 0)
+		dm_state_set_clean(&dm->state, 1);
 }
 
 static int ready_fd = -1;
@@ -245,7 +262,8 @@ static void teardown(struct dm *dm)
 		dm->mem.host = NULL;
 	}
 	dm_machine_free(dm);
-	dm_net_close(dm);
+	dm_net_close(dm);         /* before the arena goes: its counters are read from there */
+	dm_state_file_close(dm);
 	dm_console_close(&dm->con);
 	dm_console_close(&dm->vcon);
 	for (unsigned i = 0; i < DM_MAX_DISKS; i++) {
@@ -258,13 +276,34 @@ static void teardown(struct dm *dm)
 	dm->xc = NULL;
 }
 
+/*
+ * The ioreq server. Resuming, the predecessor's may outlive its process for
+ * a moment (the kernel drops its flock and closes its server fd in no
+ * promised order): EBUSY is tried again for a while.
+ */
+static int create_server(struct dm *dm)
+{
+	for (int tries = 0;; tries++) {
+		int rc = xc_ioreq_server_create(dm->xc, dm->args.domid, &dm->srv_fd, &dm->port, &dm->page);
+		if (rc != XC_EBUSY || !dm->args.resume || tries == 100)
+			return rc;
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
 static int setup(struct dm *dm, char *err, size_t errlen)
 {
 	const struct dm_args *a = &dm->args;
 	void *ram = NULL;
 	int rc;
 
+	dm_console_init(&dm->con, a->domid, CONSOLED_SOURCE_SERIAL);
+	dm_console_init(&dm->vcon, a->domid, CONSOLED_SOURCE_VIRTIO);
 	if (open_disks(dm, err, errlen) < 0 || dm_net_open(dm, err, errlen) < 0)
+		return -1;
+	/* Before anything touches the domain: a state file that is not this life's is refused here. */
+	if (dm_state_file_open(dm, &dm->was_clean, err, errlen) < 0)
 		return -1;
 	if ((rc = xc_open(&dm->xc)) < 0) {
 		dm->xc = NULL;
@@ -279,11 +318,10 @@ static int setup(struct dm *dm, char *err, size_t errlen)
 		return -1;
 	}
 	dm->mem = (struct dm_mem){ .host = ram, .gpa = a->ram_base, .size = a->ram_size };
-	dm_console_init(&dm->con, a->domid, CONSOLED_SOURCE_SERIAL);
-	dm_console_init(&dm->vcon, a->domid, CONSOLED_SOURCE_VIRTIO);
 	if (dm_machine_build(dm, err, errlen) < 0)
 		return -1;
-	rc = xc_ioreq_server_create(dm->xc, a->domid, &dm->srv_fd, &dm->port, &dm->page);
+	dm_state_seal(&dm->state);
+	rc = create_server(dm);
 	if (rc < 0) {
 		dm->srv_fd = -1;
 		snprintf(err, errlen, "cannot create the ioreq server: %s", xc_strerror(rc));
@@ -294,6 +332,8 @@ static int setup(struct dm *dm, char *err, size_t errlen)
 	dm_machine_cache_init(dm);
 	if (dm_machine_map_ranges(dm, err, errlen) < 0)
 		return -1;
+	dm_machine_resume(dm);
+	/* Accesses the predecessor left unanswered come again, to us, from here on. */
 	if ((rc = xc_ioreq_enable(dm->xc, a->domid, 1)) < 0) {
 		snprintf(err, errlen, "cannot enable the ioreq server: %s", xc_strerror(rc));
 		return -1;
@@ -342,7 +382,7 @@ static int serve(struct dm *dm, const sigset_t *waitmask, const sigset_t *blocke
 
 		if (stop_signal) {
 			dm_log("stopping: %s", strsignal(stop_signal));
-			last_words(dm);
+			stop_for_successor(dm);
 			return 0;
 		}
 		if (stats_signal) {
@@ -426,6 +466,7 @@ int main(int argc, char **argv)
 
 	dm->srv_fd = -1;
 	dm->con.fd = dm->vcon.fd = -1;   /* a failure before the consoles' init closes nothing */
+	dm->state_fd = -1;
 	for (unsigned i = 0; i < DM_MAX_DISKS; i++)
 		dm->disk_fd[i] = -1;
 	for (unsigned i = 0; i < DM_MAX_NICS; i++)
@@ -516,6 +557,10 @@ int main(int argc, char **argv)
 	}
 	dm_log("serving domain %u: ioreq port %u, %u ranges", dm->args.domid, dm->port,
 	       dm->nr_ranges);
+	if (dm->state.resumed)
+		dm_log("resumed: generation %llu of this domain's device state, after %s",
+		       (unsigned long long)dm_state_generation(&dm->state),
+		       dm->was_clean ? "an orderly stop" : "the old device model died (recovered)");
 	if (report_ready("ok\n") < 0) {
 		/* xl gave up (or was interrupted) and undoes the domain: serving it would leak us. */
 		dm_log("xl is gone: nobody started the domain; stopping");
