@@ -250,7 +250,6 @@ static void teardown(struct dm *dm)
 		if (rc < 0)
 			dm_log("destroying the ioreq server: %s", xc_strerror(rc));
 		dm->srv_fd = -1;
-	dm->con.fd = -1;   /* a setup failure before the console's init must not close fd 0 */
 		dm->page = NULL;
 		dm->nr_ranges = 0;
 		dm->enabled = 0;
