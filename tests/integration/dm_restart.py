@@ -118,14 +118,17 @@ def dm_restart_keeps_registers_and_disk_io_going():
         out = sh(s, "sleep 0.7; xl dm-restart lin; echo rc=$?", timeout=60)
         assert "rc=0" in out, out
         kills.append(kill_and_wait_successor(s, "0.4"))
-        # Every kill and restart landed while the loop ran (it is still running now).
+        # Every kill and restart landed while the loop ran (it is still running now). On the
+        # serial console alone: in the all-consoles view the ticker's lines may cut these.
         linux_console(s, "lin", "[ -e /tmp/loop.out ] && echo lo''op-ended-early || echo lo''op-still-running",
-                      "loop-still-running")
+                      "loop-still-running", opts="-t serial")
         linux_console(s, "lin", "while [ ! -e /tmp/loop.out ]; do sleep 1; done; cat /tmp/loop.out",
-                      "loop-done")
+                      "loop-done", opts="-t serial")
         linux_console(s, "lin", "cat /tmp/loop.out; dmesg | grep -ci -e 'i/o error' -e 'blk_update' "
-                      "-e 'timed out' | sed 's/^/errs=/'", "errs=")
-        out = sh(s, "tail -c 3000 /var/log/rivet/console/lin.log")
+                      "-e 'timed out' | sed 's/^/er''rs=/'", "errs=", opts="-t serial")
+        # (er''rs: the typed command's echo must not look like its answer.) The log lags a little.
+        out = sh(s, "for i in $(seq 50); do grep -q '^errs=' /var/log/rivet/console/lin.log && break; "
+                    "sleep 0.2; done; tail -c 3000 /var/log/rivet/console/lin.log")
         m = re.search(r"loop-done err=(\d+) bad=(\d+) sum=([0-9a-f]{32})", out)
         assert m, "no loop result:\n" + out
         assert m.group(1) == "0" and m.group(2) == "0", "the loop saw errors:\n" + out
