@@ -89,6 +89,11 @@ enum rivet_hc {
 #define SBI_ERR_ALREADY_STARTED   -7
 #define SBI_ERR_ALREADY_STOPPED   -8
 #define SBI_ERR_NO_SHMEM          -9
+#define SBI_ERR_INVALID_STATE     -10
+#define SBI_ERR_BAD_RANGE         -11
+#define SBI_ERR_TIMEOUT           -12
+#define SBI_ERR_IO                -13
+#define SBI_ERR_DENIED_LOCKED     -14
 /* Rivet's own, outside the range the SBI spec uses. */
 #define RIVET_ERR_NO_DOMAIN       -100  /* no such domain */
 #define RIVET_ERR_NO_MEMORY       -101  /* the microvisor is out of memory */
