@@ -329,6 +329,17 @@ def load_linux_tests():
     from integration import dom0_devices  # noqa: F401
     from integration import dm_restart  # noqa: F401
     from integration import network  # noqa: F401
+    _load_matching("linux_sbi_")
+
+
+def _load_matching(prefix):
+    """Registers the tests of every tests/integration/PREFIX*.py (one file per SBI extension)."""
+    import importlib
+    here = os.path.dirname(os.path.abspath(__file__))
+    for f in sorted(os.listdir(here)):
+        if f.startswith(prefix) and f.endswith(".py"):
+            importlib.import_module("integration." + f[:-3])
 
 
 from integration import hostile_guests  # noqa: E402,F401  (registers its tests)
+_load_matching("sbi_")
