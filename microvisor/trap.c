@@ -86,6 +86,9 @@ static void guest_exception(struct hart *h, struct vcpu *v, u64 cause)
 			sched_block_current(h);
 			return;
 		}
+		/* A counter read once the vCPU uses the SBI PMU: its virtual counter. */
+		if (vpmu_emulate_read(v, (u32)stval))
+			return;
 		/* Anything else the guest may not do in VS-mode is illegal to it. */
 		redirect_to_guest(v, EXC_ILLEGAL_INST, stval);
 		return;

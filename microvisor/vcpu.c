@@ -34,6 +34,7 @@ void vcpu_reset(struct vcpu *v, u64 pc, u64 a0, u64 a1)
 	v->io_wait = false;
 	v->suspended = false;
 	v->resume_nonretentive = false;
+	vpmu_reset(&v->pmu);
 }
 
 static void fp_save(struct vcpu *v)
@@ -97,11 +98,15 @@ void vcpu_load(struct vcpu *v)
 		hfence_gvma_vmid(v->dom->vmid);
 	}
 	v->last_hart = h->index;
+	/* Last: its counters start counting with the guest about to run. */
+	vpmu_load(v, h);
 }
 
 void vcpu_put(struct vcpu *v)
 {
 	struct vcpu_csrs *c = &v->csrs;
+	/* First: what follows is the microvisor's work, not the guest's. */
+	vpmu_put(v);
 	c->vsstatus = csr_read(CSR_VSSTATUS);
 	c->vsie = csr_read(CSR_VSIE);
 	c->vstvec = csr_read(CSR_VSTVEC);

@@ -4,6 +4,7 @@
 #define RIVET_VCPU_H
 #include "trapframe.h"
 #include "ioreq.h"
+#include "vpmu.h"
 
 struct domain;
 struct hart;
@@ -49,6 +50,8 @@ struct vcpu {
 	struct hart *volatile migrate_to;   /* set by vcpu-pin; its home hart moves it */
 	u64 run_ticks;                /* time spent running, in timebase ticks */
 	u64 run_start;                /* when it was last loaded */
+	/* SBI PMU: its virtual counters (vpmu.c), sampled on load / put; touched by its own hart only. */
+	struct vpmu pmu;
 };
 
 /* scounteren / senvcfg as the firmware handed them over (read at boot): a fresh vCPU's values. */

@@ -5,7 +5,7 @@
 
 static const struct sbi_ext *const sbi_exts[] = {
 	&sbi_base, &sbi_time, &sbi_ipi, &sbi_rfence, &sbi_hsm, &sbi_srst,
-	&sbi_dbcn, &sbi_legacy, &sbi_rivet,
+	&sbi_dbcn, &sbi_legacy, &sbi_rivet, &sbi_pmu,
 };
 
 const struct sbi_ext *sbi_find(unsigned long eid)
@@ -25,6 +25,8 @@ void sbi_dispatch(struct vcpu *v)
 	struct sbiret r = e ? e->call(v, f->x[REG_A6], f) : SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
 	if (r.error == SBI_NO_RETURN_ERR)
 		return;
+	if (r.error == SBI_SUCCESS)
+		vpmu_sbi_done(v, f->x[REG_A7], f->x[REG_A6]);
 	f->x[REG_A0] = r.error;
 	/* Legacy calls return only a0; v0.2+ calls return a1 too. */
 	if (e != &sbi_legacy)

@@ -23,6 +23,9 @@ FAKE(sbi_srst, SBI_EXT_SRST, SBI_EXT_SRST);
 FAKE(sbi_dbcn, SBI_EXT_DBCN, SBI_EXT_DBCN);
 FAKE(sbi_legacy, SBI_EXT_LEGACY_SET_TIMER, SBI_EXT_LEGACY_SHUTDOWN);
 FAKE(sbi_rivet, RIVET_SBI_EXT, RIVET_SBI_EXT);
+FAKE(sbi_pmu, SBI_EXT_PMU, SBI_EXT_PMU);
+/* The PMU's firmware-event count after a successful call: not under test here. */
+void vpmu_sbi_done(struct vcpu *v, unsigned long eid, unsigned long fid) { (void)v; (void)eid; (void)fid; }
 
 static struct domain dom;
 static struct vcpu vcpu;
