@@ -177,3 +177,47 @@ struct sbiret sbi_legacy_shutdown(void)
 struct sbiret rivet_hc_version(void)      { return ECALL0(RIVET_SBI_EXT, RIVET_HC_VERSION); }
 struct sbiret rivet_hc_current_hart(void) { return ECALL0(RIVET_SBI_EXT, RIVET_HC_CURRENT_HART); }
 struct sbiret rivet_hc_domain_id(void)    { return ECALL0(RIVET_SBI_EXT, RIVET_HC_DOMAIN_ID); }
+
+/* PMU: every argument is unsigned long or uint64_t, one register each on RV64. */
+struct sbiret sbi_pmu_num_counters(void)
+{
+	return sbi_ecall(SBI_EXT_PMU, SBI_PMU_NUM_COUNTERS, 0, 0, 0, 0, 0, 0);
+}
+
+struct sbiret sbi_pmu_counter_get_info(unsigned long idx)
+{
+	return sbi_ecall(SBI_EXT_PMU, SBI_PMU_COUNTER_GET_INFO, idx, 0, 0, 0, 0, 0);
+}
+
+struct sbiret sbi_pmu_counter_config_matching(unsigned long base, unsigned long mask,
+					      unsigned long flags, unsigned long event,
+					      unsigned long long data)
+{
+	return sbi_ecall(SBI_EXT_PMU, SBI_PMU_COUNTER_CFG_MATCHING, base, mask, flags, event, data, 0);
+}
+
+struct sbiret sbi_pmu_counter_start(unsigned long base, unsigned long mask, unsigned long flags,
+				    unsigned long long initial)
+{
+	return sbi_ecall(SBI_EXT_PMU, SBI_PMU_COUNTER_START, base, mask, flags, initial, 0, 0);
+}
+
+struct sbiret sbi_pmu_counter_stop(unsigned long base, unsigned long mask, unsigned long flags)
+{
+	return sbi_ecall(SBI_EXT_PMU, SBI_PMU_COUNTER_STOP, base, mask, flags, 0, 0, 0);
+}
+
+struct sbiret sbi_pmu_counter_fw_read(unsigned long idx)
+{
+	return sbi_ecall(SBI_EXT_PMU, SBI_PMU_COUNTER_FW_READ, idx, 0, 0, 0, 0, 0);
+}
+
+struct sbiret sbi_pmu_counter_fw_read_hi(unsigned long idx)
+{
+	return sbi_ecall(SBI_EXT_PMU, SBI_PMU_COUNTER_FW_READ_HI, idx, 0, 0, 0, 0, 0);
+}
+
+struct sbiret sbi_pmu_snapshot_set_shmem(unsigned long lo, unsigned long hi, unsigned long flags)
+{
+	return sbi_ecall(SBI_EXT_PMU, SBI_PMU_SNAPSHOT_SET_SHMEM, lo, hi, flags, 0, 0, 0);
+}

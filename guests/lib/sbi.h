@@ -98,6 +98,19 @@ struct sbiret sbi_legacy_remote_sfence_vma_asid(const unsigned long *hart_mask,
 						unsigned long asid);
 struct sbiret sbi_legacy_shutdown(void);
 
+/* PMU */
+struct sbiret sbi_pmu_num_counters(void);
+struct sbiret sbi_pmu_counter_get_info(unsigned long idx);
+struct sbiret sbi_pmu_counter_config_matching(unsigned long base, unsigned long mask,
+					      unsigned long flags, unsigned long event,
+					      unsigned long long data);
+struct sbiret sbi_pmu_counter_start(unsigned long base, unsigned long mask, unsigned long flags,
+				    unsigned long long initial);
+struct sbiret sbi_pmu_counter_stop(unsigned long base, unsigned long mask, unsigned long flags);
+struct sbiret sbi_pmu_counter_fw_read(unsigned long idx);
+struct sbiret sbi_pmu_counter_fw_read_hi(unsigned long idx);
+struct sbiret sbi_pmu_snapshot_set_shmem(unsigned long lo, unsigned long hi, unsigned long flags);
+
 /* Rivet hypercalls (public/hypercall.h). */
 struct sbiret rivet_hc_version(void);
 struct sbiret rivet_hc_current_hart(void);
