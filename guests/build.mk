@@ -40,7 +40,8 @@ GUEST_VARIANTS := \
 	devprobe:devprobe.c: \
 	iobench:iobench.c: \
 	dmregs:dmregs.c: \
-	sbipmu:sbipmu.c:
+	sbipmu:sbipmu.c: \
+	pmuspin:sbipmu.c:-DSBIPMU_SPIN
 
 guest_field  = $(word $(2),$(subst :, ,$(1)))
 GUEST_NAMES  := $(foreach v,$(GUEST_VARIANTS),$(call guest_field,$(v),1))
