@@ -2,7 +2,9 @@
 /*
  * bench.c: micro-benchmarks of the microvisor seen from a guest: instructions
  * per null SBI call, and per vCPU switch in an IPI ping-pong between two
- * vCPUs that share one hart (its config pins both to hart 0).
+ * vCPUs that share one hart (its config pins both to hart 0), and per read
+ * of an SBI PMU counter (last: once the guest uses the PMU, Rivet traps its
+ * instret reads, which until then measured the whole machine).
  */
 #include "lib/csr.h"
 #include "lib/guest.h"
@@ -11,6 +13,9 @@
 
 #define NULL_CALLS   2000
 #define PINGPONGS    500
+#define PMU_READS    2000
+#define EV_INSTRUCTIONS ((SBI_PMU_EVENT_TYPE_HW << SBI_PMU_EVENT_TYPE_SHIFT) | SBI_PMU_HW_INSTRUCTIONS)
+#define CTR_INSTRET  2
 
 static volatile unsigned long turn;      /* whose move it is: 0 or 1 */
 static volatile unsigned long pong_ready;
@@ -37,6 +42,22 @@ void secondary_main(unsigned long hartid, unsigned long opaque)
 	}
 }
 
+/* Instructions per instret read with the PMU counting: a trapped, emulated read under Rivet. */
+static void pmu_read_cost(void)
+{
+	struct sbiret r = sbi_pmu_counter_config_matching(CTR_INSTRET, 1, SBI_PMU_CFG_FLAG_CLEAR_VALUE |
+							  SBI_PMU_CFG_FLAG_AUTO_START, EV_INSTRUCTIONS, 0);
+	if (r.error) {
+		printf("bench: pmu counter read: skipped (error %ld)\n", r.error);
+		return;
+	}
+	unsigned long first = csr_read(instret), last = first;
+	for (int i = 0; i < PMU_READS; i++)
+		last = csr_read(instret);
+	/* The loop's own csrr, addi and bne included. */
+	printf("bench: pmu counter read: %lu instructions\n", (last - first) / PMU_READS);
+}
+
 int main(unsigned long hartid, unsigned long dtb)
 {
 	(void)hartid;
@@ -53,6 +74,7 @@ int main(unsigned long hartid, unsigned long dtb)
 	csr_set(sie, SIE_SSIE);
 	if (sbi_hart_start(1, (unsigned long)secondary_entry, 0).error) {
 		printf("bench: ipi ping-pong: skipped (no second vcpu)\n");
+		pmu_read_cost();
 		return 0;
 	}
 	while (!pong_ready)
@@ -69,6 +91,7 @@ int main(unsigned long hartid, unsigned long dtb)
 	/* Each round trip switches vCPUs twice. */
 	printf("bench: vcpu switch: %lu instructions (%lu ticks per round trip)\n",
 	       insns / (2 * PINGPONGS), ticks / PINGPONGS);
+	pmu_read_cost();
 	printf("bench: done\n");
 	return 0;
 }

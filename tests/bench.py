@@ -472,6 +472,8 @@ def main():
     switch, = grab(micro, r"\[bench\] bench: vcpu switch: (\d+) instructions", "vcpu switch")
     bare = boot(os.path.join(guests, "bench.elf"), smp=1, timeout=120, extra=ICOUNT)
     null_bare, = grab(bare, r"bench: null sbi call: (\d+) instructions", "bare null call")
+    pmu_rivet, = grab(micro, r"\[bench\] bench: pmu counter read: (\d+) instructions", "pmu counter read")
+    pmu_bare, = grab(bare, r"bench: pmu counter read: (\d+) instructions", "bare pmu counter read")
 
     cpu_img = image("cpubench", ["cpubench"])
     rivet = boot(cpu_img, smp=1, timeout=300, extra=ICOUNT)
@@ -517,6 +519,8 @@ def main():
     print("  null SBI call round trip, from the guest: %6d instructions" % null_rivet)
     print("    same call to OpenSBI on bare QEMU:      %6d instructions" % null_bare)
     print("  vCPU switch (IPI ping-pong on one hart):  %6d instructions" % switch)
+    print("  SBI PMU counter read (instret, trapped):  %6d instructions" % pmu_rivet)
+    print("    same read on bare QEMU (direct CSR):    %6d instructions" % pmu_bare)
     print("  CPU-bound guest: %d ticks under Rivet, %d bare: ratio %.4f" % (t_rivet, t_bare, t_rivet / t_bare))
     print("    its instructions retired: %d under Rivet, %d bare" % (i_rivet, i_bare))
     print("  CPU-bound guest, wall-clock (varies run to run): ratio %.3f" % (w_rivet / w_bare))
