@@ -280,8 +280,14 @@ bool vpmu_emulate_read(struct vcpu *v, u32 insn)
 	if (!(v->frame.sstatus & SSTATUS_SPP) && !(csr_read(CSR_SCOUNTEREN) & (1UL << idx)))
 		return false;
 	if (!v->pmu.used) {
-		/* A reset since the hart's hcounteren was set: pass through again and retry the read. */
-		set_hcounteren(this_hart(), vpmu_hcounteren(&v->pmu));
+		/*
+		 * Reset while loaded (the hart still has its old hcounteren): pass
+		 * through again and retry the read. Written whatever the cache says,
+		 * so the retry cannot trap here forever.
+		 */
+		struct hart *h = this_hart();
+		hart_hcounteren[h->index] = vpmu_hcounteren(&v->pmu);
+		csr_write(CSR_HCOUNTEREN, hart_hcounteren[h->index]);
 		return true;
 	}
 	vpmu_sync(&v->pmu, csr_read(CSR_CYCLE), csr_read(CSR_INSTRET));
