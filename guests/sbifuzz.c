@@ -45,8 +45,8 @@
 #define IMAGE_BASE     0x80200000UL   /* below it, RAM nobody uses */
 #define PAGE           4096UL
 
-/* Extensions Rivet does not have: each must answer NOT_SUPPORTED. */
-#define EID_PMU  0x504D55UL
+/* Extensions fuzzed as well: PMU is Rivet's; the others must answer NOT_SUPPORTED. */
+#define EID_PMU  SBI_EXT_PMU
 #define EID_SUSP 0x53555350UL
 #define EID_CPPC 0x43505043UL
 #define EID_NACL 0x4E41434CUL
@@ -550,7 +550,8 @@ static int known_eid(unsigned long eid)
 {
 	return eid <= SBI_EXT_LEGACY_SHUTDOWN || eid == SBI_EXT_BASE || eid == SBI_EXT_TIME ||
 	       eid == SBI_EXT_IPI || eid == SBI_EXT_RFENCE || eid == SBI_EXT_HSM ||
-	       eid == SBI_EXT_SRST || eid == SBI_EXT_DBCN || eid == RIVET_SBI_EXT;
+	       eid == SBI_EXT_SRST || eid == SBI_EXT_DBCN || eid == RIVET_SBI_EXT ||
+	       eid == SBI_EXT_PMU;
 }
 
 static int valid_error(long e)
@@ -601,6 +602,8 @@ static const char *wrong(const struct call *c, const struct result *r)
 		return "an unknown RFENCE function did not say NOT_SUPPORTED";
 	if (c->eid == SBI_EXT_DBCN && c->fid > 2 && r->error != SBI_ERR_NOT_SUPPORTED)
 		return "an unknown DBCN function did not say NOT_SUPPORTED";
+	if (c->eid == SBI_EXT_PMU && c->fid > SBI_PMU_EVENT_GET_INFO && r->error != SBI_ERR_NOT_SUPPORTED)
+		return "an unknown PMU function did not say NOT_SUPPORTED";
 	return 0;
 }
 

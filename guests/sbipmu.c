@@ -249,8 +249,10 @@ static void check_fw_counters(void)
 	check("fw counter from an initial value", r.error == 0 && r.value == 101, r);
 	sbi_pmu_counter_stop(t, 1, SBI_PMU_STOP_FLAG_RESET);
 	sbi_pmu_counter_stop(ipi, 1, SBI_PMU_STOP_FLAG_RESET);
-	if (on_rivet)
-		expect_err("fw_read of a reset counter", sbi_pmu_counter_fw_read(t), SBI_ERR_INVALID_PARAM);
+	if (on_rivet) {   /* OpenSBI refuses it; KVM answers, as Rivet does */
+		r = sbi_pmu_counter_fw_read(t);
+		check("fw_read of a reset counter: its last value", r.error == 0 && r.value == 101, r);
+	}
 }
 
 /* The other vCPU: spins while the first measures, on the same hart (cpus = "0"). */

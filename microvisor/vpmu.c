@@ -200,7 +200,8 @@ long vpmu_stop(struct vpmu *p, unsigned long base, unsigned long mask, unsigned 
 
 long vpmu_fw_read(const struct vpmu *p, unsigned long idx, bool hi, unsigned long *out)
 {
-	if (idx < VPMU_CTR_FW_FIRST || idx >= VPMU_NR_COUNTERS || !(p->configured & (1U << idx)))
+	/* A firmware counter not configured (now) reads its last value, as KVM answers. */
+	if (idx < VPMU_CTR_FW_FIRST || idx >= VPMU_NR_COUNTERS)
 		return SBI_ERR_INVALID_PARAM;
 	/* RV64: the whole 64-bit value fits fw_read; fw_read_hi answers 0, as the spec says. */
 	*out = hi ? 0 : p->value[idx];

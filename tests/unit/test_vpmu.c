@@ -190,8 +190,14 @@ TEST(firmware_counters)
 	vpmu_fw_count(&p, VPMU_FW_IPI_SENT);
 	vpmu_fw_read(&p, ipi, false, &v);
 	CHECK_EQ(v, 41);
-	/* hardware, time, free, out of range: invalid for fw_read and fw_read_hi */
-	unsigned long bad[] = { 0, 1, 2, VPMU_NR_COUNTERS - 1, VPMU_NR_COUNTERS, t | HI, ~0UL };
+	/* a free firmware counter reads its last value */
+	CHECK_EQ(vpmu_stop(&p, ipi, 1, SBI_PMU_STOP_FLAG_RESET), SBI_SUCCESS);
+	CHECK_EQ(vpmu_fw_read(&p, ipi, false, &v), SBI_SUCCESS);
+	CHECK_EQ(v, 41);
+	CHECK_EQ(vpmu_fw_read(&p, VPMU_NR_COUNTERS - 1, false, &v), SBI_SUCCESS);
+	CHECK_EQ(v, 0);
+	/* hardware, time, out of range: invalid for fw_read and fw_read_hi */
+	unsigned long bad[] = { 0, 1, 2, VPMU_NR_COUNTERS, t | HI, ~0UL };
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CHECK_EQ(vpmu_fw_read(&p, bad[i], false, &v), SBI_ERR_INVALID_PARAM);
 		CHECK_EQ(vpmu_fw_read(&p, bad[i], true, &v), SBI_ERR_INVALID_PARAM);
