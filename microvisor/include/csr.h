@@ -21,7 +21,6 @@
 #define CSR_CYCLE     0xC00
 #define CSR_TIME      0xC01
 #define CSR_INSTRET   0xC02
-#define CSR_HPMCOUNTER31 0xC1F
 
 /* Hypervisor CSRs */
 #define CSR_HSTATUS   0x600
