@@ -2,9 +2,8 @@
 /* sbi_fwft.h: SBI FWFT's hooks into boot and the vCPU life cycle (sbi/sbi_fwft.c). */
 #ifndef RIVET_SBI_FWFT_H
 #define RIVET_SBI_FWFT_H
-#include "types.h"
-
-struct vcpu;
+#include "vcpu.h"
+#include "csr.h"
 
 /*
  * This hart's part of boot (every hart, before it runs a guest): asks the
@@ -20,6 +19,16 @@ void sbi_fwft_hart_setup(bool svadu);
 void sbi_fwft_init(u64 hedeleg, u64 henvcfg);
 /* A hart reset of the vCPU (HSM start, domain start or reboot): reset values, no locks. */
 void sbi_fwft_reset(struct vcpu *v);
-/* Puts its hedeleg / henvcfg on this hart, each written only if the hart holds another. */
-void sbi_fwft_load(struct vcpu *v);
+/*
+ * Puts its hedeleg / henvcfg on this hart (vcpu_load, and a set by the vCPU
+ * itself). Most switches are between vCPUs that agree: a read and compare
+ * spare the write. Inline: it is on every switch.
+ */
+static inline void sbi_fwft_load(struct vcpu *v)
+{
+	if (csr_read(CSR_HEDELEG) != v->hedeleg)
+		csr_write(CSR_HEDELEG, v->hedeleg);
+	if (csr_read(CSR_HENVCFG) != v->henvcfg)
+		csr_write(CSR_HENVCFG, v->henvcfg);
+}
 #endif

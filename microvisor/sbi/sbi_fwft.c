@@ -62,15 +62,6 @@ void sbi_fwft_reset(struct vcpu *v)
 	v->fwft_locked = 0;
 }
 
-void sbi_fwft_load(struct vcpu *v)
-{
-	/* Most switches are between vCPUs that agree: a read and compare spares the write. */
-	if (csr_read(CSR_HEDELEG) != v->hedeleg)
-		csr_write(CSR_HEDELEG, v->hedeleg);
-	if (csr_read(CSR_HENVCFG) != v->henvcfg)
-		csr_write(CSR_HENVCFG, v->henvcfg);
-}
-
 /* SBI_SUCCESS if this machine gives guests the feature, else the spec's error for its id. */
 static long fwft_check(u32 feature)
 {
