@@ -367,8 +367,21 @@ static void check_optional(const char *n, unsigned long id, int rivet_never)
 		return;
 	}
 	check_bad_values(n, id);
-	check_set_get(n, id, 1);
-	check_set_get(n, id, 0);
+	if (id == SBI_FWFT_LANDING_PAD) {
+		/*
+		 * This guest is not built for Zicfilp: its indirect calls (printf's
+		 * among them) land on no landing pad. So on and off again with
+		 * only direct calls in between, then report.
+		 */
+		struct sbiret on = fwft_set(id, 1, 0), got = fwft_get(id), off = fwft_set(id, 0, 0);
+
+		expect_value("landing_pad set 1", on, 0);
+		expect_value("landing_pad get 1", got, 1);
+		expect_value("landing_pad set 0", off, 0);
+	} else {
+		check_set_get(n, id, 1);
+		check_set_get(n, id, 0);
+	}
 	check_lock(n, id, 0, 1);
 }
 

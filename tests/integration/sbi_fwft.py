@@ -57,3 +57,17 @@ def sbi_fwft_bare_firmware():
     assert not fails, fails
     m = re.search(r"fwft: (\d+) passed, 0 failed", r.output)
     assert m and int(m.group(1)) > 0, tail(r)
+
+
+@test
+def sbi_fwft_landing_pad_and_pointer_masking():
+    """On harts with Zicfilp and Ssnpm (QEMU's rv64 has neither unless asked), Rivet probes
+    henvcfg.LPE / PMM at boot and gives guests LANDING_PAD and POINTER_MASKING_PMLEN."""
+    img = image("sbifwft", [cfg("sbifwft")])
+    r = boot(img, smp=2, timeout=60, extra=["-cpu", "rv64,zicfilp=true,ssnpm=true,smnpm=true"])
+    lines = checks(r, "sbifwft")
+    for check in ("landing_pad supported", "landing_pad get 1", "pointer_masking_pmlen supported",
+                  "pointer_masking_pmlen get >= 7", "pointer_masking_pmlen locked: get"):
+        assert "fwft: PASS " + check in lines, "%s:\n%s" % (check, tail(r))
+    expect(r, "[sbifwft] fwft: %d passed, 0 failed" % (RIVET_CHECKS + 21))
+    powered_off(r)
