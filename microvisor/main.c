@@ -38,8 +38,8 @@ void enter_guest(struct trap_frame *f) __attribute__((noreturn));
  * store misaligned ones follow each vCPU's FWFT MISALIGNED_EXC_DELEG (sbi_fwft.c).
  */
 #define HEDELEG_BITS (IRQ_BIT(EXC_INST_MISALIGNED) | IRQ_BIT(EXC_ILLEGAL_INST) | \
-	IRQ_BIT(EXC_BREAKPOINT) | IRQ_BIT(EXC_ECALL_U) | IRQ_BIT(EXC_INST_PAGE_FAULT) | IRQ_BIT(EXC_LOAD_PAGE_FAULT) | \
-	IRQ_BIT(EXC_STORE_PAGE_FAULT))
+	IRQ_BIT(EXC_BREAKPOINT) | IRQ_BIT(EXC_ECALL_U) | IRQ_BIT(EXC_INST_PAGE_FAULT) | \
+	IRQ_BIT(EXC_LOAD_PAGE_FAULT) | IRQ_BIT(EXC_STORE_PAGE_FAULT))
 #define HIDELEG_BITS (IRQ_BIT(IRQ_VS_SOFT) | IRQ_BIT(IRQ_VS_TIMER) | IRQ_BIT(IRQ_VS_EXT))
 
 /* Reads a CSR that may not exist; false if the access trapped. */
