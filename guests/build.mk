@@ -41,7 +41,8 @@ GUEST_VARIANTS := \
 	iobench:iobench.c: \
 	dmregs:dmregs.c: \
 	sbipmu:sbipmu.c: \
-	pmuspin:sbipmu.c:-DSBIPMU_SPIN
+	pmuspin:sbipmu.c:-DSBIPMU_SPIN \
+	sbifwft:sbifwft.c:
 
 guest_field  = $(word $(2),$(subst :, ,$(1)))
 GUEST_NAMES  := $(foreach v,$(GUEST_VARIANTS),$(call guest_field,$(v),1))

@@ -551,7 +551,7 @@ static int known_eid(unsigned long eid)
 	return eid <= SBI_EXT_LEGACY_SHUTDOWN || eid == SBI_EXT_BASE || eid == SBI_EXT_TIME ||
 	       eid == SBI_EXT_IPI || eid == SBI_EXT_RFENCE || eid == SBI_EXT_HSM ||
 	       eid == SBI_EXT_SRST || eid == SBI_EXT_DBCN || eid == RIVET_SBI_EXT ||
-	       eid == SBI_EXT_PMU;
+	       eid == SBI_EXT_PMU || eid == SBI_EXT_FWFT;
 }
 
 static int valid_error(long e)
@@ -592,6 +592,14 @@ static const char *wrong(const struct call *c, const struct result *r)
 		return "an unknown function did not say NOT_SUPPORTED";
 	if (c->eid == SBI_EXT_SRST && r->error == 0)
 		return "an invalid system reset came back with success";
+	if (c->eid == SBI_EXT_FWFT && c->fid > SBI_FWFT_GET && r->error != SBI_ERR_NOT_SUPPORTED)
+		return "an unknown FWFT function did not say NOT_SUPPORTED";
+	if (c->eid == SBI_EXT_FWFT && c->fid <= SBI_FWFT_GET &&
+	    (unsigned)c->a[0] > SBI_FWFT_POINTER_MASKING_PMLEN && r->error != SBI_ERR_DENIED)
+		return "FWFT of a reserved or platform feature id did not say DENIED";
+	if (c->eid == SBI_EXT_FWFT && c->fid == SBI_FWFT_SET && c->a[2] > SBI_FWFT_SET_FLAG_LOCK &&
+	    r->error == 0)
+		return "FWFT set took a flag other than LOCK";
 	if (c->eid == SBI_EXT_DBCN && c->fid <= 1 && r->error == 0 &&
 	    (unsigned long)r->value > c->a[0])
 		return "DBCN did more bytes than asked";

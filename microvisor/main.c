@@ -18,6 +18,7 @@
 #include "host_irq.h"
 #include "dom0_devices.h"
 #include "vmid.h"
+#include "sbi_fwft.h"
 #include "public/bootimg.h"
 #include <string.h>
 
@@ -32,11 +33,13 @@ extern char _start[], _end[], boot_stack_top[];
 extern void secondary_entry(void);
 void enter_guest(struct trap_frame *f) __attribute__((noreturn));
 
-/* Exceptions a guest handles itself; the rest come to HS-mode. */
+/*
+ * Exceptions every guest handles itself; the rest come to HS-mode. Load and
+ * store misaligned ones follow each vCPU's FWFT MISALIGNED_EXC_DELEG (sbi_fwft.c).
+ */
 #define HEDELEG_BITS (IRQ_BIT(EXC_INST_MISALIGNED) | IRQ_BIT(EXC_ILLEGAL_INST) | \
-	IRQ_BIT(EXC_BREAKPOINT) | IRQ_BIT(EXC_LOAD_MISALIGNED) | IRQ_BIT(EXC_STORE_MISALIGNED) | \
-	IRQ_BIT(EXC_ECALL_U) | IRQ_BIT(EXC_INST_PAGE_FAULT) | IRQ_BIT(EXC_LOAD_PAGE_FAULT) | \
-	IRQ_BIT(EXC_STORE_PAGE_FAULT))
+	IRQ_BIT(EXC_BREAKPOINT) | IRQ_BIT(EXC_ECALL_U) | IRQ_BIT(EXC_INST_PAGE_FAULT) | \
+	IRQ_BIT(EXC_LOAD_PAGE_FAULT) | IRQ_BIT(EXC_STORE_PAGE_FAULT))
 #define HIDELEG_BITS (IRQ_BIT(IRQ_VS_SOFT) | IRQ_BIT(IRQ_VS_TIMER) | IRQ_BIT(IRQ_VS_EXT))
 
 /* Reads a CSR that may not exist; false if the access trapped. */
@@ -58,6 +61,7 @@ static bool probe_csr_read(int which, u64 *val)
 static void hart_setup(struct hart *h)
 {
 	asm volatile("mv tp, %0" :: "r"(h));
+	sbi_fwft_hart_setup(plat.has_svadu);
 	csr_write(CSR_HEDELEG, HEDELEG_BITS);
 	csr_write(CSR_HIDELEG, HIDELEG_BITS);
 	csr_write(CSR_HCOUNTEREN, COUNTEREN_CY | COUNTEREN_TM | COUNTEREN_IR);
@@ -116,9 +120,8 @@ static void check_hart(void)
 		vmid_bits++, vmid >>= 1;
 	vcpu_boot_scounteren = csr_read(CSR_SCOUNTEREN);
 	vcpu_boot_senvcfg = csr_read(CSR_SENVCFG);
+	/* Hardware A/D updating (Svadu) is each vCPU's FWFT PTE_AD_HW_UPDATING, off after reset. */
 	henvcfg_value = ENVCFG_STCE;
-	if (plat.has_svadu)
-		henvcfg_value |= ENVCFG_ADUE;
 }
 
 static void start_secondaries(struct hart *boot)
@@ -237,6 +240,7 @@ void boot_main(unsigned long hartid, void *dtb)
 	log("memory for domains: %lu MiB free", mm_free_bytes() >> 20);
 
 	hart_setup(boot);
+	sbi_fwft_init(HEDELEG_BITS, henvcfg_value);
 	host_irq_init(&plat, boot->index);
 	dom0_devices_probe(&plat);
 	boot->online = true;

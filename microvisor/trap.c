@@ -110,6 +110,14 @@ static void guest_exception(struct hart *h, struct vcpu *v, u64 cause)
 		}
 		return;
 	}
+	case EXC_LOAD_MISALIGNED:
+	case EXC_STORE_MISALIGNED:
+		/*
+		 * Not delegated (FWFT MISALIGNED_EXC_DELEG 0): as KVM does, the
+		 * guest's own handler gets it, through us; stval is its address.
+		 */
+		redirect_to_guest(v, cause, stval);
+		return;
 	case EXC_INST_GUEST_PAGE_FAULT:
 		guest_fault(v, cause, (csr_read(CSR_HTVAL) << 2) | (stval & 3));
 		return;

@@ -5,6 +5,7 @@
 #include "hart.h"
 #include "sched.h"
 #include "csr.h"
+#include "sbi_fwft.h"
 #include <string.h>
 
 u64 vcpu_boot_scounteren, vcpu_boot_senvcfg;
@@ -35,6 +36,7 @@ void vcpu_reset(struct vcpu *v, u64 pc, u64 a0, u64 a1)
 	v->suspended = false;
 	v->resume_nonretentive = false;
 	vpmu_reset(&v->pmu);
+	sbi_fwft_reset(v);
 }
 
 static void fp_save(struct vcpu *v)
@@ -87,6 +89,7 @@ void vcpu_load(struct vcpu *v)
 	csr_write(CSR_VSTIMECMP, c->vstimecmp);
 	csr_write(CSR_SCOUNTEREN, c->scounteren);
 	csr_write(CSR_SENVCFG, c->senvcfg);
+	sbi_fwft_load(v);
 	/* FS is enabled for the restore only; the guest's own FS rides in frame.sstatus. */
 	csr_set(CSR_SSTATUS, SSTATUS_FS_INITIAL);
 	fp_restore(v);

@@ -24,6 +24,14 @@ $(BUILD)/host/test_gstage $(BUILD)/host/test_page_alloc $(BUILD)/host/test_sbi_d
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(MV_HOST_CFLAGS) -o $@ $(filter %.c,$^)
 
+# sbi_fwft.c is included by its test, which models the hart's CSRs behind csr_read / csr_write.
+UNIT_TESTS += $(BUILD)/host/test_sbi_fwft
+$(BUILD)/host/test_sbi_fwft: tests/unit/test_sbi_fwft.c microvisor/sbi/sbi_fwft.c microvisor/include/sbi_fwft.h \
+	microvisor/include/sbi.h microvisor/include/csr.h microvisor/include/public/sbi_abi.h
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(MV_HOST_CFLAGS) -o $@ $<
+
 .PHONY: unit-tests
 unit-tests: $(UNIT_TESTS)
 

@@ -93,6 +93,7 @@
 #define EXC_INST_PAGE_FAULT   12
 #define EXC_LOAD_PAGE_FAULT   13
 #define EXC_STORE_PAGE_FAULT  15
+#define EXC_SW_CHECK          18   /* Zicfilp: a landing pad check failed */
 #define EXC_INST_GUEST_PAGE_FAULT  20
 #define EXC_LOAD_GUEST_PAGE_FAULT  21
 #define EXC_VIRTUAL_INST      22
@@ -103,6 +104,10 @@
 #define ENVCFG_CBIE   (3UL << 4)
 #define ENVCFG_CBCFE  (1UL << 6)
 #define ENVCFG_CBZE   (1UL << 7)
+#define ENVCFG_LPE    (1UL << 2)    /* Zicfilp: landing pads for the lower mode */
+#define ENVCFG_PMM    (3UL << 32)   /* Ssnpm: pointer masking length of the lower mode */
+#define ENVCFG_PMM_PMLEN_7  (2UL << 32)
+#define ENVCFG_PMM_PMLEN_16 (3UL << 32)
 #define ENVCFG_ADUE   (1UL << 61)
 #define ENVCFG_PBMTE  (1UL << 62)
 #define ENVCFG_STCE   (1UL << 63)

@@ -52,6 +52,10 @@ struct vcpu {
 	u64 run_start;                /* when it was last loaded */
 	/* SBI PMU: its virtual counters (vpmu.c), sampled on load / put; touched by its own hart only. */
 	struct vpmu pmu;
+	/* SBI FWFT (sbi/sbi_fwft.c): its firmware features, from one hart reset to the next. */
+	u64 hedeleg;                  /* while it runs: MISALIGNED_EXC_DELEG */
+	u64 henvcfg;                  /* while it runs: PTE_AD_HW_UPDATING, LANDING_PAD, POINTER_MASKING_PMLEN */
+	u32 fwft_locked;              /* bit n: feature n locked */
 };
 
 /* scounteren / senvcfg as the firmware handed them over (read at boot): a fresh vCPU's values. */
