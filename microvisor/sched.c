@@ -13,6 +13,7 @@
 #include "print.h"
 #include "host_irq.h"
 #include "vmid.h"
+#include "steal.h"
 
 static u64 slice_ticks(void) { return timebase_hz / SLICE_HZ; }
 
@@ -319,6 +320,15 @@ static bool can_run(const struct vcpu *v)
 	return v->state == VCPU_RUNNABLE && !v->dom->paused && v->dom->state == DOM_RUNNING;
 }
 
+/* With h->lock held: steal time accrues for the vCPUs here that could run but were not picked. */
+static void note_waiting(struct hart *h, struct vcpu *next, u64 now)
+{
+	for (unsigned i = 0; i < h->nr_vcpus; i++) {
+		struct vcpu *v = h->vcpus[i];
+		steal_note(v, v != next && can_run(v), v == h->current, now);
+	}
+}
+
 /* With h->lock held: round-robin after cur; cur itself last. */
 static struct vcpu *pick(struct hart *h, struct vcpu *cur, u64 now, bool *others)
 {
@@ -398,6 +408,7 @@ static struct vcpu *pick_next(struct hart *h, u64 *now, u64 *deadline, bool *oth
 		nr_off = reap_dying(h, off, MAX_VCPUS_PER_HART);
 		*deadline = wake_due(h, *now);
 		next = pick(h, h->current, *now, others);
+		note_waiting(h, next, *now);
 		spin_unlock(&h->lock);
 		for (unsigned i = 0; i < nr_off; i++)
 			domain_vcpu_off(off[i]);
@@ -446,6 +457,7 @@ struct vcpu *schedule(struct hart *h)
 	}
 
 	vmid_enter(h, next->dom);
+	steal_loaded(next);   /* only now: its domain runs, so its memory stays */
 	/* The domain unmapped memory since this vCPU last ran: drop stale G-stage entries. */
 	u64 gen = atomic_read(&next->dom->gvma_gen);
 	if (next->gvma_gen_seen != gen) {

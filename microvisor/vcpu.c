@@ -5,6 +5,7 @@
 #include "hart.h"
 #include "sched.h"
 #include "csr.h"
+#include "steal.h"
 #include <string.h>
 
 u64 vcpu_boot_scounteren, vcpu_boot_senvcfg;
@@ -34,6 +35,7 @@ void vcpu_reset(struct vcpu *v, u64 pc, u64 a0, u64 a1)
 	v->io_wait = false;
 	v->suspended = false;
 	v->resume_nonretentive = false;
+	sta_reset(v);
 }
 
 static void fp_save(struct vcpu *v)

@@ -7,6 +7,7 @@
 
 struct domain;
 struct hart;
+struct sbi_sta_struct;
 
 enum vcpu_state {
 	VCPU_OFF,        /* HSM STOPPED, or its domain is not running */
@@ -49,6 +50,20 @@ struct vcpu {
 	struct hart *volatile migrate_to;   /* set by vcpu-pin; its home hart moves it */
 	u64 run_ticks;                /* time spent running, in timebase ticks */
 	u64 run_start;                /* when it was last loaded */
+	/*
+	 * Steal time (steal.h, sbi_sta.c). steal_* and sta_stale belong to the
+	 * home hart, under home->lock. sta and sta_* change on the vCPU itself
+	 * (set_shmem), while it is off (reset), or while its domain cannot run
+	 * (MEMORY_RELEASE); the hart that loads it reads them.
+	 */
+	bool steal_waiting;           /* runnable, its domain running, but not on its hart */
+	bool sta_stale;               /* steal_ticks grew since the record was last written */
+	u64 steal_since;              /* when steal_waiting last became true */
+	u64 steal_ticks;              /* all its waiting so far, in timebase ticks */
+	struct sbi_sta_struct *sta;   /* its SBI STA record (host address), NULL if none registered */
+	u64 sta_gpa;                  /* where the guest put it */
+	u64 sta_base;                 /* steal_ticks when registered: the record counts from there */
+	u32 sta_seq;                  /* the record's sequence as last written */
 };
 
 /* scounteren / senvcfg as the firmware handed them over (read at boot): a fresh vCPU's values. */

@@ -23,6 +23,7 @@ FAKE(sbi_srst, SBI_EXT_SRST, SBI_EXT_SRST);
 FAKE(sbi_dbcn, SBI_EXT_DBCN, SBI_EXT_DBCN);
 FAKE(sbi_legacy, SBI_EXT_LEGACY_SET_TIMER, SBI_EXT_LEGACY_SHUTDOWN);
 FAKE(sbi_rivet, RIVET_SBI_EXT, RIVET_SBI_EXT);
+FAKE(sbi_sta, SBI_EXT_STA, SBI_EXT_STA);
 
 static struct domain dom;
 static struct vcpu vcpu;
