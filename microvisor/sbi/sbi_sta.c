@@ -25,14 +25,18 @@
 _Static_assert(sizeof(struct sbi_sta_struct) == 64, "the spec's record is 64 bytes");
 #define STA_ALIGN sizeof(struct sbi_sta_struct)
 
-/* With d->mem_lock held: the host address of a writable, owned, whole record at gpa, or NULL. */
+/*
+ * With d->mem_lock held: the host address of the record at a 64-byte aligned
+ * gpa if all of it is the domain's own writable RAM, else NULL. Aligned, it
+ * lies in gpa's page, so that page's mapping covers it all.
+ */
 static struct sbi_sta_struct *sta_resolve(struct domain *d, u64 gpa)
 {
 	u64 hpa, prot;
-	/* Wrap-around included: a record at the top of the address space is not in RAM. */
-	if (!domain_range_is_ram(d, gpa, sizeof(struct sbi_sta_struct)) ||
-	    gstage_translate(&d->gs, gpa, &hpa, &prot) != 0 || !(prot & PTE_W))
-		return NULL;
+	if (gpa + sizeof(struct sbi_sta_struct) < gpa)
+		return NULL;   /* wraps past the top of the address space */
+	if (gstage_translate(&d->gs, gpa, &hpa, &prot) != 0 || (prot & (PTE_OWNED | PTE_W)) != (PTE_OWNED | PTE_W))
+		return NULL;   /* not RAM, not its own (a foreign map can go), or read-only */
 	return (struct sbi_sta_struct *)(uintptr_t)hpa;
 }
 
