@@ -39,7 +39,8 @@ GUEST_VARIANTS := \
 	ctl:ctl.c: \
 	devprobe:devprobe.c: \
 	iobench:iobench.c: \
-	dmregs:dmregs.c:
+	dmregs:dmregs.c: \
+	sbista:sbista.c:
 
 guest_field  = $(word $(2),$(subst :, ,$(1)))
 GUEST_NAMES  := $(foreach v,$(GUEST_VARIANTS),$(call guest_field,$(v),1))
