@@ -320,16 +320,10 @@ static bool can_run(const struct vcpu *v)
 	return v->state == VCPU_RUNNABLE && !v->dom->paused && v->dom->state == DOM_RUNNING;
 }
 
-/* With h->lock held: steal time accrues for the vCPUs here that could run but were not picked. */
-static void note_waiting(struct hart *h, struct vcpu *next, u64 now)
-{
-	for (unsigned i = 0; i < h->nr_vcpus; i++) {
-		struct vcpu *v = h->vcpus[i];
-		steal_note(v, v != next && can_run(v), v == h->current, now);
-	}
-}
-
-/* With h->lock held: round-robin after cur; cur itself last. */
+/*
+ * With h->lock held: round-robin after cur; cur itself last. Each vCPU's
+ * steal time (steal.h) learns here whether it waits for this hart.
+ */
 static struct vcpu *pick(struct hart *h, struct vcpu *cur, u64 now, bool *others)
 {
 	*others = false;
@@ -337,7 +331,11 @@ static struct vcpu *pick(struct hart *h, struct vcpu *cur, u64 now, bool *others
 	struct vcpu *found = NULL;
 	for (unsigned k = 0; k < n; k++) {
 		struct vcpu *v = h->vcpus[(start + k) % n];
-		if (v == cur || !can_run(v))
+		if (v == cur)
+			continue;
+		bool runnable = can_run(v);
+		steal_note(v, runnable, false, now);   /* the one picked stops waiting below */
+		if (!runnable)
 			continue;
 		*others = true;
 		if (!found) {
@@ -345,9 +343,13 @@ static struct vcpu *pick(struct hart *h, struct vcpu *cur, u64 now, bool *others
 			h->rr_next = (start + k + 1) % n;
 		}
 	}
-	if (cur && can_run(cur) && (!found || now < h->slice_end))
-		return cur;
-	return found;
+	bool cur_runnable = cur && can_run(cur);
+	struct vcpu *next = cur_runnable && (!found || now < h->slice_end) ? cur : found;
+	if (cur)
+		steal_note(cur, cur_runnable && next != cur, true, now);   /* preempted */
+	if (next)
+		steal_note(next, false, false, now);
+	return next;
 }
 
 static void program_timer(struct hart *h, u64 deadline)
@@ -408,7 +410,6 @@ static struct vcpu *pick_next(struct hart *h, u64 *now, u64 *deadline, bool *oth
 		nr_off = reap_dying(h, off, MAX_VCPUS_PER_HART);
 		*deadline = wake_due(h, *now);
 		next = pick(h, h->current, *now, others);
-		note_waiting(h, next, *now);
 		spin_unlock(&h->lock);
 		for (unsigned i = 0; i < nr_off; i++)
 			domain_vcpu_off(off[i]);

@@ -41,12 +41,17 @@ static inline void steal_note(struct vcpu *v, bool waits, bool preempting, u64 n
 	v->steal_waiting = waits;
 	if (waits) {
 		v->steal_since = now;
-		if (preempting && v->sta)
+		if (preempting && v->sta) {
 			__atomic_store_n(&v->sta->preempted, 1, __ATOMIC_RELAXED);
+			v->sta_stale = true;   /* the flag goes down when it runs again */
+		}
 		return;
 	}
-	v->steal_ticks += now - v->steal_since;
-	v->sta_stale = true;
+	/* A vCPU that became runnable and was picked in the same pick waited for nothing. */
+	if (now != v->steal_since) {
+		v->steal_ticks += now - v->steal_since;
+		v->sta_stale = true;
+	}
 }
 
 /* Writes the steal time into v's record (the spec's sequence protocol) and clears preempted. */

@@ -210,6 +210,12 @@ TEST(only_waiting_counts_and_reaches_the_record_when_loaded)
 	CHECK_EQ(read_steal(r, &seq), 25100);
 	CHECK_EQ(seq, 4);
 
+	/* Runnable and picked at once: nothing to write. */
+	steal_note(&vcpu0, true, false, 30000);
+	steal_note(&vcpu0, false, false, 30000);
+	CHECK(!vcpu0.sta_stale);
+	CHECK_EQ(vcpu0.steal_ticks, 500 + 251);
+
 	/* Re-registering starts the record at zero again. */
 	CHECK_EQ(set_shmem(&vcpu0, RAM_GPA + 128, 0, 0).error, SBI_SUCCESS);
 	steal_note(&vcpu0, true, true, 20000);
