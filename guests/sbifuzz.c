@@ -45,7 +45,7 @@
 #define IMAGE_BASE     0x80200000UL   /* below it, RAM nobody uses */
 #define PAGE           4096UL
 
-/* Extensions Rivet does not have: each must answer NOT_SUPPORTED. */
+/* Other standard extensions: those known_eid() does not list must answer NOT_SUPPORTED. */
 #define EID_PMU  0x504D55UL
 #define EID_SUSP 0x53555350UL
 #define EID_CPPC 0x43505043UL
@@ -516,6 +516,10 @@ static void defuse(struct call *c)
 	if (c->eid == RIVET_SBI_EXT && c->fid == RIVET_HC_EVTCHN_INIT && in_ram(c->a[0]) &&
 	    !safe_ram(c->a[0], PAGE))
 		c->a[0] = (unsigned long)event_page;
+	/* A steal-time record is written at every switch: below the image, where nothing lives. */
+	if (c->eid == SBI_EXT_STA && c->fid == SBI_STA_SET_SHMEM && in_ram(c->a[0]) &&
+	    !safe_ram(c->a[0], sizeof(struct sbi_sta_struct)))
+		c->a[0] = RAM_BASE + (below(PAGE) & ~(sizeof(struct sbi_sta_struct) - 1));
 }
 
 static void ecall(const struct call *c, struct result *r)
@@ -550,7 +554,7 @@ static int known_eid(unsigned long eid)
 {
 	return eid <= SBI_EXT_LEGACY_SHUTDOWN || eid == SBI_EXT_BASE || eid == SBI_EXT_TIME ||
 	       eid == SBI_EXT_IPI || eid == SBI_EXT_RFENCE || eid == SBI_EXT_HSM ||
-	       eid == SBI_EXT_SRST || eid == SBI_EXT_DBCN || eid == RIVET_SBI_EXT;
+	       eid == SBI_EXT_SRST || eid == SBI_EXT_DBCN || eid == RIVET_SBI_EXT || eid == SBI_EXT_STA;
 }
 
 static int valid_error(long e)
