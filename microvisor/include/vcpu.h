@@ -51,10 +51,11 @@ struct vcpu {
 	u64 run_ticks;                /* time spent running, in timebase ticks */
 	u64 run_start;                /* when it was last loaded */
 	/*
-	 * Steal time (steal.h, sbi_sta.c). steal_* and sta_stale belong to the
-	 * home hart, under home->lock. sta and sta_* change on the vCPU itself
-	 * (set_shmem), while it is off (reset), or while its domain cannot run
-	 * (MEMORY_RELEASE); the hart that loads it reads them.
+	 * Steal time (steal.h, sbi_sta.c). steal_* and sta_stale are written by
+	 * the home hart in pick(), under home->lock. sta and sta_* change on the
+	 * vCPU itself (set_shmem, on that same hart), while it is off (reset), or
+	 * while its domain cannot run (MEMORY_RELEASE); the hart that loads it
+	 * reads them.
 	 */
 	bool steal_waiting;           /* runnable, its domain running, but not on its hart */
 	bool sta_stale;               /* steal_ticks grew since the record was last written */

@@ -64,7 +64,6 @@ static struct sbiret sta_set_shmem(struct vcpu *v, unsigned long lo, unsigned lo
 		v->sta_gpa = lo;
 		v->sta_base = v->steal_ticks;
 		v->sta_seq = 0;
-		v->sta_stale = false;
 	}
 	spin_unlock(&d->mem_lock);
 	/* A failed call leaves an earlier registration as it was. */
