@@ -2,9 +2,10 @@
 /*
  * bench.c: micro-benchmarks of the microvisor seen from a guest: instructions
  * per null SBI call, and per vCPU switch in an IPI ping-pong between two
- * vCPUs that share one hart (its config pins both to hart 0), and per read
- * of an SBI PMU counter (last: once the guest uses the PMU, Rivet traps its
- * instret reads, which until then measured the whole machine).
+ * vCPUs that share one hart (its config pins both to hart 0), without and
+ * then with SBI STA records registered (what the steal-time update adds), and
+ * per read of an SBI PMU counter (last: once the guest uses the PMU, Rivet
+ * traps its instret reads, which until then measured the whole machine).
  */
 #include "lib/csr.h"
 #include "lib/guest.h"
@@ -19,6 +20,8 @@
 
 static volatile unsigned long turn;      /* whose move it is: 0 or 1 */
 static volatile unsigned long pong_ready;
+static volatile unsigned long want_sta;  /* vCPU 1 registers its record at its next move */
+static struct sbi_sta_struct sta_rec[2] __attribute__((aligned(64)));
 
 static void wait_ipi(void)
 {
@@ -37,6 +40,8 @@ void secondary_main(unsigned long hartid, unsigned long opaque)
 		wait_ipi();
 		if (turn != 1)
 			continue;
+		if (want_sta == 1)
+			want_sta = sbi_sta_set_shmem((unsigned long)&sta_rec[1], 0, 0).error ? 3 : 2;
 		turn = 0;
 		sbi_send_ipi(1, 0);
 	}
@@ -56,6 +61,21 @@ static void pmu_read_cost(void)
 		last = csr_read(instret);
 	/* The loop's own csrr, addi and bne included. */
 	printf("bench: pmu counter read: %lu instructions\n", (last - first) / PMU_READS);
+}
+
+/* PINGPONGS round trips of IPIs between vCPU 0 and vCPU 1: instructions and ticks in all. */
+static void pingpong(unsigned long *insns, unsigned long *ticks)
+{
+	unsigned long i0 = csr_read(instret), t0 = csr_read(time);
+
+	for (int i = 0; i < PINGPONGS; i++) {
+		turn = 1;
+		sbi_send_ipi(2, 0);
+		while (turn != 0)
+			wait_ipi();
+	}
+	*insns = csr_read(instret) - i0;
+	*ticks = csr_read(time) - t0;
 }
 
 int main(unsigned long hartid, unsigned long dtb)
@@ -79,18 +99,27 @@ int main(unsigned long hartid, unsigned long dtb)
 	}
 	while (!pong_ready)
 		;
-	i0 = csr_read(instret);
-	unsigned long t0 = csr_read(time);
-	for (int i = 0; i < PINGPONGS; i++) {
-		turn = 1;
-		sbi_send_ipi(2, 0);
-		while (turn != 0)
-			wait_ipi();
-	}
-	unsigned long insns = csr_read(instret) - i0, ticks = csr_read(time) - t0;
+	unsigned long insns, ticks;
+	pingpong(&insns, &ticks);   /* warm-up, as before the figure with steal time */
+	pingpong(&insns, &ticks);
 	/* Each round trip switches vCPUs twice. */
 	printf("bench: vcpu switch: %lu instructions (%lu ticks per round trip)\n",
 	       insns / (2 * PINGPONGS), ticks / PINGPONGS);
+
+	struct sbiret r = sbi_probe_extension(SBI_EXT_STA);
+	if (r.error || !r.value || sbi_sta_set_shmem((unsigned long)&sta_rec[0], 0, 0).error) {
+		printf("bench: vcpu switch with steal time: skipped (no STA)\n");
+	} else {
+		want_sta = 1;
+		pingpong(&insns, &ticks);   /* a warm-up round in which vCPU 1 registers */
+		if (want_sta != 2) {
+			printf("bench: vcpu switch with steal time: vCPU 1 could not register\n");
+		} else {
+			pingpong(&insns, &ticks);
+			printf("bench: vcpu switch with steal time: %lu instructions (%lu ticks per round trip)\n",
+			       insns / (2 * PINGPONGS), ticks / PINGPONGS);
+		}
+	}
 	pmu_read_cost();
 	printf("bench: done\n");
 	return 0;

@@ -42,7 +42,8 @@ GUEST_VARIANTS := \
 	dmregs:dmregs.c: \
 	sbipmu:sbipmu.c: \
 	pmuspin:sbipmu.c:-DSBIPMU_SPIN \
-	sbifwft:sbifwft.c:
+	sbifwft:sbifwft.c: \
+	sbista:sbista.c:
 
 guest_field  = $(word $(2),$(subst :, ,$(1)))
 GUEST_NAMES  := $(foreach v,$(GUEST_VARIANTS),$(call guest_field,$(v),1))

@@ -516,6 +516,10 @@ static void defuse(struct call *c)
 	if (c->eid == RIVET_SBI_EXT && c->fid == RIVET_HC_EVTCHN_INIT && in_ram(c->a[0]) &&
 	    !safe_ram(c->a[0], PAGE))
 		c->a[0] = (unsigned long)event_page;
+	/* A steal-time record is written at every switch: below the image, where nothing lives. */
+	if (c->eid == SBI_EXT_STA && c->fid == SBI_STA_SET_SHMEM && in_ram(c->a[0]) &&
+	    !safe_ram(c->a[0], sizeof(struct sbi_sta_struct)))
+		c->a[0] = RAM_BASE + (below(PAGE) & ~(sizeof(struct sbi_sta_struct) - 1));
 }
 
 static void ecall(const struct call *c, struct result *r)
@@ -551,7 +555,7 @@ static int known_eid(unsigned long eid)
 	return eid <= SBI_EXT_LEGACY_SHUTDOWN || eid == SBI_EXT_BASE || eid == SBI_EXT_TIME ||
 	       eid == SBI_EXT_IPI || eid == SBI_EXT_RFENCE || eid == SBI_EXT_HSM ||
 	       eid == SBI_EXT_SRST || eid == SBI_EXT_DBCN || eid == RIVET_SBI_EXT ||
-	       eid == SBI_EXT_PMU || eid == SBI_EXT_FWFT;
+	       eid == SBI_EXT_PMU || eid == SBI_EXT_FWFT || eid == SBI_EXT_STA;
 }
 
 static int valid_error(long e)

@@ -20,6 +20,7 @@
 #include "mm.h"
 #include "hart.h"
 #include "print.h"
+#include "steal.h"
 #include <string.h>
 
 /*
@@ -118,6 +119,7 @@ int domain_release(struct domain *d, u64 gpa, u64 bytes)
 		err = -RIVET_EBUSY;   /* a vCPU of it could still reach the pages */
 	if (!err) {
 		evtchn_forget_page(d, gpa, gpa + bytes);
+		sta_forget_range(d, gpa, gpa + bytes);
 		d->mem_bytes -= gstage_clear_range(&d->gs, gpa, gpa + bytes, free_owned, NULL);
 		__atomic_add_fetch(&d->gvma_gen, 1, __ATOMIC_SEQ_CST);
 		/* No vCPU of d runs, and each fences (walk caches too) before it runs again. */

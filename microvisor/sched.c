@@ -13,6 +13,7 @@
 #include "print.h"
 #include "host_irq.h"
 #include "vmid.h"
+#include "steal.h"
 
 static u64 slice_ticks(void) { return timebase_hz / SLICE_HZ; }
 
@@ -319,7 +320,10 @@ static bool can_run(const struct vcpu *v)
 	return v->state == VCPU_RUNNABLE && !v->dom->paused && v->dom->state == DOM_RUNNING;
 }
 
-/* With h->lock held: round-robin after cur; cur itself last. */
+/*
+ * With h->lock held: round-robin after cur; cur itself last. Each vCPU's
+ * steal time (steal.h) learns here whether it waits for this hart.
+ */
 static struct vcpu *pick(struct hart *h, struct vcpu *cur, u64 now, bool *others)
 {
 	*others = false;
@@ -327,7 +331,11 @@ static struct vcpu *pick(struct hart *h, struct vcpu *cur, u64 now, bool *others
 	struct vcpu *found = NULL;
 	for (unsigned k = 0; k < n; k++) {
 		struct vcpu *v = h->vcpus[(start + k) % n];
-		if (v == cur || !can_run(v))
+		if (v == cur)
+			continue;
+		bool runnable = can_run(v);
+		steal_note(v, runnable, false, now);   /* the one picked stops waiting below */
+		if (!runnable)
 			continue;
 		*others = true;
 		if (!found) {
@@ -335,9 +343,13 @@ static struct vcpu *pick(struct hart *h, struct vcpu *cur, u64 now, bool *others
 			h->rr_next = (start + k + 1) % n;
 		}
 	}
-	if (cur && can_run(cur) && (!found || now < h->slice_end))
-		return cur;
-	return found;
+	bool cur_runnable = cur && can_run(cur);
+	struct vcpu *next = cur_runnable && (!found || now < h->slice_end) ? cur : found;
+	if (cur)
+		steal_note(cur, cur_runnable && next != cur, true, now);   /* preempted */
+	if (next)
+		steal_note(next, false, false, now);
+	return next;
 }
 
 static void program_timer(struct hart *h, u64 deadline)
@@ -446,6 +458,7 @@ struct vcpu *schedule(struct hart *h)
 	}
 
 	vmid_enter(h, next->dom);
+	steal_loaded(next);   /* only now: its domain runs, so its memory stays */
 	/* The domain unmapped memory since this vCPU last ran: drop stale G-stage entries. */
 	u64 gen = atomic_read(&next->dom->gvma_gen);
 	if (next->gvma_gen_seen != gen) {

@@ -6,6 +6,7 @@
 #include "sched.h"
 #include "csr.h"
 #include "sbi_fwft.h"
+#include "steal.h"
 #include <string.h>
 
 u64 vcpu_boot_scounteren, vcpu_boot_senvcfg;
@@ -37,6 +38,7 @@ void vcpu_reset(struct vcpu *v, u64 pc, u64 a0, u64 a1)
 	v->resume_nonretentive = false;
 	vpmu_reset(&v->pmu);
 	sbi_fwft_reset(v);
+	sta_reset(v);
 }
 
 static void fp_save(struct vcpu *v)

@@ -470,6 +470,8 @@ def main():
     micro = boot(image("bench", ["bench"]), smp=1, timeout=120, extra=ICOUNT)
     null_rivet, = grab(micro, r"\[bench\] bench: null sbi call: (\d+) instructions", "null call")
     switch, = grab(micro, r"\[bench\] bench: vcpu switch: (\d+) instructions", "vcpu switch")
+    switch_sta, = grab(micro, r"\[bench\] bench: vcpu switch with steal time: (\d+) instructions",
+                       "vcpu switch with STA")
     bare = boot(os.path.join(guests, "bench.elf"), smp=1, timeout=120, extra=ICOUNT)
     null_bare, = grab(bare, r"bench: null sbi call: (\d+) instructions", "bare null call")
     pmu_rivet, = grab(micro, r"\[bench\] bench: pmu counter read: (\d+) instructions", "pmu counter read")
@@ -519,6 +521,8 @@ def main():
     print("  null SBI call round trip, from the guest: %6d instructions" % null_rivet)
     print("    same call to OpenSBI on bare QEMU:      %6d instructions" % null_bare)
     print("  vCPU switch (IPI ping-pong on one hart):  %6d instructions" % switch)
+    print("    with SBI STA records (steal-time update): %4d instructions (+%d)"
+          % (switch_sta, switch_sta - switch))
     print("  SBI PMU counter read (instret, trapped):  %6d instructions" % pmu_rivet)
     print("    same read on bare QEMU (direct CSR):    %6d instructions" % pmu_bare)
     print("  CPU-bound guest: %d ticks under Rivet, %d bare: ratio %.4f" % (t_rivet, t_bare, t_rivet / t_bare))

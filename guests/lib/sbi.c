@@ -115,6 +115,11 @@ struct sbiret sbi_debug_console_write_byte(unsigned char byte)
 	return ECALL1(SBI_EXT_DBCN, 2, byte);
 }
 
+struct sbiret sbi_sta_set_shmem(unsigned long lo, unsigned long hi, unsigned long flags)
+{
+	return ECALL3(SBI_EXT_STA, SBI_STA_SET_SHMEM, lo, hi, flags);
+}
+
 static struct sbiret legacy(unsigned long eid, unsigned long a0, unsigned long a1,
 			    unsigned long a2, unsigned long a3)
 {

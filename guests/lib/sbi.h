@@ -81,6 +81,9 @@ struct sbiret sbi_debug_console_read(unsigned long num_bytes, unsigned long addr
 				     unsigned long addr_hi);
 struct sbiret sbi_debug_console_write_byte(unsigned char byte);
 
+/* STA */
+struct sbiret sbi_sta_set_shmem(unsigned long lo, unsigned long hi, unsigned long flags);
+
 /*
  * Legacy extensions 0x00-0x08 (SBI v0.1). They return one value in a0:
  * here .value = a0, and .error = a0 when it is negative, else 0.

@@ -23,8 +23,7 @@ struct sbi_ext {
 };
 
 extern const struct sbi_ext sbi_base, sbi_time, sbi_ipi, sbi_rfence, sbi_hsm, sbi_srst,
-	sbi_dbcn, sbi_legacy, sbi_rivet, sbi_pmu;
-extern const struct sbi_ext sbi_fwft;
+	sbi_dbcn, sbi_legacy, sbi_rivet, sbi_pmu, sbi_fwft, sbi_sta;
 
 const struct sbi_ext *sbi_find(unsigned long eid);
 void sbi_dispatch(struct vcpu *v);

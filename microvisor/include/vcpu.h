@@ -8,6 +8,7 @@
 
 struct domain;
 struct hart;
+struct sbi_sta_struct;
 
 enum vcpu_state {
 	VCPU_OFF,        /* HSM STOPPED, or its domain is not running */
@@ -56,6 +57,21 @@ struct vcpu {
 	u64 hedeleg;                  /* while it runs: MISALIGNED_EXC_DELEG */
 	u64 henvcfg;                  /* while it runs: PTE_AD_HW_UPDATING, LANDING_PAD, POINTER_MASKING_PMLEN */
 	u32 fwft_locked;              /* bit n: feature n locked */
+	/*
+	 * Steal time (steal.h, sbi_sta.c). steal_* and sta_stale are written by
+	 * the home hart in pick(), under home->lock. sta and sta_* change on the
+	 * vCPU itself (set_shmem, on that same hart), while it is off (reset), or
+	 * while its domain cannot run (MEMORY_RELEASE); the hart that loads it
+	 * reads them.
+	 */
+	bool steal_waiting;           /* runnable, its domain running, but not on its hart */
+	bool sta_stale;               /* steal_ticks grew since the record was last written */
+	u64 steal_since;              /* when steal_waiting last became true */
+	u64 steal_ticks;              /* all its waiting so far, in timebase ticks */
+	struct sbi_sta_struct *sta;   /* its SBI STA record (host address), NULL if none registered */
+	u64 sta_gpa;                  /* where the guest put it */
+	u64 sta_base;                 /* steal_ticks when registered: the record counts from there */
+	u32 sta_seq;                  /* the record's sequence as last written */
 };
 
 /* scounteren / senvcfg as the firmware handed them over (read at boot): a fresh vCPU's values. */

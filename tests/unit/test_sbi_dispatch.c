@@ -27,6 +27,7 @@ FAKE(sbi_pmu, SBI_EXT_PMU, SBI_EXT_PMU);
 /* The PMU's firmware-event count after a successful call: not under test here. */
 void vpmu_sbi_done(struct vcpu *v, unsigned long eid, unsigned long fid) { (void)v; (void)eid; (void)fid; }
 FAKE(sbi_fwft, SBI_EXT_FWFT, SBI_EXT_FWFT);
+FAKE(sbi_sta, SBI_EXT_STA, SBI_EXT_STA);
 
 static struct domain dom;
 static struct vcpu vcpu;
