@@ -35,6 +35,7 @@ GUEST_VARIANTS := \
 	echo:echo.c: \
 	echo_dbcn:echo.c:-DECHO_DBCN \
 	sbifuzz:sbifuzz.c: \
+	sbisusp:sbisusp.c: \
 	mmiofuzz:mmiofuzz.c: \
 	ctl:ctl.c: \
 	devprobe:devprobe.c: \

@@ -478,16 +478,16 @@ static void make_call(struct call *c)
  */
 static void defuse(struct call *c)
 {
-	unsigned long type = c->a[0], reason = c->a[1];
+	/* SRST's type and reason are uint32_t: the upper 32 bits do not make a call invalid. */
+	unsigned int type = (unsigned int)c->a[0], reason = (unsigned int)c->a[1];
 
 	if (c->eid == SBI_EXT_SRST && c->fid == 0 && type <= SBI_SRST_WARM_REBOOT &&
-	    (reason <= SBI_SRST_SYSTEM_FAILURE ||
-	     (reason >= SBI_SRST_VENDOR_REASON_MIN && reason <= 0xFFFFFFFFUL)))
+	    (reason <= SBI_SRST_SYSTEM_FAILURE || reason >= SBI_SRST_VENDOR_REASON_MIN))
 		c->a[0] = one_in(2) ? SBI_SRST_WARM_REBOOT + 1 + below(0x10) : 0xF0000000UL;
 	if (c->eid == SBI_EXT_LEGACY_SHUTDOWN)
 		c->eid = 0x09;   /* reserved: must be NOT_SUPPORTED */
 	if (c->eid == EID_SUSP && c->fid == 0 && (unsigned)c->a[0] == 0)
-		c->a[0] |= 1;    /* a reserved sleep type, in case SUSP ever exists */
+		c->a[0] |= 1;    /* a reserved sleep type: the domain must not sleep */
 	if (c->eid == SBI_EXT_HSM) {
 		if (c->fid == 1)
 			c->fid = 2;
@@ -555,7 +555,7 @@ static int known_eid(unsigned long eid)
 	return eid <= SBI_EXT_LEGACY_SHUTDOWN || eid == SBI_EXT_BASE || eid == SBI_EXT_TIME ||
 	       eid == SBI_EXT_IPI || eid == SBI_EXT_RFENCE || eid == SBI_EXT_HSM ||
 	       eid == SBI_EXT_SRST || eid == SBI_EXT_DBCN || eid == RIVET_SBI_EXT ||
-	       eid == SBI_EXT_PMU || eid == SBI_EXT_FWFT || eid == SBI_EXT_STA;
+	       eid == SBI_EXT_PMU || eid == SBI_EXT_FWFT || eid == SBI_EXT_STA || eid == EID_SUSP;
 }
 
 static int valid_error(long e)
@@ -616,6 +616,11 @@ static const char *wrong(const struct call *c, const struct result *r)
 		return "an unknown DBCN function did not say NOT_SUPPORTED";
 	if (c->eid == SBI_EXT_PMU && c->fid > SBI_PMU_EVENT_GET_INFO && r->error != SBI_ERR_NOT_SUPPORTED)
 		return "an unknown PMU function did not say NOT_SUPPORTED";
+	if (c->eid == EID_SUSP && c->fid != 0 && r->error != SBI_ERR_NOT_SUPPORTED)
+		return "an unknown SUSP function did not say NOT_SUPPORTED";
+	/* defuse() left only reserved sleep types. */
+	if (c->eid == EID_SUSP && c->fid == 0 && r->error != SBI_ERR_INVALID_PARAM)
+		return "a reserved sleep type did not say INVALID_PARAM";
 	return 0;
 }
 

@@ -17,6 +17,7 @@ MV_SRCS    := head.S entry.S main.c platform.c uart.c console.c console_input.c 
 	      sbi/sbi_fwft.c sbi/sbi_sta.c \
 	      hc/hc_domain.c hc/hc_memory.c hc/hc_console.c hc/hc_evtchn.c hc/hc_ioreq.c \
 	      ioreq.c mmio_decode.c mmio_trap.c vplic.c dom0_devices.c
+MV_SRCS    += sbi/sbi_susp.c
 MV_OBJS    := $(addprefix $(MV_BUILD)/,$(addsuffix .o,$(basename $(MV_SRCS))))
 MV_FDT_OBJS := $(addprefix $(MV_BUILD)/libfdt/,$(addsuffix .o,$(LIBFDT_NAMES)))
 

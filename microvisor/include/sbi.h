@@ -6,7 +6,7 @@
 #include "sbi_call.h"
 #include "public/hypercall.h"
 
-#define SBI_SPEC_VERSION ((2UL << 24) | 0)   /* SBI v2.0 */
+#define SBI_SPEC_VERSION ((3UL << 24) | 0)   /* SBI v3.0 */
 #define SBI_IMPL_ID_RIVET 0x52495654UL      /* "RIVT": not a registered id */
 /*
  * The handler decided where the vCPU goes next; do not touch a0/a1 or sepc.
@@ -23,7 +23,7 @@ struct sbi_ext {
 };
 
 extern const struct sbi_ext sbi_base, sbi_time, sbi_ipi, sbi_rfence, sbi_hsm, sbi_srst,
-	sbi_dbcn, sbi_legacy, sbi_rivet, sbi_pmu, sbi_fwft, sbi_sta;
+	sbi_dbcn, sbi_legacy, sbi_rivet, sbi_pmu, sbi_fwft, sbi_sta, sbi_susp;
 
 const struct sbi_ext *sbi_find(unsigned long eid);
 void sbi_dispatch(struct vcpu *v);
@@ -32,4 +32,11 @@ void sbi_dispatch(struct vcpu *v);
 
 /* Resolves an SBI (hart_mask, hart_mask_base) pair to a bitmap of the domain's vCPUs. */
 int sbi_hart_mask(struct vcpu *v, unsigned long mask, unsigned long base, u64 *out);
+/*
+ * The calling vCPU (current on this hart) sleeps until an interrupt it
+ * enabled in sie is pending (HSM suspend, SUSP). Retentive: the call then
+ * returns 0; else it resumes at resume in S-mode with a0 = its hart id,
+ * a1 = opaque, sstatus.SIE and satp 0. Returns SBI_NO_RETURN.
+ */
+struct sbiret sbi_suspend_current(struct vcpu *v, bool retentive, u64 resume, u64 opaque);
 #endif

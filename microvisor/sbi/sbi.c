@@ -5,7 +5,7 @@
 
 static const struct sbi_ext *const sbi_exts[] = {
 	&sbi_base, &sbi_time, &sbi_ipi, &sbi_rfence, &sbi_hsm, &sbi_srst,
-	&sbi_dbcn, &sbi_legacy, &sbi_rivet, &sbi_pmu, &sbi_fwft, &sbi_sta,
+	&sbi_dbcn, &sbi_legacy, &sbi_rivet, &sbi_pmu, &sbi_fwft, &sbi_sta, &sbi_susp,
 };
 
 const struct sbi_ext *sbi_find(unsigned long eid)

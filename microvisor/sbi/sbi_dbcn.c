@@ -36,12 +36,13 @@ static struct sbiret dbcn_call(struct vcpu *v, unsigned long fid, struct trap_fr
 	char buf[256];
 
 	if (fid == DBCN_WRITE_BYTE) {
-		domain_console_putc(d, (char)f->x[REG_A0]);
+		/* The byte is a uint8_t: a0's upper 56 bits are not part of it. */
+		domain_console_putc(d, (char)(u8)f->x[REG_A0]);
 		return SBI_RET(SBI_SUCCESS, 0);
 	}
 	if (fid != DBCN_WRITE && fid != DBCN_READ)
 		return SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
-	/* RV64: the address is a0 = lo alone; a non-zero hi names memory we cannot have. */
+	/* num_bytes, lo and hi are unsigned longs; on RV64 hi holds address bits 64 and up, which no RAM has. */
 	if (f->x[REG_A2] != 0)
 		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
 	if (len > DBCN_MAX_CHUNK)

@@ -8,8 +8,8 @@
 #include "print.h"
 
 enum { HSM_START, HSM_STOP, HSM_GET_STATUS, HSM_SUSPEND };
-#define SUSPEND_RETENTIVE     0x0UL
-#define SUSPEND_NON_RETENTIVE 0x80000000UL
+#define SUSPEND_RETENTIVE     0x0U
+#define SUSPEND_NON_RETENTIVE 0x80000000U
 
 static bool valid_entry(struct domain *d, u64 gpa)
 {
@@ -64,19 +64,23 @@ static struct sbiret hsm_status(struct vcpu *v, unsigned long hartid)
 	return SBI_RET(SBI_SUCCESS, st);
 }
 
-static struct sbiret hsm_suspend(struct vcpu *v, u64 type, u64 resume, u64 opaque)
+struct sbiret sbi_suspend_current(struct vcpu *v, bool retentive, u64 resume, u64 opaque)
 {
 	struct trap_frame *f = &v->frame;
 	struct hart *h = this_hart();
-	if (type != SUSPEND_RETENTIVE && type != SUSPEND_NON_RETENTIVE)
-		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
-	if (type == SUSPEND_NON_RETENTIVE && !valid_entry(v->dom, resume))
-		return SBI_RET(SBI_ERR_INVALID_ADDRESS, 0);
 	f->x[REG_A0] = SBI_SUCCESS;
 	f->x[REG_A1] = 0;
 	v->suspended = true;
 	sched_block_current(h);   /* saves the VS CSRs */
-	if (type == SUSPEND_NON_RETENTIVE) {
+	/*
+	 * Still RUNNABLE: an enabled interrupt was already pending, so the
+	 * suspend ended at once; a later WFI must not report SUSPENDED.
+	 */
+	struct hart *home = vcpu_lock_home(v);
+	if (v->state != VCPU_BLOCKED)
+		v->suspended = false;
+	spin_unlock(&home->lock);
+	if (!retentive) {
 		/* Resumes like a fresh start: S-mode, interrupts and translation off. */
 		f->sepc = resume;
 		f->x[REG_A0] = v->id;
@@ -86,6 +90,17 @@ static struct sbiret hsm_suspend(struct vcpu *v, u64 type, u64 resume, u64 opaqu
 		v->csrs.vsatp = 0;
 	}
 	return SBI_NO_RETURN;
+}
+
+/* suspend_type is a uint32_t in the spec: the caller's upper 32 bits of a0 are not part of it. */
+static struct sbiret hsm_suspend(struct vcpu *v, u32 type, u64 resume, u64 opaque)
+{
+	/* Reserved and platform-specific types: Rivet implements none of the latter. */
+	if (type != SUSPEND_RETENTIVE && type != SUSPEND_NON_RETENTIVE)
+		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
+	if (type == SUSPEND_NON_RETENTIVE && !valid_entry(v->dom, resume))
+		return SBI_RET(SBI_ERR_INVALID_ADDRESS, 0);
+	return sbi_suspend_current(v, type == SUSPEND_RETENTIVE, resume, opaque);
 }
 
 static struct sbiret hsm_call(struct vcpu *v, unsigned long fid, struct trap_frame *f)
@@ -104,7 +119,7 @@ static struct sbiret hsm_call(struct vcpu *v, unsigned long fid, struct trap_fra
 	case HSM_GET_STATUS:
 		return hsm_status(v, f->x[REG_A0]);
 	case HSM_SUSPEND:
-		return hsm_suspend(v, f->x[REG_A0], f->x[REG_A1], f->x[REG_A2]);
+		return hsm_suspend(v, (u32)f->x[REG_A0], f->x[REG_A1], f->x[REG_A2]);
 	}
 	return SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
 }

@@ -30,7 +30,8 @@ static struct sbiret legacy_call(struct vcpu *v, unsigned long fid, struct trap_
 		csr_write(CSR_VSTIMECMP, f->x[REG_A0]);
 		return SBI_RET(0, 0);
 	case SBI_EXT_LEGACY_PUTCHAR:
-		domain_console_putc(v->dom, (char)f->x[REG_A0]);
+		/* ch is an int; only its low byte is a character. */
+		domain_console_putc(v->dom, (char)(u8)f->x[REG_A0]);
 		return SBI_RET(0, 0);
 	case SBI_EXT_LEGACY_GETCHAR:
 		return SBI_RET(console_input_getc(v->dom), 0);

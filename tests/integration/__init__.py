@@ -99,7 +99,7 @@ def many_domains_on_four_harts():
     expect(r, "[hello2] hello2: done")
     expect(r, "[timer] timer: done")
     expect(r, "[smp] smp: all 4 vcpus ok")
-    expect(r, "[sbi] sbi: 36 passed, 0 failed")
+    expect(r, "[sbi] sbi: 60 passed, 0 failed")
     powered_off(r)
     expect(r, "5 powered off, 0 crashed")
 
@@ -110,7 +110,7 @@ def sbi_conformance():
         r = boot(image("sbi", [cfg("sbi")]), smp=smp, timeout=60)
         fails = [l for l in r.domain_lines("sbi") if "FAIL" in l]
         assert not fails, "smp %d: %s" % (smp, fails)
-        expect(r, "[sbi] sbi: 36 passed, 0 failed")
+        expect(r, "[sbi] sbi: 60 passed, 0 failed")
         powered_off(r)
 
 

@@ -101,12 +101,12 @@ def dom0_xl_lifecycle_on_two_harts():
         after = free_mib(s)
         assert after == before, "free_memory %d MiB before 20 cycles, %d after" % (before, after)
 
-        # A DomU cannot use a control hypercall (the sbi guest checks it, among 36 checks).
+        # A DomU cannot use a control hypercall (the sbi guest checks it, among 60 checks).
         write_cfg(s, "/tmp/sbi.cfg", 'name = "sbi"\nmemory = 16\nkernel = "%s/sbi.elf"\n' % GUESTS)
         sh(s, "xl create /tmp/sbi.cfg")
         wait_gone(s, "sbi")
         out = sh(s, "grep -E 'denied|passed' /var/log/rivet/console/sbi.log")
-        assert "sbi: PASS rivet control call denied" in out and "sbi: 36 passed, 0 failed" in out, out
+        assert "sbi: PASS rivet control call denied" in out and "sbi: 60 passed, 0 failed" in out, out
 
         # A Linux DomU keeps running while a hostile domain is destroyed and named in xl dmesg.
         sh(s, "xl create %s/linux.cfg" % EX, timeout=120)

@@ -40,7 +40,7 @@ def fuzz_beside_neighbours(smp, seeds, calls):
             where, name, r.domain_lines(name))
     expect(r, "[smp] smp: all 4 vcpus ok", where)
     expect(r, "[timer] timer: done", where)
-    expect(r, "[sbi] sbi: 36 passed, 0 failed", where)
+    expect(r, "[sbi] sbi: 60 passed, 0 failed", where)
     powered_off(r)
     expect(r, "%d powered off, 0 crashed" % (len(seeds) + len(NEIGHBOURS)), where)
 

@@ -28,6 +28,7 @@ FAKE(sbi_pmu, SBI_EXT_PMU, SBI_EXT_PMU);
 void vpmu_sbi_done(struct vcpu *v, unsigned long eid, unsigned long fid) { (void)v; (void)eid; (void)fid; }
 FAKE(sbi_fwft, SBI_EXT_FWFT, SBI_EXT_FWFT);
 FAKE(sbi_sta, SBI_EXT_STA, SBI_EXT_STA);
+FAKE(sbi_susp, SBI_EXT_SUSP, SBI_EXT_SUSP);
 
 static struct domain dom;
 static struct vcpu vcpu;
@@ -63,7 +64,19 @@ TEST(base_calls)
 	CHECK_EQ((long)call(SBI_EXT_BASE, 3, RIVET_SBI_EXT, 0)->x[REG_A1], 1);
 	CHECK_EQ((long)call(SBI_EXT_BASE, 3, 0x12345678, 0)->x[REG_A1], 0);
 	CHECK_EQ((long)call(SBI_EXT_BASE, 3, 0x9, 0)->x[REG_A1], 0);   /* legacy range ends at 8 */
+	CHECK_EQ((long)call(SBI_EXT_BASE, 3, SBI_EXT_SUSP, 0)->x[REG_A1], 1);
 	CHECK_EQ((long)call(SBI_EXT_BASE, 99, 0, 0)->x[REG_A0], SBI_ERR_NOT_SUPPORTED);
+}
+
+TEST(ids_use_all_64_bits)
+{
+	/* extension_id is a long: an EID with upper bits set is another (unknown) one. */
+	CHECK_EQ((long)call(SBI_EXT_BASE, 3, (1UL << 32) | SBI_EXT_HSM, 0)->x[REG_A1], 0);
+	CHECK_EQ((long)call(SBI_EXT_BASE, 3, (1UL << 63) | SBI_EXT_BASE, 0)->x[REG_A1], 0);
+	/* So are a7 and a6, as OpenSBI and KVM read them. */
+	CHECK_EQ((long)call((1UL << 32) | SBI_EXT_BASE, 0, 0, 0)->x[REG_A0], SBI_ERR_NOT_SUPPORTED);
+	CHECK_EQ((long)call(SBI_EXT_BASE, (1UL << 32) | 0, 0, 0)->x[REG_A0], SBI_ERR_NOT_SUPPORTED);
+	CHECK_EQ((long)call((1UL << 32) | SBI_EXT_LEGACY_SHUTDOWN, 0, 0, 0)->x[REG_A0], SBI_ERR_NOT_SUPPORTED);
 }
 
 TEST(routes_to_owner_with_function_id)
@@ -120,6 +133,13 @@ TEST(hart_masks)
 	CHECK_EQ(sbi_hart_mask(&vcpu, 1, 4, &out), SBI_ERR_INVALID_PARAM);
 	CHECK_EQ(sbi_hart_mask(&vcpu, 1, 63, &out), SBI_ERR_INVALID_PARAM);
 	CHECK_EQ(sbi_hart_mask(&vcpu, ~0UL, 1, &out), SBI_ERR_INVALID_PARAM);
+	/* hart_mask_base is an unsigned long: upper bits name harts that do not exist, not hart 0. */
+	CHECK_EQ(sbi_hart_mask(&vcpu, 1, 1UL << 32, &out), SBI_ERR_INVALID_PARAM);
+	CHECK_EQ(sbi_hart_mask(&vcpu, 1, (1UL << 63) | 1, &out), SBI_ERR_INVALID_PARAM);
+	CHECK_EQ(sbi_hart_mask(&vcpu, 0, 1UL << 32, &out), 0);
+	CHECK_EQ(out, 0);
+	/* Only all ones means every hart. */
+	CHECK_EQ(sbi_hart_mask(&vcpu, 1, 0xFFFFFFFFUL, &out), SBI_ERR_INVALID_PARAM);
 }
 
 int main(void)
@@ -127,6 +147,7 @@ int main(void)
 	check_suite = "sbi_dispatch";
 	RUN(unknown_extension_is_not_supported_and_steps_sepc);
 	RUN(base_calls);
+	RUN(ids_use_all_64_bits);
 	RUN(routes_to_owner_with_function_id);
 	RUN(legacy_calls_leave_a1_alone);
 	RUN(legacy_getchar_of_byte_1_is_returned);
