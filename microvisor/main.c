@@ -51,6 +51,10 @@ static bool probe_csr_read(int which, u64 *val)
 	h->fault_armed = true;
 	if (which == CSR_HSTATUS)
 		v = csr_read(CSR_HSTATUS);
+	else if (which == CSR_CYCLE)
+		v = csr_read(CSR_CYCLE);
+	else if (which == CSR_INSTRET)
+		v = csr_read(CSR_INSTRET);
 	else
 		v = csr_read(CSR_STIMECMP);
 	h->fault_armed = false;
@@ -110,6 +114,10 @@ static void check_hart(void)
 	if (!probe_csr_read(CSR_STIMECMP, &v))
 		halt("this hart has no Sstc extension (stimecmp); Rivet needs it for guest timers");
 	host_has_sstc = true;
+	/* The SBI PMU counts with them; firmware need not grant HS-mode (mcounteren) either. */
+	vpmu_host_counters = probe_csr_read(CSR_CYCLE, &v) && probe_csr_read(CSR_INSTRET, &v);
+	if (!vpmu_host_counters)
+		log("HS-mode cannot read cycle/instret: guests get no SBI PMU");
 	csr_write(CSR_HGATP, HGATP_MODE_SV39X4 << HGATP_MODE_SHIFT);
 	if ((csr_read(CSR_HGATP) >> HGATP_MODE_SHIFT) != HGATP_MODE_SV39X4)
 		halt("this hart does not support Sv39x4 G-stage translation");

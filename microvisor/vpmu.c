@@ -184,7 +184,14 @@ long vpmu_stop(struct vpmu *p, unsigned long base, unsigned long mask, unsigned 
 		return SBI_ERR_INVALID_PARAM;
 	if (flags & SBI_PMU_STOP_FLAG_TAKE_SNAPSHOT)
 		return SBI_ERR_NO_SHMEM;
-	if (set & ~p->configured)
+	/*
+	 * Unconfigured counters in the set are skipped, as OpenSBI and KVM do:
+	 * Linux stops (and resets) every counter at boot, configured or not,
+	 * and a kernel kexec'ed into the vCPU must get its predecessor's free.
+	 * A set with no configured counter at all names nothing to stop.
+	 */
+	set &= p->configured;
+	if (!set)
 		return SBI_ERR_INVALID_PARAM;
 	bool all_running = (set & p->started) == set;
 	p->started &= ~set;
@@ -261,15 +268,24 @@ static void set_hcounteren(struct hart *h, u64 val)
 	}
 }
 
+bool vpmu_host_counters;
+
+/*
+ * Samples only for started hardware counters: a PMU call that starts or
+ * stops one syncs first (sbi_pmu.c), which takes its own sample, so a
+ * vCPU not counting cycles or instructions costs no counter reads here.
+ */
 void vpmu_load(struct vcpu *v, struct hart *h)
 {
 	set_hcounteren(h, vpmu_hcounteren(&v->pmu));
-	vpmu_loaded(&v->pmu, csr_read(CSR_CYCLE), csr_read(CSR_INSTRET));
+	if (v->pmu.started & VPMU_HW_MASK)
+		vpmu_loaded(&v->pmu, csr_read(CSR_CYCLE), csr_read(CSR_INSTRET));
 }
 
 void vpmu_put(struct vcpu *v)
 {
-	vpmu_sync(&v->pmu, csr_read(CSR_CYCLE), csr_read(CSR_INSTRET));
+	if (v->pmu.started & VPMU_HW_MASK)
+		vpmu_sync(&v->pmu, csr_read(CSR_CYCLE), csr_read(CSR_INSTRET));
 }
 
 bool vpmu_emulate_read(struct vcpu *v, u32 insn)

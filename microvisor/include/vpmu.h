@@ -66,6 +66,8 @@ bool vpmu_decode_read(u32 insn, unsigned *idx, unsigned *rd);
 /* The glue (vpmu.c, not in host builds). */
 struct vcpu;
 struct hart;
+/* HS-mode can read cycle and instret (probed at boot): without them there is no SBI PMU. */
+extern bool vpmu_host_counters;
 /* vcpu_load / vcpu_put hooks: sample the host counters, set hcounteren. */
 void vpmu_load(struct vcpu *v, struct hart *h);
 void vpmu_put(struct vcpu *v);

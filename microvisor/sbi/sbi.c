@@ -8,11 +8,17 @@ static const struct sbi_ext *const sbi_exts[] = {
 	&sbi_dbcn, &sbi_legacy, &sbi_rivet, &sbi_pmu, &sbi_fwft, &sbi_sta, &sbi_susp,
 };
 
+/* Whether this machine lets Rivet offer the extension: the PMU counts with HS-mode's cycle and instret. */
+static bool sbi_offered(const struct sbi_ext *e)
+{
+	return e != &sbi_pmu || vpmu_host_counters;
+}
+
 const struct sbi_ext *sbi_find(unsigned long eid)
 {
 	for (unsigned i = 0; i < sizeof(sbi_exts) / sizeof(sbi_exts[0]); i++)
 		if (eid >= sbi_exts[i]->eid_min && eid <= sbi_exts[i]->eid_max)
-			return sbi_exts[i];
+			return sbi_offered(sbi_exts[i]) ? sbi_exts[i] : NULL;
 	return NULL;
 }
 
@@ -25,7 +31,8 @@ void sbi_dispatch(struct vcpu *v)
 	struct sbiret r = e ? e->call(v, f->x[REG_A6], f) : SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
 	if (r.error == SBI_NO_RETURN_ERR)
 		return;
-	if (r.error == SBI_SUCCESS)
+	/* Only a vCPU counting firmware events pays for the lookup. */
+	if (r.error == SBI_SUCCESS && (v->pmu.started & VPMU_FW_MASK))
 		vpmu_sbi_done(v, f->x[REG_A7], f->x[REG_A6]);
 	f->x[REG_A0] = r.error;
 	/* Legacy calls return only a0; v0.2+ calls return a1 too. */

@@ -50,7 +50,7 @@ static struct sbiret pmu_call(struct vcpu *v, unsigned long fid, struct trap_fra
 		/* Optional in the spec; Linux falls back to plain calls. */
 		return SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
 	}
-	/* event_get_info is SBI v3.0; Rivet reports v2.0. */
+	/* event_get_info (SBI v3.0) and unknown functions: optional, Linux 6.12 does without it. */
 	return SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
 }
 

@@ -29,14 +29,17 @@ static bool others_stopped(struct vcpu *v)
 		struct hart *home = vcpu_lock_home(t);
 		bool off = t->state == VCPU_OFF;
 		spin_unlock(&home->lock);
-		/*
-		 * Only a running vCPU of the domain can start a stopped one, and the
-		 * caller is the only one left: what is stopped here stays stopped.
-		 */
 		if (!off)
 			return false;
 	}
-	return true;
+	/*
+	 * The scan above sees one vCPU at a time: with three or more, one it
+	 * passed may have been started since by one it had not reached yet.
+	 * Only a started vCPU can start another (Dom0 starts only vCPU 0 of a
+	 * domain never started), and a starter counts itself until it stops, so
+	 * a count of one, the caller, means none other runs or can run again.
+	 */
+	return __atomic_load_n(&d->started_vcpus, __ATOMIC_SEQ_CST) == 1;
 }
 
 static struct sbiret system_suspend(struct vcpu *v, u32 sleep_type, u64 resume, u64 opaque)

@@ -26,6 +26,8 @@ FAKE(sbi_rivet, RIVET_SBI_EXT, RIVET_SBI_EXT);
 FAKE(sbi_pmu, SBI_EXT_PMU, SBI_EXT_PMU);
 /* The PMU's firmware-event count after a successful call: not under test here. */
 void vpmu_sbi_done(struct vcpu *v, unsigned long eid, unsigned long fid) { (void)v; (void)eid; (void)fid; }
+/* The host can read cycle and instret: the PMU is offered. */
+bool vpmu_host_counters = true;
 FAKE(sbi_fwft, SBI_EXT_FWFT, SBI_EXT_FWFT);
 FAKE(sbi_sta, SBI_EXT_STA, SBI_EXT_STA);
 FAKE(sbi_susp, SBI_EXT_SUSP, SBI_EXT_SUSP);

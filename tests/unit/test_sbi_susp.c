@@ -104,6 +104,19 @@ TEST(another_vcpu_not_stopped_is_denied)
 	CHECK_EQ(v2->frame.x[REG_A0], 2);
 }
 
+/*
+ * Three vCPUs: the caller's scan saw vCPU 1 stopped, then vCPU 2 (still
+ * running) started vCPU 1 and stopped itself: every state reads OFF but two
+ * vCPUs are started, so the domain may not sleep.
+ */
+TEST(a_vcpu_started_behind_the_scan_is_denied)
+{
+	fake_reset(VCPU_OFF);
+	dom.started_vcpus = 2;
+	CHECK_EQ(suspend(0, RESUME, 0).error, SBI_ERR_DENIED);
+	check_not_suspended();
+}
+
 TEST(no_wake_up_source_is_denied)
 {
 	static const u64 vsie[] = { 0, IRQ_BIT(IRQ_S_SOFT) };
@@ -146,6 +159,7 @@ int main(void)
 	RUN(reserved_and_platform_types_are_invalid);
 	RUN(resume_address_outside_ram_is_invalid);
 	RUN(another_vcpu_not_stopped_is_denied);
+	RUN(a_vcpu_started_behind_the_scan_is_denied);
 	RUN(no_wake_up_source_is_denied);
 	RUN(only_s_mode_may_suspend);
 	RUN(pending_interrupt_resumes_at_once);

@@ -134,6 +134,23 @@ TEST(reserved_flags_and_snapshots)
 	CHECK_EQ(p.started, 1);
 }
 
+/* Linux's stop-all at boot: a set of every counter, some configured, with reset. */
+TEST(stop_skips_unconfigured_counters)
+{
+	struct vpmu p;
+	unsigned long idx;
+	vpmu_reset(&p);
+	CHECK_EQ(vpmu_cfg_match(&p, 0, 0x7, SBI_PMU_CFG_FLAG_AUTO_START,
+				(SBI_PMU_EVENT_TYPE_HW << SBI_PMU_EVENT_TYPE_SHIFT) | SBI_PMU_HW_INSTRUCTIONS, 0, &idx),
+		 SBI_SUCCESS);
+	CHECK_EQ(idx, 2);
+	CHECK_EQ(vpmu_stop(&p, 0, (1UL << VPMU_NR_COUNTERS) - 1, SBI_PMU_STOP_FLAG_RESET), SBI_SUCCESS);
+	CHECK_EQ(p.configured, 0);
+	CHECK_EQ(p.started, 0);
+	/* Nothing configured in the set: nothing to stop. */
+	CHECK_EQ(vpmu_stop(&p, 0, (1UL << VPMU_NR_COUNTERS) - 1, SBI_PMU_STOP_FLAG_RESET), SBI_ERR_INVALID_PARAM);
+}
+
 TEST(start_stop_states)
 {
 	unsigned long idx = 99;
@@ -252,6 +269,7 @@ int main(void)
 	RUN(matching_picks_the_counter_that_counts_the_event);
 	RUN(counter_sets_out_of_range_are_invalid);
 	RUN(reserved_flags_and_snapshots);
+	RUN(stop_skips_unconfigured_counters);
 	RUN(start_stop_states);
 	RUN(firmware_counters);
 	RUN(hcounteren_follows_use);
