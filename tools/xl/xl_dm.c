@@ -334,9 +334,15 @@ uint64_t xl_dm_new_instance(void)
 {
 	uint64_t v = 0;
 
-	/* The kernel's random bytes; failing that, time and pid still differ between lives. */
+	/*
+	 * The kernel's random bytes, without waiting for its pool (the id must
+	 * only differ between lives, and a blocking getrandom() hangs xl create
+	 * in a Dom0 whose clock gives no jitter, as under QEMU -icount);
+	 * failing that, time and pid still differ between lives.
+	 */
 	while (!v) {
-		if (getrandom(&v, sizeof v, 0) != (ssize_t)sizeof v) {
+		if (getrandom(&v, sizeof v, GRND_INSECURE) != (ssize_t)sizeof v &&
+		    getrandom(&v, sizeof v, GRND_NONBLOCK) != (ssize_t)sizeof v) {
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
 			v = ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 16);
