@@ -246,8 +246,9 @@ def dom0_dev_figures(build):
         s.send("xl console lin\n")
         s.send("\n")
         s.expect("lin:/# ", 60)
-        s.send(RESTART_LOOP + "\n")
-        o = s.expect(r"RU\d+", 900)
+        # expect() matches plain text: wait for a marker the echoed command does not contain.
+        s.send(RESTART_LOOP + "; echo X''RDONE\n")
+        o = s.expect("XRDONE", 900)
         s.expect("lin:/# ", 60)
         s.send("\x1d")
         s.expect(prompt, 30)
