@@ -9,7 +9,7 @@ MV_ARCH    := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 MV_CFLAGS  := $(MV_ARCH) -O2 -g -std=gnu11 -ffreestanding -fno-builtin -fno-pic -fno-stack-protector \
 	      -fno-tree-loop-distribute-patterns -Wall -Wextra -Werror \
 	      -Imicrovisor/include -Imicrovisor/include/libc -I$(MV_BUILD) -I$(LIBFDT_SRC)
-MV_SRCS    := head.S entry.S main.c platform.c uart.c console.c console_input.c mm.c page_alloc.c \
+MV_SRCS    := head.S entry.S main.c platform.c uart.c console.c console_input.c mm.c page_alloc.c page_zero.c scrub.c \
 	      gstage.c vmid.c domain.c domain_mem.c domain_boot.c evtchn.c vcpu.c sched.c trap.c host_timer.c host_irq.c plic.c guest_access.c \
 	      lib/string.c lib/vsnprintf.c \
 	      sbi/sbi.c sbi/sbi_base.c sbi/sbi_time.c sbi/sbi_ipi.c sbi/sbi_rfence.c sbi/sbi_hsm.c \

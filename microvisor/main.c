@@ -19,6 +19,8 @@
 #include "dom0_devices.h"
 #include "vmid.h"
 #include "sbi_fwft.h"
+#include "page_zero.h"
+#include "scrub.h"
 #include "public/bootimg.h"
 #include <string.h>
 
@@ -128,6 +130,11 @@ static void check_hart(void)
 		vmid_bits++, vmid >>= 1;
 	vcpu_boot_scounteren = csr_read(CSR_SCOUNTEREN);
 	vcpu_boot_senvcfg = csr_read(CSR_SENVCFG);
+	/* A guarded try: firmware may not have enabled cbo.zero for S-mode (menvcfg.CBZE). */
+	if (page_zero_probe(plat.cboz_block))
+		log("pages are zeroed with Zicboz cbo.zero, %lu-byte blocks", page_zero_block());
+	else if (plat.cboz_block)
+		log("the tree lists Zicboz but cbo.zero failed its test: pages are zeroed with stores");
 	/* Hardware A/D updating (Svadu) is each vCPU's FWFT PTE_AD_HW_UPDATING, off after reset. */
 	henvcfg_value = ENVCFG_STCE;
 }
@@ -268,6 +275,7 @@ void boot_main(unsigned long hartid, void *dtb)
 	console_input_set_focus(focus);
 	if (!domain_dom0() && focus && created > 1)
 		log("console input goes to domain %u \"%s\" (Ctrl-A three times switches)", focus, name);
+	scrub_start();   /* idle harts zero free memory from now on */
 	domains_put();   /* powers off here if every domain already ended */
 	run_scheduler(boot);
 }

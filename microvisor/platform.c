@@ -44,6 +44,16 @@ static bool has_ext(const void *fdt, int cpu, const char *ext)
 	return false;
 }
 
+/* Zicboz's block size for this hart, 0 if it has no Zicboz or the tree does not say. */
+static u64 cboz_block(const void *fdt, int cpu)
+{
+	int len;
+	const fdt32_t *bs = fdt_getprop(fdt, cpu, "riscv,cboz-block-size", &len);
+	if (!bs || len != 4 || !has_ext(fdt, cpu, "zicboz"))
+		return 0;
+	return fdt32_to_cpu(*bs);
+}
+
 static int parse_cpus(const void *fdt, struct platform *p, const char **why)
 {
 	int cpus = fdt_path_offset(fdt, "/cpus"), len, cpu;
@@ -70,6 +80,9 @@ static int parse_cpus(const void *fdt, struct platform *p, const char **why)
 			p->has_sstc = has_ext(fdt, cpu, "sstc");
 			p->has_svadu = has_ext(fdt, cpu, "svadu");
 			first = false;
+			p->cboz_block = cboz_block(fdt, cpu);
+		} else if (cboz_block(fdt, cpu) != p->cboz_block) {
+			p->cboz_block = 0;   /* page_zero runs on every hart: all alike, or the store loop */
 		}
 		p->hartids[p->nr_harts++] = hartid;
 	}

@@ -14,6 +14,7 @@
 #include "host_irq.h"
 #include "vmid.h"
 #include "steal.h"
+#include "scrub.h"
 
 static u64 slice_ticks(void) { return timebase_hz / SLICE_HZ; }
 
@@ -420,6 +421,8 @@ static struct vcpu *pick_next(struct hart *h, u64 *now, u64 *deadline, bool *oth
 		/* Idle: nothing to run until an interrupt (timer or kick). */
 		take_off(h, h->current);
 		program_timer(h, *deadline);
+		if (scrub_idle(h))
+			continue;   /* one chunk of free memory zeroed: look at the run queue again */
 		if (!atomic_read(&h->kicked) &&
 		    !(csr_read(CSR_SIP) & (IRQ_BIT(IRQ_S_TIMER) | IRQ_BIT(IRQ_S_SOFT) | IRQ_BIT(IRQ_S_EXT))))
 			wfi();

@@ -12,8 +12,8 @@ UNIT_TESTS += $(BUILD)/host/test_gstage $(BUILD)/host/test_page_alloc $(BUILD)/h
 
 $(BUILD)/host/test_gstage: tests/unit/test_gstage.c microvisor/gstage.c microvisor/include/gstage.h
 $(BUILD)/host/test_page_alloc: tests/unit/test_page_alloc.c microvisor/page_alloc.c microvisor/include/page_alloc.h
-$(BUILD)/host/test_mm: tests/unit/test_mm.c microvisor/mm.c microvisor/page_alloc.c microvisor/include/mm.h \
-	microvisor/include/page_alloc.h
+$(BUILD)/host/test_mm: tests/unit/test_mm.c microvisor/mm.c microvisor/page_alloc.c microvisor/page_zero.c \
+	microvisor/include/mm.h microvisor/include/page_alloc.h microvisor/include/page_zero.h
 $(BUILD)/host/test_sbi_dispatch: tests/unit/test_sbi_dispatch.c microvisor/sbi/sbi.c microvisor/sbi/sbi_base.c \
 	microvisor/include/sbi.h
 # These two include the handler sources they test (see test_sbi_fakes.h): only the test file is compiled.

@@ -15,6 +15,13 @@ void mm_free(void *p, u64 bytes);
 int mm_reserve(u64 pages, u64 *budget);
 void *mm_alloc_reserved(u64 bytes, u64 align_bytes, u64 *budget);
 void mm_unreserve(u64 *budget);
+/*
+ * Idle work: zeroes at most max_bytes of free pages not known clean and
+ * gives them back known clean. False when there was nothing to do.
+ */
+bool mm_scrub(u64 max_bytes);
 u64 mm_free_bytes(void);
+/* Free memory known to hold only zeros (ready to hand out without zeroing). */
+u64 mm_clean_bytes(void);
 u64 mm_total_bytes(void);
 #endif

@@ -20,6 +20,7 @@ struct platform {
 	u32 plic_phandle;                /* what interrupt-parent names it by */
 	int plic_s_context[MAX_HARTS];   /* each hart's S-mode PLIC context, -1 if none */
 	bool has_sstc, has_svadu;        /* from riscv,isa(-extensions) of the first hart */
+	u64 cboz_block;                  /* Zicboz cbo.zero block size of every hart, 0 if any lacks it */
 	/* The machine's virtio-mmio transports (QEMU virt: 8), Dom0's to drive. */
 	struct platform_mmio { u64 base, size; unsigned irq; /* PLIC source, 0 if not the PLIC's */ } virtio[PLATFORM_MAX_VIRTIO];
 	unsigned nr_virtio;
