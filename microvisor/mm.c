@@ -18,11 +18,6 @@
 static struct page_pool pool;
 static spinlock_t pool_lock = SPINLOCK_INIT;
 
-int mm_init(u64 base, u64 end)
-{
-	return page_pool_init(&pool, base, end);
-}
-
 /*
  * Pages promised to callers of mm_reserve() (pool_lock): plain allocations
  * leave them alone, so a reserving caller's allocations cannot fail for want
@@ -34,8 +29,10 @@ static u64 reserved;
  * (pool_lock). They count as free for reservations and for what others can
  * allocate; an allocation that fails while some are out waits for them
  * (scrub_waiters stops new scrubs meanwhile), so scrubbing never makes an
- * allocation fail. Scrubs never take reserved pages, so pool.nr_free >=
- * reserved always holds.
+ * allocation fail. A scrub leaves `reserved` pages in the pool; as
+ * mm_reserve counts pages out for scrubbing, pool.nr_free may still be below
+ * `reserved` until they return, which plain allocations check for and a
+ * reserving caller waits out.
  */
 static u64 scrubbing, scrub_waiters;
 /*
@@ -48,6 +45,12 @@ static u64 scrubbing, scrub_waiters;
  * (measured: +7% on the Linux boot figure).
  */
 static u64 scrub_credit;   /* written under pool_lock; mm_scrub peeks at it without */
+
+int mm_init(u64 base, u64 end)
+{
+	__atomic_store_n(&scrub_credit, 0, __ATOMIC_RELAXED);   /* a new pool: nothing freed into it yet */
+	return page_pool_init(&pool, base, end);
+}
 
 /* With pool_lock held: free pages nobody was promised, those being scrubbed included. */
 static u64 available(void) { return pool.nr_free + scrubbing - reserved; }

@@ -8,8 +8,13 @@
  * bitmap. Checked after every step: the result is what the model predicts
  * (an allocation fails only when no aligned free run exists; a free
  * succeeds exactly when every page in it is allocated), no two blocks
- * overlap, alignment is honoured and nr_free is exact. Only the bitmap is
- * real memory: the rest of the pool is poisoned so ASan catches any touch.
+ * overlap, alignment is honoured and nr_free is exact. Pages are also
+ * given back zeroed (page_pool_free_clean) and taken for scrubbing
+ * (page_pool_take_dirty); the model knows which free pages are clean, and
+ * what an allocation reports as dirty (page_pool_dirty_run) must be exactly
+ * its pages the model does not know clean: a page reported clean that is
+ * not would be handed out with old data. Only the bitmaps are real memory:
+ * the rest of the pool is poisoned so ASan catches any touch.
  */
 #include <sanitizer/asan_interface.h>
 #include <string.h>
@@ -25,9 +30,19 @@
 enum { PG_FREE, PG_USED, PG_BITMAP };
 
 static u8 state[MAX_PAGES];
+static bool clean[MAX_PAGES];           /* for free pages: known zeroed */
 static u32 run[MAX_PAGES + 1];          /* free pages from i on */
 static struct { u64 addr, nr; } live[MAX_LIVE];
 static unsigned nr_live;
+
+static u64 model_clean(u64 total)
+{
+	u64 n = 0;
+
+	for (u64 i = 0; i < total; i++)
+		n += state[i] == PG_FREE && clean[i];
+	return n;
+}
 
 static u64 model_free(u64 total)
 {
@@ -104,11 +119,26 @@ static void do_alloc(struct page_pool *p, struct fin *in, u64 total)
 			   (unsigned long long)nr, (unsigned long long)addr, (unsigned long long)i, state[i]);
 		state[i] = PG_USED;
 	}
+	/* What the holder will zero: exactly the pages not known clean. */
+	u64 at = 0, len, next = 0;
+	while ((len = page_pool_dirty_run(p, addr, nr, &at)) != 0) {
+		for (u64 i = next; i < at; i++)
+			FUZZ_CHECK(clean[first + i], "page %llu reported clean, but it was freed dirty",
+				   (unsigned long long)(first + i));
+		for (u64 i = at; i < at + len; i++)
+			FUZZ_CHECK(!clean[first + i], "page %llu reported dirty, but it was clean",
+				   (unsigned long long)(first + i));
+		at += len;
+		next = at;
+	}
+	for (u64 i = next; i < nr; i++)
+		FUZZ_CHECK(clean[first + i], "page %llu reported clean, but it was freed dirty",
+			   (unsigned long long)(first + i));
 	if (nr_live < MAX_LIVE)
 		live[nr_live++] = (typeof(live[0])){ addr, nr };
 }
 
-static void do_free(struct page_pool *p, u64 total, u64 addr, u64 nr)
+static void do_free(struct page_pool *p, u64 total, u64 addr, u64 nr, bool zeroed)
 {
 	bool ok = addr >= p->base && !((addr - p->base) % PAGE_SIZE) && nr &&
 		  (addr - p->base) / PAGE_SIZE < total && nr <= total - (addr - p->base) / PAGE_SIZE;
@@ -116,13 +146,43 @@ static void do_free(struct page_pool *p, u64 total, u64 addr, u64 nr)
 
 	for (u64 i = first; ok && i < first + nr; i++)
 		ok = state[i] == PG_USED;
-	int r = page_pool_free(p, addr, nr);
+	int r = zeroed ? page_pool_free_clean(p, addr, nr) : page_pool_free(p, addr, nr);
 	FUZZ_CHECK(r == (ok ? 0 : -RIVET_EINVAL), "free(%#llx, %llu) (page %lld of %llu) returned %d, expected %d",
 		   (unsigned long long)addr, (unsigned long long)nr,
 		   (long long)((s64)(addr - p->base) / (s64)PAGE_SIZE), (unsigned long long)total, r,
 		   ok ? 0 : -RIVET_EINVAL);
-	for (u64 i = first; ok && i < first + nr; i++)
+	for (u64 i = first; ok && i < first + nr; i++) {
 		state[i] = PG_FREE;
+		clean[i] = zeroed;
+	}
+}
+
+static void do_take_dirty(struct page_pool *p, struct fin *in, u64 total)
+{
+	u64 max = fin_u8(in) % 80, leave = fin_u8(in) % 8, nr = 0, before = p->nr_free;
+	u64 addr = page_pool_take_dirty(p, max, leave, &nr);
+	bool any = false;
+
+	for (u64 i = 0; i < total; i++)
+		any |= state[i] == PG_FREE && !clean[i];
+	if (!addr) {
+		FUZZ_CHECK(!nr, "take_dirty found nothing but says %llu pages", (unsigned long long)nr);
+		FUZZ_CHECK(!any || !max || before <= leave, "take_dirty found nothing, though dirty free pages exist");
+		return;
+	}
+	FUZZ_CHECK(nr && nr <= max && before - nr >= leave, "take_dirty took %llu pages (max %llu, leave %llu of %llu)",
+		   (unsigned long long)nr, (unsigned long long)max, (unsigned long long)leave,
+		   (unsigned long long)before);
+	u64 first = (addr - p->base) / PAGE_SIZE;
+	FUZZ_CHECK(addr >= p->base && first < total && nr <= total - first, "take_dirty returned %#llx",
+		   (unsigned long long)addr);
+	for (u64 i = first; i < first + nr; i++) {
+		FUZZ_CHECK(state[i] == PG_FREE && !clean[i], "take_dirty took page %llu (state %u, clean %d)",
+			   (unsigned long long)i, state[i], clean[i]);
+		state[i] = PG_USED;
+	}
+	if (nr_live < MAX_LIVE)
+		live[nr_live++] = (typeof(live[0])){ addr, nr };
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -143,7 +203,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	u64 end = ALIGN_UP(base, PAGE_SIZE) + want * PAGE_SIZE + fin_u16(&in) % PAGE_SIZE;
 
 	u64 abase = ALIGN_UP(base, PAGE_SIZE), total = want;
-	u64 bitmap_pages = (total + 8 * PAGE_SIZE - 1) / (8 * PAGE_SIZE);
+	/* Two bitmaps (used, clean) of whole 64-bit words. */
+	u64 bitmap_pages = (2 * ((total + 63) / 64) * 8 + PAGE_SIZE - 1) / PAGE_SIZE;
 	int expect = !total ? -RIVET_EINVAL : bitmap_pages >= total ? -RIVET_ENOMEM : 0;
 	int r = page_pool_init(&pool, base, end);
 	FUZZ_CHECK(r == expect, "init of %llu pages returned %d, expected %d", (unsigned long long)total, r, expect);
@@ -158,13 +219,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(state, PG_FREE, total);
 	memset(state, PG_BITMAP, bitmap_pages);
+	memset(clean, 0, total);   /* nothing is known clean at boot */
 	nr_live = 0;
 	while (in.left) {
-		u8 op = fin_u8(&in) % 4;
+		u8 op = fin_u8(&in) % 6;
 
 		if (op < 2) {
 			do_alloc(&pool, &in, total);
-		} else if (op == 2 && nr_live) {
+		} else if (op == 4) {
+			do_take_dirty(&pool, &in, total);
+		} else if ((op == 2 || op == 5) && nr_live) {
 			/* A live block, whole or in part (the API frees pages, not blocks). */
 			unsigned i = fin_u16(&in) % nr_live;
 			u64 addr = live[i].addr, nr = live[i].nr;
@@ -179,7 +243,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			} else if (how == 3) {
 				nr++;
 			}
-			do_free(&pool, total, addr, nr);
+			do_free(&pool, total, addr, nr, op == 5);
 			live[i] = live[--nr_live];
 		} else {
 			/* Hostile: near the pool's start (its bitmap), anywhere, unaligned, huge counts. */
@@ -187,10 +251,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			u64 addr = how & 1 ? fin_u64(&in) : abase + (u64)(s64)(int16_t)fin_u16(&in) * PAGE_SIZE;
 			if (how & 2)
 				addr += fin_u16(&in) % PAGE_SIZE;
-			do_free(&pool, total, addr, how & 4 ? fin_u64(&in) : fin_u8(&in));
+			do_free(&pool, total, addr, how & 4 ? fin_u64(&in) : fin_u8(&in), how & 8);
 		}
 		FUZZ_CHECK(pool.nr_free == model_free(total), "nr_free is %llu, the model has %llu free",
 			   (unsigned long long)pool.nr_free, (unsigned long long)model_free(total));
+		FUZZ_CHECK(pool.nr_clean == model_clean(total), "nr_clean is %llu, the model has %llu",
+			   (unsigned long long)pool.nr_clean, (unsigned long long)model_clean(total));
 	}
 	return 0;
 }
