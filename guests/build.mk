@@ -38,6 +38,9 @@ GUEST_VARIANTS := \
 	sbisusp:sbisusp.c: \
 	mmiofuzz:mmiofuzz.c: \
 	ctl:ctl.c: \
+	ctlzero:ctl.c:-DCTL_ZERO,-Wno-unused-function \
+	zerocheck:zerocheck.c:-DZC_REBOOT \
+	zerochild:zerocheck.c: \
 	devprobe:devprobe.c: \
 	iobench:iobench.c: \
 	dmregs:dmregs.c: \
@@ -80,6 +83,13 @@ $(GUEST_OUT)/ctl_payload.o: guests/ctl_payload.S $(GUEST_OUT)/hello.bin
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -DPAYLOAD='"$(GUEST_OUT)/hello.bin"' -c $< -o $@
 $(GUEST_OUT)/ctl.elf: $(GUEST_OUT)/ctl_payload.o
 $(GUEST_OUT)/ctl.elf: GUEST_EXTRA_OBJS := $(GUEST_OUT)/ctl_payload.o
+
+# ctlzero carries zerochild, a domain that checks its RAM reads as zeros, then dirties it.
+$(GUEST_OUT)/ctlzero_payload.o: guests/ctl_payload.S $(GUEST_OUT)/zerochild.bin
+	@echo "  AS      $@"
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -DPAYLOAD='"$(GUEST_OUT)/zerochild.bin"' -c $< -o $@
+$(GUEST_OUT)/ctlzero.elf: $(GUEST_OUT)/ctlzero_payload.o
+$(GUEST_OUT)/ctlzero.elf: private GUEST_EXTRA_OBJS := $(GUEST_OUT)/ctlzero_payload.o
 
 $(GUEST_OUT)/%.bin: $(GUEST_OUT)/%.elf
 	@echo "  OBJCOPY $@"

@@ -383,6 +383,42 @@ static void pin_check(long id)
 	failures++;
 }
 
+#ifdef CTL_ZERO
+#define ZERO_CYCLES 10
+
+/*
+ * ctlzero: pairs of domains, each of which checks that all its RAM reads as
+ * zeros and then fills it, built and destroyed in turn, so that every pair
+ * gets the pages the last one dirtied. Odd cycles pause between pairs, so
+ * idle harts scrub what was freed; even cycles do not, so populate zeroes.
+ */
+int main(unsigned long hartid, unsigned long dtb)
+{
+	(void)hartid;
+	(void)dtb;
+	print_set_console(PRINT_DBCN);
+	unsigned long at_start = free_bytes();
+	printf("ctl: %u harts, %lu MiB free\n", pi.nr_harts, at_start >> 20);
+	for (int cycle = 1; cycle <= ZERO_CYCLES; cycle++) {
+		long a = build_child("zc_a"), b = build_child("zc_b");
+		if (a >= 0)
+			relay_until_shutdown(a, 1);
+		if (b >= 0)
+			relay_until_shutdown(b, 1);
+		if (a >= 0)
+			expect("destroy", hc(RIVET_HC_DOMAIN_DESTROY, a, 0, 0, 0), 0);
+		if (b >= 0)
+			expect("destroy", hc(RIVET_HC_DOMAIN_DESTROY, b, 0, 0, 0), 0);
+		if (a < 0 || b < 0)
+			break;
+		if (cycle & 1)
+			delay_ticks(20 * TICKS_PER_MS);
+	}
+	printf("ctl: %d zero cycles\n", ZERO_CYCLES);
+	printf(failures ? "ctl: %u failures\n" : "ctl: all ok\n", failures);
+	return 0;
+}
+#else
 int main(unsigned long hartid, unsigned long dtb)
 {
 	(void)hartid;
@@ -436,3 +472,4 @@ int main(unsigned long hartid, unsigned long dtb)
 	printf(failures ? "ctl: %u failures\n" : "ctl: all ok\n", failures);
 	return 0;
 }
+#endif

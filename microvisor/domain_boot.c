@@ -3,12 +3,13 @@
  * domain_boot.c: domains described in the boot image: RAM populated at
  * 0x80000000, the kernel, ramdisk and device tree records copied in (the
  * tree's timebase patched), vCPU 0 started. The image stays in memory, so
- * on_* = restart can rebuild a domain from it.
+ * on_* = restart can rebuild a domain from it, in the same RAM, zeroed first.
  */
 #include "domain.h"
 #include "hart.h"
 #include "dom0_devices.h"
 #include "print.h"
+#include "page_zero.h"
 #include <string.h>
 #include <libfdt.h>
 
@@ -54,12 +55,26 @@ static int load_images(struct domain *d)
 	return 0;
 }
 
+/* Its vCPUs are all off (it is DYING) and nobody maps its memory: the pages are its own. */
+static int zero_owned(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte)
+{
+	(void)ctx;
+	(void)gpa;
+	if (pte & PTE_OWNED)
+		page_zero((void *)(uintptr_t)hpa, size);
+	return 0;
+}
+
 bool domain_boot_reload(struct domain *d)
 {
 	/* Its peers must not signal, nor Dom0 write into, the next life's memory. */
 	evtchn_teardown(d);
 	if (__atomic_load_n(&d->nr_fmaps, __ATOMIC_ACQUIRE))
 		return false;
+	/* As a new domain would, the next life finds only zeros besides its images. */
+	spin_lock(&d->mem_lock);
+	gstage_for_each_leaf(&d->gs, zero_owned, NULL);
+	spin_unlock(&d->mem_lock);
 	return load_images(d) == 0;
 }
 
