@@ -12,6 +12,7 @@
 #include "lib/guest.h"
 #include "lib/print.h"
 #include "lib/sbi.h"
+#include "lib/string.h"
 #include "public/bootimg.h"
 
 #ifndef ZC_FALLBACK_MB
@@ -38,6 +39,33 @@ static void check_and_fill(unsigned long from, unsigned long to)
 			printf("zerocheck: FAIL nonzero word %lx at %lx\n", v, (unsigned long)w);
 		*w = 0x5a5a000000000000UL | (unsigned long)w;
 	}
+}
+
+/*
+ * Whether the tree lists Zicboz ("zicboz" appears only as an ISA string; the
+ * property names say "cboz"), and if it does, that cbo.zero works: a guest
+ * told of it must be able to use it (henvcfg.CBZE), or it traps here.
+ */
+static void zicboz_check(unsigned long dtb, unsigned long dtb_end)
+{
+	static const char name[] = "zicboz";
+	static unsigned long block[64] __attribute__((aligned(256)));
+	int listed = 0;
+	for (const char *p = (const char *)dtb; dtb && (unsigned long)p + sizeof(name) <= dtb_end; p++)
+		if (!memcmp(p, name, sizeof(name)))
+			listed = 1;
+	if (!listed) {
+		printf("zerocheck: Zicboz not listed\n");
+		return;
+	}
+	for (unsigned i = 0; i < 64; i++)
+		block[i] = ~0UL;
+	__asm__ volatile(".option push\n.option arch, +zicboz\ncbo.zero (%0)\n.option pop"
+			 :: "r"(block) : "memory");
+	unsigned zeroed = 0;
+	while (zeroed < 64 && !block[zeroed])
+		zeroed++;
+	printf("zerocheck: Zicboz listed, cbo.zero zeroed %u bytes\n", zeroed * 8);
 }
 
 int main(unsigned long hartid, unsigned long dtb)
@@ -79,6 +107,7 @@ int main(unsigned long hartid, unsigned long dtb)
 		printf("zerocheck: FAIL %lu nonzero words in %lu KiB\n", nonzero, bytes >> 10);
 	else
 		printf("zerocheck: vcpu %lu: all %lu KiB of RAM read as zeros\n", hartid, bytes >> 10);
+	zicboz_check(dtb, dtb_end);
 #ifdef ZC_REBOOT
 	printf("zerocheck: rebooting\n");
 	sbi_system_reset(SBI_SRST_COLD_REBOOT, 0);

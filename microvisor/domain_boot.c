@@ -13,6 +13,75 @@
 #include <string.h>
 #include <libfdt.h>
 
+/* Drops one name from a NUL-separated string list in place; the new length. */
+static int drop_from_list(char *list, int len, const char *name)
+{
+	int out = 0;
+	for (int off = 0; off < len; ) {
+		int n = (int)strnlen(list + off, len - off) + 1;
+		if (strcmp(list + off, name) != 0) {
+			memmove(list + out, list + off, n);
+			out += n;
+		}
+		off += n;
+	}
+	return out;
+}
+
+/* Where "_name" stands as a whole extension in a riscv,isa string ("..._zicboz_..." or at its end). */
+static char *find_token(char *isa, const char *tok)
+{
+	size_t n = strlen(tok);
+	for (char *p = strchr(isa, '_'); p; p = strchr(p + 1, '_'))
+		if (!strncmp(p, tok, n) && (p[n] == '_' || p[n] == 0))
+			return p;
+	return NULL;
+}
+
+/*
+ * A boot domain's tree may list Zicboz (mkimage cannot know the host): kept,
+ * with the host's block size, when the microvisor zeroes with cbo.zero itself
+ * (and so sets henvcfg.CBZE for guests, main.c); dropped otherwise, for a
+ * guest must never be told of an extension the host lacks. Only ever shrinks
+ * the tree. 0, or a libfdt error (the tree is then not written back).
+ */
+static int fit_cboz(void *tree, int cpus)
+{
+	static char list[512];
+	int cpu;
+	fdt_for_each_subnode(cpu, tree, cpus) {
+		int len;
+		if (!fdt_getprop(tree, cpu, "riscv,cboz-block-size", &len))
+			continue;
+		if (page_zero_block()) {
+			int err = fdt_setprop_inplace_u32(tree, cpu, "riscv,cboz-block-size", (u32)page_zero_block());
+			if (err)
+				return err;
+			continue;
+		}
+		int err = fdt_delprop(tree, cpu, "riscv,cboz-block-size");
+		const char *exts = fdt_getprop(tree, cpu, "riscv,isa-extensions", &len);
+		if (!err && exts && len > 0 && len <= (int)sizeof(list)) {
+			memcpy(list, exts, len);
+			list[len - 1] = 0;
+			err = fdt_setprop(tree, cpu, "riscv,isa-extensions", list, drop_from_list(list, len, "zicboz"));
+		}
+		const char *isa = fdt_getprop(tree, cpu, "riscv,isa", &len);
+		char *at;
+		if (!err && isa && len > 0 && len <= (int)sizeof(list)) {
+			memcpy(list, isa, len);
+			list[len - 1] = 0;
+			if ((at = find_token(list, "_zicboz")) != NULL) {
+				memmove(at, at + strlen("_zicboz"), strlen(at + strlen("_zicboz")) + 1);
+				err = fdt_setprop_string(tree, cpu, "riscv,isa", list);
+			}
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* mkimage cannot know the host's timebase; the guest tree gets it in place. */
 static void patch_dtb(struct domain *d, u64 gpa, u64 size)
 {
@@ -25,7 +94,8 @@ static void patch_dtb(struct domain *d, u64 gpa, u64 size)
 	if (domain_read_gpa(d, gpa, tree, size) == 0 && fdt_check_header(tree) == 0 &&
 	    fdt_totalsize(tree) <= size) {
 		int cpus = fdt_path_offset(tree, "/cpus");
-		if (cpus >= 0 && fdt_setprop_inplace_u32(tree, cpus, "timebase-frequency", (u32)timebase_hz) == 0) {
+		if (cpus >= 0 && fdt_setprop_inplace_u32(tree, cpus, "timebase-frequency", (u32)timebase_hz) == 0 &&
+		    fit_cboz(tree, cpus) == 0) {
 			if (d->flags & RIVET_DOMF_PRIVILEGED)
 				dom0_devices_patch_fdt(d, tree);
 			domain_write_gpa(d, gpa, tree, size);

@@ -137,6 +137,12 @@ static void check_hart(void)
 		log("the tree lists Zicboz but cbo.zero failed its test: pages are zeroed with stores");
 	/* Hardware A/D updating (Svadu) is each vCPU's FWFT PTE_AD_HW_UPDATING, off after reset. */
 	henvcfg_value = ENVCFG_STCE;
+	/*
+	 * Guests may zero with cbo.zero where the microvisor can (Zicboz, and
+	 * firmware set menvcfg.CBZE); domain_boot.c tells boot domains so.
+	 */
+	if (page_zero_block())
+		henvcfg_value |= ENVCFG_CBZE;
 }
 
 static void start_secondaries(struct hart *boot)

@@ -14,7 +14,7 @@ static uint8_t fdt[DOMFDT_MAX_SIZE];
 static int build(unsigned nr_vcpus, uint64_t ram_size, const char *bootargs, int initrd,
 		 uint64_t start, uint64_t end)
 {
-	struct domfdt_params p = { nr_vcpus, 0x80000000, ram_size, bootargs, initrd, start, end, NULL, 0, 0, 0 };
+	struct domfdt_params p = { nr_vcpus, 0x80000000, ram_size, bootargs, initrd, start, end, NULL, 0, 0, 0, 0 };
 
 	memset(fdt, 0xee, sizeof fdt);
 	return domfdt_build(&p, fdt, sizeof fdt);
@@ -148,7 +148,7 @@ TEST(chosen)
 
 TEST(domain_name)
 {
-	struct domfdt_params p = { 1, 0x80000000, 16 << 20, NULL, 0, 0, 0, "web-1", 0, 0, 0 };
+	struct domfdt_params p = { 1, 0x80000000, 16 << 20, NULL, 0, 0, 0, "web-1", 0, 0, 0, 0 };
 
 	CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
 	CHECK_STR(str("/chosen", "rivet,domain-name"), "web-1");
@@ -157,7 +157,7 @@ TEST(domain_name)
 
 TEST(dom0_hypervisor_node)
 {
-	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, "Domain-0", 1, 0, 0 };
+	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, "Domain-0", 1, 0, 0, 0 };
 	const fdt64_t *dr;
 
 	CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
@@ -192,14 +192,14 @@ TEST(packed_and_small)
 
 TEST(too_small_buffer)
 {
-	struct domfdt_params p = { 8, 0x80000000, 1 << 20, NULL, 0, 0, 0, NULL, 0, 0, 0 };
+	struct domfdt_params p = { 8, 0x80000000, 1 << 20, NULL, 0, 0, 0, NULL, 0, 0, 0, 0 };
 
 	CHECK(domfdt_build(&p, fdt, 256) < 0);
 }
 
 static int build_dev(unsigned nr_vcpus, int serial)
 {
-	struct domfdt_params p = { nr_vcpus, 0x80000000, 64 << 20, NULL, 0, 0, 0, "d", 0, 1, serial };
+	struct domfdt_params p = { nr_vcpus, 0x80000000, 64 << 20, NULL, 0, 0, 0, "d", 0, 1, serial, 0 };
 
 	memset(fdt, 0xee, sizeof fdt);
 	return domfdt_build(&p, fdt, sizeof fdt);
@@ -317,9 +317,25 @@ TEST(no_devices_no_soc)
 	CHECK(prop("/chosen", "stdout-path", -1) == NULL);
 }
 
+/* Zicboz only when asked (trees the microvisor fits to the host), with its block size. */
+TEST(zicboz_only_when_asked)
+{
+	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, NULL, 0, 0, 0, 1 };
+	int len;
+
+	CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
+	CHECK_STR(str("/cpus/cpu@1", "riscv,isa"), DOMFDT_ISA_CBOZ);
+	CHECK(fdt_stringlist_search(fdt, node("/cpus/cpu@1"), "riscv,isa-extensions", "zicboz") >= 0);
+	CHECK_EQ(u32("/cpus/cpu@1", "riscv,cboz-block-size"), DOMFDT_CBOZ_BLOCK);
+	CHECK(build(2, 16 << 20, NULL, 0, 0, 0) > 0);
+	CHECK(fdt_stringlist_search(fdt, node("/cpus/cpu@1"), "riscv,isa-extensions", "zicboz") < 0);
+	CHECK(fdt_getprop(fdt, node("/cpus/cpu@1"), "riscv,cboz-block-size", &len) == NULL);
+}
+
 int main(void)
 {
 	check_suite = "domfdt";
+	RUN(zicboz_only_when_asked);
 	RUN(root_and_memory);
 	RUN(cpus);
 	RUN(chosen);

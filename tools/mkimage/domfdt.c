@@ -9,6 +9,7 @@
 
 /* Property strings of riscv,isa-extensions, as one NUL-separated list. */
 static const char isa_exts[] = "i\0m\0a\0f\0d\0c\0zicntr\0zicsr\0zifencei\0zihpm\0sstc";
+static const char isa_exts_cboz[] = "i\0m\0a\0f\0d\0c\0zicboz\0zicntr\0zicsr\0zifencei\0zihpm\0sstc";
 
 #define TRY(x) do { int _e = (x); if (_e < 0) return _e; } while (0)
 
@@ -19,7 +20,7 @@ static int prop_cells64(void *fdt, const char *name, uint64_t a, uint64_t b)
 	return fdt_property(fdt, name, v, sizeof v);
 }
 
-static int add_cpu(void *fdt, unsigned id)
+static int add_cpu(void *fdt, unsigned id, int cboz)
 {
 	char name[32];
 
@@ -29,9 +30,14 @@ static int add_cpu(void *fdt, unsigned id)
 	TRY(fdt_property_u32(fdt, "reg", id));
 	TRY(fdt_property_string(fdt, "status", "okay"));
 	TRY(fdt_property_string(fdt, "compatible", "riscv"));
-	TRY(fdt_property_string(fdt, "riscv,isa", DOMFDT_ISA));
+	TRY(fdt_property_string(fdt, "riscv,isa", cboz ? DOMFDT_ISA_CBOZ : DOMFDT_ISA));
 	TRY(fdt_property_string(fdt, "riscv,isa-base", "rv64i"));
-	TRY(fdt_property(fdt, "riscv,isa-extensions", isa_exts, sizeof isa_exts));
+	if (cboz) {
+		TRY(fdt_property(fdt, "riscv,isa-extensions", isa_exts_cboz, sizeof isa_exts_cboz));
+		TRY(fdt_property_u32(fdt, "riscv,cboz-block-size", DOMFDT_CBOZ_BLOCK));
+	} else {
+		TRY(fdt_property(fdt, "riscv,isa-extensions", isa_exts, sizeof isa_exts));
+	}
 	TRY(fdt_property_string(fdt, "mmu-type", "riscv,sv39"));
 	TRY(fdt_begin_node(fdt, "interrupt-controller"));
 	TRY(fdt_property_string(fdt, "compatible", "riscv,cpu-intc"));
@@ -157,7 +163,7 @@ static int build(const struct domfdt_params *p, void *fdt, int size)
 	TRY(fdt_property_u32(fdt, "#size-cells", 0));
 	TRY(fdt_property_u32(fdt, "timebase-frequency", DOMFDT_TIMEBASE_HZ));
 	for (i = 0; i < p->nr_vcpus; i++)
-		TRY(add_cpu(fdt, i));
+		TRY(add_cpu(fdt, i, p->cboz));
 	TRY(fdt_end_node(fdt));
 
 	if (p->hypervisor_node) {

@@ -17,7 +17,15 @@
 /* The microvisor overwrites this 4-byte value in place with the host's. */
 #define DOMFDT_TIMEBASE_HZ 10000000u
 #define DOMFDT_ISA         "rv64imafdc_zicntr_zicsr_zifencei_zihpm_sstc"
+#define DOMFDT_ISA_CBOZ    "rv64imafdc_zicboz_zicntr_zicsr_zifencei_zihpm_sstc"
 #define DOMFDT_MAX_SIZE    0x10000
+/*
+ * With cboz: Zicboz is listed (riscv,isa-extensions "zicboz", riscv,isa
+ * "_zicboz") with this block size. Only in trees the microvisor fits to the
+ * host at load (boot-image domains): it drops Zicboz where the host lacks it
+ * and puts in the host's block size.
+ */
+#define DOMFDT_CBOZ_BLOCK  64u
 
 struct domfdt_params {
 	unsigned nr_vcpus;
@@ -29,6 +37,7 @@ struct domfdt_params {
 	int hypervisor_node;       /* Dom0: /rivet-hypervisor, its event interrupt, and /soc */
 	int devices;               /* emulated devices: /soc with the PLIC and 8 virtio-mmio slots */
 	int serial;                /* with devices: the 16550 UART, /chosen/stdout-path to it */
+	int cboz;                  /* list Zicboz (see DOMFDT_CBOZ_BLOCK) */
 };
 
 /* Where QEMU virt puts its devices (rivet-dm emulates them at the same GPAs). */

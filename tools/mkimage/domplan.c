@@ -41,7 +41,9 @@ int domplan_build(const struct domplan_req *rq, void *dtb, size_t dtb_size, stru
 				     .ram_size = dc->memory_bytes, .bootargs = dc->cmdline,
 				     .has_initrd = dc->ramdisk != NULL, .name = dc->name,
 				     .hypervisor_node = rq->hypervisor_node,
-				     .devices = domcfg_has_devices(dc), .serial = dc->serial };
+				     .devices = domcfg_has_devices(dc), .serial = dc->serial,
+				     /* Only where the microvisor fits the tree to the host (see DOMFDT_CBOZ_BLOCK). */
+				     .cboz = !rq->set_timebase };
 	size = domfdt_build(&fp, dtb, dtb_size);
 	if (size < 0)
 		return diag_fail(d, rq->cfg_path, 0, NULL,
