@@ -168,7 +168,7 @@ static void start_secondaries(struct hart *boot)
 	 * Bounded wait: a hart that never shows up is left out, not waited for.
 	 * In naps, not a spin: where harts share a core (QEMU's TCG, -icount),
 	 * a spinning hart's instructions delay the very harts it waits for
-	 * (measured: a third of a Linux domain's boot under -icount).
+	 * (measured: a sixth of a Linux domain's boot under -icount).
 	 */
 	u64 until = time_now() + timebase_hz;
 	for (unsigned i = 0; i < nr_harts; i++) {
