@@ -40,7 +40,7 @@ XL_SCALE = (1, 8, 32)                       # stamp domains created at once by x
 
 def dom0_image(build):
     """Builds Dom0's image once per run (build/bench/dom0.img)."""
-    img = dom0_image(build)
+    img = os.path.join(build, "bench", "dom0.img")
     if getattr(dom0_image, "done", False):
         return img
     p = subprocess.run(["make", "-s", "image", "DOM0=y", "BUILD=" + os.path.relpath(build, ROOT)],
