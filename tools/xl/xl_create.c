@@ -24,7 +24,7 @@
 
 #define MAX_CFG_BYTES    (1u << 20)
 #define MAX_MODULE_BYTES (1ULL << 30)
-#define MAP_CHUNK_PAGES  1024        /* 4 MiB of guest RAM mapped at a time */
+#define MAP_CHUNK_PAGES  16384       /* 64 MiB of guest RAM mapped at a time: each unmap is a TLB shootdown */
 #define UNDO_WAIT_MS     10000       /* how long a failed create waits for its domain to go */
 
 /*
@@ -353,12 +353,14 @@ int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uin
 			  "cannot read '%s': %s", dc.kernel, why);
 		goto out;
 	}
+	xl_trace("read kernel");
 	if (kimage_parse(p->kernel, p->kernel_len, RIVET_GUEST_RAM_BASE, dc.memory_bytes, &k,
 			 why) < 0) {
 		diag_fail(d, cfg_path, dc.line_kernel <= file_lines ? dc.line_kernel : 0, "kernel",
 			  "'%s': %s", dc.kernel, why);
 		goto out;
 	}
+	xl_trace("parse kernel");
 	if (dc.ramdisk &&
 	    file_read(dc.ramdisk_path, MAX_MODULE_BYTES, &p->ramdisk, &p->ramdisk_len, why) < 0) {
 		diag_fail(d, cfg_path, dc.line_ramdisk <= file_lines ? dc.line_ramdisk : 0,
@@ -366,7 +368,7 @@ int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uin
 		goto out;
 	}
 
-	xl_trace("read kernel and ramdisk");
+	xl_trace("read ramdisk");
 	/* Placed as mkimage places a boot-time domain (domplan). */
 	p->dtb = calloc(1, DOMFDT_MAX_SIZE);
 	if (!p->dtb) {
