@@ -30,6 +30,7 @@ GUEST_VARIANTS := \
 	breaker_write:breaker.c:-DBREAKER_WRITE \
 	breaker_ill:breaker.c:-DBREAKER_ILL \
 	cpubench:cpubench.c: \
+	touch:touch.c: \
 	bench:bench.c: \
 	pin:pin.c: \
 	echo:echo.c: \

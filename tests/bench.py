@@ -3,6 +3,7 @@
 """bench.py: prints Rivet's performance figures. Under QEMU -icount the guest-visible
 instruction counts and time are deterministic; wall-clock figures are labelled as such."""
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -13,7 +14,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qemu import boot  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ICOUNT = ["-icount", "shift=0,sleep=off"]   # 1 insn = 1 ns; idle time skipped, so runs repeat exactly
+# 1 insn = 1 ns; idle time skipped, so runs repeat exactly. The RTC starts at a fixed date and
+# follows virtual time: from the host's clock, bare Linux's boot to its banner varied by 25%.
+ICOUNT = ["-icount", "shift=0,sleep=off", "-rtc", "base=2026-01-01T00:00:00,clock=vm"]
 ICOUNT_SLEEP = ["-icount", "shift=0,sleep=on"]  # idle time follows the host's: bare QEMU's disk
 CYCLES = 1000                               # xl create + xl destroy cycles in Dom0
 
@@ -25,70 +28,136 @@ def grab(run, pattern, what):
     return [int(g) for g in m.groups()]
 
 
-def dom0_figures(build):
-    """Boots Dom0 under -icount and times xl create from Dom0's own clock (rdtime)."""
-    from qemu import Session
+DOM0_PROMPT = "Domain-0:/# "
+STAMP_CFG = "printf 'name = \"%s\"\\nmemory = %d\\nkernel = \"/usr/lib/rivet/guests/stamp.elf\"\\n' > %s"
+# The tick in a stamp guest's first console line (its own rdtime), in domain NAME's console log.
+STAMP_TICK = "sed -n 's/.*at tick \\([0-9]*\\).*/\\1/p' /var/log/rivet/console/%s.log"
+# Dom0 waits for a DomU's line with sleep, never a busy loop: under -icount every hart's
+# instructions are virtual time, so a spinning Dom0 would slow the DomU it is timing. The
+# figures are the DomU's own stamps, so when Dom0 notices does not change them.
+WAIT_LOG = "until grep -q '%s' /var/log/rivet/console/%s.log 2>/dev/null; do sleep 1; done"
+XL_SIZES = (16, 64, 128, 512)               # MiB: xl create against domain size
+XL_SCALE = (1, 8, 32)                       # stamp domains created at once by xl
+
+
+def dom0_image(build):
+    """Builds Dom0's image once per run (build/bench/dom0.img)."""
+    img = os.path.join(build, "bench", "dom0.img")
+    if getattr(dom0_image, "done", False):
+        return img
     p = subprocess.run(["make", "-s", "image", "DOM0=y", "BUILD=" + os.path.relpath(build, ROOT)],
                        cwd=ROOT, capture_output=True, text=True)
     if p.returncode:
         sys.exit("bench: make image DOM0=y failed:\n" + p.stderr[-2000:])
-    img = os.path.join(build, "bench", "dom0.img")
     os.replace(os.path.join(build, "rivet.img"), img)
-    prompt = "Domain-0:/# "
+    dom0_image.done = True
+    return img
+
+
+def dom0_shell(s):
+    def sh(cmd, timeout=600):
+        s.send(cmd + "\n")
+        return s.expect(DOM0_PROMPT, timeout).replace("\r", "")
+    return sh
+
+
+def tagged(out, tag, what):
+    """The number after TAG at the start of a line of OUT (tags the echoed command cannot match)."""
+    m = re.search(r"^%s(-?\d+)$" % tag, out, re.M)
+    if not m:
+        sys.exit("bench: no %s in:\n%s" % (what, out[-3000:]))
+    return int(m.group(1))
+
+
+def free_bytes(sh):
+    return tagged(sh("sleep 1; rivet-hcstress free | sed 's/^free_bytes /F/'"), "F", "free memory")
+
+
+def dom0_figures(build, sections):
+    """Boots Dom0 under -icount and times xl create from Dom0's own clock (rdtime) against
+    the DomU's own stamp; with "xlsize", xl create against the domain's size and what the
+    microvisor keeps for each; with "scale", N small domains created at once."""
+    from qemu import Session
+    img = dom0_image(build)
     res = {}
     with Session(img, smp=2, mem="1G", extra=ICOUNT) as s:
-        s.expect(prompt, 600)
+        s.expect(DOM0_PROMPT, 600)
+        sh = dom0_shell(s)
+        res["timebase"] = tagged(sh("xl info | sed -n 's/^timebase_hz *: */T/p'"), "T", "the timebase")
+        if "dom0" in sections:
+            t0 = time.monotonic()
+            sh(STAMP_CFG % ("stamp", 16, "/tmp/stamp.cfg"))
+            out = sh("a=$(rdtime); xl create -q /tmp/stamp.cfg; c=$(rdtime); %s; b=$(%s); "
+                     "echo T$((b - a)); echo X$((c - a))"
+                     % (WAIT_LOG % ("at tick", "stamp"), STAMP_TICK % "stamp"))
+            res["hello_wall"] = time.monotonic() - t0
+            res["hello_ticks"] = tagged(out, "T", "hello timing")
+            res["hello_xl"] = tagged(out, "X", "hello xl timing")
+            t0 = time.monotonic()
+            out = sh("a=$(rdtime); RIVET_XL_TRACE=1 xl create -q /etc/rivet/examples/linux.cfg; "
+                     "c=$(rdtime); %s; "
+                     "b=$(sed -n 's/.*up at tick \\([0-9]*\\).*/\\1/p' /var/log/rivet/console/linux.log); "
+                     "echo T$((b - a)); echo X$((c - a))" % (WAIT_LOG % ("up at tick", "linux")))
+            res["linux_wall"] = time.monotonic() - t0
+            res["linux_ticks"] = tagged(out, "T", "Linux DomU timing")
+            res["linux_xl"] = tagged(out, "X", "Linux DomU xl timing")
+            res["linux_trace"] = [l for l in out.split("\n") if l.startswith("xl-trace: ")]
+            out = sh("grep VmRSS /proc/$(pidof rivet-consoled)/status")
+            m = re.search(r"VmRSS:\s+(\d+)", out)
+            res["consoled_rss"] = int(m.group(1)) if m else -1
+            out = sh("xl dmesg | grep 'linux\" created'")
+            m = re.search(r"overhead (\d+) KiB", out)
+            res["domu_overhead"] = int(m.group(1)) if m else -1
 
-        def sh(cmd):
-            s.send(cmd + "\n")
-            return s.expect(prompt, 600).replace("\r", "")
-
-        def ticks(out, what):
-            m = re.search(r"^T(\d+)$", out, re.M)
-            if not m:
-                sys.exit("bench: no %s in:\n%s" % (what, out))
-            return int(m.group(1))
-
-        t0 = time.monotonic()
-        sh("printf 'name = \"stamp\"\\nmemory = 16\\nkernel = \"/usr/lib/rivet/guests/stamp.elf\"\\n' > /tmp/stamp.cfg")
-        out = sh("a=$(rdtime); xl create -q /tmp/stamp.cfg; "
-                 "until grep -q 'at tick' /var/log/rivet/console/stamp.log 2>/dev/null; do :; done; "
-                 "b=$(sed -n 's/.*at tick \\([0-9]*\\).*/\\1/p' /var/log/rivet/console/stamp.log); "
-                 "echo T$((b - a))")
-        res["hello_wall"] = time.monotonic() - t0
-        res["hello_ticks"] = ticks(out, "hello timing")
-        t0 = time.monotonic()
-        out = sh("a=$(rdtime); xl create -q /etc/rivet/examples/linux.cfg; "
-                 "until grep -q 'up at tick' /var/log/rivet/console/linux.log 2>/dev/null; do :; done; "
-                 "b=$(sed -n 's/.*up at tick \\([0-9]*\\).*/\\1/p' /var/log/rivet/console/linux.log); "
-                 "echo T$((b - a))")
-        res["linux_wall"] = time.monotonic() - t0
-        res["linux_ticks"] = ticks(out, "Linux DomU timing")
-        out = sh("grep VmRSS /proc/$(pidof rivet-consoled)/status")
-        m = re.search(r"VmRSS:\s+(\d+)", out)
-        res["consoled_rss"] = int(m.group(1)) if m else -1
-        out = sh("xl dmesg | grep 'linux\" created'")
-        m = re.search(r"overhead (\d+) KiB", out)
-        res["domu_overhead"] = int(m.group(1)) if m else -1
-
-        # xl create + xl destroy of a small bare-metal domain (it waits for input, so
-        # destroy always meets it running), CYCLES times; free memory to the byte.
-        sh("xl destroy linux; xl destroy stamp 2>/dev/null; "
-           "printf 'name = \"cyc\"\\nmemory = 16\\nkernel = \"/etc/rivet/examples/echo.elf\"\\n' > /tmp/cyc.cfg")
-        out = sh("sleep 1; rivet-hcstress free")
-        before = ticks(out.replace("free_bytes ", "T"), "free memory before the cycles")
-        t0 = time.monotonic()
-        # A name per cycle: xl destroy does not wait for the domain to be gone.
-        out = sh("n=0; a=$(rdtime); for i in $(seq %d); do xl create -q /tmp/cyc.cfg name=c$i && "
-                 "xl destroy c$i && n=$((n+1)); done; b=$(rdtime); echo T$((b - a)); echo N$n" % CYCLES)
-        res["cycle_wall"] = (time.monotonic() - t0) / CYCLES
-        res["cycle_ticks"] = ticks(out, "create/destroy timing") / CYCLES
-        m = re.search(r"^N(\d+)$", out, re.M)
-        res["cycles_ok"] = int(m.group(1)) if m else -1
-        out = sh("sleep 1; rivet-hcstress free")
-        res["cycle_lost"] = before - ticks(out.replace("free_bytes ", "T"), "free memory after the cycles")
-        out = sh("xl info | sed -n 's/^timebase_hz *: */T/p'")
-        res["timebase"] = ticks(out, "the timebase")
+            # xl create + xl destroy of a small bare-metal domain (it waits for input, so
+            # destroy always meets it running), CYCLES times; free memory to the byte.
+            sh("xl destroy linux; xl destroy stamp 2>/dev/null; "
+               "printf 'name = \"cyc\"\\nmemory = 16\\nkernel = \"/etc/rivet/examples/echo.elf\"\\n' > /tmp/cyc.cfg")
+            before = free_bytes(sh)
+            t0 = time.monotonic()
+            # A name per cycle: xl destroy does not wait for the domain to be gone.
+            out = sh("n=0; a=$(rdtime); for i in $(seq %d); do xl create -q /tmp/cyc.cfg name=c$i && "
+                     "xl destroy c$i && n=$((n+1)); done; b=$(rdtime); echo T$((b - a)); echo N$n" % CYCLES)
+            res["cycle_wall"] = (time.monotonic() - t0) / CYCLES
+            res["cycle_ticks"] = tagged(out, "T", "create/destroy timing") / CYCLES
+            res["cycles_ok"] = tagged(out, "N", "create/destroy count")
+            res["cycle_lost"] = before - free_bytes(sh)
+        if "xlsize" in sections:
+            # xl create of a stamp domain of each size: to its first line, xl's own time, and
+            # what the microvisor took beyond the domain's RAM (free memory, to the byte).
+            res["xlsize"] = []
+            for mib in XL_SIZES:
+                name = "size%d" % mib
+                sh(STAMP_CFG % (name, mib, "/tmp/%s.cfg" % name))
+                before = free_bytes(sh)
+                out = sh("a=$(rdtime); xl create -q /tmp/%s.cfg; c=$(rdtime); %s; b=$(%s); "
+                         "echo T$((b - a)); echo X$((c - a))"
+                         % (name, WAIT_LOG % ("at tick", name), STAMP_TICK % name))
+                # The stamp guest ends by itself after 50 ms; the free memory is read while it
+                # exists (it stops at its last line and waits for nothing: read at once).
+                ticks, xl = tagged(out, "T", "xl create %d MiB" % mib), tagged(out, "X", "xl %d MiB" % mib)
+                m = re.search(r"overhead (\d+) KiB", sh("xl dmesg | grep '\"%s\" created'" % name))
+                res["xlsize"].append((mib, ticks, xl, int(m.group(1)) if m else -1))
+                sh("while xl list | grep -q '^%s '; do sleep 1; done" % name)
+                lost = before - free_bytes(sh)
+                if lost:
+                    res.setdefault("xlsize_lost", []).append((mib, lost))
+        if "scale" in sections:
+            # N stamp domains created one after another by xl; the figure is from the first
+            # xl create to the last domain's first line (its own stamp).
+            res["scale"] = []
+            for n in XL_SCALE:
+                sh(STAMP_CFG % ("k", 16, "/tmp/k.cfg"))
+                out = sh("a=$(rdtime); for i in $(seq %d); do xl create -q /tmp/k.cfg name=k%dx$i; done; "
+                         "for i in $(seq %d); do %s; done; "
+                         "b=$(for i in $(seq %d); do %s; done | sort -n | tail -1); echo T$((b - a))"
+                         % (n, n, n, WAIT_LOG % ("at tick", "k%dx$i" % n), n, STAMP_TICK % ("k%dx$i" % n)))
+                ticks = tagged(out, "T", "%d domains" % n)
+                out = sh("xl dmesg | grep -c '\"k%dx[0-9]*\" created'; "
+                         "xl dmesg | sed -n 's/.*\"k%dx[0-9]*\" created.*overhead \\([0-9]*\\) KiB.*/\\1/p' | "
+                         "awk '{s+=$1} END {print \"O\" s+0}'" % (n, n))
+                res["scale"].append((n, ticks, tagged(out, "O", "overhead of %d domains" % n)))
+                sh("while xl list | grep -q '^k%dx'; do sleep 1; done" % n)
     return res
 
 
@@ -189,7 +258,7 @@ def dom0_dev_figures(build):
     """Dom0 on 3 harts (its vCPUs on harts 0 and 1, each DomU pinned to hart 2), under
     -icount: iobench as a DomU, then a Linux DomU with a virtio-blk disk and ttyS0."""
     from qemu import Session
-    img = os.path.join(build, "bench", "dom0.img")
+    img = dom0_image(build)
     prompt = "Domain-0:/# "
     res = {}
     with Session(img, smp=3, mem="1G", extra=ICOUNT) as s:
@@ -277,7 +346,7 @@ def net_figures(build):
     this script reads), timed the same way."""
     import socket
     from qemu import Session
-    img = os.path.join(build, "bench", "dom0.img")
+    img = dom0_image(build)
     prompt = "Domain-0:/# "
     res = {}
     probe = socket.socket()
@@ -440,116 +509,333 @@ def device_report(b, d):
               % (d.get("restart"), d.get("restart_gens")))
 
 
+def device_figures(F, b, d):
+    """The device-model figures of device_report, into the table."""
+    for tag in ("read", "write"):
+        F.add("devices", "virtio-blk sequential %s, dd 1M x %d, Linux DomU" % (tag, DISK_MIB),
+              mbs(d[tag][0]), "MB/s", mbs(b[tag][0]), ("ratio", ">=", 0.5))
+    bps = lambda t: UART_BYTES / (t / 1e7)   # noqa: E731
+    F.add("devices", "16550 transmit, bare-metal DomU", bps(d["uart"][0]), "B/s", bps(b["uart"][0]),
+          ("ratio", ">=", 0.2), note="target: within 5x of bare")
+    n = 2000
+    F.add("devices", "one synchronous ioreq (UART scratch read)", d["mmio"][1] / n, "insn",
+          b["mmio"][1] / n, note="whole machine; the target, <= 1000, is for HS-mode alone")
+    for tag in ("read", "write"):
+        sync = d[tag + "_dm"][0] - d["base_dm"][0]
+        F.add("devices", "synchronous round trips per virtio-blk request (%s)" % tag,
+              sync / d[tag][1], "", None, ("value", "<=", 2))
+    F.add("devices", "rivet-dm RSS, Linux DomU with a disk and a serial port", d["dm_rss"], "KiB",
+          None, ("value", "<=", 2048))
+    if d.get("restart"):
+        F.add("devices", "dm restart: largest gap between two disk reads", d["restart"][0] / 1e4, "ms")
+
+
+def net_figures_add(F, n):
+    mb = lambda t: (NET_MIB << 20) / 1e6 / (t / 1e7)   # noqa: E731
+    for key, label in (("to_dom0", "TCP DomU -> Dom0"), ("to_domu", "TCP DomU -> DomU"),
+                       ("to_dom0_nooff", "TCP DomU -> Dom0, rivet-dm offloads off"),
+                       ("dom0_to_host", "TCP Dom0 -> QEMU host (machine NIC)")):
+        if n.get(key):
+            F.add("net", "%s, %d MiB" % (label, NET_MIB), mb(n[key]), "MB/s")
+    if n.get("ping"):
+        F.add("net", "ping DomU -> Dom0, average of 20", n["ping"][1], "ms")
+
+
+SECTIONS = ("micro", "cpu", "linux", "touch", "boot", "dom0", "xlsize", "scale", "devices", "net")
+SECTION_HELP = {
+    "micro": "null SBI call, vCPU switch, PMU read (one bare-metal guest)",
+    "cpu": "a CPU-bound guest under Rivet and bare",
+    "linux": "Linux power-on to its init banner under Rivet and bare",
+    "touch": "guest memory first touch, 64 MiB",
+    "boot": "1, 8 and 16 small boot-time domains at once",
+    "dom0": "xl create to a DomU's first line and to Linux's banner; create/destroy cycles",
+    "xlsize": "xl create against domain size, and the microvisor's memory for each",
+    "scale": "1, 8 and 32 small domains created at once by xl in Dom0",
+    "devices": "the device model beside bare QEMU's devices",
+    "net": "networking between DomUs, Dom0 and the host",
+}
+BOOT_SCALE = (1, 8, 16)                     # boot-time domains (RIVET_MAX_BOOT_DOMAINS is 16)
+FLAT = 1.25                                 # "flat": per-domain cost at N within this of N = 1
+
+
+def scale_rows(F, section, n, total, base):
+    """Per-domain rows of N domains at once: total / N, and what each domain beyond the first
+    added, (total(N) - total(1)) / (N - 1), which is flat when the cost per domain does not
+    grow with their number (ratio: to the same figure at the first N > 1). BASE carries
+    (total(1), that first figure) from one N to the next."""
+    F.add(section, "  per domain (total / %d)" % n, total / n, "ticks")
+    if n == 1:
+        return (total, None)
+    added = (total - base[0]) / (n - 1)
+    first = base[1] or added
+    F.add(section, "  per domain beyond the first, ratio to %s" % ("itself" if first is added else
+                                                                      "the smallest N > 1"),
+          added, "ticks", None, ("ratio", "<=", FLAT) if base[1] else None, ratio=added / first)
+    return (base[0], first)
+
+
+class Figures:
+    """Every figure of a run: printed as one table and written to results.json."""
+
+    def __init__(self):
+        self.rows = []
+
+    def add(self, section, name, value, unit, bare=None, target=None, ratio=None, note=None):
+        """target: (what, op, limit) with what "value" or "ratio", op "<=" or ">=", or None.
+        ratio: value / bare unless given (scale figures give theirs against N = 1)."""
+        if ratio is None and bare:
+            ratio = value / bare
+        met, text = None, None
+        if target:
+            what, op, limit = target
+            x = ratio if what == "ratio" else value
+            if x is not None:
+                met = x <= limit if op == "<=" else x >= limit
+            text = ("%s %gx" % (op, limit)) if what == "ratio" else ("%s %g %s" % (op, limit, unit))
+        # A row whose label is indented belongs to the row above: its name says so, so
+        # that every name in results.json is unique and means the same in every run.
+        label = name
+        if name.startswith("  "):
+            name = "%s: %s" % (self.parent, name.strip())
+        else:
+            self.parent = name
+        self.rows.append({"section": section, "name": name, "label": label, "value": value, "unit": unit,
+                          "bare": bare, "ratio": ratio, "target": text, "met": met, "note": note})
+
+    def table(self):
+        print("\nRivet benchmark figures (QEMU virt, -icount shift=0: 1 instruction = 1 ns; "
+              "a tick is 100 ns of the 10 MHz timebase; bare = the same guest on bare QEMU in the "
+              "same run; ratio = Rivet / bare unless noted)")
+        w = max(len(r["label"]) for r in self.rows)
+        print("  %-*s  %14s  %14s  %8s  %-14s  %s" % (w, "figure", "Rivet", "bare", "ratio", "target", ""))
+        for r in self.rows:
+            print("  %-*s  %14s  %14s  %8s  %-14s  %s" % (
+                w, r["label"], fmt(r["value"], r["unit"]), fmt(r["bare"], r["unit"]),
+                "" if r["ratio"] is None else "%.3f" % r["ratio"], r["target"] or "",
+                {True: "met", False: "MISSED", None: ""}[r["met"]] + (" (%s)" % r["note"] if r["note"] else "")))
+
+    def write(self, path):
+        with open(path, "w") as f:
+            json.dump({"format": 1, "qemu": qemu_version(), "figures": self.rows}, f, indent=1)
+            f.write("\n")
+
+
+def fmt(v, unit):
+    if v is None:
+        return "-"
+    if isinstance(v, float) and not v.is_integer():
+        return "%.2f %s" % (v, unit)
+    return "%d %s" % (v, unit)
+
+
+def qemu_version():
+    p = subprocess.run(["qemu-system-riscv64", "--version"], capture_output=True, text=True)
+    return p.stdout.split("\n")[0]
+
+
+def compare(a_path, b_path):
+    """Prints every figure of two results.json files and the ratio B / A."""
+    a, b = [{r["name"]: r for r in json.load(open(p))["figures"]} for p in (a_path, b_path)]
+    names = list(a) + [n for n in b if n not in a]
+    w = max(len(n) for n in names)
+    print("  %-*s  %16s  %16s  %8s" % (w, "figure", "A", "B", "B/A"))
+    for n in names:
+        va, vb = a.get(n, {}).get("value"), b.get(n, {}).get("value")
+        unit = (a.get(n) or b.get(n))["unit"]
+        print("  %-*s  %16s  %16s  %8s" % (w, n, fmt(va, unit), fmt(vb, unit),
+                                           "%.3f" % (vb / va) if va and vb is not None else "-"))
+    print("A: %s\nB: %s" % (a_path, b_path))
+    return 0
+
+
 def main():
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description="Rivet's benchmarks (docs/bench.md)")
     ap.add_argument("--build", default="build")
-    ap.add_argument("--only-devices", action="store_true",
-                    help="only the device-model figures (Dom0's image must be built)")
-    ap.add_argument("--only-net", action="store_true",
-                    help="only the networking figures (Dom0's image must be built)")
+    ap.add_argument("--only", action="append", default=[], metavar="SECTION",
+                    help="run only these sections (repeat, or comma-separate): " +
+                    "; ".join("%s: %s" % kv for kv in SECTION_HELP.items()))
+    ap.add_argument("--only-devices", action="store_true", help="same as --only devices")
+    ap.add_argument("--only-net", action="store_true", help="same as --only net")
+    ap.add_argument("--json", help="where to write the figures (default BUILD/bench/results.json)")
+    ap.add_argument("--compare", nargs=2, metavar=("A", "B"),
+                    help="print the figures of two results.json files and the ratios B/A; runs nothing")
     args = ap.parse_args()
+    if args.compare:
+        return compare(*args.compare)
+    only = [x for o in args.only for x in o.split(",") if x]
+    only += ["devices"] if args.only_devices else []
+    only += ["net"] if args.only_net else []
+    bad = [x for x in only if x not in SECTIONS]
+    if bad:
+        ap.error("no section %s (sections: %s)" % (", ".join(bad), ", ".join(SECTIONS)))
+    run = set(only or SECTIONS)
     build = os.path.join(ROOT, args.build)
     out = os.path.join(build, "bench")
     os.makedirs(out, exist_ok=True)
     mk = os.path.join(build, "host", "mkimage")
     uvm = os.path.join(build, "microvisor", "rivet.bin")
     guests = os.path.join(build, "guests")
+    F = Figures()
+    ref = {}
 
     def image(name, cfgs):
         img = os.path.join(out, name + ".img")
-        subprocess.run([mk, "-o", img, "-u", uvm] + [os.path.join(ROOT, "guests", "configs", c + ".cfg")
+        subprocess.run([mk, "-o", img, "-u", uvm] + [c if os.path.isabs(c) else
+                                                     os.path.join(ROOT, "guests", "configs", c + ".cfg")
                                                      for c in cfgs], check=True)
         return img
 
-    if args.only_net:
-        net_report(net_figures(build))
-        return 0
-    if args.only_devices:
-        device_report(bare_dev_figures(build, out), dom0_dev_figures(build))
-        return 0
-
-    micro = boot(image("bench", ["bench"]), smp=1, timeout=120, extra=ICOUNT)
-    null_rivet, = grab(micro, r"\[bench\] bench: null sbi call: (\d+) instructions", "null call")
-    switch, = grab(micro, r"\[bench\] bench: vcpu switch: (\d+) instructions", "vcpu switch")
-    switch_sta, = grab(micro, r"\[bench\] bench: vcpu switch with steal time: (\d+) instructions",
-                       "vcpu switch with STA")
-    bare = boot(os.path.join(guests, "bench.elf"), smp=1, timeout=120, extra=ICOUNT)
-    null_bare, = grab(bare, r"bench: null sbi call: (\d+) instructions", "bare null call")
-    pmu_rivet, = grab(micro, r"\[bench\] bench: pmu counter read: (\d+) instructions", "pmu counter read")
-    pmu_bare, = grab(bare, r"bench: pmu counter read: (\d+) instructions", "bare pmu counter read")
-
-    cpu_img = image("cpubench", ["cpubench"])
-    rivet = boot(cpu_img, smp=1, timeout=300, extra=ICOUNT)
-    t_rivet, i_rivet = grab(rivet, r"\[cpubench\] cpubench: (\d+) ticks, (\d+) instructions", "cpubench")
-    direct = boot(os.path.join(guests, "cpubench.elf"), smp=1, timeout=300, extra=ICOUNT)
-    t_bare, i_bare = grab(direct, r"cpubench: (\d+) ticks, (\d+) instructions", "bare cpubench")
-    wall_rivet = boot(cpu_img, smp=1, timeout=300)
-    w_rivet, _ = grab(wall_rivet, r"\[cpubench\] cpubench: (\d+) ticks, (\d+)", "cpubench (wall)")
-    wall_bare = boot(os.path.join(guests, "cpubench.elf"), smp=1, timeout=300)
-    w_bare, _ = grab(wall_bare, r"cpubench: (\d+) ticks, (\d+)", "bare cpubench (wall)")
-
     linux_dir = os.path.join(build, "linux")
     banner = r"Rivet domain linux: Linux [^\n]*up at tick (\d+)"
-    linux_img = os.path.join(out, "linux.img")
-    subprocess.run([mk, "-o", linux_img, "-u", uvm, os.path.join(ROOT, "guests", "linux", "linux.cfg")],
-                   check=True)
-    # QEMU puts a fresh rng-seed in its device tree at every boot, which changes
-    # Linux's path through boot; a dumped tree without it makes runs repeat exactly.
     bare_dtb = os.path.join(out, "bare-virt.dtb")
-    subprocess.run(["qemu-system-riscv64", "-M", "virt,dumpdtb=" + bare_dtb, "-cpu", "rv64",
-                    "-smp", "2", "-m", "128M", "-nographic"], check=True, capture_output=True)
-    subprocess.run(["fdtput", "-d", bare_dtb, "/chosen", "rng-seed"], check=True)
     bare_linux = ["-dtb", bare_dtb, "-initrd", os.path.join(linux_dir, "rootfs.cpio"),
                   "-append", "console=hvc0 earlycon=sbi quiet"]
-    lr = boot(linux_img, smp=2, mem="512M", timeout=300, until="up at tick", extra=ICOUNT)
-    lr_t, = grab(lr, banner, "Linux banner under Rivet")
-    overhead, = grab(lr, r'"linux": 128 MiB[^\n]* overhead (\d+) KiB', "domain overhead")
-    lb = boot(os.path.join(linux_dir, "Image"), smp=2, mem="128M", timeout=300, until="up at tick",
-              extra=ICOUNT + bare_linux)
-    lb_t, = grab(lb, banner, "Linux banner on bare QEMU")
-    lw = boot(linux_img, smp=2, mem="512M", timeout=300, until="up at tick")
-    lbw = boot(os.path.join(linux_dir, "Image"), smp=2, mem="128M", timeout=300, until="up at tick",
-               extra=bare_linux)
 
-    sb = boot(os.path.join(guests, "stamp.elf"), smp=1, timeout=60, extra=ICOUNT)
-    stamp_bare, = grab(sb, r"stamp from vcpu 0 at tick (\d+)", "bare stamp line")
-    dom0 = dom0_figures(build)
-    dev_bare = bare_dev_figures(build, out)
-    dev_dom0 = dom0_dev_figures(build)
-    net = net_figures(build)
+    def bare_linux_ticks():
+        """The same kernel and initramfs on bare QEMU to its banner (run once)."""
+        if "linux" not in ref:
+            # QEMU puts a fresh rng-seed in its device tree at every boot, which changes
+            # Linux's path through boot; a dumped tree without it makes runs repeat exactly.
+            subprocess.run(["qemu-system-riscv64", "-M", "virt,dumpdtb=" + bare_dtb, "-cpu", "rv64",
+                            "-smp", "2", "-m", "128M", "-nographic"], check=True, capture_output=True)
+            subprocess.run(["fdtput", "-d", bare_dtb, "/chosen", "rng-seed"], check=True)
+            lb = boot(os.path.join(linux_dir, "Image"), smp=2, mem="128M", timeout=300,
+                      until="up at tick", extra=ICOUNT + bare_linux)
+            ref["linux"], = grab(lb, banner, "Linux banner on bare QEMU")
+        return ref["linux"]
 
-    print("Rivet benchmarks (QEMU virt, -icount shift=0 unless marked wall-clock)")
-    print("  null SBI call round trip, from the guest: %6d instructions" % null_rivet)
-    print("    same call to OpenSBI on bare QEMU:      %6d instructions" % null_bare)
-    print("  vCPU switch (IPI ping-pong on one hart):  %6d instructions" % switch)
-    print("    with SBI STA records (steal-time update): %4d instructions (+%d)"
-          % (switch_sta, switch_sta - switch))
-    print("  SBI PMU counter read (instret, trapped):  %6d instructions" % pmu_rivet)
-    print("    same read on bare QEMU (direct CSR):    %6d instructions" % pmu_bare)
-    print("  CPU-bound guest: %d ticks under Rivet, %d bare: ratio %.4f" % (t_rivet, t_bare, t_rivet / t_bare))
-    print("    its instructions retired: %d under Rivet, %d bare" % (i_rivet, i_bare))
-    print("  CPU-bound guest, wall-clock (varies run to run): ratio %.3f" % (w_rivet / w_bare))
-    print("  Linux 6.12 (2 vCPUs, 128 MiB) power-on to init banner: %d ticks under Rivet, %d bare: ratio %.3f"
-          % (lr_t, lb_t, lr_t / lb_t))
-    print("    wall-clock (varies): %.2f s under Rivet, %.2f s bare: ratio %.2f"
-          % (lw.seconds, lbw.seconds, lw.seconds / lbw.seconds))
-    print("  microvisor memory for that domain beyond its RAM (tables, vCPUs, domain): %d KiB" % overhead)
-    print("  Dom0 (2 vCPUs, 256 MiB) on 2 harts:")
-    print("    xl create to the bare-metal domain's first console line: %d ticks (wall %.2f s); "
-          "ratio to a bare QEMU boot of it to that line: %.3f"
-          % (dom0["hello_ticks"], dom0["hello_wall"], dom0["hello_ticks"] / stamp_bare))
-    print("    xl create to the Linux DomU's init banner: %d ticks (wall %.2f s); ratio to a bare "
-          "QEMU boot of the same kernel to its banner: %.3f"
-          % (dom0["linux_ticks"], dom0["linux_wall"], dom0["linux_ticks"] / lb_t))
-    print("    console daemon RSS: %d KiB; microvisor overhead of that DomU: %d KiB"
-          % (dom0["consoled_rss"], dom0["domu_overhead"]))
-    print("    xl create + xl destroy of a 16 MiB bare-metal domain, %d cycles: %d ticks (%.1f ms) per cycle "
-          "(wall %.2f s); memory lost: %d bytes"
-          % (CYCLES, dom0["cycle_ticks"], dom0["cycle_ticks"] * 1000.0 / dom0["timebase"],
-             dom0["cycle_wall"], dom0["cycle_lost"]))
-    device_report(dev_bare, dev_dom0)
-    net_report(net)
-    if dom0["cycle_lost"] != 0 or dom0["cycles_ok"] != CYCLES:
+    def bare_stamp_ticks():
+        if "stamp" not in ref:
+            sb = boot(os.path.join(guests, "stamp.elf"), smp=1, timeout=60, extra=ICOUNT)
+            ref["stamp"], = grab(sb, r"stamp from vcpu 0 at tick (\d+)", "bare stamp line")
+        return ref["stamp"]
+
+    if "micro" in run:
+        micro = boot(image("bench", ["bench"]), smp=1, timeout=120, extra=ICOUNT)
+        null_rivet, = grab(micro, r"\[bench\] bench: null sbi call: (\d+) instructions", "null call")
+        switch, = grab(micro, r"\[bench\] bench: vcpu switch: (\d+) instructions", "vcpu switch")
+        switch_sta, = grab(micro, r"\[bench\] bench: vcpu switch with steal time: (\d+) instructions",
+                           "vcpu switch with STA")
+        bare = boot(os.path.join(guests, "bench.elf"), smp=1, timeout=120, extra=ICOUNT)
+        null_bare, = grab(bare, r"bench: null sbi call: (\d+) instructions", "bare null call")
+        pmu_rivet, = grab(micro, r"\[bench\] bench: pmu counter read: (\d+) instructions", "pmu counter read")
+        pmu_bare, = grab(bare, r"bench: pmu counter read: (\d+) instructions", "bare pmu counter read")
+        F.add("micro", "null SBI call round trip", null_rivet, "insn", null_bare, ("value", "<=", 100),
+              note="bare: OpenSBI")
+        F.add("micro", "vCPU switch (IPI ping-pong, one hart)", switch, "insn", None, ("value", "<=", 300))
+        F.add("micro", "vCPU switch with SBI STA records", switch_sta, "insn")
+        F.add("micro", "SBI PMU counter read (instret)", pmu_rivet, "insn", pmu_bare,
+              note="bare: a direct CSR read")
+
+    if "cpu" in run:
+        cpu_img = image("cpubench", ["cpubench"])
+        rivet = boot(cpu_img, smp=1, timeout=300, extra=ICOUNT)
+        t_rivet, i_rivet = grab(rivet, r"\[cpubench\] cpubench: (\d+) ticks, (\d+) instructions", "cpubench")
+        direct = boot(os.path.join(guests, "cpubench.elf"), smp=1, timeout=300, extra=ICOUNT)
+        t_bare, i_bare = grab(direct, r"cpubench: (\d+) ticks, (\d+) instructions", "bare cpubench")
+        wall_rivet = boot(cpu_img, smp=1, timeout=300)
+        w_rivet, _ = grab(wall_rivet, r"\[cpubench\] cpubench: (\d+) ticks, (\d+)", "cpubench (wall)")
+        wall_bare = boot(os.path.join(guests, "cpubench.elf"), smp=1, timeout=300)
+        w_bare, _ = grab(wall_bare, r"cpubench: (\d+) ticks, (\d+)", "bare cpubench (wall)")
+        F.add("cpu", "CPU-bound guest", t_rivet, "ticks", t_bare)
+        F.add("cpu", "CPU-bound guest, instructions retired", i_rivet, "insn", i_bare)
+        F.add("cpu", "CPU-bound guest, wall clock (varies)", w_rivet, "ticks", w_bare)
+
+    if "linux" in run:
+        linux_img = os.path.join(out, "linux.img")
+        subprocess.run([mk, "-o", linux_img, "-u", uvm, os.path.join(ROOT, "guests", "linux", "linux.cfg")],
+                       check=True)
+        lr = boot(linux_img, smp=2, mem="512M", timeout=300, until="up at tick", extra=ICOUNT)
+        lr_t, = grab(lr, banner, "Linux banner under Rivet")
+        overhead, = grab(lr, r'"linux": 128 MiB[^\n]* overhead (\d+) KiB', "domain overhead")
+        lb_t = bare_linux_ticks()
+        lw = boot(linux_img, smp=2, mem="512M", timeout=300, until="up at tick")
+        lbw = boot(os.path.join(linux_dir, "Image"), smp=2, mem="128M", timeout=300, until="up at tick",
+                   extra=bare_linux)
+        F.add("linux", "Linux 6.12 (2 vCPUs, 128 MiB) power-on to init banner", lr_t, "ticks", lb_t,
+              ("ratio", "<=", 1.10))
+        F.add("linux", "  the same, wall clock (varies)", lw.seconds, "s", lbw.seconds)
+        F.add("linux", "  microvisor memory for it beyond its RAM", overhead, "KiB")
+
+    if "touch" in run:
+        tr = boot(image("touch", ["touch"]), smp=1, mem="512M", timeout=120, extra=ICOUNT)
+        tb = boot(os.path.join(guests, "touch.elf"), smp=1, mem="256M", timeout=120, extra=ICOUNT)
+        for what, label in (("pages", "a word per 4 KiB page"), ("words", "then every 8-byte word")):
+            pat = r"touch: %s: \d+ \w+, (\d+) ticks, (\d+) instructions" % what
+            (rt, ri), (bt, bi) = grab(tr, r"\[touch\] " + pat, "touch " + what), grab(tb, pat, "bare touch")
+            F.add("touch", "first touch of 64 MiB, %s" % label, rt, "ticks", bt, ("ratio", "<=", 2.0))
+            F.add("touch", "  its instructions", ri, "insn", bi)
+
+    if "boot" in run:
+        base = None
+        for n in BOOT_SCALE:
+            cfgs = []
+            for i in range(n):
+                c = os.path.join(out, "boot-k%d.cfg" % i)
+                with open(c, "w") as f:
+                    f.write('name = "k%d"\nmemory = 16\nvcpus = 1\nkernel = "%s"\n'
+                            % (i, os.path.join(guests, "stamp.elf")))
+                cfgs.append(c)
+            r = boot(image("boot%d" % n, cfgs), smp=2, mem="1G", timeout=300, extra=ICOUNT)
+            ticks = [int(t) for t in re.findall(r"\[k\d+\] stamp from vcpu 0 at tick (\d+)", r.output)]
+            if len(ticks) != n:
+                sys.exit("bench: %d of %d boot-time domains printed their first line:\n%s"
+                         % (len(ticks), n, r.output[-3000:]))
+            over = sum(int(x) for x in re.findall(r'"k\d+": 16 MiB[^\n]* overhead (\d+) KiB', r.output))
+            F.add("boot", "%d boot-time domain(s) (16 MiB) to all first lines" % n, max(ticks), "ticks",
+                  bare_stamp_ticks() if n == 1 else None, note="bare: one, power-on to it" if n == 1 else None)
+            base = scale_rows(F, "boot", n, max(ticks), base)
+            F.add("boot", "  microvisor memory for them beyond their RAM", over, "KiB")
+
+    dom0_sections = run & {"dom0", "xlsize", "scale"}
+    if dom0_sections:
+        dom0 = dom0_figures(build, dom0_sections)
+        tb = dom0["timebase"]
+        if "dom0" in run:
+            F.add("dom0", "xl create to a bare-metal DomU's first line (16 MiB)", dom0["hello_ticks"],
+                  "ticks", bare_stamp_ticks(), note="bare: power-on to that line")
+            F.add("dom0", "  xl create's own run", dom0["hello_xl"], "ticks")
+            F.add("dom0", "xl create to the Linux DomU's banner (128 MiB)", dom0["linux_ticks"], "ticks",
+                  bare_linux_ticks(), ("ratio", "<=", 1.3), note="bare: power-on to the banner")
+            F.add("dom0", "  xl create's own run", dom0["linux_xl"], "ticks")
+            F.add("dom0", "  the same, wall clock (varies)", dom0["linux_wall"], "s")
+            F.add("dom0", "  microvisor memory for it beyond its RAM", dom0["domu_overhead"], "KiB")
+            F.add("dom0", "rivet-consoled RSS", dom0["consoled_rss"], "KiB")
+            F.add("dom0", "xl create + xl destroy, 16 MiB bare-metal DomU (of %d)" % CYCLES,
+                  dom0["cycle_ticks"], "ticks")
+            F.add("dom0", "  memory lost over the cycles", dom0["cycle_lost"], "bytes", None,
+                  ("value", "<=", 0))
+            print("xl create of the Linux DomU, its phases (RIVET_XL_TRACE=1, Dom0's clock):")
+            for l in dom0["linux_trace"]:
+                print("  " + l)
+        for mib, ticks, xl, over in dom0.get("xlsize", []):
+            F.add("xlsize", "xl create to first line, %d MiB DomU" % mib, ticks, "ticks")
+            F.add("xlsize", "  xl create's own run", xl, "ticks")
+            F.add("xlsize", "  microvisor memory for it beyond its RAM", over, "KiB")
+        for mib, lost in dom0.get("xlsize_lost", []):
+            F.add("xlsize", "  memory lost after the %d MiB DomU ended" % mib, lost, "bytes", None,
+                  ("value", "<=", 0))
+        base = None
+        for n, ticks, over in dom0.get("scale", []):
+            F.add("scale", "xl create of %d DomU(s) (16 MiB) to all first lines" % n, ticks, "ticks")
+            base = scale_rows(F, "scale", n, ticks, base)
+            F.add("scale", "  microvisor memory for them beyond their RAM", over, "KiB")
+
+    if "devices" in run:
+        dev_bare, dev_dom0 = bare_dev_figures(build, out), dom0_dev_figures(build)
+        device_report(dev_bare, dev_dom0)
+        device_figures(F, dev_bare, dev_dom0)
+    if "net" in run:
+        net = net_figures(build)
+        net_report(net)
+        net_figures_add(F, net)
+
+    F.table()
+    path = args.json or os.path.join(out, "results.json")
+    F.write(path)
+    print("figures written to %s (compare two runs: make bench-compare A=old.json B=new.json)"
+          % os.path.relpath(path))
+    if "dom0" in run and (dom0["cycle_lost"] != 0 or dom0["cycles_ok"] != CYCLES):
         print("FAIL: bench: %d of %d create/destroy cycles succeeded and %d bytes of free memory "
               "are gone: every cycle must succeed and give back every byte"
               % (dom0["cycles_ok"], CYCLES, dom0["cycle_lost"]))

@@ -52,5 +52,12 @@ unit-tests: $(UNIT_TESTS)
 test: all unit-tests linux dom0
 	$(Q)python3 tests/run.py --build $(BUILD) --unit "$(UNIT_TESTS)" --linux
 
+# make bench [ONLY=micro,linux,...]: the figures as one table, also in $(BUILD)/bench/results.json;
+# make bench-compare A=old.json B=new.json: both runs' figures and B/A (docs/bench.md).
 bench: all linux dom0
-	$(Q)python3 tests/bench.py --build $(BUILD)
+	$(Q)python3 tests/bench.py --build $(BUILD) $(if $(ONLY),--only $(ONLY))
+
+.PHONY: bench-compare
+bench-compare:
+	$(if $(and $(A),$(B)),,$(error usage: make bench-compare A=old/results.json B=new/results.json))
+	$(Q)python3 tests/bench.py --compare $(A) $(B)

@@ -14,6 +14,7 @@
 #include <linux/miscdevice.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/interrupt.h>
@@ -75,16 +76,22 @@ struct fmap {
 static LIST_HEAD(window_maps);
 static DEFINE_MUTEX(window_lock);
 
-/* With window_lock held: the lowest free window range of that many pages. */
+/*
+ * With window_lock held: the lowest free window range of that many pages.
+ * A range of 2 MiB or more starts on a 2 MiB boundary, so that the
+ * microvisor can map it with 2 MiB leaves where the DomU's pages are
+ * contiguous and aligned too (FOREIGN_MAP does so by itself).
+ */
 static u64 window_alloc(u64 nr_pages, struct list_head **after)
 {
-	u64 at = WINDOW_BASE, len = nr_pages << PAGE_SHIFT;
+	u64 len = nr_pages << PAGE_SHIFT, align = len >= SZ_2M ? SZ_2M : PAGE_SIZE;
+	u64 at = WINDOW_BASE;
 	struct fmap *m;
 	*after = &window_maps;
 	list_for_each_entry(m, &window_maps, all) {
 		if (m->window_gpa >= at + len)
 			break;
-		at = m->window_gpa + (m->nr_pages << PAGE_SHIFT);
+		at = ALIGN(m->window_gpa + (m->nr_pages << PAGE_SHIFT), align);
 		*after = &m->all;
 	}
 	return at + len <= WINDOW_BASE + WINDOW_BYTES ? at : 0;

@@ -140,10 +140,21 @@ struct sbiret hc_foreign_map(struct vcpu *v, struct trap_frame *f)
 		self->gs.ctx = &budget;   /* the window's tables come out of the reservation */
 		*slot = (struct foreign_map){ window, nr, fgpa, d, false };   /* keeps the reference */
 		d->nr_fmaps++;
-		for (u64 i = 0; i < nr && !err; i++) {
-			u64 hpa;
+		/*
+		 * Each run of pages that is contiguous in host memory goes in as one
+		 * mapping: gstage_map then writes 2 MiB leaves wherever the window
+		 * address and the host address are both 2 MiB aligned, instead of 512
+		 * 4 KiB PTEs (and their table page). A failure part-way is undone below
+		 * as before: the window range is cleared whole.
+		 */
+		for (u64 i = 0; i < nr && !err;) {
+			u64 hpa, next, run = 1;
 			gstage_translate(&d->gs, fgpa + i * PAGE_SIZE, &hpa, NULL);
-			err = gstage_map(&self->gs, window + i * PAGE_SIZE, hpa, PAGE_SIZE, PTE_R | PTE_W);
+			while (i + run < nr && gstage_translate(&d->gs, fgpa + (i + run) * PAGE_SIZE, &next, NULL) == 0 &&
+			       next == hpa + run * PAGE_SIZE)
+				run++;
+			err = gstage_map(&self->gs, window + i * PAGE_SIZE, hpa, run * PAGE_SIZE, PTE_R | PTE_W);
+			i += run;
 		}
 		self->gs.ctx = NULL;
 	}

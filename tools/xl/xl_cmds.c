@@ -162,6 +162,7 @@ int xl_cmd_create(xc_handle *h, int argc, char **argv)
 		xl_err("create: %s", d.text);
 		return usage_of("create");
 	}
+	xl_trace("start");
 	if (!o.quiet)
 		fprintf(stderr, "Parsing config from %s\n", o.file);
 	pi.timebase_hz = DOMFDT_TIMEBASE_HZ;
