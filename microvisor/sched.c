@@ -282,38 +282,6 @@ void sched_stop_current(struct hart *h)
 	spin_unlock(&h->lock);
 }
 
-/* With h->lock held: wake blocked vCPUs whose interrupt is due; returns the next deadline. */
-static u64 wake_due(struct hart *h, u64 now)
-{
-	u64 next = ~0UL;
-	for (unsigned i = 0; i < h->nr_vcpus; i++) {
-		struct vcpu *v = h->vcpus[i];
-		/* A vCPU waiting for its device model has no deadline: its timer cannot wake it. */
-		if (v->state != VCPU_BLOCKED || v->io_wait || wake_locked(v, now))
-			continue;
-		u64 d = vcpu_wake_deadline(v);
-		if (d < next)
-			next = d;
-	}
-	return next;
-}
-
-/* With h->lock held: vCPUs of dying domains leave; their domains are told after unlock. */
-static unsigned reap_dying(struct hart *h, struct domain **off, unsigned max)
-{
-	unsigned n = 0;
-	for (unsigned i = 0; i < h->nr_vcpus && n < max; i++) {
-		struct vcpu *v = h->vcpus[i];
-		if (v->dom->state != DOM_DYING || v->reaped)
-			continue;
-		take_off(h, v);
-		v->state = VCPU_OFF;
-		v->reaped = true;
-		off[n++] = v->dom;
-	}
-	return n;
-}
-
 /* With its home's lock held: runnable, and its domain runs (not paused, not dying or created). */
 static bool can_run(const struct vcpu *v)
 {
@@ -321,16 +289,37 @@ static bool can_run(const struct vcpu *v)
 }
 
 /*
- * With h->lock held: round-robin after cur; cur itself last. Each vCPU's
- * steal time (steal.h) learns here whether it waits for this hart.
+ * With h->lock held, one pass over the run queue, round-robin after the
+ * current vCPU (it comes last): vCPUs of dying domains leave (their domains
+ * go to off[], told after unlock), blocked ones whose interrupt is due wake,
+ * each vCPU's steal time (steal.h) learns whether it waits for this hart, and
+ * the next vCPU is chosen. *deadline: the earliest timer that can wake one
+ * still blocked; *others: a vCPU besides the current one could run. One pass,
+ * since it runs on every switch.
  */
-static struct vcpu *pick(struct hart *h, struct vcpu *cur, u64 now, bool *others)
+static struct vcpu *scan(struct hart *h, u64 now, struct domain **off, unsigned *nr_off, u64 *deadline,
+			 bool *others)
 {
+	struct vcpu *cur = h->current, *found = NULL;
+	unsigned n = h->nr_vcpus, i = h->rr_next;
 	*others = false;
-	unsigned n = h->nr_vcpus, start = h->rr_next;
-	struct vcpu *found = NULL;
-	for (unsigned k = 0; k < n; k++) {
-		struct vcpu *v = h->vcpus[(start + k) % n];
+	*deadline = ~0UL;
+	*nr_off = 0;
+	for (unsigned k = 0; k < n; k++, i++) {
+		if (i >= n)
+			i = 0;
+		struct vcpu *v = h->vcpus[i];
+		if (v->dom->state == DOM_DYING && !v->reaped) {
+			take_off(h, v);
+			v->state = VCPU_OFF;
+			v->reaped = true;
+			off[(*nr_off)++] = v->dom;
+		} else if (v->state == VCPU_BLOCKED && !v->io_wait && !wake_locked(v, now)) {
+			/* Still blocked: its timer may wake it (one waiting for its device model has none). */
+			u64 d = vcpu_wake_deadline(v);
+			if (d < *deadline)
+				*deadline = d;
+		}
 		if (v == cur)
 			continue;
 		bool runnable = can_run(v);
@@ -340,9 +329,10 @@ static struct vcpu *pick(struct hart *h, struct vcpu *cur, u64 now, bool *others
 		*others = true;
 		if (!found) {
 			found = v;
-			h->rr_next = (start + k + 1) % n;
+			h->rr_next = i + 1 < n ? i + 1 : 0;
 		}
 	}
+	/* A current vCPU reaped above is OFF by now: it cannot run on. */
 	bool cur_runnable = cur && can_run(cur);
 	struct vcpu *next = cur_runnable && (!found || now < h->slice_end) ? cur : found;
 	if (cur)
@@ -385,11 +375,15 @@ static void handle_pending_host_irqs(struct hart *h)
 
 bool sched_fast_resume(struct hart *h, struct vcpu *v)
 {
-	/* Nothing asked this hart to look again (every such change kicks it). */
-	return h->current == v && !atomic_read(&h->kicked) && v->state == VCPU_RUNNABLE &&
-	       !v->dom->paused && v->dom->state == DOM_RUNNING && time_now() < h->slice_end &&
-	       v->gvma_gen_seen == atomic_read(&v->dom->gvma_gen) && !atomic_read(&v->requests) &&
-	       !atomic_read(&v->irq_inject) && !atomic_read(&h->gvma_flush) && !atomic_read(&h->migrations);
+	/*
+	 * One flag stands for everything else that could stop it: a request
+	 * (vcpu_request), an interrupt to inject (sched_wake), a G-stage flush or
+	 * VMID rollover, a migration (vcpu-pin), its domain paused or dying each
+	 * kicks its home, this hart, also when set from this hart itself. Being
+	 * current, it is RUNNABLE: blocking or stopping takes it off first.
+	 */
+	return h->current == v && !atomic_read(&h->kicked) && time_now() < h->slice_end &&
+	       v->gvma_gen_seen == atomic_read(&v->dom->gvma_gen);
 }
 
 /* Reaps, wakes and picks until there is a vCPU to run (idling meanwhile). */
@@ -407,9 +401,7 @@ static struct vcpu *pick_next(struct hart *h, u64 *now, u64 *deadline, bool *oth
 			migrate_away(h);
 		*now = time_now();
 		spin_lock(&h->lock);
-		nr_off = reap_dying(h, off, MAX_VCPUS_PER_HART);
-		*deadline = wake_due(h, *now);
-		next = pick(h, h->current, *now, others);
+		next = scan(h, *now, off, &nr_off, deadline, others);
 		spin_unlock(&h->lock);
 		for (unsigned i = 0; i < nr_off; i++)
 			domain_vcpu_off(off[i]);
@@ -466,7 +458,8 @@ struct vcpu *schedule(struct hart *h)
 		hfence_gvma_vmid((csr_read(CSR_HGATP) >> HGATP_VMID_SHIFT) & HGATP_VMID_MASK);
 		next->gvma_gen_seen = gen;
 	}
-	u64 req = atomic_xchg(&next->requests, 0);
+	/* Plain reads first: most switches have nothing to apply, and a swap costs more. */
+	u64 req = atomic_read(&next->requests) ? atomic_xchg(&next->requests, 0) : 0;
 	if (req & VCPU_REQ_VVMA_FLUSH)
 		hfence_vvma_all();
 	if (req & VCPU_REQ_FENCE_I)
@@ -477,7 +470,7 @@ struct vcpu *schedule(struct hart *h)
 		else
 			csr_clear(CSR_HVIP, IRQ_BIT(IRQ_VS_EXT));
 	}
-	u64 irqs = atomic_xchg(&next->irq_inject, 0);
+	u64 irqs = atomic_read(&next->irq_inject) ? atomic_xchg(&next->irq_inject, 0) : 0;
 	if (irqs)
 		csr_set(CSR_HVIP, irqs);
 

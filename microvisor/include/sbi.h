@@ -20,13 +20,20 @@ struct sbi_ext {
 	const char *name;
 	unsigned long eid_min, eid_max;
 	struct sbiret (*call)(struct vcpu *v, unsigned long fid, struct trap_frame *f);
+	/*
+	 * The trap fast path may call it on a frame holding only what the C
+	 * convention clobbers (entry.S): it reads and writes no register of the
+	 * caller but a0-a7 and sepc, and changes no other vCPU's frame.
+	 */
+	bool fast;
 };
 
 extern const struct sbi_ext sbi_base, sbi_time, sbi_ipi, sbi_rfence, sbi_hsm, sbi_srst,
 	sbi_dbcn, sbi_legacy, sbi_rivet, sbi_pmu, sbi_fwft, sbi_sta, sbi_susp;
 
 const struct sbi_ext *sbi_find(unsigned long eid);
-void sbi_dispatch(struct vcpu *v);
+/* Handles the vCPU's ecall; false (nothing done) if the extension is not fast and the frame is partial. */
+bool sbi_dispatch(struct vcpu *v, bool partial_frame);
 
 #define SBI_RET(e, val) ((struct sbiret){ .error = (e), .value = (val) })
 

@@ -16,6 +16,10 @@ enum vcpu_state {
 	VCPU_BLOCKED,    /* in WFI or an HSM suspend, until an interrupt is pending */
 };
 
+/* FP register contents (vcpu.c, lazy FP): a hart's that may hold anything, and all zeros. */
+#define FP_TAG_UNKNOWN 0
+#define FP_TAG_ZERO    1
+
 /* Bits of vcpu->requests, set by other harts, consumed before the vCPU runs. */
 #define VCPU_REQ_VVMA_FLUSH  (1UL << 0)   /* hfence.vvma for this VMID */
 #define VCPU_REQ_FENCE_I     (1UL << 1)
@@ -43,6 +47,7 @@ struct vcpu {
 	u64 resume_addr, resume_opaque;
 	struct vcpu_csrs csrs;        /* valid while not loaded on a hart */
 	u64 fp[32], fcsr;
+	u64 fp_tag;                   /* names the content of fp[] and fcsr (vcpu.c, lazy FP) */
 	volatile u64 irq_inject;      /* hvip bits to raise, set by any hart */
 	volatile u64 requests;        /* VCPU_REQ_* */
 	int last_hart;                /* hart index it last ran on, -1 if never */
