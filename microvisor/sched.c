@@ -373,19 +373,6 @@ static void handle_pending_host_irqs(struct hart *h)
 		host_ext_irq();
 }
 
-bool sched_fast_resume(struct hart *h, struct vcpu *v)
-{
-	/*
-	 * One flag stands for everything else that could stop it: a request
-	 * (vcpu_request), an interrupt to inject (sched_wake), a G-stage flush or
-	 * VMID rollover, a migration (vcpu-pin), its domain paused or dying each
-	 * kicks its home, this hart, also when set from this hart itself. Being
-	 * current, it is RUNNABLE: blocking or stopping takes it off first.
-	 */
-	return h->current == v && !atomic_read(&h->kicked) && time_now() < h->slice_end &&
-	       v->gvma_gen_seen == atomic_read(&v->dom->gvma_gen);
-}
-
 /* Reaps, wakes and picks until there is a vCPU to run (idling meanwhile). */
 static struct vcpu *pick_next(struct hart *h, u64 *now, u64 *deadline, bool *others)
 {

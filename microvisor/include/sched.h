@@ -3,12 +3,25 @@
 #ifndef RIVET_SCHED_H
 #define RIVET_SCHED_H
 #include "hart.h"
+#include "domain.h"
+#include "csr.h"
 
 /* Puts a vCPU in the run queue of the least-loaded hart allowed by mask. */
 int sched_add_vcpu(struct vcpu *v, u64 cpus_mask);
 void sched_remove_vcpu(struct vcpu *v);
-/* True when the trapping vCPU may simply resume: the trap path's shortcut past schedule(). */
-bool sched_fast_resume(struct hart *h, struct vcpu *v);
+/* True when the trapping vCPU may simply resume: the trap path's shortcut past schedule(). Inline: every trap asks. */
+static inline bool sched_fast_resume(struct hart *h, struct vcpu *v)
+{
+	/*
+	 * One flag stands for everything else that could stop it: a request
+	 * (vcpu_request), an interrupt to inject (sched_wake), a G-stage flush or
+	 * VMID rollover, a migration (vcpu-pin), its domain paused or dying each
+	 * kicks its home, this hart, also when set from this hart itself. Being
+	 * current, it is RUNNABLE: blocking or stopping takes it off first.
+	 */
+	return h->current == v && !atomic_read(&h->kicked) && time_now() < h->slice_end &&
+	       v->gvma_gen_seen == atomic_read(&v->dom->gvma_gen);
+}
 /* Picks the vCPU this hart runs next (idling until there is one) and loads it. */
 struct vcpu *schedule(struct hart *h);
 /* Current vCPU waits for an interrupt (WFI, HSM suspend). */

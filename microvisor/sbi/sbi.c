@@ -9,27 +9,29 @@ static bool sbi_offered(const struct sbi_ext *e)
 	return e != &sbi_pmu || vpmu_host_counters;
 }
 
-/* The extension that owns eid: a direct switch, since it runs on every ecall. */
+/*
+ * The extensions with one EID each, at their EID modulo OWNER_SLOTS: the
+ * smallest modulus that gives each its own slot (a shared one would be a
+ * compile error: -Woverride-init). A lookup is a division and a compare,
+ * since it runs on every ecall.
+ */
+#define OWNER_SLOTS 39
+#define OWNER(eid, ext) [(eid) % OWNER_SLOTS] = &(ext)
+static const struct sbi_ext *const owners[OWNER_SLOTS] = {
+	OWNER(SBI_EXT_BASE, sbi_base), OWNER(SBI_EXT_TIME, sbi_time), OWNER(SBI_EXT_IPI, sbi_ipi),
+	OWNER(SBI_EXT_RFENCE, sbi_rfence), OWNER(SBI_EXT_HSM, sbi_hsm), OWNER(SBI_EXT_SRST, sbi_srst),
+	OWNER(SBI_EXT_DBCN, sbi_dbcn), OWNER(RIVET_SBI_EXT, sbi_rivet), OWNER(SBI_EXT_PMU, sbi_pmu),
+	OWNER(SBI_EXT_FWFT, sbi_fwft), OWNER(SBI_EXT_STA, sbi_sta), OWNER(SBI_EXT_SUSP, sbi_susp),
+};
+
+/* The extension that owns eid, NULL if none does. */
 static const struct sbi_ext *sbi_owner(unsigned long eid)
 {
-	switch (eid) {
-	case SBI_EXT_BASE:   return &sbi_base;
-	case SBI_EXT_TIME:   return &sbi_time;
-	case SBI_EXT_IPI:    return &sbi_ipi;
-	case SBI_EXT_RFENCE: return &sbi_rfence;
-	case SBI_EXT_HSM:    return &sbi_hsm;
-	case SBI_EXT_SRST:   return &sbi_srst;
-	case SBI_EXT_DBCN:   return &sbi_dbcn;
-	case RIVET_SBI_EXT:  return &sbi_rivet;
-	case SBI_EXT_PMU:    return &sbi_pmu;
-	case SBI_EXT_FWFT:   return &sbi_fwft;
-	case SBI_EXT_STA:    return &sbi_sta;
-	case SBI_EXT_SUSP:   return &sbi_susp;
-	}
 	/* The legacy extensions are a range of EIDs (the only extension that is). */
-	if (eid >= sbi_legacy.eid_min && eid <= sbi_legacy.eid_max)
-		return &sbi_legacy;
-	return NULL;
+	if (eid <= sbi_legacy.eid_max)
+		return eid >= sbi_legacy.eid_min ? &sbi_legacy : NULL;
+	const struct sbi_ext *e = owners[eid % OWNER_SLOTS];
+	return e && e->eid_min == eid ? e : NULL;
 }
 
 const struct sbi_ext *sbi_find(unsigned long eid)
