@@ -8,7 +8,8 @@
  * from a guest saves what C code may clobber (ra, sp, tp, t0-t6, a0-a7) and
  * sepc and sstatus, then guest_trap_fast() handles the common exits.
  * The callee-saved registers (gp, s0-s11) are still the guest's when it
- * returns, since C preserves them (and never touches gp): if it says the
+ * returns, since C preserves them and never touches gp (rivet.ld defines no
+ * __global_pointer$, so nothing is relaxed to gp-relative): if it says the
  * vCPU resumes, only the first group is restored. Anything else saves them
  * (and hstatus) into the frame first, making it whole, and takes the full
  * path, which returns through enter_guest.
@@ -89,7 +90,13 @@ enter_guest:
 	ld	t0, FRAME_HSTATUS(a0)
 	csrw	hstatus, t0
 resume_same:
-	/* The vCPU that trapped: gp and s0-s11 are live, hstatus is as the trap left it. */
+	/*
+	 * The vCPU that trapped: gp and s0-s11 are live, and hstatus is as its
+	 * trap left it but for SPV, which a guarded guest access faulting in
+	 * HS-mode (from_hs) clears: back to V=1, always right for a guest.
+	 */
+	li	t0, HSTATUS_SPV_BIT
+	csrs	hstatus, t0
 	ld	t0, FRAME_SEPC(a0)
 	csrw	sepc, t0
 	ld	t0, FRAME_SSTATUS(a0)

@@ -138,7 +138,7 @@ static struct vcpu *next_to_move(struct hart *h)
 }
 
 /* Moves vCPUs that vcpu-pin sent elsewhere; they keep their state. */
-static void migrate_away(struct hart *h)
+static void __attribute__((noinline)) migrate_away(struct hart *h)
 {
 	for (;;) {
 		spin_lock(&h->lock);
