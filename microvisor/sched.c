@@ -223,9 +223,17 @@ static bool wake_locked(struct vcpu *v, u64 now)
 
 void sched_wake(struct vcpu *v)
 {
-	struct hart *h = vcpu_lock_home(v);
-	wake_locked(v, time_now());
-	spin_unlock(&h->lock);
+	/*
+	 * Only a BLOCKED vCPU needs the lock. The unlocked read is a hint: one
+	 * that blocks just after it is still woken, since the kick below makes
+	 * its home scan its run queue, which wakes it (scan(), wake_locked).
+	 */
+	struct hart *h = v->home;
+	if (v->state == VCPU_BLOCKED) {
+		h = vcpu_lock_home(v);
+		wake_locked(v, time_now());
+		spin_unlock(&h->lock);
+	}
 	/* Also when it runs: its home merges irq_inject into hvip on the way back in. */
 	hart_kick(h);
 	if (v->home != h)

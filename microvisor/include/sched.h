@@ -19,8 +19,13 @@ static inline bool sched_fast_resume(struct hart *h, struct vcpu *v)
 	 * kicks its home, this hart, also when set from this hart itself. Being
 	 * current, it is RUNNABLE: blocking or stopping takes it off first.
 	 */
-	return h->current == v && !atomic_read(&h->kicked) && time_now() < h->slice_end &&
-	       v->gvma_gen_seen == atomic_read(&v->dom->gvma_gen);
+	/*
+	 * Plain loads suffice: this only decides whether to look further. A kick
+	 * not seen yet comes with its IPI, which traps the guest right back in.
+	 */
+	return h->current == v && !__atomic_load_n(&h->kicked, __ATOMIC_RELAXED) &&
+	       time_now() < h->slice_end &&
+	       v->gvma_gen_seen == __atomic_load_n(&v->dom->gvma_gen, __ATOMIC_RELAXED);
 }
 /* Picks the vCPU this hart runs next (idling until there is one) and loads it. */
 struct vcpu *schedule(struct hart *h);

@@ -34,16 +34,22 @@ static const struct sbi_ext *sbi_owner(unsigned long eid)
 	return e && e->eid_min == eid ? e : NULL;
 }
 
-const struct sbi_ext *sbi_find(unsigned long eid)
+/* Inline: the dispatcher calls it on every ecall. */
+static inline const struct sbi_ext *find(unsigned long eid)
 {
 	const struct sbi_ext *e = sbi_owner(eid);
 	return e && sbi_offered(e) ? e : NULL;
 }
 
+const struct sbi_ext *sbi_find(unsigned long eid)
+{
+	return find(eid);
+}
+
 bool sbi_dispatch(struct vcpu *v, bool partial_frame)
 {
 	struct trap_frame *f = &v->frame;
-	const struct sbi_ext *e = sbi_find(f->x[REG_A7]);
+	const struct sbi_ext *e = find(f->x[REG_A7]);
 	if (partial_frame && e && !e->fast)
 		return false;
 	/* Step past the ecall first: a handler that restarts the vCPU overwrites sepc. */

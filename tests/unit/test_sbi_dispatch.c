@@ -120,6 +120,29 @@ TEST(routes_to_owner_with_function_id)
 	CHECK_EQ(last_eid, SBI_EXT_LEGACY_SHUTDOWN);
 }
 
+TEST(every_eid_reaches_its_extension)
+{
+	/* The lookup table (EID modulo a prime): each extension at its own EID, nothing at a neighbour's. */
+	static const unsigned long eids[] = {
+		SBI_EXT_TIME, SBI_EXT_IPI, SBI_EXT_RFENCE, SBI_EXT_HSM, SBI_EXT_SRST, SBI_EXT_DBCN,
+		RIVET_SBI_EXT, SBI_EXT_PMU, SBI_EXT_FWFT, SBI_EXT_STA, SBI_EXT_SUSP,
+	};
+	fake_ret = SBI_RET(SBI_SUCCESS, 1);
+	for (unsigned i = 0; i < ARRAY_SIZE(eids); i++) {
+		last_eid = 0;
+		CHECK_EQ((long)call(eids[i], 0, 0, 0)->x[REG_A0], 0);
+		CHECK_EQ(last_eid, eids[i]);
+		/* Same slot (EID + 39), another EID: unknown. */
+		last_eid = 0;
+		CHECK_EQ((long)call(eids[i] + 39, 0, 0, 0)->x[REG_A0], SBI_ERR_NOT_SUPPORTED);
+		CHECK_EQ(last_eid, 0);
+	}
+	for (unsigned long eid = SBI_EXT_LEGACY_SET_TIMER; eid <= SBI_EXT_LEGACY_SHUTDOWN; eid++) {
+		call(eid, 0, 0, 0);
+		CHECK_EQ(last_eid, eid);
+	}
+}
+
 TEST(legacy_calls_leave_a1_alone)
 {
 	fake_ret = SBI_RET(-1, 99);
@@ -178,6 +201,7 @@ int main(void)
 	RUN(base_calls);
 	RUN(ids_use_all_64_bits);
 	RUN(routes_to_owner_with_function_id);
+	RUN(every_eid_reaches_its_extension);
 	RUN(legacy_calls_leave_a1_alone);
 	RUN(legacy_getchar_of_byte_1_is_returned);
 	RUN(no_return_keeps_registers);
