@@ -18,8 +18,6 @@ static inline bool sched_fast_resume(struct hart *h, struct vcpu *v)
 	 * VMID rollover, a migration (vcpu-pin), its domain paused or dying each
 	 * kicks its home, this hart, also when set from this hart itself. Being
 	 * current, it is RUNNABLE: blocking or stopping takes it off first.
-	 */
-	/*
 	 * Plain loads suffice: this only decides whether to look further. A kick
 	 * not seen yet comes with its IPI, which traps the guest right back in.
 	 */
