@@ -75,7 +75,8 @@ trap_vector:
 	/*
 	 * The full path (a1 says whether the exit was handled): gp and s0-s11
 	 * still hold the guest's values, and hstatus is as the trap left it
-	 * (no C code writes it).
+	 * (no C code writes it; SPV, which from_hs may clear, is set again on
+	 * the way out).
 	 */
 	csrr	t0, hstatus
 	sd	t0, FRAME_HSTATUS(a0)
