@@ -134,7 +134,7 @@ static void guest_exception(struct hart *h, struct vcpu *v, u64 cause)
 static bool fast_counter_read(struct vcpu *v, u32 insn)
 {
 	unsigned idx, rd;
-	return vpmu_decode_read(insn, &idx, &rd) && frame_partial_has(rd) && vpmu_emulate_read(v, insn);
+	return vpmu_decode_read(insn, &idx, &rd) && frame_partial_has(rd) && vpmu_emulate_decoded(v, idx, rd);
 }
 
 /*
@@ -150,7 +150,7 @@ enum trap_path guest_trap_fast(struct trap_frame *f)
 	u64 scause = csr_read(CSR_SCAUSE);
 
 	if (scause == EXC_ECALL_VS) {
-		if (!sbi_dispatch(v, true))
+		if (!sbi_dispatch_inline(v, true))
 			return TRAP_FULL;
 	} else if (scause == EXC_VIRTUAL_INST) {
 		if (!fast_counter_read(v, (u32)csr_read(CSR_STVAL)))

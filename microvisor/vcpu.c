@@ -188,19 +188,3 @@ void vcpu_request(struct vcpu *v, u64 req)
 	/* Its own hart too (no IPI then): the flag sends the trap path to schedule(), which applies it. */
 	hart_kick(v->home);
 }
-
-bool vcpu_irq_pending(struct vcpu *v, u64 now)
-{
-	u64 pend = v->csrs.hvip | atomic_read(&v->irq_inject);
-	if (atomic_read(&v->requests) & VCPU_REQ_EXT_LINE)
-		pend = (pend & ~IRQ_BIT(IRQ_VS_EXT)) | (atomic_read(&v->ext_line) ? IRQ_BIT(IRQ_VS_EXT) : 0);
-	if (now >= v->csrs.vstimecmp)
-		pend |= IRQ_BIT(IRQ_VS_TIMER);
-	/* vsie holds the VS bits at their S positions (SSIE = 1, STIE = 5, SEIE = 9). */
-	return (pend >> 1) & v->csrs.vsie;
-}
-
-u64 vcpu_wake_deadline(struct vcpu *v)
-{
-	return (v->csrs.vsie & IRQ_BIT(IRQ_S_TIMER)) ? v->csrs.vstimecmp : ~0UL;
-}

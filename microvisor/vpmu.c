@@ -290,8 +290,11 @@ void vpmu_put(struct vcpu *v)
 bool vpmu_emulate_read(struct vcpu *v, u32 insn)
 {
 	unsigned idx, rd;
-	if (!vpmu_decode_read(insn, &idx, &rd))
-		return false;
+	return vpmu_decode_read(insn, &idx, &rd) && vpmu_emulate_decoded(v, idx, rd);
+}
+
+bool vpmu_emulate_decoded(struct vcpu *v, unsigned idx, unsigned rd)
+{
 	/* From VU-mode the guest kernel's own scounteren decides first, as on a bare hart. */
 	if (!(v->frame.sstatus & SSTATUS_SPP) && !(csr_read(CSR_SCOUNTEREN) & (1UL << idx)))
 		return false;

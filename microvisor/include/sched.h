@@ -9,6 +9,8 @@
 /* Puts a vCPU in the run queue of the least-loaded hart allowed by mask. */
 int sched_add_vcpu(struct vcpu *v, u64 cpus_mask);
 void sched_remove_vcpu(struct vcpu *v);
+/* Not in host builds: they have no time CSR (csr.h), and no host test resumes a vCPU. */
+#ifndef RIVET_HOST_BUILD
 /* True when the trapping vCPU may simply resume: the trap path's shortcut past schedule(). Inline: every trap asks. */
 static inline bool sched_fast_resume(struct hart *h, struct vcpu *v)
 {
@@ -25,6 +27,7 @@ static inline bool sched_fast_resume(struct hart *h, struct vcpu *v)
 	       time_now() < h->slice_end &&
 	       v->gvma_gen_seen == __atomic_load_n(&v->dom->gvma_gen, __ATOMIC_RELAXED);
 }
+#endif
 /* Picks the vCPU this hart runs next (idling until there is one) and loads it. */
 struct vcpu *schedule(struct hart *h);
 /* Current vCPU waits for an interrupt (WFI, HSM suspend). */
