@@ -28,7 +28,8 @@ void hart_kick(struct hart *h)
 		fw_send_ipi(h->hartid);
 }
 
-static void gvma_flush_if_asked(struct hart *h)
+/* Inline: pick_next() asks on every switch, and the answer is almost always no. */
+static inline __attribute__((always_inline)) void gvma_flush_if_asked(struct hart *h)
 {
 	/* A plain read first: the trap path should not pay for an atomic swap. */
 	if (atomic_read(&h->gvma_flush) && atomic_xchg(&h->gvma_flush, 0))
