@@ -26,6 +26,7 @@ GUEST_VARIANTS := \
 	sbi:sbi.c: \
 	smp:smp.c: \
 	timer:timer.c: \
+	fpcheck:fpcheck.c: \
 	breaker:breaker.c:-DBREAKER_READ \
 	breaker_write:breaker.c:-DBREAKER_WRITE \
 	breaker_ill:breaker.c:-DBREAKER_ILL \

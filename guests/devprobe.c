@@ -187,6 +187,49 @@ static int wait_lsr(uint8_t mask, uint8_t want, unsigned ms)
 	return 1;
 }
 
+/*
+ * Scratch-register accesses whose registers are gp and s0-s11, which a
+ * hypervisor may keep out of its trap frame until it needs them: a store
+ * from s5 and a load into s7, a store from s11 and a load into s0, with
+ * every other of those registers holding a value that must come back.
+ */
+#define NR_SAVED 13   /* gp, s0-s11 */
+static int scratch_via_saved_regs(unsigned long *s7, unsigned long *s0)
+{
+	static unsigned long in[NR_SAVED], out[NR_SAVED];
+	int ok = 1;
+
+	for (int i = 0; i < NR_SAVED; i++)
+		in[i] = 0x0123456789ab0000UL + 0x1111UL * (i + 1);
+	__asm__ volatile(
+		"mv	t0, %0\n mv t1, %1\n mv t2, %2\n mv t3, gp\n"
+		"ld	gp, 0(t0)\n  ld s0, 8(t0)\n   ld s1, 16(t0)\n  ld s2, 24(t0)\n"
+		"ld	s3, 32(t0)\n ld s4, 40(t0)\n  ld s5, 48(t0)\n  ld s6, 56(t0)\n"
+		"ld	s7, 64(t0)\n ld s8, 72(t0)\n  ld s9, 80(t0)\n  ld s10, 88(t0)\n"
+		"ld	s11, 96(t0)\n"
+		"sb	s5, 7(t2)\n lbu s7, 7(t2)\n sb s11, 7(t2)\n lbu s0, 7(t2)\n"
+		"sd	gp, 0(t1)\n  sd s0, 8(t1)\n   sd s1, 16(t1)\n  sd s2, 24(t1)\n"
+		"sd	s3, 32(t1)\n sd s4, 40(t1)\n  sd s5, 48(t1)\n  sd s6, 56(t1)\n"
+		"sd	s7, 64(t1)\n sd s8, 72(t1)\n  sd s9, 80(t1)\n  sd s10, 88(t1)\n"
+		"sd	s11, 96(t1)\n"
+		"mv	gp, t3"
+		: : "r"(in), "r"(out), "r"(UART_BASE)
+		: "t0", "t1", "t2", "t3", "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9",
+		  "s10", "s11", "memory");
+	*s7 = out[8];
+	*s0 = out[1];
+	for (int i = 0; i < NR_SAVED; i++) {
+		unsigned long want = in[i];
+		if (i == 8)
+			want = in[6] & 0xff;     /* s7 := the byte s5 stored */
+		else if (i == 1)
+			want = in[12] & 0xff;    /* s0 := the byte s11 stored */
+		if (out[i] != want)
+			ok = 0;
+	}
+	return ok;
+}
+
 static void uart_checks(void)
 {
 	uint8_t a, b, c, v[4];
@@ -208,6 +251,9 @@ static void uart_checks(void)
 	uw(U_SCR, 0x5a);
 	b = ur(U_SCR);
 	check("uart scratch", a == 0xa5 && b == 0x5a, " (0x%x 0x%x)", a, b);
+	unsigned long s7, s0;
+	int saved_ok = scratch_via_saved_regs(&s7, &s0);
+	check("uart scratch via gp and s-registers", saved_ok, " (s7 0x%lx s0 0x%lx)", s7, s0);
 
 	uw(U_IIR, 0x07);        /* FCR: FIFOs on and cleared, RX trigger 1 byte */
 	a = ur(U_IIR);

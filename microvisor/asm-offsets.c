@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* asm-offsets.c: emits struct offsets for entry.S; compiled to assembly only, never linked. */
 #include "trapframe.h"
+#include "csr.h"
 
 #define DEFINE(sym, val) asm volatile("\n.ascii \"->" #sym " %0\"" :: "i"(val))
 
@@ -14,4 +15,5 @@ void asm_offsets(void)
 	DEFINE(FRAME_HYP_SP, offsetof(struct trap_frame, hyp_sp));
 	DEFINE(FRAME_HYP_TP, offsetof(struct trap_frame, hyp_tp));
 	DEFINE(FRAME_SIZE, ALIGN_UP(sizeof(struct trap_frame), 16));
+	DEFINE(HSTATUS_SPV_BIT, HSTATUS_SPV);
 }

@@ -1,23 +1,50 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * trap.S: the HS-mode trap vector and guest entry.
+ * entry.S: the HS-mode trap vector and guest entry.
  * While a guest runs, sscratch holds its vCPU's trap frame; while the
  * microvisor runs, sscratch is 0, which is how the vector tells the two apart.
+ *
+ * Two depths of saving (docs/architecture.md, "The trap path"): every trap
+ * from a guest saves what C code may clobber (ra, sp, tp, t0-t6, a0-a7) and
+ * sepc and sstatus, then guest_trap_fast() handles the common exits.
+ * The callee-saved registers (gp, s0-s11) are still the guest's when it
+ * returns, since C preserves them and never touches gp (rivet.ld defines no
+ * __global_pointer$, so nothing is relaxed to gp-relative): if it says the
+ * vCPU resumes, only the first group is restored. Anything else saves them
+ * (and hstatus) into the frame first, making it whole, and takes the full
+ * path, which returns through enter_guest.
  */
 #include "asm-offsets.h"
 
-.macro SAVE_GPRS base
-	sd	x1, FRAME_X + 1*8(\base)
-	.irp n, 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+/* What the C calling convention lets a callee clobber, plus sp and tp (x2, x4). */
+.macro SAVE_CALLER_SAVED base
+	.irp n, 1,4,5,6,7,10,11,12,13,14,15,16,17,28,29,30,31
 	sd	x\n, FRAME_X + \n*8(\base)
 	.endr
 .endm
 
-.macro RESTORE_GPRS_BUT_A0 base
-	ld	x1, FRAME_X + 1*8(\base)
-	.irp n, 2,3,4,5,6,7,8,9,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+/* gp and s0-s11: preserved by C code, so saved only where the frame must be whole. */
+.macro SAVE_CALLEE_SAVED base
+	.irp n, 3,8,9,18,19,20,21,22,23,24,25,26,27
+	sd	x\n, FRAME_X + \n*8(\base)
+	.endr
+.endm
+
+.macro RESTORE_CALLER_SAVED_BUT_A0 base
+	.irp n, 1,2,4,5,6,7,11,12,13,14,15,16,17,28,29,30,31
 	ld	x\n, FRAME_X + \n*8(\base)
 	.endr
+.endm
+
+.macro RESTORE_CALLEE_SAVED base
+	.irp n, 3,8,9,18,19,20,21,22,23,24,25,26,27
+	ld	x\n, FRAME_X + \n*8(\base)
+	.endr
+.endm
+
+.macro SAVE_GPRS base
+	SAVE_CALLER_SAVED \base
+	SAVE_CALLEE_SAVED \base
 .endm
 
 	.section .text
@@ -27,33 +54,56 @@ trap_vector:
 	csrrw	sp, sscratch, sp
 	beqz	sp, from_hs
 	/* From a guest: sp = its trap frame, sscratch = the guest's sp. */
-	SAVE_GPRS sp
+	SAVE_CALLER_SAVED sp
 	csrr	t0, sscratch
 	sd	t0, FRAME_X + 2*8(sp)
 	csrr	t0, sepc
 	sd	t0, FRAME_SEPC(sp)
 	csrr	t0, sstatus
 	sd	t0, FRAME_SSTATUS(sp)
-	csrr	t0, hstatus
-	sd	t0, FRAME_HSTATUS(sp)
 	csrw	sscratch, zero
 	mv	a0, sp
 	ld	tp, FRAME_HYP_TP(a0)
 	ld	sp, FRAME_HYP_SP(a0)
+	/* The frame stays on the hart's stack: the full path needs it after the call. */
+	addi	sp, sp, -16
+	sd	a0, 0(sp)
+	call	guest_trap_fast
+	mv	a1, a0
+	ld	a0, 0(sp)
+	beqz	a1, resume_same
+	/*
+	 * The full path (a1 says whether the exit was handled): gp and s0-s11
+	 * still hold the guest's values, and hstatus is as the trap left it
+	 * (no C code writes it; SPV, which from_hs may clear, is set again on
+	 * the way out).
+	 */
+	csrr	t0, hstatus
+	sd	t0, FRAME_HSTATUS(a0)
+	SAVE_CALLEE_SAVED a0
 	call	guest_trap
 	/* fall through: a0 = the frame of the vCPU to run next */
 
-/* void enter_guest(struct trap_frame *f): never returns. */
+/* void enter_guest(struct trap_frame *f): never returns; f must be whole. */
 	.globl enter_guest
 enter_guest:
+	RESTORE_CALLEE_SAVED a0
+	ld	t0, FRAME_HSTATUS(a0)
+	csrw	hstatus, t0
+resume_same:
+	/*
+	 * The vCPU that trapped: gp and s0-s11 are live, and hstatus is as its
+	 * trap left it but for SPV, which a guarded guest access faulting in
+	 * HS-mode (from_hs) clears: back to V=1, always right for a guest.
+	 */
+	li	t0, HSTATUS_SPV_BIT
+	csrs	hstatus, t0
 	ld	t0, FRAME_SEPC(a0)
 	csrw	sepc, t0
 	ld	t0, FRAME_SSTATUS(a0)
 	csrw	sstatus, t0
-	ld	t0, FRAME_HSTATUS(a0)
-	csrw	hstatus, t0
 	csrw	sscratch, a0
-	RESTORE_GPRS_BUT_A0 a0
+	RESTORE_CALLER_SAVED_BUT_A0 a0
 	ld	a0, FRAME_X + 10*8(a0)
 	sret
 
@@ -75,6 +125,7 @@ from_hs:
 	ld	t0, FRAME_SSTATUS(sp)
 	csrw	sstatus, t0
 	mv	a0, sp
-	RESTORE_GPRS_BUT_A0 a0
+	RESTORE_CALLER_SAVED_BUT_A0 a0
+	RESTORE_CALLEE_SAVED a0
 	ld	a0, FRAME_X + 10*8(a0)
 	sret

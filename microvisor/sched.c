@@ -29,7 +29,8 @@ void hart_kick(struct hart *h)
 		fw_send_ipi(h->hartid);
 }
 
-static void gvma_flush_if_asked(struct hart *h)
+/* Inline: pick_next() asks on every switch, and the answer is almost always no. */
+static inline __attribute__((always_inline)) void gvma_flush_if_asked(struct hart *h)
 {
 	/* A plain read first: the trap path should not pay for an atomic swap. */
 	if (atomic_read(&h->gvma_flush) && atomic_xchg(&h->gvma_flush, 0))
@@ -139,7 +140,7 @@ static struct vcpu *next_to_move(struct hart *h)
 }
 
 /* Moves vCPUs that vcpu-pin sent elsewhere; they keep their state. */
-static void migrate_away(struct hart *h)
+static void __attribute__((noinline)) migrate_away(struct hart *h)
 {
 	for (;;) {
 		spin_lock(&h->lock);
@@ -224,9 +225,17 @@ static bool wake_locked(struct vcpu *v, u64 now)
 
 void sched_wake(struct vcpu *v)
 {
-	struct hart *h = vcpu_lock_home(v);
-	wake_locked(v, time_now());
-	spin_unlock(&h->lock);
+	/*
+	 * Only a BLOCKED vCPU needs the lock. The unlocked read is a hint: one
+	 * that blocks just after it is still woken, since the kick below makes
+	 * its home scan its run queue, which wakes it (scan(), wake_locked).
+	 */
+	struct hart *h = v->home;
+	if (v->state == VCPU_BLOCKED) {
+		h = vcpu_lock_home(v);
+		wake_locked(v, time_now());
+		spin_unlock(&h->lock);
+	}
 	/* Also when it runs: its home merges irq_inject into hvip on the way back in. */
 	hart_kick(h);
 	if (v->home != h)
@@ -283,38 +292,6 @@ void sched_stop_current(struct hart *h)
 	spin_unlock(&h->lock);
 }
 
-/* With h->lock held: wake blocked vCPUs whose interrupt is due; returns the next deadline. */
-static u64 wake_due(struct hart *h, u64 now)
-{
-	u64 next = ~0UL;
-	for (unsigned i = 0; i < h->nr_vcpus; i++) {
-		struct vcpu *v = h->vcpus[i];
-		/* A vCPU waiting for its device model has no deadline: its timer cannot wake it. */
-		if (v->state != VCPU_BLOCKED || v->io_wait || wake_locked(v, now))
-			continue;
-		u64 d = vcpu_wake_deadline(v);
-		if (d < next)
-			next = d;
-	}
-	return next;
-}
-
-/* With h->lock held: vCPUs of dying domains leave; their domains are told after unlock. */
-static unsigned reap_dying(struct hart *h, struct domain **off, unsigned max)
-{
-	unsigned n = 0;
-	for (unsigned i = 0; i < h->nr_vcpus && n < max; i++) {
-		struct vcpu *v = h->vcpus[i];
-		if (v->dom->state != DOM_DYING || v->reaped)
-			continue;
-		take_off(h, v);
-		v->state = VCPU_OFF;
-		v->reaped = true;
-		off[n++] = v->dom;
-	}
-	return n;
-}
-
 /* With its home's lock held: runnable, and its domain runs (not paused, not dying or created). */
 static bool can_run(const struct vcpu *v)
 {
@@ -322,16 +299,37 @@ static bool can_run(const struct vcpu *v)
 }
 
 /*
- * With h->lock held: round-robin after cur; cur itself last. Each vCPU's
- * steal time (steal.h) learns here whether it waits for this hart.
+ * With h->lock held, one pass over the run queue, round-robin after the
+ * current vCPU (it comes last): vCPUs of dying domains leave (their domains
+ * go to off[], told after unlock), blocked ones whose interrupt is due wake,
+ * each vCPU's steal time (steal.h) learns whether it waits for this hart, and
+ * the next vCPU is chosen. *deadline: the earliest timer that can wake one
+ * still blocked; *others: a vCPU besides the current one could run. One pass,
+ * since it runs on every switch.
  */
-static struct vcpu *pick(struct hart *h, struct vcpu *cur, u64 now, bool *others)
+static struct vcpu *scan(struct hart *h, u64 now, struct domain **off, unsigned *nr_off, u64 *deadline,
+			 bool *others)
 {
+	struct vcpu *cur = h->current, *found = NULL;
+	unsigned n = h->nr_vcpus, i = h->rr_next;
 	*others = false;
-	unsigned n = h->nr_vcpus, start = h->rr_next;
-	struct vcpu *found = NULL;
-	for (unsigned k = 0; k < n; k++) {
-		struct vcpu *v = h->vcpus[(start + k) % n];
+	*deadline = ~0UL;
+	*nr_off = 0;
+	for (unsigned k = 0; k < n; k++, i++) {
+		if (i >= n)
+			i = 0;
+		struct vcpu *v = h->vcpus[i];
+		if (v->dom->state == DOM_DYING && !v->reaped) {
+			take_off(h, v);
+			v->state = VCPU_OFF;
+			v->reaped = true;
+			off[(*nr_off)++] = v->dom;
+		} else if (v->state == VCPU_BLOCKED && !v->io_wait && !wake_locked(v, now)) {
+			/* Still blocked: its timer may wake it (one waiting for its device model has none). */
+			u64 d = vcpu_wake_deadline(v);
+			if (d < *deadline)
+				*deadline = d;
+		}
 		if (v == cur)
 			continue;
 		bool runnable = can_run(v);
@@ -341,9 +339,10 @@ static struct vcpu *pick(struct hart *h, struct vcpu *cur, u64 now, bool *others
 		*others = true;
 		if (!found) {
 			found = v;
-			h->rr_next = (start + k + 1) % n;
+			h->rr_next = i + 1 < n ? i + 1 : 0;
 		}
 	}
+	/* A current vCPU reaped above is OFF by now: it cannot run on. */
 	bool cur_runnable = cur && can_run(cur);
 	struct vcpu *next = cur_runnable && (!found || now < h->slice_end) ? cur : found;
 	if (cur)
@@ -384,15 +383,6 @@ static void handle_pending_host_irqs(struct hart *h)
 		host_ext_irq();
 }
 
-bool sched_fast_resume(struct hart *h, struct vcpu *v)
-{
-	/* Nothing asked this hart to look again (every such change kicks it). */
-	return h->current == v && !atomic_read(&h->kicked) && v->state == VCPU_RUNNABLE &&
-	       !v->dom->paused && v->dom->state == DOM_RUNNING && time_now() < h->slice_end &&
-	       v->gvma_gen_seen == atomic_read(&v->dom->gvma_gen) && !atomic_read(&v->requests) &&
-	       !atomic_read(&v->irq_inject) && !atomic_read(&h->gvma_flush) && !atomic_read(&h->migrations);
-}
-
 /* Reaps, wakes and picks until there is a vCPU to run (idling meanwhile). */
 static struct vcpu *pick_next(struct hart *h, u64 *now, u64 *deadline, bool *others)
 {
@@ -408,9 +398,7 @@ static struct vcpu *pick_next(struct hart *h, u64 *now, u64 *deadline, bool *oth
 			migrate_away(h);
 		*now = time_now();
 		spin_lock(&h->lock);
-		nr_off = reap_dying(h, off, MAX_VCPUS_PER_HART);
-		*deadline = wake_due(h, *now);
-		next = pick(h, h->current, *now, others);
+		next = scan(h, *now, off, &nr_off, deadline, others);
 		spin_unlock(&h->lock);
 		for (unsigned i = 0; i < nr_off; i++)
 			domain_vcpu_off(off[i]);
@@ -469,7 +457,8 @@ struct vcpu *schedule(struct hart *h)
 		hfence_gvma_vmid((csr_read(CSR_HGATP) >> HGATP_VMID_SHIFT) & HGATP_VMID_MASK);
 		next->gvma_gen_seen = gen;
 	}
-	u64 req = atomic_xchg(&next->requests, 0);
+	/* Plain reads first: most switches have nothing to apply, and a swap costs more. */
+	u64 req = atomic_read(&next->requests) ? atomic_xchg(&next->requests, 0) : 0;
 	if (req & VCPU_REQ_VVMA_FLUSH)
 		hfence_vvma_all();
 	if (req & VCPU_REQ_FENCE_I)
@@ -480,7 +469,7 @@ struct vcpu *schedule(struct hart *h)
 		else
 			csr_clear(CSR_HVIP, IRQ_BIT(IRQ_VS_EXT));
 	}
-	u64 irqs = atomic_xchg(&next->irq_inject, 0);
+	u64 irqs = atomic_read(&next->irq_inject) ? atomic_xchg(&next->irq_inject, 0) : 0;
 	if (irqs)
 		csr_set(CSR_HVIP, irqs);
 

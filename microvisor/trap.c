@@ -2,7 +2,10 @@
 /*
  * trap.c: what happens when a guest traps into HS-mode. Exit contract: every
  * trap is handled here (host interrupt, SBI call, WFI, a guest fault that
- * ends its domain) and then schedule() picks the vCPU this hart resumes.
+ * ends its domain) and then schedule() picks the vCPU this hart resumes,
+ * unless nothing asks for that: then the same vCPU goes straight back.
+ * guest_trap_fast() sees a partial frame (entry.S) and takes only exits
+ * that read and write no more than that; guest_trap() sees a whole one.
  */
 #include "trapframe.h"
 #include "vcpu.h"
@@ -77,7 +80,7 @@ static void guest_exception(struct hart *h, struct vcpu *v, u64 cause)
 	u64 stval = csr_read(CSR_STVAL);
 	switch (cause) {
 	case EXC_ECALL_VS:
-		sbi_dispatch(v);
+		sbi_dispatch(v, false);
 		return;
 	case EXC_VIRTUAL_INST:
 		/* WFI from VS-mode blocks the vCPU; from VU-mode it is the guest kernel's business. */
@@ -127,24 +130,58 @@ static void guest_exception(struct hart *h, struct vcpu *v, u64 cause)
 	}
 }
 
-struct trap_frame *guest_trap(struct trap_frame *f)
+/* A counter read the guest may not do itself, into a register the partial frame holds. */
+static bool fast_counter_read(struct vcpu *v, u32 insn)
+{
+	unsigned idx, rd;
+	return vpmu_decode_read(insn, &idx, &rd) && frame_partial_has(rd) && vpmu_emulate_decoded(v, idx, rd);
+}
+
+/*
+ * First stop of every trap from a guest (entry.S), with only the partial
+ * frame saved (trapframe.h): an SBI call to a fast extension and an
+ * emulated counter read are handled here; anything else is left untouched
+ * for guest_trap(). The vCPU resumes at once when nothing is pending for
+ * this hart (sched_fast_resume).
+ */
+enum trap_path guest_trap_fast(struct trap_frame *f)
+{
+	struct vcpu *v = container_of(f, struct vcpu, frame);
+	u64 scause = csr_read(CSR_SCAUSE);
+
+	if (scause == EXC_ECALL_VS) {
+		if (!sbi_dispatch_inline(v, true))
+			return TRAP_FULL;
+	} else if (scause == EXC_VIRTUAL_INST) {
+		if (!fast_counter_read(v, (u32)csr_read(CSR_STVAL)))
+			return TRAP_FULL;
+	} else {
+		return TRAP_FULL;
+	}
+	return sched_fast_resume(this_hart(), v) ? TRAP_RESUME : TRAP_FULL_HANDLED;
+}
+
+/* The full path: f is whole. path says whether guest_trap_fast() already handled the exit. */
+struct trap_frame *guest_trap(struct trap_frame *f, enum trap_path path)
 {
 	struct vcpu *v = container_of(f, struct vcpu, frame);
 	struct hart *h = this_hart();
-	u64 scause = csr_read(CSR_SCAUSE);
 
-	if (scause & SCAUSE_IRQ) {
-		u64 irq = scause & ~SCAUSE_IRQ;
-		if (irq == IRQ_S_TIMER)
-			sched_timer_irq(h);
-		else if (irq == IRQ_S_SOFT)
-			sched_ipi_irq(h);
-		else if (irq == IRQ_S_EXT)
-			host_ext_irq();
-	} else {
-		guest_exception(h, v, scause);
-		if (sched_fast_resume(h, v))
-			return f;
+	if (path == TRAP_FULL) {
+		u64 scause = csr_read(CSR_SCAUSE);
+		if (scause & SCAUSE_IRQ) {
+			u64 irq = scause & ~SCAUSE_IRQ;
+			if (irq == IRQ_S_TIMER)
+				sched_timer_irq(h);
+			else if (irq == IRQ_S_SOFT)
+				sched_ipi_irq(h);
+			else if (irq == IRQ_S_EXT)
+				host_ext_irq();
+		} else {
+			guest_exception(h, v, scause);
+			if (sched_fast_resume(h, v))
+				return f;
+		}
 	}
 	ioreq_flush(v->dom);
 	return &schedule(h)->frame;

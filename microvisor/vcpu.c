@@ -29,6 +29,7 @@ void vcpu_reset(struct vcpu *v, u64 pc, u64 a0, u64 a1)
 	v->csrs.senvcfg = vcpu_boot_senvcfg;
 	memset(v->fp, 0, sizeof(v->fp));
 	v->fcsr = 0;
+	v->fp_tag = FP_TAG_ZERO;
 	v->irq_inject = 0;
 	/* Atomic: (v)PLIC lines are set without the home lock; a PLIC-driven vCPU's line is applied again. */
 	atomic_xchg(&v->requests, VCPU_REQ_VVMA_FLUSH | VCPU_REQ_FENCE_I |
@@ -40,6 +41,19 @@ void vcpu_reset(struct vcpu *v, u64 pc, u64 a0, u64 a1)
 	sbi_fwft_reset(v);
 	sta_reset(v);
 }
+
+/*
+ * Lazy FP. A tag names one FP register content: FP_TAG_ZERO all zeros (a
+ * vCPU's after reset), any other a content saved by fp_save, never reused.
+ * v->fp_tag names what v->fp holds, h->fp_tag what hart h's registers hold
+ * (FP_TAG_UNKNOWN: anything). vcpu_load restores only when they differ, so
+ * a vCPU finds in the registers exactly its own last content: no other
+ * vCPU's values, whatever ran on the hart meanwhile. This rests on the
+ * registers changing only under a loaded vCPU whose FS then reads Dirty
+ * (the hart sets it on any write), which vcpu_put sees and saves under a
+ * new tag; the microvisor itself uses no FP.
+ */
+static u64 fp_next_tag = FP_TAG_ZERO + 1;   /* atomic: any hart saves */
 
 static void fp_save(struct vcpu *v)
 {
@@ -91,11 +105,14 @@ void vcpu_load(struct vcpu *v)
 	csr_write(CSR_VSTIMECMP, c->vstimecmp);
 	csr_write(CSR_SCOUNTEREN, c->scounteren);
 	csr_write(CSR_SENVCFG, c->senvcfg);
-	sbi_fwft_load(v);
-	/* FS is enabled for the restore only; the guest's own FS rides in frame.sstatus. */
-	csr_set(CSR_SSTATUS, SSTATUS_FS_INITIAL);
-	fp_restore(v);
-	csr_clear(CSR_SSTATUS, SSTATUS_FS);
+	sbi_fwft_load(v, h);
+	if (h->fp_tag != v->fp_tag) {
+		/* FS is enabled for the restore only; the guest's own FS rides in frame.sstatus. */
+		csr_set(CSR_SSTATUS, SSTATUS_FS_INITIAL);
+		fp_restore(v);
+		csr_clear(CSR_SSTATUS, SSTATUS_FS);
+		h->fp_tag = v->fp_tag;
+	}
 	/* The VS-stage TLB and i-cache of this hart may hold another life of this VMID. */
 	if (v->last_hart != (int)h->index) {
 		/* New to this hart (or back): its TLBs may hold older translations of the VMID. */
@@ -105,6 +122,7 @@ void vcpu_load(struct vcpu *v)
 	v->last_hart = h->index;
 	/* Last: its counters start counting with the guest about to run. */
 	vpmu_load(v, h);
+	h->csrs_known = true;   /* hedeleg, henvcfg and hcounteren written */
 }
 
 void vcpu_put(struct vcpu *v)
@@ -124,12 +142,14 @@ void vcpu_put(struct vcpu *v)
 	c->vstimecmp = csr_read(CSR_VSTIMECMP);
 	c->scounteren = csr_read(CSR_SCOUNTEREN);
 	c->senvcfg = csr_read(CSR_SENVCFG);
-	/* Only a guest that dirtied FP pays for saving it. */
+	/* Only a guest that dirtied FP pays for saving it; the hart's registers then hold the new content. */
 	if ((v->frame.sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
 		csr_set(CSR_SSTATUS, SSTATUS_FS_INITIAL);
 		fp_save(v);
 		csr_clear(CSR_SSTATUS, SSTATUS_FS);
 		v->frame.sstatus = (v->frame.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
+		v->fp_tag = __atomic_fetch_add(&fp_next_tag, 1, __ATOMIC_RELAXED);
+		this_hart()->fp_tag = v->fp_tag;
 	}
 	csr_write(CSR_HVIP, 0);
 	csr_write(CSR_VSTIMECMP, ~0UL);
@@ -165,22 +185,6 @@ void vcpu_set_ext_line(struct vcpu *v, bool level)
 void vcpu_request(struct vcpu *v, u64 req)
 {
 	atomic_or(&v->requests, req);
-	if (v->home != this_hart())
-		hart_kick(v->home);
-}
-
-bool vcpu_irq_pending(struct vcpu *v, u64 now)
-{
-	u64 pend = v->csrs.hvip | atomic_read(&v->irq_inject);
-	if (atomic_read(&v->requests) & VCPU_REQ_EXT_LINE)
-		pend = (pend & ~IRQ_BIT(IRQ_VS_EXT)) | (atomic_read(&v->ext_line) ? IRQ_BIT(IRQ_VS_EXT) : 0);
-	if (now >= v->csrs.vstimecmp)
-		pend |= IRQ_BIT(IRQ_VS_TIMER);
-	/* vsie holds the VS bits at their S positions (SSIE = 1, STIE = 5, SEIE = 9). */
-	return (pend >> 1) & v->csrs.vsie;
-}
-
-u64 vcpu_wake_deadline(struct vcpu *v)
-{
-	return (v->csrs.vsie & IRQ_BIT(IRQ_S_TIMER)) ? v->csrs.vstimecmp : ~0UL;
+	/* Its own hart too (no IPI then): the flag sends the trap path to schedule(), which applies it. */
+	hart_kick(v->home);
 }

@@ -51,14 +51,13 @@ static void rollover(void)
 	}
 }
 
-void vmid_refresh(struct domain *d)
+/* Out of line: the check in vmid_refresh() is what nearly every switch runs. */
+static void __attribute__((noinline)) vmid_assign(struct domain *d)
 {
 	if (!vmid_width) {
 		d->hgatp = make_hgatp(d, 0);
 		return;
 	}
-	if (!vmid_stale(d))
-		return;
 	bool rolled = false;
 	spin_lock(&vmid_lock);
 	if (vmid_stale(d)) {
@@ -78,7 +77,14 @@ void vmid_refresh(struct domain *d)
 		log("VMIDs used up: generation %lu begins, every hart flushed its G-stage TLB", gen);
 }
 
-void vmid_enter(struct hart *h, struct domain *d)
+void vmid_refresh(struct domain *d)
+{
+	if (vmid_width && !vmid_stale(d))
+		return;
+	vmid_assign(d);
+}
+
+static void __attribute__((noinline)) vmid_enter_slow(struct hart *h, struct domain *d)
 {
 	for (;;) {
 		/*
@@ -104,4 +110,16 @@ void vmid_enter(struct hart *h, struct domain *d)
 			return;
 		vmid_refresh(d);
 	}
+}
+
+void vmid_enter(struct hart *h, struct domain *d)
+{
+	/*
+	 * Most switches: no flush to serve, and d's VMID of this generation is
+	 * in hgatp already (the last vCPU was of d, or d's hgatp was put there).
+	 * The same checks, in the same order, as the loop's first round.
+	 */
+	if (vmid_width && !atomic_read(&h->gvma_flush) && csr_read(CSR_HGATP) == d->hgatp && !vmid_stale(d))
+		return;
+	vmid_enter_slow(h, d);
 }

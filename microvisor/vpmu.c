@@ -255,16 +255,15 @@ bool vpmu_decode_read(u32 insn, unsigned *idx, unsigned *rd)
 #include "hart.h"
 #include "config.h"
 
-/* hcounteren as last written on each hart (0: not yet), so a switch writes it only on a change. */
-static u64 hart_hcounteren[MAX_HARTS];
 /* RFENCE function ids (SBI spec) whose sent side Rivet counts. */
 enum { RFENCE_FENCE_I, RFENCE_SFENCE_VMA, RFENCE_SFENCE_VMA_ASID };
 
+/* Through the hart's copy of what it last wrote (hart.h): a switch writes it only on a change. */
 static void set_hcounteren(struct hart *h, u64 val)
 {
-	if (hart_hcounteren[h->index] != val) {
+	if (!h->csrs_known || h->hcounteren != val) {
 		csr_write(CSR_HCOUNTEREN, val);
-		hart_hcounteren[h->index] = val;
+		h->hcounteren = val;
 	}
 }
 
@@ -291,8 +290,11 @@ void vpmu_put(struct vcpu *v)
 bool vpmu_emulate_read(struct vcpu *v, u32 insn)
 {
 	unsigned idx, rd;
-	if (!vpmu_decode_read(insn, &idx, &rd))
-		return false;
+	return vpmu_decode_read(insn, &idx, &rd) && vpmu_emulate_decoded(v, idx, rd);
+}
+
+bool vpmu_emulate_decoded(struct vcpu *v, unsigned idx, unsigned rd)
+{
 	/* From VU-mode the guest kernel's own scounteren decides first, as on a bare hart. */
 	if (!(v->frame.sstatus & SSTATUS_SPP) && !(csr_read(CSR_SCOUNTEREN) & (1UL << idx)))
 		return false;
@@ -303,8 +305,8 @@ bool vpmu_emulate_read(struct vcpu *v, u32 insn)
 		 * so the retry cannot trap here forever.
 		 */
 		struct hart *h = this_hart();
-		hart_hcounteren[h->index] = vpmu_hcounteren(&v->pmu);
-		csr_write(CSR_HCOUNTEREN, hart_hcounteren[h->index]);
+		h->hcounteren = vpmu_hcounteren(&v->pmu);
+		csr_write(CSR_HCOUNTEREN, h->hcounteren);
 		return true;
 	}
 	vpmu_sync(&v->pmu, csr_read(CSR_CYCLE), csr_read(CSR_INSTRET));

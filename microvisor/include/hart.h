@@ -27,6 +27,15 @@ struct hart {
 	volatile u64 gvma_flush;      /* hfence.gvma all before running a guest again */
 	volatile u64 migrations;      /* a vCPU homed here was pinned elsewhere */
 	u64 stack_top;
+	/*
+	 * Written and read by this hart only: what it last wrote to the CSRs a
+	 * switch may change (csrs_known false: nothing yet), so vcpu_load and
+	 * vpmu_load write one only when the value differs, without reading it back.
+	 */
+	bool csrs_known;
+	u64 hedeleg, henvcfg, hcounteren;
+	/* Whose FP registers this hart holds (vcpu.c, lazy FP), this hart's only: FP_TAG_*, or a vCPU's tag. */
+	u64 fp_tag;
 	/* Guarded guest-memory access: a fault sets fault_hit and skips the insn. */
 	volatile bool fault_armed, fault_hit;
 };

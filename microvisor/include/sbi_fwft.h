@@ -3,6 +3,7 @@
 #ifndef RIVET_SBI_FWFT_H
 #define RIVET_SBI_FWFT_H
 #include "vcpu.h"
+#include "hart.h"
 #include "csr.h"
 
 /*
@@ -20,15 +21,19 @@ void sbi_fwft_init(u64 hedeleg, u64 henvcfg);
 /* A hart reset of the vCPU (HSM start, domain start or reboot): reset values, no locks. */
 void sbi_fwft_reset(struct vcpu *v);
 /*
- * Puts its hedeleg / henvcfg on this hart (vcpu_load, and a set by the vCPU
- * itself). Most switches are between vCPUs that agree: a read and compare
- * spare the write. Inline: it is on every switch.
+ * Puts its hedeleg / henvcfg on this hart h (vcpu_load, and a set by the
+ * vCPU itself). Most switches are between vCPUs that agree: h's copy of
+ * what it last wrote (hart.h) spares the write, and reading the CSR back.
  */
-static inline void sbi_fwft_load(struct vcpu *v)
+static inline void sbi_fwft_load(struct vcpu *v, struct hart *h)
 {
-	if (csr_read(CSR_HEDELEG) != v->hedeleg)
+	if (!h->csrs_known || h->hedeleg != v->hedeleg) {
 		csr_write(CSR_HEDELEG, v->hedeleg);
-	if (csr_read(CSR_HENVCFG) != v->henvcfg)
+		h->hedeleg = v->hedeleg;
+	}
+	if (!h->csrs_known || h->henvcfg != v->henvcfg) {
 		csr_write(CSR_HENVCFG, v->henvcfg);
+		h->henvcfg = v->henvcfg;
+	}
 }
 #endif

@@ -21,4 +21,23 @@ enum {
 	REG_ZERO = 0, REG_RA = 1, REG_SP = 2, REG_GP = 3, REG_TP = 4,
 	REG_A0 = 10, REG_A1, REG_A2, REG_A3, REG_A4, REG_A5, REG_A6, REG_A7,
 };
+
+/*
+ * The registers entry.S saves on every trap: what C code may clobber (ra,
+ * t0-t6, a0-a7), sp and tp, and x0 (never read back). gp and s0-s11 reach
+ * the frame only on the full path (a vCPU switch, MMIO decoding, anything
+ * but the fast exits): until then the hart's registers hold them.
+ */
+#define FRAME_PARTIAL_REGS 0xf003fcf7U
+static inline bool frame_partial_has(unsigned reg)
+{
+	return reg < 32 && ((FRAME_PARTIAL_REGS >> reg) & 1);
+}
+
+/* guest_trap_fast()'s verdict, which entry.S acts on. */
+enum trap_path {
+	TRAP_RESUME,          /* handled: the same vCPU resumes from the partial frame */
+	TRAP_FULL,            /* not handled: save the rest, then guest_trap() */
+	TRAP_FULL_HANDLED,    /* handled, but the hart must schedule: save the rest, then guest_trap() */
+};
 #endif

@@ -5,6 +5,8 @@
 #include "trapframe.h"
 #include "ioreq.h"
 #include "vpmu.h"
+#include "csr.h"
+#include "spinlock.h"
 
 struct domain;
 struct hart;
@@ -15,6 +17,10 @@ enum vcpu_state {
 	VCPU_RUNNABLE,   /* may run (and may be running: hart->current) */
 	VCPU_BLOCKED,    /* in WFI or an HSM suspend, until an interrupt is pending */
 };
+
+/* FP register contents (vcpu.c, lazy FP): a hart's that may hold anything, and all zeros. */
+#define FP_TAG_UNKNOWN 0
+#define FP_TAG_ZERO    1
 
 /* Bits of vcpu->requests, set by other harts, consumed before the vCPU runs. */
 #define VCPU_REQ_VVMA_FLUSH  (1UL << 0)   /* hfence.vvma for this VMID */
@@ -43,6 +49,7 @@ struct vcpu {
 	u64 resume_addr, resume_opaque;
 	struct vcpu_csrs csrs;        /* valid while not loaded on a hart */
 	u64 fp[32], fcsr;
+	u64 fp_tag;                   /* names the content of fp[] and fcsr (vcpu.c, lazy FP) */
 	volatile u64 irq_inject;      /* hvip bits to raise, set by any hart */
 	volatile u64 requests;        /* VCPU_REQ_* */
 	int last_hart;                /* hart index it last ran on, -1 if never */
@@ -87,8 +94,25 @@ void vcpu_inject_irq(struct vcpu *v, u64 hvip_bits);
 void vcpu_set_ext_line(struct vcpu *v, bool level);
 /* Asks the vCPU to fence before it next runs, and kicks it off its hart. */
 void vcpu_request(struct vcpu *v, u64 req);
-/* True if an interrupt the guest enabled in vsie is pending (for WFI). */
-bool vcpu_irq_pending(struct vcpu *v, u64 now);
+/*
+ * True if an interrupt the guest enabled in vsie is pending (for WFI).
+ * Inline, as the next one: the scheduler asks for each blocked vCPU on
+ * every switch, and each wake asks too.
+ */
+static inline bool vcpu_irq_pending(struct vcpu *v, u64 now)
+{
+	u64 pend = v->csrs.hvip | atomic_read(&v->irq_inject);
+	if (atomic_read(&v->requests) & VCPU_REQ_EXT_LINE)
+		pend = (pend & ~IRQ_BIT(IRQ_VS_EXT)) | (atomic_read(&v->ext_line) ? IRQ_BIT(IRQ_VS_EXT) : 0);
+	if (now >= v->csrs.vstimecmp)
+		pend |= IRQ_BIT(IRQ_VS_TIMER);
+	/* vsie holds the VS bits at their S positions (SSIE = 1, STIE = 5, SEIE = 9). */
+	return (pend >> 1) & v->csrs.vsie;
+}
+
 /* Guest timer deadline while blocked, ~0 if none can wake it. */
-u64 vcpu_wake_deadline(struct vcpu *v);
+static inline u64 vcpu_wake_deadline(struct vcpu *v)
+{
+	return (v->csrs.vsie & IRQ_BIT(IRQ_S_TIMER)) ? v->csrs.vstimecmp : ~0UL;
+}
 #endif

@@ -73,6 +73,8 @@ void vpmu_load(struct vcpu *v, struct hart *h);
 void vpmu_put(struct vcpu *v);
 /* A virtual instruction exception with insn: true if it was a counter read done here. */
 bool vpmu_emulate_read(struct vcpu *v, u32 insn);
+/* The same for a read vpmu_decode_read() already decoded (the trap fast path decodes first). */
+bool vpmu_emulate_decoded(struct vcpu *v, unsigned idx, unsigned rd);
 /* After an SBI call returned success: counts the firmware event it is. */
 void vpmu_sbi_done(struct vcpu *v, unsigned long eid, unsigned long fid);
 #endif

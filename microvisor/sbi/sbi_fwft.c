@@ -158,7 +158,7 @@ static struct sbiret fwft_set(struct vcpu *v, u32 feature, unsigned long value, 
 	if (flags & SBI_FWFT_SET_FLAG_LOCK)
 		v->fwft_locked |= 1U << feature;
 	/* The caller is this hart's current vCPU: its new values take effect on return. */
-	sbi_fwft_load(v);
+	sbi_fwft_load(v, this_hart());
 	/* No VS-stage translation cached under the old A/D rule outlives it. */
 	if (henvcfg != v->henvcfg)
 		hfence_vvma_all();
@@ -180,4 +180,4 @@ static struct sbiret fwft_call(struct vcpu *v, unsigned long fid, struct trap_fr
 	return SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
 }
 
-const struct sbi_ext sbi_fwft = { "fwft", SBI_EXT_FWFT, SBI_EXT_FWFT, fwft_call };
+const struct sbi_ext sbi_fwft = { "fwft", SBI_EXT_FWFT, SBI_EXT_FWFT, fwft_call, .fast = true };

@@ -36,4 +36,4 @@ static struct sbiret ipi_call(struct vcpu *v, unsigned long fid, struct trap_fra
 	return SBI_RET(sbi_send_ipis(v, targets), 0);
 }
 
-const struct sbi_ext sbi_ipi = { "ipi", SBI_EXT_IPI, SBI_EXT_IPI, ipi_call };
+const struct sbi_ext sbi_ipi = { "ipi", SBI_EXT_IPI, SBI_EXT_IPI, ipi_call, .fast = true };

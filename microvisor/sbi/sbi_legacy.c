@@ -56,4 +56,4 @@ static struct sbiret legacy_call(struct vcpu *v, unsigned long fid, struct trap_
 	return SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
 }
 
-const struct sbi_ext sbi_legacy = { "legacy", SBI_EXT_LEGACY_SET_TIMER, SBI_EXT_LEGACY_SHUTDOWN, legacy_call };
+const struct sbi_ext sbi_legacy = { "legacy", SBI_EXT_LEGACY_SET_TIMER, SBI_EXT_LEGACY_SHUTDOWN, legacy_call, .fast = false };

@@ -54,4 +54,4 @@ static struct sbiret pmu_call(struct vcpu *v, unsigned long fid, struct trap_fra
 	return SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
 }
 
-const struct sbi_ext sbi_pmu = { "pmu", SBI_EXT_PMU, SBI_EXT_PMU, pmu_call };
+const struct sbi_ext sbi_pmu = { "pmu", SBI_EXT_PMU, SBI_EXT_PMU, pmu_call, .fast = true };

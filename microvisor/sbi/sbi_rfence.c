@@ -44,4 +44,4 @@ static struct sbiret rfence_call(struct vcpu *v, unsigned long fid, struct trap_
 	return SBI_RET(sbi_remote_fence(v, targets, req), 0);
 }
 
-const struct sbi_ext sbi_rfence = { "rfence", SBI_EXT_RFENCE, SBI_EXT_RFENCE, rfence_call };
+const struct sbi_ext sbi_rfence = { "rfence", SBI_EXT_RFENCE, SBI_EXT_RFENCE, rfence_call, .fast = true };

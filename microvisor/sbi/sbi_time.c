@@ -16,4 +16,4 @@ static struct sbiret time_call(struct vcpu *v, unsigned long fid, struct trap_fr
 	return SBI_RET(SBI_SUCCESS, 0);
 }
 
-const struct sbi_ext sbi_time = { "time", SBI_EXT_TIME, SBI_EXT_TIME, time_call };
+const struct sbi_ext sbi_time = { "time", SBI_EXT_TIME, SBI_EXT_TIME, time_call, .fast = true };

@@ -15,7 +15,7 @@ from devprobe_disk import make_disk  # noqa: E402  (the disk's one definition)
 
 # Every check devprobe makes, in order: one "devprobe: NAME: ok ..." line each.
 DEVPROBE_CHECKS = [
-    "uart scratch", "uart fifo enabled in iir", "uart divisor latch", "uart loopback idle lsr",
+    "uart scratch", "uart scratch via gp and s-registers", "uart fifo enabled in iir", "uart divisor latch", "uart loopback idle lsr",
     "uart loopback data", "uart loopback msr", "uart thr empty interrupt", "uart rx interrupt",
     "plic threshold masks", "plic claim and complete",
     "plic priority is warl", "plic threshold", "plic enable bits", "plic claim with nothing enabled",

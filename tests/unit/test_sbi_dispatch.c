@@ -14,7 +14,8 @@ static struct sbiret fake_call(struct vcpu *v, unsigned long fid, struct trap_fr
 	last_fid = fid;
 	return fake_ret;
 }
-#define FAKE(n, lo, hi) const struct sbi_ext n = { #n, lo, hi, fake_call }
+/* HSM is not fast (as the real one): the trap fast path must leave it to the full path. */
+#define FAKE(n, lo, hi) const struct sbi_ext n = { #n, lo, hi, fake_call, .fast = (lo) != SBI_EXT_HSM }
 FAKE(sbi_time, SBI_EXT_TIME, SBI_EXT_TIME);
 FAKE(sbi_ipi, SBI_EXT_IPI, SBI_EXT_IPI);
 FAKE(sbi_rfence, SBI_EXT_RFENCE, SBI_EXT_RFENCE);
@@ -45,8 +46,34 @@ static struct trap_frame *call(unsigned long eid, unsigned long fid, unsigned lo
 	f->sepc = 0x80200000;
 	vcpu.dom = &dom;
 	dom.nr_vcpus = 4;
-	sbi_dispatch(&vcpu);
+	CHECK(sbi_dispatch(&vcpu, false));
 	return f;
+}
+
+TEST(partial_frame_leaves_slow_extensions_untouched)
+{
+	struct trap_frame *f = &vcpu.frame;
+	last_eid = 0;
+	f->x[REG_A7] = SBI_EXT_HSM;
+	f->x[REG_A6] = 2;
+	f->x[REG_A0] = 0x77;
+	f->x[REG_A1] = 0x88;
+	f->sepc = 0x80200000;
+	CHECK(!sbi_dispatch(&vcpu, true));
+	CHECK_EQ(last_eid, 0);          /* not called */
+	CHECK_EQ(f->sepc, 0x80200000);  /* not stepped: the full path takes the ecall again */
+	CHECK_EQ((long)f->x[REG_A0], 0x77);
+	/* A fast one, and an unknown EID (its answer needs no more than a0), are handled. */
+	fake_ret = SBI_RET(SBI_SUCCESS, 5);
+	f->x[REG_A7] = SBI_EXT_TIME;
+	CHECK(sbi_dispatch(&vcpu, true));
+	CHECK_EQ(last_eid, SBI_EXT_TIME);
+	CHECK_EQ(f->sepc, 0x80200004);
+	CHECK_EQ((long)f->x[REG_A1], 5);
+	f->x[REG_A7] = 0x12345678;
+	CHECK(sbi_dispatch(&vcpu, true));
+	CHECK_EQ((long)f->x[REG_A0], SBI_ERR_NOT_SUPPORTED);
+	CHECK_EQ(f->sepc, 0x80200008);
 }
 
 TEST(unknown_extension_is_not_supported_and_steps_sepc)
@@ -91,6 +118,29 @@ TEST(routes_to_owner_with_function_id)
 	CHECK_EQ((long)f->x[REG_A1], 42);
 	call(SBI_EXT_LEGACY_SHUTDOWN, 0, 0, 0);
 	CHECK_EQ(last_eid, SBI_EXT_LEGACY_SHUTDOWN);
+}
+
+TEST(every_eid_reaches_its_extension)
+{
+	/* The lookup table (EID modulo a prime): each extension at its own EID, nothing at a neighbour's. */
+	static const unsigned long eids[] = {
+		SBI_EXT_TIME, SBI_EXT_IPI, SBI_EXT_RFENCE, SBI_EXT_HSM, SBI_EXT_SRST, SBI_EXT_DBCN,
+		RIVET_SBI_EXT, SBI_EXT_PMU, SBI_EXT_FWFT, SBI_EXT_STA, SBI_EXT_SUSP,
+	};
+	fake_ret = SBI_RET(SBI_SUCCESS, 1);
+	for (unsigned i = 0; i < ARRAY_SIZE(eids); i++) {
+		last_eid = 0;
+		CHECK_EQ((long)call(eids[i], 0, 0, 0)->x[REG_A0], 0);
+		CHECK_EQ(last_eid, eids[i]);
+		/* Same slot (EID + 39), another EID: unknown. */
+		last_eid = 0;
+		CHECK_EQ((long)call(eids[i] + 39, 0, 0, 0)->x[REG_A0], SBI_ERR_NOT_SUPPORTED);
+		CHECK_EQ(last_eid, 0);
+	}
+	for (unsigned long eid = SBI_EXT_LEGACY_SET_TIMER; eid <= SBI_EXT_LEGACY_SHUTDOWN; eid++) {
+		call(eid, 0, 0, 0);
+		CHECK_EQ(last_eid, eid);
+	}
 }
 
 TEST(legacy_calls_leave_a1_alone)
@@ -151,9 +201,11 @@ int main(void)
 	RUN(base_calls);
 	RUN(ids_use_all_64_bits);
 	RUN(routes_to_owner_with_function_id);
+	RUN(every_eid_reaches_its_extension);
 	RUN(legacy_calls_leave_a1_alone);
 	RUN(legacy_getchar_of_byte_1_is_returned);
 	RUN(no_return_keeps_registers);
 	RUN(hart_masks);
+	RUN(partial_frame_leaves_slow_extensions_untouched);
 	return CHECK_DONE();
 }

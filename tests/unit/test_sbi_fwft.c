@@ -9,6 +9,7 @@
 #include "csr.h"
 #include "sbi_call.h"
 #include "public/hypercall.h"
+#include "hart.h"
 
 /* The modelled hart: which bits it implements, what it holds, what was done to it. */
 static u64 hw_hedeleg_bits, hw_henvcfg_bits;
@@ -50,6 +51,9 @@ static void hfence_vvma_all(void)
 	nr_vvma++;
 }
 
+/* The hart whose copy of hedeleg / henvcfg (hart.h) sbi_fwft_load keeps. */
+static struct hart fake_hart;
+#define this_hart() (&fake_hart)
 #define csr_read(c) model_csr_read(c)
 #define csr_write(c, v) model_csr_write(c, v)
 #include "../../microvisor/sbi/sbi_fwft.c"
@@ -70,7 +74,9 @@ static void machine(bool svadu, bool lpe, bool pmlen7, bool pmlen16)
 	sbi_fwft_init(BASE_DELEG, ENVCFG_STCE);
 	sbi_fwft_reset(&va);
 	sbi_fwft_reset(&vb);
-	sbi_fwft_load(&va);   /* va is the hart's current vCPU: the caller of every call below */
+	fake_hart.csrs_known = false;   /* a hart that has run no vCPU yet: the first load writes both */
+	sbi_fwft_load(&va, &fake_hart);   /* va is the hart's current vCPU: the caller of every call below */
+	fake_hart.csrs_known = true;    /* as vcpu_load leaves it */
 	nr_hedeleg_writes = nr_henvcfg_writes = nr_vvma = 0;
 }
 
@@ -235,18 +241,18 @@ TEST(hart_reset_ends_values_and_locks)
 TEST(load_writes_only_what_differs)
 {
 	machine(true, false, false, false);
-	sbi_fwft_load(&vb);   /* same values as va, which the hart holds */
+	sbi_fwft_load(&vb, &fake_hart);   /* same values as va, which the hart holds */
 	CHECK_EQ(nr_hedeleg_writes, 0);
 	CHECK_EQ(nr_henvcfg_writes, 0);
 	CHECK_EQ(call(&vb, SBI_FWFT_SET, SBI_FWFT_MISALIGNED_EXC_DELEG, 1, 0).error, SBI_SUCCESS);
 	CHECK_EQ(nr_hedeleg_writes, 1);
 	CHECK_EQ(nr_henvcfg_writes, 0);
-	sbi_fwft_load(&va);
+	sbi_fwft_load(&va, &fake_hart);
 	CHECK_EQ(hart_hedeleg, BASE_DELEG);
 	CHECK_EQ(nr_hedeleg_writes, 2);
 	CHECK_EQ(nr_henvcfg_writes, 0);
 	CHECK_EQ(set(SBI_FWFT_PTE_AD_HW_UPDATING, 1, 0).error, SBI_SUCCESS);
-	sbi_fwft_load(&vb);
+	sbi_fwft_load(&vb, &fake_hart);
 	CHECK_EQ(hart_hedeleg, BASE_DELEG | MIS);
 	CHECK_EQ(hart_henvcfg, ENVCFG_STCE);
 	CHECK_EQ(nr_hedeleg_writes, 3);
