@@ -94,11 +94,17 @@ static void patch_dtb(struct domain *d, u64 gpa, u64 size)
 	if (domain_read_gpa(d, gpa, tree, size) == 0 && fdt_check_header(tree) == 0 &&
 	    fdt_totalsize(tree) <= size) {
 		int cpus = fdt_path_offset(tree, "/cpus");
-		if (cpus >= 0 && fdt_setprop_inplace_u32(tree, cpus, "timebase-frequency", (u32)timebase_hz) == 0 &&
-		    fit_cboz(tree, cpus) == 0) {
+		int err = cpus < 0 ? cpus : fdt_setprop_inplace_u32(tree, cpus, "timebase-frequency", (u32)timebase_hz);
+		if (!err)
+			err = fit_cboz(tree, cpus);
+		if (!err) {
 			if (d->flags & RIVET_DOMF_PRIVILEGED)
 				dom0_devices_patch_fdt(d, tree);
 			domain_write_gpa(d, gpa, tree, size);
+		} else {
+			/* Only a tree mkimage did not make can get here: said, not hidden. */
+			log("domain %u: its device tree could not be fitted to the host (libfdt %d); left as built",
+			    d->id, err);
 		}
 	}
 	spin_unlock(&tree_lock);

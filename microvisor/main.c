@@ -91,6 +91,10 @@ void secondary_main(unsigned long hartid, unsigned long stack_top)
 			struct hart *h = &harts[i];
 			h->stack_top = stack_top;
 			hart_setup(h);
+			/* Before online: domains are told of Zicboz only if every hart that came up has it. */
+			if (!page_zero_check_hart())
+				log("hart %lu: cbo.zero does not work as on the boot hart; pages are zeroed with stores",
+				    hartid);
 			__atomic_store_n(&h->online, true, __ATOMIC_RELEASE);
 			run_scheduler(h);
 		}

@@ -230,16 +230,17 @@ void sched_wake(struct vcpu *v)
 	 * that blocks just after it is still woken, since the kick below makes
 	 * its home scan its run queue, which wakes it (scan(), wake_locked).
 	 */
-	struct hart *h = v->home;
-	if (v->state == VCPU_BLOCKED) {
+	struct hart *h = __atomic_load_n(&v->home, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&v->state, __ATOMIC_RELAXED) == VCPU_BLOCKED) {
 		h = vcpu_lock_home(v);
 		wake_locked(v, time_now());
 		spin_unlock(&h->lock);
 	}
 	/* Also when it runs: its home merges irq_inject into hvip on the way back in. */
 	hart_kick(h);
-	if (v->home != h)
-		hart_kick(v->home);   /* it was being moved (vcpu-pin) meanwhile */
+	struct hart *now_home = __atomic_load_n(&v->home, __ATOMIC_RELAXED);
+	if (now_home != h)
+		hart_kick(now_home);   /* it was being moved (vcpu-pin) meanwhile */
 }
 
 static void take_off(struct hart *h, struct vcpu *v)
@@ -478,5 +479,13 @@ struct vcpu *schedule(struct hart *h)
 	program_timer(h, deadline);
 	next->frame.hyp_sp = h->stack_top;
 	next->frame.hyp_tp = (u64)(uintptr_t)h;
+	/*
+	 * A kick of this hart since pick_next() cleared the flag (a VMID
+	 * rollover kicks its own hart) sent no IPI, and while the flag stays
+	 * set no other kick sends one either: raise our own software interrupt,
+	 * so the guest traps straight back and the next pass serves it.
+	 */
+	if (atomic_read(&h->kicked))
+		csr_set(CSR_SIP, IRQ_BIT(IRQ_S_SOFT));
 	return next;
 }

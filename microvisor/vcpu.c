@@ -106,7 +106,8 @@ void vcpu_load(struct vcpu *v)
 	csr_write(CSR_SCOUNTEREN, c->scounteren);
 	csr_write(CSR_SENVCFG, c->senvcfg);
 	sbi_fwft_load(v, h);
-	if (h->fp_tag != v->fp_tag) {
+	/* UNKNOWN never matches: a vCPU that somehow skipped vcpu_reset gets its own (zero) registers. */
+	if (h->fp_tag != v->fp_tag || v->fp_tag == FP_TAG_UNKNOWN) {
 		/* FS is enabled for the restore only; the guest's own FS rides in frame.sstatus. */
 		csr_set(CSR_SSTATUS, SSTATUS_FS_INITIAL);
 		fp_restore(v);

@@ -20,6 +20,12 @@
  * the block size in use, 0 for the store loop.
  */
 u64 page_zero_probe(u64 dt_block);
+/*
+ * On every other hart as it comes up: the boot hart's probe, again on this
+ * hart (firmware may set menvcfg.CBZE on some harts only). If it fails,
+ * every hart zeroes with stores from then on; false then.
+ */
+bool page_zero_check_hart(void);
 /* The cbo.zero block size in use (0: the store loop); every hart may use it. */
 u64 page_zero_block(void);
 /* Zeroes [p, p + bytes); p page-aligned, bytes a multiple of PAGE_SIZE. */
