@@ -339,6 +339,44 @@ TEST(interrupts)
 	CHECK_EQ(irq_level, 0);
 }
 
+/*
+ * The ACK is a posted write: it reaches the device after the driver has
+ * looked at its rings. A used buffer published between the driver's read of
+ * InterruptStatus and the device's processing of that ACK must keep the line
+ * up, or the driver, which already saw its rings empty, sleeps on it.
+ */
+TEST(ack_after_a_new_event)
+{
+	setup(&fake);
+	bring_up(0);
+	virtio_mmio_interrupt(&t, VIRTIO_MMIO_INT_VRING);
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
+	virtio_mmio_interrupt(&t, VIRTIO_MMIO_INT_VRING);   /* after the read, before the ACK */
+	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	CHECK_EQ(irq_level, 1);
+	CHECK_EQ(t.nr_late_acks, 1);
+	/* The driver comes back, reads, and this time its ACK clears the bit. */
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
+	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	CHECK_EQ(irq_level, 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+	/* Only the bit raised anew is kept: one the driver read goes. */
+	virtio_mmio_interrupt(&t, VIRTIO_MMIO_INT_CONFIG);
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_CONFIG);
+	virtio_mmio_interrupt(&t, VIRTIO_MMIO_INT_VRING);
+	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_CONFIG | VIRTIO_MMIO_INT_VRING);
+	CHECK_EQ(irq_level, 1);
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
+	/* A reset forgets what was unread. */
+	virtio_mmio_interrupt(&t, VIRTIO_MMIO_INT_VRING);
+	wr(VIRTIO_MMIO_STATUS, 0);
+	bring_up(0);
+	virtio_mmio_interrupt(&t, VIRTIO_MMIO_INT_VRING);
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
+	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	CHECK_EQ(irq_level, 0);
+}
+
 TEST(reset)
 {
 	setup(&fake);
@@ -447,6 +485,7 @@ int main(void)
 	RUN(queue_registers);
 	RUN(notify);
 	RUN(interrupts);
+	RUN(ack_after_a_new_event);
 	RUN(reset);
 	RUN(needs_reset);
 	RUN(config_space);

@@ -53,7 +53,7 @@ static void reset(struct virtio_mmio *t)
 		t->st->vq[i].num = t->dev ? t->dev->queue_max : 0;
 	}
 	t->st->status = 0;
-	t->st->isr = 0;
+	t->st->isr = t->st->isr_unread = 0;
 	t->st->dev_features_sel = t->st->drv_features_sel = t->st->queue_sel = 0;
 	t->st->driver_features = 0;
 	t->st->pending = 0;
@@ -83,6 +83,7 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct dm_mem *mem, struct dm
 void virtio_mmio_interrupt(struct virtio_mmio *t, uint32_t bits)
 {
 	t->st->isr |= bits;
+	t->st->isr_unread |= bits;
 	update_irq(t);
 }
 
@@ -207,6 +208,7 @@ uint64_t virtio_mmio_read(void *opaque, uint64_t offset, unsigned size)
 		q = sel_queue(t);
 		return q ? q->ready : 0;
 	case VIRTIO_MMIO_INTERRUPT_STATUS:
+		t->st->isr_unread = 0;   /* what the driver's coming ACK may clear */
 		return t->st->isr;
 	case VIRTIO_MMIO_STATUS:
 		return t->st->status;
@@ -353,7 +355,9 @@ void virtio_mmio_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
 			dm_log_guest("virtio-mmio: notify of queue %u of %u", value, t->dev->nr_queues);
 		break;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
-		t->st->isr &= ~value;
+		if (value & t->st->isr_unread)
+			t->nr_late_acks++;
+		t->st->isr &= ~(value & ~t->st->isr_unread);
 		update_irq(t);
 		break;
 	case VIRTIO_MMIO_STATUS:

@@ -113,6 +113,14 @@ struct virtio_dev {
 struct virtio_mmio_state {
 	uint32_t status;
 	uint32_t isr;             /* InterruptStatus; the irq line is high while it is not 0 */
+	/*
+	 * isr bits raised since the driver last read InterruptStatus. The ACK
+	 * is a posted write (dm_machine.c): it reaches us after the driver has
+	 * already looked at its rings, so an event raised between its read and
+	 * our processing of its ACK is one it may not have seen. The ACK does
+	 * not clear these: the line stays up and the driver comes back.
+	 */
+	uint32_t isr_unread;
 	uint32_t config_gen;
 	uint32_t dev_features_sel, drv_features_sel, queue_sel;
 	uint64_t driver_features; /* as written; negotiated once FEATURES_OK is in status */
@@ -129,6 +137,7 @@ struct virtio_mmio {
 	struct virtio_mmio_state *st; /* &own, or the arena's slice */
 	struct vq *vq;            /* st->vq: what a device's notify takes its queues from */
 	struct virtio_mmio_state own;
+	uint64_t nr_late_acks;    /* ACKs that left an unread bit set (a wake-up a plain ACK would lose) */
 };
 
 /* MMIO ops for the daemon's bus; their dev is the struct virtio_mmio. */

@@ -184,11 +184,13 @@ void dm_net_close(struct dm *dm)
 	for (unsigned i = 0; i < DM_MAX_NICS; i++) {
 		struct dm_nic *nic = &dm->nic[i];
 		if (nic->dev)
-			dm_log("nic %s: %llu packets in, %llu out, %llu dropped in, %llu dropped out",
+			dm_log("nic %s: %llu packets in, %llu out, %llu dropped in, %llu dropped out, "
+			       "%llu interrupts kept past a late ACK",
 			       nic->tap, (unsigned long long)nic->dev->st->rx_packets,
 			       (unsigned long long)nic->dev->st->tx_packets,
 			       (unsigned long long)nic->dev->st->rx_dropped,
-			       (unsigned long long)nic->dev->st->tx_dropped);
+			       (unsigned long long)nic->dev->st->tx_dropped,
+			       (unsigned long long)dm->slot[nic->slot].nr_late_acks);
 		if (nic->fd >= 0)
 			close(nic->fd);   /* the tap stays: it is persistent, xl removes it */
 		nic->fd = -1;
