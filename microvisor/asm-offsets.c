@@ -2,6 +2,7 @@
 /* asm-offsets.c: emits struct offsets for entry.S; compiled to assembly only, never linked. */
 #include "trapframe.h"
 #include "csr.h"
+#include "hart.h"
 
 #define DEFINE(sym, val) asm volatile("\n.ascii \"->" #sym " %0\"" :: "i"(val))
 
@@ -15,5 +16,11 @@ void asm_offsets(void)
 	DEFINE(FRAME_HYP_SP, offsetof(struct trap_frame, hyp_sp));
 	DEFINE(FRAME_HYP_TP, offsetof(struct trap_frame, hyp_tp));
 	DEFINE(FRAME_SIZE, ALIGN_UP(sizeof(struct trap_frame), 16));
-	DEFINE(HSTATUS_SPV_BIT, HSTATUS_SPV);
+	DEFINE(HART_CURRENT, offsetof(struct hart, current));
+	DEFINE(HART_KICKED, offsetof(struct hart, kicked));
+	DEFINE(EXC_ECALL_VS_CAUSE, EXC_ECALL_VS);
+	DEFINE(TRAP_FULL_HANDLED_PATH, TRAP_FULL_HANDLED);
+	DEFINE(TRAP_FULL_PATH, TRAP_FULL);
+	/* entry.S takes a hart's current vCPU for its frame. */
+	_Static_assert(offsetof(struct vcpu, frame) == 0, "the trap frame comes first in struct vcpu");
 }

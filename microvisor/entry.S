@@ -5,14 +5,16 @@
  * microvisor runs, sscratch is 0, which is how the vector tells the two apart.
  *
  * Two depths of saving (docs/architecture.md, "The trap path"): every trap
- * from a guest saves what C code may clobber (ra, sp, tp, t0-t6, a0-a7) and
- * sepc and sstatus, then guest_trap_fast() handles the common exits.
- * The callee-saved registers (gp, s0-s11) are still the guest's when it
- * returns, since C preserves them and never touches gp (rivet.ld defines no
- * __global_pointer$, so nothing is relaxed to gp-relative): if it says the
- * vCPU resumes, only the first group is restored. Anything else saves them
- * (and hstatus) into the frame first, making it whole, and takes the full
- * path, which returns through enter_guest.
+ * from a guest saves what C code may clobber (ra, sp, tp, t0-t6, a0-a7),
+ * then guest_trap_fast() handles the common exits. The callee-saved
+ * registers (gp, s0-s11) are still the guest's when it returns, since C
+ * preserves them and never touches gp (rivet.ld defines no
+ * __global_pointer$, so nothing is relaxed to gp-relative); sepc, sstatus
+ * and hstatus are still in their CSRs, since nothing there traps (a fast
+ * exit makes no guarded guest access, sbi.h) and only sepc is written, for
+ * the vCPU itself. If it says the vCPU resumes, only the first group is
+ * restored. Anything else saves the rest into the frame first, making it
+ * whole, and takes the full path, which returns through enter_guest.
  */
 #include "asm-offsets.h"
 
@@ -36,6 +38,13 @@
 	.endr
 .endm
 
+/* The same but t0, a0 and a1: a fast ecall's resume, with the frame in t0 and the results in a0, a1. */
+.macro RESTORE_CALLER_SAVED_BUT_T0_A0_A1
+	.irp n, 1,2,4,6,7,12,13,14,15,16,17,28,29,30,31
+	ld	x\n, FRAME_X + \n*8(t0)
+	.endr
+.endm
+
 .macro RESTORE_CALLEE_SAVED base
 	.irp n, 3,8,9,18,19,20,21,22,23,24,25,26,27
 	ld	x\n, FRAME_X + \n*8(\base)
@@ -55,29 +64,64 @@ trap_vector:
 	beqz	sp, from_hs
 	/* From a guest: sp = its trap frame, sscratch = the guest's sp. */
 	SAVE_CALLER_SAVED sp
-	csrr	t0, sscratch
+	csrrw	t0, sscratch, zero
 	sd	t0, FRAME_X + 2*8(sp)
-	csrr	t0, sepc
-	sd	t0, FRAME_SEPC(sp)
-	csrr	t0, sstatus
-	sd	t0, FRAME_SSTATUS(sp)
-	csrw	sscratch, zero
 	mv	a0, sp
 	ld	tp, FRAME_HYP_TP(a0)
 	ld	sp, FRAME_HYP_SP(a0)
-	/* The frame stays on the hart's stack: the full path needs it after the call. */
-	addi	sp, sp, -16
-	sd	a0, 0(sp)
-	call	guest_trap_fast
-	mv	a1, a0
-	ld	a0, 0(sp)
-	beqz	a1, resume_same
+	csrr	t0, scause
+	li	t1, EXC_ECALL_VS_CAUSE
+	bne	t0, t1, not_ecall
+	/* An SBI call: its result comes back in a0 and a1, which is where the guest wants it. */
+	call	sbi_fast_ecall
+	bgtz	a0, ecall_declined
+	csrr	t0, sepc
+	addi	t0, t0, 4
+	csrw	sepc, t0
+	ld	t0, HART_KICKED(tp)
+	bnez	t0, ecall_kicked
 	/*
-	 * The full path (a1 says whether the exit was handled): gp and s0-s11
-	 * still hold the guest's values, and hstatus is as the trap left it
-	 * (no C code writes it; SPV, which from_hs may clear, is set again on
-	 * the way out).
+	 * The vCPU resumes: gp, s0-s11, sepc, sstatus and hstatus are live. Its
+	 * frame is the hart's current vCPU's (first in struct vcpu), as when it trapped.
 	 */
+	ld	t0, HART_CURRENT(tp)
+	csrw	sscratch, t0
+	RESTORE_CALLER_SAVED_BUT_T0_A0_A1
+	ld	t0, FRAME_X + 5*8(t0)
+	sret
+
+ecall_kicked:
+	/* Handled, but the hart must schedule: the results into the frame, then the full path. */
+	ld	t0, HART_CURRENT(tp)
+	sd	a0, FRAME_X + 10*8(t0)
+	sd	a1, FRAME_X + 11*8(t0)
+	mv	a0, t0
+	li	a1, TRAP_FULL_HANDLED_PATH
+	j	save_rest
+ecall_declined:
+	ld	a0, HART_CURRENT(tp)
+	li	a1, TRAP_FULL_PATH
+	j	save_rest
+
+not_ecall:
+	call	guest_trap_fast
+	bnez	a0, full_path
+	/* TRAP_RESUME: as above. */
+	ld	a0, HART_CURRENT(tp)
+	csrw	sscratch, a0
+	RESTORE_CALLER_SAVED_BUT_A0 a0
+	ld	a0, FRAME_X + 10*8(a0)
+	sret
+
+full_path:
+	/* a1: whether the exit was handled. The rest of the frame, then guest_trap(). */
+	mv	a1, a0
+	ld	a0, HART_CURRENT(tp)
+save_rest:
+	csrr	t0, sepc
+	sd	t0, FRAME_SEPC(a0)
+	csrr	t0, sstatus
+	sd	t0, FRAME_SSTATUS(a0)
 	csrr	t0, hstatus
 	sd	t0, FRAME_HSTATUS(a0)
 	SAVE_CALLEE_SAVED a0
@@ -88,16 +132,13 @@ trap_vector:
 	.globl enter_guest
 enter_guest:
 	RESTORE_CALLEE_SAVED a0
+	/*
+	 * The CSRs as the frame has them: also for the vCPU that trapped, since
+	 * a guarded guest access faulting in HS-mode (from_hs) overwrites
+	 * sepc, sstatus and hstatus.SPV.
+	 */
 	ld	t0, FRAME_HSTATUS(a0)
 	csrw	hstatus, t0
-resume_same:
-	/*
-	 * The vCPU that trapped: gp and s0-s11 are live, and hstatus is as its
-	 * trap left it but for SPV, which a guarded guest access faulting in
-	 * HS-mode (from_hs) clears: back to V=1, always right for a guest.
-	 */
-	li	t0, HSTATUS_SPV_BIT
-	csrs	hstatus, t0
 	ld	t0, FRAME_SEPC(a0)
 	csrw	sepc, t0
 	ld	t0, FRAME_SSTATUS(a0)

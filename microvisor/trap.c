@@ -80,7 +80,7 @@ static void guest_exception(struct hart *h, struct vcpu *v, u64 cause)
 	u64 stval = csr_read(CSR_STVAL);
 	switch (cause) {
 	case EXC_ECALL_VS:
-		sbi_dispatch(v, false);
+		sbi_dispatch(v);
 		return;
 	case EXC_VIRTUAL_INST:
 		/* WFI from VS-mode blocks the vCPU; from VU-mode it is the guest kernel's business. */
@@ -90,8 +90,14 @@ static void guest_exception(struct hart *h, struct vcpu *v, u64 cause)
 			return;
 		}
 		/* A counter read once the vCPU uses the SBI PMU: its virtual counter. */
-		if (vpmu_emulate_read(v, (u32)stval))
-			return;
+		unsigned idx, rd;
+		if (vpmu_decode_read((u32)stval, &idx, &rd)) {
+			enum vpmu_read r = vpmu_emulate_decoded(v, idx, rd, !(v->frame.sstatus & SSTATUS_SPP));
+			if (r == VPMU_READ_DONE)
+				v->frame.sepc += 4;
+			if (r != VPMU_READ_NOT_MINE)
+				return;
+		}
 		/* Anything else the guest may not do in VS-mode is illegal to it. */
 		redirect_to_guest(v, EXC_ILLEGAL_INST, stval);
 		return;
@@ -131,37 +137,40 @@ static void guest_exception(struct hart *h, struct vcpu *v, u64 cause)
 }
 
 /* A counter read the guest may not do itself, into a register the partial frame holds. */
-static bool fast_counter_read(struct vcpu *v, u32 insn)
+static enum vpmu_read fast_counter_read(struct vcpu *v, u32 insn)
 {
 	unsigned idx, rd;
-	return vpmu_decode_read(insn, &idx, &rd) && frame_partial_has(rd) && vpmu_emulate_decoded(v, idx, rd);
+	if (!vpmu_decode_read(insn, &idx, &rd) || !frame_partial_has(rd))
+		return VPMU_READ_NOT_MINE;
+	return vpmu_emulate_decoded(v, idx, rd, !(csr_read(CSR_SSTATUS) & SSTATUS_SPP));
 }
 
 /*
- * First stop of every trap from a guest (entry.S), with only the partial
- * frame saved (trapframe.h): an SBI call to a fast extension and an
- * emulated counter read are handled here; anything else is left untouched
- * for guest_trap(). The vCPU resumes at once when nothing is pending for
- * this hart (sched_fast_resume).
+ * First stop of every trap from a guest but an ecall (entry.S calls
+ * sbi_fast_ecall() for those), with only the partial frame saved
+ * (trapframe.h) and sepc and sstatus still in their CSRs: an emulated
+ * counter read is handled here and sepc stepped; anything else is left
+ * untouched for guest_trap(). The vCPU then resumes at once unless its hart
+ * was kicked, as after a fast ecall (docs/architecture.md, "The trap path").
  */
 enum trap_path guest_trap_fast(struct trap_frame *f)
 {
 	struct vcpu *v = container_of(f, struct vcpu, frame);
-	u64 scause = csr_read(CSR_SCAUSE);
-
-	if (scause == EXC_ECALL_VS) {
-		if (!sbi_dispatch_inline(v, true))
-			return TRAP_FULL;
-	} else if (scause == EXC_VIRTUAL_INST) {
-		if (!fast_counter_read(v, (u32)csr_read(CSR_STVAL)))
-			return TRAP_FULL;
-	} else {
+	if (csr_read(CSR_SCAUSE) != EXC_VIRTUAL_INST)
 		return TRAP_FULL;
-	}
-	return sched_fast_resume(this_hart(), v) ? TRAP_RESUME : TRAP_FULL_HANDLED;
+	enum vpmu_read r = fast_counter_read(v, (u32)csr_read(CSR_STVAL));
+	if (r == VPMU_READ_NOT_MINE)
+		return TRAP_FULL;
+	if (r == VPMU_READ_DONE)
+		csr_write(CSR_SEPC, csr_read(CSR_SEPC) + 4);
+	/* A plain load: a kick it misses comes with its IPI, which traps the guest right back. */
+	return __atomic_load_n(&this_hart()->kicked, __ATOMIC_RELAXED) ? TRAP_FULL_HANDLED : TRAP_RESUME;
 }
 
-/* The full path: f is whole. path says whether guest_trap_fast() already handled the exit. */
+/*
+ * The full path: f is whole (entry.S saved the rest, and sepc as the fast
+ * path left it). path says whether guest_trap_fast() already handled the exit.
+ */
 struct trap_frame *guest_trap(struct trap_frame *f, enum trap_path path)
 {
 	struct vcpu *v = container_of(f, struct vcpu, frame);

@@ -287,17 +287,11 @@ void vpmu_put(struct vcpu *v)
 		vpmu_sync(&v->pmu, csr_read(CSR_CYCLE), csr_read(CSR_INSTRET));
 }
 
-bool vpmu_emulate_read(struct vcpu *v, u32 insn)
-{
-	unsigned idx, rd;
-	return vpmu_decode_read(insn, &idx, &rd) && vpmu_emulate_decoded(v, idx, rd);
-}
-
-bool vpmu_emulate_decoded(struct vcpu *v, unsigned idx, unsigned rd)
+enum vpmu_read vpmu_emulate_decoded(struct vcpu *v, unsigned idx, unsigned rd, bool from_vu)
 {
 	/* From VU-mode the guest kernel's own scounteren decides first, as on a bare hart. */
-	if (!(v->frame.sstatus & SSTATUS_SPP) && !(csr_read(CSR_SCOUNTEREN) & (1UL << idx)))
-		return false;
+	if (from_vu && !(csr_read(CSR_SCOUNTEREN) & (1UL << idx)))
+		return VPMU_READ_NOT_MINE;
 	if (!v->pmu.used) {
 		/*
 		 * Reset while loaded (the hart still has its old hcounteren): pass
@@ -307,13 +301,12 @@ bool vpmu_emulate_decoded(struct vcpu *v, unsigned idx, unsigned rd)
 		struct hart *h = this_hart();
 		h->hcounteren = vpmu_hcounteren(&v->pmu);
 		csr_write(CSR_HCOUNTEREN, h->hcounteren);
-		return true;
+		return VPMU_READ_RETRY;
 	}
 	vpmu_sync(&v->pmu, csr_read(CSR_CYCLE), csr_read(CSR_INSTRET));
 	v->frame.x[rd] = v->pmu.value[idx];
 	v->frame.x[REG_ZERO] = 0;
-	v->frame.sepc += 4;
-	return true;
+	return VPMU_READ_DONE;
 }
 
 void vpmu_sbi_done(struct vcpu *v, unsigned long eid, unsigned long fid)

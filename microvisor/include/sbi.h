@@ -20,12 +20,6 @@ struct sbi_ext {
 	const char *name;
 	unsigned long eid_min, eid_max;
 	struct sbiret (*call)(struct vcpu *v, unsigned long fid, struct trap_frame *f);
-	/*
-	 * The trap fast path may call it on a frame holding only what the C
-	 * convention clobbers (entry.S): it reads and writes no register of the
-	 * caller but a0-a7 and sepc, and changes no other vCPU's frame.
-	 */
-	bool fast;
 };
 
 extern const struct sbi_ext sbi_base, sbi_time, sbi_ipi, sbi_rfence, sbi_hsm, sbi_srst,
@@ -35,66 +29,41 @@ extern const struct sbi_ext sbi_base, sbi_time, sbi_ipi, sbi_rfence, sbi_hsm, sb
 
 /* The extension that owns eid and is offered, NULL if none. */
 const struct sbi_ext *sbi_find(unsigned long eid);
-/* Handles the vCPU's ecall; false (nothing done) if the extension is not fast and the frame is partial. */
-bool sbi_dispatch(struct vcpu *v, bool partial_frame);
+/* Handles the vCPU's ecall on its whole frame: any extension, sepc stepped in the frame. */
+void sbi_dispatch(struct vcpu *v);
 
 /*
- * The dispatcher's body, inline in the header so that the trap fast path
- * (trap.c) runs it without a call and a second stack frame on every ecall;
- * sbi_find() and sbi_dispatch() (sbi.c) are the out-of-line copies.
+ * The fast extensions (docs/architecture.md, "The trap path"): entry.S
+ * calls sbi_fast_ecall() on a partial frame, with sepc and sstatus still in
+ * their CSRs, and its result goes straight into the guest's a0 and a1. Such
+ * a handler reads and writes no register of the caller but a0-a7, no sepc
+ * or sstatus, no other vCPU's frame; it never returns SBI_NO_RETURN or a
+ * positive error (SBI_FAST_DECLINED), never makes a guarded guest access
+ * (guest_access.h: its trap would overwrite sepc and sstatus) and is always
+ * offered (PMU answers NOT_SUPPORTED itself where the host cannot count).
  *
- * The lookup is a division and a compare: sbi_owners (sbi.c) holds each
- * extension with one EID at its EID modulo SBI_OWNER_SLOTS, the smallest
- * modulus that gives each its own slot.
+ * sbi_fast_owners holds each at its EID modulo SBI_FAST_SLOTS (sbi.c; a
+ * shared slot is a compile error), a power of two, so the lookup is a mask.
  */
-#define SBI_OWNER_SLOTS 39
-extern const struct sbi_ext *const sbi_owners[SBI_OWNER_SLOTS];
+#define SBI_FAST_SLOTS 32
+extern const struct sbi_ext *const sbi_fast_owners[SBI_FAST_SLOTS];
+/* sbi_fast_ecall()'s "not mine": no SBI error is positive, so a0 > 0 tells entry.S. */
+#define SBI_FAST_DECLINED 1
+/*
+ * The trapping vCPU's ecall, if a fast extension's or an unknown EID's:
+ * its result, for the guest's a0 and a1 (the caller steps sepc); else
+ * SBI_FAST_DECLINED with nothing done, and the full path handles it.
+ */
+struct sbiret sbi_fast_ecall(struct trap_frame *f);
 
-static inline const struct sbi_ext *sbi_find_inline(unsigned long eid)
+/*
+ * After a call succeeded: counts the firmware event it is (TIME, IPI, the
+ * fences), paid for only by a vCPU that counts one. The handlers call it.
+ */
+static inline void sbi_count_fw_event(struct vcpu *v, unsigned long eid, unsigned long fid)
 {
-	/*
-	 * The legacy extensions are a range of EIDs (the only extension that
-	 * is); its bounds as constants, not loaded from sbi_legacy on each call.
-	 */
-	_Static_assert(SBI_EXT_LEGACY_SET_TIMER == 0, "the legacy range starts at EID 0");
-	if (eid <= SBI_EXT_LEGACY_SHUTDOWN)
-		return &sbi_legacy;
-	const struct sbi_ext *e = sbi_owners[eid % SBI_OWNER_SLOTS];
-	if (!e || e->eid_min != eid)
-		return NULL;
-	/* Rivet offers the PMU only where it counts with HS-mode's cycle and instret. */
-	if (e == &sbi_pmu && !vpmu_host_counters)
-		return NULL;
-	return e;
-}
-
-static inline bool sbi_dispatch_inline(struct vcpu *v, bool partial_frame)
-{
-	struct trap_frame *f = &v->frame;
-	const struct sbi_ext *e = sbi_find_inline(f->x[REG_A7]);
-	if (partial_frame && e && !e->fast)
-		return false;
-	/* Step past the ecall first: a handler that restarts the vCPU overwrites sepc. */
-	f->sepc += 4;
-	if (__builtin_expect(!e, 0)) {
-		f->x[REG_A0] = SBI_ERR_NOT_SUPPORTED;
-		f->x[REG_A1] = 0;
-		return true;
-	}
-	struct sbiret r = e->call(v, f->x[REG_A6], f);
-	if (r.error == SBI_NO_RETURN_ERR)
-		return true;
-	f->x[REG_A0] = r.error;
-	/* Legacy calls return only a0; v0.2+ calls return a1 too. */
-	if (e != &sbi_legacy)
-		f->x[REG_A1] = r.value;
-	/*
-	 * Only a vCPU counting firmware events pays for the lookup. Counted
-	 * after the result is in the frame, so r need not live across the call.
-	 */
-	if (__builtin_expect(r.error == SBI_SUCCESS && (v->pmu.started & VPMU_FW_MASK), 0))
-		vpmu_sbi_done(v, f->x[REG_A7], f->x[REG_A6]);
-	return true;
+	if (__builtin_expect(v->pmu.started & VPMU_FW_MASK, 0))
+		vpmu_sbi_done(v, eid, fid);
 }
 
 /* Resolves an SBI (hart_mask, hart_mask_base) pair to a bitmap of the domain's vCPUs. */

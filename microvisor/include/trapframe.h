@@ -24,9 +24,10 @@ enum {
 
 /*
  * The registers entry.S saves on every trap: what C code may clobber (ra,
- * t0-t6, a0-a7), sp and tp, and x0 (never read back). gp and s0-s11 reach
- * the frame only on the full path (a vCPU switch, MMIO decoding, anything
- * but the fast exits): until then the hart's registers hold them.
+ * t0-t6, a0-a7), sp and tp, and x0 (never read back). gp and s0-s11, and
+ * sepc, sstatus and hstatus, reach the frame only on the full path (a vCPU
+ * switch, MMIO decoding, anything but the fast exits): until then the
+ * hart's registers and CSRs hold them.
  */
 #define FRAME_PARTIAL_REGS 0xf003fcf7U
 static inline bool frame_partial_has(unsigned reg)
@@ -34,10 +35,10 @@ static inline bool frame_partial_has(unsigned reg)
 	return reg < 32 && ((FRAME_PARTIAL_REGS >> reg) & 1);
 }
 
-/* guest_trap_fast()'s verdict, which entry.S acts on. */
+/* guest_trap_fast()'s verdict, which entry.S acts on (anything but 0: the full path). */
 enum trap_path {
-	TRAP_RESUME,          /* handled: the same vCPU resumes from the partial frame */
-	TRAP_FULL,            /* not handled: save the rest, then guest_trap() */
+	TRAP_RESUME = 0,      /* handled: the same vCPU resumes from the partial frame */
 	TRAP_FULL_HANDLED,    /* handled, but the hart must schedule: save the rest, then guest_trap() */
+	TRAP_FULL,            /* not handled: save the rest, then guest_trap() */
 };
 #endif

@@ -71,10 +71,18 @@ extern bool vpmu_host_counters;
 /* vcpu_load / vcpu_put hooks: sample the host counters, set hcounteren. */
 void vpmu_load(struct vcpu *v, struct hart *h);
 void vpmu_put(struct vcpu *v);
-/* A virtual instruction exception with insn: true if it was a counter read done here. */
-bool vpmu_emulate_read(struct vcpu *v, u32 insn);
-/* The same for a read vpmu_decode_read() already decoded (the trap fast path decodes first). */
-bool vpmu_emulate_decoded(struct vcpu *v, unsigned idx, unsigned rd);
+/* What became of a trapped counter read. */
+enum vpmu_read {
+	VPMU_READ_NOT_MINE,   /* not a counter read Rivet emulates: the guest's illegal instruction */
+	VPMU_READ_DONE,       /* x[rd] holds the value: step past the instruction */
+	VPMU_READ_RETRY,      /* the hart now lets the guest read it itself: run the instruction again */
+};
+/*
+ * A read vpmu_decode_read() decoded, trapped from VU-mode if from_vu: the
+ * caller steps sepc for DONE (the fast path's is a CSR, the full path's in
+ * the frame).
+ */
+enum vpmu_read vpmu_emulate_decoded(struct vcpu *v, unsigned idx, unsigned rd, bool from_vu);
 /* After an SBI call returned success: counts the firmware event it is. */
 void vpmu_sbi_done(struct vcpu *v, unsigned long eid, unsigned long fid);
 #endif

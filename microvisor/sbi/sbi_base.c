@@ -21,4 +21,4 @@ static struct sbiret base_call(struct vcpu *v, unsigned long fid, struct trap_fr
 	return SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
 }
 
-const struct sbi_ext sbi_base = { "base", SBI_EXT_BASE, SBI_EXT_BASE, base_call, .fast = true };
+const struct sbi_ext sbi_base = { "base", SBI_EXT_BASE, SBI_EXT_BASE, base_call };

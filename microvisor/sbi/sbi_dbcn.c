@@ -60,4 +60,4 @@ static struct sbiret dbcn_call(struct vcpu *v, unsigned long fid, struct trap_fr
 	return SBI_RET(SBI_SUCCESS, dbcn_write_some(d, gpa, len));
 }
 
-const struct sbi_ext sbi_dbcn = { "dbcn", SBI_EXT_DBCN, SBI_EXT_DBCN, dbcn_call, .fast = true };
+const struct sbi_ext sbi_dbcn = { "dbcn", SBI_EXT_DBCN, SBI_EXT_DBCN, dbcn_call };

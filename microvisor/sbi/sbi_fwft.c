@@ -180,4 +180,4 @@ static struct sbiret fwft_call(struct vcpu *v, unsigned long fid, struct trap_fr
 	return SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
 }
 
-const struct sbi_ext sbi_fwft = { "fwft", SBI_EXT_FWFT, SBI_EXT_FWFT, fwft_call, .fast = true };
+const struct sbi_ext sbi_fwft = { "fwft", SBI_EXT_FWFT, SBI_EXT_FWFT, fwft_call };

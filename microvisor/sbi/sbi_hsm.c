@@ -124,4 +124,4 @@ static struct sbiret hsm_call(struct vcpu *v, unsigned long fid, struct trap_fra
 	return SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
 }
 
-const struct sbi_ext sbi_hsm = { "hsm", SBI_EXT_HSM, SBI_EXT_HSM, hsm_call, .fast = false };
+const struct sbi_ext sbi_hsm = { "hsm", SBI_EXT_HSM, SBI_EXT_HSM, hsm_call };

@@ -33,7 +33,10 @@ static struct sbiret ipi_call(struct vcpu *v, unsigned long fid, struct trap_fra
 	int err = sbi_hart_mask(v, f->x[REG_A0], f->x[REG_A1], &targets);
 	if (err)
 		return SBI_RET(err, 0);
-	return SBI_RET(sbi_send_ipis(v, targets), 0);
+	err = sbi_send_ipis(v, targets);
+	if (err == SBI_SUCCESS)
+		sbi_count_fw_event(v, SBI_EXT_IPI, fid);
+	return SBI_RET(err, 0);
 }
 
-const struct sbi_ext sbi_ipi = { "ipi", SBI_EXT_IPI, SBI_EXT_IPI, ipi_call, .fast = true };
+const struct sbi_ext sbi_ipi = { "ipi", SBI_EXT_IPI, SBI_EXT_IPI, ipi_call };

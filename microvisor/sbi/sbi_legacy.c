@@ -20,7 +20,7 @@ static int legacy_mask(struct vcpu *v, u64 va, u64 *out)
 	return sbi_hart_mask(v, mask, 0, out);
 }
 
-static struct sbiret legacy_call(struct vcpu *v, unsigned long fid, struct trap_frame *f)
+static struct sbiret legacy_do(struct vcpu *v, unsigned long fid, struct trap_frame *f)
 {
 	u64 targets;
 	int err;
@@ -56,4 +56,13 @@ static struct sbiret legacy_call(struct vcpu *v, unsigned long fid, struct trap_
 	return SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
 }
 
-const struct sbi_ext sbi_legacy = { "legacy", SBI_EXT_LEGACY_SET_TIMER, SBI_EXT_LEGACY_SHUTDOWN, legacy_call, .fast = false };
+static struct sbiret legacy_call(struct vcpu *v, unsigned long fid, struct trap_frame *f)
+{
+	unsigned long eid = f->x[REG_A7];   /* before the call: a shutdown may reset the frame */
+	struct sbiret r = legacy_do(v, fid, f);
+	if (r.error == SBI_SUCCESS)
+		sbi_count_fw_event(v, eid, fid);
+	return r;
+}
+
+const struct sbi_ext sbi_legacy = { "legacy", SBI_EXT_LEGACY_SET_TIMER, SBI_EXT_LEGACY_SHUTDOWN, legacy_call };

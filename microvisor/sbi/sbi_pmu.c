@@ -27,6 +27,9 @@ static struct sbiret pmu_call(struct vcpu *v, unsigned long fid, struct trap_fra
 	unsigned long a0 = f->x[REG_A0], a1 = f->x[REG_A1], a2 = f->x[REG_A2], a3 = f->x[REG_A3];
 	unsigned long out = 0;
 	long err;
+	/* Not offered (sbi_find): as an unknown extension would answer, from the fast path too. */
+	if (!vpmu_host_counters)
+		return SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
 	switch (fid) {
 	case SBI_PMU_NUM_COUNTERS:
 		return SBI_RET(SBI_SUCCESS, vpmu_num_counters());
@@ -54,4 +57,4 @@ static struct sbiret pmu_call(struct vcpu *v, unsigned long fid, struct trap_fra
 	return SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
 }
 
-const struct sbi_ext sbi_pmu = { "pmu", SBI_EXT_PMU, SBI_EXT_PMU, pmu_call, .fast = true };
+const struct sbi_ext sbi_pmu = { "pmu", SBI_EXT_PMU, SBI_EXT_PMU, pmu_call };

@@ -41,7 +41,10 @@ static struct sbiret rfence_call(struct vcpu *v, unsigned long fid, struct trap_
 	int err = sbi_hart_mask(v, f->x[REG_A0], f->x[REG_A1], &targets);
 	if (err)
 		return SBI_RET(err, 0);
-	return SBI_RET(sbi_remote_fence(v, targets, req), 0);
+	err = sbi_remote_fence(v, targets, req);
+	if (err == SBI_SUCCESS)
+		sbi_count_fw_event(v, SBI_EXT_RFENCE, fid);
+	return SBI_RET(err, 0);
 }
 
-const struct sbi_ext sbi_rfence = { "rfence", SBI_EXT_RFENCE, SBI_EXT_RFENCE, rfence_call, .fast = true };
+const struct sbi_ext sbi_rfence = { "rfence", SBI_EXT_RFENCE, SBI_EXT_RFENCE, rfence_call };

@@ -82,4 +82,4 @@ static struct sbiret rivet_call(struct vcpu *v, unsigned long fid, struct trap_f
 	return SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
 }
 
-const struct sbi_ext sbi_rivet = { "rivet", RIVET_SBI_EXT, RIVET_SBI_EXT, rivet_call, .fast = false };
+const struct sbi_ext sbi_rivet = { "rivet", RIVET_SBI_EXT, RIVET_SBI_EXT, rivet_call };

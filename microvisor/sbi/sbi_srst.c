@@ -32,4 +32,4 @@ static struct sbiret srst_call(struct vcpu *v, unsigned long fid, struct trap_fr
 	return SBI_RET(SBI_SUCCESS, 0);
 }
 
-const struct sbi_ext sbi_srst = { "srst", SBI_EXT_SRST, SBI_EXT_SRST, srst_call, .fast = false };
+const struct sbi_ext sbi_srst = { "srst", SBI_EXT_SRST, SBI_EXT_SRST, srst_call };

@@ -110,4 +110,4 @@ static struct sbiret sta_call(struct vcpu *v, unsigned long fid, struct trap_fra
 	return SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
 }
 
-const struct sbi_ext sbi_sta = { "sta", SBI_EXT_STA, SBI_EXT_STA, sta_call, .fast = true };
+const struct sbi_ext sbi_sta = { "sta", SBI_EXT_STA, SBI_EXT_STA, sta_call };

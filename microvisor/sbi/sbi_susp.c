@@ -69,4 +69,4 @@ static struct sbiret susp_call(struct vcpu *v, unsigned long fid, struct trap_fr
 	return system_suspend(v, (u32)f->x[REG_A0], f->x[REG_A1], f->x[REG_A2]);
 }
 
-const struct sbi_ext sbi_susp = { "susp", SBI_EXT_SUSP, SBI_EXT_SUSP, susp_call, .fast = false };
+const struct sbi_ext sbi_susp = { "susp", SBI_EXT_SUSP, SBI_EXT_SUSP, susp_call };

@@ -9,11 +9,11 @@
 
 static struct sbiret time_call(struct vcpu *v, unsigned long fid, struct trap_frame *f)
 {
-	(void)v;
 	if (fid != 0)
 		return SBI_RET(SBI_ERR_NOT_SUPPORTED, 0);
 	csr_write(CSR_VSTIMECMP, f->x[REG_A0]);
+	sbi_count_fw_event(v, SBI_EXT_TIME, fid);
 	return SBI_RET(SBI_SUCCESS, 0);
 }
 
-const struct sbi_ext sbi_time = { "time", SBI_EXT_TIME, SBI_EXT_TIME, time_call, .fast = true };
+const struct sbi_ext sbi_time = { "time", SBI_EXT_TIME, SBI_EXT_TIME, time_call };

@@ -150,6 +150,17 @@ int guest_read_va_u64(u64 va, u64 *out)
 	return 0;
 }
 
+/* The firmware events the handlers counted (sbi_count_fw_event): the last EID/FID and how many. */
+static unsigned long fw_eid, fw_fid;
+static int nr_fw_events;
+void vpmu_sbi_done(struct vcpu *v, unsigned long eid, unsigned long fid)
+{
+	(void)v;
+	fw_eid = eid;
+	fw_fid = fid;
+	nr_fw_events++;
+}
+
 /*
  * A fresh domain: vCPU 0 calls (current on fake_hart, S-mode caller), the
  * others are in `others`; the caller's vsie enables the timer.
@@ -179,6 +190,7 @@ static void fake_reset(enum vcpu_state others)
 	fake_input = "";
 	irq_already_pending = false;
 	nr_fence_i = nr_hfence_vvma = 0;
+	nr_fw_events = 0;
 }
 
 /* Calls the extension as sbi_dispatch() does, with a0..a2 as given; the frame shows the result. */

@@ -72,6 +72,28 @@ TEST(ipi_and_rfence_pass_full_mask_and_base)
 	CHECK_EQ(ecall(&sbi_rfence, SBI_EXT_RFENCE, HI32 | 1, 1, 0, 0).error, SBI_ERR_NOT_SUPPORTED);
 }
 
+TEST(successful_calls_count_their_firmware_event)
+{
+	fake_reset(VCPU_RUNNABLE);
+	/* Not counting: no event reaches the PMU (the fast path pays nothing). */
+	CHECK_EQ(ecall(&sbi_ipi, SBI_EXT_IPI, 0, 1, 0, 0).error, SBI_SUCCESS);
+	CHECK_EQ(nr_fw_events, 0);
+	vcpus[0].pmu.started = VPMU_FW_MASK;
+	CHECK_EQ(ecall(&sbi_ipi, SBI_EXT_IPI, 0, 1, 0, 0).error, SBI_SUCCESS);
+	CHECK_EQ(nr_fw_events, 1);
+	CHECK_EQ(fw_eid, SBI_EXT_IPI);
+	CHECK_EQ(ecall(&sbi_ipi, SBI_EXT_IPI, 0, 1, HI32, 0).error, SBI_ERR_INVALID_PARAM);
+	CHECK_EQ(nr_fw_events, 1);   /* a failed call is no event */
+	CHECK_EQ(ecall(&sbi_time, SBI_EXT_TIME, 0, 5, 0, 0).error, SBI_SUCCESS);
+	CHECK_EQ(fw_eid, SBI_EXT_TIME);
+	CHECK_EQ(ecall(&sbi_rfence, SBI_EXT_RFENCE, 1, 1, 0, 0).error, SBI_SUCCESS);
+	CHECK_EQ(fw_eid, SBI_EXT_RFENCE);
+	CHECK_EQ(fw_fid, 1);
+	CHECK_EQ(ecall(&sbi_legacy, SBI_EXT_LEGACY_SET_TIMER, 0, 5, 0, 0).error, SBI_SUCCESS);
+	CHECK_EQ(fw_eid, SBI_EXT_LEGACY_SET_TIMER);
+	CHECK_EQ(nr_fw_events, 4);
+}
+
 TEST(hsm_hart_ids_use_all_64_bits)
 {
 	fake_reset(VCPU_OFF);
@@ -270,6 +292,7 @@ int main(void)
 	check_suite = "sbi_width";
 	RUN(time_set_timer_uses_all_64_bits);
 	RUN(ipi_and_rfence_pass_full_mask_and_base);
+	RUN(successful_calls_count_their_firmware_event);
 	RUN(hsm_hart_ids_use_all_64_bits);
 	RUN(hsm_start_address_and_opaque_use_all_64_bits);
 	RUN(hsm_suspend_type_ignores_upper_32_bits);
