@@ -3,6 +3,7 @@
 #include "hypercall.h"
 #include "hart.h"
 #include "mm.h"
+#include "page_zero.h"
 #include "sched.h"
 #include "print.h"
 #include <string.h>
@@ -37,6 +38,8 @@ struct sbiret hc_physinfo(struct vcpu *v, struct trap_frame *f)
 		.nr_harts = nr_harts, .max_vcpus_per_domain = RIVET_MAX_VCPUS,
 		.total_bytes = mm_total_bytes(), .free_bytes = mm_free_bytes(),
 		.timebase_hz = timebase_hz, .abi_version = (RIVET_ABI_MAJOR << 16) | RIVET_ABI_MINOR,
+		/* Where the microvisor zeroes with cbo.zero, henvcfg.CBZE lets guests too (main.c). */
+		.cboz_block_bytes = (u32)page_zero_block(),
 	};
 	return SBI_RET(hc_error(domain_write_gpa(v->dom, f->x[REG_A0], &pi, sizeof(pi))), 0);
 }

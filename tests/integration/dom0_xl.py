@@ -108,6 +108,14 @@ def dom0_xl_lifecycle_on_two_harts():
         out = sh(s, "grep -E 'denied|passed' /var/log/rivet/console/sbi.log")
         assert "sbi: PASS rivet control call denied" in out and "sbi: 60 passed, 0 failed" in out, out
 
+        # A DomU is told of Zicboz where the host has it (QEMU's rv64 does), and cbo.zero works in it.
+        write_cfg(s, "/tmp/zc.cfg", 'name = "zc"\nmemory = 16\nkernel = "%s/zerochild.elf"\n' % GUESTS)
+        sh(s, "xl create /tmp/zc.cfg")
+        wait_gone(s, "zc")
+        out = sh(s, "cat /var/log/rivet/console/zc.log")
+        assert ("zerocheck: Zicboz listed, cbo.zero zeroed 64 bytes" in out and "read as zeros" in out
+                and "FAIL" not in out), out
+
         # A Linux DomU keeps running while a hostile domain is destroyed and named in xl dmesg.
         sh(s, "xl create %s/linux.cfg" % EX, timeout=120)
         write_cfg(s, "/tmp/breaker.cfg", 'name = "breaker"\nmemory = 16\nkernel = "%s/breaker.elf"\n' % GUESTS)

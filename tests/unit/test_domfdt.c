@@ -320,13 +320,21 @@ TEST(no_devices_no_soc)
 /* Zicboz only when asked (trees the microvisor fits to the host), with its block size. */
 TEST(zicboz_only_when_asked)
 {
-	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, NULL, 0, 0, 0, 1 };
+	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, NULL, 0, 0, 0, 128 };
 	int len;
 
 	CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
 	CHECK_STR(str("/cpus/cpu@1", "riscv,isa"), DOMFDT_ISA_CBOZ);
 	CHECK(fdt_stringlist_search(fdt, node("/cpus/cpu@1"), "riscv,isa-extensions", "zicboz") >= 0);
-	CHECK_EQ(u32("/cpus/cpu@1", "riscv,cboz-block-size"), DOMFDT_CBOZ_BLOCK);
+	CHECK_EQ(u32("/cpus/cpu@1", "riscv,cboz-block-size"), 128);
+	/* A size no hart has (not a power of two, too small, beyond a page): not listed at all. */
+	static const uint32_t bad[] = { 96, 8, 8192, 0xffffffffu };
+	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		p.cboz_block = bad[i];
+		CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
+		CHECK_STR(str("/cpus/cpu@1", "riscv,isa"), DOMFDT_ISA);
+		CHECK(fdt_getprop(fdt, node("/cpus/cpu@1"), "riscv,cboz-block-size", &len) == NULL);
+	}
 	CHECK(build(2, 16 << 20, NULL, 0, 0, 0) > 0);
 	CHECK(fdt_stringlist_search(fdt, node("/cpus/cpu@1"), "riscv,isa-extensions", "zicboz") < 0);
 	CHECK(fdt_getprop(fdt, node("/cpus/cpu@1"), "riscv,cboz-block-size", &len) == NULL);

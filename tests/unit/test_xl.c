@@ -492,7 +492,7 @@ TEST(plan)
 	const char *nm;
 	int off;
 
-	CHECK_EQ(xl_plan_build(path_of("web.cfg"), NULL, 0, 25000000, &p, &d), 0);
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), NULL, 0, 25000000, 0, &p, &d), 0);
 	CHECK_STR(p.cfg.name, "web");
 	CHECK_EQ(p.cfg.max_bytes, 64 << 20);
 	CHECK_EQ(p.cfg.nr_vcpus, 2);
@@ -524,18 +524,18 @@ TEST(plan_overrides)
 	struct diag d;
 	const char *args;
 
-	CHECK_EQ(xl_plan_build(path_of("web.cfg"), ov, 4, 10000000, &p, &d), 0);
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), ov, 4, 10000000, 0, &p, &d), 0);
 	CHECK_EQ(p.cfg.max_bytes, 48 << 20);      /* the last one wins */
 	CHECK_STR(p.cfg.name, "other");
 	args = fdt_getprop(p.dtb, fdt_path_offset(p.dtb, "/chosen"), "bootargs", NULL);
 	CHECK_STR(args, "quiet");                 /* extra replaced the file's cmdline */
 	xl_plan_free(&p);
 
-	CHECK_EQ(xl_plan_build(path_of("web.cfg"), bad, 1, 10000000, &p, &d), -1);
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), bad, 1, 10000000, 0, &p, &d), -1);
 	CHECK(!strncmp(d.text, path_of("web.cfg"), strlen(path_of("web.cfg"))));
 	CHECK(strstr(d.text, ": vcpus: ") != NULL);
 	CHECK(strstr(d.text, "(given on the command line)") != NULL);
-	CHECK_EQ(xl_plan_build(path_of("web.cfg"), bad2, 1, 10000000, &p, &d), -1);
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), bad2, 1, 10000000, 0, &p, &d), -1);
 	CHECK(strstr(d.text, "expected key=value") != NULL);
 }
 
@@ -545,11 +545,11 @@ TEST(plan_errors)
 	struct diag d;
 	char *small[] = { "memory=1", "ramdisk=\"Image\"" };
 
-	CHECK_EQ(xl_plan_build(path_of("bad.cfg"), NULL, 0, 10000000, &p, &d), -1);
+	CHECK_EQ(xl_plan_build(path_of("bad.cfg"), NULL, 0, 10000000, 0, &p, &d), -1);
 	CHECK(strstr(d.text, "bad.cfg:2: memory: expected a number") != NULL);
-	CHECK_EQ(xl_plan_build(path_of("nope.cfg"), NULL, 0, 10000000, &p, &d), -1);
+	CHECK_EQ(xl_plan_build(path_of("nope.cfg"), NULL, 0, 10000000, 0, &p, &d), -1);
 	CHECK(strstr(d.text, "nope.cfg: cannot read: ") != NULL);
-	CHECK_EQ(xl_plan_build(path_of("web.cfg"), small, 2, 10000000, &p, &d), -1);
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), small, 2, 10000000, 0, &p, &d), -1);
 	CHECK(strstr(d.text, "memory: 1 MiB is too small") != NULL);
 }
 
@@ -575,7 +575,7 @@ TEST(create_runs_the_plan)
 		return;
 	CHECK_STR(d->info.name, "web");
 	CHECK_EQ(mv.nr_maps_live, 0);
-	CHECK_EQ(xl_plan_build(path_of("web.cfg"), NULL, 0, 25000000, &p, &dg), 0);
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), NULL, 0, 25000000, 0, &p, &dg), 0);
 	CHECK_EQ(d->pc, p.entry_gpa);
 	CHECK_EQ(d->a1, p.dtb_gpa);
 	CHECK(!memcmp(d->ram + (p.loads[0].gpa - RIVET_GUEST_RAM_BASE), kernel, sizeof kernel));
@@ -1057,7 +1057,7 @@ TEST(create_with_device_model)
 	snprintf(cfgp, sizeof cfgp, "%s", path_of("dev.cfg"));
 	write_file("dev.cfg", cfg, sizeof cfg - 1);
 	/* The plan: disks in vdev order, absolute; the tree has the UART. */
-	CHECK_EQ(xl_plan_build(path_of("dev.cfg"), NULL, 0, 10000000, &p, &dg), 0);
+	CHECK_EQ(xl_plan_build(path_of("dev.cfg"), NULL, 0, 10000000, 0, &p, &dg), 0);
 	CHECK_EQ(p.nr_disks, 2);
 	CHECK_STR(p.disks[0].vdev, "xvda");
 	CHECK_EQ(p.disks[0].readonly, 1);

@@ -20,7 +20,7 @@ static int prop_cells64(void *fdt, const char *name, uint64_t a, uint64_t b)
 	return fdt_property(fdt, name, v, sizeof v);
 }
 
-static int add_cpu(void *fdt, unsigned id, int cboz)
+static int add_cpu(void *fdt, unsigned id, uint32_t cboz)
 {
 	char name[32];
 
@@ -34,7 +34,7 @@ static int add_cpu(void *fdt, unsigned id, int cboz)
 	TRY(fdt_property_string(fdt, "riscv,isa-base", "rv64i"));
 	if (cboz) {
 		TRY(fdt_property(fdt, "riscv,isa-extensions", isa_exts_cboz, sizeof isa_exts_cboz));
-		TRY(fdt_property_u32(fdt, "riscv,cboz-block-size", DOMFDT_CBOZ_BLOCK));
+		TRY(fdt_property_u32(fdt, "riscv,cboz-block-size", cboz));
 	} else {
 		TRY(fdt_property(fdt, "riscv,isa-extensions", isa_exts, sizeof isa_exts));
 	}
@@ -163,7 +163,7 @@ static int build(const struct domfdt_params *p, void *fdt, int size)
 	TRY(fdt_property_u32(fdt, "#size-cells", 0));
 	TRY(fdt_property_u32(fdt, "timebase-frequency", DOMFDT_TIMEBASE_HZ));
 	for (i = 0; i < p->nr_vcpus; i++)
-		TRY(add_cpu(fdt, i, p->cboz));
+		TRY(add_cpu(fdt, i, DOMFDT_CBOZ_OK(p->cboz_block) ? p->cboz_block : 0));
 	TRY(fdt_end_node(fdt));
 
 	if (p->hypervisor_node) {

@@ -20,12 +20,15 @@
 #define DOMFDT_ISA_CBOZ    "rv64imafdc_zicboz_zicntr_zicsr_zifencei_zihpm_sstc"
 #define DOMFDT_MAX_SIZE    0x10000
 /*
- * With cboz: Zicboz is listed (riscv,isa-extensions "zicboz", riscv,isa
- * "_zicboz") with this block size. Only in trees the microvisor fits to the
- * host at load (boot-image domains): it drops Zicboz where the host lacks it
- * and puts in the host's block size.
+ * The block size a boot-image domain's tree lists Zicboz with (riscv,isa-
+ * extensions "zicboz", riscv,isa "_zicboz"): mkimage cannot know the host,
+ * so the microvisor fits the tree at load, dropping Zicboz where the host
+ * lacks it and putting in the host's block size. xl create asks the
+ * microvisor (PHYSINFO) instead.
  */
 #define DOMFDT_CBOZ_BLOCK  64u
+/* A block size a tree may list: a power of two of at least 16 bytes, at most a page. */
+#define DOMFDT_CBOZ_OK(b)  ((b) >= 16 && (b) <= 4096 && !((b) & ((b) - 1)))
 
 struct domfdt_params {
 	unsigned nr_vcpus;
@@ -37,7 +40,7 @@ struct domfdt_params {
 	int hypervisor_node;       /* Dom0: /rivet-hypervisor, its event interrupt, and /soc */
 	int devices;               /* emulated devices: /soc with the PLIC and 8 virtio-mmio slots */
 	int serial;                /* with devices: the 16550 UART, /chosen/stdout-path to it */
-	int cboz;                  /* list Zicboz (see DOMFDT_CBOZ_BLOCK) */
+	uint32_t cboz_block;       /* list Zicboz with this block size (DOMFDT_CBOZ_OK); 0: not */
 };
 
 /* Where QEMU virt puts its devices (rivet-dm emulates them at the same GPAs). */

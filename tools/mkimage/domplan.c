@@ -42,8 +42,8 @@ int domplan_build(const struct domplan_req *rq, void *dtb, size_t dtb_size, stru
 				     .has_initrd = dc->ramdisk != NULL, .name = dc->name,
 				     .hypervisor_node = rq->hypervisor_node,
 				     .devices = domcfg_has_devices(dc), .serial = dc->serial,
-				     /* Only where the microvisor fits the tree to the host (see DOMFDT_CBOZ_BLOCK). */
-				     .cboz = !rq->set_timebase };
+				     /* mkimage's are fitted to the host at load (see DOMFDT_CBOZ_BLOCK). */
+				     .cboz_block = rq->set_timebase ? rq->cboz_block : DOMFDT_CBOZ_BLOCK };
 	size = domfdt_build(&fp, dtb, dtb_size);
 	if (size < 0)
 		return diag_fail(d, rq->cfg_path, 0, NULL,

@@ -26,6 +26,7 @@ struct domplan_req {
 	int devices_ok;               /* xl create: a device model can serve disk/serial; mkimage: 0 */
 	int set_timebase;             /* 0: leave DOMFDT_TIMEBASE_HZ for the microvisor */
 	uint64_t timebase_hz;         /* with set_timebase: must be 1..UINT32_MAX */
+	uint32_t cboz_block;          /* with set_timebase: the host's Zicboz block for domains, 0: none */
 };
 
 struct domplan {

@@ -287,12 +287,13 @@ struct xl_plan {
  * Everything `xl create` decides before it touches the microvisor: reads
  * CFG_PATH, applies the NR key=value OVERRIDES (a key given there replaces
  * the file's), loads kernel and ramdisk, builds the device tree with
- * TIMEBASE_HZ and places it all. 0, or -1 with one line in D.
+ * TIMEBASE_HZ (and Zicboz, if CBOZ_BLOCK: the host's block size) and
+ * places it all. 0, or -1 with one line in D.
  */
 /* RIVET_XL_TRACE=1: one stderr line per phase of a create, with its time (docs/bench.md). */
 void xl_trace(const char *phase);
 int xl_plan_build(const char *cfg_path, char *const overrides[], unsigned nr,
-		  uint64_t timebase_hz, struct xl_plan *p, struct diag *d);
+		  uint64_t timebase_hz, uint32_t cboz_block, struct xl_plan *p, struct diag *d);
 void xl_plan_free(struct xl_plan *p);
 /*
  * Creates the domain, populates its RAM, copies the loads in, writes its

@@ -151,7 +151,7 @@ void xl_plan_print(const struct xl_plan *p, FILE *out)
 int xl_cmd_create(xc_handle *h, int argc, char **argv)
 {
 	struct xl_create_opts o;
-	struct rivet_physinfo pi;
+	struct rivet_physinfo pi = { 0 };   /* a dry run: no microvisor, so no Zicboz */
 	xc_handle *own = NULL;
 	struct xl_plan plan;
 	struct diag d;
@@ -183,7 +183,7 @@ int xl_cmd_create(xc_handle *h, int argc, char **argv)
 			return XL_EXIT_FAIL;
 		}
 	}
-	if (xl_plan_build(o.file, o.ov, o.nr_ov, pi.timebase_hz, &plan, &d) < 0) {
+	if (xl_plan_build(o.file, o.ov, o.nr_ov, pi.timebase_hz, pi.cboz_block_bytes, &plan, &d) < 0) {
 		xl_err("%s", d.text);
 		xc_close(own);
 		return XL_EXIT_FAIL;

@@ -286,7 +286,7 @@ static int plan_devices(struct xl_plan *p, const struct domcfg *dc, const char *
 }
 
 int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uint64_t timebase_hz,
-		  struct xl_plan *p, struct diag *d)
+		  uint32_t cboz_block, struct xl_plan *p, struct diag *d)
 {
 	struct xlcfg file = { 0 }, merged = { 0 }, ov[XL_MAX_OVERRIDES];
 	struct domplan_req pr;
@@ -377,7 +377,8 @@ int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uin
 	}
 	pr = (struct domplan_req){ .cfg_path = cfg_path, .line_memory = p->line_memory,
 				   .dc = &dc, .k = &k, .ramdisk_len = p->ramdisk_len,
-				   .set_timebase = 1, .timebase_hz = timebase_hz, .devices_ok = 1 };
+				   .set_timebase = 1, .timebase_hz = timebase_hz, .cboz_block = cboz_block,
+				   .devices_ok = 1 };
 	if (domplan_build(&pr, p->dtb, DOMFDT_MAX_SIZE, &plan, d) < 0)
 		goto out;
 	p->dtb_len = plan.dtb_len;

@@ -116,7 +116,7 @@ struct rivet_physinfo {
 	uint64_t free_bytes;
 	uint64_t timebase_hz;
 	uint32_t abi_version;      /* (major << 16) | minor */
-	uint32_t pad;
+	uint32_t cboz_block_bytes; /* Zicboz block size domains may use cbo.zero with; 0: none */
 };
 
 /* Flags of struct rivet_domain_config / rivet_domain_info. */
