@@ -33,6 +33,7 @@ GUEST_VARIANTS := \
 	cpubench:cpubench.c: \
 	touch:touch.c: \
 	bench:bench.c: \
+	ipistorm:ipistorm.c: \
 	pin:pin.c: \
 	echo:echo.c: \
 	echo_dbcn:echo.c:-DECHO_DBCN \

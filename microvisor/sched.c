@@ -25,7 +25,7 @@ void hart_kick(struct hart *h)
 	 * flag in pick_next(), after which it looks at everything anew. Either
 	 * way it sees what this kick announces, so a second IPI is not needed.
 	 */
-	if (!(atomic_or(&h->kicked, 1) & 1) && h != this_hart())
+	if (!(atomic_or(&h->kicked, KICK_EVENT) & KICK_EVENT) && h != this_hart())
 		fw_send_ipi(h->hartid);
 }
 
@@ -409,6 +409,9 @@ static struct vcpu *pick_next(struct hart *h, u64 *now, u64 *deadline, bool *oth
 			return next;
 		/* Idle: nothing to run until an interrupt (timer or kick). */
 		take_off(h, h->current);
+		/* Nothing of the last vCPU may wake this hart's WFI (vcpu_put leaves both). */
+		csr_write(CSR_HVIP, 0);
+		csr_write(CSR_VSTIMECMP, ~0UL);
 		program_timer(h, *deadline);
 		if (scrub_idle(h))
 			continue;   /* one chunk of free memory zeroed: look at the run queue again */
@@ -419,37 +422,68 @@ static struct vcpu *pick_next(struct hart *h, u64 *now, u64 *deadline, bool *oth
 	}
 }
 
-struct vcpu *schedule(struct hart *h)
+/*
+ * The directed yield sched_yield_to() asked for, done without a look at the
+ * whole run queue: nothing but the two vCPUs changed since the last one,
+ * since anything else that could (a wake, a request, a flush, a VMID
+ * rollover, a migration, a pause, a death) kicks this hart with KICK_EVENT,
+ * and the timer already programmed covers every blocked vCPU's deadline.
+ * The target inherits what is left of the yielder's slice, so two vCPUs
+ * yielding back and forth cannot keep a third off the hart past its end.
+ * NULL: pick_next() decides, the yielder's slice over; the
+ * target's wake is then the scan's, or sched_wake()'s if it lives elsewhere.
+ */
+static struct vcpu *take_yield(struct hart *h, u64 *now, u64 *deadline)
 {
-	struct vcpu *next;
-	u64 now, deadline;
-	bool others;
-
-	for (;;) {
-		next = pick_next(h, &now, &deadline, &others);
-		/* Its VMID first: vcpu_load and vmid_enter put it in hgatp. */
-		vmid_refresh(next->dom);
-		if (next != h->current) {
-			take_off(h, h->current);
-			vcpu_load(next);
-			next->run_start = now;
-			h->current = next;
-			h->slice_end = now + slice_ticks();
-		} else if (now >= h->slice_end) {
-			h->slice_end = now + slice_ticks();
-		}
-		/*
-		 * Dekker with domain_pause() / domain_quiescent(): they set paused
-		 * (or DYING), fence, then look at every hart's current; this hart
-		 * publishes current, fences, then looks at the domain. One side sees
-		 * the other, so a pause that returned never has a vCPU entering.
-		 */
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		if (!next->dom->paused && next->dom->state == DOM_RUNNING)
-			break;
+	struct vcpu *t = h->yield_to, *cur = h->current;
+	if (!t)
+		return NULL;
+	h->yield_to = NULL;
+	bool go = atomic_xchg(&h->kicked, 0) == KICK_YIELD && cur && h->timer_programmed;
+	*now = time_now();
+	/*
+	 * Only within the slice: a fresh one here would outrun the timer
+	 * interrupt of the old one's end, which the guest takes only after
+	 * this, and two vCPUs yielding to each other would keep the hart.
+	 */
+	go = go && *now < h->slice_end;
+	spin_lock(&h->lock);
+	if (go) {
+		if (t->state == VCPU_BLOCKED)
+			wake_locked(t, *now);
+		go = t->home == h && t != cur && can_run(t) && can_run(cur);
 	}
+	if (go) {
+		steal_note(cur, true, true, *now);   /* preempted: it waits from now */
+		steal_note(t, false, false, *now);
+	}
+	struct hart *t_home = t->home;
+	spin_unlock(&h->lock);
+	if (!go) {
+		h->slice_end = 0;
+		if (t_home != h)
+			sched_wake(t);   /* it moved meanwhile (vcpu-pin): its home wakes it */
+		return NULL;
+	}
+	*deadline = h->timer_programmed;   /* schedule() lowers it to the slice's end */
+	return t;
+}
 
-	vmid_enter(h, next->dom);
+/* Takes the current vCPU (if any) off and loads next, now: the two halves of a switch. */
+static inline void switch_to(struct hart *h, struct vcpu *next, u64 now)
+{
+	take_off(h, h->current);
+	vcpu_load(next);
+	next->run_start = now;
+	h->current = next;
+}
+
+/*
+ * The last steps before next, just made (or still) current, runs: its
+ * domain was seen running after current was published (schedule()).
+ */
+static inline __attribute__((always_inline)) void prepare_entry(struct hart *h, struct vcpu *next, u64 deadline)
+{
 	steal_loaded(next);   /* only now: its domain runs, so its memory stays */
 	/* The domain unmapped memory since this vCPU last ran: drop stale G-stage entries. */
 	u64 gen = atomic_read(&next->dom->gvma_gen);
@@ -473,9 +507,6 @@ struct vcpu *schedule(struct hart *h)
 	u64 irqs = atomic_read(&next->irq_inject) ? atomic_xchg(&next->irq_inject, 0) : 0;
 	if (irqs)
 		csr_set(CSR_HVIP, irqs);
-
-	if (others && h->slice_end < deadline)
-		deadline = h->slice_end;
 	program_timer(h, deadline);
 	next->frame.hyp_sp = h->stack_top;
 	next->frame.hyp_tp = (u64)(uintptr_t)h;
@@ -487,5 +518,64 @@ struct vcpu *schedule(struct hart *h)
 	 */
 	if (atomic_read(&h->kicked))
 		csr_set(CSR_SIP, IRQ_BIT(IRQ_S_SOFT));
+}
+
+/* Dekker with domain_pause() / domain_quiescent(): see schedule(). */
+static inline bool may_enter(struct vcpu *next)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return !next->dom->paused && next->dom->state == DOM_RUNNING;
+}
+
+/*
+ * The directed yield's switch (take_yield): from one vCPU to another of the
+ * same domain, so the VMID in hgatp stays right (a rollover since the last
+ * schedule() would have kicked this hart); NULL if the domain stopped
+ * meanwhile, and schedule() then looks at everything.
+ */
+static struct vcpu *switch_yield(struct hart *h)
+{
+	u64 now, deadline;
+	struct vcpu *next = take_yield(h, &now, &deadline);
+	if (!next)
+		return NULL;
+	switch_to(h, next, now);
+	if (!may_enter(next))
+		return NULL;
+	prepare_entry(h, next, h->slice_end < deadline ? h->slice_end : deadline);
+	return next;
+}
+
+struct vcpu *schedule(struct hart *h)
+{
+	struct vcpu *next;
+	u64 now, deadline;
+	bool others;
+
+	if (h->yield_to && (next = switch_yield(h)) != NULL)
+		return next;
+	for (;;) {
+		next = pick_next(h, &now, &deadline, &others);
+		/* Its VMID first: vcpu_load and vmid_enter put it in hgatp. */
+		vmid_refresh(next->dom);
+		if (next != h->current) {
+			switch_to(h, next, now);
+			h->slice_end = now + slice_ticks();
+		} else if (now >= h->slice_end) {
+			h->slice_end = now + slice_ticks();
+		}
+		/*
+		 * Dekker with domain_pause() / domain_quiescent(): they set paused
+		 * (or DYING), fence, then look at every hart's current; this hart
+		 * publishes current, fences, then looks at the domain. One side sees
+		 * the other, so a pause that returned never has a vCPU entering.
+		 */
+		if (may_enter(next))
+			break;
+	}
+	vmid_enter(h, next->dom);
+	if (others && h->slice_end < deadline)
+		deadline = h->slice_end;
+	prepare_entry(h, next, deadline);
 	return next;
 }

@@ -167,31 +167,34 @@ enum trap_path guest_trap_fast(struct trap_frame *f)
 	return __atomic_load_n(&this_hart()->kicked, __ATOMIC_RELAXED) ? TRAP_FULL_HANDLED : TRAP_RESUME;
 }
 
+/* An exit guest_trap_fast() left: true if the hart must schedule, false if the vCPU resumes. */
+static bool __attribute__((noinline)) full_exit(struct hart *h, struct vcpu *v)
+{
+	u64 scause = csr_read(CSR_SCAUSE);
+	if (scause & SCAUSE_IRQ) {
+		u64 irq = scause & ~SCAUSE_IRQ;
+		if (irq == IRQ_S_TIMER)
+			sched_timer_irq(h);
+		else if (irq == IRQ_S_SOFT)
+			sched_ipi_irq(h);
+		else if (irq == IRQ_S_EXT)
+			host_ext_irq();
+		return true;
+	}
+	guest_exception(h, v, scause);
+	return !sched_fast_resume(h, v);
+}
+
 /*
  * The full path: f is whole (entry.S saved the rest, and sepc as the fast
- * path left it). path says whether guest_trap_fast() already handled the exit.
+ * path left it). path says whether the fast path already handled the exit.
  */
 struct trap_frame *guest_trap(struct trap_frame *f, enum trap_path path)
 {
 	struct vcpu *v = container_of(f, struct vcpu, frame);
 	struct hart *h = this_hart();
-
-	if (path == TRAP_FULL) {
-		u64 scause = csr_read(CSR_SCAUSE);
-		if (scause & SCAUSE_IRQ) {
-			u64 irq = scause & ~SCAUSE_IRQ;
-			if (irq == IRQ_S_TIMER)
-				sched_timer_irq(h);
-			else if (irq == IRQ_S_SOFT)
-				sched_ipi_irq(h);
-			else if (irq == IRQ_S_EXT)
-				host_ext_irq();
-		} else {
-			guest_exception(h, v, scause);
-			if (sched_fast_resume(h, v))
-				return f;
-		}
-	}
+	if (path == TRAP_FULL && !full_exit(h, v))
+		return f;
 	ioreq_flush(v->dom);
 	return &schedule(h)->frame;
 }

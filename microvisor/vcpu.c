@@ -129,8 +129,9 @@ void vcpu_load(struct vcpu *v)
 void vcpu_put(struct vcpu *v)
 {
 	struct vcpu_csrs *c = &v->csrs;
-	/* First: what follows is the microvisor's work, not the guest's. */
-	vpmu_put(v);
+	/* First: what follows is the microvisor's work, not the guest's. Only a counting vCPU pays the call. */
+	if (v->pmu.started & VPMU_HW_MASK)
+		vpmu_put(v);
 	c->vsstatus = csr_read(CSR_VSSTATUS);
 	c->vsie = csr_read(CSR_VSIE);
 	c->vstvec = csr_read(CSR_VSTVEC);
@@ -152,8 +153,7 @@ void vcpu_put(struct vcpu *v)
 		v->fp_tag = __atomic_fetch_add(&fp_next_tag, 1, __ATOMIC_RELAXED);
 		this_hart()->fp_tag = v->fp_tag;
 	}
-	csr_write(CSR_HVIP, 0);
-	csr_write(CSR_VSTIMECMP, ~0UL);
+	/* hvip and vstimecmp keep its values: the next vcpu_load writes both, an idle hart clears them. */
 }
 
 void vcpu_inject_irq(struct vcpu *v, u64 hvip_bits)

@@ -11,17 +11,18 @@ int sched_add_vcpu(struct vcpu *v, u64 cpus_mask);
 void sched_remove_vcpu(struct vcpu *v);
 /* Not in host builds: they have no time CSR (csr.h), and no host test resumes a vCPU. */
 #ifndef RIVET_HOST_BUILD
-/* True when the trapping vCPU may simply resume: the trap path's shortcut past schedule(). Inline: every trap asks. */
+/*
+ * True when the vCPU whose exit the full path just handled may simply resume
+ * (trap.c), without schedule(). Inline: most full exits ask.
+ */
 static inline bool sched_fast_resume(struct hart *h, struct vcpu *v)
 {
 	/*
-	 * One flag stands for everything else that could stop it: a request
-	 * (vcpu_request), an interrupt to inject (sched_wake), a G-stage flush or
-	 * VMID rollover, a migration (vcpu-pin), its domain paused or dying each
-	 * kicks its home, this hart, also when set from this hart itself. Being
-	 * current, it is RUNNABLE: blocking or stopping takes it off first.
-	 * Plain loads suffice: this only decides whether to look further. A kick
-	 * not seen yet comes with its IPI, which traps the guest right back in.
+	 * Not kicked (the trap path's one flag: docs/architecture.md, "The trap
+	 * path"), and what a full exit itself may have changed: it blocked or
+	 * stopped (then it is no longer current), its slice, its domain's
+	 * memory (gvma_gen). Plain loads suffice: a kick not seen yet comes with
+	 * its IPI, which traps the guest right back in.
 	 */
 	return h->current == v && !__atomic_load_n(&h->kicked, __ATOMIC_RELAXED) &&
 	       time_now() < h->slice_end &&
@@ -30,6 +31,17 @@ static inline bool sched_fast_resume(struct hart *h, struct vcpu *v)
 #endif
 /* Picks the vCPU this hart runs next (idling until there is one) and loads it. */
 struct vcpu *schedule(struct hart *h);
+/*
+ * A directed yield (sbi_ipi.c): the current vCPU just sent an IPI to t, a
+ * vCPU of its own domain homed on this hart, and waits for the answer; t
+ * gets the rest of its slice at once. Leaves t's wake to schedule(), which
+ * the trap path now runs.
+ */
+static inline void sched_yield_to(struct hart *h, struct vcpu *t)
+{
+	h->yield_to = t;
+	atomic_or(&h->kicked, KICK_YIELD);
+}
 /* Current vCPU waits for an interrupt (WFI, HSM suspend). */
 void sched_block_current(struct hart *h);
 /* Current vCPU waits for its device model's answer (ioreq.c): only sched_wake_io ends that. */

@@ -4,24 +4,39 @@
 #include "domain.h"
 #include "csr.h"
 #include "hart.h"
+#include "sched.h"
+
+/* The targets that get no yield: each woken wherever it is (sched_wake). */
+static void __attribute__((noinline)) wake_targets(struct domain *d, u64 targets)
+{
+	for (unsigned i = 0; targets >> i; i++)
+		if ((targets >> i) & 1)
+			vcpu_inject_irq(d->vcpus[i], IRQ_BIT(IRQ_VS_SOFT));
+}
 
 int sbi_send_ipis(struct vcpu *v, u64 targets)
 {
 	struct domain *d = v->dom;
 	struct hart *h = this_hart();
-	for (unsigned i = 0; i < d->nr_vcpus; i++) {
-		if (!(targets & (1UL << i)))
-			continue;
+	/*
+	 * A sender usually waits for the answer (Linux's smp_call_function):
+	 * the first target besides itself that shares this hart gets the rest
+	 * of its slice now (sched_yield_to). Homed here, it stays so until this
+	 * hart moves it; homed elsewhere, sched_wake() finds it wherever it
+	 * goes. targets holds only the domain's vCPUs (sbi_hart_mask), so no
+	 * round goes past the last of them.
+	 */
+	for (unsigned i = 0; targets >> i; i++) {
 		struct vcpu *t = d->vcpus[i];
-		vcpu_inject_irq(t, IRQ_BIT(IRQ_VS_SOFT));
-		/*
-		 * A sender usually waits for the answer (Linux's smp_call_function):
-		 * when the target shares this hart, end the sender's slice so the
-		 * target runs now instead of after it.
-		 */
-		if (t != v && t->home == h)
-			h->slice_end = 0;
+		if (((targets >> i) & 1) && t != v && __atomic_load_n(&t->home, __ATOMIC_RELAXED) == h) {
+			atomic_or(&t->irq_inject, IRQ_BIT(IRQ_VS_SOFT));
+			sched_yield_to(h, t);
+			targets &= ~(1UL << i);
+			break;
+		}
 	}
+	if (targets)
+		wake_targets(d, targets);
 	return SBI_SUCCESS;
 }
 

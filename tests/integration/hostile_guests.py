@@ -45,6 +45,42 @@ def fuzz_beside_neighbours(smp, seeds, calls):
     expect(r, "%d powered off, 0 crashed" % (len(seeds) + len(NEIGHBOURS)), where)
 
 
+def ipi_storm_beside(smp):
+    """A domain whose vCPUs hand one hart back and forth with IPIs (directed yields) for 1.5 s of
+    guest time without ever blocking: domains beside it on that hart still get their share, so
+    they finish before it is over."""
+    where = "IPI storm on hart 0 of %d" % smp
+    img = image("ipistorm_%d" % smp, [cfg("ipistorm"), cfg("hello"), cfg("timer"), cfg("smp")])
+    r = boot(img, smp=smp, mem="512M", timeout=150)
+    assert "PANIC" not in r.output, where + ":\n" + tail(r)
+    storm = r.domain_lines("ipistorm")
+    assert not [l for l in storm if "FAIL" in l], where + ": " + "\n".join(storm)
+    expect(r, "[ipistorm] ipistorm: done", where)
+    rounds = [l for l in storm if l.endswith("vcpu 2 got some")]
+    assert rounds and int(rounds[0].split()[1]) >= 100, "%s: too few rounds, or vCPU 2 got no IPI: %s" % (
+        where, storm)
+    assert r.domain_lines("hello") == hello_lines("hello"), "%s: [hello] lines: %r" % (
+        where, r.domain_lines("hello"))
+    # Starved, they would finish only once the storm is over.
+    expect(r, "[ipistorm] ipistorm: pure storm over", where)
+    end = r.output.index("[ipistorm] ipistorm: pure storm over")
+    for done in ("[hello] hello: done", "[timer] timer: done", "[smp] smp: all 4 vcpus ok"):
+        expect(r, done, where)
+        assert r.output.index(done) < end, "%s: %r only after the storm ended:\n%s" % (where, done, tail(r, 40))
+    powered_off(r)
+    expect(r, "4 powered off, 0 crashed", where)
+
+
+@test
+def ipi_storm_leaves_its_hart_to_other_domains():
+    ipi_storm_beside(1)
+
+
+@test
+def ipi_storm_on_one_of_two_harts():
+    ipi_storm_beside(2)
+
+
 @test
 def sbi_fuzz_beside_other_domains_on_one_hart():
     fuzz_beside_neighbours(1, [101], 20000)

@@ -171,6 +171,8 @@ static void fake_reset(enum vcpu_state others)
 	memset(&dom, 0, sizeof(dom));
 	memset(vcpus, 0, sizeof(vcpus));
 	memset(injected, 0, sizeof(injected));
+	fake_hart.yield_to = NULL;
+	fake_hart.kicked = 0;
 	dom.nr_vcpus = FAKE_VCPUS;
 	dom.state = DOM_RUNNING;
 	dom.started_vcpus = 1;

@@ -12,12 +12,13 @@
  * rules are in test_sbi_dispatch.c. Here it records what the handlers pass.
  */
 static unsigned long mask_seen, base_seen;
+static u64 fake_targets = 1;   /* what the mask resolves to */
 int sbi_hart_mask(struct vcpu *v, unsigned long mask, unsigned long base, u64 *out)
 {
 	(void)v;
 	mask_seen = mask;
 	base_seen = base;
-	*out = 1;
+	*out = fake_targets;
 	return base > FAKE_VCPUS && base != ~0UL ? SBI_ERR_INVALID_PARAM : 0;
 }
 
@@ -70,6 +71,30 @@ TEST(ipi_and_rfence_pass_full_mask_and_base)
 	/* HFENCE (3..6) needs nested H, which Rivet does not offer. */
 	CHECK_EQ(ecall(&sbi_rfence, SBI_EXT_RFENCE, 3, 1, 0, 0).error, SBI_ERR_NOT_SUPPORTED);
 	CHECK_EQ(ecall(&sbi_rfence, SBI_EXT_RFENCE, HI32 | 1, 1, 0, 0).error, SBI_ERR_NOT_SUPPORTED);
+}
+
+TEST(ipi_yields_to_the_first_other_target_on_the_senders_hart)
+{
+	fake_reset(VCPU_RUNNABLE);
+	static struct hart other_hart;
+	vcpus[1].home = &other_hart;
+	/* vCPU 0 itself, 1 elsewhere, then 2 and 3 here: 0, 1 and 3 are woken, 2 gets the hart. */
+	fake_targets = 0xf;
+	CHECK_EQ(ecall(&sbi_ipi, SBI_EXT_IPI, 0, 0xf, 0, 0).error, SBI_SUCCESS);
+	fake_targets = 1;
+	CHECK(fake_hart.yield_to == &vcpus[2]);
+	CHECK_EQ(fake_hart.kicked, KICK_YIELD);   /* the trap path goes to schedule() */
+	CHECK_EQ(vcpus[2].irq_inject, IRQ_BIT(IRQ_VS_SOFT));   /* its wake is the scheduler's */
+	CHECK_EQ(injected[2], 0);
+	CHECK_EQ(injected[0], IRQ_BIT(IRQ_VS_SOFT));
+	CHECK_EQ(injected[1], IRQ_BIT(IRQ_VS_SOFT));
+	CHECK_EQ(injected[3], IRQ_BIT(IRQ_VS_SOFT));
+	/* To itself alone: no yield. */
+	fake_reset(VCPU_RUNNABLE);
+	CHECK_EQ(ecall(&sbi_ipi, SBI_EXT_IPI, 0, 1, 0, 0).error, SBI_SUCCESS);
+	CHECK(fake_hart.yield_to == NULL);
+	CHECK_EQ(fake_hart.kicked, 0);
+	CHECK_EQ(injected[0], IRQ_BIT(IRQ_VS_SOFT));
 }
 
 TEST(successful_calls_count_their_firmware_event)
@@ -292,6 +317,7 @@ int main(void)
 	check_suite = "sbi_width";
 	RUN(time_set_timer_uses_all_64_bits);
 	RUN(ipi_and_rfence_pass_full_mask_and_base);
+	RUN(ipi_yields_to_the_first_other_target_on_the_senders_hart);
 	RUN(successful_calls_count_their_firmware_event);
 	RUN(hsm_hart_ids_use_all_64_bits);
 	RUN(hsm_start_address_and_opaque_use_all_64_bits);
