@@ -116,8 +116,21 @@ TEST(required_keys)
 
 TEST(unknown_and_unsupported)
 {
-	CHECK_STR(err_with("colour = \"red\""), "dir/t.cfg:3: colour: unknown key");
-	CHECK_STR(err_with("type = \"pvh\""), "dir/t.cfg:3: type: not supported by Rivet yet");
+	/* As in Xen: an unknown key is ignored, with a warning. */
+	CHECK_STR(err_with("colour = \"red\""), "(accepted)");
+	CHECK_EQ(dc.nr_warnings, 1);
+	CHECK_STR(dc.warnings[0], "dir/t.cfg:3: colour: unknown key, ignored");
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\nk1=1\nk2=2\nk3=3\nk4=4\nk5=5\nk6=6\nk7=7\nk8=8\nk9=9\nk10=10\n"), 0);
+	CHECK_EQ(dc.nr_warnings, 10);
+	CHECK_STR(dc.warnings[DOMCFG_MAX_WARNINGS - 1], "dir/t.cfg:10: k8: unknown key, ignored");
+	domcfg_free(&dc);
+	/* Every domain boots as Xen's pvh does. */
+	CHECK_STR(err_with("type = \"pvh\""), "(accepted)");
+	CHECK_EQ(dc.nr_warnings, 0);
+	CHECK_STR(err_with("type = \"hvm\""), "dir/t.cfg:3: type: \"hvm\" is not supported (Rivet boots every domain as pvh)");
+	CHECK_STR(err_with("type = \"pv\""), "dir/t.cfg:3: type: \"pv\" is not supported (Rivet boots every domain as pvh)");
+	CHECK_STR(err_with("type = \"x86\""), "dir/t.cfg:3: type: \"x86\" is not valid (use pvh)");
+	CHECK_STR(err_with("type = 1"), "dir/t.cfg:3: type: expected a quoted string, got a number");
 	CHECK_STR(err_with("builder = \"hvm\""),
 		  "dir/t.cfg:3: builder: not supported by Rivet yet");
 	CHECK_STR(err_with("maxmem = 512"), "dir/t.cfg:3: maxmem: not supported by Rivet yet");
@@ -132,7 +145,10 @@ TEST(unknown_and_unsupported)
 
 TEST(name)
 {
-	CHECK_STR(err_with("name = \"\""), "dir/t.cfg:3: name: set twice (first on line 1)");
+	/* Given again: the later one counts. */
+	CHECK_STR(err_with("name = \"\""), "dir/t.cfg:3: name: must not be empty");
+	CHECK_STR(err_with("name = \"b\""), "(accepted)");
+	CHECK_STR(dc.name, "b");
 	CHECK_EQ(load("name = \"\"\nkernel=\"k\""), -1);
 	CHECK_STR(d.text, "dir/t.cfg:1: name: must not be empty");
 	CHECK_EQ(load("name = \"a b\"\nkernel=\"k\""), -1);
@@ -190,12 +206,26 @@ TEST(cmdline)
 {
 	char buf[1100];
 
-	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\nextra=\"a\"\ncmdline=\"b\"\n"), -1);
-	CHECK_STR(d.text, "dir/t.cfg:4: cmdline: 'extra' and 'cmdline' are the same setting; "
-		  "give only one (other on line 3)");
-	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\ncmdline=\"a\"\nextra=\"b\"\n"), -1);
-	CHECK_STR(d.text, "dir/t.cfg:4: extra: 'extra' and 'cmdline' are the same setting; "
-		  "give only one (other on line 3)");
+	/* Xen's rules: cmdline wins over root and extra, with a warning; else root=ROOT EXTRA. */
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\nextra=\"a\"\ncmdline=\"b\"\n"), 0);
+	CHECK_STR(dc.cmdline, "b");
+	CHECK_EQ(dc.nr_warnings, 1);
+	CHECK_STR(dc.warnings[0], "dir/t.cfg:4: cmdline: ignoring extra in favour of cmdline");
+	domcfg_free(&dc);
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\ncmdline=\"b\"\nroot=\"/dev/vda\"\nextra=\"q\"\n"), 0);
+	CHECK_STR(dc.cmdline, "b");
+	CHECK_STR(dc.warnings[0], "dir/t.cfg:3: cmdline: ignoring root and extra in favour of cmdline");
+	domcfg_free(&dc);
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\nextra=\"console=hvc0 quiet\"\nroot=\"/dev/vda ro\"\n"), 0);
+	CHECK_STR(dc.cmdline, "root=/dev/vda ro console=hvc0 quiet");
+	CHECK_EQ(dc.nr_warnings, 0);
+	domcfg_free(&dc);
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\nroot=\"/dev/vda\"\n"), 0);
+	CHECK_STR(dc.cmdline, "root=/dev/vda");
+	domcfg_free(&dc);
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\nextra=\"x\"\nextra+=\" y\"\n"), 0);
+	CHECK_STR(dc.cmdline, "x y");
+	domcfg_free(&dc);
 	memset(buf, 0, sizeof buf);
 	strcpy(buf, "extra = \"");
 	memset(buf + strlen(buf), 'x', 1023);
@@ -205,6 +235,12 @@ TEST(cmdline)
 	strcat(buf, "\"");
 	CHECK_STR(err_with(buf), "dir/t.cfg:3: extra: longer than 1023 bytes");
 	CHECK_STR(err_with("extra = \"\""), "(accepted)");
+	/* Each fits, but not root= and both together. */
+	memset(buf, 0, sizeof buf);
+	strcpy(buf, "root = \"/dev/vda\"; extra = \"");
+	memset(buf + strlen(buf), 'x', 1010);
+	strcat(buf, "\"");
+	CHECK_STR(err_with(buf), "dir/t.cfg:3: extra: root and extra make a command line longer than 1023 bytes");
 }
 
 TEST(actions)

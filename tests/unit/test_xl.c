@@ -537,6 +537,24 @@ TEST(plan_overrides)
 	CHECK(strstr(d.text, "(given on the command line)") != NULL);
 	CHECK_EQ(xl_plan_build(path_of("web.cfg"), bad2, 1, 10000000, 0, &p, &d), -1);
 	CHECK(strstr(d.text, "expected key=value") != NULL);
+
+	/* '+=' adds to the file's setting (or an earlier override's); a later '=' replaces it all. */
+	char *add[] = { "extra+=\" quiet\"", "cmdline+=' init=/bin/sh'" };
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), add, 2, 10000000, 0, &p, &d), 0);
+	args = fdt_getprop(p.dtb, fdt_path_offset(p.dtb, "/chosen"), "bootargs", NULL);
+	CHECK_STR(args, "console=hvc0 quiet init=/bin/sh");
+	xl_plan_free(&p);
+	char *add2[] = { "extra+=x", "extra=y", "extra+=z" };
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), add2, 3, 10000000, 0, &p, &d), 0);
+	args = fdt_getprop(p.dtb, fdt_path_offset(p.dtb, "/chosen"), "bootargs", NULL);
+	CHECK_STR(args, "yz");
+	xl_plan_free(&p);
+	char *add3[] = { "memory+=5" };
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), add3, 1, 10000000, 0, &p, &d), -1);
+	CHECK(strstr(d.text, "'+=' cannot add a number to a number (given on the command line)") != NULL);
+	char *add4[] = { "+=5" };
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), add4, 1, 10000000, 0, &p, &d), -1);
+	CHECK(strstr(d.text, "expected key=value") != NULL);
 }
 
 TEST(plan_errors)

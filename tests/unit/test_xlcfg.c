@@ -111,8 +111,6 @@ TEST(syntax_errors)
 	CHECK_STR(d.text, "t.cfg:1: unexpected '=' (expected KEY = VALUE)");
 	CHECK_EQ(parse("1abc = 3\n"), -1);
 	CHECK_STR(d.text, "t.cfg:1: unexpected '1' (expected KEY = VALUE)");
-	CHECK_EQ(parse("a += \"x\"\n"), -1);
-	CHECK_STR(d.text, "t.cfg:1: a: '+=' is not supported");
 	CHECK_EQ(parse("a = \"\\q\"\n"), -1);
 	CHECK_STR(d.text, "t.cfg:1: a: unknown escape '\\q' in string");
 	CHECK_EQ(parse("a = -1\n"), -1);
@@ -174,10 +172,81 @@ TEST(list_too_long)
 	CHECK_STR(d.text, "t.cfg:1: l: list has more than 64 items");
 }
 
-TEST(duplicates)
+TEST(a_key_set_again_takes_the_later_value)
 {
-	CHECK_EQ(parse("name = \"a\"\nmemory = 1\nname = \"b\"\n"), -1);
-	CHECK_STR(d.text, "t.cfg:3: name: set twice (first on line 1)");
+	CHECK_EQ(parse("name = \"a\"\nmemory = 1\nname = \"b\"\nname = [ \"c\" ]\nname = 'd'\n"), 0);
+	CHECK_EQ(cfg.nr_ents, 2);
+	CHECK_STR(val("name")->str, "d");
+	CHECK_EQ(xlcfg_find(&cfg, "name")->line, 5);
+	xlcfg_free(&cfg);
+	/* Repeats do not use up entries. */
+	char *buf = malloc(16 * 1000 + 1);
+	size_t n = 0;
+	for (int i = 0; i < 1000; i++)
+		n += (size_t)sprintf(buf + n, "a = %d\n", i);
+	CHECK_EQ(parse(buf), 0);
+	CHECK_EQ(cfg.nr_ents, 1);
+	CHECK(val("a")->num == 999);
+	xlcfg_free(&cfg);
+	free(buf);
+}
+
+TEST(plus_equals_appends)
+{
+	CHECK_EQ(parse("extra = \"console=hvc0\"\nextra += \" quiet\"\nextra += ''\n"), 0);
+	CHECK_STR(val("extra")->str, "console=hvc0 quiet");
+	CHECK_EQ(xlcfg_find(&cfg, "extra")->line, 3);
+	xlcfg_free(&cfg);
+	CHECK_EQ(parse("disk = [ \"a\" ]\nvif = [ ]\ndisk += [ \"b\",\n  \"c\" ]; vif += [ 'x' ]\n"), 0);
+	CHECK_EQ(val("disk")->nr_items, 3);
+	CHECK_STR(val("disk")->items[2].str, "c");
+	CHECK_EQ(val("vif")->nr_items, 1);
+	xlcfg_free(&cfg);
+	/* Nothing before: as '='. */
+	CHECK_EQ(parse("a += \"x\"\nb += [ 1 ]\nc += 5\n"), 0);
+	CHECK_STR(val("a")->str, "x");
+	CHECK_EQ(val("b")->nr_items, 1);
+	CHECK(val("c")->num == 5);
+	xlcfg_free(&cfg);
+	/* '=' after '+=' starts again. */
+	CHECK_EQ(parse("a = \"x\"\na += \"y\"\na = \"z\"\n"), 0);
+	CHECK_STR(val("a")->str, "z");
+	xlcfg_free(&cfg);
+}
+
+TEST(plus_equals_refuses_what_it_cannot_add)
+{
+	CHECK_EQ(parse("memory = 1\nmemory += 2\n"), -1);
+	CHECK_STR(d.text, "t.cfg:2: memory: '+=' cannot add a number to a number");
+	CHECK_EQ(parse("a = \"x\"\n\na += [ \"y\" ]\n"), -1);
+	CHECK_STR(d.text, "t.cfg:3: a: '+=' cannot add a list to a string");
+	CHECK_EQ(parse("a = [ ]\na += \"y\"\n"), -1);
+	CHECK_STR(d.text, "t.cfg:2: a: '+=' cannot add a string to a list");
+	CHECK_EQ(parse("a + = \"y\"\n"), -1);
+	CHECK_STR(d.text, "t.cfg:1: a: expected '=' after the key, got '+'");
+	/* The bounds hold for sums too. */
+	char *buf = malloc(3 * XLCFG_MAX_STRING);
+	size_t n = (size_t)sprintf(buf, "e = \"");
+	memset(buf + n, 'x', XLCFG_MAX_STRING - 1);
+	n += XLCFG_MAX_STRING - 1;
+	n += (size_t)sprintf(buf + n, "\"\ne += \"y\"\n");
+	CHECK_EQ(parse(buf), 0);
+	CHECK_EQ(strlen(val("e")->str), XLCFG_MAX_STRING);
+	xlcfg_free(&cfg);
+	sprintf(buf + n, "e += \"z\"\n");
+	CHECK_EQ(parse(buf), -1);
+	CHECK_STR(d.text, "t.cfg:3: e: string longer than 4096 bytes");
+	n = (size_t)sprintf(buf, "l = [");
+	for (int i = 0; i < XLCFG_MAX_ITEMS - 1; i++)
+		n += (size_t)sprintf(buf + n, "%d,", i);
+	n += (size_t)sprintf(buf + n, "]\nl += [ 7 ]\n");
+	CHECK_EQ(parse(buf), 0);
+	CHECK_EQ(val("l")->nr_items, XLCFG_MAX_ITEMS);
+	xlcfg_free(&cfg);
+	sprintf(buf + n, "l += [ 8 ]\n");
+	CHECK_EQ(parse(buf), -1);
+	CHECK_STR(d.text, "t.cfg:3: l: list has more than 64 items");
+	free(buf);
 }
 
 TEST(overlong)
@@ -267,7 +336,9 @@ int main(void)
 	RUN(bad_numbers);
 	RUN(lists);
 	RUN(list_too_long);
-	RUN(duplicates);
+	RUN(a_key_set_again_takes_the_later_value);
+	RUN(plus_equals_appends);
+	RUN(plus_equals_refuses_what_it_cannot_add);
 	RUN(overlong);
 	RUN(too_many_entries);
 	RUN(binary_garbage);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* domcfg.c: checks the keys of a domain config, one handler per key. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +12,29 @@ struct ctx {
 	const char *file;
 	struct domcfg *out;
 	struct diag *d;
-	unsigned line_extra, line_cmdline;
+	/* The kernel command line's keys, composed at the end (kernel_cmdline()). */
+	const struct xlent *extra, *cmdline, *root;
 };
 
 static int fail(struct ctx *c, const struct xlent *e, const char *reason)
 {
 	return diag_fail(c->d, c->file, e->line, e->key, "%s", reason);
+}
+
+static void warn(struct ctx *c, const struct xlent *e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void warn(struct ctx *c, const struct xlent *e, const char *fmt, ...)
+{
+	char reason[REASON_MAX];
+	struct diag w;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof reason, fmt, ap);
+	va_end(ap);
+	diag_fail(&w, c->file, e->line, e->key, "%s", reason);
+	if (c->out->nr_warnings < DOMCFG_MAX_WARNINGS)
+		memcpy(c->out->warnings[c->out->nr_warnings], w.text, sizeof w.text);
+	c->out->nr_warnings++;
 }
 
 static const char *kind_name(enum xlval_kind k)
@@ -165,28 +183,68 @@ static int key_ramdisk(struct ctx *c, const struct xlent *e)
 	return get_path(c, e, &c->out->ramdisk, &c->out->ramdisk_path);
 }
 
-/* extra and cmdline are synonyms (Xen: cmdline for PV/PVH, extra for the rest). */
+/* extra, root and cmdline: checked here, composed by kernel_cmdline() once all are known. */
 static int key_cmdline(struct ctx *c, const struct xlent *e)
 {
 	const char *s;
 
 	if (get_string(c, e, &s) < 0)
 		return -1;
-	if (c->out->cmdline)
-		return diag_fail(c->d, c->file, e->line, e->key,
-				 "'extra' and 'cmdline' are the same setting; give only one (other on line %u)",
-				 c->line_extra ? c->line_extra : c->line_cmdline);
 	if (strlen(s) > DOMCFG_MAX_CMDLINE)
 		return diag_fail(c->d, c->file, e->line, e->key, "longer than %d bytes",
 				 DOMCFG_MAX_CMDLINE);
 	if (!strcmp(e->key, "extra"))
-		c->line_extra = e->line;
+		c->extra = e;
+	else if (!strcmp(e->key, "root"))
+		c->root = e;
 	else
-		c->line_cmdline = e->line;
-	c->out->cmdline = strdup(s);
+		c->cmdline = e;
+	return 0;
+}
+
+/*
+ * As Xen's xl: cmdline is the whole command line and wins over root and
+ * extra (with a warning); else "root=ROOT EXTRA", either part optional.
+ */
+static int kernel_cmdline(struct ctx *c)
+{
+	const struct xlent *e = c->cmdline ? c->cmdline : c->extra ? c->extra : c->root;
+	char line[2 * DOMCFG_MAX_CMDLINE + 8];
+
+	if (!e)
+		return 0;
+	if (c->cmdline) {
+		if (c->root || c->extra)
+			warn(c, c->cmdline, "ignoring %s in favour of cmdline",
+			     c->root && c->extra ? "root and extra" : c->root ? "root" : "extra");
+		snprintf(line, sizeof line, "%s", c->cmdline->val.str);
+	} else {
+		snprintf(line, sizeof line, "%s%s%s%s", c->root ? "root=" : "", c->root ? c->root->val.str : "",
+			 c->root && c->extra ? " " : "", c->extra ? c->extra->val.str : "");
+	}
+	if (strlen(line) > DOMCFG_MAX_CMDLINE)
+		return diag_fail(c->d, c->file, e->line, e->key,
+				 "root and extra make a command line longer than %d bytes",
+				 DOMCFG_MAX_CMDLINE);
+	c->out->cmdline = strdup(line);
 	if (!c->out->cmdline)
 		return fail(c, e, "out of memory");
 	return 0;
+}
+
+/* Xen's guest types: Rivet boots every kernel as PVH does (no firmware, the kernel entered directly). */
+static int key_type(struct ctx *c, const struct xlent *e)
+{
+	const char *s;
+
+	if (get_string(c, e, &s) < 0)
+		return -1;
+	if (!strcmp(s, "pvh"))
+		return 0;
+	if (!strcmp(s, "pv") || !strcmp(s, "hvm"))
+		return diag_fail(c->d, c->file, e->line, e->key,
+				 "\"%s\" is not supported (Rivet boots every domain as pvh)", s);
+	return diag_fail(c->d, c->file, e->line, e->key, "\"%.40s\" is not valid (use pvh)", s);
 }
 
 int domcfg_vdev_index(const char *vdev)
@@ -676,12 +734,12 @@ static const struct {
 	{ "extra", key_cmdline },   { "cmdline", key_cmdline }, { "on_poweroff", key_action },
 	{ "on_reboot", key_action }, { "on_crash", key_action }, { "disk", key_disk },
 	{ "serial", key_serial },   { "console", key_console },   { "on_dm_crash", key_dm_crash },
-	{ "vif", key_vif },
+	{ "vif", key_vif },         { "root", key_cmdline },    { "type", key_type },
 };
 
 /* Xen keys a user may bring along, which Rivet domains do not do (yet). */
 static const char *const unsupported[] = {
-	"type", "builder", "maxmem", "maxvcpus", "root", "bootloader",
+	"builder", "maxmem", "maxvcpus", "bootloader",
 	"bootloader_args", "pci", "vfb", "vkb", "vtpm", "p9", "channel", "usbctrl", "usbdev",
 	"dtdev", "iomem", "irqs", "uuid", "seclabel", "device_tree", "on_watchdog",
 	"on_soft_reset", "cpus_soft", "cpu_weight", "cap", "shadow_memory",
@@ -699,13 +757,15 @@ static int check_entry(struct ctx *c, const struct xlent *e)
 			return fail(c, e, "not supported by Rivet yet");
 	if (!strncmp(e->key, "device_model", 12))
 		return fail(c, e, "not supported by Rivet yet");
-	return fail(c, e, "unknown key");
+	/* As Xen's xl, which reads only the keys it knows. */
+	warn(c, e, "unknown key, ignored");
+	return 0;
 }
 
 int domcfg_from_xlcfg(const struct xlcfg *cfg, const char *cfg_path, struct domcfg *out,
 		      struct diag *d)
 {
-	struct ctx c = { cfg_path, out, d, 0, 0 };
+	struct ctx c = { cfg_path, out, d, NULL, NULL, NULL };
 	unsigned i;
 
 	memset(out, 0, sizeof *out);
@@ -718,6 +778,8 @@ int domcfg_from_xlcfg(const struct xlcfg *cfg, const char *cfg_path, struct domc
 	for (i = 0; i < cfg->nr_ents; i++)
 		if (check_entry(&c, &cfg->ents[i]) < 0)
 			goto fail;
+	if (kernel_cmdline(&c) < 0)
+		goto fail;
 	if (!out->line_name) {
 		diag_fail(d, cfg_path, 0, "name", "required key is missing");
 		goto fail;
@@ -743,6 +805,16 @@ int domcfg_from_xlcfg(const struct xlcfg *cfg, const char *cfg_path, struct domc
 fail:
 	domcfg_free(out);
 	return -1;
+}
+
+void domcfg_print_warnings(const struct domcfg *dc, FILE *f)
+{
+	unsigned i;
+
+	for (i = 0; i < dc->nr_warnings && i < DOMCFG_MAX_WARNINGS; i++)
+		fprintf(f, "warning: %s\n", dc->warnings[i]);
+	if (dc->nr_warnings > DOMCFG_MAX_WARNINGS)
+		fprintf(f, "warning: and %u more\n", dc->nr_warnings - DOMCFG_MAX_WARNINGS);
 }
 
 void domcfg_free(struct domcfg *dc)

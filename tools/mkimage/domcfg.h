@@ -7,6 +7,7 @@
 #define MKIMAGE_DOMCFG_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "diag.h"
 #include "bootimg.h"
@@ -48,6 +49,8 @@ struct domcfg_vif {
 	unsigned line;
 };
 
+#define DOMCFG_MAX_WARNINGS 8
+
 struct domcfg {
 	char name[RIVET_NAME_LEN];
 	uint64_t memory_bytes;
@@ -68,6 +71,13 @@ struct domcfg {
 	/* Lines of the keys, 0 when absent: errors found later name them. */
 	unsigned line_name, line_memory, line_kernel, line_ramdisk, line_disk, line_serial, line_vif;
 	unsigned line_console;
+	/*
+	 * What Xen's xl accepts with only a warning (an unknown key, cmdline
+	 * beside extra or root), as "FILE:LINE: KEY: reason": all are counted,
+	 * the first DOMCFG_MAX_WARNINGS kept, for the caller to print.
+	 */
+	unsigned nr_warnings;
+	char warnings[DOMCFG_MAX_WARNINGS][DIAG_MAX];
 };
 
 /*
@@ -79,6 +89,9 @@ int domcfg_from_xlcfg(const struct xlcfg *cfg, const char *cfg_path, struct domc
 		      struct diag *d);
 
 void domcfg_free(struct domcfg *dc);
+
+/* "warning: ..." on F for each of DC's warnings (and how many were not kept). */
+void domcfg_print_warnings(const struct domcfg *dc, FILE *f);
 
 /* A domain with any disk, a serial port or a virtio console has devices: a PLIC, and rivet-dm serves it. */
 static inline int domcfg_has_devices(const struct domcfg *dc)

@@ -67,6 +67,7 @@ static int build_domain(struct archive *a, const char *cfg_path, struct domain_f
 		return -1;
 	}
 	xlcfg_free(&cfg);
+	domcfg_print_warnings(&dc, stderr);
 
 	for (i = 0; i < a->hdr.nr_domains; i++)
 		if (!strcmp(a->hdr.domains[i].name, dc.name)) {

@@ -2,8 +2,10 @@
 /*
  * xlcfg.c: a parser for xl.cfg syntax. Grammar (as Xen's libxlutil):
  *   file  := { stmt | comment | newline }
- *   stmt  := KEY '=' value [';']        (';' lets another stmt follow on the line)
+ *   stmt  := KEY ('=' | '+=') value [';']   (';' lets another stmt follow on the line)
  *   value := STRING | INT | '[' [ item { ',' item } [','] ] ']'   (lists may span lines)
+ * And its rules: a key set again takes the later value; '+=' appends to the
+ * key's string or list so far (or sets it, if there is none yet).
  * Every byte is checked against its bound: no input can overflow or crash it.
  */
 #include <stdarg.h>
@@ -267,12 +269,63 @@ static int parse_list(struct lex *l, struct xlval *v)
 	return 0;
 }
 
+int xlval_add(struct xlval *to, struct xlval *add, char *why)
+{
+	static const char *const kind[] = { "a string", "a number", "a list" };
+
+	if (to->kind != add->kind || to->kind == XLVAL_INT) {
+		reason_set(why, "'+=' cannot add %s to %s", kind[add->kind], kind[to->kind]);
+		val_free(add);
+		return -1;
+	}
+	if (to->kind == XLVAL_STRING) {
+		size_t a = strlen(to->str), b = strlen(add->str);
+		char *s = a + b > XLCFG_MAX_STRING ? NULL : realloc(to->str, a + b + 1);
+
+		if (!s) {
+			if (a + b > XLCFG_MAX_STRING)
+				reason_set(why, "string longer than %d bytes", XLCFG_MAX_STRING);
+			else
+				reason_set(why, "out of memory");
+			val_free(add);
+			return -1;
+		}
+		memcpy(s + a, add->str, b + 1);
+		to->str = s;
+		val_free(add);
+		return 0;
+	}
+	if (to->nr_items + add->nr_items > XLCFG_MAX_ITEMS) {
+		reason_set(why, "list has more than %d items", XLCFG_MAX_ITEMS);
+		val_free(add);
+		return -1;
+	}
+	/* Every list has room for XLCFG_MAX_ITEMS (parse_list): the items move over. */
+	memcpy(&to->items[to->nr_items], add->items, add->nr_items * sizeof *add->items);
+	to->nr_items += add->nr_items;
+	free(add->items);
+	memset(add, 0, sizeof *add);
+	return 0;
+}
+
+/* KEY += value onto the value so far, at the key's LINE. */
+static int add_value(struct lex *l, struct xlval *to, struct xlval *add, unsigned line)
+{
+	char why[REASON_MAX];
+
+	if (xlval_add(to, add, why) == 0)
+		return 0;
+	l->line = line;
+	return lex_fail(l, "%s", why);
+}
+
 static int parse_stmt(struct lex *l, struct xlcfg *cfg)
 {
 	struct xlent *e;
 	const char *k = l->p;
 	size_t klen;
 	unsigned i;
+	int append = 0;
 	char buf[16];
 
 	while (l->p < l->end && (is_alpha(*l->p) || is_digit(*l->p)))
@@ -293,8 +346,10 @@ static int parse_stmt(struct lex *l, struct xlcfg *cfg)
 	l->key = e->key;
 
 	skip_blanks(l);
-	if (at(l, '+') && l->p + 1 < l->end && l->p[1] == '=')
-		return lex_fail(l, "'+=' is not supported");
+	if (at(l, '+') && l->p + 1 < l->end && l->p[1] == '=') {
+		append = 1;
+		l->p++;
+	}
 	if (!at(l, '='))
 		return lex_fail(l, "expected '=' after the key, got %s", describe(l, buf, sizeof buf));
 	l->p++;
@@ -305,10 +360,24 @@ static int parse_stmt(struct lex *l, struct xlcfg *cfg)
 	} else if (parse_scalar(l, &e->val) < 0) {
 		return -1;
 	}
+	/* The key again: its earlier entry takes the new value (or the sum) and this one goes. */
 	for (i = 0; i + 1 < cfg->nr_ents; i++)
 		if (!strcmp(cfg->ents[i].key, e->key)) {
-			l->line = e->line;
-			return lex_fail(l, "set twice (first on line %u)", cfg->ents[i].line);
+			struct xlent *old = &cfg->ents[i];
+
+			if (append && add_value(l, &old->val, &e->val, e->line) < 0)
+				return -1;
+			if (!append) {
+				val_free(&old->val);
+				old->val = e->val;
+				memset(&e->val, 0, sizeof e->val);
+			}
+			old->line = e->line;
+			free(e->key);
+			e->key = NULL;
+			cfg->nr_ents--;
+			l->key = old->key;
+			break;
 		}
 	skip_blanks(l);
 	if (at(l, ';')) {

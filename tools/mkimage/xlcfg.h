@@ -45,10 +45,19 @@ struct xlcfg {
 /*
  * Parses LEN bytes of TEXT (need not be NUL-terminated; NUL bytes are an
  * error). FILE only names the file in error messages. Returns 0, or -1 with
- * the message in D and *OUT empty. A key given twice is an error.
+ * the message in D and *OUT empty. As in Xen, a key given again takes the
+ * later value (its entry's line becomes the later one's), and KEY += VALUE
+ * appends to a string or list given before (or sets it).
  */
 int xlcfg_parse(const char *text, size_t len, const char *file, struct xlcfg *out,
 		struct diag *d);
+
+/*
+ * VALUE += ADD by libxlutil's rule: a string gets ADD's text appended, a
+ * list its items; numbers and mixed kinds are refused. ADD is consumed
+ * either way. 0, or -1 with the reason in WHY (REASON_MAX bytes).
+ */
+int xlval_add(struct xlval *to, struct xlval *add, char *why);
 
 /* The entry for KEY, or NULL. */
 const struct xlent *xlcfg_find(const struct xlcfg *cfg, const char *key);

@@ -91,10 +91,11 @@ static int same_setting(const char *a, const char *b)
 }
 
 /*
- * One override "key=value" parsed as a line of xl.cfg. A bare word such as
- * name=web is taken as the string "web" (Xen wants quotes; this is kinder).
+ * One override "key=value" (or "key+=value", *append then set) parsed as a
+ * line of xl.cfg. A bare word such as name=web is taken as the string "web"
+ * (Xen wants quotes; this is kinder).
  */
-static int parse_override(const char *arg, unsigned line, struct xlcfg *out, struct diag *d)
+static int parse_override(const char *arg, unsigned line, struct xlcfg *out, int *append, struct diag *d)
 {
 	const char *eq = strchr(arg, '=');
 	struct diag tmp;
@@ -102,8 +103,9 @@ static int parse_override(const char *arg, unsigned line, struct xlcfg *out, str
 	char *text;
 	int rc;
 
-	if (!eq || eq == arg)
+	if (!eq || eq == arg || (eq == arg + 1 && arg[0] == '+'))
 		return diag_fail(d, NULL, 0, NULL, "'%.60s': expected key=value", arg);
+	*append = eq[-1] == '+';
 	text = malloc(len + line + 8);
 	if (!text)
 		return diag_fail(d, NULL, 0, NULL, "out of memory");
@@ -169,8 +171,41 @@ static unsigned line_of(const struct xlcfg *cfg, const char *key)
 	return e ? e->line : 0;
 }
 
-/* The file's entries, less those an override replaces, then the overrides. */
-static int merge(const struct xlcfg *file, const struct xlcfg *ov, unsigned nr, struct xlcfg *out)
+/*
+ * An override KEY+=VALUE adds to the setting before it (libxlutil's '+='):
+ * the last earlier override of the key, else the file's; with none, it is
+ * KEY=VALUE. Done in that setting, and the override marked spent.
+ */
+static int apply_appends(struct xlcfg *file, struct xlcfg *ov, const int *append, unsigned nr, int *spent,
+			 struct diag *d)
+{
+	char why[REASON_MAX];
+	unsigned i, j;
+
+	for (j = 0; j < nr; j++) {
+		struct xlent *prev = NULL;
+
+		spent[j] = 0;
+		if (!append[j])
+			continue;
+		for (i = 0; i < j; i++)
+			if (!spent[i] && same_setting(ov[i].ents[0].key, ov[j].ents[0].key))
+				prev = &ov[i].ents[0];
+		for (i = 0; !prev && i < file->nr_ents; i++)
+			if (same_setting(file->ents[i].key, ov[j].ents[0].key))
+				prev = &file->ents[i];
+		if (!prev)
+			continue;
+		if (xlval_add(&prev->val, &ov[j].ents[0].val, why) < 0)
+			return diag_fail(d, NULL, 0, NULL, "'%.60s': %s", ov[j].ents[0].key, why);
+		spent[j] = 1;
+	}
+	return 0;
+}
+
+/* The file's entries, less those an override replaces, then the overrides (spent ones aside). */
+static int merge(const struct xlcfg *file, const struct xlcfg *ov, unsigned nr, const int *spent,
+		 struct xlcfg *out)
 {
 	unsigned i, j;
 
@@ -182,13 +217,15 @@ static int merge(const struct xlcfg *file, const struct xlcfg *ov, unsigned nr, 
 		int replaced = 0;
 
 		for (j = 0; j < nr; j++)
-			replaced |= same_setting(file->ents[i].key, ov[j].ents[0].key);
+			replaced |= !spent[j] && same_setting(file->ents[i].key, ov[j].ents[0].key);
 		if (!replaced)
 			out->ents[out->nr_ents++] = file->ents[i];
 	}
 	for (j = 0; j < nr; j++) {
+		if (spent[j])
+			continue;
 		for (i = j + 1; i < nr; i++)
-			if (same_setting(ov[j].ents[0].key, ov[i].ents[0].key))
+			if (!spent[i] && same_setting(ov[j].ents[0].key, ov[i].ents[0].key))
 				break;
 		if (i == nr)   /* the last override of a key wins */
 			out->ents[out->nr_ents++] = ov[j].ents[0];
@@ -289,6 +326,7 @@ int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uin
 		  uint32_t cboz_block, struct xl_plan *p, struct diag *d)
 {
 	struct xlcfg file = { 0 }, merged = { 0 }, ov[XL_MAX_OVERRIDES];
+	int spent[XL_MAX_OVERRIDES], append[XL_MAX_OVERRIDES];
 	struct domplan_req pr;
 	struct domplan plan;
 	struct domcfg dc;
@@ -319,14 +357,21 @@ int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uin
 		goto out;
 	file_lines = count_lines((const char *)p->cfg_text, cfg_len);
 	for (nr_ov = 0; nr_ov < nr; nr_ov++)
-		if (parse_override(overrides[nr_ov], file_lines + 1 + nr_ov, &ov[nr_ov], d) < 0) {
+		if (parse_override(overrides[nr_ov], file_lines + 1 + nr_ov, &ov[nr_ov], &append[nr_ov], d) < 0) {
 			char msg[DIAG_MAX];
 
 			snprintf(msg, sizeof msg, "%s", d->text);
 			diag_fail(d, cfg_path, 0, NULL, "%s", msg);
 			goto out;
 		}
-	if (merge(&file, ov, nr, &merged) < 0) {
+	if (apply_appends(&file, ov, append, nr, spent, d) < 0) {
+		char msg[DIAG_MAX];
+
+		snprintf(msg, sizeof msg, "%s", d->text);
+		diag_fail(d, cfg_path, 0, NULL, "%s (given on the command line)", msg);
+		goto out;
+	}
+	if (merge(&file, ov, nr, spent, &merged) < 0) {
 		diag_fail(d, cfg_path, 0, NULL, "out of memory");
 		goto out;
 	}
@@ -335,6 +380,7 @@ int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uin
 		goto out;
 	}
 	have_dc = 1;
+	domcfg_print_warnings(&dc, stderr);
 	p->line_name = line_of(&merged, "name");
 	p->line_memory = line_of(&merged, "memory");
 	p->line_vcpus = line_of(&merged, "vcpus");
