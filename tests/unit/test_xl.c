@@ -688,6 +688,22 @@ TEST(list_destroy_and_friends)
 	CHECK_EQ(run_xl(h, xl_cmd_vcpu_list, out, sizeof out, err, sizeof err, 2, vl), 0);
 	CHECK(strstr(out, "web                                  1     1     1   r--        0.5  0-1,3\n") != NULL);
 
+	/* domid takes a name only, domname an id only, as Xen's. */
+	char *domid[] = { "domid", "web" }, *domid_num[] = { "domid", "1" }, *domname[] = { "domname", "1" };
+	char *domname_x[] = { "domname", "7" }, *domname_bad[] = { "domname", "web" };
+	CHECK_EQ(run_xl(h, xl_cmd_domid, out, sizeof out, err, sizeof err, 2, domid), 0);
+	CHECK_STR(out, "1\n");
+	CHECK_EQ(run_xl(h, xl_cmd_domid, out, sizeof out, err, sizeof err, 2, domid_num), 1);
+	CHECK_STR(err, "Can't get domid of domain name '1', maybe this domain does not exist.\n");
+	CHECK_EQ(run_xl(h, xl_cmd_domname, out, sizeof out, err, sizeof err, 2, domname), 0);
+	CHECK_STR(out, "web\n");
+	CHECK_EQ(run_xl(h, xl_cmd_domname, out, sizeof out, err, sizeof err, 2, domname_x), 1);
+	CHECK_STR(err, "Can't get domain name of domain id '7', maybe this domain does not exist.\n");
+	CHECK_EQ(run_xl(h, xl_cmd_domname, out, sizeof out, err, sizeof err, 2, domname_bad), 1);
+	CHECK_STR(err, "xl: 'web' is not a domain id\n");
+	CHECK_EQ(run_xl(h, xl_cmd_domid, out, sizeof out, err, sizeof err, 1, domid), 1);
+	CHECK(strstr(err, "Usage: xl domid <DomainName>") == err);
+
 	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, destroy_x), 1);
 	CHECK_STR(err, "xl: domain 'nosuch' does not exist\n");
 	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 1, usage), 1);

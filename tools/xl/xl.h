@@ -344,6 +344,8 @@ int xl_cmd_console(xc_handle *h, int argc, char **argv);
 int xl_cmd_block_list(xc_handle *h, int argc, char **argv);
 int xl_cmd_dm_restart(xc_handle *h, int argc, char **argv);
 int xl_cmd_network_list(xc_handle *h, int argc, char **argv);
+int xl_cmd_domid(xc_handle *h, int argc, char **argv);
+int xl_cmd_domname(xc_handle *h, int argc, char **argv);
 /*
  * Attaches the terminal to DOMID's consoles through rivet-consoled: CON
  * NULL for all of them, else one of "sbi", "serial", "virtio"

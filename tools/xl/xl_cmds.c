@@ -30,6 +30,8 @@ const struct xl_command xl_commands[] = {
 	{ "dm-restart", xl_cmd_dm_restart, 1, "<Domain>",
 	  "Replace a domain's device model; the domain carries on where it was" },
 	{ "network-list", xl_cmd_network_list, 1, "<Domain>", "List the virtual network interfaces of a domain" },
+	{ "domid", xl_cmd_domid, 1, "<DomainName>", "Convert a domain name to domain id" },
+	{ "domname", xl_cmd_domname, 1, "<DomainId>", "Convert a domain id to domain name" },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 
@@ -401,6 +403,59 @@ int xl_cmd_network_list(xc_handle *h, int argc, char **argv)
 	}
 	xl_record_free(&rec);
 	return XL_EXIT_OK;
+}
+
+/*
+ * domid NAME / domname ID, as Xen's: only a name, only an id (the other
+ * form is not looked up), the answer alone on stdout, Xen's message if none.
+ */
+static int convert(xc_handle *h, int argc, char **argv, int to_id)
+{
+	struct xl_domains ds;
+	uint64_t id = 0;
+	int r, found = -1;
+	unsigned i;
+
+	if (argc != 2 || argv[1][0] == '-')
+		return usage_of(to_id ? "domid" : "domname");
+	r = xl_domains_get(h, &ds);
+	if (r < 0) {
+		xl_err("cannot list domains: %s", xc_strerror(r));
+		return XL_EXIT_FAIL;
+	}
+	if (!to_id && xl_parse_uint(argv[1], UINT32_MAX, &id) < 0) {
+		xl_domains_free(&ds);
+		xl_err("'%s' is not a domain id", argv[1]);
+		return XL_EXIT_FAIL;
+	}
+	for (i = 0; i < ds.n && found < 0; i++)
+		if (to_id ? strlen(argv[1]) < RIVET_NAME_MAX && !strncmp(ds.v[i].name, argv[1], RIVET_NAME_MAX)
+			  : ds.v[i].domid == id)
+			found = (int)i;
+	if (found < 0) {
+		if (to_id)
+			fprintf(stderr, "Can't get domid of domain name '%s', maybe this domain does not exist.\n",
+				argv[1]);
+		else
+			fprintf(stderr, "Can't get domain name of domain id '%llu', maybe this domain does not exist.\n",
+				(unsigned long long)id);
+	} else if (to_id) {
+		printf("%u\n", ds.v[found].domid);
+	} else {
+		printf("%.*s\n", RIVET_NAME_MAX, ds.v[found].name);
+	}
+	xl_domains_free(&ds);
+	return found < 0 ? XL_EXIT_FAIL : XL_EXIT_OK;
+}
+
+int xl_cmd_domid(xc_handle *h, int argc, char **argv)
+{
+	return convert(h, argc, argv, 1);
+}
+
+int xl_cmd_domname(xc_handle *h, int argc, char **argv)
+{
+	return convert(h, argc, argv, 0);
 }
 
 int xl_cmd_pause(xc_handle *h, int argc, char **argv)
