@@ -10,9 +10,9 @@
  * registers (gp, s0-s11) are still the guest's when it returns, since C
  * preserves them and never touches gp (rivet.ld defines no
  * __global_pointer$, so nothing is relaxed to gp-relative); sepc, sstatus
- * and hstatus are still in their CSRs, since nothing there traps (a fast
- * exit makes no guarded guest access, sbi.h) and only sepc is written, for
- * the vCPU itself. If it says the vCPU resumes, only the first group is
+ * and hstatus are still in their CSRs, since only sepc is written there,
+ * for the vCPU itself (a guarded guest access that faults in HS-mode puts
+ * back what its trap overwrote, guest_access.c). If it says the vCPU resumes, only the first group is
  * restored. Anything else saves the rest into the frame first, making it
  * whole, and takes the full path, which returns through enter_guest.
  */
@@ -132,11 +132,7 @@ save_rest:
 	.globl enter_guest
 enter_guest:
 	RESTORE_CALLEE_SAVED a0
-	/*
-	 * The CSRs as the frame has them: also for the vCPU that trapped, since
-	 * a guarded guest access faulting in HS-mode (from_hs) overwrites
-	 * sepc, sstatus and hstatus.SPV.
-	 */
+	/* The CSRs as the frame has them: the full path may have changed any of them. */
 	ld	t0, FRAME_HSTATUS(a0)
 	csrw	hstatus, t0
 	ld	t0, FRAME_SEPC(a0)

@@ -248,7 +248,8 @@ static void take_off(struct hart *h, struct vcpu *v)
 	if (v && h->current == v) {
 		v->run_ticks += time_now() - v->run_start;
 		vcpu_put(v);
-		h->current = NULL;
+		/* Release: as in switch_to(), its state is saved before anyone sees it gone. */
+		__atomic_store_n(&h->current, NULL, __ATOMIC_RELEASE);
 	}
 }
 
@@ -448,34 +449,48 @@ static struct vcpu *take_yield(struct hart *h, u64 *now, u64 *deadline)
 	 */
 	go = go && *now < h->slice_end;
 	spin_lock(&h->lock);
-	if (go) {
-		if (t->state == VCPU_BLOCKED)
-			wake_locked(t, *now);
-		go = t->home == h && t != cur && can_run(t) && can_run(cur);
-	}
+	/*
+	 * Homed here when the IPI was sent, it still is: only this hart moves
+	 * its vCPUs away (migrate_away), and not in between. Checked all the
+	 * same, so that a yield never loses a wake should that change.
+	 */
+	struct hart *t_home = t->home;
+	go = go && t_home == h && t != cur;
+	if (go && t->state == VCPU_BLOCKED)
+		wake_locked(t, *now);
+	go = go && can_run(t) && can_run(cur);
 	if (go) {
 		steal_note(cur, true, true, *now);   /* preempted: it waits from now */
 		steal_note(t, false, false, *now);
 	}
-	struct hart *t_home = t->home;
 	spin_unlock(&h->lock);
 	if (!go) {
 		h->slice_end = 0;
 		if (t_home != h)
-			sched_wake(t);   /* it moved meanwhile (vcpu-pin): its home wakes it */
+			sched_wake(t);
 		return NULL;
 	}
 	*deadline = h->timer_programmed;   /* schedule() lowers it to the slice's end */
 	return t;
 }
 
-/* Takes the current vCPU (if any) off and loads next, now: the two halves of a switch. */
+/*
+ * Puts the current vCPU (if any) and loads next, now: the two halves of a
+ * switch. current goes from one straight to the other, never NULL in
+ * between, and with release order: domain_pause() and domain_quiescent(),
+ * which wait while a vCPU of theirs is some hart's current, see the old
+ * one's state saved once they see it gone.
+ */
 static inline void switch_to(struct hart *h, struct vcpu *next, u64 now)
 {
-	take_off(h, h->current);
+	struct vcpu *cur = h->current;
+	if (cur) {
+		cur->run_ticks += now - cur->run_start;
+		vcpu_put(cur);
+	}
 	vcpu_load(next);
 	next->run_start = now;
-	h->current = next;
+	__atomic_store_n(&h->current, next, __ATOMIC_RELEASE);
 }
 
 /*
@@ -540,8 +555,10 @@ static struct vcpu *switch_yield(struct hart *h)
 	if (!next)
 		return NULL;
 	switch_to(h, next, now);
-	if (!may_enter(next))
+	if (!may_enter(next)) {
+		h->slice_end = 0;   /* pick_next() decides, as after any failed yield */
 		return NULL;
+	}
 	prepare_entry(h, next, h->slice_end < deadline ? h->slice_end : deadline);
 	return next;
 }

@@ -38,9 +38,9 @@ void sbi_dispatch(struct vcpu *v);
  * their CSRs, and its result goes straight into the guest's a0 and a1. Such
  * a handler reads and writes no register of the caller but a0-a7, no sepc
  * or sstatus, no other vCPU's frame; it never returns SBI_NO_RETURN or a
- * positive error (SBI_FAST_DECLINED), never makes a guarded guest access
- * (guest_access.h: its trap would overwrite sepc and sstatus) and is always
- * offered (PMU answers NOT_SUPPORTED itself where the host cannot count).
+ * positive error (SBI_FAST_DECLINED), and is always offered (PMU answers
+ * NOT_SUPPORTED itself where the host cannot count). A guarded guest access
+ * (guest_access.c) puts back the CSRs its fault overwrites, so it is safe.
  *
  * sbi_fast_owners holds each at its EID modulo SBI_FAST_SLOTS (sbi.c; a
  * shared slot is a compile error), a power of two, so the lookup is a mask.
