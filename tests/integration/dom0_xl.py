@@ -116,6 +116,16 @@ def dom0_xl_lifecycle_on_two_harts():
         assert ("zerocheck: Zicboz listed, cbo.zero zeroed 64 bytes" in out and "read as zeros" in out
                 and "FAIL" not in out), out
 
+        # xl create -p leaves it paused: nothing of it runs until xl unpause.
+        out = sh(s, "xl create -q -p %s/hello.cfg name=held; echo rc=$?; xl list held" % EX)
+        assert "rc=0" in out and re.search(r"^held\s+\d+\s+\d+\s+\d+\s+--p---", out, re.M), out
+        out = sh(s, "sleep 1; cat /var/log/rivet/console/held.log 2>/dev/null | grep -c 'hello from'")
+        assert re.search(r"^0$", out, re.M), out
+        sh(s, "xl unpause held")
+        wait_gone(s, "held")
+        out = sh(s, "grep -c 'hello: done' /var/log/rivet/console/held.log")
+        assert re.search(r"^1$", out, re.M), out
+
         # A Linux DomU keeps running while a hostile domain is destroyed and named in xl dmesg.
         sh(s, "xl create %s/linux.cfg" % EX, timeout=120)
         write_cfg(s, "/tmp/breaker.cfg", 'name = "breaker"\nmemory = 16\nkernel = "%s/breaker.elf"\n' % GUESTS)

@@ -23,6 +23,8 @@ struct fdom {
 	struct rivet_domain_info info;
 	uint8_t *ram;
 	int started;
+	int paused;                  /* as the last pause/unpause left it */
+	int started_paused;          /* vCPU 0 started while paused */
 	uint64_t pc, a1;
 };
 
@@ -130,9 +132,11 @@ static int64_t mv_call(uint32_t fn, uint64_t *a, void *buf, int64_t *value)
 		if (!(d = mv_dom(a[0])))
 			return RIVET_ERR_NO_DOMAIN;
 		d->started = 1;
+		d->started_paused = d->paused;
 		d->pc = a[2];
 		d->a1 = a[3];
-		d->info.state = RIVET_DOMSTATE_RUNNING;
+		/* As the microvisor: a paused domain is only paused. */
+		d->info.state = d->paused ? RIVET_DOMSTATE_PAUSED : RIVET_DOMSTATE_RUNNING;
 		return 0;
 	case RIVET_HC_VCPU_GETINFO: {
 		struct rivet_vcpu_info vi = { 1, (uint32_t)a[1], 500000000, 0xb };
@@ -142,9 +146,15 @@ static int64_t mv_call(uint32_t fn, uint64_t *a, void *buf, int64_t *value)
 		memcpy(buf, &vi, sizeof vi);
 		return 0;
 	}
-	case RIVET_HC_DOMAIN_SHUTDOWN:
 	case RIVET_HC_DOMAIN_PAUSE:
 	case RIVET_HC_DOMAIN_UNPAUSE:
+		if (!(d = mv_dom(a[0])))
+			return RIVET_ERR_NO_DOMAIN;
+		d->paused = fn == RIVET_HC_DOMAIN_PAUSE;
+		if (d->started)
+			d->info.state = d->paused ? RIVET_DOMSTATE_PAUSED : RIVET_DOMSTATE_RUNNING;
+		return 0;
+	case RIVET_HC_DOMAIN_SHUTDOWN:
 	case RIVET_HC_VCPU_PIN:
 		return mv_dom(a[0]) ? 0 : RIVET_ERR_NO_DOMAIN;
 	}
@@ -475,6 +485,9 @@ TEST(create_args)
 	CHECK_EQ(xl_create_args(4, a2, &o, &d), 0);
 	CHECK_EQ(o.dry_run, 1);
 	CHECK_STR(o.file, "web.cfg");
+	char *a6[] = { "create", "-p", "-V", "-F", "-e", "--dryrun", "--quiet", "web.cfg" };
+	CHECK_EQ(xl_create_args(8, a6, &o, &d), 0);
+	CHECK(o.paused && o.verbose && o.foreground && o.dry_run && o.quiet && !o.console);
 	CHECK_EQ(xl_create_args(3, a3, &o, &d), -1);
 	CHECK_EQ(xl_create_args(3, a4, &o, &d), -1);
 	CHECK(strstr(d.text, "-x") != NULL);
@@ -642,6 +655,33 @@ TEST(create_failure_destroys)
 	CHECK_EQ(mv.nr_destroys, 2);
 	xl_record_path(1, rp, sizeof rp);
 	CHECK(stat(rp, &st) < 0);            /* no record left behind */
+	xc_close(h);
+}
+
+TEST(create_paused_and_verbose)
+{
+	xc_handle *h = fake_xc();
+	char out[8192], err[2048];
+	char *create[] = { "create", "-q", "-p", "-V", (char *)path_of("web.cfg") };
+	char *list[] = { "list", "web" }, *unpause[] = { "unpause", "web" };
+	struct fdom *d;
+
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 5, create), 0);
+	CHECK(strstr(out, "name:        web\n") == out);   /* -V: the plan, as -n prints it */
+	d = mv_dom(1);
+	CHECK(d && d->started && d->started_paused);   /* paused before its vCPU 0 started */
+	CHECK_EQ(run_xl(h, xl_cmd_list, out, sizeof out, err, sizeof err, 2, list), 0);
+	CHECK(strstr(out, "--p---") != NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_unpause, out, sizeof out, err, sizeof err, 2, unpause), 0);
+	CHECK(d && !d->paused);
+	/* Pausing fails: nothing is left behind. */
+	char *create2[] = { "create", "-q", "-p", (char *)path_of("web.cfg"), "name=web2" };
+	mv.fail_fn = RIVET_HC_DOMAIN_PAUSE;
+	mv.fail_err = SBI_ERR_FAILED;
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 5, create2), 1);
+	CHECK(strstr(err, "cannot leave it paused") != NULL);
+	CHECK(mv_dom(2) == NULL);
+	mv.fail_err = 0;
 	xc_close(h);
 }
 
@@ -1307,6 +1347,7 @@ int main(void)
 	RUN(plan_errors);
 	RUN(create_runs_the_plan);
 	RUN(create_failure_destroys);
+	RUN(create_paused_and_verbose);
 	RUN(list_destroy_and_friends);
 	RUN(create_each_call_fails_in_turn);
 	RUN(create_checks_before_creating);

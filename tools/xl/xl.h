@@ -278,6 +278,7 @@ struct xl_plan {
 	unsigned nr_vifs;           /* MACs chosen, bridges checked; tap "" until xl_plan_run names it */
 	struct xl_vif vifs[XL_MAX_VIFS];
 	unsigned line_vif;
+	int start_paused;           /* xl create -p: paused before its vCPU 0 starts */
 	/* What the loads point into. */
 	uint8_t *cfg_text, *kernel, *ramdisk, *dtb;
 	size_t kernel_len, ramdisk_len, dtb_len;
@@ -319,6 +320,9 @@ int xl_disk_check(const char *path, int readonly, char *abs, char *why);
 /* `xl create`'s arguments: [-c] [-n] [-q] [-f FILE | FILE] [key=value ...]. */
 struct xl_create_opts {
 	int console, dry_run, quiet;
+	int paused;                 /* -p: left paused (xl unpause starts it) */
+	int verbose;                /* -V: the plan is printed, then carried out */
+	int foreground;             /* -F: xl waits until the domain is gone */
 	const char *file;
 	unsigned nr_ov;
 	char *ov[XL_MAX_OVERRIDES];

@@ -11,8 +11,9 @@
 #include "xl.h"
 
 const struct xl_command xl_commands[] = {
-	{ "create", xl_cmd_create, 0, "[-c] [-n] [-q] <ConfigFile> [key=value ...]",
-	  "Create a domain from a config file (-c: attach its console; -n: dry run)" },
+	{ "create", xl_cmd_create, 0, "[-c] [-n|--dryrun] [-p] [-q] [-V] [-F] [-e] <ConfigFile> [key=value ...]",
+	  "Create a domain from a config file (-c: attach its console; -n: dry run; -p: leave it paused; "
+	  "-V: print the plan too; -F: wait until the domain is gone)" },
 	{ "list", xl_cmd_list, 1, "[Domain ...]", "List information about all or some domains" },
 	{ "destroy", xl_cmd_destroy, 1, "<Domain>", "Terminate a domain immediately" },
 	{ "shutdown", xl_cmd_shutdown, 1, "[-w] <Domain>", "Shut down a domain (poweroff)" },
@@ -85,10 +86,18 @@ int xl_create_args(int argc, char **argv, struct xl_create_opts *o, struct diag 
 
 		if (!strcmp(a, "-c"))
 			o->console = 1;
-		else if (!strcmp(a, "-n"))
+		else if (!strcmp(a, "-n") || !strcmp(a, "--dryrun"))
 			o->dry_run = 1;
-		else if (!strcmp(a, "-q"))
+		else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
 			o->quiet = 1;
+		else if (!strcmp(a, "-p"))
+			o->paused = 1;
+		else if (!strcmp(a, "-V") || !strcmp(a, "--verbose"))
+			o->verbose = 1;
+		else if (!strcmp(a, "-F"))
+			o->foreground = 1;
+		else if (!strcmp(a, "-e"))
+			;   /* Xen: no background waiter for the domain's death; Rivet's is rivet-consoled */
 		else if (!strcmp(a, "-f")) {
 			if (++i == argc)
 				return diag_fail(d, NULL, 0, NULL, "-f needs a file name");
@@ -150,6 +159,16 @@ void xl_plan_print(const struct xl_plan *p, FILE *out)
 			(unsigned long long)p->loads[i].mem_size, p->loads[i].what);
 }
 
+/* -F: until domain DOMID is no more (destroyed, or restarted as a new domain), as long as it takes. */
+static void wait_domain_gone(xc_handle *h, uint32_t domid)
+{
+	struct timespec ts = { 0, 200 * 1000 * 1000 };
+	struct rivet_domain_info info;
+
+	while (xc_domain_getinfo(h, domid, &info) >= 0 && info.domid == domid)
+		nanosleep(&ts, NULL);
+}
+
 int xl_cmd_create(xc_handle *h, int argc, char **argv)
 {
 	struct xl_create_opts o;
@@ -190,20 +209,27 @@ int xl_cmd_create(xc_handle *h, int argc, char **argv)
 		xc_close(own);
 		return XL_EXIT_FAIL;
 	}
-	if (o.dry_run) {
+	if (o.dry_run || o.verbose)
 		xl_plan_print(&plan, stdout);
+	if (o.dry_run) {
 		xl_plan_free(&plan);
 		return XL_EXIT_OK;
 	}
+	plan.start_paused = o.paused;
 	r = xl_plan_run(h, &plan, o.ov, o.nr_ov, &domid, &d);
 	xl_plan_free(&plan);
-	xc_close(own);
 	if (r < 0) {
+		xc_close(own);
 		xl_err("%s", d.text);
 		return XL_EXIT_FAIL;
 	}
-	if (o.console)
+	if (o.console) {
+		xc_close(own);
 		return xl_console_attach(domid, NULL, NULL);
+	}
+	if (o.foreground)
+		wait_domain_gone(h, domid);
+	xc_close(own);
 	return XL_EXIT_OK;
 }
 

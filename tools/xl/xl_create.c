@@ -738,6 +738,13 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 		goto fail;
 	}
 	xl_trace("record");
+	if (p->start_paused) {
+		r = xc_domain_pause(h, domid);
+		if (r < 0) {
+			diag_fail(d, f, 0, NULL, "cannot leave it paused: %s", xc_strerror(r));
+			goto fail;
+		}
+	}
 	r = xc_vcpu_start(h, domid, 0, p->entry_gpa, p->dtb_gpa);
 	if (r < 0) {
 		diag_fail(d, f, 0, NULL, "cannot start vCPU 0 at %#llx: %s",
