@@ -125,6 +125,9 @@ def dom0_xl_lifecycle_on_two_harts():
         wait_gone(s, "held")
         out = sh(s, "grep -c 'hello: done' /var/log/rivet/console/held.log")
         assert re.search(r"^1$", out, re.M), out
+        # -F returns once the domain is gone (hello powers off, and is destroyed).
+        out = sh(s, "xl create -q -F %s/hello.cfg name=fg; echo rc=$?; xl list fg" % EX, timeout=60)
+        assert "rc=0" in out and "domain 'fg' does not exist" in out, out
 
         # A Linux DomU keeps running while a hostile domain is destroyed and named in xl dmesg.
         sh(s, "xl create %s/linux.cfg" % EX, timeout=120)
