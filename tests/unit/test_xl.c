@@ -155,6 +155,13 @@ static int64_t mv_call(uint32_t fn, uint64_t *a, void *buf, int64_t *value)
 			d->info.state = d->paused ? RIVET_DOMSTATE_PAUSED : RIVET_DOMSTATE_RUNNING;
 		return 0;
 	case RIVET_HC_DOMAIN_SHUTDOWN:
+		if (!(d = mv_dom(a[0])))
+			return RIVET_ERR_NO_DOMAIN;
+		if (a[0] != 0) {
+			d->info.state = RIVET_DOMSTATE_SHUTDOWN;
+			d->info.shutdown_reason = (uint32_t)a[1];
+		}
+		return 0;
 	case RIVET_HC_VCPU_PIN:
 		return mv_dom(a[0]) ? 0 : RIVET_ERR_NO_DOMAIN;
 	}
@@ -658,6 +665,8 @@ TEST(create_failure_destroys)
 	xc_close(h);
 }
 
+static int nothing_left(void);
+
 TEST(create_paused_and_verbose)
 {
 	xc_handle *h = fake_xc();
@@ -682,6 +691,40 @@ TEST(create_paused_and_verbose)
 	CHECK(strstr(err, "cannot leave it paused") != NULL);
 	CHECK(mv_dom(2) == NULL);
 	mv.fail_err = 0;
+	char *d1[] = { "destroy", "web" };
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d1), 0);
+	CHECK(nothing_left());
+	xc_close(h);
+}
+
+TEST(shutdown_all_and_options)
+{
+	xc_handle *h = fake_xc();
+	char out[8192], err[2048];
+	char *c1[] = { "create", "-q", (char *)path_of("web.cfg") };
+	char *c2[] = { "create", "-q", (char *)path_of("web.cfg"), "name=web2" };
+	char *all[] = { "shutdown", "-a", "-F" }, *allr[] = { "reboot", "-Fa" };
+	char *bad[] = { "shutdown", "-x", "web" }, *both[] = { "shutdown", "-a", "web" }, *none[] = { "shutdown", "-w" };
+
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, c1), 0);
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, c2), 0);
+	CHECK_EQ(run_xl(h, xl_cmd_shutdown, out, sizeof out, err, sizeof err, 3, all), 0);
+	CHECK_STR(err, "Shutting down domain 1\nShutting down domain 2\n");   /* not Domain-0 */
+	CHECK_EQ(mv_dom(1)->info.state, RIVET_DOMSTATE_SHUTDOWN);
+	CHECK_EQ(mv_dom(2)->info.shutdown_reason, RIVET_SHUTDOWN_POWEROFF);
+	/* Those already shut down are not asked again. */
+	CHECK_EQ(run_xl(h, xl_cmd_reboot, out, sizeof out, err, sizeof err, 2, allr), 0);
+	CHECK_STR(err, "");
+	CHECK_EQ(run_xl(h, xl_cmd_shutdown, out, sizeof out, err, sizeof err, 3, bad), 1);
+	CHECK(strstr(err, "Usage: xl shutdown [-a] [-w] [-F] <Domain>") == err);
+	CHECK_EQ(run_xl(h, xl_cmd_shutdown, out, sizeof out, err, sizeof err, 3, both), 1);
+	CHECK(strstr(err, "Usage: xl shutdown") == err);
+	CHECK_EQ(run_xl(h, xl_cmd_shutdown, out, sizeof out, err, sizeof err, 2, none), 1);
+	CHECK(strstr(err, "Usage: xl shutdown") == err);
+	char *d1[] = { "destroy", "web" }, *d2[] = { "destroy", "web2" };
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d1), 0);
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d2), 0);
+	CHECK(nothing_left());
 	xc_close(h);
 }
 
@@ -1348,6 +1391,7 @@ int main(void)
 	RUN(create_runs_the_plan);
 	RUN(create_failure_destroys);
 	RUN(create_paused_and_verbose);
+	RUN(shutdown_all_and_options);
 	RUN(list_destroy_and_friends);
 	RUN(create_each_call_fails_in_turn);
 	RUN(create_checks_before_creating);

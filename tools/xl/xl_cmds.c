@@ -16,8 +16,10 @@ const struct xl_command xl_commands[] = {
 	  "-V: print the plan too; -F: wait until the domain is gone)" },
 	{ "list", xl_cmd_list, 1, "[Domain ...]", "List information about all or some domains" },
 	{ "destroy", xl_cmd_destroy, 1, "<Domain>", "Terminate a domain immediately" },
-	{ "shutdown", xl_cmd_shutdown, 1, "[-w] <Domain>", "Shut down a domain (poweroff)" },
-	{ "reboot", xl_cmd_reboot, 1, "[-w] <Domain>", "Reboot a domain" },
+	{ "shutdown", xl_cmd_shutdown, 1, "[-a] [-w] [-F] <Domain>",
+	  "Shut down a domain (poweroff); -a: all but Domain-0; -w: wait until gone" },
+	{ "reboot", xl_cmd_reboot, 1, "[-a] [-w] [-F] <Domain>",
+	  "Reboot a domain; -a: all but Domain-0; -w: wait until it went" },
 	{ "pause", xl_cmd_pause, 1, "<Domain>", "Pause execution of a domain" },
 	{ "unpause", xl_cmd_unpause, 1, "<Domain>", "Unpause a paused domain" },
 	{ "console", xl_cmd_console, 1, "[-t pv|serial] <Domain>",
@@ -533,36 +535,72 @@ static int wait_gone(xc_handle *h, const char *cmd, const struct rivet_domain_in
 	return -1;
 }
 
+/*
+ * shutdown and reboot: [-a] [-w] [-F] (also together, -aw), as Xen's; -a is
+ * every domain but Domain-0 not already going, -F changes nothing (the stop
+ * is always the microvisor's own, never the guest's to refuse).
+ */
 static int stop(xc_handle *h, int argc, char **argv, const char *cmd,
 		enum rivet_shutdown_reason why)
 {
-	struct rivet_domain_info info;
-	int wait = 0, r;
+	struct rivet_domain_info one, *targets = &one;
+	struct xl_domains ds = { NULL, 0 };
+	unsigned n = 0, i;
+	int wait = 0, all = 0, rc = XL_EXIT_OK, r, k;
 
-	if (argc == 3 && !strcmp(argv[1], "-w")) {
-		wait = 1;
-		argv++;
-		argc--;
-	}
-	if (argc != 2 || argv[1][0] == '-')
+	for (k = 1; k < argc && argv[k][0] == '-' && argv[k][1]; k++)
+		for (const char *c = argv[k] + 1; *c; c++) {
+			if (*c == 'w')
+				wait = 1;
+			else if (*c == 'a')
+				all = 1;
+			else if (*c != 'F')
+				return usage_of(cmd);
+		}
+	if (argc - k != (all ? 0 : 1))
 		return usage_of(cmd);
-	if (find_domain(h, argv[1], &info) < 0)
-		return XL_EXIT_FAIL;
-	fprintf(stderr, "%s domain %u\n", why == RIVET_SHUTDOWN_REBOOT ? "Rebooting" : "Shutting down",
-		info.domid);
-	r = xc_domain_shutdown(h, info.domid, why);
-	if (r < 0) {
-		xl_err("%s: domain '%s' (%u): %s", cmd, info.name, info.domid,
-		       r == XC_EDENIED && info.domid == 0 ? "not allowed for Domain-0" : xc_strerror(r));
-		return XL_EXIT_FAIL;
-	}
-	if (wait) {
-		fprintf(stderr, "Waiting for 1 domains\n");
-		if (wait_gone(h, cmd, &info, why) < 0)
+	if (all) {
+		r = xl_domains_get(h, &ds);
+		if (r < 0) {
+			xl_err("cannot list domains: %s", xc_strerror(r));
 			return XL_EXIT_FAIL;
-		fprintf(stderr, "Domain %u has been shut down\n", info.domid);
+		}
+		targets = ds.v;
+		for (i = 0; i < ds.n; i++)
+			if (ds.v[i].domid != 0 && !(ds.v[i].state & (RIVET_DOMSTATE_DYING | RIVET_DOMSTATE_SHUTDOWN)))
+				ds.v[n++] = ds.v[i];
+	} else {
+		if (find_domain(h, argv[k], &one) < 0)
+			return XL_EXIT_FAIL;
+		n = 1;
 	}
-	return XL_EXIT_OK;
+	for (i = 0; i < n; i++) {
+		struct rivet_domain_info *t = &targets[i];
+
+		fprintf(stderr, "%s domain %u\n", why == RIVET_SHUTDOWN_REBOOT ? "Rebooting" : "Shutting down",
+			t->domid);
+		r = xc_domain_shutdown(h, t->domid, why);
+		if (r < 0) {
+			xl_err("%s: domain '%s' (%u): %s", cmd, t->name, t->domid,
+			       r == XC_EDENIED && t->domid == 0 ? "not allowed for Domain-0" : xc_strerror(r));
+			t->domid = UINT32_MAX;   /* not waited for */
+			rc = XL_EXIT_FAIL;
+		}
+	}
+	if (wait && n) {
+		fprintf(stderr, "Waiting for %u domains\n", n);
+		for (i = 0; i < n; i++) {
+			if (targets[i].domid == UINT32_MAX)
+				continue;
+			if (wait_gone(h, cmd, &targets[i], why) < 0) {
+				rc = XL_EXIT_FAIL;
+				continue;
+			}
+			fprintf(stderr, "Domain %u has been shut down\n", targets[i].domid);
+		}
+	}
+	xl_domains_free(&ds);
+	return rc;
 }
 
 int xl_cmd_shutdown(xc_handle *h, int argc, char **argv)
