@@ -12,9 +12,10 @@
  * __global_pointer$, so nothing is relaxed to gp-relative); sepc, sstatus
  * and hstatus are still in their CSRs, since only sepc is written there,
  * for the vCPU itself (a guarded guest access that faults in HS-mode puts
- * back what its trap overwrote, guest_access.c). If it says the vCPU resumes, only the first group is
- * restored. Anything else saves the rest into the frame first, making it
- * whole, and takes the full path, which returns through enter_guest.
+ * back what its trap overwrote, guest_access.c). If it says the vCPU
+ * resumes, only the first group is restored. Anything else saves the rest
+ * into the frame first, making it whole, and takes the full path, which
+ * returns through enter_guest.
  */
 #include "asm-offsets.h"
 

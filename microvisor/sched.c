@@ -306,17 +306,21 @@ static bool can_run(const struct vcpu *v)
  * go to off[], told after unlock), blocked ones whose interrupt is due wake,
  * each vCPU's steal time (steal.h) learns whether it waits for this hart, and
  * the next vCPU is chosen. *deadline: the earliest timer that can wake one
- * still blocked; *others: a vCPU besides the current one could run. One pass,
- * since it runs on every switch.
+ * still blocked; *others: a vCPU besides the current one could run;
+ * *rr_next: where the round-robin goes on if the choice is taken (not when
+ * a reaped domain restarts and the caller scans again: the one chosen here
+ * would lose its turn to the restarted one). One pass, since it runs on
+ * every switch.
  */
 static struct vcpu *scan(struct hart *h, u64 now, struct domain **off, unsigned *nr_off, u64 *deadline,
-			 bool *others)
+			 bool *others, unsigned *rr_next)
 {
 	struct vcpu *cur = h->current, *found = NULL;
 	unsigned n = h->nr_vcpus, i = h->rr_next;
 	*others = false;
 	*deadline = ~0UL;
 	*nr_off = 0;
+	*rr_next = h->rr_next;
 	for (unsigned k = 0; k < n; k++, i++) {
 		if (i >= n)
 			i = 0;
@@ -341,7 +345,7 @@ static struct vcpu *scan(struct hart *h, u64 now, struct domain **off, unsigned 
 		*others = true;
 		if (!found) {
 			found = v;
-			h->rr_next = i + 1 < n ? i + 1 : 0;
+			*rr_next = i + 1 < n ? i + 1 : 0;
 		}
 	}
 	/* A current vCPU reaped above is OFF by now: it cannot run on. */
@@ -390,7 +394,7 @@ static struct vcpu *pick_next(struct hart *h, u64 *now, u64 *deadline, bool *oth
 {
 	for (;;) {
 		struct domain *off[MAX_VCPUS_PER_HART];
-		unsigned nr_off;
+		unsigned nr_off, rr_next;
 		struct vcpu *next;
 
 		if (atomic_read(&h->kicked))
@@ -400,7 +404,9 @@ static struct vcpu *pick_next(struct hart *h, u64 *now, u64 *deadline, bool *oth
 			migrate_away(h);
 		*now = time_now();
 		spin_lock(&h->lock);
-		next = scan(h, *now, off, &nr_off, deadline, others);
+		next = scan(h, *now, off, &nr_off, deadline, others, &rr_next);
+		if (!nr_off)
+			h->rr_next = rr_next;
 		spin_unlock(&h->lock);
 		for (unsigned i = 0; i < nr_off; i++)
 			domain_vcpu_off(off[i]);
