@@ -87,7 +87,9 @@ static void check_path(const char *as_written, const char *resolved, const char 
 
 static void check_domcfg(const struct xlcfg *cfg, const struct domcfg *dc)
 {
-	const char *name = str_of(cfg, "name"), *cmd = str_of(cfg, "extra");
+	const char *name = str_of(cfg, "name");
+	const char *extra = str_of(cfg, "extra"), *root = str_of(cfg, "root"), *cmdline = str_of(cfg, "cmdline");
+	char want[2 * DOMCFG_MAX_CMDLINE + 8];
 	size_t n = strnlen(dc->name, sizeof dc->name);
 
 	FUZZ_CHECK(name && !strcmp(name, dc->name), "name \"%s\" from \"%s\"", dc->name, name ? name : "");
@@ -102,9 +104,14 @@ static void check_domcfg(const struct xlcfg *cfg, const struct domcfg *dc)
 	FUZZ_CHECK(!dc->ramdisk == !dc->ramdisk_path, "ramdisk half set");
 	if (dc->ramdisk)
 		check_path(dc->ramdisk, dc->ramdisk_path, "ramdisk");
-	if (!cmd)
-		cmd = str_of(cfg, "cmdline");
-	FUZZ_CHECK(!cmd == !dc->cmdline && (!cmd || !strcmp(cmd, dc->cmdline)), "cmdline not as given");
+	/* Xen's rule: cmdline wins; else "root=ROOT EXTRA", either part optional. */
+	if (cmdline)
+		snprintf(want, sizeof want, "%s", cmdline);
+	else
+		snprintf(want, sizeof want, "%s%s%s%s", root ? "root=" : "", root ? root : "",
+			 root && extra ? " " : "", extra ? extra : "");
+	int any = cmdline || extra || root;
+	FUZZ_CHECK(!any == !dc->cmdline && (!any || !strcmp(want, dc->cmdline)), "cmdline not as given");
 	FUZZ_CHECK(!dc->cmdline || strlen(dc->cmdline) <= DOMCFG_MAX_CMDLINE, "cmdline of %zu bytes",
 		   strlen(dc->cmdline));
 	FUZZ_CHECK(dc->on_poweroff <= RIVET_ACTION_RESTART && dc->on_reboot <= RIVET_ACTION_RESTART &&
