@@ -243,11 +243,17 @@ void sched_wake(struct vcpu *v)
 		hart_kick(now_home);   /* it was being moved (vcpu-pin) meanwhile */
 }
 
+/* The hart's current vCPU v leaves it at now: its run time counted, its state saved. */
+static void put_current(struct vcpu *v, u64 now)
+{
+	v->run_ticks += now - v->run_start;
+	vcpu_put(v);
+}
+
 static void take_off(struct hart *h, struct vcpu *v)
 {
 	if (v && h->current == v) {
-		v->run_ticks += time_now() - v->run_start;
-		vcpu_put(v);
+		put_current(v, time_now());
 		/* Release: as in switch_to(), its state is saved before anyone sees it gone. */
 		__atomic_store_n(&h->current, NULL, __ATOMIC_RELEASE);
 	}
@@ -489,11 +495,8 @@ static struct vcpu *take_yield(struct hart *h, u64 *now, u64 *deadline)
  */
 static inline void switch_to(struct hart *h, struct vcpu *next, u64 now)
 {
-	struct vcpu *cur = h->current;
-	if (cur) {
-		cur->run_ticks += now - cur->run_start;
-		vcpu_put(cur);
-	}
+	if (h->current)
+		put_current(h->current, now);
 	vcpu_load(next);
 	next->run_start = now;
 	__atomic_store_n(&h->current, next, __ATOMIC_RELEASE);

@@ -147,14 +147,19 @@ struct sbiret hc_foreign_map(struct vcpu *v, struct trap_frame *f)
 		 * 4 KiB PTEs (and their table page). A failure part-way is undone below
 		 * as before: the window range is cleared whole.
 		 */
+		u64 hpa;
+		gstage_translate(&d->gs, fgpa, &hpa, NULL);   /* every page was found above, under the same lock */
 		for (u64 i = 0; i < nr && !err;) {
-			u64 hpa, next, run = 1;
-			gstage_translate(&d->gs, fgpa + i * PAGE_SIZE, &hpa, NULL);
-			while (i + run < nr && gstage_translate(&d->gs, fgpa + (i + run) * PAGE_SIZE, &next, NULL) == 0 &&
-			       next == hpa + run * PAGE_SIZE)
+			u64 run = 1, next = 0;
+			while (i + run < nr) {
+				gstage_translate(&d->gs, fgpa + (i + run) * PAGE_SIZE, &next, NULL);
+				if (next != hpa + run * PAGE_SIZE)
+					break;
 				run++;
+			}
 			err = gstage_map(&self->gs, window + i * PAGE_SIZE, hpa, run * PAGE_SIZE, PTE_R | PTE_W);
 			i += run;
+			hpa = next;   /* the page that ended the run: looked up once */
 		}
 		self->gs.ctx = NULL;
 	}

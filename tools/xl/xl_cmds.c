@@ -441,8 +441,7 @@ static int convert(xc_handle *h, int argc, char **argv, int to_id)
 {
 	struct xl_domains ds;
 	uint64_t id = 0;
-	int r, found = -1;
-	unsigned i;
+	int r, found = -1, numeric;
 
 	if (argc != 2 || argv[1][0] == '-')
 		return usage_of(to_id ? "domid" : "domname");
@@ -451,15 +450,15 @@ static int convert(xc_handle *h, int argc, char **argv, int to_id)
 		xl_err("cannot list domains: %s", xc_strerror(r));
 		return XL_EXIT_FAIL;
 	}
-	if (!to_id && xl_parse_uint(argv[1], UINT32_MAX, &id) < 0) {
+	numeric = xl_parse_uint(argv[1], UINT32_MAX, &id) == 0;
+	if (!to_id && !numeric) {
 		xl_domains_free(&ds);
 		xl_err("'%s' is not a domain id", argv[1]);
 		return XL_EXIT_FAIL;
 	}
-	for (i = 0; i < ds.n && found < 0; i++)
-		if (to_id ? strlen(argv[1]) < RIVET_NAME_MAX && !strncmp(ds.v[i].name, argv[1], RIVET_NAME_MAX)
-			  : ds.v[i].domid == id)
-			found = (int)i;
+	/* xl_domains_find takes a number as an id only: domid's name is never one. */
+	if (numeric != to_id)
+		found = xl_domains_find(&ds, argv[1]);
 	if (found < 0) {
 		if (to_id)
 			fprintf(stderr, "Can't get domid of domain name '%s', maybe this domain does not exist.\n",
