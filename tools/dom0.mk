@@ -7,7 +7,7 @@ DOM0T_CC     ?= riscv64-linux-gnu-gcc
 DOM0T_AR     ?= riscv64-linux-gnu-ar
 DOM0T_DIR    := $(BUILD)/dom0
 DOM0T_OBJDIR := $(DOM0T_DIR)/obj
-DOM0T_INC    := -Ilibxc -Itools/xl -Itools/consoled -Itools/mkimage -Idom0/driver \
+DOM0T_INC    := -Ilibxc -Itools/xl -Itools/consoled -Itools/mkimage -Itools/dm -Idom0/driver \
 	       -Imicrovisor/include/public -I$(LIBFDT_SRC)
 DOM0T_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -MMD -MP $(DOM0T_INC)
 
@@ -91,7 +91,7 @@ $(BUILD)/host/test_libxc: tests/unit/test_libxc.c $(LIBXC_SRCS) $(wildcard libxc
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(DOM0T_TEST_CFLAGS) -o $@ $(filter %.c,$^)
-$(BUILD)/host/test_xl: tests/unit/test_xl.c $(XL_TEST_SRCS) $(wildcard tools/xl/*.h libxc/*.h tools/consoled/*.h) \
+$(BUILD)/host/test_xl: tests/unit/test_xl.c $(XL_TEST_SRCS) $(wildcard tools/xl/*.h libxc/*.h tools/consoled/*.h) tools/dm/dm_request.h \
 		       $(HOST_LIBFDT) $(LIBFDT_SRC)/.extracted
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"

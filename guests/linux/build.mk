@@ -25,12 +25,17 @@ $(LINUX_TOOLS_DIR)/bin/rdtime: guests/linux/rdtime.c
 	@echo "  CC      $@"
 	$(Q)riscv64-linux-gnu-gcc -static -nostdlib -O2 -Wall -Wextra -Werror -o $@ $<
 
+$(LINUX_TOOLS_DIR)/bin/powerkey: guests/linux/powerkey.c
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)riscv64-linux-gnu-gcc -static -nostdlib -O2 -Wall -Wextra -Werror -o $@ $<
+
 $(LINUX_TOOLS_DIR)/bin/perfcount: guests/linux/perfcount.c
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)riscv64-linux-gnu-gcc -static -nostdlib -O2 -Wall -Wextra -Werror -o $@ $<
 
 $(LINUX_ROOTFS): $(LINUX_BUSYBOX) $(GEN_INIT_CPIO) guests/linux/mkrootfs.sh $(shell find $(ROOTFS_BASE)) \
-		$(LINUX_TOOLS_DIR)/bin/rdtime $(LINUX_TOOLS_DIR)/bin/perfcount
+		$(LINUX_TOOLS_DIR)/bin/rdtime $(LINUX_TOOLS_DIR)/bin/perfcount $(LINUX_TOOLS_DIR)/bin/powerkey
 	@echo "  ROOTFS  $@"
 	$(Q)guests/linux/mkrootfs.sh $@ $(GEN_INIT_CPIO) $(LINUX_BUSYBOX) $(ROOTFS_BASE) $(LINUX_TOOLS_DIR)

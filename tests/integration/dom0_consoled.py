@@ -100,9 +100,9 @@ def dom0_consoled_restart_catches_up_and_long_records():
         out = sh(s, "xl console again; echo rc=$?")
         assert "xl: console: rivet-consoled is not running" in out and "rc=1" in out, out
         # again powers off while the daemon is down: nothing carries out on_poweroff yet.
-        out = sh(s, "xl shutdown again; sleep 1; xl list again")
+        out = sh(s, "xl shutdown -F again; sleep 1; xl list again")
         assert re.search(r"^again\s+\d+\s+\d+\s+\d+\s+[-a-z]{3}s[-a-z]{2}\s", out, re.M), out
-        out = sh(s, "xl shutdown -w other; echo rc=$?", timeout=60)
+        out = sh(s, "xl shutdown -F -w other; echo rc=$?", timeout=60)
         assert "rivet-consoled is not running to carry out its on_poweroff" in out and "rc=1" in out, out
         sh(s, "echo marker-before-restart >> %s/again.log" % LOGS)
 
@@ -123,7 +123,7 @@ def dom0_consoled_restart_catches_up_and_long_records():
                     "wc -c < /run/rivet/domains/$(xl list long | awk '/^long/ {print $2}')", timeout=60)
         assert "rc=0" in out and numbers(out) and numbers(out)[-1] > 7000, out
         wait_count(s, "type a line", LOGS + "/long.log", 1)
-        out = sh(s, "xl reboot -w long; echo rc=$?", timeout=90)
+        out = sh(s, "xl reboot -wF long; echo rc=$?", timeout=90)
         assert "has been shut down" in out and "rc=0" in out, out
         wait_count(s, "type a line", LOGS + "/long.log", 2)
         out = sh(s, "id=$(xl list long | awk '/^long/ {print $2}'); grep -c \"^config=$D/long.cfg$\" "

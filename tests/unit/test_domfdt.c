@@ -14,7 +14,7 @@ static uint8_t fdt[DOMFDT_MAX_SIZE];
 static int build(unsigned nr_vcpus, uint64_t ram_size, const char *bootargs, int initrd,
 		 uint64_t start, uint64_t end)
 {
-	struct domfdt_params p = { nr_vcpus, 0x80000000, ram_size, bootargs, initrd, start, end, NULL, 0, 0, 0, 0 };
+	struct domfdt_params p = { nr_vcpus, 0x80000000, ram_size, bootargs, initrd, start, end, NULL, 0, 0, 0, 0, 0 };
 
 	memset(fdt, 0xee, sizeof fdt);
 	return domfdt_build(&p, fdt, sizeof fdt);
@@ -148,7 +148,7 @@ TEST(chosen)
 
 TEST(domain_name)
 {
-	struct domfdt_params p = { 1, 0x80000000, 16 << 20, NULL, 0, 0, 0, "web-1", 0, 0, 0, 0 };
+	struct domfdt_params p = { 1, 0x80000000, 16 << 20, NULL, 0, 0, 0, "web-1", 0, 0, 0, 0, 0 };
 
 	CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
 	CHECK_STR(str("/chosen", "rivet,domain-name"), "web-1");
@@ -157,7 +157,7 @@ TEST(domain_name)
 
 TEST(dom0_hypervisor_node)
 {
-	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, "Domain-0", 1, 0, 0, 0 };
+	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, "Domain-0", 1, 0, 0, 0, 0 };
 	const fdt64_t *dr;
 
 	CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
@@ -192,17 +192,22 @@ TEST(packed_and_small)
 
 TEST(too_small_buffer)
 {
-	struct domfdt_params p = { 8, 0x80000000, 1 << 20, NULL, 0, 0, 0, NULL, 0, 0, 0, 0 };
+	struct domfdt_params p = { 8, 0x80000000, 1 << 20, NULL, 0, 0, 0, NULL, 0, 0, 0, 0, 0 };
 
 	CHECK(domfdt_build(&p, fdt, 256) < 0);
 }
 
-static int build_dev(unsigned nr_vcpus, int serial)
+static int build_dev_button(unsigned nr_vcpus, int serial, int button)
 {
-	struct domfdt_params p = { nr_vcpus, 0x80000000, 64 << 20, NULL, 0, 0, 0, "d", 0, 1, serial, 0 };
+	struct domfdt_params p = { nr_vcpus, 0x80000000, 64 << 20, NULL, 0, 0, 0, "d", 0, 1, serial, 0, button };
 
 	memset(fdt, 0xee, sizeof fdt);
 	return domfdt_build(&p, fdt, sizeof fdt);
+}
+
+static int build_dev(unsigned nr_vcpus, int serial)
+{
+	return build_dev_button(nr_vcpus, serial, 0);
 }
 
 /* REG of PATH is <0 HI_BASE 0 SIZE> as 4 cells. */
@@ -241,12 +246,13 @@ static void check_plic(unsigned nr_vcpus)
 	}
 }
 
-static void check_virtio(void)
+/* SLOTS virtio-mmio nodes: the 8 of QEMU virt, and the power button's ninth (9). */
+static void check_virtio_slots(unsigned slots)
 {
 	unsigned i;
 	int off, n = 0, prev = -1;
 
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < slots; i++) {
 		char path[64];
 
 		snprintf(path, sizeof path, "/soc/virtio_mmio@%x", 0x10001000 + i * 0x1000);
@@ -265,13 +271,19 @@ static void check_virtio(void)
 			prev = (int)a;
 			n++;
 		} else if (!strncmp(nm, "plic@", 5)) {
-			CHECK_EQ(n, 8);
+			CHECK_EQ(n, slots);
 		} else {
 			CHECK_STR(nm, "serial@10000000");
 			CHECK_EQ(n, 0);
 		}
 	}
-	CHECK_EQ(n, 8);
+	CHECK_EQ(n, slots);
+}
+
+static void check_virtio(void)
+{
+	check_virtio_slots(8);
+	CHECK(node("/soc/virtio_mmio@10009000") < 0);
 }
 
 TEST(devices_soc)
@@ -310,6 +322,17 @@ TEST(devices_serial)
 	}
 }
 
+TEST(devices_power_button)
+{
+	CHECK(build_dev_button(2, 1, 1) > 0);
+	check_plic(2);
+	check_virtio_slots(9);
+	/* Interrupt 9: between the slots' 1..8 and the UART's 10. */
+	CHECK_EQ(u32("/soc/virtio_mmio@10009000", "interrupts"), 9);
+	CHECK(build_dev_button(1, 0, 1) > 0);
+	check_virtio_slots(9);
+}
+
 TEST(no_devices_no_soc)
 {
 	CHECK(build(2, 64ULL << 20, NULL, 0, 0, 0) > 0);
@@ -320,7 +343,7 @@ TEST(no_devices_no_soc)
 /* Zicboz only when asked (trees the microvisor fits to the host), with its block size. */
 TEST(zicboz_only_when_asked)
 {
-	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, NULL, 0, 0, 0, 128 };
+	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, NULL, 0, 0, 0, 128, 0 };
 	int len;
 
 	CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
@@ -353,6 +376,7 @@ int main(void)
 	RUN(too_small_buffer);
 	RUN(devices_soc);
 	RUN(devices_serial);
+	RUN(devices_power_button);
 	RUN(no_devices_no_soc);
 	return CHECK_DONE();
 }

@@ -716,7 +716,16 @@ TEST(shutdown_all_and_options)
 	CHECK_EQ(run_xl(h, xl_cmd_reboot, out, sizeof out, err, sizeof err, 2, allr), 0);
 	CHECK_STR(err, "");
 	CHECK_EQ(run_xl(h, xl_cmd_shutdown, out, sizeof out, err, sizeof err, 3, bad), 1);
-	CHECK(strstr(err, "Usage: xl shutdown [-a] [-w] [-F] <Domain>") == err);
+	CHECK(strstr(err, "Usage: xl shutdown [-a] [-w] [-F] [-t SECS] <Domain>") == err);
+	/* -t: a number of seconds, in the same word or the next. */
+	char *t0[] = { "shutdown", "-wt", "0", "web" }, *tx[] = { "shutdown", "-t" };
+	char *tbig[] = { "shutdown", "-t100000", "web" };
+	CHECK_EQ(run_xl(h, xl_cmd_shutdown, out, sizeof out, err, sizeof err, 4, t0), 1);
+	CHECK_STR(err, "xl: shutdown: -t wants a number of seconds, 1 to 86400\n");
+	CHECK_EQ(run_xl(h, xl_cmd_shutdown, out, sizeof out, err, sizeof err, 2, tx), 1);
+	CHECK_STR(err, "xl: shutdown: -t wants a number of seconds, 1 to 86400\n");
+	CHECK_EQ(run_xl(h, xl_cmd_shutdown, out, sizeof out, err, sizeof err, 3, tbig), 1);
+	CHECK_STR(err, "xl: shutdown: -t wants a number of seconds, 1 to 86400\n");
 	CHECK_EQ(run_xl(h, xl_cmd_shutdown, out, sizeof out, err, sizeof err, 3, both), 1);
 	CHECK(strstr(err, "Usage: xl shutdown") == err);
 	CHECK_EQ(run_xl(h, xl_cmd_shutdown, out, sizeof out, err, sizeof err, 2, none), 1);
@@ -751,12 +760,61 @@ TEST(list_destroy_and_friends)
 	CHECK_EQ(run_xl(h, xl_cmd_list, out, sizeof out, err, sizeof err, 2, list_x), 1);
 	CHECK_STR(err, "xl: domain 'x' does not exist\n");
 
-	CHECK_EQ(run_xl(h, xl_cmd_shutdown, out, sizeof out, err, sizeof err, 2, shut), 0);
+	/* No device model, so no power button: the guest cannot be asked; -F stops it at once. */
+	mv.last_fn = 0;
+	CHECK_EQ(run_xl(h, xl_cmd_shutdown, out, sizeof out, err, sizeof err, 2, shut), 1);
+	CHECK_STR(err, "Shutting down domain 1\nxl: shutdown: domain 'web' (1) has no power button to press "
+		       "(it runs no device model); -F stops it at once\n");
+	CHECK(mv.last_fn != RIVET_HC_DOMAIN_SHUTDOWN);
+	CHECK_EQ(mv_dom(1)->info.state & RIVET_DOMSTATE_SHUTDOWN, 0);
+	char *shut_f[] = { "shutdown", "-F", "1" }, *reboot_f[] = { "reboot", "-F", "web" };
+	char *shut0[] = { "shutdown", "-F", "0" };
+	CHECK_EQ(run_xl(h, xl_cmd_shutdown, out, sizeof out, err, sizeof err, 3, shut_f), 0);
 	CHECK_EQ(mv.last_fn, RIVET_HC_DOMAIN_SHUTDOWN);
 	CHECK_EQ(mv.last_args[0], 1);
 	CHECK_EQ(mv.last_args[1], RIVET_SHUTDOWN_POWEROFF);
-	CHECK_EQ(run_xl(h, xl_cmd_reboot, out, sizeof out, err, sizeof err, 2, reboot), 0);
+	CHECK_EQ(run_xl(h, xl_cmd_reboot, out, sizeof out, err, sizeof err, 2, reboot), 1);
+	CHECK(strstr(err, "reboot: domain 'web' (1) has no power button") != NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_reboot, out, sizeof out, err, sizeof err, 3, reboot_f), 0);
 	CHECK_EQ(mv.last_args[1], RIVET_SHUTDOWN_REBOOT);
+	CHECK_EQ(run_xl(h, xl_cmd_shutdown, out, sizeof out, err, sizeof err, 3, shut0), 1);
+	CHECK_STR(err, "xl: shutdown: domain 'Domain-0' (0): not allowed for Domain-0\n");
+
+	/* trigger: power needs the button; reset stops it as a reboot; x86's have nothing to act on. */
+	char *tp[] = { "trigger", "web", "power" }, *tr[] = { "trigger", "web", "reset", "0" };
+	char *tn[] = { "trigger", "web", "nmi" }, *tz[] = { "trigger", "web", "zap" };
+	char *tv[] = { "trigger", "web", "reset", "x" }, *tu[] = { "trigger", "web" };
+	char *t0r[] = { "trigger", "0", "reset" };
+	CHECK_EQ(run_xl(h, xl_cmd_trigger, out, sizeof out, err, sizeof err, 3, tp), 1);
+	CHECK_STR(err, "xl: trigger: domain 'web' (1) has no power button (it runs no device model)\n");
+	mv.last_fn = 0;
+	CHECK_EQ(run_xl(h, xl_cmd_trigger, out, sizeof out, err, sizeof err, 4, tr), 0);
+	CHECK_EQ(mv.last_fn, RIVET_HC_DOMAIN_SHUTDOWN);
+	CHECK_EQ(mv.last_args[1], RIVET_SHUTDOWN_REBOOT);
+	CHECK_EQ(run_xl(h, xl_cmd_trigger, out, sizeof out, err, sizeof err, 3, tn), 1);
+	CHECK(strstr(err, "'nmi' is not supported") != NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_trigger, out, sizeof out, err, sizeof err, 3, tz), 1);
+	CHECK_STR(err, "xl: Invalid trigger \"zap\"\n");
+	CHECK_EQ(run_xl(h, xl_cmd_trigger, out, sizeof out, err, sizeof err, 4, tv), 1);
+	CHECK_STR(err, "xl: trigger: invalid vcpu 'x'\n");
+	CHECK_EQ(run_xl(h, xl_cmd_trigger, out, sizeof out, err, sizeof err, 2, tu), 1);
+	CHECK(strstr(err, "Usage: xl trigger <Domain>") == err);
+	CHECK_EQ(run_xl(h, xl_cmd_trigger, out, sizeof out, err, sizeof err, 3, t0r), 1);
+	CHECK_STR(err, "xl: trigger: not allowed for Domain-0\n");
+
+	/* sysrq: one letter or digit, and a button to send it through. */
+	char *sq[] = { "sysrq", "web", "h" }, *sq2[] = { "sysrq", "web", "hh" }, *sq3[] = { "sysrq", "web", "H" };
+	char *sq4[] = { "sysrq", "web", "" }, *sq5[] = { "sysrq", "web" }, *sq6[] = { "sysrq", "nosuch", "s" };
+	CHECK_EQ(run_xl(h, xl_cmd_sysrq, out, sizeof out, err, sizeof err, 3, sq), 1);
+	CHECK_STR(err, "xl: sysrq: domain 'web' (1) has no power button (it runs no device model)\n");
+	CHECK_EQ(run_xl(h, xl_cmd_sysrq, out, sizeof out, err, sizeof err, 3, sq2), 1);
+	CHECK_STR(err, "xl: Invalid sysrq: 'hh' (one of a-z, 0-9)\n");
+	CHECK_EQ(run_xl(h, xl_cmd_sysrq, out, sizeof out, err, sizeof err, 3, sq3), 1);
+	CHECK_EQ(run_xl(h, xl_cmd_sysrq, out, sizeof out, err, sizeof err, 3, sq4), 1);
+	CHECK_EQ(run_xl(h, xl_cmd_sysrq, out, sizeof out, err, sizeof err, 2, sq5), 1);
+	CHECK(strstr(err, "Usage: xl sysrq <Domain> <letter>") == err);
+	CHECK_EQ(run_xl(h, xl_cmd_sysrq, out, sizeof out, err, sizeof err, 3, sq6), 1);
+	CHECK_STR(err, "xl: domain 'nosuch' does not exist\n");
 	CHECK_EQ(run_xl(h, xl_cmd_vcpu_pin, out, sizeof out, err, sizeof err, 4, pin), 0);
 	CHECK_EQ(mv.last_fn, RIVET_HC_VCPU_PIN);
 	CHECK_EQ(mv.last_args[1], 1);

@@ -59,7 +59,8 @@ static int prop_reg(void *fdt, uint64_t base, uint64_t size)
 
 /*
  * QEMU virt's /soc, its nodes in the order QEMU's tree has them: the UART,
- * the virtio-mmio slots from the highest address down, then the PLIC. vCPU
+ * the virtio-mmio slots from the highest address down (the power button's
+ * first, where there is one), then the PLIC. vCPU
  * N's interrupt controller has phandle N + 1, the PLIC the next one.
  */
 static int add_soc(const struct domfdt_params *p, void *fdt)
@@ -98,7 +99,7 @@ static int add_soc(const struct domfdt_params *p, void *fdt)
 		TRY(fdt_property_string(fdt, "compatible", "ns16550a"));
 		TRY(fdt_end_node(fdt));
 	}
-	for (i = DOMFDT_VIRTIO_SLOTS; i-- > 0;) {
+	for (i = p->power_button ? DOMFDT_BUTTON_SLOT + 1 : DOMFDT_VIRTIO_SLOTS; i-- > 0;) {
 		uint64_t base = DOMFDT_VIRTIO_BASE + i * DOMFDT_VIRTIO_SIZE;
 
 		snprintf(name, sizeof name, "virtio_mmio@%llx", (unsigned long long)base);

@@ -41,6 +41,7 @@ struct domfdt_params {
 	int devices;               /* emulated devices: /soc with the PLIC and 8 virtio-mmio slots */
 	int serial;                /* with devices: the 16550 UART, /chosen/stdout-path to it */
 	uint32_t cboz_block;       /* list Zicboz with this block size (DOMFDT_CBOZ_OK); 0: not */
+	int power_button;          /* with devices: rivet-dm's power button in slot DOMFDT_BUTTON_SLOT */
 };
 
 /* Where QEMU virt puts its devices (rivet-dm emulates them at the same GPAs). */
@@ -54,6 +55,7 @@ struct domfdt_params {
 #define DOMFDT_VIRTIO_BASE   0x10001000ull  /* slot n at BASE + n * SIZE, interrupt n + 1 */
 #define DOMFDT_VIRTIO_SIZE   0x1000ull
 #define DOMFDT_VIRTIO_SLOTS  8
+#define DOMFDT_BUTTON_SLOT   DOMFDT_VIRTIO_SLOTS  /* one more slot: 0x10009000, interrupt 9 */
 #define DOMFDT_STDOUT_SERIAL "/soc/serial@10000000"
 
 /*

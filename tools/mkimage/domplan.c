@@ -42,6 +42,8 @@ int domplan_build(const struct domplan_req *rq, void *dtb, size_t dtb_size, stru
 				     .has_initrd = dc->ramdisk != NULL, .name = dc->name,
 				     .hypervisor_node = rq->hypervisor_node,
 				     .devices = domcfg_has_devices(dc), .serial = dc->serial,
+				     /* Every rivet-dm has one (docs/dm.md "The power button"). */
+				     .power_button = domcfg_has_devices(dc),
 				     /* mkimage's are fitted to the host at load (see DOMFDT_CBOZ_BLOCK). */
 				     .cboz_block = rq->set_timebase ? rq->cboz_block : DOMFDT_CBOZ_BLOCK };
 	size = domfdt_build(&fp, dtb, dtb_size);

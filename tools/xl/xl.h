@@ -188,6 +188,17 @@ int xl_dm_start(const struct xl_dm_spec *s, int *pid, char *why);
  */
 int xl_dm_stop(int pid, uint32_t domid);
 
+/*
+ * Presses a key of the power button of domain INFO (its rivet-dm's,
+ * docs/dm.md "The power button"): REQ is a DM_REQUEST_* of dm_request.h.
+ * 0 pressed (whether the guest acts on it is its own business); 1 the
+ * domain has no button (no device model of ours runs for it); -1 failed,
+ * with WHY.
+ */
+int xl_dm_press(const struct rivet_domain_info *info, int req, char *why);
+/* The instance id (--instance) of INFO's life as its record says, 0 when there is none. */
+uint64_t xl_dm_instance(const struct rivet_domain_info *info);
+
 /* The device model's state file (tools/dm/main/dm_state_file.c): "<run dir>/dm/<domid>.state". */
 void xl_dm_state_path(uint32_t domid, char *buf, size_t size);
 /* Removes it: the domain is destroyed (or its creation failed). */
@@ -340,6 +351,8 @@ int xl_cmd_pause(xc_handle *h, int argc, char **argv);
 int xl_cmd_unpause(xc_handle *h, int argc, char **argv);
 int xl_cmd_shutdown(xc_handle *h, int argc, char **argv);
 int xl_cmd_reboot(xc_handle *h, int argc, char **argv);
+int xl_cmd_trigger(xc_handle *h, int argc, char **argv);
+int xl_cmd_sysrq(xc_handle *h, int argc, char **argv);
 int xl_cmd_info(xc_handle *h, int argc, char **argv);
 int xl_cmd_dmesg(xc_handle *h, int argc, char **argv);
 int xl_cmd_vcpu_list(xc_handle *h, int argc, char **argv);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cpumask.h"
+#include "dm_request.h"
 #include "domfdt.h"
 #include "xl.h"
 
@@ -16,10 +17,15 @@ const struct xl_command xl_commands[] = {
 	  "-V: print the plan too; -F: wait until the domain is gone)" },
 	{ "list", xl_cmd_list, 1, "[Domain ...]", "List information about all or some domains" },
 	{ "destroy", xl_cmd_destroy, 1, "<Domain>", "Terminate a domain immediately" },
-	{ "shutdown", xl_cmd_shutdown, 1, "[-a] [-w] [-F] <Domain>",
-	  "Shut down a domain (poweroff); -a: all but Domain-0; -w: wait until gone" },
-	{ "reboot", xl_cmd_reboot, 1, "[-a] [-w] [-F] <Domain>",
-	  "Reboot a domain; -a: all but Domain-0; -w: wait until it went" },
+	{ "shutdown", xl_cmd_shutdown, 1, "[-a] [-w] [-F] [-t SECS] <Domain>",
+	  "Ask a domain to shut down (its power button); -a: all but Domain-0; -w: wait until gone "
+	  "(SECS, default 60); -F: stop it at once if it has no button, or after the wait" },
+	{ "reboot", xl_cmd_reboot, 1, "[-a] [-w] [-F] [-t SECS] <Domain>",
+	  "Ask a domain to reboot (its restart key); -a: all but Domain-0; -w: wait until it went "
+	  "(SECS, default 60); -F: stop it at once if it has no button, or after the wait" },
+	{ "trigger", xl_cmd_trigger, 1, "<Domain> <nmi|reset|init|power|sleep|s3resume> [<VCPU>]",
+	  "Send a trigger to a domain (power: press its power button; reset: restart it at once)" },
+	{ "sysrq", xl_cmd_sysrq, 1, "<Domain> <letter>", "Send a Magic System Request to a domain" },
 	{ "pause", xl_cmd_pause, 1, "<Domain>", "Pause execution of a domain" },
 	{ "unpause", xl_cmd_unpause, 1, "<Domain>", "Unpause a paused domain" },
 	{ "console", xl_cmd_console, 1, "[-t pv|serial] <Domain>",
@@ -495,66 +501,143 @@ int xl_cmd_unpause(xc_handle *h, int argc, char **argv)
 	return simple(h, argc, argv, "unpause", xc_domain_unpause);
 }
 
-#define WAIT_SECS         60   /* -w: a bound, where Xen's xl waits forever */
+#define WAIT_SECS         60   /* -w: how long a guest has (-t), where Xen's xl waits forever */
+#define PRESS_AGAIN_SECS  10   /* -w: the button is pressed again this often, as a person would */
+#define FORCED_WAIT_SECS  10   /* after -F's hard stop: rivet-consoled carrying out on_* */
 #define DAEMON_GRACE_SECS 5    /* init restarts a dead rivet-consoled well within this */
 
+static const char *action_key(enum rivet_shutdown_reason why)
+{
+	return why == RIVET_SHUTDOWN_REBOOT ? "on_reboot" : "on_poweroff";
+}
+
 /*
- * -w: waits until the domain is gone: destroyed, maybe restarted. A restart
- * may get the same id back; our shutdown left the old one DYING or SHUTDOWN,
- * so a domain with that id in neither state is the new one. Only
- * rivet-consoled carries out on_*: without it a shut-down domain stays, so
- * that is said rather than waited for. 0, or -1 (said).
+ * Waits up to SECS until the domain DOM is gone: destroyed, maybe
+ * restarted. A restart may get the same id back; a shutdown leaves the old
+ * one DYING or SHUTDOWN, so a domain with that id in neither state is the
+ * new one; so is one whose record names another life (a guest that
+ * rebooted between two looks). While the guest has not shut down, the button is pressed again
+ * (PRESS, a DM_REQUEST_*; 0: never). Only rivet-consoled carries out on_*:
+ * without it a shut-down domain stays, so that is said rather than waited
+ * for. 0 gone; -1 said; 1 still there after SECS, *ANSWERED set when it had
+ * shut down by then (the daemon is slow) rather than ignored the request.
  */
 static int wait_gone(xc_handle *h, const char *cmd, const struct rivet_domain_info *dom,
-		     enum rivet_shutdown_reason why)
+		     enum rivet_shutdown_reason why, unsigned secs, int press, int *answered)
 {
 	struct timespec ts = { 0, 100 * 1000 * 1000 };
 	struct rivet_domain_info info;
+	char pwhy[REASON_MAX];
 	unsigned tick, no_daemon = 0;
+	uint64_t life = press ? xl_dm_instance(dom) : 0;
 
-	for (tick = 0; tick < WAIT_SECS * 10; tick++) {
-		if (xc_domain_getinfo(h, dom->domid, &info) < 0 || info.domid != dom->domid ||
-		    !(info.state & (RIVET_DOMSTATE_DYING | RIVET_DOMSTATE_SHUTDOWN)))
+	*answered = 0;
+	for (tick = 0; tick < secs * 10; tick++) {
+		if (xc_domain_getinfo(h, dom->domid, &info) < 0 || info.domid != dom->domid)
 			return 0;
+		int down = (info.state & (RIVET_DOMSTATE_DYING | RIVET_DOMSTATE_SHUTDOWN)) != 0;
+		if ((*answered || !press) && !down)
+			return 0;   /* a new life under the same id */
+		if (life && !down && xl_dm_instance(&info) != life)
+			return 0;   /* the same, seen by its record */
+		*answered = down;
 		/* Once a second: connecting costs the daemon an accept. */
 		if (tick % 10 == 0 && (info.state & RIVET_DOMSTATE_SHUTDOWN))
 			no_daemon = xl_consoled_running() ? 0 : no_daemon + 1;
 		if (no_daemon > DAEMON_GRACE_SECS) {
 			xl_err("%s: domain '%s' (%u) is shut down, but rivet-consoled is not running to "
 			       "carry out its %s (start it, or xl destroy %u)", cmd, dom->name,
-			       dom->domid, why == RIVET_SHUTDOWN_REBOOT ? "on_reboot" : "on_poweroff",
-			       dom->domid);
+			       dom->domid, action_key(why), dom->domid);
 			return -1;
 		}
+		if (press && !down && tick && tick % (PRESS_AGAIN_SECS * 10) == 0)
+			(void)xl_dm_press(&info, press, pwhy);   /* best effort: the first press went */
 		nanosleep(&ts, NULL);
 	}
-	xl_err("%s: domain '%s' (%u) is still there after %d s%s", cmd, dom->name, dom->domid,
-	       WAIT_SECS, info.state & RIVET_DOMSTATE_SHUTDOWN ?
-	       " (shut down; see /var/log/rivet/consoled.log)" : "");
-	return -1;
+	return 1;
+}
+
+/* How stop() dealt with one target. */
+enum stop_how { STOP_SKIPPED, STOP_ASKED, STOP_FORCED };
+
+/* The microvisor stops T at once, as if the guest had asked (on_* applies). 0, or -1 said. */
+static int hard_stop(xc_handle *h, const char *cmd, const struct rivet_domain_info *t,
+		     enum rivet_shutdown_reason why)
+{
+	int r = xc_domain_shutdown(h, t->domid, why);
+
+	if (r < 0) {
+		xl_err("%s: domain '%s' (%u): %s", cmd, t->name, t->domid, xc_strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
+/* -w for one target: 0 gone, -1 (said). */
+static int stop_wait(xc_handle *h, const char *cmd, const struct rivet_domain_info *t,
+		     enum rivet_shutdown_reason why, enum stop_how how, unsigned secs, int force, int req)
+{
+	int answered, r;
+
+	r = wait_gone(h, cmd, t, why, how == STOP_ASKED ? secs : FORCED_WAIT_SECS,
+		      how == STOP_ASKED ? req : 0, &answered);
+	if (r == 1 && how == STOP_ASKED && !answered && force) {
+		fprintf(stderr, "Domain %u did not %s within %u s: stopping it (-F)\n", t->domid,
+			why == RIVET_SHUTDOWN_REBOOT ? "reboot" : "shut down", secs);
+		if (hard_stop(h, cmd, t, why) < 0)
+			return -1;
+		r = wait_gone(h, cmd, t, why, FORCED_WAIT_SECS, 0, &answered);
+	}
+	if (r == 1 && answered)
+		xl_err("%s: domain '%s' (%u) is shut down, but still there: rivet-consoled has not carried "
+		       "out its %s (see /var/log/rivet/consoled.log)", cmd, t->name, t->domid, action_key(why));
+	else if (r == 1)
+		xl_err("%s: domain '%s' (%u) did not %s within %u s: the guest ignored its power button "
+		       "(xl %s -F stops it at once after the wait; xl destroy %u)", cmd, t->name, t->domid,
+		       why == RIVET_SHUTDOWN_REBOOT ? "reboot" : "shut down", secs, cmd, t->domid);
+	return r == 0 ? 0 : -1;
 }
 
 /*
- * shutdown and reboot: [-a] [-w] [-F] (also together, -aw), as Xen's; -a is
- * every domain but Domain-0 not already going, -F changes nothing (the stop
- * is always the microvisor's own, never the guest's to refuse).
+ * shutdown and reboot: [-a] [-w] [-F] [-t SECS] (flags also together,
+ * -aw), as Xen's. The guest is asked, through its power button (rivet-dm's,
+ * docs/dm.md): KEY_POWER for shutdown, KEY_RESTART for reboot, which an
+ * unmodified Linux acts on. A domain without one (no device model) cannot
+ * be asked: an error, or with -F the microvisor stops it at once and on_*
+ * applies. -w waits until the domain is gone (up to SECS, default
+ * WAIT_SECS); a guest still running then is reported, or with -F stopped.
+ * -a is every domain but Domain-0 not already going.
  */
 static int stop(xc_handle *h, int argc, char **argv, const char *cmd,
 		enum rivet_shutdown_reason why)
 {
 	struct rivet_domain_info one, *targets = &one;
 	struct xl_domains ds = { NULL, 0 };
+	const int req = why == RIVET_SHUTDOWN_REBOOT ? DM_REQUEST_RESTART : DM_REQUEST_POWER;
+	char pwhy[REASON_MAX];
+	uint64_t secs = WAIT_SECS;
 	unsigned n = 0, i;
-	int wait = 0, all = 0, rc = XL_EXIT_OK, r, k;
+	int wait = 0, all = 0, force = 0, rc = XL_EXIT_OK, r, k;
 
 	for (k = 1; k < argc && argv[k][0] == '-' && argv[k][1]; k++)
 		for (const char *c = argv[k] + 1; *c; c++) {
-			if (*c == 'w')
+			if (*c == 'w') {
 				wait = 1;
-			else if (*c == 'a')
+			} else if (*c == 'a') {
 				all = 1;
-			else if (*c != 'F')
+			} else if (*c == 'F') {
+				force = 1;
+			} else if (*c == 't') {
+				/* -t SECS or -tSECS: the rest of this word, else the next one. */
+				const char *v = c[1] ? c + 1 : k + 1 < argc ? argv[++k] : NULL;
+				if (!v || xl_parse_uint(v, 24 * 3600, &secs) < 0 || !secs) {
+					xl_err("%s: -t wants a number of seconds, 1 to 86400", cmd);
+					return XL_EXIT_FAIL;
+				}
+				break;
+			} else {
 				return usage_of(cmd);
+			}
 		}
 	if (argc - k != (all ? 0 : 1))
 		return usage_of(cmd);
@@ -573,31 +656,51 @@ static int stop(xc_handle *h, int argc, char **argv, const char *cmd,
 			return XL_EXIT_FAIL;
 		n = 1;
 	}
+	enum stop_how *how = calloc(n ? n : 1, sizeof *how);
+	if (!how) {
+		xl_err("%s: out of memory", cmd);
+		xl_domains_free(&ds);
+		return XL_EXIT_FAIL;
+	}
 	for (i = 0; i < n; i++) {
 		struct rivet_domain_info *t = &targets[i];
 
+		if (t->domid == 0) {
+			xl_err("%s: domain '%s' (0): not allowed for Domain-0", cmd, t->name);
+			rc = XL_EXIT_FAIL;
+			continue;
+		}
 		fprintf(stderr, "%s domain %u\n", why == RIVET_SHUTDOWN_REBOOT ? "Rebooting" : "Shutting down",
 			t->domid);
-		r = xc_domain_shutdown(h, t->domid, why);
-		if (r < 0) {
-			xl_err("%s: domain '%s' (%u): %s", cmd, t->name, t->domid,
-			       r == XC_EDENIED && t->domid == 0 ? "not allowed for Domain-0" : xc_strerror(r));
-			t->domid = UINT32_MAX;   /* not waited for */
+		r = xl_dm_press(t, req, pwhy);
+		if (r == 0) {
+			how[i] = STOP_ASKED;
+		} else if (r < 0) {
+			xl_err("%s: domain '%s' (%u): %s", cmd, t->name, t->domid, pwhy);
+			rc = XL_EXIT_FAIL;
+		} else if (!force) {
+			xl_err("%s: domain '%s' (%u) has no power button to press (it runs no device model); "
+			       "-F stops it at once", cmd, t->name, t->domid);
+			rc = XL_EXIT_FAIL;
+		} else if (hard_stop(h, cmd, t, why) == 0) {
+			how[i] = STOP_FORCED;
+		} else {
 			rc = XL_EXIT_FAIL;
 		}
 	}
 	if (wait && n) {
 		fprintf(stderr, "Waiting for %u domains\n", n);
 		for (i = 0; i < n; i++) {
-			if (targets[i].domid == UINT32_MAX)
+			if (how[i] == STOP_SKIPPED)
 				continue;
-			if (wait_gone(h, cmd, &targets[i], why) < 0) {
+			if (stop_wait(h, cmd, &targets[i], why, how[i], (unsigned)secs, force, req) < 0) {
 				rc = XL_EXIT_FAIL;
 				continue;
 			}
 			fprintf(stderr, "Domain %u has been shut down\n", targets[i].domid);
 		}
 	}
+	free(how);
 	xl_domains_free(&ds);
 	return rc;
 }
@@ -610,6 +713,79 @@ int xl_cmd_shutdown(xc_handle *h, int argc, char **argv)
 int xl_cmd_reboot(xc_handle *h, int argc, char **argv)
 {
 	return stop(h, argc, argv, "reboot", RIVET_SHUTDOWN_REBOOT);
+}
+
+/* A press of DOM's button for CMD; XL_EXIT_OK, or XL_EXIT_FAIL (said). */
+static int press_for(const char *cmd, const struct rivet_domain_info *dom, int req)
+{
+	char why[REASON_MAX];
+	int r;
+
+	if (dom->domid == 0) {
+		xl_err("%s: not allowed for Domain-0", cmd);
+		return XL_EXIT_FAIL;
+	}
+	r = xl_dm_press(dom, req, why);
+	if (r > 0)
+		xl_err("%s: domain '%s' (%u) has no power button (it runs no device model)", cmd, dom->name,
+		       dom->domid);
+	else if (r < 0)
+		xl_err("%s: domain '%s' (%u): %s", cmd, dom->name, dom->domid, why);
+	return r == 0 ? XL_EXIT_OK : XL_EXIT_FAIL;
+}
+
+/*
+ * trigger DOMAIN nmi|reset|init|power|sleep|s3resume [VCPU], with Xen's
+ * names: power presses the power button; reset stops the domain at once as
+ * a reboot (on_reboot applies; Xen resets the machine in place). The x86
+ * ones have nothing to act on here.
+ */
+int xl_cmd_trigger(xc_handle *h, int argc, char **argv)
+{
+	struct rivet_domain_info dom;
+	uint64_t vcpu;
+
+	if (argc < 3 || argc > 4)
+		return usage_of("trigger");
+	if (argc == 4 && xl_parse_uint(argv[3], UINT32_MAX, &vcpu) < 0) {
+		xl_err("trigger: invalid vcpu '%s'", argv[3]);
+		return XL_EXIT_FAIL;
+	}
+	const char *t = argv[2];
+	if (!strcmp(t, "nmi") || !strcmp(t, "init") || !strcmp(t, "sleep") || !strcmp(t, "s3resume")) {
+		xl_err("trigger: '%s' is not supported: a RISC-V domain has nothing it could act on "
+		       "(power and reset are)", t);
+		return XL_EXIT_FAIL;
+	}
+	if (strcmp(t, "power") && strcmp(t, "reset")) {
+		xl_err("Invalid trigger \"%s\"", t);
+		return XL_EXIT_FAIL;
+	}
+	if (find_domain(h, argv[1], &dom) < 0)
+		return XL_EXIT_FAIL;
+	if (!strcmp(t, "power"))
+		return press_for("trigger", &dom, DM_REQUEST_POWER);
+	if (dom.domid == 0) {
+		xl_err("trigger: not allowed for Domain-0");
+		return XL_EXIT_FAIL;
+	}
+	return hard_stop(h, "trigger", &dom, RIVET_SHUTDOWN_REBOOT) < 0 ? XL_EXIT_FAIL : XL_EXIT_OK;
+}
+
+/* sysrq DOMAIN LETTER: Alt+SysRq+LETTER on the power button's keyboard, which Linux's kernel takes. */
+int xl_cmd_sysrq(xc_handle *h, int argc, char **argv)
+{
+	struct rivet_domain_info dom;
+
+	if (argc != 3)
+		return usage_of("sysrq");
+	if (argv[2][0] == '\0' || argv[2][1] != '\0' || !dm_request_sysrq_key_ok(argv[2][0])) {
+		xl_err("Invalid sysrq: '%s' (one of a-z, 0-9)", argv[2]);
+		return XL_EXIT_FAIL;
+	}
+	if (find_domain(h, argv[1], &dom) < 0)
+		return XL_EXIT_FAIL;
+	return press_for("sysrq", &dom, DM_REQUEST_SYSRQ(argv[2][0]));
 }
 
 int xl_cmd_info(xc_handle *h, int argc, char **argv)

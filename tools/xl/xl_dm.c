@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dm_request.h"
 #include "xl.h"
 
 static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
@@ -176,6 +177,59 @@ int xl_dm_signal(int pid, uint32_t domid, int sig)
 		r = syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0 ? 0 : -1;
 	close(pidfd);
 	return r;
+}
+
+int xl_dm_press(const struct rivet_domain_info *info, int req, char *why)
+{
+	struct xl_record rec;
+	char rwhy[REASON_MAX];
+	int r = 1;
+
+	xl_record_init(&rec);
+	/* No record (a boot-time domain, or not ours), or no device model in it: no button. */
+	if (xl_record_read(info->domid, &rec, rwhy) < 0 ||
+	    strncmp(rec.name, info->name, sizeof rec.name) || rec.dm_pid <= 0)
+		goto out;
+	int pidfd = (int)syscall(SYS_pidfd_open, rec.dm_pid, 0);
+	if (pidfd < 0) {
+		r = errno == ESRCH ? 1 : reason_set(why, "cannot open its device model (pid %d): %s",
+						      rec.dm_pid, strerror(errno));
+		goto out;
+	}
+	/* Checked, then signalled through the pidfd: the same process, never a reused pid. */
+	if (!xl_dm_alive(rec.dm_pid, info->domid)) {
+		close(pidfd);
+		goto out;
+	}
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	si.si_signo = DM_REQUEST_SIGNAL;
+	si.si_code = SI_QUEUE;
+	si.si_pid = getpid();
+	si.si_uid = getuid();
+	si.si_value.sival_int = req;
+	if (syscall(SYS_pidfd_send_signal, pidfd, DM_REQUEST_SIGNAL, &si, 0) == 0)
+		r = 0;
+	else
+		r = errno == ESRCH ? 1 : reason_set(why, "cannot signal its device model (pid %d): %s",
+						      rec.dm_pid, strerror(errno));
+	close(pidfd);
+out:
+	xl_record_free(&rec);
+	return r;
+}
+
+uint64_t xl_dm_instance(const struct rivet_domain_info *info)
+{
+	struct xl_record rec;
+	char rwhy[REASON_MAX];
+	uint64_t id = 0;
+
+	xl_record_init(&rec);
+	if (xl_record_read(info->domid, &rec, rwhy) == 0 && !strncmp(rec.name, info->name, sizeof rec.name))
+		id = rec.dm_instance;
+	xl_record_free(&rec);
+	return id;
 }
 
 static void sleep_ms(unsigned ms)

@@ -26,14 +26,22 @@
 #include "uart16550.h"
 #include "virtio_blk.h"
 #include "virtio_console.h"
+#include "virtio_input.h"
 #include "virtio_mmio.h"
 #include "virtio_net.h"
 #include "xc.h"
 
-#define DM_VIRTIO_SLOTS      8
+#define DM_VIRTIO_SLOTS      8              /* the device slots: disks, NICs, the console */
 #define DM_VIRTIO_BASE       0x10001000ULL
 #define DM_VIRTIO_STRIDE     0x1000ULL
 #define DM_VIRTIO_IRQ(n)     (1 + (n))
+/*
+ * The power button (virtio_input.h) in one more slot right after the
+ * eight, at 0x10009000 with PLIC source 9 (both free on QEMU virt), so it
+ * takes no device slot: DM_NR_SLOTS slots in all.
+ */
+#define DM_BUTTON_SLOT       DM_VIRTIO_SLOTS
+#define DM_NR_SLOTS          (DM_VIRTIO_SLOTS + 1)
 #define DM_MAX_RANGES        RIVET_IOREQ_MAX_RANGES
 
 #define DM_CON_OUT_BYTES     65536
@@ -89,7 +97,8 @@ struct dm {
 	struct dm_ioreq io;
 	struct plic plic;
 	struct uart16550 uart;
-	struct virtio_mmio slot[DM_VIRTIO_SLOTS];
+	struct virtio_mmio slot[DM_NR_SLOTS];
+	struct virtio_input button;    /* in slot DM_BUTTON_SLOT */
 	struct virtio_blk *blk[DM_MAX_DISKS];
 	struct virtio_console *vcons;  /* --console: in slot vcons_slot */
 	unsigned vcons_slot;

@@ -3,7 +3,8 @@
  * dm_machine.c: the machine rivet-dm emulates for its DomU, laid out as
  * QEMU's virt: the PLIC, the 16550 UART (--serial) and eight virtio-mmio
  * slots, disk i in slot i, then the NICs, then the virtio console
- * (--console), the rest empty (DeviceID 0). Interrupts: slot n
+ * (--console), the rest empty (DeviceID 0); then the power button in a
+ * ninth slot (DM_BUTTON_SLOT). Interrupts: slot n
  * drives PLIC source n + 1, the UART source 10; the PLIC's S-mode context
  * 2n + 1 is vCPU n's VSEIP (xc_ioreq_set_irq), its M-mode contexts are
  * wired to nothing.
@@ -157,7 +158,7 @@ void dm_machine_resume(struct dm *dm)
 		return;
 	if (dm->args.serial)
 		uart_resume(&dm->uart);
-	for (unsigned n = 0; n < DM_VIRTIO_SLOTS; n++)
+	for (unsigned n = 0; n < DM_NR_SLOTS; n++)
 		virtio_mmio_resume(&dm->slot[n], dm->was_clean);
 	/* A completion the dead process had not taken from the ring would hold its source for good. */
 	if (!dm->was_clean)
@@ -255,6 +256,18 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 			       n < dm->args.nr_disks ? "virtio-blk" : "virtio-net") < 0)
 			goto bus;
 	}
+	virtio_input_init(&dm->button);
+	virtio_input_bind_state(&dm->button, DM_STATE_SLICE(st, "button", struct virtio_input_state), resumed);
+	plic_irq_init(&irq, &dm->plic, DM_VIRTIO_IRQ(DM_BUTTON_SLOT));
+	virtio_mmio_init(&dm->slot[DM_BUTTON_SLOT], &dm->mem, irq, &dm->button.vdev);
+	if (virtio_mmio_bind_state(&dm->slot[DM_BUTTON_SLOT],
+				   DM_STATE_SLICE(st, "virtio-button", struct virtio_mmio_state), resumed) < 0) {
+		snprintf(err, errlen, "the state file's button slot holds another device");
+		return -1;
+	}
+	if (dm_bus_add(&dm->bus, DM_VIRTIO_BASE + DM_BUTTON_SLOT * DM_VIRTIO_STRIDE, VIRTIO_MMIO_SIZE,
+		       &virtio_mmio_ops, &dm->slot[DM_BUTTON_SLOT], "virtio-input") < 0)
+		goto bus;
 	if (st->failed) {
 		snprintf(err, errlen, "%s", st->err);
 		return -1;
@@ -284,14 +297,15 @@ static int map(struct dm *dm, uint64_t gpa, uint64_t len, uint32_t flags, char *
 
 /*
  * Plain ranges first (a posted range must lie inside one): the PLIC, the
- * UART, and the eight virtio slots as one range (one per slot would not
+ * UART, and the nine virtio slots as one range (one per slot would not
  * leave room for the posted ranges under RIVET_IOREQ_MAX_RANGES: 3 + 16 +
  * 8 + 1 = 28 of 32 at most). Posted: writes with no effect a later read
  * could see before the device model has processed them. The ring is drained
  * before the next synchronous request, so only ordering against other
  * vCPUs' synchronous accesses changes, which real hardware (a write buffer
  * in front of the device) does not promise either:
- *  - virtio QueueNotify and InterruptACK (write-only registers);
+ *  - virtio QueueNotify and InterruptACK (write-only registers) of the eight
+ *    device slots (the power button's are rare enough to stay synchronous);
  *  - each vCPU's S-context claim/complete: a write is "complete"; the claim
  *    is a read and stays synchronous;
  *  - the UART's THR/DLL byte at offset 0: the transmit (or divisor latch)
@@ -305,7 +319,7 @@ int dm_machine_map_ranges(struct dm *dm, char *err, size_t errlen)
 		return -1;
 	if (dm->args.serial && map(dm, UART_BASE, UART_SIZE, 0, err, errlen) < 0)
 		return -1;
-	if (map(dm, DM_VIRTIO_BASE, DM_VIRTIO_SLOTS * DM_VIRTIO_STRIDE, 0, err, errlen) < 0)
+	if (map(dm, DM_VIRTIO_BASE, DM_NR_SLOTS * DM_VIRTIO_STRIDE, 0, err, errlen) < 0)
 		return -1;
 	for (unsigned n = 0; n < DM_VIRTIO_SLOTS; n++) {
 		uint64_t base = DM_VIRTIO_BASE + n * DM_VIRTIO_STRIDE;
@@ -330,7 +344,7 @@ int dm_machine_poll(struct dm *dm)
 {
 	int left = 0;
 
-	for (unsigned n = 0; n < DM_VIRTIO_SLOTS; n++) {
+	for (unsigned n = 0; n < DM_NR_SLOTS; n++) {
 		if (!virtio_mmio_pending(&dm->slot[n]))
 			continue;
 		virtio_mmio_poll(&dm->slot[n]);

@@ -26,6 +26,7 @@
 #include "consoled_proto.h"
 #include "dm.h"
 #include "dm_log.h"
+#include "dm_request.h"
 
 #define DM_LOG_DIR      "/var/log/rivet/dm"
 #define TICK_MS         1000
@@ -43,6 +44,35 @@ static void on_signal(int sig)
 		stats_signal = 1;
 	else
 		stop_signal = sig;
+}
+
+/*
+ * xl's requests (dm_request.h) wait here for the loop. The handler runs only
+ * inside ppoll() or from take_pending_signals(), never beside the loop's
+ * reading, so a plain ring does; a request that finds it full is dropped
+ * (and said), as a press of a button nobody is watching.
+ */
+#define REQUESTS 16u
+static volatile sig_atomic_t requests[REQUESTS];
+static volatile sig_atomic_t req_head, req_count, req_overflow;
+
+static void on_request(const siginfo_t *si)
+{
+	if (si->si_code != SI_QUEUE)
+		return;   /* a plain kill carries no request */
+	if (req_count == REQUESTS) {
+		req_overflow++;
+		return;
+	}
+	requests[(req_head + req_count) % REQUESTS] = si->si_value.sival_int;
+	req_count++;
+}
+
+static void on_request_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	on_request(si);
 }
 
 static void log_stats(struct dm *dm)
@@ -74,9 +104,14 @@ static int write_all(int fd, const char *s, size_t n)
 static void take_pending_signals(const sigset_t *blocked)
 {
 	struct timespec zero = { 0, 0 };
+	siginfo_t si;
 	int sig;
-	while ((sig = sigtimedwait(blocked, NULL, &zero)) > 0)
-		on_signal(sig);
+	while ((sig = sigtimedwait(blocked, &si, &zero)) > 0) {
+		if (sig == DM_REQUEST_SIGNAL)
+			on_request(&si);
+		else
+			on_signal(sig);
+	}
 }
 
 /*
@@ -125,6 +160,49 @@ static void stop_for_successor(struct dm *dm)
 	last_words(dm);
 	if (rc == 0)
 		dm_state_set_clean(&dm->state, 1);
+}
+
+/* One of xl's requests: the power button's keys pressed (docs/dm.md "The power button"). */
+static void carry_out(struct dm *dm, int req)
+{
+	struct virtio_mmio *t = &dm->slot[DM_BUTTON_SLOT];
+	const char *what;
+	char sysrq[32];
+	int r;
+
+	if (req == DM_REQUEST_POWER) {
+		what = "power";
+		r = virtio_input_press(&dm->button, t, VIRTIO_INPUT_KEY_POWER);
+	} else if (req == DM_REQUEST_RESTART) {
+		what = "restart";
+		r = virtio_input_press(&dm->button, t, VIRTIO_INPUT_KEY_RESTART);
+	} else if ((req & ~0xff) == DM_REQUEST_SYSRQ_BIT && dm_request_sysrq_key_ok((char)(req & 0xff))) {
+		snprintf(sysrq, sizeof sysrq, "sysrq %c", (char)(req & 0xff));
+		what = sysrq;
+		r = virtio_input_sysrq(&dm->button, t, (char)(req & 0xff));
+	} else {
+		dm_log("ignored an unknown request %#x", (unsigned)req);
+		return;
+	}
+	if (r == 0)
+		dm_log("pressed: %s", what);
+	else
+		dm_log("pressed: %s, but the guest has no driver for the button (or %u events wait): dropped",
+		       what, VIRTIO_INPUT_PENDING_MAX);
+}
+
+static void take_requests(struct dm *dm)
+{
+	if (req_overflow) {
+		dm_log("%d requests dropped: more than %u at once", (int)req_overflow, REQUESTS);
+		req_overflow = 0;
+	}
+	while (req_count) {
+		int req = requests[req_head];
+		req_head = (req_head + 1) % REQUESTS;
+		req_count--;
+		carry_out(dm, req);
+	}
 }
 
 static int ready_fd = -1;
@@ -388,6 +466,7 @@ static int serve(struct dm *dm, const sigset_t *waitmask, const sigset_t *blocke
 			stats_signal = 0;
 			log_stats(dm);
 		}
+		take_requests(dm);
 		if (now >= next_tick) {
 			const char *why;
 			if (domain_gone(dm, &why)) {
@@ -505,15 +584,21 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = NULL;
+	sa.sa_sigaction = on_request_signal;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(DM_REQUEST_SIGNAL, &sa, NULL);
 	/* Delivered only inside ppoll(), so a signal never falls between the check and the wait. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, DM_REQUEST_SIGNAL);
 	sigprocmask(SIG_BLOCK, &block, &waitmask);
 	sigdelset(&waitmask, SIGTERM);
 	sigdelset(&waitmask, SIGINT);
 	sigdelset(&waitmask, SIGUSR1);
+	sigdelset(&waitmask, DM_REQUEST_SIGNAL);
 
 	if (!dm->args.foreground) {
 		setsid();
