@@ -50,7 +50,8 @@ GUEST_VARIANTS := \
 	sbipmu:sbipmu.c: \
 	pmuspin:sbipmu.c:-DSBIPMU_SPIN \
 	sbifwft:sbifwft.c: \
-	sbista:sbista.c:
+	sbista:sbista.c: \
+	spin:spin.c:
 
 guest_field  = $(word $(2),$(subst :, ,$(1)))
 GUEST_NAMES  := $(foreach v,$(GUEST_VARIANTS),$(call guest_field,$(v),1))

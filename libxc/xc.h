@@ -89,6 +89,13 @@ int xc_vcpu_start(xc_handle *h, uint32_t domid, uint32_t vcpu, uint64_t pc, uint
 int xc_vcpu_getinfo(xc_handle *h, uint32_t domid, uint32_t vcpu, struct rivet_vcpu_info *info);
 /* HART_MASK 0 = any hart. XC_ENOTSUP while the microvisor cannot pin. */
 int xc_vcpu_pin(xc_handle *h, uint32_t domid, uint32_t vcpu, uint64_t hart_mask);
+/*
+ * A domain's scheduling policy and parameters (struct rivet_sched_params):
+ * VCPU is a vCPU (RTDS values are per vCPU) or RIVET_SCHED_ALL_VCPUS.
+ * XC_EINVAL for values out of range (nothing changed).
+ */
+int xc_sched_get(xc_handle *h, uint32_t domid, uint32_t vcpu, struct rivet_sched_params *p);
+int xc_sched_set(xc_handle *h, uint32_t domid, uint32_t vcpu, const struct rivet_sched_params *p);
 int xc_memory_populate(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pages);
 int xc_memory_release(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pages);
 

@@ -102,6 +102,19 @@ int xc_vcpu_pin(xc_handle *h, uint32_t domid, uint32_t vcpu, uint64_t hart_mask)
 	return status(xc_hypercall(h, RIVET_HC_VCPU_PIN, A(domid, vcpu, hart_mask), -1, NULL, 0));
 }
 
+int xc_sched_get(xc_handle *h, uint32_t domid, uint32_t vcpu, struct rivet_sched_params *p)
+{
+	memset(p, 0, sizeof *p);
+	return status(xc_hypercall(h, RIVET_HC_SCHED_GET, A(domid, vcpu, 0), 2, p, sizeof *p));
+}
+
+int xc_sched_set(xc_handle *h, uint32_t domid, uint32_t vcpu, const struct rivet_sched_params *p)
+{
+	struct rivet_sched_params copy = *p;   /* the buffer is in/out for the driver */
+
+	return status(xc_hypercall(h, RIVET_HC_SCHED_SET, A(domid, vcpu, 0), 2, &copy, sizeof copy));
+}
+
 int xc_memory_populate(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pages)
 {
 	return status(xc_hypercall(h, RIVET_HC_MEMORY_POPULATE, A(domid, gpa, nr_pages), -1,

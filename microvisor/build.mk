@@ -18,15 +18,18 @@ MV_SRCS    := head.S entry.S main.c platform.c uart.c console.c console_input.c 
 	      hc/hc_domain.c hc/hc_memory.c hc/hc_console.c hc/hc_evtchn.c hc/hc_ioreq.c \
 	      ioreq.c mmio_decode.c mmio_trap.c vplic.c dom0_devices.c
 MV_SRCS    += sbi/sbi_susp.c
+MV_SRCS    += sched_policy.c sched_params.c hc/hc_sched.c
 MV_OBJS    := $(addprefix $(MV_BUILD)/,$(addsuffix .o,$(basename $(MV_SRCS))))
 MV_FDT_OBJS := $(addprefix $(MV_BUILD)/libfdt/,$(addsuffix .o,$(LIBFDT_NAMES)))
 
 all: $(MICROVISOR_BIN)
 
-$(MV_BUILD)/asm-offsets.h: microvisor/asm-offsets.c microvisor/include/trapframe.h
+# Its .d file names every header asm-offsets.c reads (struct hart's layout too), so a
+# changed struct regenerates the offsets the assembly uses.
+$(MV_BUILD)/asm-offsets.h: microvisor/asm-offsets.c $(LIBFDT_SRC)/.extracted
 	@mkdir -p $(@D)
 	@echo "  GEN     $@"
-	$(Q)$(CROSS)gcc $(MV_CFLAGS) -S $< -o $@.s
+	$(Q)$(CROSS)gcc $(MV_CFLAGS) -MMD -MP -MF $@.d -MT $@ -S $< -o $@.s
 	$(Q)sed -n 's/.*->\([A-Z_]*\) \([0-9]*\).*/#define \1 \2/p' $@.s > $@
 	$(Q)rm -f $@.s
 
@@ -52,4 +55,4 @@ $(MICROVISOR_ELF): $(MV_OBJS) $(MV_FDT_OBJS) microvisor/rivet.ld
 $(MICROVISOR_BIN): $(MICROVISOR_ELF)
 	$(Q)$(CROSS)objcopy -O binary $< $@
 
--include $(MV_OBJS:.o=.d)
+-include $(MV_OBJS:.o=.d) $(MV_BUILD)/asm-offsets.h.d

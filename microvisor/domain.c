@@ -122,6 +122,7 @@ struct domain *domain_alloc(const struct domain_params *p, int *err)
 	d->on_crash = p->on_crash;
 	d->refs = 1;
 	d->state = DOM_CREATED;
+	d->sched_weight = SCHED_WEIGHT_DEFAULT;   /* credit, no cap, until SCHED_SET */
 	d->live_vcpus = d->nr_vcpus;   /* all homed; a shutdown before start reaps them all */
 
 	void *root = mm_alloc(GSTAGE_ROOT_PAGES * PAGE_SIZE, GSTAGE_ROOT_ALIGN);

@@ -8,6 +8,7 @@
 #include "domain.h"
 #include "hart.h"
 #include "dom0_devices.h"
+#include "sched.h"
 #include "print.h"
 #include "page_zero.h"
 #include <string.h>
@@ -172,6 +173,12 @@ int domain_create_boot(const struct rivet_bootimg_domain *bd, const u8 *archive,
 		return err;
 	d->boot = bd;
 	d->archive = archive;
+	/* Checked as SCHED_SET checks them: a bad image fails here, not at the first schedule. */
+	bool sched_given = bd->sched.weight || bd->sched.policy != RIVET_SCHED_CREDIT;
+	if (sched_given && (err = sched_params_set(d, RIVET_SCHED_ALL_VCPUS, &bd->sched)) != 0) {
+		domain_put(d);
+		return err;
+	}
 	if ((err = domain_populate(d, RIVET_GUEST_RAM_BASE, bd->memory_bytes)) != 0 ||
 	    (err = load_images(d)) != 0 ||
 	    ((d->flags & RIVET_DOMF_PRIVILEGED) && (err = dom0_devices_attach(d)) != 0) ||

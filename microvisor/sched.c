@@ -15,8 +15,98 @@
 #include "vmid.h"
 #include "steal.h"
 #include "scrub.h"
+#include "sched_policy.h"
 
 static u64 slice_ticks(void) { return timebase_hz / SLICE_HZ; }
+static u64 cap_window_ticks(void) { return timebase_hz / SCHED_CAP_PERIOD_HZ; }
+
+/*
+ * A capped domain's run time in the current window, from all its vCPUs on
+ * any hart: one atomic add per charge. Whichever hart first sees a new
+ * window begins it; a charge racing that reset may be lost, so a domain
+ * gets at most a charge more than its cap, never less.
+ */
+static void cap_charge(struct domain *d, u64 now, u64 ran)
+{
+	u64 win = sched_cap_window(now, cap_window_ticks());
+	u64 seen = atomic_read(&d->cap_window);
+	if (win != seen && atomic_cas(&d->cap_window, seen, win))
+		__atomic_store_n(&d->cap_used, 0, __ATOMIC_SEQ_CST);
+	atomic_add(&d->cap_used, ran);
+}
+
+/* Ticks D may still run in the window NOW is in; ~0 without a cap. */
+static u64 cap_left(struct domain *d, u64 now)
+{
+	u64 cap = __atomic_load_n(&d->sched_cap, __ATOMIC_RELAXED);
+	if (!cap)
+		return ~0UL;
+	u64 budget = sched_cap_budget((u32)cap, cap_window_ticks());
+	if (sched_cap_window(now, cap_window_ticks()) != atomic_read(&d->cap_window))
+		return budget;   /* nobody ran in this window yet */
+	u64 used = atomic_read(&d->cap_used);
+	return used < budget ? budget - used : 0;
+}
+
+/*
+ * The current vCPU v's run since it was loaded or last charged, up to now:
+ * its CPU time, its virtual time (always, so that an RTDS vCPU in extratime
+ * competes by all it ran), its RTDS budget, its domain's cap. Only v's own
+ * hart calls this, for its current vCPU.
+ */
+static inline void charge_current(struct vcpu *v, u64 now)
+{
+	u64 ran = now - v->run_start;
+	struct domain *d = v->dom;
+	v->run_start = now;
+	v->run_ticks += ran;
+	sched_charge_credit(&v->se, d->sched_rt ? SCHED_WEIGHT_DEFAULT : (u32)d->sched_weight, ran);
+	if (d->sched_rt)
+		sched_charge_rt(&v->se, ran);
+	if (d->sched_cap)
+		cap_charge(d, now, ran);
+}
+
+/* With v's home lock held: SCHED_SET's new RTDS parameters for v, once. */
+static void sched_apply(struct vcpu *v, u64 now)
+{
+	u64 gen = atomic_read(&v->dom->sched_gen);
+	if (v->sched_gen_seen == gen)
+		return;
+	v->sched_gen_seen = gen;
+	if (v->rt_want_period && (v->rt_want_budget != v->se.rt_budget || v->rt_want_period != v->se.rt_period ||
+				  v->rt_want_extratime != v->se.rt_extratime))
+		sched_rt_set(&v->se, v->rt_want_budget, v->rt_want_period, v->rt_want_extratime, now);
+}
+
+/*
+ * With v's home lock held, v runnable: how it competes now (sched_policy.h),
+ * its RTDS period moved on first. *wait_until lowers to when a waiting one
+ * may run again (its next period, its domain's next cap window).
+ */
+static enum sched_class policy_class(struct vcpu *v, u64 now, u64 *wait_until)
+{
+	struct domain *d = v->dom;
+	bool rt = d->sched_rt;
+	sched_apply(v, now);
+	if (rt)
+		sched_rt_refill(&v->se, now);
+	bool capped_out = !rt && d->sched_cap && cap_left(d, now) == 0;
+	enum sched_class c = sched_class_of(&v->se, rt, capped_out);
+	if (c == SCHED_CLASS_WAIT) {
+		u64 w = rt ? v->se.rt_deadline : sched_cap_window_end(now, cap_window_ticks());
+		if (w < *wait_until)
+			*wait_until = w;
+	}
+	return c;
+}
+
+/* How long NEXT may run from NOW before the policy must look again (its budget, its cap). */
+static u64 policy_limit(struct vcpu *next, enum sched_class c, u64 now)
+{
+	u64 left = c == SCHED_CLASS_RT ? next->se.rt_left : cap_left(next->dom, now);
+	return left == ~0UL || now + left < now ? ~0UL : now + left;
+}
 
 void hart_kick(struct hart *h)
 {
@@ -246,7 +336,7 @@ void sched_wake(struct vcpu *v)
 /* The hart's current vCPU v leaves it at now: its run time counted, its state saved. */
 static void put_current(struct vcpu *v, u64 now)
 {
-	v->run_ticks += now - v->run_start;
+	charge_current(v, now);
 	vcpu_put(v);
 }
 
@@ -307,26 +397,35 @@ static bool can_run(const struct vcpu *v)
 }
 
 /*
- * With h->lock held, one pass over the run queue, round-robin after the
- * current vCPU (it comes last): vCPUs of dying domains leave (their domains
- * go to off[], told after unlock), blocked ones whose interrupt is due wake,
- * each vCPU's steal time (steal.h) learns whether it waits for this hart, and
- * the next vCPU is chosen. *deadline: the earliest timer that can wake one
- * still blocked; *others: a vCPU besides the current one could run;
- * *rr_next: where the round-robin goes on if the choice is taken (not when
- * a reaped domain restarts and the caller scans again: the one chosen here
- * would lose its turn to the restarted one). One pass, since it runs on
- * every switch.
+ * With h->lock held, one pass over the run queue, from the round-robin
+ * cursor on (it breaks ties; the current vCPU comes last): vCPUs of dying
+ * domains leave (their domains go to off[], told after unlock), blocked ones
+ * whose interrupt is due wake, each vCPU's steal time (steal.h) learns
+ * whether it waits for this hart, and the policy (sched_policy.h) chooses:
+ * an RTDS vCPU with budget left before any other, the earliest deadline
+ * first, else the credit vCPU with the least virtual time; the current one
+ * keeps the hart until its slice ends unless an RTDS one preempts it.
+ * *deadline: the earliest time that can make a vCPU runnable (a blocked
+ * one's timer, an RTDS period's start, a cap's next window); *limit: when the
+ * chosen one's budget or cap runs out (*rt: it runs by its RTDS budget,
+ * not by slices); *others: a vCPU besides the chosen
+ * one could run; *rr_next: where the cursor goes if the choice is taken
+ * (not when a reaped domain restarts and the caller scans again: the one
+ * chosen here would lose its turn to the restarted one). One pass, since it
+ * runs on every switch.
  */
 static struct vcpu *scan(struct hart *h, u64 now, struct domain **off, unsigned *nr_off, u64 *deadline,
-			 bool *others, unsigned *rr_next)
+			 u64 *limit, bool *rt, bool *others, unsigned *rr_next)
 {
 	struct vcpu *cur = h->current, *found = NULL;
-	unsigned n = h->nr_vcpus, i = h->rr_next;
-	*others = false;
+	enum sched_class found_c = SCHED_CLASS_WAIT;
+	unsigned n = h->nr_vcpus, i = h->rr_next, nr_ready = 0;
+	u64 slice = slice_ticks();
 	*deadline = ~0UL;
 	*nr_off = 0;
 	*rr_next = h->rr_next;
+	if (cur)
+		charge_current(cur, now);   /* its run so far counts in the choice */
 	for (unsigned k = 0; k < n; k++, i++) {
 		if (i >= n)
 			i = 0;
@@ -345,20 +444,44 @@ static struct vcpu *scan(struct hart *h, u64 now, struct domain **off, unsigned 
 		if (v == cur)
 			continue;
 		bool runnable = can_run(v);
-		steal_note(v, runnable, false, now);   /* the one picked stops waiting below */
-		if (!runnable)
+		enum sched_class c = SCHED_CLASS_WAIT;
+		if (runnable) {
+			/* Back from a sleep (or new, or moved here): no credit banked meanwhile. */
+			sched_rejoin(&v->se, h->vtime_floor, slice);
+			c = policy_class(v, now, deadline);
+		}
+		/* Held back by its budget or cap, it is not waiting for this hart: no steal. */
+		steal_note(v, c != SCHED_CLASS_WAIT, false, now);   /* the one picked stops waiting below */
+		if (c == SCHED_CLASS_WAIT)
 			continue;
-		*others = true;
-		if (!found) {
+		nr_ready++;
+		if (sched_better(&v->se, c, found ? &found->se : NULL, found_c)) {
 			found = v;
+			found_c = c;
 			*rr_next = i + 1 < n ? i + 1 : 0;
 		}
 	}
 	/* A current vCPU reaped above is OFF by now: it cannot run on. */
-	bool cur_runnable = cur && can_run(cur);
-	struct vcpu *next = cur_runnable && (!found || now < h->slice_end) ? cur : found;
+	enum sched_class cur_c = SCHED_CLASS_WAIT;
+	if (cur && can_run(cur))
+		cur_c = policy_class(cur, now, deadline);
+	struct vcpu *next = found;
+	enum sched_class next_c = found_c;
+	if (cur_c != SCHED_CLASS_WAIT) {
+		if (sched_keep_current(&cur->se, cur_c, found ? &found->se : NULL, found_c, now >= h->slice_end,
+				       slice)) {
+			next = cur;
+			next_c = cur_c;
+		}
+		nr_ready++;
+	}
+	*others = nr_ready > 1;
+	*limit = next ? policy_limit(next, next_c, now) : ~0UL;
+	*rt = next_c == SCHED_CLASS_RT;
+	if (next && next_c == SCHED_CLASS_CREDIT && next->se.vtime > h->vtime_floor)
+		h->vtime_floor = next->se.vtime;
 	if (cur)
-		steal_note(cur, cur_runnable && next != cur, true, now);   /* preempted */
+		steal_note(cur, cur_c != SCHED_CLASS_WAIT && next != cur, true, now);   /* preempted */
 	if (next)
 		steal_note(next, false, false, now);
 	return next;
@@ -396,7 +519,7 @@ static void handle_pending_host_irqs(struct hart *h)
 }
 
 /* Reaps, wakes and picks until there is a vCPU to run (idling meanwhile). */
-static struct vcpu *pick_next(struct hart *h, u64 *now, u64 *deadline, bool *others)
+static struct vcpu *pick_next(struct hart *h, u64 *now, u64 *deadline, u64 *limit, bool *rt, bool *others)
 {
 	for (;;) {
 		struct domain *off[MAX_VCPUS_PER_HART];
@@ -410,7 +533,7 @@ static struct vcpu *pick_next(struct hart *h, u64 *now, u64 *deadline, bool *oth
 			migrate_away(h);
 		*now = time_now();
 		spin_lock(&h->lock);
-		next = scan(h, *now, off, &nr_off, deadline, others, &rr_next);
+		next = scan(h, *now, off, &nr_off, deadline, limit, rt, others, &rr_next);
 		if (!nr_off)
 			h->rr_next = rr_next;
 		spin_unlock(&h->lock);
@@ -470,7 +593,11 @@ static struct vcpu *take_yield(struct hart *h, u64 *now, u64 *deadline)
 	go = go && t_home == h && t != cur;
 	if (go && t->state == VCPU_BLOCKED)
 		wake_locked(t, *now);
-	go = go && can_run(t) && can_run(cur);
+	/*
+	 * A budget or a cap is the scan's to enforce (policy_limit): the yield
+	 * inherits only a slice. Same domain for both, so one look does.
+	 */
+	go = go && can_run(t) && can_run(cur) && !t->dom->sched_rt && !t->dom->sched_cap;
 	if (go) {
 		steal_note(cur, true, true, *now);   /* preempted: it waits from now */
 		steal_note(t, false, false, *now);
@@ -575,21 +702,26 @@ static struct vcpu *switch_yield(struct hart *h)
 struct vcpu *schedule(struct hart *h)
 {
 	struct vcpu *next;
-	u64 now, deadline;
-	bool others;
+	u64 now, deadline, limit;
+	bool rt, others;
 
 	if (h->yield_to && (next = switch_yield(h)) != NULL)
 		return next;
 	for (;;) {
-		next = pick_next(h, &now, &deadline, &others);
+		next = pick_next(h, &now, &deadline, &limit, &rt, &others);
 		/* Its VMID first: vcpu_load and vmid_enter put it in hgatp. */
 		vmid_refresh(next->dom);
-		if (next != h->current) {
+		bool switched = next != h->current;
+		if (switched)
 			switch_to(h, next, now);
+		/*
+		 * An RTDS vCPU with budget runs by that budget (limit), not by
+		 * slices: its slice starts only once it competes by credit.
+		 */
+		if (rt)
+			h->slice_end = now;
+		else if (switched || now >= h->slice_end)
 			h->slice_end = now + slice_ticks();
-		} else if (now >= h->slice_end) {
-			h->slice_end = now + slice_ticks();
-		}
 		/*
 		 * Dekker with domain_pause() / domain_quiescent(): they set paused
 		 * (or DYING), fence, then look at every hart's current; this hart
@@ -600,8 +732,10 @@ struct vcpu *schedule(struct hart *h)
 			break;
 	}
 	vmid_enter(h, next->dom);
-	if (others && h->slice_end < deadline)
+	if (others && !rt && h->slice_end < deadline)
 		deadline = h->slice_end;
+	if (limit < deadline)
+		deadline = limit;   /* its RTDS budget or its domain's cap runs out */
 	prepare_entry(h, next, deadline);
 	return next;
 }

@@ -56,6 +56,16 @@ struct domain {
 	volatile u64 vmid_version;    /* the VMID generation vmid belongs to */
 	volatile u64 gvma_gen;        /* bumped on every unmap (domain_mem.c) */
 	u64 cpus_mask;                /* harts allowed, already masked by online harts */
+	/*
+	 * Scheduling policy (sched_policy.h, hc_sched.c): written under
+	 * sched_params_lock, read by every hart without a lock (aligned stores,
+	 * so a scan sees a change at worst one pass late). sched_rt: its vCPUs
+	 * are RTDS; their parameters reach them through sched_gen (vcpu.h).
+	 */
+	volatile u64 sched_weight, sched_cap, sched_rt;
+	volatile u64 sched_gen;
+	/* Its cap's window (now / window length) and the run time of all its vCPUs in it (sched.c). */
+	volatile u64 cap_window, cap_used;
 	unsigned nr_vcpus;
 	struct vcpu *vcpus[RIVET_MAX_VCPUS];
 	volatile u64 live_vcpus;      /* vCPUs not yet taken off by a dying domain */

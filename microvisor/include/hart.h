@@ -15,14 +15,15 @@ struct hart {
 	unsigned long hartid;         /* the platform hart id */
 	bool online;
 	/*
-	 * lock guards vcpus[], nr_vcpus, rr_next and the state of every vCPU
+	 * lock guards vcpus[], nr_vcpus, rr_next, vtime_floor and the state of every vCPU
 	 * homed here; a vCPU's home changes only with both harts' locks held
 	 * (lower index first), so vcpu_lock_home() can trust what it locked.
 	 */
 	spinlock_t lock;
 	struct vcpu *vcpus[MAX_VCPUS_PER_HART];
 	unsigned nr_vcpus;
-	unsigned rr_next;             /* round-robin cursor */
+	unsigned rr_next;             /* round-robin cursor: who wins a tie */
+	u64 vtime_floor;              /* the least virtual time of its credit vCPUs, as last picked (sched_rejoin) */
 	struct vcpu *volatile current;   /* loaded on this hart, or NULL; written by this hart only */
 	const struct domain *last_domain;  /* with no VMID bits: whose G-stage entries the TLB may hold */
 	u64 slice_end;

@@ -23,6 +23,8 @@ struct sbiret hc_domain_shutdown(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_vcpu_start(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_vcpu_getinfo(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_vcpu_pin(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_sched_get(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_sched_set(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_memory_populate(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_memory_release(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_foreign_map(struct vcpu *v, struct trap_frame *f);

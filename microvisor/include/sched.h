@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* sched.h: per-hart round-robin scheduling of vCPUs with timer preemption. */
+/* sched.h: per-hart run queues of vCPUs, timer preemption, and the policy's parameters (sched_policy.h). */
 #ifndef RIVET_SCHED_H
 #define RIVET_SCHED_H
 #include "hart.h"
@@ -53,6 +53,13 @@ void sched_stop_current(struct hart *h);
 void sched_wake(struct vcpu *v);
 /* Restricts v to the harts in mask (0 = any), moving it if its home is not one. */
 int sched_pin_vcpu(struct vcpu *v, u64 mask);
+/*
+ * sched_params.c: D's scheduling parameters (public/hypercall.h, struct
+ * rivet_sched_params) for VCPU or RIVET_SCHED_ALL_VCPUS: set (0, or
+ * -RIVET_EINVAL with nothing changed) and read back.
+ */
+int sched_params_set(struct domain *d, u64 vcpu, const struct rivet_sched_params *p);
+int sched_params_get(struct domain *d, u64 vcpu, struct rivet_sched_params *p);
 /* Host timer / IPI interrupt handling on this hart. */
 void sched_timer_irq(struct hart *h);
 void sched_ipi_irq(struct hart *h);

@@ -22,4 +22,10 @@ static inline void cpu_relax(void) { __asm__ volatile("" ::: "memory"); }
 static inline u64 atomic_or(volatile u64 *p, u64 v) { return __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST); }
 static inline u64 atomic_xchg(volatile u64 *p, u64 v) { return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST); }
 static inline u64 atomic_read(volatile u64 *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline u64 atomic_add(volatile u64 *p, u64 v) { return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST); }
+/* True, and *P is NEW, when *P was OLD. */
+static inline bool atomic_cas(volatile u64 *p, u64 old, u64 new)
+{
+	return __atomic_compare_exchange_n(p, &old, new, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
 #endif

@@ -7,6 +7,7 @@
 #include "vpmu.h"
 #include "csr.h"
 #include "spinlock.h"
+#include "sched_policy.h"
 
 struct domain;
 struct hart;
@@ -57,7 +58,18 @@ struct vcpu {
 	u64 affinity;                 /* harts it may run on (0 = any), from cpus= or vcpu-pin */
 	struct hart *volatile migrate_to;   /* set by vcpu-pin; its home hart moves it */
 	u64 run_ticks;                /* time spent running, in timebase ticks */
-	u64 run_start;                /* when it was last loaded */
+	u64 run_start;                /* when it was last loaded, or last charged (sched.c) */
+	/*
+	 * Scheduling policy (sched_policy.h): se is written by its home hart
+	 * only, under home->lock except the charge of the running vCPU (which
+	 * only its hart touches). SCHED_SET leaves new RTDS parameters in
+	 * rt_want_* and bumps dom->sched_gen; the home hart applies them
+	 * (sched_gen_seen) in its next scan.
+	 */
+	struct sched_entity se;
+	u64 sched_gen_seen;
+	u64 rt_want_budget, rt_want_period;   /* ticks; written under sched_params_lock (hc_sched.c) */
+	bool rt_want_extratime;
 	/* SBI PMU: its virtual counters (vpmu.c), sampled on load / put; touched by its own hart only. */
 	struct vpmu pmu;
 	/* SBI FWFT (sbi/sbi_fwft.c): its firmware features, from one hart reset to the next. */

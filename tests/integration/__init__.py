@@ -361,4 +361,5 @@ def _load_matching(prefix):
 
 from integration import hostile_guests  # noqa: E402,F401  (registers its tests)
 from integration import memory_clean  # noqa: E402,F401
+from integration import sched_shares  # noqa: E402,F401
 _load_matching("sbi_")

@@ -191,6 +191,11 @@ TEST(control_calls_marshalling)
 	CHECK_HC(&f, RIVET_HC_MEMORY_POPULATE, 4, 0x80000000, 4096, 0, -1, 0);
 	CHECK_EQ(xc_memory_release(h, 4, 0x80001000, 2), 0);
 	CHECK_HC(&f, RIVET_HC_MEMORY_RELEASE, 4, 0x80001000, 2, 0, -1, 0);
+	struct rivet_sched_params sp = { .policy = RIVET_SCHED_RTDS, .period_us = 10000, .budget_us = 2000 };
+	CHECK_EQ(xc_sched_set(h, 5, RIVET_SCHED_ALL_VCPUS, &sp), 0);
+	CHECK_HC(&f, RIVET_HC_SCHED_SET, 5, RIVET_SCHED_ALL_VCPUS, 0, 0, 2, sizeof sp);
+	CHECK_EQ(xc_sched_get(h, 5, 1, &sp), 0);
+	CHECK_HC(&f, RIVET_HC_SCHED_GET, 5, 1, 0, 0, 2, sizeof sp);
 	xc_close(h);
 	CHECK_EQ(f.closed_fd, 3);
 }

@@ -26,6 +26,9 @@ struct fdom {
 	int paused;                  /* as the last pause/unpause left it */
 	int started_paused;          /* vCPU 0 started while paused */
 	uint64_t pc, a1;
+	struct rivet_sched_params sched;        /* domain-wide values, as SCHED_GET says them */
+	uint64_t rt_period[8], rt_budget[8];    /* per vCPU */
+	uint32_t rt_extra[8];
 };
 
 struct fmap {
@@ -164,6 +167,57 @@ static int64_t mv_call(uint32_t fn, uint64_t *a, void *buf, int64_t *value)
 		return 0;
 	case RIVET_HC_VCPU_PIN:
 		return mv_dom(a[0]) ? 0 : RIVET_ERR_NO_DOMAIN;
+	case RIVET_HC_SCHED_GET: {
+		/* As the microvisor: the domain's policy, weight and cap, and the vCPU's RTDS values. */
+		uint64_t v = a[1] == RIVET_SCHED_ALL_VCPUS ? 0 : a[1];
+		if (!(d = mv_dom(a[0])))
+			return RIVET_ERR_NO_DOMAIN;
+		if (v >= d->info.nr_vcpus || v >= 8)
+			return SBI_ERR_INVALID_PARAM;
+		struct rivet_sched_params p = d->sched;
+		if (!p.weight)
+			p.weight = RIVET_SCHED_WEIGHT_DEFAULT;
+		if (p.policy == RIVET_SCHED_RTDS) {
+			p.period_us = d->rt_period[v];
+			p.budget_us = d->rt_budget[v];
+			p.extratime = d->rt_extra[v];
+		}
+		memcpy(buf, &p, sizeof p);
+		return 0;
+	}
+	case RIVET_HC_SCHED_SET: {
+		struct rivet_sched_params *p = buf;
+		int all = a[1] == RIVET_SCHED_ALL_VCPUS;
+		if (!(d = mv_dom(a[0])))
+			return RIVET_ERR_NO_DOMAIN;
+		if (!all && a[1] >= d->info.nr_vcpus)
+			return SBI_ERR_INVALID_PARAM;
+		if (p->policy == RIVET_SCHED_CREDIT) {
+			/* Two harts, as PHYSINFO says. */
+			if (!all || !p->weight || p->weight > RIVET_SCHED_WEIGHT_MAX || p->cap > 200)
+				return SBI_ERR_INVALID_PARAM;
+			d->sched.policy = RIVET_SCHED_CREDIT;
+			d->sched.weight = p->weight;
+			d->sched.cap = p->cap;
+			return 0;
+		}
+		if (p->policy != RIVET_SCHED_RTDS || p->budget_us > p->period_us || p->extratime > 1 ||
+		    p->period_us < RIVET_SCHED_RTDS_PERIOD_MIN_US || p->budget_us < RIVET_SCHED_RTDS_BUDGET_MIN_US)
+			return SBI_ERR_INVALID_PARAM;
+		for (i = 0; i < d->info.nr_vcpus && i < 8; i++) {
+			if (all || i == a[1]) {
+				d->rt_period[i] = p->period_us;
+				d->rt_budget[i] = p->budget_us;
+				d->rt_extra[i] = p->extratime;
+			} else if (d->sched.policy != RIVET_SCHED_RTDS) {
+				d->rt_period[i] = RIVET_SCHED_RTDS_PERIOD_DEFAULT_US;
+				d->rt_budget[i] = RIVET_SCHED_RTDS_BUDGET_DEFAULT_US;
+				d->rt_extra[i] = 0;
+			}
+		}
+		d->sched.policy = RIVET_SCHED_RTDS;
+		return 0;
+	}
 	}
 	return SBI_ERR_NOT_SUPPORTED;
 }
@@ -388,6 +442,14 @@ TEST(domain_lookup)
 	CHECK_EQ(xl_parse_uint("4294967295", UINT32_MAX, &n), 0);
 	CHECK_EQ(xl_parse_uint("4294967296", UINT32_MAX, &n), -1);
 	CHECK_EQ(xl_parse_uint("-1", UINT32_MAX, &n), -1);
+	/* A digit over a small bound (max - digit must not wrap). */
+	CHECK_EQ(xl_parse_uint("2", 1, &n), -1);
+	CHECK_EQ(xl_parse_uint("9", 8, &n), -1);
+	CHECK_EQ(xl_parse_uint("8", 8, &n), 0);
+	CHECK_EQ(n, 8);
+	CHECK_EQ(xl_parse_uint("10", 9, &n), -1);
+	CHECK_EQ(xl_parse_uint("0", 0, &n), 0);
+	CHECK_EQ(xl_parse_uint("1", 0, &n), -1);
 }
 
 TEST(record_format)
@@ -1433,6 +1495,122 @@ TEST(create_refuses_bad_disks_first)
 	xc_close(h);
 }
 
+TEST(sched_credit2_and_rtds)
+{
+	xc_handle *h = fake_xc();
+	char out[8192], err[2048];
+	char *c1[] = { "create", "-q", (char *)path_of("web.cfg") };
+
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, c1), 0);
+	/* Listing: every credit domain, Xen's columns. */
+	char *l[] = { "sched-credit2" };
+	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 1, l), 0);
+	CHECK_STR(out, "Name                                ID Weight  Cap\n"
+		       "Domain-0                             0    256    0\n"
+		       "web                                  1    256    0\n");
+	/* Setting the weight keeps the cap, and the other way round. */
+	char *w[] = { "sched-credit2", "-d", "web", "-w", "512" }, *c[] = { "sched-credit2", "-d", "1", "-c", "50" };
+	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 5, w), 0);
+	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 5, c), 0);
+	char *show[] = { "sched-credit2", "-d", "web" };
+	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 3, show), 0);
+	CHECK_STR(out, "Name                                ID Weight  Cap\n"
+		       "web                                  1    512   50\n");
+	/* Out of range, here or in the microvisor; a domain needed; unknown ones. */
+	char *w0[] = { "sched-credit2", "-d", "web", "-w", "0" }, *wx[] = { "sched-credit2", "-d", "web", "-w", "70000" };
+	char *cbig[] = { "sched-credit2", "-d", "web", "-c", "300" }, *nod[] = { "sched-credit2", "-w", "5" };
+	char *nosuch[] = { "sched-credit2", "-d", "nosuch" }, *bad[] = { "sched-credit2", "-x" };
+	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 5, w0), 1);
+	CHECK_STR(err, "xl: sched-credit2: invalid weight '0' (1 to 65535)\n");
+	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 5, wx), 1);
+	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 5, cbig), 1);
+	CHECK(strstr(err, "sched-credit2: domain 'web' (1): the microvisor refused these values") != NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 3, nod), 1);
+	CHECK_STR(err, "xl: sched-credit2: -w and -c need a domain (-d)\n");
+	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 3, nosuch), 1);
+	CHECK_STR(err, "xl: domain 'nosuch' does not exist\n");
+	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 2, bad), 1);
+	CHECK(strstr(err, "Usage: xl sched-credit2") == err);
+	CHECK_EQ(mv_dom(1)->sched.weight, 512);
+	CHECK_EQ(mv_dom(1)->sched.cap, 50);
+
+	/* RTDS: vCPU 1 alone makes the domain RTDS, vCPU 0 gets the defaults. */
+	char *r1[] = { "sched-rtds", "-d", "web", "-v", "1", "-p", "20000", "-b", "5000", "-e", "1" };
+	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 11, r1), 0);
+	char *rv[] = { "sched-rtds", "-d", "web", "-v", "all" };
+	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 5, rv), 0);
+	CHECK_STR(out, "Name                                ID VCPU    Period    Budget  Extratime\n"
+		       "web                                  1    0     10000      4000         no\n"
+		       "web                                  1    1     20000      5000        yes\n");
+	char *rl[] = { "sched-rtds" };
+	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 1, rl), 0);
+	CHECK_STR(out, "Name                                ID    Period    Budget  Extratime\n"
+		       "web                                  1     10000      4000         no\n");
+	/* ... and now sched-credit2 lists only Domain-0. */
+	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 1, l), 0);
+	CHECK(strstr(out, "web") == NULL && strstr(out, "Domain-0") != NULL);
+	/* All vCPUs at once, without -v; then bad values, each refused with nothing changed. */
+	char *r2[] = { "sched-rtds", "-d", "web", "-p", "10000", "-b", "2000" };
+	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 7, r2), 0);
+	CHECK_EQ(mv_dom(1)->rt_budget[1], 2000);
+	char *rb[] = { "sched-rtds", "-d", "web", "-p", "1000", "-b", "2000" };
+	char *rp[] = { "sched-rtds", "-d", "web", "-p", "10000" };
+	char *rvx[] = { "sched-rtds", "-d", "web", "-v", "2", "-p", "10000", "-b", "100" };
+	char *re[] = { "sched-rtds", "-d", "web", "-p", "10000", "-b", "100", "-e", "2" };
+	char *rn[] = { "sched-rtds", "-p", "10000", "-b", "100" };
+	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 7, rb), 1);
+	CHECK(strstr(err, "the budget 10 us up to the period") != NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 5, rp), 1);
+	CHECK_STR(err, "xl: sched-rtds: -p and -b go together\n");
+	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 9, rvx), 1);
+	CHECK_STR(err, "xl: sched-rtds: invalid vcpu '2'\n");
+	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 9, re), 1);
+	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 5, rn), 1);
+	CHECK_STR(err, "xl: sched-rtds: -v, -p, -b and -e need a domain (-d)\n");
+	CHECK_EQ(mv_dom(1)->rt_budget[1], 2000);
+	CHECK_EQ(mv_dom(1)->rt_period[0], 10000);
+	/* Back to credit: the weight it had. */
+	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 5, c), 0);
+	CHECK_EQ(mv_dom(1)->sched.policy, RIVET_SCHED_CREDIT);
+	CHECK_EQ(mv_dom(1)->sched.weight, 512);
+
+	char *d1[] = { "destroy", "web" };
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d1), 0);
+	xc_close(h);
+}
+
+TEST(create_applies_scheduling_keys)
+{
+	xc_handle *h = fake_xc();
+	char out[8192], err[2048];
+	char *c1[] = { "create", "-q", (char *)path_of("web.cfg"), "cpu_weight=1024", "cap=150" };
+	char *c2[] = { "create", "-q", (char *)path_of("web.cfg"), "name=\"rt\"", "period=10000", "slice=2500",
+		       "extratime=1" };
+	char *c3[] = { "create", "-q", (char *)path_of("web.cfg"), "name=\"big\"", "cap=250" };
+	char *c4[] = { "create", "-q", (char *)path_of("web.cfg"), "name=\"mix\"", "cap=50", "period=1000",
+		       "slice=100" };
+
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 5, c1), 0);
+	CHECK_EQ(mv_dom(1)->sched.weight, 1024);
+	CHECK_EQ(mv_dom(1)->sched.cap, 150);
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 7, c2), 0);
+	CHECK_EQ(mv_dom(2)->sched.policy, RIVET_SCHED_RTDS);
+	CHECK_EQ(mv_dom(2)->rt_budget[1], 2500);
+	CHECK_EQ(mv_dom(2)->rt_extra[0], 1);
+	/* The microvisor refuses a cap over its harts: the create fails, nothing is left. */
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 5, c3), 1);
+	CHECK(strstr(err, "the microvisor refused these scheduling parameters") != NULL);
+	CHECK(strstr(err, "a cap is at most 100 per hart") != NULL);
+	CHECK(mv_dom(3) == NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 7, c4), 1);
+	CHECK(strstr(err, "give one policy's keys") != NULL);
+	char *d1[] = { "destroy", "web" }, *d2[] = { "destroy", "rt" };
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d1), 0);
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d2), 0);
+	CHECK(nothing_left());
+	xc_close(h);
+}
+
 int main(void)
 {
 	check_suite = "xl";
@@ -1463,6 +1641,8 @@ int main(void)
 	RUN(create_with_device_model);
 	RUN(create_with_a_virtio_console);
 	RUN(create_refuses_bad_disks_first);
+	RUN(sched_credit2_and_rtds);
+	RUN(create_applies_scheduling_keys);
 	mv_reset();
 	if (!check_failed_total) {
 		char cmd[128];

@@ -124,6 +124,77 @@ static int key_vcpus(struct ctx *c, const struct xlent *e)
 	return 0;
 }
 
+/* cpu_weight, cap; period, slice (microseconds), extratime (0 or 1): see check_sched(). */
+static int key_sched(struct ctx *c, const struct xlent *e)
+{
+	struct domcfg *o = c->out;
+	uint64_t n;
+
+	if (!strcmp(e->key, "cpu_weight")) {
+		if (get_uint(c, e, 1, RIVET_SCHED_WEIGHT_MAX, "", &n) < 0)
+			return -1;
+		o->cpu_weight = (uint32_t)n;
+	} else if (!strcmp(e->key, "cap")) {
+		/* The microvisor checks it against the machine's harts (100 each). */
+		if (get_uint(c, e, 0, 100 * (CPUMASK_MAX_HART + 1), " percent of one hart", &n) < 0)
+			return -1;
+		o->cap = (uint32_t)n;
+		o->has_cap = 1;
+	} else if (!strcmp(e->key, "period")) {
+		if (get_uint(c, e, RIVET_SCHED_RTDS_PERIOD_MIN_US, RIVET_SCHED_RTDS_PERIOD_MAX_US, " us", &n) < 0)
+			return -1;
+		o->rt_period_us = n;
+	} else if (!strcmp(e->key, "slice")) {
+		if (get_uint(c, e, RIVET_SCHED_RTDS_BUDGET_MIN_US, RIVET_SCHED_RTDS_PERIOD_MAX_US, " us", &n) < 0)
+			return -1;
+		o->rt_slice_us = n;
+	} else {
+		if (get_uint(c, e, 0, 1, "", &n) < 0)
+			return -1;
+		o->rt_extratime = (int)n;
+	}
+	o->line_sched = e->line;
+	return 0;
+}
+
+/* One policy: credit's keys or RTDS's, and RTDS's period and slice together, the slice within the period. */
+static int check_sched(struct ctx *c)
+{
+	const struct domcfg *o = c->out;
+	int credit = o->cpu_weight || o->has_cap, rt = o->rt_period_us || o->rt_slice_us || o->rt_extratime >= 0;
+
+	if (credit && rt)
+		return diag_fail(c->d, c->file, o->line_sched, "period",
+				 "cpu_weight and cap are the credit policy's, period, slice and extratime "
+				 "make the domain RTDS: give one policy's keys");
+	if (rt && (!o->rt_period_us || !o->rt_slice_us))
+		return diag_fail(c->d, c->file, o->line_sched, o->rt_period_us ? "slice" : "period",
+				 "RTDS needs both period and slice (microseconds)");
+	if (rt && o->rt_slice_us > o->rt_period_us)
+		return diag_fail(c->d, c->file, o->line_sched, "slice",
+				 "%llu us is longer than the period (%llu us)",
+				 (unsigned long long)o->rt_slice_us, (unsigned long long)o->rt_period_us);
+	return 0;
+}
+
+int domcfg_sched(const struct domcfg *dc, struct rivet_sched_params *p)
+{
+	memset(p, 0, sizeof *p);
+	if (dc->rt_period_us) {
+		p->policy = RIVET_SCHED_RTDS;
+		p->period_us = dc->rt_period_us;
+		p->budget_us = dc->rt_slice_us;
+		p->extratime = dc->rt_extratime > 0;
+		return 1;
+	}
+	if (!dc->cpu_weight && !dc->has_cap)
+		return 0;
+	p->policy = RIVET_SCHED_CREDIT;
+	p->weight = dc->cpu_weight ? dc->cpu_weight : RIVET_SCHED_WEIGHT_DEFAULT;
+	p->cap = dc->cap;
+	return 1;
+}
+
 static int key_cpus(struct ctx *c, const struct xlent *e)
 {
 	char why[REASON_MAX];
@@ -735,6 +806,8 @@ static const struct {
 	{ "on_reboot", key_action }, { "on_crash", key_action }, { "disk", key_disk },
 	{ "serial", key_serial },   { "console", key_console },   { "on_dm_crash", key_dm_crash },
 	{ "vif", key_vif },         { "root", key_cmdline },    { "type", key_type },
+	{ "cpu_weight", key_sched }, { "cap", key_sched },      { "period", key_sched },
+	{ "slice", key_sched },     { "extratime", key_sched },
 };
 
 /* Xen keys a user may bring along, which Rivet domains do not do (yet). */
@@ -742,7 +815,7 @@ static const char *const unsupported[] = {
 	"builder", "maxmem", "maxvcpus", "bootloader",
 	"bootloader_args", "pci", "vfb", "vkb", "vtpm", "p9", "channel", "usbctrl", "usbdev",
 	"dtdev", "iomem", "irqs", "uuid", "seclabel", "device_tree", "on_watchdog",
-	"on_soft_reset", "cpus_soft", "cpu_weight", "cap", "shadow_memory",
+	"on_soft_reset", "cpus_soft", "shadow_memory",
 };
 
 static int check_entry(struct ctx *c, const struct xlent *e)
@@ -774,11 +847,12 @@ int domcfg_from_xlcfg(const struct xlcfg *cfg, const char *cfg_path, struct domc
 	out->on_poweroff = RIVET_ACTION_DESTROY;
 	out->on_reboot = RIVET_ACTION_RESTART;
 	out->on_crash = RIVET_ACTION_DESTROY;
+	out->rt_extratime = -1;
 
 	for (i = 0; i < cfg->nr_ents; i++)
 		if (check_entry(&c, &cfg->ents[i]) < 0)
 			goto fail;
-	if (kernel_cmdline(&c) < 0)
+	if (kernel_cmdline(&c) < 0 || check_sched(&c) < 0)
 		goto fail;
 	if (!out->line_name) {
 		diag_fail(d, cfg_path, 0, "name", "required key is missing");

@@ -66,6 +66,16 @@ struct domcfg {
 	int serial;                 /* serial = 'pty': a 16550 UART */
 	int vconsole;               /* console = 'virtio': a virtio console after the disks and vifs */
 	int dm_restart;             /* on_dm_crash = "restart" (Rivet's key; default "pause") */
+	/*
+	 * Scheduling: cpu_weight and cap (the credit policy), or period, slice
+	 * and extratime (which make the domain RTDS; microseconds). 0 / -1 when
+	 * not given; domcfg_sched() turns them into what SCHED_SET takes.
+	 */
+	uint32_t cpu_weight, cap;
+	int has_cap;
+	uint64_t rt_period_us, rt_slice_us;
+	int rt_extratime;
+	unsigned line_sched;        /* the last scheduling key's line */
 	unsigned nr_vifs;           /* in config order: vifs[i] is DEVID i, in slot domcfg_vif_slot() */
 	struct domcfg_vif vifs[DOMCFG_MAX_VIFS];
 	/* Lines of the keys, 0 when absent: errors found later name them. */
@@ -92,6 +102,9 @@ void domcfg_free(struct domcfg *dc);
 
 /* "warning: ..." on F for each of DC's warnings (and how many were not kept). */
 void domcfg_print_warnings(const struct domcfg *dc, FILE *f);
+
+/* DC's scheduling keys as SCHED_SET takes them into *P: 1, or 0 when none was given (*P zeroed). */
+int domcfg_sched(const struct domcfg *dc, struct rivet_sched_params *p);
 
 /* A domain with any disk, a serial port or a virtio console has devices: a PLIC, and rivet-dm serves it. */
 static inline int domcfg_has_devices(const struct domcfg *dc)

@@ -114,6 +114,7 @@ static int build_domain(struct archive *a, const char *cfg_path, struct domain_f
 	rec->on_reboot = dc.on_reboot;
 	rec->on_crash = dc.on_crash;
 	rec->flags = flags;
+	domcfg_sched(&dc, &rec->sched);   /* zero (the defaults) when the config has none */
 	for (i = 0; i < k.nr_segs; i++) {
 		const struct kseg *s = &k.segs[i];
 

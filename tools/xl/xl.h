@@ -290,6 +290,9 @@ struct xl_plan {
 	struct xl_vif vifs[XL_MAX_VIFS];
 	unsigned line_vif;
 	int start_paused;           /* xl create -p: paused before its vCPU 0 starts */
+	int has_sched;              /* cpu_weight/cap or period/slice given: sched applies */
+	struct rivet_sched_params sched;
+	unsigned line_sched;
 	/* What the loads point into. */
 	uint8_t *cfg_text, *kernel, *ramdisk, *dtb;
 	size_t kernel_len, ramdisk_len, dtb_len;
@@ -352,6 +355,8 @@ int xl_cmd_unpause(xc_handle *h, int argc, char **argv);
 int xl_cmd_shutdown(xc_handle *h, int argc, char **argv);
 int xl_cmd_reboot(xc_handle *h, int argc, char **argv);
 int xl_cmd_trigger(xc_handle *h, int argc, char **argv);
+int xl_cmd_sched_credit2(xc_handle *h, int argc, char **argv);
+int xl_cmd_sched_rtds(xc_handle *h, int argc, char **argv);
 int xl_cmd_sysrq(xc_handle *h, int argc, char **argv);
 int xl_cmd_info(xc_handle *h, int argc, char **argv);
 int xl_cmd_dmesg(xc_handle *h, int argc, char **argv);

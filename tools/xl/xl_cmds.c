@@ -26,6 +26,13 @@ const struct xl_command xl_commands[] = {
 	{ "trigger", xl_cmd_trigger, 1, "<Domain> <nmi|reset|init|power|sleep|s3resume> [<VCPU>]",
 	  "Send a trigger to a domain (power: press its power button; reset: restart it at once)" },
 	{ "sysrq", xl_cmd_sysrq, 1, "<Domain> <letter>", "Send a Magic System Request to a domain" },
+	{ "sched-credit2", xl_cmd_sched_credit2, 1, "[-d <Domain> [-w <Weight>] [-c <Cap>]]",
+	  "Get or set a domain's credit parameters (weight 1-65535, default 256; cap: percent of one "
+	  "hart, 0 = none); setting them makes the domain a credit domain" },
+	{ "sched-rtds", xl_cmd_sched_rtds, 1,
+	  "[-d <Domain> [-v <VCPU|all> [-p <Period> -b <Budget> [-e <0|1>]]]...]",
+	  "Get or set a domain's RTDS parameters per vCPU (microseconds: period 100-10000000, budget "
+	  "10 up to the period; -e: extratime); setting them makes the domain an RTDS domain" },
 	{ "pause", xl_cmd_pause, 1, "<Domain>", "Pause execution of a domain" },
 	{ "unpause", xl_cmd_unpause, 1, "<Domain>", "Unpause a paused domain" },
 	{ "console", xl_cmd_console, 1, "[-t pv|serial] <Domain>",

@@ -446,6 +446,8 @@ int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uin
 	p->cfg.on_poweroff = dc.on_poweroff;
 	p->cfg.on_reboot = dc.on_reboot;
 	p->cfg.on_crash = dc.on_crash;
+	p->has_sched = domcfg_sched(&dc, &p->sched);
+	p->line_sched = dc.line_sched;
 	rc = 0;
 out:
 	if (have_dc)
@@ -669,6 +671,13 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 		return diag_fail(d, f, 0, NULL, "cannot create the domain: %s", xc_strerror(r));
 
 	xl_trace("domain create");
+	if (p->has_sched && (r = xc_sched_set(h, domid, RIVET_SCHED_ALL_VCPUS, &p->sched)) < 0) {
+		diag_fail(d, f, p->line_sched, p->sched.policy == RIVET_SCHED_RTDS ? "period" : "cap",
+			  "the microvisor refused these scheduling parameters: %s%s", xc_strerror(r),
+			  r == XC_EINVAL && p->sched.policy == RIVET_SCHED_CREDIT ?
+			  " (a cap is at most 100 per hart of this machine)" : "");
+		goto fail;
+	}
 	r = xc_memory_populate(h, domid, RIVET_GUEST_RAM_BASE, p->cfg.max_bytes / XC_PAGE_SIZE);
 	if (r < 0) {
 		if (r == XC_ENOMEM && xc_physinfo(h, &pi) == 0)

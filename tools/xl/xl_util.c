@@ -144,9 +144,11 @@ int xl_parse_uint(const char *s, uint64_t max, uint64_t *out)
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
 			return -1;
-		if (n > (max - (uint64_t)(*s - '0')) / 10)
+		uint64_t d = (uint64_t)(*s - '0');
+		/* n * 10 + d <= max, without wrapping (d > max first: max - d would wrap). */
+		if (d > max || n > (max - d) / 10)
 			return -1;
-		n = n * 10 + (uint64_t)(*s - '0');
+		n = n * 10 + d;
 	}
 	*out = n;
 	return 0;

@@ -14,6 +14,7 @@
 #define RIVET_PUBLIC_BOOTIMG_H
 
 #include "types.h"
+#include "hypercall.h"   /* struct rivet_sched_params */
 
 /* Header at offset 0 of the microvisor binary. */
 #define RIVET_UVM_MAGIC      0x4d56555445564952ULL /* "RIVETUVM" */
@@ -26,7 +27,7 @@ struct rivet_uvm_hdr {
 };
 
 #define RIVET_BOOTIMG_MAGIC   0x474d495445564952ULL /* "RIVETIMG" */
-#define RIVET_BOOTIMG_VERSION 1
+#define RIVET_BOOTIMG_VERSION 2   /* 2: each domain's scheduling parameters */
 #define RIVET_NAME_LEN        32  /* including the terminating NUL */
 #define RIVET_MAX_LOADS       16
 #define RIVET_MAX_BOOT_DOMAINS 16
@@ -59,6 +60,11 @@ struct rivet_bootimg_domain {
 	uint8_t  on_crash;
 	uint8_t  flags;        /* RIVET_DOMF_* of hypercall.h: Dom0 is PRIVILEGED */
 	uint8_t  pad[4];
+	/*
+	 * As SCHED_SET for all its vCPUs would set them; policy CREDIT with
+	 * weight 0: the defaults (weight 256, no cap).
+	 */
+	struct rivet_sched_params sched;
 	struct rivet_bootimg_load loads[RIVET_MAX_LOADS];
 };
 

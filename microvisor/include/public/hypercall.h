@@ -18,7 +18,8 @@
 
 #define RIVET_SBI_EXT          0x0A524956UL  /* "\x0aRIV", firmware-specific range */
 #define RIVET_ABI_MAJOR        1
-#define RIVET_ABI_MINOR        2   /* 1.1: ioreq servers; 1.2: Dom0 events through its vPLIC */
+#define RIVET_ABI_MINOR        3   /* 1.1: ioreq servers; 1.2: Dom0 events through its vPLIC;
+					     1.3: scheduling parameters (SCHED_GET / SCHED_SET) */
 
 /*
  * DOMAIN_DESTROY's a1 (ABI 1.2; 0 before): IF_SHUTDOWN destroys only a
@@ -50,6 +51,10 @@ enum rivet_hc {
 	RIVET_HC_VCPU_START       = 24, /* a0 = domid, a1 = vcpu, a2 = pc, a3 = a1 register */
 	RIVET_HC_VCPU_GETINFO     = 25, /* a0 = domid, a1 = vcpu, a2 = GPA of struct rivet_vcpu_info */
 	RIVET_HC_VCPU_PIN         = 26, /* a0 = domid, a1 = vcpu, a2 = hart mask (0 = any) */
+	RIVET_HC_SCHED_GET        = 27, /* a0 = domid, a1 = vcpu or RIVET_SCHED_ALL_VCPUS,
+					   a2 = GPA of struct rivet_sched_params to fill (1.3) */
+	RIVET_HC_SCHED_SET        = 28, /* a0 = domid, a1 = vcpu or RIVET_SCHED_ALL_VCPUS,
+					   a2 = GPA of struct rivet_sched_params (1.3) */
 	RIVET_HC_MEMORY_POPULATE  = 32, /* a0 = domid, a1 = GPA, a2 = nr of 4 KiB pages */
 	RIVET_HC_MEMORY_RELEASE   = 33, /* a0 = domid, a1 = GPA, a2 = nr of pages */
 	RIVET_HC_FOREIGN_MAP      = 34, /* a0 = domid, a1 = its GPA, a2 = caller's window GPA,
@@ -150,6 +155,40 @@ struct rivet_domain_info {
 	uint32_t flags;            /* RIVET_DOMF_* */
 	uint32_t nr_online_vcpus;
 	uint32_t shutdown_reason;  /* when SHUTDOWN is set */
+};
+
+/*
+ * A domain's scheduling policy (docs/architecture.md "Scheduling policy").
+ * CREDIT: weight and cap, per domain (Xen's credit2 meaning: weight 512 gets
+ * twice the hart of weight 256 when both are busy; cap is a percentage of
+ * one hart, 0 = none). RTDS: a budget per period for each vCPU, which runs
+ * before any CREDIT vCPU while it has budget (Xen's RTDS meaning); with
+ * extratime it also runs, as a CREDIT vCPU of the default weight, once the
+ * budget is spent. SCHED_SET with policy CREDIT takes the weight and cap
+ * (vcpu must be ALL); with RTDS the period, budget and extratime of one vCPU
+ * or of all, and a CREDIT domain becomes RTDS (its other vCPUs get the
+ * default period and budget). Out of range: SBI_ERR_INVALID_PARAM, nothing
+ * changed. SCHED_GET says the policy, weight and cap, and the RTDS values of
+ * the vCPU named (vCPU 0 for ALL).
+ */
+#define RIVET_SCHED_CREDIT             0
+#define RIVET_SCHED_RTDS               1
+#define RIVET_SCHED_ALL_VCPUS          0xffffffffU
+#define RIVET_SCHED_WEIGHT_DEFAULT     256
+#define RIVET_SCHED_WEIGHT_MAX         65535
+#define RIVET_SCHED_RTDS_PERIOD_MIN_US 100
+#define RIVET_SCHED_RTDS_PERIOD_MAX_US 10000000   /* 10 s */
+#define RIVET_SCHED_RTDS_BUDGET_MIN_US 10
+#define RIVET_SCHED_RTDS_PERIOD_DEFAULT_US 10000  /* Xen's RTDS defaults */
+#define RIVET_SCHED_RTDS_BUDGET_DEFAULT_US 4000
+
+struct rivet_sched_params {
+	uint32_t policy;           /* RIVET_SCHED_* */
+	uint32_t weight;           /* CREDIT: 1..RIVET_SCHED_WEIGHT_MAX */
+	uint32_t cap;              /* CREDIT: percent of one hart, 0 = none, at most 100 * harts */
+	uint32_t extratime;        /* RTDS: 0 or 1 */
+	uint64_t period_us;        /* RTDS: the vCPU's period */
+	uint64_t budget_us;        /* RTDS: its budget per period, at most the period */
 };
 
 struct rivet_vcpu_info {
