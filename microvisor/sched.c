@@ -243,17 +243,17 @@ void sched_wake(struct vcpu *v)
 		hart_kick(now_home);   /* it was being moved (vcpu-pin) meanwhile */
 }
 
-/* The hart's current vCPU v leaves it at now: its run time counted, its state saved. */
-static void put_current(struct vcpu *v, u64 now)
+/* The hart's current vCPU v leaves it at now: its run time counted (its state is saved next). */
+static inline void count_run(struct vcpu *v, u64 now)
 {
 	v->run_ticks += now - v->run_start;
-	vcpu_put(v);
 }
 
 static void take_off(struct hart *h, struct vcpu *v)
 {
 	if (v && h->current == v) {
-		put_current(v, time_now());
+		count_run(v, time_now());
+		vcpu_put(v);
 		/* Release: as in switch_to(), its state is saved before anyone sees it gone. */
 		__atomic_store_n(&h->current, NULL, __ATOMIC_RELEASE);
 	}
@@ -495,9 +495,13 @@ static struct vcpu *take_yield(struct hart *h, u64 *now, u64 *deadline)
  */
 static inline void switch_to(struct hart *h, struct vcpu *next, u64 now)
 {
-	if (h->current)
-		put_current(h->current, now);
-	vcpu_load(next);
+	struct vcpu *prev = h->current;
+	if (prev) {
+		count_run(prev, now);
+		vcpu_switch(prev, next);
+	} else {
+		vcpu_load(next);
+	}
 	next->run_start = now;
 	__atomic_store_n(&h->current, next, __ATOMIC_RELEASE);
 }
@@ -532,8 +536,6 @@ static inline __attribute__((always_inline)) void prepare_entry(struct hart *h, 
 	if (irqs)
 		csr_set(CSR_HVIP, irqs);
 	program_timer(h, deadline);
-	next->frame.hyp_sp = h->stack_top;
-	next->frame.hyp_tp = (u64)(uintptr_t)h;
 	/*
 	 * A kick of this hart since pick_next() cleared the flag (a VMID
 	 * rollover kicks its own hart) sent no IPI, and while the flag stays

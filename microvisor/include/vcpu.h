@@ -88,6 +88,10 @@ void vcpu_reset(struct vcpu *v, u64 pc, u64 a0, u64 a1);
 /* Loads / saves the VS CSRs and FP state on the current hart. */
 void vcpu_load(struct vcpu *v);
 void vcpu_put(struct vcpu *v);
+/* Its counter state on this hart anew, for the loaded vCPU v whose SBI PMU use changed (sbi_pmu.c). */
+void vcpu_load_counters(struct vcpu *v);
+/* vcpu_put(prev) and vcpu_load(next) in one: a switch (each CSR saved and loaded by one csrrw). */
+void vcpu_switch(struct vcpu *prev, struct vcpu *next);
 /* Raises VS interrupt bits (hvip positions) and wakes the vCPU wherever it is. */
 void vcpu_inject_irq(struct vcpu *v, u64 hvip_bits);
 /* Sets its VSEIP level (an interrupt controller's output) and wakes it for a raised one. */
