@@ -60,9 +60,13 @@ struct sbiret sbi_fast_ecall(struct trap_frame *f);
  * After a call succeeded: counts the firmware event it is (TIME, IPI, the
  * fences), paid for only by a vCPU that counts one. The handlers call it.
  */
+static inline bool sbi_counts_fw_events(const struct vcpu *v)
+{
+	return __builtin_expect(v->pmu.started & VPMU_FW_MASK, 0);
+}
 static inline void sbi_count_fw_event(struct vcpu *v, unsigned long eid, unsigned long fid)
 {
-	if (__builtin_expect(v->pmu.started & VPMU_FW_MASK, 0))
+	if (sbi_counts_fw_events(v))
 		vpmu_sbi_done(v, eid, fid);
 }
 

@@ -66,7 +66,8 @@ struct vcpu {
 	u32 fwft_locked;              /* bit n: feature n locked */
 	/*
 	 * Steal time (steal.h, sbi_sta.c). steal_* and sta_stale are written by
-	 * the home hart in pick(), under home->lock. sta and sta_* change on the
+	 * the home hart only: in pick() (under home->lock), in a directed yield,
+	 * and when the vCPU registers a record. sta and sta_* change on the
 	 * vCPU itself (set_shmem, on that same hart), while it is off (reset), or
 	 * while its domain cannot run (MEMORY_RELEASE); the hart that loads it
 	 * reads them.
