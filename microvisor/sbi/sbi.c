@@ -72,20 +72,3 @@ void sbi_dispatch(struct vcpu *v)
 	if (e != &sbi_legacy)
 		f->x[REG_A1] = r.value;
 }
-
-int sbi_hart_mask(struct vcpu *v, unsigned long mask, unsigned long base, u64 *out)
-{
-	_Static_assert(RIVET_MAX_VCPUS < 64, "a domain's vCPUs fit in a mask with bits to spare");
-	unsigned long n = v->dom->nr_vcpus;
-	if (base == ~0UL) {   /* every hart */
-		*out = (1UL << n) - 1;
-		return 0;
-	}
-	if (base >= n)
-		return mask ? SBI_ERR_INVALID_PARAM : (*out = 0, 0);
-	/* Bit i names vCPU base + i: none may be set from n - base up (a shift below 64, as n is). */
-	if (mask >> (n - base))
-		return SBI_ERR_INVALID_PARAM;
-	*out = mask << base;
-	return 0;
-}
