@@ -47,7 +47,12 @@ struct vcpu {
 	struct ioreq_pending io;      /* that access (dom->ioreq_lock) */
 	volatile u64 ext_line;        /* VSEIP level its (v)PLIC set: atomic stores, no lock; applied via VCPU_REQ_EXT_LINE */
 	u64 resume_addr, resume_opaque;
-	struct vcpu_csrs csrs;        /* valid while not loaded on a hart */
+	/*
+	 * Valid while not loaded on a hart. Written by its home hart (a put; a
+	 * directed yield adds its IPI to hvip under home->lock), or by a reset
+	 * of a vCPU that is off (home->lock); other harts read it under home->lock.
+	 */
+	struct vcpu_csrs csrs;
 	u64 fp[32], fcsr;
 	u64 fp_tag;                   /* names the content of fp[] and fcsr (vcpu.c, lazy FP) */
 	volatile u64 irq_inject;      /* hvip bits to raise, set by any hart */
