@@ -76,11 +76,11 @@ trap_vector:
 	/* An SBI call: its result comes back in a0 and a1, which is where the guest wants it. */
 	call	sbi_fast_ecall
 	bgtz	a0, ecall_declined
+	ld	t0, HART_KICKED(tp)
+	bnez	t0, ecall_kicked
 	csrr	t0, sepc
 	addi	t0, t0, 4
 	csrw	sepc, t0
-	ld	t0, HART_KICKED(tp)
-	bnez	t0, ecall_kicked
 	/*
 	 * The vCPU resumes: gp, s0-s11, sepc, sstatus and hstatus are live. Its
 	 * frame is the hart's current vCPU's (first in struct vcpu), as when it trapped.
@@ -92,13 +92,19 @@ trap_vector:
 	sret
 
 ecall_kicked:
-	/* Handled, but the hart must schedule: the results into the frame, then the full path. */
+	/*
+	 * Handled, but the hart must schedule: the results and the stepped sepc
+	 * go into the frame (not into the CSR, which enter_guest overwrites).
+	 */
 	ld	t0, HART_CURRENT(tp)
 	sd	a0, FRAME_X + 10*8(t0)
 	sd	a1, FRAME_X + 11*8(t0)
+	csrr	t1, sepc
+	addi	t1, t1, 4
+	sd	t1, FRAME_SEPC(t0)
 	mv	a0, t0
 	li	a1, TRAP_FULL_HANDLED_PATH
-	j	save_rest
+	j	save_rest_but_sepc
 ecall_declined:
 	ld	a0, HART_CURRENT(tp)
 	li	a1, TRAP_FULL_PATH
@@ -121,6 +127,7 @@ full_path:
 save_rest:
 	csrr	t0, sepc
 	sd	t0, FRAME_SEPC(a0)
+save_rest_but_sepc:
 	csrr	t0, sstatus
 	sd	t0, FRAME_SSTATUS(a0)
 	csrr	t0, hstatus

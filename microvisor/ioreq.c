@@ -411,8 +411,6 @@ int ioreq_server_destroy(struct domain *d, unsigned port)
 
 void ioreq_flush(struct domain *d)
 {
-	if (!__atomic_load_n(&d->ioreq_unsignalled, __ATOMIC_RELAXED))
-		return;
 	spin_lock(&d->ioreq_lock);
 	d->ioreq_unsignalled = false;
 	if (d->ioreq && d->ioreq->unsignalled)

@@ -75,6 +75,8 @@ static void hart_setup(struct hart *h)
 	csr_write(CSR_HVIP, 0);
 	csr_write(CSR_HGATP, 0);
 	hfence_gvma_all();
+	/* Written above, but sbi_fwft_init() probes on the boot hart: the first vCPU's load writes all three. */
+	h->hedeleg = h->henvcfg = h->hcounteren = HART_CSR_UNKNOWN;
 	h->timer_programmed = 0;
 	csr_write(CSR_SIE, IRQ_BIT(IRQ_S_TIMER) | IRQ_BIT(IRQ_S_SOFT));
 }

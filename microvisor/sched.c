@@ -52,7 +52,8 @@ static u64 cap_left(struct domain *d, u64 now)
  * The current vCPU v's run since it was loaded or last charged, up to now:
  * its CPU time, its virtual time (always, so that an RTDS vCPU in extratime
  * competes by all it ran), its RTDS budget, its domain's cap. Only v's own
- * hart calls this, for its current vCPU.
+ * hart calls this, for its current vCPU: in a scan, and as it leaves the
+ * hart (its state is saved next).
  */
 static inline void charge_current(struct vcpu *v, u64 now)
 {
@@ -60,6 +61,11 @@ static inline void charge_current(struct vcpu *v, u64 now)
 	struct domain *d = v->dom;
 	v->run_start = now;
 	v->run_ticks += ran;
+	if (!d->sched_bounded) {
+		/* The common case, on every switch: credit without a cap (weight checked when set). */
+		v->se.vtime += ran * SCHED_WEIGHT_DEFAULT / d->sched_weight;
+		return;
+	}
 	sched_charge_credit(&v->se, d->sched_rt ? SCHED_WEIGHT_DEFAULT : (u32)d->sched_weight, ran);
 	if (d->sched_rt)
 		sched_charge_rt(&v->se, ran);
@@ -333,17 +339,11 @@ void sched_wake(struct vcpu *v)
 		hart_kick(now_home);   /* it was being moved (vcpu-pin) meanwhile */
 }
 
-/* The hart's current vCPU v leaves it at now: its run time counted, its state saved. */
-static void put_current(struct vcpu *v, u64 now)
-{
-	charge_current(v, now);
-	vcpu_put(v);
-}
-
 static void take_off(struct hart *h, struct vcpu *v)
 {
 	if (v && h->current == v) {
-		put_current(v, time_now());
+		charge_current(v, time_now());
+		vcpu_put(v);
 		/* Release: as in switch_to(), its state is saved before anyone sees it gone. */
 		__atomic_store_n(&h->current, NULL, __ATOMIC_RELEASE);
 	}
@@ -559,92 +559,43 @@ static struct vcpu *pick_next(struct hart *h, u64 *now, u64 *deadline, u64 *limi
 }
 
 /*
- * The directed yield sched_yield_to() asked for, done without a look at the
- * whole run queue: nothing but the two vCPUs changed since the last one,
- * since anything else that could (a wake, a request, a flush, a VMID
- * rollover, a migration, a pause, a death) kicks this hart with KICK_EVENT,
- * and the timer already programmed covers every blocked vCPU's deadline.
- * The target inherits what is left of the yielder's slice, so two vCPUs
- * yielding back and forth cannot keep a third off the hart past its end.
- * NULL: pick_next() decides, the yielder's slice over; the
- * target's wake is then the scan's, or sched_wake()'s if it lives elsewhere.
- */
-static struct vcpu *take_yield(struct hart *h, u64 *now, u64 *deadline)
-{
-	struct vcpu *t = h->yield_to, *cur = h->current;
-	if (!t)
-		return NULL;
-	h->yield_to = NULL;
-	bool go = atomic_xchg(&h->kicked, 0) == KICK_YIELD && cur && h->timer_programmed;
-	*now = time_now();
-	/*
-	 * Only within the slice: a fresh one here would outrun the timer
-	 * interrupt of the old one's end, which the guest takes only after
-	 * this, and two vCPUs yielding to each other would keep the hart.
-	 */
-	go = go && *now < h->slice_end;
-	spin_lock(&h->lock);
-	/*
-	 * Homed here when the IPI was sent, it still is: only this hart moves
-	 * its vCPUs away (migrate_away), and not in between. Checked all the
-	 * same, so that a yield never loses a wake should that change.
-	 */
-	struct hart *t_home = t->home;
-	go = go && t_home == h && t != cur;
-	if (go && t->state == VCPU_BLOCKED)
-		wake_locked(t, *now);
-	/*
-	 * A budget or a cap is the scan's to enforce (policy_limit): the yield
-	 * inherits only a slice. Same domain for both, so one look does.
-	 */
-	go = go && can_run(t) && can_run(cur) && !t->dom->sched_rt && !t->dom->sched_cap;
-	if (go) {
-		steal_note(cur, true, true, *now);   /* preempted: it waits from now */
-		steal_note(t, false, false, *now);
-	}
-	spin_unlock(&h->lock);
-	if (!go) {
-		h->slice_end = 0;
-		if (t_home != h)
-			sched_wake(t);
-		return NULL;
-	}
-	*deadline = h->timer_programmed;   /* schedule() lowers it to the slice's end */
-	return t;
-}
-
-/*
- * Puts the current vCPU (if any) and loads next, now: the two halves of a
- * switch. current goes from one straight to the other, never NULL in
+ * Puts prev, the current vCPU (if any), and loads next, now: the two halves
+ * of a switch. current goes from one straight to the other, never NULL in
  * between, and with release order: domain_pause() and domain_quiescent(),
  * which wait while a vCPU of theirs is some hart's current, see the old
  * one's state saved once they see it gone.
  */
-static inline void switch_to(struct hart *h, struct vcpu *next, u64 now)
+static inline void switch_to(struct hart *h, struct vcpu *prev, struct vcpu *next, u64 now)
 {
-	if (h->current)
-		put_current(h->current, now);
-	vcpu_load(next);
+	if (prev) {
+		charge_current(prev, now);
+		vcpu_switch(prev, next);
+	} else {
+		vcpu_load(next);
+	}
 	next->run_start = now;
 	__atomic_store_n(&h->current, next, __ATOMIC_RELEASE);
 }
 
 /*
  * The last steps before next, just made (or still) current, runs: its
- * domain was seen running after current was published (schedule()).
+ * domain was seen running after current was published (may_enter()).
+ * The flags below are read plainly, after that fence: one set later comes
+ * with a kick, whose IPI traps the guest right back (or, for this hart's
+ * own kicks, the software interrupt raised at the end).
  */
 static inline __attribute__((always_inline)) void prepare_entry(struct hart *h, struct vcpu *next, u64 deadline)
 {
 	steal_loaded(next);   /* only now: its domain runs, so its memory stays */
 	/* The domain unmapped memory since this vCPU last ran: drop stale G-stage entries. */
-	u64 gen = atomic_read(&next->dom->gvma_gen);
+	u64 gen = __atomic_load_n(&next->dom->gvma_gen, __ATOMIC_RELAXED);
 	if (next->gvma_gen_seen != gen) {
 		/* The VMID in hgatp, which is the one the TLB entries carry. */
 		hfence_gvma_vmid((csr_read(CSR_HGATP) >> HGATP_VMID_SHIFT) & HGATP_VMID_MASK);
 		next->gvma_gen_seen = gen;
 	}
-	/* Plain reads first: most switches have nothing to apply, and a swap costs more. */
-	u64 req = atomic_read(&next->requests) ? atomic_xchg(&next->requests, 0) : 0;
+	/* A plain read first: most switches have nothing to apply, and a swap costs more. */
+	u64 req = __atomic_load_n(&next->requests, __ATOMIC_RELAXED) ? atomic_xchg(&next->requests, 0) : 0;
 	if (req & VCPU_REQ_VVMA_FLUSH)
 		hfence_vvma_all();
 	if (req & VCPU_REQ_FENCE_I)
@@ -655,23 +606,21 @@ static inline __attribute__((always_inline)) void prepare_entry(struct hart *h, 
 		else
 			csr_clear(CSR_HVIP, IRQ_BIT(IRQ_VS_EXT));
 	}
-	u64 irqs = atomic_read(&next->irq_inject) ? atomic_xchg(&next->irq_inject, 0) : 0;
+	u64 irqs = __atomic_load_n(&next->irq_inject, __ATOMIC_RELAXED) ? atomic_xchg(&next->irq_inject, 0) : 0;
 	if (irqs)
 		csr_set(CSR_HVIP, irqs);
 	program_timer(h, deadline);
-	next->frame.hyp_sp = h->stack_top;
-	next->frame.hyp_tp = (u64)(uintptr_t)h;
 	/*
 	 * A kick of this hart since pick_next() cleared the flag (a VMID
 	 * rollover kicks its own hart) sent no IPI, and while the flag stays
 	 * set no other kick sends one either: raise our own software interrupt,
 	 * so the guest traps straight back and the next pass serves it.
 	 */
-	if (atomic_read(&h->kicked))
+	if (__atomic_load_n(&h->kicked, __ATOMIC_RELAXED))
 		csr_set(CSR_SIP, IRQ_BIT(IRQ_S_SOFT));
 }
 
-/* Dekker with domain_pause() / domain_quiescent(): see schedule(). */
+/* Dekker with domain_pause() / domain_quiescent(): see schedule_scan(). */
 static inline bool may_enter(struct vcpu *next)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -679,41 +628,107 @@ static inline bool may_enter(struct vcpu *next)
 }
 
 /*
- * The directed yield's switch (take_yield): from one vCPU to another of the
- * same domain, so the VMID in hgatp stays right (a rollover since the last
- * schedule() would have kicked this hart); NULL if the domain stopped
- * meanwhile, and schedule() then looks at everything.
+ * Delivers the IPI a directed yield carries to its target t (sbi_send_ipis()
+ * left it to the yield). True if t is homed here and runnable (woken by the
+ * IPI if it waited for one), as cur, the current vCPU, is.
  */
-static struct vcpu *switch_yield(struct hart *h)
+static bool yield_target_ready(struct hart *h, struct vcpu *cur, struct vcpu *t, u64 now)
 {
-	u64 now, deadline;
-	struct vcpu *next = take_yield(h, &now, &deadline);
-	if (!next)
-		return NULL;
-	switch_to(h, next, now);
-	if (!may_enter(next)) {
-		h->slice_end = 0;   /* pick_next() decides, as after any failed yield */
-		return NULL;
+	spin_lock(&h->lock);
+	/*
+	 * Homed here when the IPI was sent, it still is: only this hart moves
+	 * its vCPUs away (migrate_away), and not in between. Checked all the
+	 * same: elsewhere, or (never) current, it gets the IPI as any target.
+	 */
+	if (t->home != h || t == cur) {
+		spin_unlock(&h->lock);
+		vcpu_inject_irq(t, IRQ_BIT(IRQ_VS_SOFT));
+		return false;
 	}
-	prepare_entry(h, next, h->slice_end < deadline ? h->slice_end : deadline);
-	return next;
+	/* Homed here and not current, so not loaded: its saved hvip takes the IPI. */
+	t->csrs.hvip |= IRQ_BIT(IRQ_VS_SOFT);
+	if (t->state == VCPU_BLOCKED)
+		wake_locked(t, now);
+	bool ready = t->state == VCPU_RUNNABLE && cur && cur->state == VCPU_RUNNABLE;
+	spin_unlock(&h->lock);
+	return ready;
 }
 
-struct vcpu *schedule(struct hart *h)
+/*
+ * A budget or a cap is the scan's to enforce (policy_limit): a yield hands
+ * over only a slice, so none in an RTDS or capped domain.
+ */
+static inline bool yield_policy_bound(const struct domain *d)
+{
+	return d->sched_bounded;
+}
+
+/*
+ * Whether the current vCPU cur may hand t the rest of its slice at once,
+ * without a look at the whole run queue: only when nothing but the two
+ * vCPUs changed since the last schedule(), i.e. only the yield kicked this
+ * hart, since anything else that could (a wake, a request, a flush, a VMID
+ * rollover, a migration, a pause, a death) kicks it with KICK_EVENT; and
+ * the timer already programmed covers every blocked vCPU's deadline. Its
+ * domain's state is left to may_enter(), after the switch.
+ */
+static inline bool yield_allowed(struct hart *h, struct vcpu *cur, struct vcpu *t, u64 now)
+{
+	if (!yield_target_ready(h, cur, t, now))
+		return false;
+	/*
+	 * Only within the slice, which t inherits: a fresh one here would
+	 * outrun the timer interrupt of the old one's end, which the guest
+	 * takes only after this, and two vCPUs yielding to each other would
+	 * keep a third off the hart. Same domain (sbi_send_ipis() sends
+	 * nothing else): the VMID in hgatp stays right, and a rollover since
+	 * the last schedule() would have kicked this hart.
+	 */
+	return atomic_xchg(&h->kicked, 0) == KICK_YIELD && t->dom == cur->dom && now < h->slice_end &&
+	       h->timer_programmed && !yield_policy_bound(t->dom);
+}
+
+/*
+ * The directed yield (sched_yield_to()): the current vCPU hands the rest of
+ * its slice to h->yield_to, a vCPU of its own domain, at once. NULL if it
+ * may not, or if the domain stopped meanwhile: the yielder's slice is then
+ * over and pick_next() decides.
+ */
+static inline __attribute__((always_inline)) struct vcpu *switch_yield(struct hart *h)
+{
+	struct vcpu *t = h->yield_to, *cur = h->current;
+	u64 now = time_now();
+	h->yield_to = NULL;
+	if (!yield_allowed(h, cur, t, now)) {
+		h->slice_end = 0;
+		return NULL;
+	}
+	switch_to(h, cur, t, now);
+	if (!may_enter(t)) {
+		h->slice_end = 0;
+		return NULL;
+	}
+	/* Its domain runs (may_enter): the yielder waits from now, the target stops waiting. */
+	steal_note(cur, true, true, now);
+	steal_note(t, false, false, now);
+	prepare_entry(h, t, h->slice_end < h->timer_programmed ? h->slice_end : h->timer_programmed);
+	return t;
+}
+
+/* Picks what runs next from the whole run queue (idling until there is one), and loads it. */
+static struct vcpu *__attribute__((noinline)) schedule_scan(struct hart *h)
 {
 	struct vcpu *next;
 	u64 now, deadline, limit;
 	bool rt, others;
 
-	if (h->yield_to && (next = switch_yield(h)) != NULL)
-		return next;
 	for (;;) {
 		next = pick_next(h, &now, &deadline, &limit, &rt, &others);
 		/* Its VMID first: vcpu_load and vmid_enter put it in hgatp. */
 		vmid_refresh(next->dom);
 		bool switched = next != h->current;
 		if (switched)
-			switch_to(h, next, now);
+			switch_to(h, h->current, next, now);
 		/*
 		 * An RTDS vCPU with budget runs by that budget (limit), not by
 		 * slices: its slice starts only once it competes by credit.
@@ -738,4 +753,12 @@ struct vcpu *schedule(struct hart *h)
 		deadline = limit;   /* its RTDS budget or its domain's cap runs out */
 	prepare_entry(h, next, deadline);
 	return next;
+}
+
+struct vcpu *schedule(struct hart *h)
+{
+	struct vcpu *next;
+	if (h->yield_to && (next = switch_yield(h)) != NULL)
+		return next;
+	return schedule_scan(h);
 }

@@ -67,6 +67,7 @@ int sched_params_set(struct domain *d, u64 vcpu, const struct rivet_sched_params
 		d->sched_weight = p->weight;
 		d->sched_cap = p->cap;
 		d->sched_rt = 0;
+		d->sched_bounded = p->cap != 0;
 		publish(d);
 		spin_unlock(&sched_params_lock);
 		return 0;
@@ -83,6 +84,7 @@ int sched_params_set(struct domain *d, u64 vcpu, const struct rivet_sched_params
 	}
 	/* The values first, then the policy that makes the harts use them (both before the gen). */
 	__atomic_store_n(&d->sched_rt, 1, __ATOMIC_RELEASE);
+	d->sched_bounded = 1;
 	publish(d);
 	spin_unlock(&sched_params_lock);
 	return 0;

@@ -167,9 +167,36 @@ enum trap_path guest_trap_fast(struct trap_frame *f)
 	return __atomic_load_n(&this_hart()->kicked, __ATOMIC_RELAXED) ? TRAP_FULL_HANDLED : TRAP_RESUME;
 }
 
-/* An exit guest_trap_fast() left: true if the hart must schedule, false if the vCPU resumes. */
-static bool __attribute__((noinline)) full_exit(struct hart *h, struct vcpu *v)
+/*
+ * The frame of the vCPU schedule() picks. A vCPU's frame is its first
+ * member, so this is schedule()'s own result: a tail call.
+ */
+static inline struct trap_frame *schedule_frame(void)
 {
+	_Static_assert(offsetof(struct vcpu, frame) == 0, "entry.S finds a vCPU's frame at its start");
+	return (struct trap_frame *)schedule(this_hart());
+}
+
+/* The hart schedules after v's exit, its device model told of posted MMIO writes first (ioreq.c). */
+static struct trap_frame *__attribute__((noinline)) flush_then_schedule(struct vcpu *v)
+{
+	ioreq_flush(v->dom);
+	return schedule_frame();
+}
+
+/* What the hart runs after v's exit, which asks for the scheduler. */
+static inline struct trap_frame *to_scheduler(struct vcpu *v)
+{
+	/* Tail calls either way (the hint read without the lock): a switch pays no stack frame here. */
+	if (__atomic_load_n(&v->dom->ioreq_unsignalled, __ATOMIC_RELAXED))
+		return flush_then_schedule(v);
+	return schedule_frame();
+}
+
+/* An exit guest_trap_fast() left: the frame of the vCPU that runs next (v's own if it resumes). */
+static struct trap_frame *__attribute__((noinline)) full_exit(struct vcpu *v)
+{
+	struct hart *h = this_hart();
 	u64 scause = csr_read(CSR_SCAUSE);
 	if (scause & SCAUSE_IRQ) {
 		u64 irq = scause & ~SCAUSE_IRQ;
@@ -179,10 +206,10 @@ static bool __attribute__((noinline)) full_exit(struct hart *h, struct vcpu *v)
 			sched_ipi_irq(h);
 		else if (irq == IRQ_S_EXT)
 			host_ext_irq();
-		return true;
+		return to_scheduler(v);
 	}
 	guest_exception(h, v, scause);
-	return !sched_fast_resume(h, v);
+	return sched_fast_resume(h, v) ? &v->frame : to_scheduler(v);
 }
 
 /*
@@ -192,11 +219,7 @@ static bool __attribute__((noinline)) full_exit(struct hart *h, struct vcpu *v)
 struct trap_frame *guest_trap(struct trap_frame *f, enum trap_path path)
 {
 	struct vcpu *v = container_of(f, struct vcpu, frame);
-	struct hart *h = this_hart();
-	if (path == TRAP_FULL && !full_exit(h, v))
-		return f;
-	ioreq_flush(v->dom);
-	return &schedule(h)->frame;
+	return path == TRAP_FULL ? full_exit(v) : to_scheduler(v);
 }
 
 /* A trap in HS-mode itself: only a guarded guest access may cause one. */

@@ -88,23 +88,62 @@ static void fp_restore(struct vcpu *v)
 		"fscsr %1\n.option pop" : : "r"(f), "r"(v->fcsr) : "memory");
 }
 
-void vcpu_load(struct vcpu *v)
+/*
+ * The VS-level CSRs a vCPU takes with it, in one list for the three ways
+ * they move: loaded, saved, or both at once in a switch (csrrw writes the
+ * next vCPU's value and reads the last one's in one instruction). Every one
+ * of them can change while the guest runs (hvip through sip.SSIP, vstimecmp
+ * through stimecmp), so each is saved on every put. hgatp is not here:
+ * vmid_enter() writes it, once the VMID is known to be current.
+ */
+#define VCPU_CSRS(X) \
+	X(CSR_VSSTATUS, vsstatus) X(CSR_VSIE, vsie) X(CSR_VSTVEC, vstvec) X(CSR_VSSCRATCH, vsscratch) \
+	X(CSR_VSEPC, vsepc) X(CSR_VSCAUSE, vscause) X(CSR_VSTVAL, vstval) X(CSR_VSATP, vsatp) \
+	X(CSR_HVIP, hvip) X(CSR_VSTIMECMP, vstimecmp) X(CSR_SCOUNTEREN, scounteren) X(CSR_SENVCFG, senvcfg)
+
+/* The first step of a put: what follows is the microvisor's work, not the guest's. */
+static inline __attribute__((always_inline)) void put_counters(struct vcpu *v)
 {
-	struct vcpu_csrs *c = &v->csrs;
-	struct hart *h = this_hart();
-	/* hgatp: vmid_enter() writes it, after the VMID is known to be current. */
-	csr_write(CSR_VSSTATUS, c->vsstatus);
-	csr_write(CSR_VSIE, c->vsie);
-	csr_write(CSR_VSTVEC, c->vstvec);
-	csr_write(CSR_VSSCRATCH, c->vsscratch);
-	csr_write(CSR_VSEPC, c->vsepc);
-	csr_write(CSR_VSCAUSE, c->vscause);
-	csr_write(CSR_VSTVAL, c->vstval);
-	csr_write(CSR_VSATP, c->vsatp);
-	csr_write(CSR_HVIP, c->hvip);
-	csr_write(CSR_VSTIMECMP, c->vstimecmp);
-	csr_write(CSR_SCOUNTEREN, c->scounteren);
-	csr_write(CSR_SENVCFG, c->senvcfg);
+	/* Only a counting vCPU pays the call. */
+	if (v->pmu.started & VPMU_HW_MASK)
+		vpmu_put(v);
+}
+
+/* The last step of a put, once its CSRs are saved. */
+static inline __attribute__((always_inline)) void put_fp(struct vcpu *v, struct hart *h)
+{
+	/* Only a guest that dirtied FP pays for saving it; the hart's registers then hold the new content. */
+	if ((v->frame.sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
+		csr_set(CSR_SSTATUS, SSTATUS_FS_INITIAL);
+		fp_save(v);
+		csr_clear(CSR_SSTATUS, SSTATUS_FS);
+		v->frame.sstatus = (v->frame.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
+		v->fp_tag = __atomic_fetch_add(&fp_next_tag, 1, __ATOMIC_RELAXED);
+		h->fp_tag = v->fp_tag;
+	}
+}
+
+/*
+ * Its hcounteren (whether its counter reads trap), and a sample of the host
+ * counters if it counts: only for started hardware counters, since a PMU
+ * call that starts or stops one syncs first (sbi_pmu.c), which takes its own
+ * sample, so a vCPU not counting costs no counter reads here.
+ */
+static inline __attribute__((always_inline)) void load_counters(struct vcpu *v, struct hart *h)
+{
+	HART_CSR_UPDATE(h, hcounteren, CSR_HCOUNTEREN, vpmu_hcounteren(&v->pmu));
+	if (v->pmu.started & VPMU_HW_MASK)
+		vpmu_loaded(&v->pmu, csr_read(CSR_CYCLE), csr_read(CSR_INSTRET));
+}
+
+void vcpu_load_counters(struct vcpu *v)
+{
+	load_counters(v, this_hart());
+}
+
+/* What a load does on hart h once v's VS CSRs are in place. */
+static inline __attribute__((always_inline)) void load_rest(struct vcpu *v, struct hart *h)
+{
 	sbi_fwft_load(v, h);
 	/* UNKNOWN never matches: a vCPU that somehow skipped vcpu_reset gets its own (zero) registers. */
 	if (h->fp_tag != v->fp_tag || v->fp_tag == FP_TAG_UNKNOWN) {
@@ -114,46 +153,78 @@ void vcpu_load(struct vcpu *v)
 		csr_clear(CSR_SSTATUS, SSTATUS_FS);
 		h->fp_tag = v->fp_tag;
 	}
-	/* The VS-stage TLB and i-cache of this hart may hold another life of this VMID. */
 	if (v->last_hart != (int)h->index) {
 		/* New to this hart (or back): its TLBs may hold older translations of the VMID. */
 		atomic_or(&v->requests, VCPU_REQ_VVMA_FLUSH | VCPU_REQ_FENCE_I);
 		hfence_gvma_vmid(v->dom->vmid);
+		v->last_hart = h->index;
+		/* Where its traps land: this hart's stack and struct hart (entry.S). */
+		v->frame.hyp_sp = h->stack_top;
+		v->frame.hyp_tp = (u64)(uintptr_t)h;
 	}
-	v->last_hart = h->index;
 	/* Last: its counters start counting with the guest about to run. */
-	vpmu_load(v, h);
-	h->csrs_known = true;   /* hedeleg, henvcfg and hcounteren written */
+	load_counters(v, h);
+}
+
+void vcpu_load(struct vcpu *v)
+{
+	const struct vcpu_csrs *c = &v->csrs;
+#define LOAD_CSR(csr, field) csr_write(csr, c->field);
+	VCPU_CSRS(LOAD_CSR)
+#undef LOAD_CSR
+	load_rest(v, this_hart());
 }
 
 void vcpu_put(struct vcpu *v)
 {
 	struct vcpu_csrs *c = &v->csrs;
-	/* First: what follows is the microvisor's work, not the guest's. Only a counting vCPU pays the call. */
-	if (v->pmu.started & VPMU_HW_MASK)
-		vpmu_put(v);
-	c->vsstatus = csr_read(CSR_VSSTATUS);
-	c->vsie = csr_read(CSR_VSIE);
-	c->vstvec = csr_read(CSR_VSTVEC);
-	c->vsscratch = csr_read(CSR_VSSCRATCH);
-	c->vsepc = csr_read(CSR_VSEPC);
-	c->vscause = csr_read(CSR_VSCAUSE);
-	c->vstval = csr_read(CSR_VSTVAL);
-	c->vsatp = csr_read(CSR_VSATP);
-	c->hvip = csr_read(CSR_HVIP);
-	c->vstimecmp = csr_read(CSR_VSTIMECMP);
-	c->scounteren = csr_read(CSR_SCOUNTEREN);
-	c->senvcfg = csr_read(CSR_SENVCFG);
-	/* Only a guest that dirtied FP pays for saving it; the hart's registers then hold the new content. */
-	if ((v->frame.sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
-		csr_set(CSR_SSTATUS, SSTATUS_FS_INITIAL);
-		fp_save(v);
-		csr_clear(CSR_SSTATUS, SSTATUS_FS);
-		v->frame.sstatus = (v->frame.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
-		v->fp_tag = __atomic_fetch_add(&fp_next_tag, 1, __ATOMIC_RELAXED);
-		this_hart()->fp_tag = v->fp_tag;
-	}
+	put_counters(v);
+#define SAVE_CSR(csr, field) c->field = csr_read(csr);
+	VCPU_CSRS(SAVE_CSR)
+#undef SAVE_CSR
+	put_fp(v, this_hart());
 	/* hvip and vstimecmp keep its values: the next vcpu_load writes both, an idle hart clears them. */
+}
+
+/* True if v's put only saves its CSRs: no counters to sample, no FP to save. */
+static inline bool put_is_plain(const struct vcpu *v)
+{
+	return !(v->pmu.started & VPMU_HW_MASK) && (v->frame.sstatus & SSTATUS_FS) != SSTATUS_FS_DIRTY;
+}
+
+/*
+ * True if v's load on h only writes CSRs: its FP content already in the
+ * registers, h the hart it last ran on, no counters to sample.
+ */
+static inline bool load_is_plain(const struct vcpu *v, const struct hart *h)
+{
+	return h->fp_tag == v->fp_tag && v->fp_tag != FP_TAG_UNKNOWN && v->last_hart == (int)h->index &&
+	       !(v->pmu.started & VPMU_HW_MASK);
+}
+
+/* A switch with more than CSRs to move: the two halves one after the other. */
+static void __attribute__((noinline)) switch_in_halves(struct vcpu *prev, struct vcpu *next)
+{
+	vcpu_put(prev);
+	vcpu_load(next);
+}
+
+void vcpu_switch(struct vcpu *prev, struct vcpu *next)
+{
+	struct vcpu_csrs *out = &prev->csrs;
+	const struct vcpu_csrs *in = &next->csrs;
+	struct hart *h = this_hart();
+	/* A tail call, so that the common way below needs no stack frame. */
+	if (!put_is_plain(prev) || !load_is_plain(next, h)) {
+		switch_in_halves(prev, next);
+		return;
+	}
+#define SWAP_CSR(csr, field) out->field = csr_swap(csr, in->field);
+	VCPU_CSRS(SWAP_CSR)
+#undef SWAP_CSR
+	/* What load_rest() does besides FP, a new hart and counter samples, which load_is_plain() ruled out. */
+	sbi_fwft_load(next, h);
+	HART_CSR_UPDATE(h, hcounteren, CSR_HCOUNTEREN, vpmu_hcounteren(&next->pmu));
 }
 
 void vcpu_inject_irq(struct vcpu *v, u64 hvip_bits)

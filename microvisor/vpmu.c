@@ -49,12 +49,6 @@ void vpmu_sync(struct vpmu *p, u64 cycle, u64 instret)
 	p->instret_at = instret;
 }
 
-u64 vpmu_hcounteren(const struct vpmu *p)
-{
-	/* Until the vCPU uses the SBI PMU its reads see the machine's counters, as they always did. */
-	return p->used ? COUNTEREN_TM : COUNTEREN_CY | COUNTEREN_TM | COUNTEREN_IR;
-}
-
 long vpmu_num_counters(void)
 {
 	return VPMU_NR_COUNTERS;
@@ -258,28 +252,7 @@ bool vpmu_decode_read(u32 insn, unsigned *idx, unsigned *rd)
 /* RFENCE function ids (SBI spec) whose sent side Rivet counts. */
 enum { RFENCE_FENCE_I, RFENCE_SFENCE_VMA, RFENCE_SFENCE_VMA_ASID };
 
-/* Through the hart's copy of what it last wrote (hart.h): a switch writes it only on a change. */
-static void set_hcounteren(struct hart *h, u64 val)
-{
-	if (!h->csrs_known || h->hcounteren != val) {
-		csr_write(CSR_HCOUNTEREN, val);
-		h->hcounteren = val;
-	}
-}
-
 bool vpmu_host_counters;
-
-/*
- * Samples only for started hardware counters: a PMU call that starts or
- * stops one syncs first (sbi_pmu.c), which takes its own sample, so a
- * vCPU not counting cycles or instructions costs no counter reads here.
- */
-void vpmu_load(struct vcpu *v, struct hart *h)
-{
-	set_hcounteren(h, vpmu_hcounteren(&v->pmu));
-	if (v->pmu.started & VPMU_HW_MASK)
-		vpmu_loaded(&v->pmu, csr_read(CSR_CYCLE), csr_read(CSR_INSTRET));
-}
 
 void vpmu_put(struct vcpu *v)
 {

@@ -63,6 +63,7 @@ struct domain {
 	 * are RTDS; their parameters reach them through sched_gen (vcpu.h).
 	 */
 	volatile u64 sched_weight, sched_cap, sched_rt;
+	volatile u64 sched_bounded;   /* sched_rt || sched_cap: one load on the switch path */
 	volatile u64 sched_gen;
 	/* Its cap's window (now / window length) and the run time of all its vCPUs in it (sched.c). */
 	volatile u64 cap_window, cap_used;

@@ -39,16 +39,31 @@ struct hart {
 	u64 stack_top;
 	/*
 	 * Written and read by this hart only: what it last wrote to the CSRs a
-	 * switch may change (csrs_known false: nothing yet), so vcpu_load and
-	 * vpmu_load write one only when the value differs, without reading it back.
+	 * switch may change (HART_CSR_UNKNOWN: nothing yet), so a vCPU's load
+	 * writes one only when the value differs, without reading it back
+	 * (HART_CSR_UPDATE).
 	 */
-	bool csrs_known;
 	u64 hedeleg, henvcfg, hcounteren;
 	/* Whose FP registers this hart holds (vcpu.c, lazy FP), this hart's only: FP_TAG_*, or a vCPU's tag. */
 	u64 fp_tag;
 	/* Guarded guest-memory access: a fault sets fault_hit and skips the insn. */
 	volatile bool fault_armed, fault_hit;
 };
+
+/*
+ * A hart's copy of a CSR it has not written yet (hart_setup): no value
+ * hedeleg, henvcfg or hcounteren can hold, as each has bits that are
+ * read-only zero (and Rivet writes only its own bits to hcounteren).
+ */
+#define HART_CSR_UNKNOWN (~0UL)
+/* Writes val to csr, whose last value hart h keeps in its field copy, only if the two differ. */
+#define HART_CSR_UPDATE(h, copy, csr, val) do {	\
+	u64 __new = (val);				\
+	if ((h)->copy != __new) {			\
+		csr_write(csr, __new);			\
+		(h)->copy = __new;			\
+	}						\
+} while (0)
 
 extern struct hart harts[MAX_HARTS];
 extern unsigned nr_harts;

@@ -54,7 +54,10 @@ enum ioreq_fault {
 	IOREQ_MISALIGNED,   /* the guest gets the address-misaligned exception */
 };
 int ioreq_handle_fault(struct hart *h, struct vcpu *v, u64 gpa, bool store);
-/* The vCPU leaves the fast path: the device model hears of lazy writes now. */
+/*
+ * The vCPU leaves the fast path and d->ioreq_unsignalled (the caller's
+ * lockless hint) is set: the device model hears of lazy writes now.
+ */
 void ioreq_flush(struct domain *d);
 /* Dom0 sent on a server's port: collect the answers of target domain domid. */
 void ioreq_notify(unsigned domid);

@@ -3,6 +3,7 @@
 #ifndef RIVET_SBI_H
 #define RIVET_SBI_H
 #include "vcpu.h"
+#include "domain.h"
 #include "sbi_call.h"
 #include "public/hypercall.h"
 
@@ -60,14 +61,37 @@ struct sbiret sbi_fast_ecall(struct trap_frame *f);
  * After a call succeeded: counts the firmware event it is (TIME, IPI, the
  * fences), paid for only by a vCPU that counts one. The handlers call it.
  */
+static inline bool sbi_counts_fw_events(const struct vcpu *v)
+{
+	return __builtin_expect(v->pmu.started & VPMU_FW_MASK, 0);
+}
 static inline void sbi_count_fw_event(struct vcpu *v, unsigned long eid, unsigned long fid)
 {
-	if (__builtin_expect(v->pmu.started & VPMU_FW_MASK, 0))
+	if (sbi_counts_fw_events(v))
 		vpmu_sbi_done(v, eid, fid);
 }
 
-/* Resolves an SBI (hart_mask, hart_mask_base) pair to a bitmap of the domain's vCPUs. */
-int sbi_hart_mask(struct vcpu *v, unsigned long mask, unsigned long base, u64 *out);
+/*
+ * Resolves an SBI (hart_mask, hart_mask_base) pair to a bitmap of the
+ * domain's vCPUs; SBI_ERR_INVALID_PARAM if it names one the domain lacks.
+ * Inline: every IPI asks, and its common call then needs no stack frame.
+ */
+static inline int sbi_hart_mask(struct vcpu *v, unsigned long mask, unsigned long base, u64 *out)
+{
+	_Static_assert(RIVET_MAX_VCPUS < 64, "a domain's vCPUs fit in a mask with bits to spare");
+	unsigned long n = v->dom->nr_vcpus;
+	if (base == ~0UL) {   /* every hart */
+		*out = (1UL << n) - 1;
+		return 0;
+	}
+	if (base >= n)
+		return mask ? SBI_ERR_INVALID_PARAM : (*out = 0, 0);
+	/* Bit i names vCPU base + i: none may be set from n - base up (a shift below 64, as n is). */
+	if (mask >> (n - base))
+		return SBI_ERR_INVALID_PARAM;
+	*out = mask << base;
+	return 0;
+}
 /*
  * The calling vCPU (current on this hart) sleeps until an interrupt it
  * enabled in sie is pending (HSM suspend, SUSP). Retentive: the call then

@@ -27,13 +27,7 @@ void sbi_fwft_reset(struct vcpu *v);
  */
 static inline void sbi_fwft_load(struct vcpu *v, struct hart *h)
 {
-	if (!h->csrs_known || h->hedeleg != v->hedeleg) {
-		csr_write(CSR_HEDELEG, v->hedeleg);
-		h->hedeleg = v->hedeleg;
-	}
-	if (!h->csrs_known || h->henvcfg != v->henvcfg) {
-		csr_write(CSR_HENVCFG, v->henvcfg);
-		h->henvcfg = v->henvcfg;
-	}
+	HART_CSR_UPDATE(h, hedeleg, CSR_HEDELEG, v->hedeleg);
+	HART_CSR_UPDATE(h, henvcfg, CSR_HENVCFG, v->henvcfg);
 }
 #endif

@@ -34,8 +34,9 @@ struct vcpu *schedule(struct hart *h);
 /*
  * A directed yield (sbi_ipi.c): the current vCPU just sent an IPI to t, a
  * vCPU of its own domain homed on this hart, and waits for the answer; t
- * gets the rest of its slice at once. Leaves t's wake to schedule(), which
- * the trap path now runs.
+ * gets the rest of its slice at once. Leaves the IPI itself (t's VSSIP) and
+ * t's wake to schedule(), which the trap path now runs: it delivers the IPI
+ * whether or not the yield then happens.
  */
 static inline void sched_yield_to(struct hart *h, struct vcpu *t)
 {

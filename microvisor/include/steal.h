@@ -7,7 +7,12 @@
  * its hart runs something else (or is on its way to it). The home hart sees
  * every start and end of a wait in pick(), since whatever makes a vCPU
  * runnable, or its domain run again, kicks that hart: blocked (WFI, HSM
- * suspend), stopped, paused and dying vCPUs never wait.
+ * suspend), stopped, paused and dying vCPUs never wait. A directed yield
+ * (sched.c) notes the two vCPUs it switches between.
+ *
+ * Only a vCPU with a record registered is counted: nothing else reads its
+ * steal time, and a registration counts from then on (sta_set_shmem), so
+ * the others' switches pay two loads for it.
  */
 #ifndef RIVET_STEAL_H
 #define RIVET_STEAL_H
@@ -29,19 +34,20 @@ static inline u64 steal_ticks_to_ns(u64 ticks, u64 hz)
 }
 
 /*
- * With v's home lock held, each time its hart picks: whether v waits now.
- * preempting: v is that hart's current vCPU, about to be switched out, so its
- * record may be written (the domain cannot lose its memory while one of its
- * vCPUs is on a hart; see sbi_sta.c); the spec's advisory flag goes up.
+ * On v's home hart (only that hart touches these fields), each time it
+ * picks (with its lock held) or yields: whether v waits now. preempting: v
+ * was that hart's current vCPU and is switched out, while its domain runs,
+ * so its record may be written (the domain cannot lose its memory while one
+ * of its vCPUs is on a hart; see sbi_sta.c); the spec's advisory flag goes up.
  */
 static inline void steal_note(struct vcpu *v, bool waits, bool preempting, u64 now)
 {
-	if (waits == v->steal_waiting)
+	if (!v->sta || waits == v->steal_waiting)
 		return;
 	v->steal_waiting = waits;
 	if (waits) {
 		v->steal_since = now;
-		if (preempting && v->sta) {
+		if (preempting) {
 			__atomic_store_n(&v->sta->preempted, 1, __ATOMIC_RELAXED);
 			v->sta_stale = true;   /* the flag goes down when it runs again */
 		}
@@ -60,11 +66,12 @@ void sta_publish(struct vcpu *v);
 /*
  * On the hart that just made v current and saw its domain running (after
  * schedule()'s fence with domain_pause): the record is up to date before the
- * guest runs. Costs two loads when there is nothing to write.
+ * guest runs. Costs one load for a vCPU with no record, two when there is
+ * nothing to write.
  */
 static inline void steal_loaded(struct vcpu *v)
 {
-	if (v->sta_stale && v->sta)
+	if (v->sta && v->sta_stale)
 		sta_publish(v);
 }
 

@@ -48,7 +48,12 @@ struct vcpu {
 	struct ioreq_pending io;      /* that access (dom->ioreq_lock) */
 	volatile u64 ext_line;        /* VSEIP level its (v)PLIC set: atomic stores, no lock; applied via VCPU_REQ_EXT_LINE */
 	u64 resume_addr, resume_opaque;
-	struct vcpu_csrs csrs;        /* valid while not loaded on a hart */
+	/*
+	 * Valid while not loaded on a hart. Written by its home hart (a put; a
+	 * directed yield adds its IPI to hvip under home->lock), or by a reset
+	 * of a vCPU that is off (home->lock); other harts read it under home->lock.
+	 */
+	struct vcpu_csrs csrs;
 	u64 fp[32], fcsr;
 	u64 fp_tag;                   /* names the content of fp[] and fcsr (vcpu.c, lazy FP) */
 	volatile u64 irq_inject;      /* hvip bits to raise, set by any hart */
@@ -78,7 +83,8 @@ struct vcpu {
 	u32 fwft_locked;              /* bit n: feature n locked */
 	/*
 	 * Steal time (steal.h, sbi_sta.c). steal_* and sta_stale are written by
-	 * the home hart in pick(), under home->lock. sta and sta_* change on the
+	 * the home hart only: in pick() (under home->lock), in a directed yield,
+	 * and when the vCPU registers a record. sta and sta_* change on the
 	 * vCPU itself (set_shmem, on that same hart), while it is off (reset), or
 	 * while its domain cannot run (MEMORY_RELEASE); the hart that loads it
 	 * reads them.
@@ -100,6 +106,10 @@ void vcpu_reset(struct vcpu *v, u64 pc, u64 a0, u64 a1);
 /* Loads / saves the VS CSRs and FP state on the current hart. */
 void vcpu_load(struct vcpu *v);
 void vcpu_put(struct vcpu *v);
+/* Its counter state on this hart anew, for the loaded vCPU v whose SBI PMU use changed (sbi_pmu.c). */
+void vcpu_load_counters(struct vcpu *v);
+/* vcpu_put(prev) and vcpu_load(next) in one: a switch (each CSR saved and loaded by one csrrw). */
+void vcpu_switch(struct vcpu *prev, struct vcpu *next);
 /* Raises VS interrupt bits (hvip positions) and wakes the vCPU wherever it is. */
 void vcpu_inject_irq(struct vcpu *v, u64 hvip_bits);
 /* Sets its VSEIP level (an interrupt controller's output) and wakes it for a raised one. */

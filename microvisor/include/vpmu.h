@@ -4,11 +4,13 @@
  * instret counters add up the host's cycle / instret deltas while the vCPU is
  * loaded; firmware counters count SBI calls of the vCPU. The logic here takes
  * the host's counter samples as arguments so the host unit test can drive it;
- * the glue that reads them and switches hcounteren is at the end of vpmu.c.
+ * the glue that reads them is at the end of vpmu.c, and a vCPU's load
+ * (vcpu.c) sets the hcounteren it runs with.
  */
 #ifndef RIVET_VPMU_H
 #define RIVET_VPMU_H
 #include "types.h"
+#include "csr.h"
 
 /* Counter indexes as counter_get_info describes them. */
 #define VPMU_CTR_CYCLE    0         /* CSR cycle */
@@ -43,8 +45,12 @@ void vpmu_reset(struct vpmu *p);
 void vpmu_loaded(struct vpmu *p, u64 cycle, u64 instret);
 /* Adds what ran since the last sample to the started hardware counters. */
 void vpmu_sync(struct vpmu *p, u64 cycle, u64 instret);
-/* hcounteren CY/TM/IR bits the vCPU runs with. */
-u64 vpmu_hcounteren(const struct vpmu *p);
+/* hcounteren CY/TM/IR bits the vCPU runs with (inline: every switch asks). */
+static inline u64 vpmu_hcounteren(const struct vpmu *p)
+{
+	/* Until the vCPU uses the SBI PMU its reads see the machine's counters, as they always did. */
+	return p->used ? COUNTEREN_TM : COUNTEREN_CY | COUNTEREN_TM | COUNTEREN_IR;
+}
 
 /* The SBI functions, after a vpmu_sync; each returns an SBI error, value in *out. */
 long vpmu_num_counters(void);
@@ -68,8 +74,11 @@ struct vcpu;
 struct hart;
 /* HS-mode can read cycle and instret (probed at boot): without them there is no SBI PMU. */
 extern bool vpmu_host_counters;
-/* vcpu_load / vcpu_put hooks: sample the host counters, set hcounteren. */
-void vpmu_load(struct vcpu *v, struct hart *h);
+/*
+ * A vCPU counting cycles or instructions goes off its hart: its counters
+ * take the host's. Its load samples them (vcpu.c, which also sets the
+ * hcounteren it runs with).
+ */
 void vpmu_put(struct vcpu *v);
 /* What became of a trapped counter read. */
 enum vpmu_read {

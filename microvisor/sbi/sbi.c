@@ -72,20 +72,3 @@ void sbi_dispatch(struct vcpu *v)
 	if (e != &sbi_legacy)
 		f->x[REG_A1] = r.value;
 }
-
-int sbi_hart_mask(struct vcpu *v, unsigned long mask, unsigned long base, u64 *out)
-{
-	unsigned n = v->dom->nr_vcpus;
-	u64 all = n >= 64 ? ~0UL : (1UL << n) - 1;
-	if (base == ~0UL) {
-		*out = all;
-		return 0;
-	}
-	if (base >= n)
-		return mask ? SBI_ERR_INVALID_PARAM : (*out = 0, 0);
-	u64 shifted = mask << base;
-	if ((shifted >> base) != mask || (shifted & ~all))
-		return SBI_ERR_INVALID_PARAM;
-	*out = shifted;
-	return 0;
-}

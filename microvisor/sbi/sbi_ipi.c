@@ -6,6 +6,28 @@
 #include "hart.h"
 #include "sched.h"
 
+/*
+ * A sender usually waits for the answer (Linux's smp_call_function): the
+ * first target besides itself that shares this hart gets the rest of its
+ * slice now (sched_yield_to). Homed here, it stays so until this hart moves
+ * it; homed elsewhere, sched_wake() finds it wherever it goes (wake_targets).
+ * targets holds only the domain's vCPUs (sbi_hart_mask), so no round goes
+ * past the last of them. Returns the targets left to wake.
+ */
+static inline __attribute__((always_inline)) u64 yield_to_first_sharer(struct vcpu *v, u64 targets)
+{
+	struct domain *d = v->dom;
+	struct hart *h = this_hart();
+	for (unsigned i = 0; targets >> i; i++) {
+		struct vcpu *t = d->vcpus[i];
+		if (((targets >> i) & 1) && t != v && __atomic_load_n(&t->home, __ATOMIC_RELAXED) == h) {
+			sched_yield_to(h, t);   /* which delivers its IPI */
+			return targets & ~(1UL << i);
+		}
+	}
+	return targets;
+}
+
 /* The targets that get no yield: each woken wherever it is (sched_wake). */
 static void __attribute__((noinline)) wake_targets(struct domain *d, u64 targets)
 {
@@ -16,28 +38,22 @@ static void __attribute__((noinline)) wake_targets(struct domain *d, u64 targets
 
 int sbi_send_ipis(struct vcpu *v, u64 targets)
 {
-	struct domain *d = v->dom;
-	struct hart *h = this_hart();
-	/*
-	 * A sender usually waits for the answer (Linux's smp_call_function):
-	 * the first target besides itself that shares this hart gets the rest
-	 * of its slice now (sched_yield_to). Homed here, it stays so until this
-	 * hart moves it; homed elsewhere, sched_wake() finds it wherever it
-	 * goes. targets holds only the domain's vCPUs (sbi_hart_mask), so no
-	 * round goes past the last of them.
-	 */
-	for (unsigned i = 0; targets >> i; i++) {
-		struct vcpu *t = d->vcpus[i];
-		if (((targets >> i) & 1) && t != v && __atomic_load_n(&t->home, __ATOMIC_RELAXED) == h) {
-			atomic_or(&t->irq_inject, IRQ_BIT(IRQ_VS_SOFT));
-			sched_yield_to(h, t);
-			targets &= ~(1UL << i);
-			break;
-		}
-	}
+	targets = yield_to_first_sharer(v, targets);
 	if (targets)
-		wake_targets(d, targets);
+		wake_targets(v->dom, targets);
 	return SBI_SUCCESS;
+}
+
+/*
+ * The rest of an IPI call with targets left to wake or a firmware event to
+ * count: out of line, so that a call whose one target was yielded to calls
+ * nothing (and needs no stack frame).
+ */
+static struct sbiret __attribute__((noinline)) ipi_finish(struct vcpu *v, u64 targets)
+{
+	wake_targets(v->dom, targets);
+	sbi_count_fw_event(v, SBI_EXT_IPI, 0);
+	return SBI_RET(SBI_SUCCESS, 0);
 }
 
 static struct sbiret ipi_call(struct vcpu *v, unsigned long fid, struct trap_frame *f)
@@ -48,10 +64,10 @@ static struct sbiret ipi_call(struct vcpu *v, unsigned long fid, struct trap_fra
 	int err = sbi_hart_mask(v, f->x[REG_A0], f->x[REG_A1], &targets);
 	if (err)
 		return SBI_RET(err, 0);
-	err = sbi_send_ipis(v, targets);
-	if (err == SBI_SUCCESS)
-		sbi_count_fw_event(v, SBI_EXT_IPI, fid);
-	return SBI_RET(err, 0);
+	targets = yield_to_first_sharer(v, targets);
+	if (targets || sbi_counts_fw_events(v))
+		return ipi_finish(v, targets);
+	return SBI_RET(SBI_SUCCESS, 0);
 }
 
 const struct sbi_ext sbi_ipi = { "ipi", SBI_EXT_IPI, SBI_EXT_IPI, ipi_call };

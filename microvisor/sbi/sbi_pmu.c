@@ -17,7 +17,7 @@ static struct vpmu *pmu_sync(struct vcpu *v, bool configures)
 	vpmu_sync(p, csr_read(CSR_CYCLE), csr_read(CSR_INSTRET));
 	if (configures && !p->used) {
 		p->used = true;
-		vpmu_load(v, this_hart());
+		vcpu_load_counters(v);
 	}
 	return p;
 }

@@ -6,9 +6,11 @@
  *
  * The record's host address is resolved once, at registration: it is 64-byte
  * aligned, so it never crosses a page. It is only written by the hart that
- * has the vCPU current (when loading it, sta_publish; when switching it out,
- * steal_note), after schedule() saw its domain running with current
- * published (the Dekker pair with domain_pause / domain_quiescent). So the
+ * has the vCPU current (when loading it, sta_publish, after schedule() saw
+ * its domain running with current published: the Dekker pair with
+ * domain_pause / domain_quiescent; when switching it out, steal_note), or,
+ * in a directed yield, the vCPU of the same domain it yielded to (steal_note,
+ * after that same check). So the
  * domain is not quiescent while a write can happen, and MEMORY_RELEASE, the
  * only way a running domain's RAM goes back to the pool, refuses to free it
  * then; once it does free it, sta_forget_range has dropped every record in
@@ -62,6 +64,8 @@ static struct sbiret sta_set_shmem(struct vcpu *v, unsigned long lo, unsigned lo
 		memset(r, 0, sizeof(*r));
 		v->sta = r;
 		v->sta_gpa = lo;
+		/* Counted from here: it runs, so it does not wait (left as it was when it had no record). */
+		v->steal_waiting = false;
 		v->sta_base = v->steal_ticks;
 		v->sta_seq = 0;
 	}

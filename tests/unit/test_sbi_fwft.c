@@ -74,9 +74,9 @@ static void machine(bool svadu, bool lpe, bool pmlen7, bool pmlen16)
 	sbi_fwft_init(BASE_DELEG, ENVCFG_STCE);
 	sbi_fwft_reset(&va);
 	sbi_fwft_reset(&vb);
-	fake_hart.csrs_known = false;   /* a hart that has run no vCPU yet: the first load writes both */
+	/* A hart that has run no vCPU yet (as hart_setup leaves it): the first load writes both. */
+	fake_hart.hedeleg = fake_hart.henvcfg = HART_CSR_UNKNOWN;
 	sbi_fwft_load(&va, &fake_hart);   /* va is the hart's current vCPU: the caller of every call below */
-	fake_hart.csrs_known = true;    /* as vcpu_load leaves it */
 	nr_hedeleg_writes = nr_henvcfg_writes = nr_vvma = 0;
 }
 
