@@ -6,6 +6,9 @@
  * then with SBI STA records registered (what the steal-time update adds), and
  * per read of an SBI PMU counter (last: once the guest uses the PMU, Rivet
  * traps its instret reads, which until then measured the whole machine).
+ * Given more vCPUs (benchscan*.cfg), it parks the others in WFI with no
+ * interrupt enabled, so that each switch's scan of the run queue visits
+ * them too: the scheduler's decision cost.
  */
 #include "lib/csr.h"
 #include "lib/guest.h"
@@ -32,8 +35,12 @@ static void wait_ipi(void)
 
 void secondary_main(unsigned long hartid, unsigned long opaque)
 {
-	(void)hartid;
 	(void)opaque;
+	if (hartid >= 2) {
+		/* Parked: blocked for good (nothing enabled), but on the run queue. */
+		for (;;)
+			__asm__ volatile("wfi");
+	}
 	csr_set(sie, SIE_SSIE);
 	pong_ready = 1;
 	for (;;) {
@@ -99,6 +106,11 @@ int main(unsigned long hartid, unsigned long dtb)
 	}
 	while (!pong_ready)
 		;
+	unsigned parked = 0;
+	while (sbi_hart_start(2 + parked, (unsigned long)secondary_entry, 0).error == 0)
+		parked++;
+	if (parked)
+		printf("bench: %u more vcpus parked\n", parked);
 	unsigned long insns, ticks;
 	pingpong(&insns, &ticks);   /* warm-up, as before the figure with steal time */
 	pingpong(&insns, &ticks);

@@ -724,6 +724,15 @@ def main():
               note="bare: OpenSBI")
         F.add("micro", "vCPU switch (IPI ping-pong, one hart)", switch, "insn", None, ("value", "<=", 300))
         F.add("micro", "vCPU switch with SBI STA records", switch_sta, "insn")
+        # The scheduler's decision: the same ping-pong through the whole run-queue scan (a cap
+        # that never binds turns the directed yield off), with 2 and with 8 vCPUs on the hart.
+        scan = {}
+        for n in (2, 8):
+            sr = boot(image("benchscan%d" % n, ["benchscan%d" % n]), smp=1, timeout=120, extra=ICOUNT)
+            scan[n], = grab(sr, r"\[benchscan\] bench: vcpu switch: (\d+) instructions", "scan switch %d" % n)
+        F.add("micro", "vCPU switch through the scan, 2 vCPUs", scan[2], "insn")
+        F.add("micro", "vCPU switch through the scan, 8 vCPUs", scan[8], "insn")
+        F.add("micro", "scheduler decision, per vCPU on the hart", (scan[8] - scan[2]) // 6, "insn")
         F.add("micro", "SBI PMU counter read (instret)", pmu_rivet, "insn", pmu_bare,
               note="bare: a direct CSR read")
 
