@@ -121,6 +121,25 @@ static void check_domcfg(const struct xlcfg *cfg, const struct domcfg *dc)
 	char why[REASON_MAX];
 	FUZZ_CHECK(!cpus || (cpumask_parse(cpus, &mask, why) == 0 && mask == dc->cpus_mask),
 		   "cpus \"%s\" gave mask %#llx", cpus, (unsigned long long)dc->cpus_mask);
+	/* The per-vCPU form: one mask per item, never more items than vCPUs. */
+	const struct xlent *ce = xlcfg_find(cfg, "cpus");
+	if (ce && ce->val.kind == XLVAL_LIST) {
+		FUZZ_CHECK(dc->nr_vcpu_masks == ce->val.nr_items && dc->nr_vcpu_masks <= dc->nr_vcpus,
+			   "%u masks for %u items and %u vCPUs", dc->nr_vcpu_masks, ce->val.nr_items, dc->nr_vcpus);
+		for (unsigned i = 0; i < dc->nr_vcpu_masks; i++)
+			FUZZ_CHECK(cpumask_parse(ce->val.items[i].str, &mask, why) == 0 && mask == dc->vcpu_masks[i],
+				   "cpus item %u gave mask %#llx", i, (unsigned long long)dc->vcpu_masks[i]);
+	} else {
+		FUZZ_CHECK(!dc->nr_vcpu_masks, "%u per-vCPU masks without a list", dc->nr_vcpu_masks);
+	}
+	/* One scheduling policy: what domcfg_sched() hands the microvisor is always in range. */
+	struct rivet_sched_params sp;
+	if (domcfg_sched(dc, &sp))
+		FUZZ_CHECK(sp.policy == RIVET_SCHED_RTDS ?
+			   sp.period_us >= RIVET_SCHED_RTDS_PERIOD_MIN_US && sp.period_us <= RIVET_SCHED_RTDS_PERIOD_MAX_US &&
+			   sp.budget_us >= RIVET_SCHED_RTDS_BUDGET_MIN_US && sp.budget_us <= sp.period_us && sp.extratime <= 1 :
+			   sp.weight >= 1 && sp.weight <= RIVET_SCHED_WEIGHT_MAX,
+			   "scheduling parameters out of range (policy %u)", sp.policy);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

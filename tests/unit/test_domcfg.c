@@ -186,10 +186,32 @@ TEST(memory_and_vcpus)
 
 TEST(cpus)
 {
-	CHECK_STR(err_with("cpus = [\"0\", \"1\"]"),
-		  "dir/t.cfg:3: cpus: per-vCPU lists are not supported; give one string for all "
-		  "vCPUs, like \"0-1\"");
-	CHECK_STR(err_with("cpus = 3"), "dir/t.cfg:3: cpus: expected a quoted string, like \"0-1\"");
+	/* Xen's per-vCPU form: item i for vCPU i, at most one item per vCPU. */
+	CHECK_STR(err_with("cpus = [\"0\", \"1\"]"), "dir/t.cfg:3: cpus: 2 items for 1 vCPUs");
+	CHECK_STR(err_with("vcpus = 2\ncpus = [\"0\", \"1-2\"]"), "(accepted)");
+	CHECK_STR(err_with("cpus = []"),
+		  "dir/t.cfg:3: cpus: an empty list; give one item per vCPU, like [\"0\", \"1\"]");
+	CHECK_STR(err_with("vcpus = 2\ncpus = [\"0\", 1]"), "dir/t.cfg:4: cpus: item 2: expected a quoted string, like \"0-1\"");
+	CHECK_STR(err_with("vcpus = 2\ncpus = [\"0\", \"99\"]"), "dir/t.cfg:4: cpus: item 2: hart number out of range (0-63)");
+	CHECK_STR(err_with("cpus = [\"0\", \"1\", \"2\", \"3\", \"4\", \"5\", \"6\", \"7\", \"8\"]"),
+		  "dir/t.cfg:3: cpus: 9 items, but at most 8 vCPUs");
+	/* The masks, and the union creation homes by (any hart when a vCPU is not listed). */
+	CHECK_EQ(load("name = \"a\"\nkernel = \"k\"\nvcpus = 3\ncpus = [\"0\", \"2-3\", \"1\"]\n"), 0);
+	CHECK_EQ(dc.nr_vcpu_masks, 3);
+	CHECK_EQ(dc.vcpu_masks[1], 0xc);
+	CHECK_EQ(dc.cpus_mask, 0xf);
+	domcfg_free(&dc);
+	CHECK_EQ(load("name = \"a\"\nkernel = \"k\"\nvcpus = 3\ncpus = [\"0\", \"2-3\"]\n"), 0);
+	CHECK_EQ(dc.nr_vcpu_masks, 2);
+	CHECK_EQ(dc.cpus_mask, 0);
+	domcfg_free(&dc);
+	/* A later single string replaces the list, as the last key wins. */
+	CHECK_EQ(load("name = \"a\"\nkernel = \"k\"\nvcpus = 2\ncpus = [\"0\", \"1\"]\ncpus = \"1\"\n"), 0);
+	CHECK_EQ(dc.nr_vcpu_masks, 0);
+	CHECK_EQ(dc.cpus_mask, 2);
+	domcfg_free(&dc);
+	CHECK_STR(err_with("cpus = 3"),
+		  "dir/t.cfg:3: cpus: expected a quoted string, like \"0-1\", or a list of them, one per vCPU");
 	CHECK_STR(err_with("cpus = \"64\""), "dir/t.cfg:3: cpus: hart number out of range (0-63)");
 	CHECK_STR(err_with("cpus = \"all\""), "(accepted)");
 }

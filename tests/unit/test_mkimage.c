@@ -328,6 +328,12 @@ TEST(errors)
 	snprintf(msg, sizeof msg, "%s:3: ramdisk: cannot read 'nope': No such file or directory", at("nord.cfg"));
 	expect_fail(msg);
 
+	put_text("pervcpu.cfg", "name = \"p\"\nkernel = \"raw.bin\"\nvcpus = 2\ncpus = [\"0\", \"1\"]\n");
+	CHECK_EQ(run(at("pervcpu.cfg"), NULL), -1);
+	snprintf(msg, sizeof msg, "%s:4: cpus: per-vCPU lists are for xl create only (a boot image has one "
+		 "mask for all vCPUs); give one string, like \"0-1\"", at("pervcpu.cfg"));
+	expect_fail(msg);
+
 	put_text("small.cfg", "name = \"s\"\nkernel = \"raw.bin\"\nmemory = 2\n");
 	CHECK_EQ(run(at("small.cfg"), NULL), -1);
 	snprintf(msg, sizeof msg, "%s:3: memory: 2 MiB is too small for the kernel (12288 bytes), ramdisk (0 bytes) and device tree", at("small.cfg"));

@@ -29,6 +29,7 @@ struct fdom {
 	struct rivet_sched_params sched;        /* domain-wide values, as SCHED_GET says them */
 	uint64_t rt_period[8], rt_budget[8];    /* per vCPU */
 	uint32_t rt_extra[8];
+	uint64_t pinned[8];                     /* VCPU_PIN's masks, + 1 (0: never pinned) */
 };
 
 struct fmap {
@@ -166,7 +167,11 @@ static int64_t mv_call(uint32_t fn, uint64_t *a, void *buf, int64_t *value)
 		}
 		return 0;
 	case RIVET_HC_VCPU_PIN:
-		return mv_dom(a[0]) ? 0 : RIVET_ERR_NO_DOMAIN;
+		if (!(d = mv_dom(a[0])))
+			return RIVET_ERR_NO_DOMAIN;
+		if (a[1] < 8)
+			d->pinned[a[1]] = a[2] + 1;
+		return 0;
 	case RIVET_HC_SCHED_GET: {
 		/* As the microvisor: the domain's policy, weight and cap, and the vCPU's RTDS values. */
 		uint64_t v = a[1] == RIVET_SCHED_ALL_VCPUS ? 0 : a[1];
@@ -1604,6 +1609,13 @@ TEST(create_applies_scheduling_keys)
 	CHECK(mv_dom(3) == NULL);
 	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 7, c4), 1);
 	CHECK(strstr(err, "give one policy's keys") != NULL);
+	/* cpus = [...]: each listed vCPU pinned to its harts before it starts; the others not. */
+	char *c5[] = { "create", "-q", (char *)path_of("web.cfg"), "name=\"per\"", "cpus=[\"1\"]" };
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 5, c5), 0);
+	CHECK_EQ(mv_dom(3)->pinned[0], 0x2 + 1);
+	CHECK_EQ(mv_dom(3)->pinned[1], 0);
+	char *d3[] = { "destroy", "per" };
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d3), 0);
 	char *d1[] = { "destroy", "web" }, *d2[] = { "destroy", "rt" };
 	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d1), 0);
 	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d2), 0);

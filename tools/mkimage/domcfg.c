@@ -199,12 +199,31 @@ static int key_cpus(struct ctx *c, const struct xlent *e)
 {
 	char why[REASON_MAX];
 
-	if (e->val.kind == XLVAL_LIST)
-		return fail(c, e, "per-vCPU lists are not supported; give one string for all "
-			    "vCPUs, like \"0-1\"");
+	struct domcfg *o = c->out;
+
+	o->line_cpus = e->line;
+	o->nr_vcpu_masks = 0;
+	if (e->val.kind == XLVAL_LIST) {
+		/* Xen's per-vCPU form: item i for vCPU i (checked against vcpus at the end). */
+		if (e->val.nr_items > RIVET_MAX_VCPUS)
+			return diag_fail(c->d, c->file, e->line, e->key, "%u items, but at most %d vCPUs",
+					 e->val.nr_items, RIVET_MAX_VCPUS);
+		if (!e->val.nr_items)
+			return fail(c, e, "an empty list; give one item per vCPU, like [\"0\", \"1\"]");
+		for (unsigned i = 0; i < e->val.nr_items; i++) {
+			const struct xlval *it = &e->val.items[i];
+			if (it->kind != XLVAL_STRING)
+				return diag_fail(c->d, c->file, e->line, e->key,
+						 "item %u: expected a quoted string, like \"0-1\"", i + 1);
+			if (cpumask_parse(it->str, &o->vcpu_masks[i], why) < 0)
+				return diag_fail(c->d, c->file, e->line, e->key, "item %u: %s", i + 1, why);
+		}
+		o->nr_vcpu_masks = e->val.nr_items;
+		return 0;
+	}
 	if (e->val.kind != XLVAL_STRING)
-		return fail(c, e, "expected a quoted string, like \"0-1\"");
-	if (cpumask_parse(e->val.str, &c->out->cpus_mask, why) < 0)
+		return fail(c, e, "expected a quoted string, like \"0-1\", or a list of them, one per vCPU");
+	if (cpumask_parse(e->val.str, &o->cpus_mask, why) < 0)
 		return fail(c, e, why);
 	return 0;
 }
@@ -854,6 +873,22 @@ int domcfg_from_xlcfg(const struct xlcfg *cfg, const char *cfg_path, struct domc
 			goto fail;
 	if (kernel_cmdline(&c) < 0 || check_sched(&c) < 0)
 		goto fail;
+	if (out->nr_vcpu_masks > out->nr_vcpus) {
+		diag_fail(d, cfg_path, out->line_cpus, "cpus", "%u items for %u vCPUs", out->nr_vcpu_masks,
+			  out->nr_vcpus);
+		goto fail;
+	}
+	if (out->nr_vcpu_masks) {
+		/* Homed at creation by the union; any hart when some vCPU is not listed (or lists all). */
+		out->cpus_mask = 0;
+		for (i = 0; i < out->nr_vcpu_masks && out->nr_vcpu_masks == out->nr_vcpus; i++) {
+			if (!out->vcpu_masks[i]) {
+				out->cpus_mask = 0;
+				break;
+			}
+			out->cpus_mask |= out->vcpu_masks[i];
+		}
+	}
 	if (!out->line_name) {
 		diag_fail(d, cfg_path, 0, "name", "required key is missing");
 		goto fail;

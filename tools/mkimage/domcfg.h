@@ -55,7 +55,15 @@ struct domcfg {
 	char name[RIVET_NAME_LEN];
 	uint64_t memory_bytes;
 	uint32_t nr_vcpus;
-	uint64_t cpus_mask;         /* 0: any hart */
+	uint64_t cpus_mask;         /* 0: any hart; with a per-vCPU list, the union (what creation homes them by) */
+	/*
+	 * cpus = ["LIST", "LIST", ...]: vCPU i may run on vcpu_masks[i] (0: any
+	 * hart), for the first nr_vcpu_masks vCPUs; the others run anywhere.
+	 * xl create pins them; boot images have one mask for all.
+	 */
+	unsigned nr_vcpu_masks;
+	uint64_t vcpu_masks[RIVET_MAX_VCPUS];
+	unsigned line_cpus;
 	char *kernel;               /* as written in the file, for messages */
 	char *kernel_path;          /* resolved against the config's directory */
 	char *ramdisk, *ramdisk_path; /* NULL: none */

@@ -36,6 +36,11 @@ int domplan_build(const struct domplan_req *rq, void *dtb, size_t dtb_size, stru
 				 dc->nr_disks ? "disk" : dc->nr_vifs ? "vif" : dc->serial ? "serial" : "console",
 				 "boot-image domains cannot have devices (no Dom0 runs a device model "
 				 "for them); create this domain with xl create in Dom0");
+	/* devices_ok is xl create: the boot image's format has one hart mask for all vCPUs. */
+	if (dc->nr_vcpu_masks && !rq->devices_ok)
+		return diag_fail(d, rq->cfg_path, dc->line_cpus, "cpus",
+				 "per-vCPU lists are for xl create only (a boot image has one mask for all "
+				 "vCPUs); give one string, like \"0-1\"");
 	/* The tree's size does not depend on the initrd addresses: measure, place, build. */
 	fp = (struct domfdt_params){ .nr_vcpus = dc->nr_vcpus, .ram_base = RIVET_GUEST_RAM_BASE,
 				     .ram_size = dc->memory_bytes, .bootargs = dc->cmdline,

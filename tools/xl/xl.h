@@ -290,6 +290,9 @@ struct xl_plan {
 	struct xl_vif vifs[XL_MAX_VIFS];
 	unsigned line_vif;
 	int start_paused;           /* xl create -p: paused before its vCPU 0 starts */
+	unsigned nr_vcpu_masks;     /* cpus = [...]: vCPU i pinned to vcpu_masks[i] after creation */
+	uint64_t vcpu_masks[RIVET_MAX_VCPUS];
+	unsigned line_cpus;
 	int has_sched;              /* cpu_weight/cap or period/slice given: sched applies */
 	struct rivet_sched_params sched;
 	unsigned line_sched;

@@ -447,6 +447,9 @@ int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uin
 	p->cfg.on_reboot = dc.on_reboot;
 	p->cfg.on_crash = dc.on_crash;
 	p->has_sched = domcfg_sched(&dc, &p->sched);
+	p->nr_vcpu_masks = dc.nr_vcpu_masks;
+	memcpy(p->vcpu_masks, dc.vcpu_masks, sizeof p->vcpu_masks);
+	p->line_cpus = dc.line_cpus;
 	p->line_sched = dc.line_sched;
 	rc = 0;
 out:
@@ -671,6 +674,15 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 		return diag_fail(d, f, 0, NULL, "cannot create the domain: %s", xc_strerror(r));
 
 	xl_trace("domain create");
+	/* cpus = [...]: each listed vCPU to its harts (its state is fresh: nothing moves but the vCPU). */
+	for (i = 0; i < p->nr_vcpu_masks; i++) {
+		r = xc_vcpu_pin(h, domid, i, p->vcpu_masks[i]);
+		if (r < 0) {
+			diag_fail(d, f, p->line_cpus, "cpus", "item %u: cannot pin vCPU %u to harts %#llx: %s",
+				  i + 1, i, (unsigned long long)p->vcpu_masks[i], xc_strerror(r));
+			goto fail;
+		}
+	}
 	if (p->has_sched && (r = xc_sched_set(h, domid, RIVET_SCHED_ALL_VCPUS, &p->sched)) < 0) {
 		diag_fail(d, f, p->line_sched, p->sched.policy == RIVET_SCHED_RTDS ? "period" : "cap",
 			  "the microvisor refused these scheduling parameters: %s%s", xc_strerror(r),
