@@ -158,8 +158,10 @@ bool domain_boot_reload(struct domain *d)
 int domain_create_boot(const struct rivet_bootimg_domain *bd, const u8 *archive, unsigned id)
 {
 	char name[RIVET_NAME_LEN];
+	/* The microvisor carries out a boot-image domain's on_*: destroy or restart (mkimage checks). */
 	if (bd->nr_loads > RIVET_MAX_LOADS || !bd->memory_bytes || (bd->memory_bytes & (PAGE_SIZE - 1)) ||
-	    !memchr(bd->name, 0, RIVET_NAME_LEN))
+	    !memchr(bd->name, 0, RIVET_NAME_LEN) || bd->on_poweroff > RIVET_ACTION_RESTART ||
+	    bd->on_reboot > RIVET_ACTION_RESTART || bd->on_crash > RIVET_ACTION_RESTART)
 		return -RIVET_EINVAL;
 	memcpy(name, bd->name, RIVET_NAME_LEN);
 	struct domain_params p = {

@@ -65,8 +65,8 @@ struct sbiret hc_domain_create(struct vcpu *v, struct trap_frame *f)
 	if (err)
 		return SBI_RET(hc_error(err), 0);
 	if (!valid_name(c.name) || c.nr_vcpus < 1 || c.nr_vcpus > RIVET_MAX_VCPUS || !c.max_bytes ||
-	    (c.max_bytes & (PAGE_SIZE - 1)) || c.flags || c.on_poweroff > RIVET_ACTION_RESTART ||
-	    c.on_reboot > RIVET_ACTION_RESTART || c.on_crash > RIVET_ACTION_RESTART)
+	    (c.max_bytes & (PAGE_SIZE - 1)) || c.flags || c.on_poweroff > RIVET_ACTION_PRESERVE ||
+	    c.on_reboot > RIVET_ACTION_PRESERVE || c.on_crash > RIVET_ACTION_PRESERVE)
 		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
 	struct domain_params p = {
 		.name = c.name, .nr_vcpus = c.nr_vcpus, .cpus_mask = c.cpus_mask, .max_bytes = c.max_bytes,

@@ -2,7 +2,8 @@
 """xl sched-credit2, xl sched-rtds and the scheduling config keys from Dom0: values set by a
 config and by the commands read back as set, bad values are refused with nothing changed, and
 two busy DomUs on one hart with weights 512 and 256 run about 2:1 (coarsely: here time is the
-host's; tests/integration/sched_shares.py measures the policy exactly under -icount)."""
+host's; tests/integration/sched_shares.py measures the policy exactly under -icount). In the
+same Dom0 (a boot costs half a minute): on_poweroff = "preserve" keeps a domain shut down."""
 import re
 
 from integration import test
@@ -26,7 +27,7 @@ def units(s, name):
 
 
 @test
-def xl_sched_commands_and_keys():
+def xl_sched_commands_keys_and_preserve():
     with boot_dom0(dom0_image("dom0"), 2) as s:
         spin_cfg(s, "heavy", "cpu_weight = 512\n")
         spin_cfg(s, "light", "")
@@ -65,3 +66,16 @@ def xl_sched_commands_and_keys():
         out = sh(s, "xl create /tmp/both.cfg; echo rc=$?; xl list both")
         assert "give one policy's keys" in out and "rc=1" in out and "does not exist" in out, out
         sh(s, "xl destroy idle")
+
+        # on_poweroff = "preserve": xl shutdown -w returns once it is shut down, rivet-consoled
+        # leaves it (listed, state s) until xl destroy.
+        write_cfg(s, "/tmp/keep.cfg", 'name = "keep"\nmemory = 16\nkernel = "%s/echo.elf"\n'
+                  'on_poweroff = "preserve"\n' % GUESTS)
+        out = sh(s, "xl create /tmp/keep.cfg && xl shutdown -F -w -t 20 keep; echo rc=$?", timeout=60)
+        assert "has been shut down" in out and "rc=0" in out, out
+        out = sh(s, "sleep 2; xl list keep; grep -c \"'keep' (poweroff): destroyed\" /var/log/rivet/consoled.log")
+        assert re.search(r"^keep\s+\d+\s+\d+\s+\d+\s+[-a-z]{3}s[-a-z]{2}\s", out, re.M) and \
+            re.search(r"^0$", out, re.M), out
+        out = sh(s, "xl destroy keep; echo rc=$?")
+        assert "rc=0" in out, out
+        wait_gone(s, "keep")

@@ -267,20 +267,23 @@ TEST(cmdline)
 
 TEST(actions)
 {
-	CHECK_STR(err_with("on_crash = \"preserve\""),
-		  "dir/t.cfg:3: on_crash: \"preserve\" is not supported (use destroy or restart)");
+	CHECK_STR(err_with("on_crash = \"preserve\""), "(accepted)");
+	CHECK_EQ(load("name = \"a\"\nkernel = \"k\"\non_reboot = \"preserve\"\n"), 0);
+	CHECK_EQ(dc.on_reboot, RIVET_ACTION_PRESERVE);
+	CHECK_EQ(dc.line_preserve, 3);
+	domcfg_free(&dc);
 	CHECK_STR(err_with("on_reboot = \"coredump-restart\""),
-		  "dir/t.cfg:3: on_reboot: \"coredump-restart\" is not supported (use destroy or restart)");
+		  "dir/t.cfg:3: on_reboot: \"coredump-restart\" is not supported (use destroy, restart or preserve)");
 	CHECK_STR(err_with("on_poweroff = \"soft-reset\""),
-		  "dir/t.cfg:3: on_poweroff: \"soft-reset\" is not supported (use destroy or restart)");
+		  "dir/t.cfg:3: on_poweroff: \"soft-reset\" is not supported (use destroy, restart or preserve)");
 	CHECK_STR(err_with("on_poweroff = \"rename-restart\""),
-		  "dir/t.cfg:3: on_poweroff: \"rename-restart\" is not supported (use destroy or restart)");
+		  "dir/t.cfg:3: on_poweroff: \"rename-restart\" is not supported (use destroy, restart or preserve)");
 	CHECK_STR(err_with("on_poweroff = \"explode\""),
-		  "dir/t.cfg:3: on_poweroff: \"explode\" is not a valid action (use destroy or restart)");
+		  "dir/t.cfg:3: on_poweroff: \"explode\" is not a valid action (use destroy, restart or preserve)");
 	CHECK_STR(err_with("on_poweroff = 1"),
 		  "dir/t.cfg:3: on_poweroff: expected a quoted string, got a number");
 	CHECK_STR(err_with("on_crash = \"Destroy\""),
-		  "dir/t.cfg:3: on_crash: \"Destroy\" is not a valid action (use destroy or restart)");
+		  "dir/t.cfg:3: on_crash: \"Destroy\" is not a valid action (use destroy, restart or preserve)");
 }
 
 TEST(first_error_wins)

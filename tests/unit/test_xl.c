@@ -493,6 +493,17 @@ TEST(record_format)
 	CHECK_EQ(xl_record_parse("config=\nname=x\n", &back, why), -1);
 	CHECK_EQ(xl_record_parse("config=/a\nname=x\nfuture=1\n\n", &back, why), 0);
 	CHECK_EQ(back.on_reboot, RIVET_ACTION_DESTROY);
+	/* preserve, the longest action name, on all three: the exact size still holds. */
+	xl_record_free(&back);
+	free(r.args[1]);
+	r.args[1] = strdup("b=2");
+	r.on_poweroff = r.on_reboot = r.on_crash = RIVET_ACTION_PRESERVE;
+	n = xl_record_format(&r, &text, why);
+	CHECK(n > 0 && text && (size_t)n == strlen(text));
+	CHECK(text && strstr(text, "on_poweroff=preserve\non_reboot=preserve\non_crash=preserve\n") != NULL);
+	CHECK_EQ(xl_record_parse(text, &back, why), 0);
+	CHECK_EQ(back.on_crash, RIVET_ACTION_PRESERVE);
+	free(text);
 	xl_record_free(&back);
 	xl_record_free(&r);
 }

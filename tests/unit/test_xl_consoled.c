@@ -31,6 +31,9 @@ TEST(decide)
 	i.shutdown_reason = RIVET_SHUTDOWN_CRASH;
 	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_RESTART);
 	CHECK_EQ(consoled_decide(&i, NULL), CONSOLED_DESTROY);    /* no record: destroy */
+	r.on_crash = RIVET_ACTION_PRESERVE;                        /* kept until xl destroy */
+	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_NOTHING);
+	r.on_crash = RIVET_ACTION_RESTART;
 	i.shutdown_reason = 3;                                     /* destroyed by Dom0 */
 	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_DESTROY);
 	i.state = RIVET_DOMSTATE_RUNNING;

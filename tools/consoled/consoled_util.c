@@ -20,6 +20,8 @@ enum consoled_action consoled_decide(const struct rivet_domain_info *info,
 	case RIVET_SHUTDOWN_CRASH:    action = rec->on_crash; break;
 	default:                      action = RIVET_ACTION_DESTROY; break;
 	}
+	if (action == RIVET_ACTION_PRESERVE)
+		return CONSOLED_NOTHING;   /* kept for inspection until xl destroy */
 	return action == RIVET_ACTION_RESTART ? CONSOLED_RESTART : CONSOLED_DESTROY;
 }
 

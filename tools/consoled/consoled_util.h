@@ -10,7 +10,7 @@
 #include "xl.h"
 
 enum consoled_action {
-	CONSOLED_NOTHING,   /* not shut down (or Dom0): leave it */
+	CONSOLED_NOTHING,   /* not shut down (or Dom0), or its on_* is preserve: leave it */
 	CONSOLED_DESTROY,
 	CONSOLED_RESTART,
 };

@@ -772,7 +772,7 @@ static int key_console(struct ctx *c, const struct xlent *e)
 static int key_action(struct ctx *c, const struct xlent *e)
 {
 	static const char *const xen_only[] = {
-		"preserve", "rename-restart", "coredump-destroy", "coredump-restart", "soft-reset",
+		"rename-restart", "coredump-destroy", "coredump-restart", "soft-reset",
 	};
 	uint8_t *slot = !strcmp(e->key, "on_poweroff") ? &c->out->on_poweroff :
 			!strcmp(e->key, "on_reboot") ? &c->out->on_reboot : &c->out->on_crash;
@@ -789,12 +789,17 @@ static int key_action(struct ctx *c, const struct xlent *e)
 		*slot = RIVET_ACTION_RESTART;
 		return 0;
 	}
+	if (!strcmp(s, "preserve")) {
+		*slot = RIVET_ACTION_PRESERVE;
+		c->out->line_preserve = e->line;
+		return 0;
+	}
 	for (i = 0; i < sizeof xen_only / sizeof xen_only[0]; i++)
 		if (!strcmp(s, xen_only[i]))
 			return diag_fail(c->d, c->file, e->line, e->key,
-					 "\"%s\" is not supported (use destroy or restart)", s);
+					 "\"%s\" is not supported (use destroy, restart or preserve)", s);
 	return diag_fail(c->d, c->file, e->line, e->key,
-			 "\"%.40s\" is not a valid action (use destroy or restart)", s);
+			 "\"%.40s\" is not a valid action (use destroy, restart or preserve)", s);
 }
 
 /*

@@ -36,6 +36,12 @@ int domplan_build(const struct domplan_req *rq, void *dtb, size_t dtb_size, stru
 				 dc->nr_disks ? "disk" : dc->nr_vifs ? "vif" : dc->serial ? "serial" : "console",
 				 "boot-image domains cannot have devices (no Dom0 runs a device model "
 				 "for them); create this domain with xl create in Dom0");
+	/* Only rivet-consoled leaves a domain shut down: the microvisor destroys or restarts its own. */
+	if ((dc->on_poweroff == RIVET_ACTION_PRESERVE || dc->on_reboot == RIVET_ACTION_PRESERVE ||
+	     dc->on_crash == RIVET_ACTION_PRESERVE) && !rq->devices_ok)
+		return diag_fail(d, rq->cfg_path, dc->line_preserve, "on_*",
+				 "\"preserve\" is for xl create only (nothing could inspect or destroy a "
+				 "boot-image domain kept shut down); use destroy or restart");
 	/* devices_ok is xl create: the boot image's format has one hart mask for all vCPUs. */
 	if (dc->nr_vcpu_masks && !rq->devices_ok)
 		return diag_fail(d, rq->cfg_path, dc->line_cpus, "cpus",

@@ -196,6 +196,8 @@ int xl_dm_stop(int pid, uint32_t domid);
  * with WHY.
  */
 int xl_dm_press(const struct rivet_domain_info *info, int req, char *why);
+/* 1 when INFO is shut down and its record's on_* for that reason is preserve: it stays as it is. */
+int xl_dm_preserved(const struct rivet_domain_info *info);
 /* The instance id (--instance) of INFO's life as its record says, 0 when there is none. */
 uint64_t xl_dm_instance(const struct rivet_domain_info *info);
 

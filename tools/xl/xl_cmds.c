@@ -548,6 +548,9 @@ static int wait_gone(xc_handle *h, const char *cmd, const struct rivet_domain_in
 		if (life && !down && xl_dm_instance(&info) != life)
 			return 0;   /* the same, seen by its record */
 		*answered = down;
+		/* on_* = preserve: shut down is all it will do (Xen's -w returns at the shutdown too). */
+		if ((info.state & RIVET_DOMSTATE_SHUTDOWN) && xl_dm_preserved(&info))
+			return 0;
 		/* Once a second: connecting costs the daemon an accept. */
 		if (tick % 10 == 0 && (info.state & RIVET_DOMSTATE_SHUTDOWN))
 			no_daemon = xl_consoled_running() ? 0 : no_daemon + 1;

@@ -219,6 +219,23 @@ out:
 	return r;
 }
 
+int xl_dm_preserved(const struct rivet_domain_info *info)
+{
+	struct xl_record rec;
+	char rwhy[REASON_MAX];
+	int kept = 0;
+
+	xl_record_init(&rec);
+	if ((info->state & RIVET_DOMSTATE_SHUTDOWN) && xl_record_read(info->domid, &rec, rwhy) == 0 &&
+	    !strncmp(rec.name, info->name, sizeof rec.name)) {
+		uint8_t a = info->shutdown_reason == RIVET_SHUTDOWN_POWEROFF ? rec.on_poweroff :
+			    info->shutdown_reason == RIVET_SHUTDOWN_REBOOT ? rec.on_reboot : rec.on_crash;
+		kept = a == RIVET_ACTION_PRESERVE;
+	}
+	xl_record_free(&rec);
+	return kept;
+}
+
 uint64_t xl_dm_instance(const struct rivet_domain_info *info)
 {
 	struct xl_record rec;

@@ -44,7 +44,7 @@ void xl_record_path(uint32_t domid, char *buf, size_t size)
 
 const char *xl_action_name(uint8_t action)
 {
-	return action == RIVET_ACTION_RESTART ? "restart" : "destroy";
+	return action == RIVET_ACTION_RESTART ? "restart" : action == RIVET_ACTION_PRESERVE ? "preserve" : "destroy";
 }
 
 static int has_newline(const char *s)
@@ -138,8 +138,8 @@ long xl_record_format(const struct xl_record *r, char **text, char *why)
 		return reason_set(why, "no config path, or too many overrides");
 	if (has_newline(r->name) || has_newline(r->config))
 		return reason_set(why, "the name or config path holds a newline");
-	/* Exact size: fixed text and action names (at most 7 bytes each) plus every string. */
-	size = sizeof "name=\nconfig=\non_poweroff=\non_reboot=\non_crash=\n" + 3 * 7 +
+	/* Exact size: fixed text and action names (at most 8 bytes each: "preserve") plus every string. */
+	size = sizeof "name=\nconfig=\non_poweroff=\non_reboot=\non_crash=\n" + 3 * sizeof "preserve" +
 	       strnlen(r->name, sizeof r->name) + strlen(r->config);
 	for (i = 0; i < r->nr_args; i++) {
 		if (has_newline(r->args[i]))
@@ -363,6 +363,8 @@ static int parse_action(const char *v, size_t len, uint8_t *out)
 		*out = RIVET_ACTION_DESTROY;
 	else if (len == 7 && !strncmp(v, "restart", 7))
 		*out = RIVET_ACTION_RESTART;
+	else if (len == 8 && !strncmp(v, "preserve", 8))
+		*out = RIVET_ACTION_PRESERVE;
 	else
 		return -1;
 	return 0;

@@ -37,6 +37,8 @@ struct rivet_uvm_hdr {
 enum rivet_action {
 	RIVET_ACTION_DESTROY = 0,
 	RIVET_ACTION_RESTART = 1,
+	/* Left shut down for inspection until xl destroy: xl create's domains only (rivet-consoled). */
+	RIVET_ACTION_PRESERVE = 2,
 };
 
 /* One blob copied into guest memory: file bytes, then zeroes to mem_size. */
