@@ -1693,9 +1693,22 @@ TEST(rename_domain)
 	CHECK_EQ(xl_record_read(1, &rec, why), 0);
 	CHECK_STR(rec.name, "web2");   /* xl and rivet-consoled follow the name */
 	CHECK_EQ(rec.on_reboot, RIVET_ACTION_RESTART);   /* the rest of the record kept */
+	CHECK_EQ(rec.nr_args, 1);                         /* a restart keeps the new name */
+	CHECK_STR(rec.args[0], "name=web2");
 	xl_record_free(&rec);
+	{
+		char *back[] = { "rename", "web2", "web3" }, *again[] = { "rename", "web3", "web2" };
+
+		CHECK_EQ(run_xl(h, xl_cmd_rename, out, sizeof out, err, sizeof err, 3, back), 0);
+		CHECK_EQ(run_xl(h, xl_cmd_rename, out, sizeof out, err, sizeof err, 3, again), 0);
+		xl_record_init(&rec);
+		CHECK_EQ(xl_record_read(1, &rec, why), 0);
+		CHECK_EQ(rec.nr_args, 1);                 /* one name= override, the last one */
+		CHECK_STR(rec.args[0], "name=web2");
+		xl_record_free(&rec);
+	}
 	CHECK_EQ(run_xl(h, xl_cmd_rename, out, sizeof out, err, sizeof err, 3, same), 0);
-	CHECK_EQ(mv.nr_renames, 1);   /* its own name: nothing to do */
+	CHECK_EQ(mv.nr_renames, 3);   /* its own name: nothing to do */
 	CHECK_EQ(run_xl(h, xl_cmd_rename, out, sizeof out, err, sizeof err, 3, taken), 1);
 	CHECK_STR(err, "xl: rename: domain 'web2' (1): a domain of that name already exists\n");
 	CHECK_STR(mv.d[1].info.name, "web2");

@@ -241,16 +241,26 @@ static void dom_drop(struct dom *d)
 }
 
 /*
- * xl rename: its clients and sources stay; its output goes on in the log of
- * its new name (NEWNAME.log, continued if one exists), as a restart under
- * that name would. The old log stays where it is.
+ * xl rename: its clients and sources stay, and its log follows the name:
+ * OLD.log becomes NEW.log (history and backlog kept), unless a NEW.log
+ * exists already (an earlier domain of that name): then output goes on
+ * there and OLD.log stays as it is.
  */
 static void dom_rename(struct dom *d, const struct rivet_domain_info *info)
 {
 	char path[600], why[REASON_MAX];
+	const char *how = "continues in";
 
 	log_path(info, path, sizeof path);
-	say("domain %u '%s' renamed '%s': its console log is now %s", d->domid, d->name, info->name, path);
+	/* link() never replaces an existing NEW.log, as rename() would. */
+	if (d->log.path && link(d->log.path, path) == 0) {
+		if (unlink(d->log.path) < 0)
+			say("domain %u: cannot remove %s: %s", d->domid, d->log.path, strerror(errno));
+		how = "moved to";
+	} else if (d->log.path && errno != EEXIST) {
+		say("domain %u: cannot move %s to %s: %s", d->domid, d->log.path, path, strerror(errno));
+	}
+	say("domain %u '%s' renamed '%s': its console log %s %s", d->domid, d->name, info->name, how, path);
 	memcpy(d->name, info->name, RIVET_NAME_MAX);
 	conlog_close(&d->log);
 	d->log_failing = 0;

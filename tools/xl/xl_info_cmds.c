@@ -620,6 +620,31 @@ int xl_cmd_uptime(xc_handle *h, int argc, char **argv)
 /* ---- rename ---- */
 
 /*
+ * The record of a renamed domain: its name, and a name=NAME override in
+ * place of any earlier name= or name+= one, so that a restart (on_reboot,
+ * on_crash = "restart": xl create of the recorded config and overrides)
+ * keeps the new name. 0, or -1 (no room for one more override).
+ */
+static int record_set_name(struct xl_record *rec, const char *name)
+{
+	char arg[RIVET_NAME_LEN + sizeof "name="];
+	unsigned i, n = 0;
+
+	for (i = 0; i < rec->nr_args; i++) {
+		if (!strncmp(rec->args[i], "name=", 5) || !strncmp(rec->args[i], "name+=", 6))
+			free(rec->args[i]);
+		else
+			rec->args[n++] = rec->args[i];
+	}
+	rec->nr_args = n;
+	snprintf(arg, sizeof arg, "name=%s", name);
+	if (xl_record_add_arg(rec, arg) < 0)
+		return -1;
+	snprintf(rec->name, sizeof rec->name, "%s", name);
+	return 0;
+}
+
+/*
  * rename Domain NewName: the microvisor's name (DOMAIN_RENAME: checked as at
  * creation, unique among live domains), then the record's, so that xl and
  * rivet-consoled (on_*, restarts, the console log's file name) follow. If the
@@ -656,6 +681,13 @@ int xl_cmd_rename(xc_handle *h, int argc, char **argv)
 		return XL_EXIT_FAIL;
 	}
 	has = record_of(&info, rec);
+	if (has && record_set_name(rec, argv[2]) < 0) {
+		xl_err("rename: domain '%s' (%u): its record holds %d overrides already", info.name,
+		       info.domid, XL_RECORD_MAX_ARGS);
+		xl_record_free(rec);
+		free(rec);
+		return XL_EXIT_FAIL;
+	}
 	r = xc_domain_rename(h, info.domid, argv[2]);
 	if (r < 0) {
 		xl_err("rename: domain '%s' (%u): %s", info.name, info.domid,
@@ -666,7 +698,6 @@ int xl_cmd_rename(xc_handle *h, int argc, char **argv)
 		return XL_EXIT_FAIL;
 	}
 	if (has) {
-		snprintf(rec->name, sizeof rec->name, "%s", argv[2]);
 		if (xl_record_write(info.domid, rec, why) < 0) {
 			int back = xc_domain_rename(h, info.domid, info.name);
 
