@@ -347,6 +347,7 @@ def load_linux_tests():
     from integration import dm_restart  # noqa: F401
     from integration import network  # noqa: F401
     from integration import power_button  # noqa: F401
+    from integration import xl_commands  # noqa: F401
     _load_matching("linux_sbi_")
 
 
