@@ -1657,10 +1657,15 @@ TEST(info_numa_dmesg_clear_uptime)
 	mv.now_ns = 1000ULL * 1000000000ULL;
 	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, create), 0);
 	mv.now_ns += 86400ULL * 1000000000ULL + 3661ULL * 1000000000ULL;
+	mv.d[0].info.start_ns = 1;   /* the microvisor's clock had run 1 ns when Dom0 was built */
 	CHECK_EQ(run_xl(h, xl_cmd_uptime, out, sizeof out, err, sizeof err, 1, up), 0);
 	CHECK_STR(out, "Name                                ID Uptime\n"
-		       "Domain-0                             0 1 day,  1:17:41\n"
+		       "Domain-0                             0 1 day,  1:17:40\n"
 		       "web                                  1 1 day,  1:01:01\n");
+	mv.d[1].info.start_ns = 0;   /* being freed: no start time, not listed */
+	CHECK_EQ(run_xl(h, xl_cmd_uptime, out, sizeof out, err, sizeof err, 1, up), 0);
+	CHECK(strstr(out, "web") == NULL && strstr(out, "Domain-0 ") != NULL);
+	mv.d[1].info.start_ns = 1000ULL * 1000000000ULL;
 	CHECK_EQ(run_xl(h, xl_cmd_uptime, out, sizeof out, err, sizeof err, 3, ups), 0);
 	CHECK(out[0] == ' ' && out[3] == ':' && strstr(out, " up 1 day,  1:01, web (1)\n") == out + 9);
 	CHECK_EQ(run_xl(h, xl_cmd_uptime, out, sizeof out, err, sizeof err, 3, upx), 1);

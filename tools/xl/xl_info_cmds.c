@@ -297,7 +297,7 @@ static void list_long_one(FILE *f, const struct rivet_domain_info *in, int last)
 	json_key(f, 2, "cpu_time");
 	fprintf(f, "%.3f,\n", (double)info.cpu_time_ns / 1e9);
 	json_key(f, 2, "uptime");
-	if (info.now_ns && info.now_ns >= info.start_ns)
+	if (info.start_ns && info.now_ns >= info.start_ns)
 		fprintf(f, "%.3f,\n", (double)(info.now_ns - info.start_ns) / 1e9);
 	else
 		fputs("null,\n", f);
@@ -565,6 +565,9 @@ static void uptime_one(const struct rivet_domain_info *d, int short_mode)
 	time_t now = time(NULL);
 	struct tm tm;
 
+	/* A domain being freed has no start time left: skipped, as Xen skips one without. */
+	if (!d->start_ns || d->start_ns > d->now_ns)
+		return;
 	xl_uptime_string((d->now_ns - d->start_ns) / NS_PER_SEC, short_mode, up, sizeof up);
 	if (short_mode) {
 		if (!localtime_r(&now, &tm) || !strftime(now_str, sizeof now_str, "%H:%M:%S", &tm))
