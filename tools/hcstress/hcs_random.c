@@ -216,7 +216,7 @@ static const uint32_t known_fns[] = {
 	RIVET_HC_EVTCHN_CLOSE, RIVET_HC_CONSOLE_READ, RIVET_HC_CONSOLE_WRITE, RIVET_HC_DMESG_READ,
 };
 static const uint32_t unknown_fns[] = {
-	3, 7, 12, 15, 23, 27, 31, 36, 39, 44, 47, 51, 63, 64, 255, 0x10000, 0x7FFFFFFF, 0xFFFFFFFF,
+	3, 7, 12, 15, 28, 27, 31, 36, 39, 44, 47, 53, 63, 64, 255, 0x10000, 0x7FFFFFFF, 0xFFFFFFFF,
 };
 
 static int documented(int64_t e)
@@ -469,6 +469,16 @@ static void one_call(void)
 		} else {
 			a[1] = bad_buf();
 			must_fail = a[2] > 0;
+		}
+		/*
+		 * DMESG_READ's a3 is flags since ABI 1.3: 0, or an unknown bit, which
+		 * must be refused. Never RIVET_DMESG_CLEAR: the log is the evidence
+		 * the tests read afterwards.
+		 */
+		if (fn == RIVET_HC_DMESG_READ) {
+			a[3] = below(2) ? 0 : (garbage() | 2) & ~RIVET_DMESG_CLEAR;
+			if (a[3])
+				exact = SBI_ERR_INVALID_PARAM;
 		}
 		break;
 	default:
