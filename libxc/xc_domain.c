@@ -167,3 +167,37 @@ long xc_dmesg_read(xc_handle *h, uint64_t offset, void *buf, size_t len)
 	r = xc_hypercall(h, RIVET_HC_DMESG_READ, A(offset, 0, len), 1, buf, len);
 	return r > (long)len ? XC_EIO : r;
 }
+
+int xc_dmesg_clear(xc_handle *h, uint64_t upto)
+{
+	char none[1] = { 0 };
+
+	/*
+	 * Length 0 (a2) reads nothing: the one-byte bounce buffer is there only
+	 * because the call checks that a1 is Dom0's RAM.
+	 */
+	return status(xc_hypercall(h, RIVET_HC_DMESG_READ, A(upto, 0, 0, RIVET_DMESG_CLEAR), 1, none,
+				   sizeof none));
+}
+
+int xc_domain_rename(xc_handle *h, uint32_t domid, const char *name)
+{
+	char buf[RIVET_NAME_MAX] = { 0 };
+	size_t n = strlen(name);
+
+	/* The microvisor checks it again; this spares a call that cannot succeed. */
+	if (!n || n >= sizeof buf)
+		return XC_EINVAL;
+	memcpy(buf, name, n);
+	return status(xc_hypercall(h, RIVET_HC_DOMAIN_RENAME, A(domid, 0), 1, buf, sizeof buf));
+}
+
+long xc_debug_keys(xc_handle *h, const char *keys, size_t n)
+{
+	char buf[RIVET_DEBUG_KEYS_MAX];
+
+	if (!n || n > sizeof buf)
+		return XC_EINVAL;
+	memcpy(buf, keys, n);
+	return xc_hypercall(h, RIVET_HC_DEBUG_KEYS, A(0, n), 0, buf, n);
+}

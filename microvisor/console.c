@@ -48,7 +48,8 @@ void console_domain_text(const void *owner, const char *name, const char *text, 
 /* The microvisor's log lines, kept for Dom0's `xl dmesg`. */
 #define LOG_RING_SIZE 16384
 static char log_ring[LOG_RING_SIZE];
-static u64 log_head;   /* bytes ever logged */
+static u64 log_head;    /* bytes ever logged */
+static u64 log_start;   /* bytes before this were cleared (xl dmesg -c); <= log_head */
 
 static void log_keep(const char *s)
 {
@@ -57,15 +58,23 @@ static void log_keep(const char *s)
 	log_ring[log_head++ % LOG_RING_SIZE] = '\n';
 }
 
-u64 console_log_read(u64 offset, char *buf, u64 len)
+u64 console_log_read(u64 offset, char *buf, u64 len, bool clear)
 {
 	u64 n = 0;
 	spin_lock(&console_lock);
 	u64 oldest = log_head > LOG_RING_SIZE ? log_head - LOG_RING_SIZE : 0;
+	if (oldest < log_start)
+		oldest = log_start;
 	/* Compared before adding: a huge offset must not wrap back into the ring. */
 	if (offset < log_head - oldest)
 		for (u64 at = oldest + offset; n < len && at < log_head; at++)
 			buf[n++] = log_ring[at % LOG_RING_SIZE];
+	/*
+	 * Clear what the caller has now read: everything before offset + n,
+	 * bounded by what exists, so a line logged after its last read stays.
+	 */
+	if (clear)
+		log_start = offset < log_head - oldest ? oldest + offset + n : log_head;
 	spin_unlock(&console_lock);
 	return n;
 }

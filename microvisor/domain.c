@@ -123,6 +123,7 @@ struct domain *domain_alloc(const struct domain_params *p, int *err)
 	d->refs = 1;
 	d->state = DOM_CREATED;
 	d->sched_weight = SCHED_WEIGHT_DEFAULT;   /* credit, no cap, until SCHED_SET */
+	d->start_ticks = time_now();   /* xl uptime: Xen counts from creation too */
 	d->live_vcpus = d->nr_vcpus;   /* all homed; a shutdown before start reaps them all */
 
 	void *root = mm_alloc(GSTAGE_ROOT_PAGES * PAGE_SIZE, GSTAGE_ROOT_ALIGN);
@@ -233,6 +234,44 @@ void domain_put(struct domain *d)
 {
 	if (__atomic_sub_fetch(&d->refs, 1, __ATOMIC_SEQ_CST) == 0)
 		domain_free(d);
+}
+
+int domain_rename(struct domain *d, const char *name)
+{
+	char padded[RIVET_NAME_LEN] = { 0 };
+	size_t len = strnlen(name, RIVET_NAME_LEN);
+	if (!len || len == RIVET_NAME_LEN)
+		return -RIVET_EINVAL;   /* the caller checked; a name without its NUL is never copied */
+	memcpy(padded, name, len);
+	/*
+	 * d->lock (its state) then domains_lock (the registry), the documented
+	 * order. The uniqueness check and the write are one decision under
+	 * domains_lock, as domain_register's: no create or rename slips in.
+	 */
+	int err = 0;
+	spin_lock(&d->lock);
+	spin_lock(&domains_lock);
+	if (d->state == DOM_DEAD)
+		err = -RIVET_ENOENT;
+	for (unsigned i = 0; i < MAX_DOMAINS && !err; i++) {
+		struct domain *o = domains[i];
+		if (o && o != d && o->state != DOM_DEAD && !strncmp(o->name, padded, RIVET_NAME_LEN))
+			err = -RIVET_EEXIST;
+	}
+	/* Byte RIVET_NAME_LEN - 1 stays NUL throughout (struct domain's comment). */
+	if (!err)
+		memcpy(d->name, padded, RIVET_NAME_LEN - 1);
+	spin_unlock(&domains_lock);
+	spin_unlock(&d->lock);
+	return err;
+}
+
+void domain_name_copy(struct domain *d, char out[RIVET_NAME_LEN])
+{
+	spin_lock(&domains_lock);
+	memcpy(out, d->name, RIVET_NAME_LEN);
+	spin_unlock(&domains_lock);
+	out[RIVET_NAME_LEN - 1] = '\0';
 }
 
 unsigned domain_next_id(unsigned id, char name[RIVET_NAME_LEN])
@@ -536,6 +575,7 @@ void domain_vcpu_off(struct domain *d)
 	struct hart *home0 = NULL;
 	if (again) {
 		transition_locked(d, ST(DOM_DYING), DOM_RUNNING);
+		d->start_ticks = time_now();   /* a new life: its uptime starts again */
 		home0 = start_vcpu0(d, d->boot->entry_gpa, d->boot->dtb_gpa);
 	} else {
 		transition_locked(d, ST(DOM_DYING), DOM_DEAD);

@@ -447,7 +447,7 @@ static struct vcpu *scan(struct hart *h, u64 now, struct domain **off, unsigned 
 		enum sched_class c = SCHED_CLASS_WAIT;
 		if (runnable) {
 			/* Back from a sleep (or new, or moved here): no credit banked meanwhile. */
-			sched_rejoin(&v->se, h->vtime_floor, slice);
+			sched_rejoin(&v->se, h->vtime_floor, slice / 2);
 			c = policy_class(v, now, deadline);
 		}
 		/* Held back by its budget or cap, it is not waiting for this hart: no steal. */

@@ -51,12 +51,15 @@ struct sbiret hc_console_write(struct vcpu *v, struct trap_frame *f)
 struct sbiret hc_dmesg_read(struct vcpu *v, struct trap_frame *f)
 {
 	char buf[HC_CONSOLE_CHUNK];
-	u64 off = f->x[REG_A0], gpa = f->x[REG_A1], len = f->x[REG_A2];
+	u64 off = f->x[REG_A0], gpa = f->x[REG_A1], len = f->x[REG_A2], flags = f->x[REG_A3];
+	if (flags & ~RIVET_DMESG_FLAGS)
+		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
 	if (len > sizeof(buf))
 		len = sizeof(buf);
+	/* Checked before the log is touched: a bad buffer must not clear anything. */
 	if (!domain_range_is_ram(v->dom, gpa, len))
 		return SBI_RET(SBI_ERR_INVALID_ADDRESS, 0);
-	u64 n = console_log_read(off, buf, len);
+	u64 n = console_log_read(off, buf, len, flags & RIVET_DMESG_CLEAR);
 	domain_write_gpa(v->dom, gpa, buf, n);
 	return SBI_RET(SBI_SUCCESS, n);
 }

@@ -149,6 +149,7 @@ struct sbiret hc_domain_getinfo(struct vcpu *v, struct trap_frame *f)
 	u64 from = f->x[REG_A0];
 	struct rivet_domain_info freeing = { 0 };
 	struct domain *d = from < MAX_DOMAINS ? domain_get_from((unsigned)from, &freeing) : NULL;
+	freeing.now_ns = ticks_to_ns(time_now());
 	if (!d && freeing.state)   /* listed until its memory is back, so waiters see memory exact */
 		return SBI_RET(hc_error(domain_write_gpa(v->dom, f->x[REG_A1], &freeing, sizeof(freeing))),
 			       freeing.domid);
@@ -157,8 +158,9 @@ struct sbiret hc_domain_getinfo(struct vcpu *v, struct trap_frame *f)
 	struct rivet_domain_info info = {
 		.domid = d->id, .mem_bytes = d->mem_bytes, .max_bytes = d->max_bytes,
 		.nr_vcpus = d->nr_vcpus, .flags = d->flags, .nr_online_vcpus = (u32)d->started_vcpus,
+		.start_ns = ticks_to_ns(d->start_ticks), .now_ns = ticks_to_ns(time_now()),
 	};
-	memcpy(info.name, d->name, RIVET_NAME_MAX);
+	domain_name_copy(d, info.name);   /* whole: a rename cannot tear it */
 	u64 ticks = 0;
 	bool all_blocked = d->started_vcpus > 0;
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
@@ -186,6 +188,30 @@ struct sbiret hc_domain_getinfo(struct vcpu *v, struct trap_frame *f)
 	}
 	int err = domain_write_gpa(v->dom, f->x[REG_A1], &info, sizeof(info));
 	return put_ret(d, err, d->id);
+}
+
+/*
+ * Dom0 renames a domain. The name is copied in bounded (RIVET_NAME_MAX bytes
+ * from Dom0's own RAM) and checked exactly as DOMAIN_CREATE checks one, before
+ * the target is even looked up; uniqueness is decided under domains_lock.
+ */
+struct sbiret hc_domain_rename(struct vcpu *v, struct trap_frame *f)
+{
+	char name[RIVET_NAME_MAX];
+	int err = domain_read_gpa(v->dom, f->x[REG_A1], name, sizeof(name));
+	if (err)
+		return SBI_RET(hc_error(err), 0);
+	if (!valid_name(name))
+		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
+	struct domain *d = hc_target(v, f->x[REG_A0], &err);
+	if (!d)
+		return SBI_RET(hc_error(err), 0);
+	char old[RIVET_NAME_LEN];
+	domain_name_copy(d, old);
+	err = domain_rename(d, name);
+	if (!err)
+		log("domain %u \"%s\" renamed \"%s\" by Dom0", d->id, old, name);
+	return put_ret(d, err, 0);
 }
 
 struct sbiret hc_vcpu_start(struct vcpu *v, struct trap_frame *f)

@@ -9,6 +9,10 @@
  * anyone else prints, which first ends it; owner identifies the domain.
  */
 void console_domain_text(const void *owner, const char *name, const char *text, bool line_ends);
-/* Copies the microvisor's log from offset bytes after the oldest kept; returns bytes copied. */
-u64 console_log_read(u64 offset, char *buf, u64 len);
+/*
+ * Copies the microvisor's log from offset bytes after the oldest kept;
+ * returns bytes copied. With clear, every byte before offset + the result
+ * is dropped afterwards (all of it when offset is past the end).
+ */
+u64 console_log_read(u64 offset, char *buf, u64 len, bool clear);
 #endif

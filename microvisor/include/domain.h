@@ -35,7 +35,13 @@ enum shutdown_reason { SHUTDOWN_POWEROFF, SHUTDOWN_REBOOT, SHUTDOWN_CRASH, SHUTD
 
 struct domain {
 	unsigned id;
+	/*
+	 * Written only under domains_lock (domain_rename), byte 31 always NUL:
+	 * a lockless reader (a log line) may see a mix of two names for a
+	 * moment, never an unterminated one; domain_name_copy() reads it whole.
+	 */
 	char name[RIVET_NAME_LEN];
+	u64 start_ticks;              /* time CSR when created, or restarted in place (uptime) */
 	u32 flags;                    /* RIVET_DOMF_* */
 	/* lock guards state, reason and paused; it nests inside mem_lock. */
 	spinlock_t lock;
@@ -146,6 +152,14 @@ void domain_console_putc(struct domain *d, char c);
 void domain_console_flush(struct domain *d);
 /* Dom0 takes up to len bytes of d's console ring. */
 u64 domain_console_read(struct domain *d, char *buf, u64 len);
+/*
+ * Dom0 renames d to name (already checked as DOMAIN_CREATE checks it): 0,
+ * -RIVET_EEXIST if another live domain has that name, -RIVET_ENOENT if d is
+ * DEAD. Nothing changes on failure.
+ */
+int domain_rename(struct domain *d, const char *name);
+/* d's name as one consistent string (under domains_lock: a rename cannot tear it). */
+void domain_name_copy(struct domain *d, char out[RIVET_NAME_LEN]);
 /* The id of the first live domain after id (wrapping), 0 if none; name copied if given. */
 unsigned domain_next_id(unsigned id, char name[RIVET_NAME_LEN]);
 /*

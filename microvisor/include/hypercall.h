@@ -20,6 +20,8 @@ struct sbiret hc_domain_pause(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_domain_unpause(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_domain_getinfo(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_domain_shutdown(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_domain_rename(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_debug_keys(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_vcpu_start(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_vcpu_getinfo(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_vcpu_pin(struct vcpu *v, struct trap_frame *f);

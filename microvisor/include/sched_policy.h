@@ -79,10 +79,11 @@ bool sched_keep_current(const struct sched_entity *cur, enum sched_class cur_c,
 			const struct sched_entity *found, enum sched_class found_c, bool slice_over, u64 slice);
 /*
  * A vCPU that was not runnable (blocked, new, moved here) rejoins a hart
- * whose credit vCPUs have reached virtual time FLOOR: it may be at most one
- * SLICE behind, so a long sleep earns no monopoly afterwards.
+ * whose credit vCPUs have reached virtual time FLOOR: it may be at most
+ * BEHIND (sched.c: half a slice) behind, so a long sleep earns no monopoly
+ * afterwards, only a prompt turn.
  */
-void sched_rejoin(struct sched_entity *se, u64 floor, u64 slice);
+void sched_rejoin(struct sched_entity *se, u64 floor, u64 behind);
 
 /*
  * Caps: the budget of a domain capped at CAP percent of one hart, in ticks

@@ -47,6 +47,7 @@ static const struct hc_entry hcs[] = {
 	{ RIVET_HC_DOMAIN_UNPAUSE,  true,  hc_domain_unpause },
 	{ RIVET_HC_DOMAIN_GETINFO,  true,  hc_domain_getinfo },
 	{ RIVET_HC_DOMAIN_SHUTDOWN, true,  hc_domain_shutdown },
+	{ RIVET_HC_DOMAIN_RENAME,   true,  hc_domain_rename },
 	{ RIVET_HC_VCPU_START,      true,  hc_vcpu_start },
 	{ RIVET_HC_VCPU_GETINFO,    true,  hc_vcpu_getinfo },
 	{ RIVET_HC_VCPU_PIN,        true,  hc_vcpu_pin },
@@ -59,6 +60,7 @@ static const struct hc_entry hcs[] = {
 	{ RIVET_HC_CONSOLE_READ,    true,  hc_console_read },
 	{ RIVET_HC_CONSOLE_WRITE,   true,  hc_console_write },
 	{ RIVET_HC_DMESG_READ,      true,  hc_dmesg_read },
+	{ RIVET_HC_DEBUG_KEYS,      true,  hc_debug_keys },
 	/* Any domain may hold channels to another; Dom0 alone binds virqs. */
 	{ RIVET_HC_EVTCHN_ALLOC,    false, hc_evtchn_alloc },
 	{ RIVET_HC_EVTCHN_BIND,     false, hc_evtchn_bind },

@@ -10,7 +10,10 @@ from integration.linux_guest import linux_cfg, boot_to_prompt, shell
 
 ICOUNT = ["-icount", "shift=0,sleep=off"]   # 1 instruction = 1 ns: instret counts instructions
 TICK_NS = 100                               # the 10 MHz timebase
-ITERS = 5000000                             # 2 instructions each: 10 ms, a slice's worth
+# 2 instructions each: 100 ms, ten slices. A domain that woke gets its turn at once and may run
+# a slice and a half before pmuspin's next one (docs/architecture.md, "Scheduling policy"), so
+# the loop must be long enough for pmuspin's slices to fall inside it.
+ITERS = 50000000
 RESULT = re.compile(r"perfcount: loop=(\d+) instructions=(\d+) cycles=(\d+) ticks=(\d+)")
 
 

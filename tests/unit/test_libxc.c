@@ -300,6 +300,39 @@ TEST(console_and_dmesg)
 	xc_close(h);
 }
 
+TEST(abi_1_3_calls)
+{
+	struct fake f;
+	xc_handle *h = open_fake(&f);
+	unsigned before;
+
+	/* dmesg -c: offset, no length, the clear flag, a one-byte buffer only to satisfy the check. */
+	f.value = 0;
+	CHECK_EQ(xc_dmesg_clear(h, 1234), 0);
+	CHECK_HC(&f, RIVET_HC_DMESG_READ, 1234, 0, 0, RIVET_DMESG_CLEAR, 1, 1);
+	/* rename: the whole NUL-padded name buffer. */
+	CHECK_EQ(xc_domain_rename(h, 5, "web2"), 0);
+	CHECK_HC(&f, RIVET_HC_DOMAIN_RENAME, 5, 0, 0, 0, 1, RIVET_NAME_MAX);
+	CHECK(!memcmp(f.buf_seen, "web2\0\0\0\0", 8) && f.buf_seen[RIVET_NAME_MAX - 1] == 0);
+	before = f.nr_ioctls;
+	CHECK_EQ(xc_domain_rename(h, 5, ""), XC_EINVAL);
+	CHECK_EQ(xc_domain_rename(h, 5, "0123456789012345678901234567890123"), XC_EINVAL);
+	CHECK_EQ(f.nr_ioctls, before);   /* names that cannot fit are not sent */
+	f.error = RIVET_ERR_EXISTS;
+	CHECK_EQ(xc_domain_rename(h, 5, "Domain-0"), XC_EEXIST);
+	f.error = 0;
+	/* debug keys: the keys as a buffer in a0, their count in a1; the value is how many were known. */
+	f.value = 1;
+	CHECK_EQ(xc_debug_keys(h, "qz", 2), 1);
+	CHECK_HC(&f, RIVET_HC_DEBUG_KEYS, 0, 2, 0, 0, 0, 2);
+	CHECK(!memcmp(f.buf_seen, "qz", 2));
+	before = f.nr_ioctls;
+	CHECK_EQ(xc_debug_keys(h, "q", 0), XC_EINVAL);
+	CHECK_EQ(xc_debug_keys(h, "qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq", RIVET_DEBUG_KEYS_MAX + 1), XC_EINVAL);
+	CHECK_EQ(f.nr_ioctls, before);
+	xc_close(h);
+}
+
 TEST(sbi_errors_map)
 {
 	static const struct { long sbi; int xc; } map[] = {
@@ -437,6 +470,7 @@ int main(void)
 	RUN(values_come_back);
 	RUN(buffer_calls_marshalling);
 	RUN(console_and_dmesg);
+	RUN(abi_1_3_calls);
 	RUN(sbi_errors_map);
 	RUN(errno_errors_map);
 	RUN(foreign_map_and_unmap);

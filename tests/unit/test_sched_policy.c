@@ -160,7 +160,7 @@ static void simulate(struct sim_vcpu *vs, unsigned n, u64 duration)
 				continue;
 			}
 			if ((int)i != cur)
-				sched_rejoin(&v->se, floor, SLICE);
+				sched_rejoin(&v->se, floor, SLICE / 2);
 			if (v->rt)
 				sched_rt_refill(&v->se, now);
 			enum sched_class c = sched_class_of(&v->se, v->rt, !v->rt && sim_cap_left(v, now) == 0);

@@ -48,6 +48,12 @@ static struct fmv {
 	uint64_t next_offset;
 	uint64_t last_args[6];
 	uint32_t last_fn;
+	uint64_t now_ns;             /* the microvisor's clock, as getinfo reports it */
+	uint64_t tick_ns, tick_cpu_ns;   /* each getinfo advances the clock / every domain's CPU time */
+	char log[256];               /* the microvisor's log (DMESG_READ) */
+	size_t log_len, log_start;   /* log_start: cleared up to here */
+	unsigned nr_renames, nr_debug_calls;
+	char keys[64];               /* the last DEBUG_KEYS's keys */
 } mv;
 
 static void mv_reset(void)
@@ -102,6 +108,7 @@ static int64_t mv_call(uint32_t fn, uint64_t *a, void *buf, int64_t *value)
 		mv.d[i].info.max_bytes = c->max_bytes;
 		mv.d[i].info.nr_vcpus = c->nr_vcpus;
 		mv.d[i].info.state = RIVET_DOMSTATE_PAUSED;
+		mv.d[i].info.start_ns = mv.now_ns;
 		*value = i;
 		return 0;
 	}
@@ -116,8 +123,13 @@ static int64_t mv_call(uint32_t fn, uint64_t *a, void *buf, int64_t *value)
 		mv.nr_destroys++;
 		return 0;
 	case RIVET_HC_DOMAIN_GETINFO:
+		mv.now_ns += mv.tick_ns;
+		for (i = 0; i < FDOMS; i++)
+			if (mv.d[i].used)
+				mv.d[i].info.cpu_time_ns += mv.tick_cpu_ns;
 		for (i = (unsigned)a[0]; i < FDOMS; i++)
 			if (mv.d[i].used) {
+				mv.d[i].info.now_ns = mv.now_ns;
 				memcpy(buf, &mv.d[i].info, sizeof mv.d[i].info);
 				*value = i;
 				return 0;
@@ -223,6 +235,47 @@ static int64_t mv_call(uint32_t fn, uint64_t *a, void *buf, int64_t *value)
 		d->sched.policy = RIVET_SCHED_RTDS;
 		return 0;
 	}
+	case RIVET_HC_DOMAIN_RENAME: {
+		const char *name = buf;
+
+		/* As the microvisor: the name checked, Dom0 not its own target, names unique. */
+		if (strnlen(name, RIVET_NAME_MAX) == 0 || strnlen(name, RIVET_NAME_MAX) == RIVET_NAME_MAX)
+			return SBI_ERR_INVALID_PARAM;
+		if (!(d = mv_dom(a[0])))
+			return RIVET_ERR_NO_DOMAIN;
+		if (a[0] == 0)
+			return SBI_ERR_DENIED;
+		for (i = 0; i < FDOMS; i++)
+			if (mv.d[i].used && i != a[0] && !strcmp(mv.d[i].info.name, name))
+				return RIVET_ERR_EXISTS;
+		memcpy(d->info.name, name, RIVET_NAME_MAX);
+		mv.nr_renames++;
+		return 0;
+	}
+	case RIVET_HC_DMESG_READ: {
+		size_t kept = mv.log_len - mv.log_start, n = 0;
+
+		if (a[3] & ~RIVET_DMESG_FLAGS)
+			return SBI_ERR_INVALID_PARAM;
+		if (a[0] < kept) {
+			n = kept - a[0] < a[2] ? kept - a[0] : a[2];
+			memcpy(buf, mv.log + mv.log_start + a[0], n);
+		}
+		if (a[3] & RIVET_DMESG_CLEAR)
+			mv.log_start = a[0] < kept ? mv.log_start + a[0] + n : mv.log_len;
+		*value = (int64_t)n;
+		return 0;
+	}
+	case RIVET_HC_DEBUG_KEYS:
+		if (a[1] == 0 || a[1] > RIVET_DEBUG_KEYS_MAX)
+			return SBI_ERR_INVALID_PARAM;
+		mv.nr_debug_calls++;
+		memcpy(mv.keys, buf, a[1]);
+		mv.keys[a[1]] = '\0';
+		*value = 0;
+		for (i = 0; i < a[1]; i++)
+			*value += strchr("hqr", mv.keys[i]) != NULL;
+		return 0;
 	}
 	return SBI_ERR_NOT_SUPPORTED;
 }
@@ -926,7 +979,7 @@ TEST(list_destroy_and_friends)
 	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, destroy_x), 1);
 	CHECK_STR(err, "xl: domain 'nosuch' does not exist\n");
 	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 1, usage), 1);
-	CHECK(strstr(err, "Usage: xl destroy <Domain>") == err);
+	CHECK(strstr(err, "Usage: xl destroy [-f] <Domain>") == err);
 	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, destroy), 0);
 	CHECK(mv_dom(1) == NULL);
 	xl_record_path(1, rp, sizeof rp);
@@ -1466,7 +1519,7 @@ TEST(create_with_a_virtio_console)
 	CHECK_EQ(run_xl(h, xl_cmd_console, out, sizeof out, err, sizeof err, 4, con), 1);
 	CHECK_STR(err, "xl: console: -t 'hvc': expected pv or serial\n");
 	CHECK_EQ(run_xl(h, xl_cmd_console, out, sizeof out, err, sizeof err, 3, con), 1);   /* no domain */
-	CHECK(strstr(err, "Usage: xl console [-t pv|serial] <Domain>") != NULL);
+	CHECK(strstr(err, "Usage: xl console [-t pv|serial] [-n NUM] <Domain>") != NULL);
 	con[0] = "destroy";
 	con[1] = "vc";
 	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, con), 0);
@@ -1634,6 +1687,323 @@ TEST(create_applies_scheduling_keys)
 	xc_close(h);
 }
 
+/* ---- list -l/-v, info -n, dmesg -c, uptime, rename, top, debug-keys, destroy -f, console -n ---- */
+
+static void json_of(const char *s, char *out, size_t size)
+{
+	FILE *f = tmpfile();
+	size_t n;
+
+	xl_json_string(f, s);
+	rewind(f);
+	n = fread(out, 1, size - 1, f);
+	out[n] = '\0';
+	fclose(f);
+}
+
+TEST(new_pure_helpers)
+{
+	char buf[512], why[REASON_MAX];
+	struct rivet_domain_info a = { .domid = 3, .state = RIVET_DOMSTATE_RUNNING, .name = "web",
+		.mem_bytes = 64 << 20, .max_bytes = 128 << 20, .cpu_time_ns = 10000000000ULL,
+		.nr_vcpus = 2, .start_ns = 5, .now_ns = 2000000000ULL };
+	struct rivet_domain_info b = a;
+
+	/* Xen's uptime_to_string, long and short. */
+	xl_uptime_string(0, 0, buf, sizeof buf);
+	CHECK_STR(buf, " 0:00:00");
+	xl_uptime_string(3 * 3600 + 4 * 60 + 5, 0, buf, sizeof buf);
+	CHECK_STR(buf, " 3:04:05");
+	xl_uptime_string(86400 + 3600 + 61, 0, buf, sizeof buf);
+	CHECK_STR(buf, "1 day,  1:01:01");
+	xl_uptime_string(2 * 86400 + 23 * 3600 + 59 * 60 + 59, 0, buf, sizeof buf);
+	CHECK_STR(buf, "2 days, 23:59:59");
+	xl_uptime_string(2 * 86400 + 23 * 3600 + 59 * 60 + 59, 1, buf, sizeof buf);
+	CHECK_STR(buf, "2 days, 23:59");
+	xl_uptime_string(59, 1, buf, sizeof buf);
+	CHECK_STR(buf, " 0:00");
+
+	/* JSON strings: quotes, backslashes, control bytes, UTF-8 kept, other bytes escaped. */
+	json_of("web", buf, sizeof buf);
+	CHECK_STR(buf, "\"web\"");
+	json_of("a\"b\\c\nd\te\x01" "f\x7f", buf, sizeof buf);
+	CHECK_STR(buf, "\"a\\\"b\\\\c\\nd\\te\\u0001f\\u007f\"");
+	json_of("caf\xc3\xa9 \xe2\x82\xac", buf, sizeof buf);
+	CHECK_STR(buf, "\"caf\xc3\xa9 \xe2\x82\xac\"");
+	json_of("x\xff\xc3(\xc0\xaf\xed\xa0\x80", buf, sizeof buf);   /* bad, truncated, overlong, surrogate */
+	CHECK_STR(buf, "\"x\\u00ff\\u00c3(\\u00c0\\u00af\\u00ed\\u00a0\\u0080\"");
+
+	/* Names as the microvisor takes them. */
+	CHECK_EQ(xl_name_check("web-2_a.b", why), 0);
+	CHECK_EQ(xl_name_check("", why), -1);
+	CHECK_EQ(xl_name_check("a b", why), -1);
+	CHECK(strstr(why, "A-Z a-z 0-9 _ . -") != NULL);
+	CHECK_EQ(xl_name_check("0123456789012345678901234567890", why), -1);   /* all digits */
+	CHECK_EQ(xl_name_check("a123456789012345678901234567890", why), 0);    /* 31: fits */
+	CHECK_EQ(xl_name_check("a1234567890123456789012345678901", why), -1);  /* 32: does not */
+	CHECK(strstr(why, "longer than 31") != NULL);
+
+	/* list -v: Xen's columns, '-' for what Rivet does not have; Xen's reason codes. */
+	xl_list_verbose_row(&a, buf, sizeof buf);
+	CHECK(strstr(buf, "web                                          3    64     2     r-----      10.0 ") == buf);
+	CHECK(strstr(buf, "      10.0                                    -        -                -\n") != NULL);
+	b.state = RIVET_DOMSTATE_SHUTDOWN;
+	b.shutdown_reason = RIVET_SHUTDOWN_CRASH;
+	xl_list_verbose_row(&b, buf, sizeof buf);
+	CHECK(strstr(buf, "    ----c-  ") != NULL);
+	CHECK(strstr(buf, "-        3                -\n") != NULL);   /* Xen's SHUTDOWN_crash */
+	b.shutdown_reason = RIVET_SHUTDOWN_REBOOT;
+	xl_list_verbose_row(&b, buf, sizeof buf);
+	CHECK(strstr(buf, "-        1                -\n") != NULL);
+
+	/* top: xentop's letters and columns; CPU(%) from the deltas on the microvisor's clock. */
+	b = a;
+	xl_top_row(&a, NULL, 1 << 30, 1, 2, buf, sizeof buf);
+	CHECK_STR(buf, "       web -----r         10    0.0      65536    6.2     131072      12.5     2    1    2\n");
+	b.now_ns = a.now_ns + 4000000000ULL;
+	b.cpu_time_ns = a.cpu_time_ns + 1000000000ULL;
+	b.state = RIVET_DOMSTATE_PAUSED;
+	xl_top_row(&b, &a, 1 << 30, 0, 0, buf, sizeof buf);
+	CHECK(strstr(buf, "       web ----p-         11   25.0 ") == buf);
+	b.start_ns = 99;   /* another life under the same id: no percentage */
+	xl_top_row(&b, &a, 1 << 30, 0, 0, buf, sizeof buf);
+	CHECK(strstr(buf, "   0.0 ") != NULL);
+	CHECK_EQ(strlen(xl_top_header), strlen(buf));   /* the header lines up with the rows */
+}
+
+TEST(list_long_and_verbose)
+{
+	xc_handle *h = fake_xc();
+	char out[16384], err[2048];
+	char *create[] = { "create", "-q", (char *)path_of("web.cfg"), "extra=\"a\\\"b\"" };
+	char *l[] = { "list", "-l" }, *lw[] = { "list", "web", "--long" }, *v[] = { "list", "-v" };
+	char *lv[] = { "list", "-lv", "0" }, *bad[] = { "list", "-x" }, *lx[] = { "list", "-l", "nosuch" };
+	char *plain[] = { "list", "web" }, *destroy[] = { "destroy", "-f", "web" };
+
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, create), 0);
+	CHECK_EQ(run_xl(h, xl_cmd_list_opts, out, sizeof out, err, sizeof err, 2, l), 0);
+	CHECK(out[0] == '[' && strstr(out, "\n]\n") != NULL);
+	CHECK(strstr(out, "        \"domid\": 0,\n        \"name\": \"Domain-0\",\n") != NULL);
+	CHECK(strstr(out, "        \"domid\": 1,\n        \"name\": \"web\",\n        \"state\": \"r-----\",\n"
+			  "        \"memory\": 64,\n        \"vcpus\": 2,\n") != NULL);
+	CHECK(strstr(out, "\"max_memkb\": 65536,") != NULL);
+	CHECK(strstr(out, "\"on_reboot\": \"restart\",") != NULL);
+	CHECK(strstr(out, "\"overrides\": [\"extra=\\\"a\\\\\\\"b\\\"\"],") != NULL);   /* escaped whole */
+	CHECK(strstr(out, "\"config_file\": \"/tmp/test_xl.") != NULL);
+	CHECK(strstr(out, "    },\n    {\n") != NULL);   /* objects separated by commas */
+	CHECK(strstr(out, "    }\n]\n") != NULL);        /* ... and none after the last */
+	CHECK_EQ(run_xl(h, xl_cmd_list_opts, out, sizeof out, err, sizeof err, 3, lw), 0);
+	CHECK(strstr(out, "Domain-0") == NULL && strstr(out, "\"name\": \"web\"") != NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_list_opts, out, sizeof out, err, sizeof err, 2, v), 0);
+	CHECK(!strncmp(out, "Name                                        ID   Mem VCPUs\tState\tTime(s)"
+			    "   UUID                            Reason-Code\tSecurity Label\n", 120));
+	CHECK(strstr(out, "\nweb                                          1    64     2     r-----       0.0"
+			  "                                    -        -                -\n") != NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_list_opts, out, sizeof out, err, sizeof err, 3, lv), 0);   /* -l wins */
+	CHECK(out[0] == '[' && strstr(out, "\"name\": \"web\"") == NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_list_opts, out, sizeof out, err, sizeof err, 2, bad), 1);
+	CHECK(strstr(err, "Usage: xl list") != NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_list_opts, out, sizeof out, err, sizeof err, 3, lx), 1);
+	CHECK_STR(err, "xl: domain 'nosuch' does not exist\n");
+	CHECK_EQ(run_xl(h, xl_cmd_list_opts, out, sizeof out, err, sizeof err, 2, plain), 0);   /* as before */
+	CHECK(!strncmp(out, xl_list_header, strlen(xl_list_header)) && strstr(out, "Domain-0") == NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_destroy_opts, out, sizeof out, err, sizeof err, 3, destroy), 0);
+	CHECK_EQ(mv.d[1].used, 0);
+	xc_close(h);
+}
+
+TEST(info_numa_dmesg_clear_uptime)
+{
+	xc_handle *h = fake_xc();
+	char out[8192], err[2048];
+	char *n[] = { "info", "-n" }, *nbad[] = { "info", "-x" }, *dm[] = { "dmesg" };
+	char *dc[] = { "dmesg", "-c" }, *dcl[] = { "dmesg", "--clear" }, *dbad[] = { "dmesg", "-z" };
+	char *create[] = { "create", "-q", (char *)path_of("web.cfg") };
+	char *up[] = { "uptime" }, *ups[] = { "uptime", "-s", "web" }, *upx[] = { "uptime", "web", "x" };
+	char *upbad[] = { "uptime", "-z" };
+
+	CHECK_EQ(run_xl(h, xl_cmd_info_opts, out, sizeof out, err, sizeof err, 2, n), 0);
+	CHECK(strstr(out, "nr_cpus                : 2\n") != NULL);
+	CHECK(strstr(out, "cpu_topology           :\ncpu:    core    socket     node\n"
+			  "  0:       0        0        0\n  1:       1        0        0\n") != NULL);
+	CHECK(strstr(out, "numa_info              :\nnode:    memsize    memfree    distances\n"
+			  "   0:      1024        512      10\n") != NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_info_opts, out, sizeof out, err, sizeof err, 1, n), 0);
+	CHECK(strstr(out, "cpu_topology") == NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_info_opts, out, sizeof out, err, sizeof err, 2, nbad), 1);
+
+	/* dmesg -c prints, then drops exactly what it printed. */
+	strcpy(mv.log, "(rivet) one\n(rivet) two\n");
+	mv.log_len = strlen(mv.log);
+	CHECK_EQ(run_xl(h, xl_cmd_dmesg_opts, out, sizeof out, err, sizeof err, 1, dm), 0);
+	CHECK_STR(out, "(rivet) one\n(rivet) two\n");
+	CHECK_EQ(mv.log_start, 0);   /* plain dmesg clears nothing */
+	CHECK_EQ(run_xl(h, xl_cmd_dmesg_opts, out, sizeof out, err, sizeof err, 2, dc), 0);
+	CHECK_STR(out, "(rivet) one\n(rivet) two\n");
+	CHECK_EQ(mv.log_start, mv.log_len);
+	strcat(mv.log, "(rivet) three\n");
+	mv.log_len = strlen(mv.log);
+	CHECK_EQ(run_xl(h, xl_cmd_dmesg_opts, out, sizeof out, err, sizeof err, 2, dcl), 0);
+	CHECK_STR(out, "(rivet) three\n");
+	CHECK_EQ(run_xl(h, xl_cmd_dmesg_opts, out, sizeof out, err, sizeof err, 1, dm), 0);
+	CHECK_STR(out, "");
+	CHECK_EQ(run_xl(h, xl_cmd_dmesg_opts, out, sizeof out, err, sizeof err, 2, dbad), 1);
+	mv.fail_fn = RIVET_HC_DMESG_READ;
+	mv.fail_err = SBI_ERR_INVALID_PARAM;   /* an older microvisor's answer to the flag */
+	CHECK_EQ(run_xl(h, xl_cmd_dmesg_opts, out, sizeof out, err, sizeof err, 2, dc), 1);
+	CHECK(strstr(err, "xl: cannot read the microvisor's log: ") == err);
+	mv.fail_err = 0;
+
+	/* uptime: Xen's columns and format, from the microvisor's start and sample times. */
+	mv.now_ns = 1000ULL * 1000000000ULL;
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, create), 0);
+	mv.now_ns += 86400ULL * 1000000000ULL + 3661ULL * 1000000000ULL;
+	mv.d[0].info.start_ns = 1;   /* the microvisor's clock had run 1 ns when Dom0 was built */
+	CHECK_EQ(run_xl(h, xl_cmd_uptime, out, sizeof out, err, sizeof err, 1, up), 0);
+	CHECK_STR(out, "Name                                ID Uptime\n"
+		       "Domain-0                             0 1 day,  1:17:40\n"
+		       "web                                  1 1 day,  1:01:01\n");
+	mv.d[1].info.start_ns = 0;   /* being freed: no start time, not listed */
+	CHECK_EQ(run_xl(h, xl_cmd_uptime, out, sizeof out, err, sizeof err, 1, up), 0);
+	CHECK(strstr(out, "web") == NULL && strstr(out, "Domain-0 ") != NULL);
+	mv.d[1].info.start_ns = 1000ULL * 1000000000ULL;
+	CHECK_EQ(run_xl(h, xl_cmd_uptime, out, sizeof out, err, sizeof err, 3, ups), 0);
+	CHECK(out[0] == ' ' && out[3] == ':' && strstr(out, " up 1 day,  1:01, web (1)\n") == out + 9);
+	CHECK_EQ(run_xl(h, xl_cmd_uptime, out, sizeof out, err, sizeof err, 3, upx), 1);
+	CHECK_STR(out, "");   /* nothing printed before the unknown name is found out */
+	CHECK_STR(err, "xl: domain 'x' does not exist\n");
+	CHECK_EQ(run_xl(h, xl_cmd_uptime, out, sizeof out, err, sizeof err, 2, upbad), 1);
+	mv.now_ns = 0;   /* an older microvisor: no times */
+	for (unsigned i = 0; i < FDOMS; i++)
+		mv.d[i].info.start_ns = 0;
+	CHECK_EQ(run_xl(h, xl_cmd_uptime, out, sizeof out, err, sizeof err, 1, up), 1);
+	CHECK(strstr(err, "older than ABI 1.3") != NULL);
+	xc_close(h);
+}
+
+TEST(rename_domain)
+{
+	xc_handle *h = fake_xc();
+	char out[4096], err[2048], why[REASON_MAX];
+	char *create[] = { "create", "-q", (char *)path_of("web.cfg") };
+	char *ok[] = { "rename", "web", "web2" }, *same[] = { "rename", "web2", "web2" };
+	char *taken[] = { "rename", "web2", "Domain-0" }, *bad[] = { "rename", "web2", "a/b" };
+	char *digits[] = { "rename", "1", "123" }, *dom0[] = { "rename", "0", "host" };
+	char *none[] = { "rename", "nosuch", "x" }, *usage[] = { "rename", "web2" };
+	struct xl_record rec;
+
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, create), 0);
+	CHECK_EQ(run_xl(h, xl_cmd_rename, out, sizeof out, err, sizeof err, 3, ok), 0);
+	CHECK_STR(mv.d[1].info.name, "web2");
+	xl_record_init(&rec);
+	CHECK_EQ(xl_record_read(1, &rec, why), 0);
+	CHECK_STR(rec.name, "web2");   /* xl and rivet-consoled follow the name */
+	CHECK_EQ(rec.on_reboot, RIVET_ACTION_RESTART);   /* the rest of the record kept */
+	CHECK_EQ(rec.nr_args, 1);                         /* a restart keeps the new name */
+	CHECK_STR(rec.args[0], "name=web2");
+	xl_record_free(&rec);
+	{
+		char *back[] = { "rename", "web2", "web3" }, *again[] = { "rename", "web3", "web2" };
+
+		CHECK_EQ(run_xl(h, xl_cmd_rename, out, sizeof out, err, sizeof err, 3, back), 0);
+		CHECK_EQ(run_xl(h, xl_cmd_rename, out, sizeof out, err, sizeof err, 3, again), 0);
+		xl_record_init(&rec);
+		CHECK_EQ(xl_record_read(1, &rec, why), 0);
+		CHECK_EQ(rec.nr_args, 1);                 /* one name= override, the last one */
+		CHECK_STR(rec.args[0], "name=web2");
+		xl_record_free(&rec);
+	}
+	CHECK_EQ(run_xl(h, xl_cmd_rename, out, sizeof out, err, sizeof err, 3, same), 0);
+	CHECK_EQ(mv.nr_renames, 3);   /* its own name: nothing to do */
+	CHECK_EQ(run_xl(h, xl_cmd_rename, out, sizeof out, err, sizeof err, 3, taken), 1);
+	CHECK_STR(err, "xl: rename: domain 'web2' (1): a domain of that name already exists\n");
+	CHECK_STR(mv.d[1].info.name, "web2");
+	mv.last_fn = 0;
+	CHECK_EQ(run_xl(h, xl_cmd_rename, out, sizeof out, err, sizeof err, 3, bad), 1);
+	CHECK(strstr(err, "xl: rename: 'a/b' has a character other than") == err);
+	CHECK(mv.last_fn != RIVET_HC_DOMAIN_RENAME);   /* refused before the microvisor is asked */
+	CHECK_EQ(run_xl(h, xl_cmd_rename, out, sizeof out, err, sizeof err, 3, digits), 1);
+	CHECK(strstr(err, "all digits") != NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_rename, out, sizeof out, err, sizeof err, 3, dom0), 1);
+	CHECK_STR(err, "xl: rename: domain 'Domain-0' (0): not allowed for Domain-0\n");
+	CHECK_EQ(run_xl(h, xl_cmd_rename, out, sizeof out, err, sizeof err, 3, none), 1);
+	CHECK_STR(err, "xl: domain 'nosuch' does not exist\n");
+	CHECK_EQ(run_xl(h, xl_cmd_rename, out, sizeof out, err, sizeof err, 2, usage), 1);
+	CHECK(strstr(err, "Usage: xl rename <Domain> <NewDomainName>") == err);
+	xl_record_remove(1);
+	xc_close(h);
+}
+
+TEST(top_batch_and_debug_keys)
+{
+	xc_handle *h = fake_xc();
+	char out[8192], err[2048];
+	char *top[] = { "top", "-b", "-d", "0", "-i", "2" }, *top1[] = { "top", "-b", "-i1", "-d0" };
+	char *tbad[] = { "top", "-d" }, *tint0[] = { "top", "-d", "0" }, *ti0[] = { "top", "-b", "-i", "0" };
+	char *dk[] = { "debug-keys", "qx" }, *dkh[] = { "debug-keys", "h" };
+	char *dklong[] = { "debug-keys", "qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq" }, *dkusage[] = { "debug-keys" };
+	const char *second;
+
+	mv.tick_ns = 1000000000ULL;          /* each getinfo: 1 s passes ... */
+	mv.tick_cpu_ns = 250000000ULL;       /* ... and every domain ran 0.25 s of it */
+	CHECK_EQ(run_xl(h, xl_cmd_top, out, sizeof out, err, sizeof err, 6, top), 0);
+	CHECK(!strncmp(out, xl_top_header, strlen(xl_top_header)));
+	second = strstr(out + 1, xl_top_header);
+	CHECK(second != NULL);
+	CHECK(strstr(out, "  Domain-0 -----r         12    0.0 ") != NULL);   /* first sample: 0 */
+	/* Two getinfo rounds of 1 s each, 0.25 s of CPU each: 13 s now, 25 %. */
+	CHECK(second && strstr(second, "  Domain-0 -----r         13   25.0     262144   25.0 ") != NULL);
+	CHECK(strstr(out, "xentop") == NULL);   /* batch: no summary, as xentop */
+	CHECK_EQ(run_xl(h, xl_cmd_top, out, sizeof out, err, sizeof err, 4, top1), 0);
+	CHECK(strstr(out + 1, xl_top_header) == NULL);   /* one iteration */
+	CHECK_EQ(run_xl(h, xl_cmd_top, out, sizeof out, err, sizeof err, 2, tbad), 1);
+	CHECK_EQ(run_xl(h, xl_cmd_top, out, sizeof out, err, sizeof err, 3, tint0), 1);
+	CHECK(strstr(err, "batch mode") != NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_top, out, sizeof out, err, sizeof err, 4, ti0), 1);
+
+	CHECK_EQ(run_xl(h, xl_cmd_debug_keys, out, sizeof out, err, sizeof err, 2, dk), 0);
+	CHECK_STR(mv.keys, "qx");
+	CHECK(strstr(err, "1 of 2 debug keys unknown") != NULL);   /* said, not fatal */
+	CHECK_EQ(run_xl(h, xl_cmd_debug_keys, out, sizeof out, err, sizeof err, 2, dkh), 0);
+	CHECK_STR(err, "");
+	CHECK_EQ(run_xl(h, xl_cmd_debug_keys, out, sizeof out, err, sizeof err, 2, dklong), 1);
+	CHECK_EQ(mv.nr_debug_calls, 2);
+	CHECK_EQ(run_xl(h, xl_cmd_debug_keys, out, sizeof out, err, sizeof err, 1, dkusage), 1);
+	mv.fail_fn = RIVET_HC_DEBUG_KEYS;
+	mv.fail_err = SBI_ERR_NOT_SUPPORTED;
+	CHECK_EQ(run_xl(h, xl_cmd_debug_keys, out, sizeof out, err, sizeof err, 2, dkh), 1);
+	CHECK(strstr(err, "xl: cannot send debug keys: h: ") == err);
+	xc_close(h);
+}
+
+TEST(console_numbers)
+{
+	xc_handle *h = fake_xc();
+	char out[4096], err[2048];
+	char *create[] = { "create", "-q", (char *)path_of("web.cfg") };
+	char *n1[] = { "console", "-n", "1", "web" }, *nx[] = { "console", "-n", "x", "web" };
+	char *s1[] = { "console", "-t", "serial", "-n", "1", "web" };
+	char *tbad[] = { "console", "-t", "hvc", "-n", "1", "web" }, *n0dom0[] = { "console", "-n", "1", "0" };
+	char *nodom[] = { "console", "-n", "1" };
+
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, create), 0);
+	/* A domain without a virtio console has one PV console, 0. */
+	CHECK_EQ(run_xl(h, xl_cmd_console_opts, out, sizeof out, err, sizeof err, 4, n1), 1);
+	CHECK_STR(err, "xl: console: domain 'web' (1) has no PV console 1 (it has one: 0, its SBI console)\n");
+	CHECK_EQ(run_xl(h, xl_cmd_console_opts, out, sizeof out, err, sizeof err, 4, nx), 1);
+	CHECK(strstr(err, "xl: console: -n 'x': expected a console number") == err);
+	CHECK_EQ(run_xl(h, xl_cmd_console_opts, out, sizeof out, err, sizeof err, 6, s1), 1);
+	CHECK(strstr(err, "one emulated serial console (0)") != NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_console_opts, out, sizeof out, err, sizeof err, 6, tbad), 1);
+	CHECK_STR(err, "xl: console: -t 'hvc': expected pv or serial\n");
+	CHECK_EQ(run_xl(h, xl_cmd_console_opts, out, sizeof out, err, sizeof err, 4, n0dom0), 1);
+	CHECK(strstr(err, "Domain-0's console is this one") != NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_console_opts, out, sizeof out, err, sizeof err, 3, nodom), 1);
+	CHECK(strstr(err, "Usage: xl console") == err);
+	xl_record_remove(1);
+	xc_close(h);
+}
+
 int main(void)
 {
 	check_suite = "xl";
@@ -1666,6 +2036,12 @@ int main(void)
 	RUN(create_refuses_bad_disks_first);
 	RUN(sched_credit2_and_rtds);
 	RUN(create_applies_scheduling_keys);
+	RUN(new_pure_helpers);
+	RUN(list_long_and_verbose);
+	RUN(info_numa_dmesg_clear_uptime);
+	RUN(rename_domain);
+	RUN(top_batch_and_debug_keys);
+	RUN(console_numbers);
 	mv_reset();
 	if (!check_failed_total) {
 		char cmd[128];

@@ -131,6 +131,18 @@ TEST(log_names)
 	CHECK_STR(b, "abc");
 }
 
+TEST(identity_after_rename)
+{
+	struct rivet_domain_info now = { .domid = 3, .name = "web", .start_ns = 777 };
+
+	CHECK_EQ(consoled_identify("web", 777, &now), CONSOLED_SAME);
+	CHECK_EQ(consoled_identify("web", 5, &now), CONSOLED_SAME);      /* a boot domain's restart */
+	CHECK_EQ(consoled_identify("old", 777, &now), CONSOLED_RENAMED); /* xl rename */
+	CHECK_EQ(consoled_identify("old", 5, &now), CONSOLED_OTHER);     /* a new domain took id 3 */
+	now.start_ns = 0;
+	CHECK_EQ(consoled_identify("old", 0, &now), CONSOLED_OTHER);     /* no times: as before */
+}
+
 TEST(restart_argv)
 {
 	struct xl_record r;
@@ -338,6 +350,7 @@ int main(void)
 	RUN(request_lines);
 	RUN(tails);
 	RUN(log_names);
+	RUN(identity_after_rename);
 	RUN(restart_argv);
 	RUN(sockaddr);
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/consoled-test-XXXXXX");

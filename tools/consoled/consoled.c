@@ -44,6 +44,7 @@ struct dom {
 	int used, seen;
 	uint32_t domid;
 	char name[RIVET_NAME_MAX];
+	uint64_t start_ns;                   /* its creation (ABI 1.3; 0 before): tells a rename */
 	struct conlog log;                   /* log.fd < 0: output goes to clients only */
 	int log_failing;                     /* said once until a write works again */
 	struct conrate rate;
@@ -201,6 +202,7 @@ static struct dom *dom_add(const struct rivet_domain_info *info)
 	d->used = d->seen = 1;
 	d->domid = info->domid;
 	memcpy(d->name, info->name, RIVET_NAME_MAX);
+	d->start_ns = info->start_ns;
 	log_path(info, path, sizeof path);
 	/* An existing log is continued: the domain may have run before we (re)started. */
 	if (conlog_open(&d->log, path, why) < 0)
@@ -236,6 +238,34 @@ static void dom_drop(struct dom *d)
 	conlog_close(&d->log);
 	memset(d, 0, sizeof *d);
 	d->log.fd = -1;
+}
+
+/*
+ * xl rename: its clients and sources stay, and its log follows the name:
+ * OLD.log becomes NEW.log (history and backlog kept), unless a NEW.log
+ * exists already (an earlier domain of that name): then output goes on
+ * there and OLD.log stays as it is.
+ */
+static void dom_rename(struct dom *d, const struct rivet_domain_info *info)
+{
+	char path[600], why[REASON_MAX];
+	const char *how = "continues in";
+
+	log_path(info, path, sizeof path);
+	/* link() never replaces an existing NEW.log, as rename() would. */
+	if (d->log.path && link(d->log.path, path) == 0) {
+		if (unlink(d->log.path) < 0)
+			say("domain %u: cannot remove %s: %s", d->domid, d->log.path, strerror(errno));
+		how = "moved to";
+	} else if (d->log.path && errno != EEXIST) {
+		say("domain %u: cannot move %s to %s: %s", d->domid, d->log.path, path, strerror(errno));
+	}
+	say("domain %u '%s' renamed '%s': its console log %s %s", d->domid, d->name, info->name, how, path);
+	memcpy(d->name, info->name, RIVET_NAME_MAX);
+	conlog_close(&d->log);
+	d->log_failing = 0;
+	if (conlog_open(&d->log, path, why) < 0)
+		say("%s (domain %u's output goes to clients only)", why, d->domid);
 }
 
 static void flood_started(struct dom *d, uint64_t now)
@@ -363,10 +393,19 @@ static void scan(void)
 		if (ds.v[i].domid == 0)
 			continue;
 		d = dom_find(ds.v[i].domid);
-		/* A reused id with another name is another domain. */
-		if (d && strncmp(d->name, ds.v[i].name, RIVET_NAME_MAX)) {
-			dom_drop(d);
-			d = NULL;
+		/* A reused id with another name is another domain; a renamed one is not. */
+		if (d) {
+			switch (consoled_identify(d->name, d->start_ns, &ds.v[i])) {
+			case CONSOLED_SAME:
+				break;
+			case CONSOLED_RENAMED:
+				dom_rename(d, &ds.v[i]);
+				break;
+			case CONSOLED_OTHER:
+				dom_drop(d);
+				d = NULL;
+				break;
+			}
 		}
 		if (!d)
 			d = dom_add(&ds.v[i]);

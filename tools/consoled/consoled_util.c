@@ -171,3 +171,13 @@ int consoled_parse_size(const char *s, uint64_t *out)
 	*out = v << shift;
 	return 0;
 }
+
+enum consoled_identity consoled_identify(const char *known_name, uint64_t known_start_ns,
+					 const struct rivet_domain_info *now)
+{
+	if (!strncmp(known_name, now->name, RIVET_NAME_MAX))
+		return CONSOLED_SAME;
+	if (known_start_ns && known_start_ns == now->start_ns)
+		return CONSOLED_RENAMED;
+	return CONSOLED_OTHER;
+}

@@ -60,6 +60,16 @@ void consoled_log_name(const char *name, uint32_t domid, char *buf, size_t size)
  * count. The strings point into REC.
  */
 int consoled_restart_argv(const char *xl, struct xl_record *rec, char **argv);
+/*
+ * Whether the domain seen now under an id the daemon knows is the one it
+ * knew (KNOWN_NAME, created at KNOWN_START_NS): the same, the same renamed
+ * (xl rename: same id, same start time, another name), or another domain
+ * that took the id. Without start times (a microvisor older than ABI 1.3:
+ * 0) a new name means another domain, as before.
+ */
+enum consoled_identity { CONSOLED_SAME, CONSOLED_RENAMED, CONSOLED_OTHER };
+enum consoled_identity consoled_identify(const char *known_name, uint64_t known_start_ns,
+					 const struct rivet_domain_info *now);
 /* A byte count for --log-size: decimal with an optional K, M or G (binary). 0 or -1. */
 int consoled_parse_size(const char *s, uint64_t *out);
 

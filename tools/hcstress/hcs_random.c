@@ -210,13 +210,14 @@ static const uint32_t known_fns[] = {
 	RIVET_HC_EVTCHN_SEND, RIVET_HC_EVTCHN_UNMASK, RIVET_HC_PHYSINFO,
 	RIVET_HC_DOMAIN_CREATE, RIVET_HC_DOMAIN_DESTROY, RIVET_HC_DOMAIN_PAUSE,
 	RIVET_HC_DOMAIN_UNPAUSE, RIVET_HC_DOMAIN_GETINFO, RIVET_HC_DOMAIN_SHUTDOWN,
-	RIVET_HC_VCPU_START, RIVET_HC_VCPU_GETINFO, RIVET_HC_VCPU_PIN, RIVET_HC_MEMORY_POPULATE,
+	RIVET_HC_VCPU_START, RIVET_HC_VCPU_GETINFO, RIVET_HC_VCPU_PIN, RIVET_HC_SCHED_GET,
+	RIVET_HC_SCHED_SET, RIVET_HC_MEMORY_POPULATE,
 	RIVET_HC_MEMORY_RELEASE, RIVET_HC_FOREIGN_MAP, RIVET_HC_FOREIGN_UNMAP,
 	RIVET_HC_EVTCHN_ALLOC, RIVET_HC_EVTCHN_BIND, RIVET_HC_EVTCHN_BIND_VIRQ,
 	RIVET_HC_EVTCHN_CLOSE, RIVET_HC_CONSOLE_READ, RIVET_HC_CONSOLE_WRITE, RIVET_HC_DMESG_READ,
 };
 static const uint32_t unknown_fns[] = {
-	3, 7, 12, 15, 23, 27, 31, 36, 39, 44, 47, 51, 63, 64, 255, 0x10000, 0x7FFFFFFF, 0xFFFFFFFF,
+	3, 7, 12, 15, 29, 30, 31, 36, 39, 44, 47, 53, 63, 64, 255, 0x10000, 0x7FFFFFFF, 0xFFFFFFFF,
 };
 
 static int documented(int64_t e)
@@ -306,6 +307,7 @@ static void one_call(void)
 		struct rivet_domain_config cfg;
 		struct rivet_domain_info info;
 		struct rivet_vcpu_info vi;
+		struct rivet_sched_params sp;
 	} buf;
 	uint64_t a[6];
 	int buf_arg = -1, must_fail = 0, ioctl_err = 0, bounce = below(3) != 0, k;
@@ -394,6 +396,40 @@ static void one_call(void)
 		a[1] = PICK(0, 1, 7, 8, ~0ULL, 1ULL << 32);
 		a[2] = PICK(0, 1, 2, 3, ~0ULL, 1ULL << 63, rnd());
 		break;
+	case RIVET_HC_SCHED_GET:
+		a[0] = any_domid();
+		a[1] = PICK(0, 1, 7, 8, RIVET_SCHED_ALL_VCPUS, ~0ULL);
+		if (bounce) {
+			buf_arg = 2;
+			len = sizeof buf.sp;
+		} else {
+			a[2] = bad_buf();
+			must_fail = 1;
+		}
+		break;
+	case RIVET_HC_SCHED_SET:
+		/*
+		 * Its own domains only (target_domid): a legal but tiny RTDS budget
+		 * for Dom0 would starve the test itself. Values in and out of range.
+		 */
+		a[0] = target_domid();
+		a[1] = PICK(0, 1, 8, RIVET_SCHED_ALL_VCPUS, ~0ULL);
+		buf.sp = (struct rivet_sched_params){
+			.policy = (uint32_t)PICK(RIVET_SCHED_CREDIT, RIVET_SCHED_RTDS, 2, ~0U),
+			.weight = (uint32_t)PICK(0, 1, 256, 65535, 65536, ~0U),
+			.cap = (uint32_t)PICK(0, 50, 100, 400, 100000, ~0U),
+			.extratime = (uint32_t)PICK(0, 1, 2),
+			.period_us = PICK(0, 99, 100, 10000, 10000000, 10000001, ~0ULL),
+			.budget_us = PICK(0, 9, 10, 2000, 10000, ~0ULL),
+		};
+		if (bounce) {
+			buf_arg = 2;
+			len = sizeof buf.sp;
+		} else {
+			a[2] = bad_buf();
+			must_fail = 1;
+		}
+		break;
 	case RIVET_HC_MEMORY_POPULATE:
 		/* Dom0 aiming it at itself must be refused. */
 		a[0] = below(8) ? target_domid() : PICK(0, RIVET_DOMID_SELF);
@@ -470,6 +506,16 @@ static void one_call(void)
 			a[1] = bad_buf();
 			must_fail = a[2] > 0;
 		}
+		/*
+		 * DMESG_READ's a3 is flags since ABI 1.3: 0, or an unknown bit, which
+		 * must be refused. Never RIVET_DMESG_CLEAR: the log is the evidence
+		 * the tests read afterwards.
+		 */
+		if (fn == RIVET_HC_DMESG_READ) {
+			a[3] = below(2) ? 0 : (garbage() | 2) & ~RIVET_DMESG_CLEAR;
+			if (a[3])
+				exact = SBI_ERR_INVALID_PARAM;
+		}
 		break;
 	default:
 		exact = SBI_ERR_NOT_SUPPORTED;
@@ -477,7 +523,7 @@ static void one_call(void)
 	}
 	switch (fn) {
 	case RIVET_HC_DOMAIN_DESTROY: case RIVET_HC_DOMAIN_PAUSE: case RIVET_HC_DOMAIN_UNPAUSE:
-	case RIVET_HC_DOMAIN_SHUTDOWN: case RIVET_HC_VCPU_START: case RIVET_HC_VCPU_PIN:
+	case RIVET_HC_DOMAIN_SHUTDOWN: case RIVET_HC_VCPU_START: case RIVET_HC_VCPU_PIN: case RIVET_HC_SCHED_SET:
 	case RIVET_HC_MEMORY_POPULATE: case RIVET_HC_MEMORY_RELEASE: case RIVET_HC_FOREIGN_MAP:
 	case RIVET_HC_CONSOLE_READ: case RIVET_HC_CONSOLE_WRITE:
 		/* No such domain (an id past the valid range must not be truncated into one). */

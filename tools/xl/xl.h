@@ -373,6 +373,32 @@ int xl_cmd_dm_restart(xc_handle *h, int argc, char **argv);
 int xl_cmd_network_list(xc_handle *h, int argc, char **argv);
 int xl_cmd_domid(xc_handle *h, int argc, char **argv);
 int xl_cmd_domname(xc_handle *h, int argc, char **argv);
+/* ---- xl_info_cmds.c: list -l/-v, info -n, dmesg -c, uptime, rename, top, debug-keys ---- */
+int xl_cmd_list_opts(xc_handle *h, int argc, char **argv);
+int xl_cmd_info_opts(xc_handle *h, int argc, char **argv);
+int xl_cmd_dmesg_opts(xc_handle *h, int argc, char **argv);
+int xl_cmd_destroy_opts(xc_handle *h, int argc, char **argv);
+int xl_cmd_console_opts(xc_handle *h, int argc, char **argv);
+int xl_cmd_uptime(xc_handle *h, int argc, char **argv);
+int xl_cmd_rename(xc_handle *h, int argc, char **argv);
+int xl_cmd_top(xc_handle *h, int argc, char **argv);
+int xl_cmd_debug_keys(xc_handle *h, int argc, char **argv);
+/* A domain name as DOMAIN_CREATE / DOMAIN_RENAME take it (and not all digits); 0, or -1 with WHY. */
+int xl_name_check(const char *name, char *why);
+/* S as a JSON string, quoted and escaped; bytes that are not UTF-8 become \u00XX. */
+void xl_json_string(FILE *f, const char *s);
+/* Xen's uptime_to_string: "[N day[s], ]hh:mm:ss" (short: without the seconds). */
+void xl_uptime_string(uint64_t secs, int short_mode, char *buf, size_t size);
+/* list -v: the columns after Time(s) in the header, and a whole row (with its newline). */
+extern const char xl_list_verbose_extra[];
+int xl_list_verbose_row(const struct rivet_domain_info *info, char *buf, size_t size);
+/* xentop's state letters "dsbcpr", '-' where unset. */
+void xl_top_state(const struct rivet_domain_info *info, char out[7]);
+/* xl top's header and one row: CPU(%) from PREV (the same domain's last sample, or NULL). */
+extern const char xl_top_header[];
+int xl_top_row(const struct rivet_domain_info *now, const struct rivet_domain_info *prev,
+	       uint64_t total_bytes, unsigned nets, unsigned vbds, char *buf, size_t size);
+
 /*
  * Attaches the terminal to DOMID's consoles through rivet-consoled: CON
  * NULL for all of them, else one of "sbi", "serial", "virtio"

@@ -19,7 +19,9 @@
 #define RIVET_SBI_EXT          0x0A524956UL  /* "\x0aRIV", firmware-specific range */
 #define RIVET_ABI_MAJOR        1
 #define RIVET_ABI_MINOR        3   /* 1.1: ioreq servers; 1.2: Dom0 events through its vPLIC;
-					     1.3: scheduling parameters (SCHED_GET / SCHED_SET) */
+                                      1.3: scheduling parameters (SCHED_GET / SCHED_SET),
+                                      DOMAIN_RENAME, DEBUG_KEYS, DMESG_READ's clear flag,
+                                      start and sample times in struct rivet_domain_info */
 
 /*
  * DOMAIN_DESTROY's a1 (ABI 1.2; 0 before): IF_SHUTDOWN destroys only a
@@ -28,6 +30,19 @@
  */
 #define RIVET_DESTROY_IF_SHUTDOWN  1ULL
 #define RIVET_DESTROY_FLAGS        RIVET_DESTROY_IF_SHUTDOWN
+
+/*
+ * DMESG_READ's a3 (ABI 1.3; ignored before, callers passed 0): CLEAR drops
+ * from the log every byte before the end of what this call returned, i.e.
+ * before offset + the value, so a reader that read up to offset N and then
+ * asks (offset N, length 0, CLEAR) discards exactly what it has read, and
+ * lines logged meanwhile stay. Other bits: SBI_ERR_INVALID_PARAM.
+ */
+#define RIVET_DMESG_CLEAR          1ULL
+#define RIVET_DMESG_FLAGS          RIVET_DMESG_CLEAR
+
+/* DEBUG_KEYS: at most this many key bytes per call (more: SBI_ERR_INVALID_PARAM). */
+#define RIVET_DEBUG_KEYS_MAX       32
 
 enum rivet_hc {
 	/* Any domain. */
@@ -48,6 +63,8 @@ enum rivet_hc {
 	RIVET_HC_DOMAIN_GETINFO   = 21, /* a0 = first domid to consider, a1 = GPA of struct
 	                                   rivet_domain_info; value = domid found (>= a0) */
 	RIVET_HC_DOMAIN_SHUTDOWN  = 22, /* a0 = domid, a1 = enum rivet_shutdown_reason */
+	RIVET_HC_DOMAIN_RENAME    = 23, /* a0 = domid, a1 = GPA of RIVET_NAME_MAX bytes: the new
+	                                   name, NUL-terminated, checked as DOMAIN_CREATE's (1.3) */
 	RIVET_HC_VCPU_START       = 24, /* a0 = domid, a1 = vcpu, a2 = pc, a3 = a1 register */
 	RIVET_HC_VCPU_GETINFO     = 25, /* a0 = domid, a1 = vcpu, a2 = GPA of struct rivet_vcpu_info */
 	RIVET_HC_VCPU_PIN         = 26, /* a0 = domid, a1 = vcpu, a2 = hart mask (0 = any) */
@@ -68,7 +85,11 @@ enum rivet_hc {
 	                                   value = bytes read from that domain's console output */
 	RIVET_HC_CONSOLE_WRITE    = 49, /* a0 = domid, a1 = GPA, a2 = length: input for it */
 	RIVET_HC_DMESG_READ       = 50, /* a0 = offset, a1 = GPA of buffer, a2 = length;
-	                                   value = bytes copied of the microvisor's log */
+	                                   value = bytes copied of the microvisor's log;
+	                                   a3 = RIVET_DMESG_* flags (1.3) */
+	RIVET_HC_DEBUG_KEYS       = 51, /* a0 = GPA of the keys, a1 = their count (1 to
+	                                   RIVET_DEBUG_KEYS_MAX); each key's dump goes to the log;
+	                                   value = keys known (1.3) */
 	/* ioreq servers (ABI 1.1, public/ioreq.h): a device model in Dom0 serves a DomU's MMIO. */
 	RIVET_HC_IOREQ_CREATE     = 56, /* a0 = domid, a1 = GPA of a page of the caller's RAM that
 	                                   becomes the shared struct rivet_ioreq_page;
@@ -155,6 +176,15 @@ struct rivet_domain_info {
 	uint32_t flags;            /* RIVET_DOMF_* */
 	uint32_t nr_online_vcpus;
 	uint32_t shutdown_reason;  /* when SHUTDOWN is set */
+	/*
+	 * ABI 1.3 (0 from an older microvisor). Both on the microvisor's clock
+	 * (the time CSR since the machine started, in ns): when the domain was
+	 * created (a boot-image domain restarting in place starts again), and
+	 * when this info was taken, so now_ns - start_ns is its uptime and two
+	 * samples' cpu_time_ns deltas divide by their now_ns delta exactly.
+	 */
+	uint64_t start_ns;
+	uint64_t now_ns;
 };
 
 /*
