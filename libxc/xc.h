@@ -106,11 +106,14 @@ long xc_console_write(xc_handle *h, uint32_t domid, const void *buf, size_t len)
 /* Bytes of the microvisor's log from OFFSET (0: its oldest kept byte); 0 at the end. */
 long xc_dmesg_read(xc_handle *h, uint64_t offset, void *buf, size_t len);
 /*
- * Drops the microvisor's log up to UPTO bytes after its oldest kept byte
- * (what xc_dmesg_read from 0 has returned so far): lines logged since stay.
- * XC_EINVAL from a microvisor older than ABI 1.3 (it cannot clear).
+ * Reads the oldest bytes of the microvisor's log, as xc_dmesg_read from 0,
+ * and drops exactly those in the same call: repeated until it returns 0, it
+ * reads and clears the log without losing a line logged meanwhile (a clear
+ * of its own, after the reads, would drop lines that came in between once
+ * the full ring moved its oldest byte). XC_EINVAL from a microvisor older
+ * than ABI 1.3 (it cannot clear).
  */
-int xc_dmesg_clear(xc_handle *h, uint64_t upto);
+long xc_dmesg_read_clear(xc_handle *h, void *buf, size_t len);
 /* Renames DOMID (not the caller) to NAME (1-31 of [A-Za-z0-9_.-], unique: else XC_EEXIST). */
 int xc_domain_rename(xc_handle *h, uint32_t domid, const char *name);
 /* Xen's debug keys: each key's dump goes to the microvisor's log. Keys known (of N), or < 0. */

@@ -168,16 +168,16 @@ long xc_dmesg_read(xc_handle *h, uint64_t offset, void *buf, size_t len)
 	return r > (long)len ? XC_EIO : r;
 }
 
-int xc_dmesg_clear(xc_handle *h, uint64_t upto)
+long xc_dmesg_read_clear(xc_handle *h, void *buf, size_t len)
 {
-	char none[1] = { 0 };
+	long r;
 
-	/*
-	 * Length 0 (a2) reads nothing: the one-byte bounce buffer is there only
-	 * because the call checks that a1 is Dom0's RAM.
-	 */
-	return status(xc_hypercall(h, RIVET_HC_DMESG_READ, A(upto, 0, 0, RIVET_DMESG_CLEAR), 1, none,
-				   sizeof none));
+	if (!len)
+		return 0;
+	len = clamp(len);
+	/* From offset 0: the microvisor drops what it returns (everything before 0 + n). */
+	r = xc_hypercall(h, RIVET_HC_DMESG_READ, A(0, 0, len, RIVET_DMESG_CLEAR), 1, buf, len);
+	return r > (long)len ? XC_EIO : r;
 }
 
 int xc_domain_rename(xc_handle *h, uint32_t domid, const char *name)

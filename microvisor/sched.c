@@ -80,9 +80,11 @@ static void sched_apply(struct vcpu *v, u64 now)
 	if (v->sched_gen_seen == gen)
 		return;
 	v->sched_gen_seen = gen;
-	if (v->rt_want_period && (v->rt_want_budget != v->se.rt_budget || v->rt_want_period != v->se.rt_period ||
-				  v->rt_want_extratime != v->se.rt_extratime))
-		sched_rt_set(&v->se, v->rt_want_budget, v->rt_want_period, v->rt_want_extratime, now);
+	u64 budget, period;
+	bool extratime;
+	sched_params_wanted(v, &budget, &period, &extratime);   /* whole: a writer may be at work */
+	if (period && (budget != v->se.rt_budget || period != v->se.rt_period || extratime != v->se.rt_extratime))
+		sched_rt_set(&v->se, budget, period, extratime, now);
 }
 
 /*
@@ -99,7 +101,11 @@ static enum sched_class policy_class(struct vcpu *v, u64 now, u64 *wait_until)
 		sched_rt_refill(&v->se, now);
 	bool capped_out = !rt && d->sched_cap && cap_left(d, now) == 0;
 	enum sched_class c = sched_class_of(&v->se, rt, capped_out);
-	if (c == SCHED_CLASS_WAIT) {
+	/*
+	 * When it may run (again), or, in extratime, when its next period makes
+	 * it RTDS again, which must preempt at once rather than at a slice's end.
+	 */
+	if (c == SCHED_CLASS_WAIT || (rt && v->se.rt_period && c == SCHED_CLASS_CREDIT)) {
 		u64 w = rt ? v->se.rt_deadline : sched_cap_window_end(now, cap_window_ticks());
 		if (w < *wait_until)
 			*wait_until = w;
@@ -107,11 +113,26 @@ static enum sched_class policy_class(struct vcpu *v, u64 now, u64 *wait_until)
 	return c;
 }
 
-/* How long NEXT may run from NOW before the policy must look again (its budget, its cap). */
+/*
+ * How long NEXT may run from NOW before the policy must look again: its
+ * RTDS budget, or its domain's cap. A cap's budget is the whole domain's,
+ * and its other vCPUs' runs on other harts are charged only when those
+ * harts look again: each run takes at most its share of what is left (the
+ * rest of it once that falls below SCHED_CAP_MIN_RUN), so harts running
+ * the domain together overrun the cap by little, not by their number.
+ */
 static u64 policy_limit(struct vcpu *next, enum sched_class c, u64 now)
 {
 	u64 left = c == SCHED_CLASS_RT ? next->se.rt_left : cap_left(next->dom, now);
-	return left == ~0UL || now + left < now ? ~0UL : now + left;
+	if (left == ~0UL)
+		return ~0UL;
+	unsigned n = next->dom->nr_vcpus;
+	if (c != SCHED_CLASS_RT && n > 1) {
+		u64 least = cap_window_ticks() / SCHED_CAP_MIN_RUN_DIV;
+		u64 share = left / n;
+		left = share > least ? share : left < least ? left : least;
+	}
+	return now + left < now ? ~0UL : now + left;
 }
 
 void hart_kick(struct hart *h)
@@ -264,6 +285,9 @@ static void __attribute__((noinline)) migrate_away(struct hart *h)
 				h->vcpus[at] = h->vcpus[--h->nr_vcpus];
 				to->vcpus[to->nr_vcpus++] = v;
 				v->home = to;
+				/* Another hart's virtual time means nothing here: it starts at this one's floor. */
+				v->se.vtime = to->vtime_floor;
+				v->se.away = false;
 				moved = true;
 			}
 			v->migrate_to = NULL;
@@ -289,6 +313,7 @@ int sched_add_vcpu(struct vcpu *v, u64 cpus_mask)
 			v->home = best;
 			v->affinity = cpus_mask;
 			v->state = VCPU_OFF;
+			v->se.away = true;   /* rejoins this hart's virtual time when it first runs */
 			best->vcpus[best->nr_vcpus++] = v;
 			spin_unlock(&best->lock);
 			return 0;
@@ -443,12 +468,13 @@ static struct vcpu *scan(struct hart *h, u64 now, struct domain **off, unsigned 
 		}
 		if (v == cur)
 			continue;
-		bool runnable = can_run(v);
-		enum sched_class c = SCHED_CLASS_WAIT;
-		if (runnable) {
-			/* Back from a sleep (or new, or moved here): no credit banked meanwhile. */
+		enum sched_class c = can_run(v) ? policy_class(v, now, deadline) : SCHED_CLASS_WAIT;
+		if (c == SCHED_CLASS_WAIT) {
+			v->se.away = true;
+		} else if (v->se.away) {
+			/* Back (woken, started, unpaused, let go): no credit banked meanwhile. */
 			sched_rejoin(&v->se, h->vtime_floor, slice / 2);
-			c = policy_class(v, now, deadline);
+			v->se.away = false;
 		}
 		/* Held back by its budget or cap, it is not waiting for this hart: no steal. */
 		steal_note(v, c != SCHED_CLASS_WAIT, false, now);   /* the one picked stops waiting below */
@@ -465,6 +491,8 @@ static struct vcpu *scan(struct hart *h, u64 now, struct domain **off, unsigned 
 	enum sched_class cur_c = SCHED_CLASS_WAIT;
 	if (cur && can_run(cur))
 		cur_c = policy_class(cur, now, deadline);
+	if (cur && cur_c == SCHED_CLASS_WAIT)
+		cur->se.away = true;
 	struct vcpu *next = found;
 	enum sched_class next_c = found_c;
 	if (cur_c != SCHED_CLASS_WAIT) {
@@ -650,6 +678,11 @@ static bool yield_target_ready(struct hart *h, struct vcpu *cur, struct vcpu *t,
 	if (t->state == VCPU_BLOCKED)
 		wake_locked(t, now);
 	bool ready = t->state == VCPU_RUNNABLE && cur && cur->state == VCPU_RUNNABLE;
+	/* Made current without a scan: back from away, it rejoins as a scan would have it. */
+	if (ready && t->se.away) {
+		sched_rejoin(&t->se, h->vtime_floor, slice_ticks() / 2);
+		t->se.away = false;
+	}
 	spin_unlock(&h->lock);
 	return ready;
 }

@@ -84,6 +84,7 @@ int sched_params_set(struct domain *d, u64 vcpu, const struct rivet_sched_params
 	}
 	/* The values first, then the policy that makes the harts use them (both before the gen). */
 	__atomic_store_n(&d->sched_rt, 1, __ATOMIC_RELEASE);
+	d->sched_cap = 0;   /* a cap is credit's: an RTDS domain is held by its budgets */
 	d->sched_bounded = 1;
 	publish(d);
 	spin_unlock(&sched_params_lock);
@@ -107,4 +108,14 @@ int sched_params_get(struct domain *d, u64 vcpu, struct rivet_sched_params *p)
 	};
 	spin_unlock(&sched_params_lock);
 	return 0;
+}
+
+void sched_params_wanted(const struct vcpu *v, u64 *budget, u64 *period, bool *extratime)
+{
+	/* Inside v's home lock: the documented order (a hart's lock, then this one). */
+	spin_lock(&sched_params_lock);
+	*budget = v->rt_want_budget;
+	*period = v->rt_want_period;
+	*extratime = v->rt_want_extratime;
+	spin_unlock(&sched_params_lock);
 }

@@ -61,6 +61,8 @@ int sched_pin_vcpu(struct vcpu *v, u64 mask);
  */
 int sched_params_set(struct domain *d, u64 vcpu, const struct rivet_sched_params *p);
 int sched_params_get(struct domain *d, u64 vcpu, struct rivet_sched_params *p);
+/* With V's home hart's lock held: SCHED_SET's latest RTDS values for V, read whole. */
+void sched_params_wanted(const struct vcpu *v, u64 *budget, u64 *period, bool *extratime);
 /* Host timer / IPI interrupt handling on this hart. */
 void sched_timer_irq(struct hart *h);
 void sched_ipi_irq(struct hart *h);

@@ -29,6 +29,7 @@
 #define SCHED_WEIGHT_MIN     1u
 #define SCHED_WEIGHT_MAX     65535u
 #define SCHED_CAP_PERIOD_HZ  100u       /* a cap is enforced per 10 ms window */
+#define SCHED_CAP_MIN_RUN_DIV 100u      /* a capped run is at least window / this (100 us) */
 
 /* A vCPU's scheduling state; sched.c guards it with the home hart's lock. */
 struct sched_entity {
@@ -38,6 +39,7 @@ struct sched_entity {
 	u64 rt_deadline;    /* RTDS: the end of the current period */
 	u64 rt_left;        /* RTDS: budget left in it */
 	bool rt_extratime;  /* RTDS: may run as a credit vCPU once the budget is spent */
+	bool away;          /* was not competing (blocked, off, new, paused, held back): rejoins first */
 };
 
 /* How a runnable vCPU competes right now. */
@@ -78,10 +80,11 @@ bool sched_better(const struct sched_entity *v, enum sched_class c, const struct
 bool sched_keep_current(const struct sched_entity *cur, enum sched_class cur_c,
 			const struct sched_entity *found, enum sched_class found_c, bool slice_over, u64 slice);
 /*
- * A vCPU that was not runnable (blocked, new, moved here) rejoins a hart
- * whose credit vCPUs have reached virtual time FLOOR: it may be at most
- * BEHIND (sched.c: half a slice) behind, so a long sleep earns no monopoly
- * afterwards, only a prompt turn.
+ * A vCPU that was away (blocked, stopped, new, its domain paused, held back
+ * by a budget or a cap) rejoins a hart whose credit vCPUs have reached
+ * virtual time FLOOR: it may be at most BEHIND (sched.c: half a slice)
+ * behind, so a long absence earns no monopoly afterwards, only a prompt
+ * turn. Only on the way back: one that waits its turn keeps its lag.
  */
 void sched_rejoin(struct sched_entity *se, u64 floor, u64 behind);
 

@@ -68,8 +68,9 @@ struct vcpu {
 	 * Scheduling policy (sched_policy.h): se is written by its home hart
 	 * only, under home->lock except the charge of the running vCPU (which
 	 * only its hart touches). SCHED_SET leaves new RTDS parameters in
-	 * rt_want_* and bumps dom->sched_gen; the home hart applies them
-	 * (sched_gen_seen) in its next scan.
+	 * rt_want_* (under sched_params_lock) and bumps dom->sched_gen; the home
+	 * hart reads them whole (sched_params_wanted, that lock inside its own)
+	 * and applies them (sched_gen_seen) in its next scan.
 	 */
 	struct sched_entity se;
 	u64 sched_gen_seen;

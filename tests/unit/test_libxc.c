@@ -308,8 +308,9 @@ TEST(abi_1_3_calls)
 
 	/* dmesg -c: offset, no length, the clear flag, a one-byte buffer only to satisfy the check. */
 	f.value = 0;
-	CHECK_EQ(xc_dmesg_clear(h, 1234), 0);
-	CHECK_HC(&f, RIVET_HC_DMESG_READ, 1234, 0, 0, RIVET_DMESG_CLEAR, 1, 1);
+	char lb[64];
+	CHECK_EQ(xc_dmesg_read_clear(h, lb, sizeof lb), 0);
+	CHECK_HC(&f, RIVET_HC_DMESG_READ, 0, 0, sizeof lb, RIVET_DMESG_CLEAR, 1, sizeof lb);
 	/* rename: the whole NUL-padded name buffer. */
 	CHECK_EQ(xc_domain_rename(h, 5, "web2"), 0);
 	CHECK_HC(&f, RIVET_HC_DOMAIN_RENAME, 5, 0, 0, 0, 1, RIVET_NAME_MAX);

@@ -143,6 +143,9 @@ static u64 sim_cap_left(struct sim_vcpu *v, u64 now)
 	return v->cap_used < budget ? budget - v->cap_used : 0;
 }
 
+/* Extra looks at the run queue every TICK (0: none), as other vCPUs' timers and IPIs cause. */
+static u64 tick;
+
 static void simulate(struct sim_vcpu *vs, unsigned n, u64 duration)
 {
 	u64 now = 0, floor = 0, slice_end = 0;
@@ -157,18 +160,25 @@ static void simulate(struct sim_vcpu *vs, unsigned n, u64 duration)
 			if (v->asleep_until > now) {
 				if (v->asleep_until < wake)
 					wake = v->asleep_until;
+				v->se.away = true;
 				continue;
 			}
-			if ((int)i != cur)
-				sched_rejoin(&v->se, floor, SLICE / 2);
 			if (v->rt)
 				sched_rt_refill(&v->se, now);
 			enum sched_class c = sched_class_of(&v->se, v->rt, !v->rt && sim_cap_left(v, now) == 0);
-			if (c == SCHED_CLASS_WAIT) {
+			if (c == SCHED_CLASS_WAIT || (v->rt && c == SCHED_CLASS_CREDIT)) {
 				u64 w = v->rt ? v->se.rt_deadline : sched_cap_window_end(now, WINDOW);
 				if (w < wake)
 					wake = w;
+			}
+			if (c == SCHED_CLASS_WAIT) {
+				v->se.away = true;
 				continue;
+			}
+			/* As scan(): only one that was away rejoins. */
+			if (v->se.away && (int)i != cur) {
+				sched_rejoin(&v->se, floor, SLICE / 2);
+				v->se.away = false;
 			}
 			if ((int)i == cur) {
 				cur_c = c;
@@ -202,6 +212,8 @@ static void simulate(struct sim_vcpu *vs, unsigned n, u64 duration)
 		if (next_c == SCHED_CLASS_CREDIT && v->se.vtime > floor)
 			floor = v->se.vtime;
 		u64 until = next_c != SCHED_CLASS_RT && slice_end < wake ? slice_end : wake;
+		if (tick && now + tick < until)
+			until = (now / tick + 1) * tick;
 		u64 limit = next_c == SCHED_CLASS_RT ? v->se.rt_left : sim_cap_left(v, now);
 		if (limit != ~0ULL && now + limit < until)
 			until = now + limit;
@@ -237,6 +249,18 @@ TEST(weights_share_two_to_one)
 	simulate(vs, 2, d);
 	CHECK(share(&vs[0], d) >= 660 && share(&vs[0], d) <= 672);   /* two thirds */
 	CHECK(share(&vs[1], d) >= 328 && share(&vs[1], d) <= 340);
+
+	/* Looks at the run queue in mid-slice (other vCPUs' events) change nothing. */
+	struct sim_vcpu mid[2] = { { .weight = 512 }, { .weight = 256 } };
+	tick = SLICE / 7;
+	simulate(mid, 2, d);
+	tick = 0;
+	CHECK(share(&mid[0], d) >= 660 && share(&mid[0], d) <= 672);
+	struct sim_vcpu low[2] = { { .weight = 100 }, { .weight = 25 } };
+	tick = SLICE / 3;
+	simulate(low, 2, d);
+	tick = 0;
+	CHECK(share(&low[0], d) >= 790 && share(&low[0], d) <= 810);   /* 4:1 */
 
 	struct sim_vcpu eq[3] = { { .weight = 256 }, { .weight = 256 }, { .weight = 256 } };
 	simulate(eq, 3, d);
@@ -285,6 +309,12 @@ TEST(rtds_budget_before_credit)
 	sched_rt_set(&ex[0].se, HZ / 500, HZ / 100, true, 0);
 	simulate(ex, 2, d);
 	CHECK(share(&ex[0], d) >= 480 && share(&ex[0], d) <= 520);
+
+	/* A short period with extratime: each period's start preempts the credit vCPU at once. */
+	struct sim_vcpu fast[2] = { { .rt = true }, { .weight = 256 } };
+	sched_rt_set(&fast[0].se, HZ / 2000, HZ / 1000, true, 0);   /* 0.5 ms every 1 ms */
+	simulate(fast, 2, d);
+	CHECK(share(&fast[0], d) >= 495);
 
 	/* Two RTDS vCPUs, earliest deadline first: each gets its budget. */
 	struct sim_vcpu two[3] = { { .rt = true }, { .rt = true }, { .weight = 256 } };

@@ -14,7 +14,13 @@
 #include "xlcfg.h"
 
 #define DOMCFG_DEFAULT_MEMORY_MIB 128
-#define DOMCFG_MAX_MEMORY_MIB     65536
+/*
+ * What guest-physical space holds above RAM's base (0x80000000) with the
+ * microvisor's 41-bit G-stage (Sv39x4): 2 TiB - 2 GiB. Whether the machine
+ * has that much is for the microvisor to say when it populates (xl create
+ * then says how much is free).
+ */
+#define DOMCFG_MAX_MEMORY_MIB     2095104
 #define DOMCFG_MAX_CMDLINE        1023 /* Linux's COMMAND_LINE_SIZE on RISC-V, less the NUL */
 
 /*

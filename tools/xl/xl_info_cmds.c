@@ -533,25 +533,20 @@ int xl_cmd_dmesg_opts(xc_handle *h, int argc, char **argv)
 	char *plain[2] = { argv[0], NULL };
 	uint64_t off = 0;
 	long n = 0;
-	int r;
 
 	if (argc == 1)
 		return xl_cmd_dmesg(h, 1, plain);
 	if (argc != 2 || (strcmp(argv[1], "-c") && strcmp(argv[1], "--clear")))
 		return usage_of("dmesg");
-	while (off < DMESG_READ_MAX && (n = xc_dmesg_read(h, off, buf, sizeof buf)) > 0) {
+	/* Each call reads the oldest bytes and drops just those: nothing logged meanwhile is lost. */
+	while (off < DMESG_READ_MAX && (n = xc_dmesg_read_clear(h, buf, sizeof buf)) > 0) {
 		fwrite(buf, 1, (size_t)n, stdout);
 		off += (uint64_t)n;
 	}
-	if (n < 0) {
-		xl_err("cannot read the microvisor's log: %s", xc_strerror((int)n));
-		return XL_EXIT_FAIL;
-	}
 	fflush(stdout);
-	r = xc_dmesg_clear(h, off);
-	if (r < 0) {
-		xl_err("cannot clear the microvisor's log: %s%s", xc_strerror(r),
-		       r == XC_EINVAL ? " (a microvisor older than ABI 1.3 cannot)" : "");
+	if (n < 0) {
+		xl_err("cannot read and clear the microvisor's log: %s%s", xc_strerror((int)n),
+		       n == XC_EINVAL ? " (a microvisor older than ABI 1.3 cannot clear it)" : "");
 		return XL_EXIT_FAIL;
 	}
 	return XL_EXIT_OK;

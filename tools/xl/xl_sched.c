@@ -80,8 +80,9 @@ int xl_cmd_sched_credit2(xc_handle *h, int argc, char **argv)
 		uint64_t v;
 		int r = xc_sched_get(h, ds.v[0].domid, RIVET_SCHED_ALL_VCPUS, &p);
 		if (r < 0) {
+			rc = set_failed("sched-credit2", &ds.v[0], r);   /* before the list is freed */
 			xl_domains_free(&ds);
-			return set_failed("sched-credit2", &ds.v[0], r);
+			return rc;
 		}
 		p.policy = RIVET_SCHED_CREDIT;
 		if (w) {

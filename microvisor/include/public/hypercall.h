@@ -34,9 +34,11 @@
 /*
  * DMESG_READ's a3 (ABI 1.3; ignored before, callers passed 0): CLEAR drops
  * from the log every byte before the end of what this call returned, i.e.
- * before offset + the value, so a reader that read up to offset N and then
- * asks (offset N, length 0, CLEAR) discards exactly what it has read, and
- * lines logged meanwhile stay. Other bits: SBI_ERR_INVALID_PARAM.
+ * before offset + the value. A reader that reads from offset 0 with CLEAR
+ * until a call returns nothing reads and drops the log chunk by chunk, and
+ * loses no line logged meanwhile (offsets count from the oldest kept byte,
+ * which moves once the ring is full: a separate clear after separate reads
+ * could drop a line that came in between). Other bits: SBI_ERR_INVALID_PARAM.
  */
 #define RIVET_DMESG_CLEAR          1ULL
 #define RIVET_DMESG_FLAGS          RIVET_DMESG_CLEAR
