@@ -429,7 +429,8 @@ static bool can_run(const struct vcpu *v)
  * whether it waits for this hart, and the policy (sched_policy.h) chooses:
  * an RTDS vCPU with budget left before any other, the earliest deadline
  * first, else the credit vCPU with the least virtual time; the current one
- * keeps the hart until its slice ends unless an RTDS one preempts it.
+ * keeps the hart until its slice ends unless an RTDS one, or one more than
+ * a slice behind it (back from away), preempts it (sched_keep_current).
  * *deadline: the earliest time that can make a vCPU runnable (a blocked
  * one's timer, an RTDS period's start, a cap's next window); *limit: when the
  * chosen one's budget or cap runs out (*rt: it runs by its RTDS budget,
