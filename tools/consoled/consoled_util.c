@@ -14,12 +14,7 @@ enum consoled_action consoled_decide(const struct rivet_domain_info *info,
 		return CONSOLED_NOTHING;
 	if (!rec)
 		return CONSOLED_DESTROY;
-	switch (info->shutdown_reason) {
-	case RIVET_SHUTDOWN_POWEROFF: action = rec->on_poweroff; break;
-	case RIVET_SHUTDOWN_REBOOT:   action = rec->on_reboot; break;
-	case RIVET_SHUTDOWN_CRASH:    action = rec->on_crash; break;
-	default:                      action = RIVET_ACTION_DESTROY; break;
-	}
+	action = xl_record_action(rec, info->shutdown_reason);
 	if (action == RIVET_ACTION_PRESERVE)
 		return CONSOLED_NOTHING;   /* kept for inspection until xl destroy */
 	return action == RIVET_ACTION_RESTART ? CONSOLED_RESTART : CONSOLED_DESTROY;

@@ -299,6 +299,22 @@ static uint64_t win_arg(void)
 		    0x1000, ~0ULL & ~(PG - 1), 1ULL << 63, WIN_MINE | 1ULL << 44);
 }
 
+/*
+ * A call's buffer argument ARG: the bounce page of SIZE bytes when BOUNCE,
+ * else an address outside Dom0's RAM, with which the call must fail.
+ */
+static void buf_or_bad(int bounce, int arg, uint32_t size, uint64_t *a, int *buf_arg, uint32_t *len,
+		       int *must_fail)
+{
+	if (bounce) {
+		*buf_arg = arg;
+		*len = size;
+	} else {
+		a[arg] = bad_buf();
+		*must_fail = 1;
+	}
+}
+
 static void one_call(void)
 {
 	union {
@@ -367,13 +383,7 @@ static void one_call(void)
 		break;
 	case RIVET_HC_DOMAIN_GETINFO:
 		a[0] = any_domid();
-		if (bounce) {
-			buf_arg = 1;
-			len = sizeof buf.info;
-		} else {
-			a[1] = bad_buf();
-			must_fail = 1;
-		}
+		buf_or_bad(bounce, 1, sizeof buf.info, a, &buf_arg, &len, &must_fail);
 		break;
 	case RIVET_HC_VCPU_START:
 		a[0] = target_domid();
@@ -383,13 +393,7 @@ static void one_call(void)
 	case RIVET_HC_VCPU_GETINFO:
 		a[0] = any_domid();
 		a[1] = PICK(0, 1, 7, 8, ~0ULL, 1ULL << 32);
-		if (bounce) {
-			buf_arg = 2;
-			len = sizeof buf.vi;
-		} else {
-			a[2] = bad_buf();
-			must_fail = 1;
-		}
+		buf_or_bad(bounce, 2, sizeof buf.vi, a, &buf_arg, &len, &must_fail);
 		break;
 	case RIVET_HC_VCPU_PIN:
 		a[0] = target_domid();
@@ -399,13 +403,7 @@ static void one_call(void)
 	case RIVET_HC_SCHED_GET:
 		a[0] = any_domid();
 		a[1] = PICK(0, 1, 7, 8, RIVET_SCHED_ALL_VCPUS, ~0ULL);
-		if (bounce) {
-			buf_arg = 2;
-			len = sizeof buf.sp;
-		} else {
-			a[2] = bad_buf();
-			must_fail = 1;
-		}
+		buf_or_bad(bounce, 2, sizeof buf.sp, a, &buf_arg, &len, &must_fail);
 		break;
 	case RIVET_HC_SCHED_SET:
 		/*
@@ -422,13 +420,7 @@ static void one_call(void)
 			.period_us = PICK(0, 99, 100, 10000, 10000000, 10000001, ~0ULL),
 			.budget_us = PICK(0, 9, 10, 2000, 10000, ~0ULL),
 		};
-		if (bounce) {
-			buf_arg = 2;
-			len = sizeof buf.sp;
-		} else {
-			a[2] = bad_buf();
-			must_fail = 1;
-		}
+		buf_or_bad(bounce, 2, sizeof buf.sp, a, &buf_arg, &len, &must_fail);
 		break;
 	case RIVET_HC_MEMORY_POPULATE:
 		/* Dom0 aiming it at itself must be refused. */

@@ -105,6 +105,19 @@ int xl_consoled_sockaddr(struct sockaddr_un *sa);
 /* "<run dir>/domains/<domid>" into BUF. */
 void xl_record_path(uint32_t domid, char *buf, size_t size);
 const char *xl_action_name(uint8_t action);
+/*
+ * INFO's record into REC, initialized in any case (xl_record_free it): 1
+ * when there is one and it names INFO (an id reused by another domain, or a
+ * domain xl did not create, has none: 0).
+ */
+int xl_record_of(const struct rivet_domain_info *info, struct xl_record *rec);
+/*
+ * INFO as xl shows it: a domain whose device model is gone cannot do I/O,
+ * so it is paused ('p') whatever the microvisor says.
+ */
+void xl_effective_info(const struct rivet_domain_info *info, struct rivet_domain_info *out);
+/* REC's on_* for a shutdown REASON (RIVET_SHUTDOWN_*; anything else: destroy). */
+uint8_t xl_record_action(const struct xl_record *rec, uint32_t reason);
 void xl_record_init(struct xl_record *r);
 void xl_record_free(struct xl_record *r);
 /* Copies CONFIG / appends one override; 0, or -1 (out of memory, or too many args). */

@@ -284,24 +284,12 @@ static int named_domains_get(xc_handle *h, int argc, char **argv, const char *cm
 	return XL_EXIT_OK;
 }
 
-/*
- * A domain whose device model is gone cannot do I/O: `xl list` shows it
- * paused ('p'), whatever the microvisor says.
- */
+/* A row of `xl list`, the domain as xl shows it (xl_effective_info). */
 static void list_row(const struct rivet_domain_info *info0, char *row, size_t size)
 {
-	struct rivet_domain_info info = *info0;
-	struct xl_record rec;
-	char why[REASON_MAX];
+	struct rivet_domain_info info;
 
-	if (info.domid != 0 && !(info.state & (RIVET_DOMSTATE_DYING | RIVET_DOMSTATE_SHUTDOWN))) {
-		xl_record_init(&rec);
-		if (xl_record_read(info.domid, &rec, why) == 0 && !strncmp(rec.name, info.name, sizeof rec.name) &&
-		    rec.dm_pid > 0 && !xl_dm_alive(rec.dm_pid, info.domid))
-			info.state = (info.state & ~(RIVET_DOMSTATE_RUNNING | RIVET_DOMSTATE_BLOCKED)) |
-				     RIVET_DOMSTATE_PAUSED;
-		xl_record_free(&rec);
-	}
+	xl_effective_info(info0, &info);
 	xl_list_row(&info, row, size);
 }
 

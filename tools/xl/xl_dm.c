@@ -164,57 +164,50 @@ int xl_dm_alive(int pid, uint32_t domid)
 	return n > 0 && xl_dm_cmdline_matches(buf, (size_t)n, domid);
 }
 
-int xl_dm_signal(int pid, uint32_t domid, int sig)
+/*
+ * SIG (with SI, or none) to PID only if it is rivet-dm serving DOMID,
+ * through a pidfd, so that a pid reused between the check and the signal is
+ * never hit. 0 sent; 1 not that process (gone, or another); -1 failed (errno).
+ */
+static int signal_checked(int pid, uint32_t domid, int sig, siginfo_t *si)
 {
 	if (pid <= 0)
-		return -1;
-	/* The pidfd names this process for good: checked, then signalled, the same one. */
+		return 1;
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
-		return -1;
-	int r = -1;
+		return errno == ESRCH ? 1 : -1;
+	int r = 1;
 	if (xl_dm_alive(pid, domid))
-		r = syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0 ? 0 : -1;
+		r = syscall(SYS_pidfd_send_signal, pidfd, sig, si, 0) == 0 ? 0 : errno == ESRCH ? 1 : -1;
+	int saved = errno;
 	close(pidfd);
+	errno = saved;
 	return r;
+}
+
+int xl_dm_signal(int pid, uint32_t domid, int sig)
+{
+	return signal_checked(pid, domid, sig, NULL) == 0 ? 0 : -1;
 }
 
 int xl_dm_press(const struct rivet_domain_info *info, int req, char *why)
 {
 	struct xl_record rec;
-	char rwhy[REASON_MAX];
 	int r = 1;
 
-	xl_record_init(&rec);
 	/* No record (a boot-time domain, or not ours), or no device model in it: no button. */
-	if (xl_record_read(info->domid, &rec, rwhy) < 0 ||
-	    strncmp(rec.name, info->name, sizeof rec.name) || rec.dm_pid <= 0)
-		goto out;
-	int pidfd = (int)syscall(SYS_pidfd_open, rec.dm_pid, 0);
-	if (pidfd < 0) {
-		r = errno == ESRCH ? 1 : reason_set(why, "cannot open its device model (pid %d): %s",
-						      rec.dm_pid, strerror(errno));
-		goto out;
+	if (xl_record_of(info, &rec) && rec.dm_pid > 0) {
+		siginfo_t si;
+		memset(&si, 0, sizeof si);
+		si.si_signo = DM_REQUEST_SIGNAL;
+		si.si_code = SI_QUEUE;
+		si.si_pid = getpid();
+		si.si_uid = getuid();
+		si.si_value.sival_int = req;
+		r = signal_checked(rec.dm_pid, info->domid, DM_REQUEST_SIGNAL, &si);
+		if (r < 0)
+			reason_set(why, "cannot signal its device model (pid %d): %s", rec.dm_pid, strerror(errno));
 	}
-	/* Checked, then signalled through the pidfd: the same process, never a reused pid. */
-	if (!xl_dm_alive(rec.dm_pid, info->domid)) {
-		close(pidfd);
-		goto out;
-	}
-	siginfo_t si;
-	memset(&si, 0, sizeof si);
-	si.si_signo = DM_REQUEST_SIGNAL;
-	si.si_code = SI_QUEUE;
-	si.si_pid = getpid();
-	si.si_uid = getuid();
-	si.si_value.sival_int = req;
-	if (syscall(SYS_pidfd_send_signal, pidfd, DM_REQUEST_SIGNAL, &si, 0) == 0)
-		r = 0;
-	else
-		r = errno == ESRCH ? 1 : reason_set(why, "cannot signal its device model (pid %d): %s",
-						      rec.dm_pid, strerror(errno));
-	close(pidfd);
-out:
 	xl_record_free(&rec);
 	return r;
 }
@@ -222,29 +215,32 @@ out:
 int xl_dm_preserved(const struct rivet_domain_info *info)
 {
 	struct xl_record rec;
-	char rwhy[REASON_MAX];
-	int kept = 0;
 
-	xl_record_init(&rec);
-	if ((info->state & RIVET_DOMSTATE_SHUTDOWN) && xl_record_read(info->domid, &rec, rwhy) == 0 &&
-	    !strncmp(rec.name, info->name, sizeof rec.name)) {
-		uint8_t a = info->shutdown_reason == RIVET_SHUTDOWN_POWEROFF ? rec.on_poweroff :
-			    info->shutdown_reason == RIVET_SHUTDOWN_REBOOT ? rec.on_reboot : rec.on_crash;
-		kept = a == RIVET_ACTION_PRESERVE;
-	}
+	if (!(info->state & RIVET_DOMSTATE_SHUTDOWN))
+		return 0;
+	int kept = xl_record_of(info, &rec) &&
+		   xl_record_action(&rec, info->shutdown_reason) == RIVET_ACTION_PRESERVE;
 	xl_record_free(&rec);
 	return kept;
+}
+
+void xl_effective_info(const struct rivet_domain_info *info, struct rivet_domain_info *out)
+{
+	struct xl_record rec;
+
+	*out = *info;
+	if (info->state & (RIVET_DOMSTATE_DYING | RIVET_DOMSTATE_SHUTDOWN))
+		return;
+	if (xl_record_of(info, &rec) && rec.dm_pid > 0 && !xl_dm_alive(rec.dm_pid, info->domid))
+		out->state = (out->state & ~(RIVET_DOMSTATE_RUNNING | RIVET_DOMSTATE_BLOCKED)) | RIVET_DOMSTATE_PAUSED;
+	xl_record_free(&rec);
 }
 
 uint64_t xl_dm_instance(const struct rivet_domain_info *info)
 {
 	struct xl_record rec;
-	char rwhy[REASON_MAX];
-	uint64_t id = 0;
+	uint64_t id = xl_record_of(info, &rec) ? rec.dm_instance : 0;
 
-	xl_record_init(&rec);
-	if (xl_record_read(info->domid, &rec, rwhy) == 0 && !strncmp(rec.name, info->name, sizeof rec.name))
-		id = rec.dm_instance;
 	xl_record_free(&rec);
 	return id;
 }

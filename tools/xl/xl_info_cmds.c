@@ -44,44 +44,6 @@ static int get_domains(xc_handle *h, struct xl_domains *ds)
 	return r;
 }
 
-/*
- * The record of INFO's domain, if there is one and it is this domain's
- * (same name): 1 with *REC filled in (to free), else 0 with *REC empty.
- */
-static int record_of(const struct rivet_domain_info *info, struct xl_record *rec)
-{
-	char why[REASON_MAX];
-
-	xl_record_init(rec);
-	if (info->domid == 0 || xl_record_read(info->domid, rec, why) < 0)
-		return 0;
-	if (strncmp(rec->name, info->name, sizeof rec->name)) {
-		xl_record_free(rec);
-		return 0;
-	}
-	return 1;
-}
-
-/*
- * What xl list shows: a domain whose device model is gone is shown paused,
- * as xl_cmds.c's list_row does (it cannot do I/O any more).
- */
-static void effective_info(const struct rivet_domain_info *in, struct rivet_domain_info *out)
-{
-	struct xl_record *rec = malloc(sizeof *rec);
-
-	*out = *in;
-	if (!rec || in->domid == 0 || (in->state & (RIVET_DOMSTATE_DYING | RIVET_DOMSTATE_SHUTDOWN))) {
-		free(rec);
-		return;
-	}
-	if (record_of(in, rec) && rec->dm_pid > 0 && !xl_dm_alive(rec->dm_pid, in->domid))
-		out->state = (out->state & ~(RIVET_DOMSTATE_RUNNING | RIVET_DOMSTATE_BLOCKED)) |
-			     RIVET_DOMSTATE_PAUSED;
-	xl_record_free(rec);
-	free(rec);
-}
-
 /* ---- pure helpers (xl.h) ---- */
 
 int xl_name_check(const char *name, char *why)
@@ -275,9 +237,9 @@ static void list_long_one(FILE *f, const struct rivet_domain_info *in, int last)
 	char st[7], mac[18];
 	unsigned i;
 
-	effective_info(in, &info);
+	xl_effective_info(in, &info);
 	if (rec)
-		has = record_of(&info, rec);
+		has = xl_record_of(&info, rec);
 	xl_state_letters(&info, st);
 	fputs("    {\n", f);
 	json_key(f, 2, "domid");
@@ -404,7 +366,7 @@ static void list_verbose_one(const struct rivet_domain_info *in)
 	struct rivet_domain_info info;
 	char row[400];
 
-	effective_info(in, &info);
+	xl_effective_info(in, &info);
 	xl_list_verbose_row(&info, row, sizeof row);
 	fputs(row, stdout);
 }
@@ -678,7 +640,7 @@ int xl_cmd_rename(xc_handle *h, int argc, char **argv)
 		xl_err("rename: out of memory");
 		return XL_EXIT_FAIL;
 	}
-	has = record_of(&info, rec);
+	has = xl_record_of(&info, rec);
 	if (has && record_set_name(rec, argv[2]) < 0) {
 		xl_err("rename: domain '%s' (%u): its record holds %d overrides already", info.name,
 		       info.domid, XL_RECORD_MAX_ARGS);
@@ -802,7 +764,7 @@ int xl_cmd_console_opts(xc_handle *h, int argc, char **argv)
 		}
 		info = ds.v[i];
 		xl_domains_free(&ds);
-		if (record_of(&info, rec))
+		if (xl_record_of(&info, rec))
 			vcon = rec->vconsole;
 		xl_record_free(rec);
 		free(rec);
@@ -887,8 +849,8 @@ static void top_rows(const struct xl_domains *ds, const struct xl_domains *prev,
 		struct xl_record *rec = malloc(sizeof *rec);
 		unsigned nets = 0, vbds = 0;
 
-		effective_info(&ds->v[i], &info);
-		if (rec && record_of(&info, rec)) {
+		xl_effective_info(&ds->v[i], &info);
+		if (rec && xl_record_of(&info, rec)) {
 			nets = rec->nr_vifs;
 			vbds = rec->nr_disks;
 		}

@@ -47,6 +47,30 @@ const char *xl_action_name(uint8_t action)
 	return action == RIVET_ACTION_RESTART ? "restart" : action == RIVET_ACTION_PRESERVE ? "preserve" : "destroy";
 }
 
+int xl_record_of(const struct rivet_domain_info *info, struct xl_record *rec)
+{
+	char why[REASON_MAX];
+
+	xl_record_init(rec);
+	if (info->domid == 0 || xl_record_read(info->domid, rec, why) < 0)
+		return 0;
+	if (strncmp(rec->name, info->name, sizeof rec->name)) {
+		xl_record_free(rec);
+		return 0;
+	}
+	return 1;
+}
+
+uint8_t xl_record_action(const struct xl_record *rec, uint32_t reason)
+{
+	switch (reason) {
+	case RIVET_SHUTDOWN_POWEROFF: return rec->on_poweroff;
+	case RIVET_SHUTDOWN_REBOOT:   return rec->on_reboot;
+	case RIVET_SHUTDOWN_CRASH:    return rec->on_crash;
+	}
+	return RIVET_ACTION_DESTROY;
+}
+
 static int has_newline(const char *s)
 {
 	return strchr(s, '\n') != NULL || strchr(s, '\r') != NULL;
