@@ -503,6 +503,50 @@ static void dm_kills_due(void)
 	}
 }
 
+/*
+ * rename-restart: the shut-down domain gets a name of its own and stays, as
+ * preserve leaves it (its device model stopped, its record rewritten to say
+ * preserve with no device model, so that only xl destroy ends it), and the
+ * domain is created again from REC under its old name. Returns 0, or -1 when
+ * it could not be renamed (it is then kept as it is, its record saying
+ * preserve, so this is not tried again on every event).
+ */
+static int rename_restart(const struct rivet_domain_info *info, struct xl_record *rec)
+{
+	char name[RIVET_NAME_LEN], why[REASON_MAX];
+	time_t now = time(NULL);
+	int r = XC_EEXIST;
+	struct xl_record kept;
+
+	for (unsigned n = 0; n < 10 && r == XC_EEXIST; n++) {
+		if (consoled_preserved_name(info->name, now, n, name) < 0)
+			break;
+		r = xc_domain_rename(xch, info->domid, name);
+	}
+	kept = *rec;
+	kept.on_poweroff = kept.on_reboot = kept.on_crash = kept.on_watchdog = RIVET_ACTION_PRESERVE;
+	if (r < 0) {
+		say("domain %u '%s' (%s): cannot rename it: %s; kept as it is", info->domid, info->name,
+		    consoled_reason_name(info->shutdown_reason), xc_strerror(r));
+		if (xl_record_write(info->domid, &kept, why) < 0)
+			say("domain %u: cannot rewrite its record: %s", info->domid, why);
+		return -1;
+	}
+	dm_stop_start(rec, info->domid);
+	xl_dm_state_remove(info->domid);
+	/* The taps and process were this life's: the kept domain has neither any more. */
+	memcpy(kept.name, name, sizeof kept.name);
+	kept.dm_pid = 0;
+	kept.nr_vifs = 0;
+	kept.dm_vcpus = 0;
+	if (xl_record_write(info->domid, &kept, why) < 0)
+		say("domain %u: cannot rewrite its record: %s", info->domid, why);
+	say("domain %u '%s' (%s): renamed '%s' and kept, restarting '%s'", info->domid, info->name,
+	    consoled_reason_name(info->shutdown_reason), name, rec->name);
+	restart(rec);
+	return 0;
+}
+
 /* Carries out on_* for every domain that has shut down. */
 static void domain_exceptions(void)
 {
@@ -555,6 +599,10 @@ static void domain_exceptions(void)
 		d = dom_find(info->domid);
 		if (d)
 			drain(d, 1);
+		if (act == CONSOLED_RENAME_RESTART) {
+			rename_restart(info, rec);
+			continue;
+		}
 		/* Only while shut down: ids are reused, and the check above is already history. */
 		r = xc_domain_destroy_if_shutdown(xch, info->domid);
 		if (r < 0) {

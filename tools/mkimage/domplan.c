@@ -37,11 +37,11 @@ int domplan_build(const struct domplan_req *rq, void *dtb, size_t dtb_size, stru
 				 "boot-image domains cannot have devices (no Dom0 runs a device model "
 				 "for them); create this domain with xl create in Dom0");
 	/* Only rivet-consoled leaves a domain shut down: the microvisor destroys or restarts its own. */
-	if ((dc->on_poweroff == RIVET_ACTION_PRESERVE || dc->on_reboot == RIVET_ACTION_PRESERVE ||
-	     dc->on_crash == RIVET_ACTION_PRESERVE) && !rq->devices_ok)
+	if ((dc->on_poweroff > RIVET_ACTION_RESTART || dc->on_reboot > RIVET_ACTION_RESTART ||
+	     dc->on_crash > RIVET_ACTION_RESTART) && !rq->devices_ok)
 		return diag_fail(d, rq->cfg_path, dc->line_preserve, "on_*",
-				 "\"preserve\" is for xl create only (nothing could inspect or destroy a "
-				 "boot-image domain kept shut down); use destroy or restart");
+				 "\"preserve\" and \"rename-restart\" are for xl create only (nothing could "
+				 "inspect or destroy a boot-image domain kept shut down); use destroy or restart");
 	/* devices_ok is xl create: the boot image's format has one hart mask for all vCPUs. */
 	if (dc->nr_vcpu_masks && !rq->devices_ok)
 		return diag_fail(d, rq->cfg_path, dc->line_cpus, "cpus",
@@ -53,8 +53,9 @@ int domplan_build(const struct domplan_req *rq, void *dtb, size_t dtb_size, stru
 				     .has_initrd = dc->ramdisk != NULL, .name = dc->name,
 				     .hypervisor_node = rq->hypervisor_node,
 				     .devices = domcfg_has_devices(dc), .serial = dc->serial,
-				     /* Every rivet-dm has one (docs/dm.md "The power button"). */
+				     /* Every rivet-dm has both (docs/dm.md "The power button", "The watchdog"). */
 				     .power_button = domcfg_has_devices(dc),
+				     .watchdog = domcfg_has_devices(dc),
 				     /* mkimage's are fitted to the host at load (see DOMFDT_CBOZ_BLOCK). */
 				     .cboz_block = rq->set_timebase ? rq->cboz_block : DOMFDT_CBOZ_BLOCK };
 	size = domfdt_build(&fp, dtb, dtb_size);

@@ -80,6 +80,7 @@ struct xl_record {
 	char name[RIVET_NAME_LEN];
 	char *config;                    /* absolute path of the config file */
 	uint8_t on_poweroff, on_reboot, on_crash;  /* enum rivet_action */
+	uint8_t on_watchdog;             /* the device model's watchdog expired */
 	unsigned nr_args;                /* key=value overrides given to xl create */
 	char *args[XL_RECORD_MAX_ARGS];
 	/* The device model (domains with devices): 0 when it has none. */
@@ -290,7 +291,8 @@ struct xl_load {
 
 struct xl_plan {
 	char cfg_path[PATH_MAX];    /* absolute */
-	struct rivet_domain_config cfg;
+	struct rivet_domain_config cfg;   /* on_*: the toolstack's actions (xl_plan_run maps them) */
+	uint8_t on_watchdog;        /* enum rivet_action: the toolstack's alone */
 	uint64_t entry_gpa, dtb_gpa;
 	unsigned nr_loads;
 	struct xl_load loads[RIVET_MAX_LOADS];

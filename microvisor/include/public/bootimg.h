@@ -39,6 +39,12 @@ enum rivet_action {
 	RIVET_ACTION_RESTART = 1,
 	/* Left shut down for inspection until xl destroy: xl create's domains only (rivet-consoled). */
 	RIVET_ACTION_PRESERVE = 2,
+	/*
+	 * xl create's domains only, and never passed to the microvisor (xl gives
+	 * it PRESERVE): rivet-consoled renames the shut-down domain, keeps it,
+	 * and creates the domain again from its record.
+	 */
+	RIVET_ACTION_RENAME_RESTART = 3,
 };
 
 /* One blob copied into guest memory: file bytes, then zeroes to mem_size. */

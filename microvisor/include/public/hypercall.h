@@ -18,10 +18,11 @@
 
 #define RIVET_SBI_EXT          0x0A524956UL  /* "\x0aRIV", firmware-specific range */
 #define RIVET_ABI_MAJOR        1
-#define RIVET_ABI_MINOR        3   /* 1.1: ioreq servers; 1.2: Dom0 events through its vPLIC;
+#define RIVET_ABI_MINOR        4   /* 1.1: ioreq servers; 1.2: Dom0 events through its vPLIC;
                                       1.3: scheduling parameters (SCHED_GET / SCHED_SET),
                                       DOMAIN_RENAME, DEBUG_KEYS, DMESG_READ's clear flag,
-                                      start and sample times in struct rivet_domain_info */
+                                      start and sample times in struct rivet_domain_info;
+                                      1.4: RIVET_SHUTDOWN_WATCHDOG */
 
 /*
  * DOMAIN_DESTROY's a1 (ABI 1.2; 0 before): IF_SHUTDOWN destroys only a
@@ -135,6 +136,7 @@ enum rivet_shutdown_reason {
 	RIVET_SHUTDOWN_POWEROFF = 0,
 	RIVET_SHUTDOWN_REBOOT   = 1,
 	RIVET_SHUTDOWN_CRASH    = 2,
+	RIVET_SHUTDOWN_WATCHDOG = 3,  /* (1.4) the device model's watchdog expired: Xen's on_watchdog */
 };
 
 struct rivet_physinfo {
