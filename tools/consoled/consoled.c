@@ -509,9 +509,11 @@ static void dm_kills_due(void)
  * preserve with no device model, so that only xl destroy ends it), and the
  * domain is created again from REC under its old name. Returns 0, or -1 when
  * it could not be renamed (it is then kept as it is, its record saying
- * preserve, so this is not tried again on every event).
+ * preserve, so this is not tried again on every event). D: our state of it
+ * (NULL: none); its log moves to the new name before the new life can
+ * open one under the old.
  */
-static int rename_restart(const struct rivet_domain_info *info, struct xl_record *rec)
+static int rename_restart(const struct rivet_domain_info *info, struct xl_record *rec, struct dom *d)
 {
 	char name[RIVET_NAME_LEN], why[REASON_MAX];
 	time_t now = time(NULL);
@@ -531,6 +533,11 @@ static int rename_restart(const struct rivet_domain_info *info, struct xl_record
 		if (xl_record_write(info->domid, &kept, why) < 0)
 			say("domain %u: cannot rewrite its record: %s", info->domid, why);
 		return -1;
+	}
+	if (d) {
+		struct rivet_domain_info renamed = *info;
+		memcpy(renamed.name, name, sizeof renamed.name);
+		dom_rename(d, &renamed);
 	}
 	dm_stop_start(rec, info->domid);
 	xl_dm_state_remove(info->domid);
@@ -600,7 +607,7 @@ static void domain_exceptions(void)
 		if (d)
 			drain(d, 1);
 		if (act == CONSOLED_RENAME_RESTART) {
-			rename_restart(info, rec);
+			rename_restart(info, rec, d);
 			continue;
 		}
 		/* Only while shut down: ids are reused, and the check above is already history. */
