@@ -33,6 +33,10 @@ TEST(decide)
 	CHECK_EQ(consoled_decide(&i, NULL), CONSOLED_DESTROY);    /* no record: destroy */
 	r.on_crash = RIVET_ACTION_PRESERVE;                        /* kept until xl destroy */
 	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_NOTHING);
+	r.on_crash = RIVET_ACTION_RESTART | RIVET_ACTION_COREDUMP;   /* the core first, then as restart */
+	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_RESTART);
+	r.on_crash = RIVET_ACTION_DESTROY | RIVET_ACTION_COREDUMP;
+	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_DESTROY);
 	r.on_crash = RIVET_ACTION_RESTART;
 	i.shutdown_reason = 3;                                     /* destroyed by Dom0 */
 	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_DESTROY);

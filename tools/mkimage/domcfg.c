@@ -772,7 +772,7 @@ static int key_console(struct ctx *c, const struct xlent *e)
 static int key_action(struct ctx *c, const struct xlent *e)
 {
 	static const char *const xen_only[] = {
-		"rename-restart", "coredump-destroy", "coredump-restart", "soft-reset",
+		"rename-restart", "soft-reset",
 	};
 	uint8_t *slot = !strcmp(e->key, "on_poweroff") ? &c->out->on_poweroff :
 			!strcmp(e->key, "on_reboot") ? &c->out->on_reboot : &c->out->on_crash;
@@ -794,12 +794,19 @@ static int key_action(struct ctx *c, const struct xlent *e)
 		c->out->line_preserve = e->line;
 		return 0;
 	}
+	if (!strcmp(s, "coredump-destroy") || !strcmp(s, "coredump-restart")) {
+		*slot = (s[9] == 'd' ? RIVET_ACTION_DESTROY : RIVET_ACTION_RESTART) | RIVET_ACTION_COREDUMP;
+		c->out->line_coredump = e->line;
+		return 0;
+	}
 	for (i = 0; i < sizeof xen_only / sizeof xen_only[0]; i++)
 		if (!strcmp(s, xen_only[i]))
 			return diag_fail(c->d, c->file, e->line, e->key,
-					 "\"%s\" is not supported (use destroy, restart or preserve)", s);
+					 "\"%s\" is not supported (use destroy, restart, preserve, coredump-destroy or "
+					 "coredump-restart)", s);
 	return diag_fail(c->d, c->file, e->line, e->key,
-			 "\"%.40s\" is not a valid action (use destroy, restart or preserve)", s);
+			 "\"%.40s\" is not a valid action (use destroy, restart, preserve, "
+			 "coredump-destroy or coredump-restart)", s);
 }
 
 /*

@@ -42,6 +42,11 @@ int domplan_build(const struct domplan_req *rq, void *dtb, size_t dtb_size, stru
 		return diag_fail(d, rq->cfg_path, dc->line_preserve, "on_*",
 				 "\"preserve\" is for xl create only (nothing could inspect or destroy a "
 				 "boot-image domain kept shut down); use destroy or restart");
+	/* A core file is rivet-consoled's to write, in Dom0. */
+	if (((dc->on_poweroff | dc->on_reboot | dc->on_crash) & RIVET_ACTION_COREDUMP) && !rq->devices_ok)
+		return diag_fail(d, rq->cfg_path, dc->line_coredump, "on_*",
+				 "\"coredump-*\" is for xl create only (Dom0's rivet-consoled writes the core "
+				 "file); use destroy or restart");
 	/* devices_ok is xl create: the boot image's format has one hart mask for all vCPUs. */
 	if (dc->nr_vcpu_masks && !rq->devices_ok)
 		return diag_fail(d, rq->cfg_path, dc->line_cpus, "cpus",

@@ -662,7 +662,15 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 	if (precheck(h, p, d) < 0)
 		return -1;
 	xl_trace("precheck");
-	r = xc_domain_create(h, &p->cfg, &domid);
+	{
+		/* The core file is rivet-consoled's business: the microvisor knows only destroy or restart. */
+		struct rivet_domain_config cfg = p->cfg;
+
+		cfg.on_poweroff &= (uint8_t)~RIVET_ACTION_COREDUMP;
+		cfg.on_reboot &= (uint8_t)~RIVET_ACTION_COREDUMP;
+		cfg.on_crash &= (uint8_t)~RIVET_ACTION_COREDUMP;
+		r = xc_domain_create(h, &cfg, &domid);
+	}
 	if (r == XC_EEXIST)
 		return diag_fail(d, f, p->line_name, "name", "a domain named '%s' already exists",
 				 p->cfg.name);
