@@ -2,7 +2,7 @@
 """QEMU integration test of guest core dumps: `xl dump-core` of a running domain leaves it
 running; a guest that crashes with on_crash = "coredump-destroy" leaves a core file in
 /var/lib/rivet/dump, which gdb on the host opens: its pc, registers and memory are the
-guest's."""
+guest's. A dump that cannot be written is logged and the domain is destroyed all the same."""
 import base64
 import gzip
 import hashlib
@@ -72,6 +72,15 @@ def coredump_on_crash_and_xl_dump_core():
         assert digest and b64, out[-2000:]
         core = gzip.decompress(base64.b64decode("".join(b64.group(1).split())))
         assert hashlib.sha256(core).hexdigest() == digest.group(1), "the core changed on the way out"
+
+        # A dump that cannot be written (the directory is a file) is logged; the domain still goes.
+        sh(s, "mv /var/lib/rivet/dump /tmp/dump.saved; touch /var/lib/rivet/dump; xl create /tmp/cored.cfg")
+        wait_gone(s, "cored")
+        out = sh(s, "grep cored /var/log/rivet/consoled.log | tail -n 2; ls /tmp/dump.saved | wc -l")
+        assert re.search(r"'cored': core dump failed: cannot create /var/lib/rivet/dump/cored\.\d+\.\S+: "
+                         r"Not a directory", out), out
+        assert re.search(r"'cored' \(crash\): destroyed", out.split("core dump failed")[-1]), out
+        assert re.search(r"^1$", out, re.M), "the earlier dump is gone:\n" + out
 
     core_path = os.path.join(B["out"], "cored.core")
     with open(core_path, "wb") as f:
