@@ -553,15 +553,25 @@ TEST(record_format)
 	CHECK_EQ(xl_record_parse("config=\nname=x\n", &back, why), -1);
 	CHECK_EQ(xl_record_parse("config=/a\nname=x\nfuture=1\n\n", &back, why), 0);
 	CHECK_EQ(back.on_reboot, RIVET_ACTION_DESTROY);
-	/* preserve, the longest action name, on all three: the exact size still holds. */
+	/* coredump-restart, the longest action name, on all three: the exact size still holds. */
 	xl_record_free(&back);
 	free(r.args[1]);
 	r.args[1] = strdup("b=2");
-	r.on_poweroff = r.on_reboot = r.on_crash = RIVET_ACTION_PRESERVE;
+	r.on_poweroff = r.on_reboot = r.on_crash = RIVET_ACTION_RESTART | RIVET_ACTION_COREDUMP;
 	n = xl_record_format(&r, &text, why);
 	CHECK(n > 0 && text && (size_t)n == strlen(text));
-	CHECK(text && strstr(text, "on_poweroff=preserve\non_reboot=preserve\non_crash=preserve\n") != NULL);
+	CHECK(text && strstr(text, "on_poweroff=coredump-restart\non_reboot=coredump-restart\n"
+			     "on_crash=coredump-restart\n") != NULL);
 	CHECK_EQ(xl_record_parse(text, &back, why), 0);
+	CHECK_EQ(back.on_crash, RIVET_ACTION_RESTART | RIVET_ACTION_COREDUMP);
+	free(text);
+	xl_record_free(&back);
+	r.on_crash = RIVET_ACTION_PRESERVE;
+	r.on_reboot = RIVET_ACTION_DESTROY | RIVET_ACTION_COREDUMP;
+	n = xl_record_format(&r, &text, why);
+	CHECK(text && strstr(text, "on_reboot=coredump-destroy\non_crash=preserve\n") != NULL);
+	CHECK_EQ(xl_record_parse(text, &back, why), 0);
+	CHECK_EQ(back.on_reboot, RIVET_ACTION_DESTROY | RIVET_ACTION_COREDUMP);
 	CHECK_EQ(back.on_crash, RIVET_ACTION_PRESERVE);
 	free(text);
 	xl_record_free(&back);

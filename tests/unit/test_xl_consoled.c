@@ -35,6 +35,10 @@ TEST(decide)
 	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_NOTHING);
 	r.on_crash = RIVET_ACTION_RENAME_RESTART;
 	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_RENAME_RESTART);
+	r.on_crash = RIVET_ACTION_RESTART | RIVET_ACTION_COREDUMP;   /* the core first, then as restart */
+	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_RESTART);
+	r.on_crash = RIVET_ACTION_DESTROY | RIVET_ACTION_COREDUMP;
+	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_DESTROY);
 	r.on_crash = RIVET_ACTION_RESTART;
 	i.shutdown_reason = RIVET_SHUTDOWN_WATCHDOG;               /* on_watchdog, destroy by default */
 	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_DESTROY);

@@ -554,6 +554,32 @@ static int rename_restart(const struct rivet_domain_info *info, struct xl_record
 	return 0;
 }
 
+/*
+ * on_* = coredump-*: the core file of a shut-down domain, before it goes.
+ * A failed dump (a full disk, the domain destroyed meanwhile) is logged and
+ * the action goes on all the same; the name carries the id and the time, so
+ * an earlier dump is never overwritten.
+ */
+static void dump_core(const struct rivet_domain_info *info)
+{
+	struct xl_dump_result res;
+	char path[600], why[256];
+
+	mkdirs(xl_dump_dir());
+	if (xl_dump_path(info->name, info->domid, time(NULL), path, sizeof path) < 0) {
+		say("domain %u '%s': core dump: its path is too long", info->domid, info->name);
+		return;
+	}
+	if (xl_dump_core(xch, info->domid, path, 1, &res, why, sizeof why) < 0) {
+		say("domain %u '%s': core dump failed: %s", info->domid, info->name, why);
+		return;
+	}
+	say("domain %u '%s': core dumped to %s (%llu MiB of RAM, %u vCPU%s, %u kernel mappings%s%s)",
+	    info->domid, info->name, path, (unsigned long long)(res.ram_bytes >> 20), res.nr_vcpus,
+	    res.nr_vcpus == 1 ? "" : "s", res.nr_vsegs, res.walk_truncated ? ", page table cut short" : "",
+	    res.ram_incomplete ? ", RAM incomplete" : "");
+}
+
 /* Carries out on_* for every domain that has shut down. */
 static void domain_exceptions(void)
 {
@@ -606,6 +632,8 @@ static void domain_exceptions(void)
 		d = dom_find(info->domid);
 		if (d)
 			drain(d, 1);
+		if (have && (xl_record_action(have, info->shutdown_reason) & RIVET_ACTION_COREDUMP))
+			dump_core(info);
 		if (act == CONSOLED_RENAME_RESTART) {
 			rename_restart(info, rec, d);
 			continue;

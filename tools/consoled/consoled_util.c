@@ -15,7 +15,7 @@ enum consoled_action consoled_decide(const struct rivet_domain_info *info,
 		return CONSOLED_NOTHING;
 	if (!rec)
 		return CONSOLED_DESTROY;
-	action = xl_record_action(rec, info->shutdown_reason);
+	action = xl_record_action(rec, info->shutdown_reason) & (uint8_t)~RIVET_ACTION_COREDUMP;
 	if (action == RIVET_ACTION_PRESERVE)
 		return CONSOLED_NOTHING;   /* kept for inspection until xl destroy */
 	if (action == RIVET_ACTION_RENAME_RESTART)

@@ -772,7 +772,7 @@ static int key_console(struct ctx *c, const struct xlent *e)
 static int key_action(struct ctx *c, const struct xlent *e)
 {
 	static const char *const xen_only[] = {
-		"coredump-destroy", "coredump-restart", "soft-reset",
+		"soft-reset",
 	};
 	uint8_t *slot = !strcmp(e->key, "on_poweroff") ? &c->out->on_poweroff :
 			!strcmp(e->key, "on_reboot") ? &c->out->on_reboot :
@@ -800,12 +800,19 @@ static int key_action(struct ctx *c, const struct xlent *e)
 		c->out->line_preserve = e->line;
 		return 0;
 	}
+	if (!strcmp(s, "coredump-destroy") || !strcmp(s, "coredump-restart")) {
+		*slot = (s[9] == 'd' ? RIVET_ACTION_DESTROY : RIVET_ACTION_RESTART) | RIVET_ACTION_COREDUMP;
+		c->out->line_coredump = e->line;
+		return 0;
+	}
 	for (i = 0; i < sizeof xen_only / sizeof xen_only[0]; i++)
 		if (!strcmp(s, xen_only[i]))
 			return diag_fail(c->d, c->file, e->line, e->key,
-					 "\"%s\" is not supported (use destroy, restart, preserve or rename-restart)", s);
+					 "\"%s\" is not supported (use destroy, restart, preserve, rename-restart, "
+					 "coredump-destroy or coredump-restart)", s);
 	return diag_fail(c->d, c->file, e->line, e->key,
-			 "\"%.40s\" is not a valid action (use destroy, restart, preserve or rename-restart)", s);
+			 "\"%.40s\" is not a valid action (use destroy, restart, preserve, rename-restart, "
+			 "coredump-destroy or coredump-restart)", s);
 }
 
 /*

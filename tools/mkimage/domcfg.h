@@ -71,6 +71,7 @@ struct domcfg {
 	uint64_t vcpu_masks[RIVET_MAX_VCPUS];
 	unsigned line_cpus;
 	unsigned line_preserve;     /* the last on_* = "preserve" or "rename-restart" (xl create only) */
+	unsigned line_coredump;     /* the last on_* = "coredump-*" (xl create only) */
 	char *kernel;               /* as written in the file, for messages */
 	char *kernel_path;          /* resolved against the config's directory */
 	char *ramdisk, *ramdisk_path; /* NULL: none */

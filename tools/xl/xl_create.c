@@ -528,6 +528,7 @@ static int copy_load(xc_handle *h, uint32_t domid, const struct xl_load *l)
 	return 0;
 }
 
+/* The microvisor's own actions only matter for boot images: it keeps xl's domains shut down. */
 static uint8_t microvisor_action(uint8_t action)
 {
 	return action > RIVET_ACTION_PRESERVE ? RIVET_ACTION_PRESERVE : action;
@@ -671,7 +672,8 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 	xl_trace("precheck");
 	/*
 	 * The microvisor keeps a Dom0-built domain shut down whatever its on_*
-	 * (rivet-consoled carries them out); it knows only its own actions.
+	 * (rivet-consoled carries them out, core files included); it knows only
+	 * its own actions.
 	 */
 	struct rivet_domain_config cfg = p->cfg;
 	cfg.on_poweroff = microvisor_action(cfg.on_poweroff);

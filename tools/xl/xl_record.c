@@ -44,6 +44,8 @@ void xl_record_path(uint32_t domid, char *buf, size_t size)
 
 const char *xl_action_name(uint8_t action)
 {
+	if (action & RIVET_ACTION_COREDUMP)
+		return (action & ~RIVET_ACTION_COREDUMP) == RIVET_ACTION_RESTART ? "coredump-restart" : "coredump-destroy";
 	return action == RIVET_ACTION_RESTART ? "restart" : action == RIVET_ACTION_PRESERVE ? "preserve" :
 	       action == RIVET_ACTION_RENAME_RESTART ? "rename-restart" : "destroy";
 }
@@ -164,9 +166,9 @@ long xl_record_format(const struct xl_record *r, char **text, char *why)
 		return reason_set(why, "no config path, or too many overrides");
 	if (has_newline(r->name) || has_newline(r->config))
 		return reason_set(why, "the name or config path holds a newline");
-	/* Exact size: fixed text and action names (at most 14 bytes each: "rename-restart") plus every string. */
+	/* Exact size: fixed text and action names (at most 16 bytes each: "coredump-restart") plus every string. */
 	size = sizeof "name=\nconfig=\non_poweroff=\non_reboot=\non_crash=\non_watchdog=\n" +
-	       4 * sizeof "rename-restart" +
+	       4 * sizeof "coredump-restart" +
 	       strnlen(r->name, sizeof r->name) + strlen(r->config);
 	for (i = 0; i < r->nr_args; i++) {
 		if (has_newline(r->args[i]))
@@ -395,6 +397,10 @@ static int parse_action(const char *v, size_t len, uint8_t *out)
 		*out = RIVET_ACTION_PRESERVE;
 	else if (len == 14 && !strncmp(v, "rename-restart", 14))
 		*out = RIVET_ACTION_RENAME_RESTART;
+	else if (len == 16 && !strncmp(v, "coredump-destroy", 16))
+		*out = RIVET_ACTION_DESTROY | RIVET_ACTION_COREDUMP;
+	else if (len == 16 && !strncmp(v, "coredump-restart", 16))
+		*out = RIVET_ACTION_RESTART | RIVET_ACTION_COREDUMP;
 	else
 		return -1;
 	return 0;

@@ -46,6 +46,13 @@ enum rivet_action {
 	 */
 	RIVET_ACTION_RENAME_RESTART = 3,
 };
+/*
+ * The toolstack's own bit beside DESTROY or RESTART (xl.cfg's
+ * coredump-destroy / coredump-restart): rivet-consoled writes a core file
+ * first. Never sent to the microvisor, whose DOMAIN_CREATE refuses it; boot
+ * images cannot carry it (there is no one to write the file).
+ */
+#define RIVET_ACTION_COREDUMP 0x80
 
 /* One blob copied into guest memory: file bytes, then zeroes to mem_size. */
 struct rivet_bootimg_load {
