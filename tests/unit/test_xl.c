@@ -1738,12 +1738,17 @@ TEST(maxvcpus_and_vcpu_set)
 	CHECK_EQ(mv_dom(1)->info.nr_vcpus, 4);
 	CHECK_EQ(mv_dom(1)->info.avail_vcpus, 2);
 	CHECK(mv_dom(1)->vcpus_set_before_start);
-	/* xl list: the vCPUs it runs (the fake's guest started none yet: those it may). */
+	/* xl list: the vCPUs it may run, not maxvcpus (its guest has started none or one of them yet). */
 	CHECK_EQ(run_xl(h, xl_cmd_list, out, sizeof out, err, sizeof err, 2, list), 0);
 	CHECK(strstr(out, "\nweb                                          1    64     2     ") != NULL);
 	mv_dom(1)->info.nr_online_vcpus = 1;
 	CHECK_EQ(run_xl(h, xl_cmd_list, out, sizeof out, err, sizeof err, 2, list), 0);
-	CHECK(strstr(out, "\nweb                                          1    64     1     ") != NULL);
+	CHECK(strstr(out, "\nweb                                          1    64     2     ") != NULL);
+	/* ... or those it runs, while it has not offlined the ones past a lowered count. */
+	mv_dom(1)->info.nr_online_vcpus = 3;
+	CHECK_EQ(run_xl(h, xl_cmd_list, out, sizeof out, err, sizeof err, 2, list), 0);
+	CHECK(strstr(out, "\nweb                                          1    64     3     ") != NULL);
+	mv_dom(1)->info.nr_online_vcpus = 0;
 
 	/* vcpu-set: the count changes; without a device model the guest is not told, and xl says so. */
 	char *s2[] = { "vcpu-set", "web", "2" }, *s3[] = { "vcpu-set", "web", "3" };

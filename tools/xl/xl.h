@@ -26,7 +26,7 @@ void xl_state_letters(const struct rivet_domain_info *info, char out[7]);
 /* `xl list`'s header and one row, each with its newline. */
 extern const char xl_list_header[];
 int xl_list_row(const struct rivet_domain_info *info, char *buf, size_t size);
-/* xl list's VCPUs: the vCPUs INFO has started (HSM), or may start if it has none running. */
+/* xl list's VCPUs: the vCPUs INFO may run (its available count), or runs if that is more. */
 uint32_t xl_vcpus_online(const struct rivet_domain_info *info);
 /* `xl vcpu-list`'s header and one row. */
 extern const char xl_vcpu_header[];

@@ -38,10 +38,13 @@ const char xl_list_header[] =
 
 uint32_t xl_vcpus_online(const struct rivet_domain_info *info)
 {
-	/* Never started (or all stopped): those it may bring up, as Xen counts a new domain's. */
-	if (info->nr_online_vcpus)
-		return info->nr_online_vcpus;
-	return info->avail_vcpus ? info->avail_vcpus : info->nr_vcpus;
+	/*
+	 * Those it may run (a guest still booting has not started them all
+	 * yet), or those it runs while it has not yet offlined the ones past a
+	 * lowered count.
+	 */
+	uint32_t avail = info->avail_vcpus ? info->avail_vcpus : info->nr_vcpus;
+	return info->nr_online_vcpus > avail ? info->nr_online_vcpus : avail;
 }
 
 int xl_list_row(const struct rivet_domain_info *info, char *buf, size_t size)
