@@ -665,7 +665,7 @@ static inline __attribute__((always_inline)) void prepare_entry(struct hart *h, 
 /*
  * True when prepare_entry(h, next, deadline) has nothing to do: the
  * condition of each of its steps, read as it reads it (a directed yield
- * then skips it, sched.c's switch_yield()). A step added there adds its
+ * then skips it, sched.c's schedule_yield()). A step added there adds its
  * condition here.
  */
 static inline bool entry_is_plain(const struct hart *h, const struct vcpu *next, u64 deadline)
@@ -726,7 +726,7 @@ static struct vcpu *__attribute__((noinline)) schedule_scan(struct hart *h)
 /*
  * The directed yield (sched_yield_to()): the current vCPU hands the rest of
  * its slice to h->yield_to, a vCPU of its own domain, at once. Its common
- * way (switch_yield()) calls nothing, so it needs no stack frame and saves
+ * way (schedule_yield()) calls nothing, so it needs no stack frame and saves
  * none of the guest's callee-saved registers, which entry.S saved into the
  * frame already: everything else (an IPI to deliver elsewhere, FP or
  * counters to move, steal time, a request, a timer to reprogram, a refusal)
@@ -740,7 +740,7 @@ static inline struct vcpu *yield_refused(struct hart *h)
 	return schedule_scan(h);
 }
 
-/* The yield's target is homed elsewhere (never: see switch_yield()): it gets the IPI as any target. */
+/* The yield's target is homed elsewhere (never: see schedule_yield()): it gets the IPI as any target. */
 static struct vcpu *__attribute__((noinline)) yield_elsewhere(struct hart *h, struct vcpu *t)
 {
 	vcpu_inject_irq(t, IRQ_BIT(IRQ_VS_SOFT));
@@ -803,11 +803,13 @@ static inline __attribute__((always_inline)) bool yield_deliver(struct hart *h, 
 /*
  * Whether the current vCPU cur may hand t the rest of its slice at once,
  * without a look at the whole run queue: only when nothing but the two
- * vCPUs changed since the last schedule(), i.e. only the yield kicked this
- * hart, since anything else that could (a wake, a request, a flush, a VMID
- * rollover, a migration, a pause, a death) kicks it with KICK_EVENT; and
- * the timer already programmed covers every blocked vCPU's deadline. Its
- * domain's state is left to may_enter(), after the switch.
+ * vCPUs changed since the last schedule(), i.e. this hart is not kicked,
+ * since anything else that could (a wake, a request, a flush, a VMID
+ * rollover, a migration, a pause, a death) kicks it; and the timer already
+ * programmed covers every blocked vCPU's deadline. Its domain's state is
+ * left to may_enter(), after the switch. kicked is read plainly, as the
+ * fast exits read it: a kick from another hart not seen yet comes with its
+ * IPI, which traps the guest right back; this hart's own are seen.
  *
  * Only within the slice, which t inherits: a fresh one here would outrun
  * the timer interrupt of the old one's end, which the guest takes only
@@ -820,7 +822,7 @@ static inline __attribute__((always_inline)) bool yield_deliver(struct hart *h, 
  */
 static inline bool yield_allowed(struct hart *h, struct vcpu *cur, struct vcpu *t, u64 now)
 {
-	return atomic_xchg(&h->kicked, 0) == KICK_YIELD && t->dom == cur->dom && now < h->slice_end &&
+	return !__atomic_load_n(&h->kicked, __ATOMIC_RELAXED) && t->dom == cur->dom && now < h->slice_end &&
 	       h->timer_programmed && !t->dom->sched_bounded;
 }
 
@@ -830,7 +832,7 @@ static inline bool yield_allowed(struct hart *h, struct vcpu *cur, struct vcpu *
  * prepare_entry() to do) are done inline; anything else takes the tail
  * calls above, which do it as schedule_scan() would.
  */
-static inline __attribute__((always_inline)) struct vcpu *switch_yield(struct hart *h)
+struct vcpu *schedule_yield(struct hart *h)
 {
 	struct vcpu *t = h->yield_to, *cur = h->current;
 	u64 now = time_now();
@@ -862,6 +864,6 @@ static inline __attribute__((always_inline)) struct vcpu *switch_yield(struct ha
 struct vcpu *schedule(struct hart *h)
 {
 	if (h->yield_to)
-		return switch_yield(h);
+		return schedule_yield(h);
 	return schedule_scan(h);
 }

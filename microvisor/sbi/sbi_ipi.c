@@ -47,13 +47,14 @@ int sbi_send_ipis(struct vcpu *v, u64 targets)
 /*
  * The rest of an IPI call with targets left to wake or a firmware event to
  * count: out of line, so that a call whose one target was yielded to calls
- * nothing (and needs no stack frame).
+ * nothing (and needs no stack frame). done: its result, SBI_SUCCESS or,
+ * after a yield, SBI_FAST_SWITCH.
  */
-static struct sbiret __attribute__((noinline)) ipi_finish(struct vcpu *v, u64 targets)
+static struct sbiret __attribute__((noinline)) ipi_finish(struct vcpu *v, u64 targets, long done)
 {
 	wake_targets(v->dom, targets);
 	sbi_count_fw_event(v, SBI_EXT_IPI, 0);
-	return SBI_RET(SBI_SUCCESS, 0);
+	return SBI_RET(done, 0);
 }
 
 static struct sbiret ipi_call(struct vcpu *v, unsigned long fid, struct trap_frame *f)
@@ -64,10 +65,12 @@ static struct sbiret ipi_call(struct vcpu *v, unsigned long fid, struct trap_fra
 	int err = sbi_hart_mask(v, f->x[REG_A0], f->x[REG_A1], &targets);
 	if (err)
 		return SBI_RET(err, 0);
-	targets = yield_to_first_sharer(v, targets);
-	if (targets || sbi_counts_fw_events(v))
-		return ipi_finish(v, targets);
-	return SBI_RET(SBI_SUCCESS, 0);
+	u64 left = yield_to_first_sharer(v, targets);
+	/* A yield: the call succeeded, and the trap path switches (sbi.h). */
+	long done = left != targets ? SBI_FAST_SWITCH : SBI_SUCCESS;
+	if (left || sbi_counts_fw_events(v))
+		return ipi_finish(v, left, done);
+	return SBI_RET(done, 0);
 }
 
 const struct sbi_ext sbi_ipi = { "ipi", SBI_EXT_IPI, SBI_EXT_IPI, ipi_call };
