@@ -601,6 +601,16 @@ static struct vcpu *pick_next(struct hart *h, u64 *now, u64 *deadline, u64 *limi
 }
 
 /*
+ * h->current := v, with release order (below): a fence then a plain store,
+ * which is what a release store is on RISC-V, without GCC's amoswap.
+ */
+static inline void publish_current(struct hart *h, struct vcpu *v)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&h->current, v, __ATOMIC_RELAXED);
+}
+
+/*
  * Puts prev, the current vCPU (if any), and loads next, now: the two halves
  * of a switch. current goes from one straight to the other, never NULL in
  * between, and with release order: domain_pause() and domain_quiescent(),
@@ -616,7 +626,7 @@ static inline void switch_to(struct hart *h, struct vcpu *prev, struct vcpu *nex
 		vcpu_load(next);
 	}
 	next->run_start = now;
-	__atomic_store_n(&h->current, next, __ATOMIC_RELEASE);
+	publish_current(h, next);
 }
 
 /*
@@ -663,17 +673,19 @@ static inline __attribute__((always_inline)) void prepare_entry(struct hart *h, 
 }
 
 /*
- * True when prepare_entry(h, next, deadline) has nothing to do: the
- * condition of each of its steps, read as it reads it (a directed yield
- * then skips it, sched.c's schedule_yield()). A step added there adds its
+ * True when prepare_entry(h, next, yield_deadline(h)) has nothing to do
+ * after a directed yield to next (schedule_yield(), which then skips it):
+ * the condition of each of its steps, read as it reads it, but the last
+ * (this hart kicked by itself since pick_next()): the yield saw the hart
+ * not kicked, and kicks nothing itself. A step added there adds its
  * condition here.
  */
-static inline bool entry_is_plain(const struct hart *h, const struct vcpu *next, u64 deadline)
+static inline bool yield_entry_is_plain(const struct hart *h, const struct vcpu *next)
 {
 	return !next->sta && next->gvma_gen_seen == __atomic_load_n(&next->dom->gvma_gen, __ATOMIC_RELAXED) &&
 	       !__atomic_load_n(&next->requests, __ATOMIC_RELAXED) &&
-	       !__atomic_load_n(&next->irq_inject, __ATOMIC_RELAXED) && deadline == h->timer_programmed &&
-	       !__atomic_load_n(&h->kicked, __ATOMIC_RELAXED);
+	       !__atomic_load_n(&next->irq_inject, __ATOMIC_RELAXED) &&
+	       h->slice_end >= h->timer_programmed;   /* so yield_deadline(h) is what is programmed */
 }
 
 /* Dekker with domain_pause() / domain_quiescent(): see schedule_scan(). */
@@ -855,8 +867,8 @@ struct vcpu *schedule_yield(struct hart *h)
 	charge_unbounded(cur, cur->dom, charge_run_time(cur, now));
 	vcpu_switch_plain(cur, t, h);
 	t->run_start = now;
-	__atomic_store_n(&h->current, t, __ATOMIC_RELEASE);
-	if (may_enter(t) && !cur->sta && entry_is_plain(h, t, yield_deadline(h)))
+	publish_current(h, t);
+	if (may_enter(t) && !cur->sta && yield_entry_is_plain(h, t))
 		return t;
 	return yield_enter(h, cur, t, now);
 }

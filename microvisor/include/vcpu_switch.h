@@ -23,26 +23,17 @@
 	X(CSR_VSEPC, vsepc) X(CSR_VSCAUSE, vscause) X(CSR_VSTVAL, vstval) X(CSR_VSATP, vsatp) \
 	X(CSR_HVIP, hvip) X(CSR_VSTIMECMP, vstimecmp) X(CSR_SCOUNTEREN, scounteren) X(CSR_SENVCFG, senvcfg)
 
-/* True if v's put only saves its CSRs: no counters to sample, no FP to save. */
-static inline bool vcpu_put_is_plain(const struct vcpu *v)
-{
-	return !(v->pmu.started & VPMU_HW_MASK) && (v->frame.sstatus & SSTATUS_FS) != SSTATUS_FS_DIRTY;
-}
-
 /*
- * True if v's load on h only writes CSRs: its FP content already in the
- * registers, h the hart it last ran on, no counters to sample.
+ * True if a switch from prev to next on h only moves CSRs
+ * (vcpu_switch_plain()): neither counts (no counter samples), prev did not
+ * dirty FP (nothing to save), next's FP content is already in the
+ * registers, and h is the hart next last ran on.
  */
-static inline bool vcpu_load_is_plain(const struct vcpu *v, const struct hart *h)
-{
-	return h->fp_tag == v->fp_tag && v->fp_tag != FP_TAG_UNKNOWN && v->last_hart == (int)h->index &&
-	       !(v->pmu.started & VPMU_HW_MASK);
-}
-
-/* A switch from prev to next on h that only moves CSRs (vcpu_switch_plain()). */
 static inline bool vcpu_switch_is_plain(const struct vcpu *prev, const struct vcpu *next, const struct hart *h)
 {
-	return vcpu_put_is_plain(prev) && vcpu_load_is_plain(next, h);
+	return !((prev->pmu.started | next->pmu.started) & VPMU_HW_MASK) &&
+	       (prev->frame.sstatus & SSTATUS_FS) != SSTATUS_FS_DIRTY && h->fp_tag == next->fp_tag &&
+	       next->fp_tag != FP_TAG_UNKNOWN && next->last_hart == (int)h->index;
 }
 
 /*
