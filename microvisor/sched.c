@@ -853,9 +853,10 @@ struct vcpu *schedule_yield(struct hart *h)
 	/*
 	 * Homed here when the IPI was sent, it still is: only this hart moves
 	 * its vCPUs away (migrate_away), and not in between. Checked all the
-	 * same: elsewhere, or (never) current, it gets the IPI as any target.
+	 * same: elsewhere, or (never) current, or (never) with no current
+	 * vCPU to yield, it gets the IPI as any target.
 	 */
-	if (t->home != h || t == cur) {
+	if (!cur || t->home != h || t == cur) {
 		spin_unlock(&h->lock);
 		return yield_elsewhere(h, t);
 	}
@@ -863,7 +864,11 @@ struct vcpu *schedule_yield(struct hart *h)
 		return yield_refused(h);
 	if (!vcpu_switch_is_plain(cur, t, h))
 		return yield_switch_slow(h, cur, t, now);
-	/* switch_to() for this case: yield_allowed() ruled out a cap or a budget to charge. */
+	/*
+	 * switch_to() for this case: yield_allowed() ruled out a cap or a
+	 * budget to charge. (A SCHED_SET from another hart since then makes
+	 * this one charge the old way, as when it lands during a run.)
+	 */
 	charge_unbounded(cur, cur->dom, charge_run_time(cur, now));
 	vcpu_switch_plain(cur, t, h);
 	t->run_start = now;
