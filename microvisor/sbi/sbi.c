@@ -67,7 +67,8 @@ void sbi_dispatch(struct vcpu *v)
 	struct sbiret r = e->call(v, f->x[REG_A6], f);
 	if (r.error == SBI_NO_RETURN_ERR)
 		return;
-	f->x[REG_A0] = r.error;
+	/* A yield (SBI_FAST_SWITCH) succeeded; the hart schedules since yield_to is set (sched_fast_resume). */
+	f->x[REG_A0] = r.error == SBI_FAST_SWITCH ? SBI_SUCCESS : r.error;
 	/* Legacy calls return only a0; v0.2+ calls return a1 too. */
 	if (e != &sbi_legacy)
 		f->x[REG_A1] = r.value;
