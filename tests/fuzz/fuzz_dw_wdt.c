@@ -160,6 +160,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			dw_wdt_bind_state(&w2, &slice, 1);
 			w = w2;
 			w.st = &slice;
+			/* The resumed deadline is at most the longest period after the last look (dw_wdt.h). */
+			int64_t longest = dw_wdt_period_ns(DW_WDT_NUM_TOPS - 1);
+			if (m.deadline > m.seen + longest)
+				m.deadline = m.seen + longest;
+			else if (m.deadline < m.seen - longest)
+				m.deadline = m.seen;
 			if ((m.cr & DW_WDT_CR_EN) && clk - m.seen > 0)
 				m.deadline += clk - m.seen;
 			m.seen = clk;

@@ -239,6 +239,18 @@ TEST(successor_resumes)
 	CHECK_EQ(slice.cr, DW_WDT_CR_MASK);
 	CHECK_EQ(slice.torr, 0xff);
 	CHECK_EQ(slice.stat, 1);
+	/* Nor times that would overflow or switch the watchdog off for good. */
+	slice.fired = 0;
+	slice.seen_ns = INT64_MAX;
+	slice.deadline_ns = INT64_MAX;
+	dw_wdt_bind_state(&w2, &slice, 1);
+	CHECK(dw_wdt_check(&w2) <= dw_wdt_period_ns(DW_WDT_NUM_TOPS - 1));
+	slice.seen_ns = clk - 5 * S;
+	slice.deadline_ns = INT64_MIN;
+	fired = 0;
+	dw_wdt_bind_state(&w2, &slice, 1);
+	CHECK_EQ(dw_wdt_check(&w2), -1);   /* long overdue: stops at once */
+	CHECK_EQ(fired, 1);
 }
 
 int main(void)

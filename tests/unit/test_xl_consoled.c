@@ -371,6 +371,62 @@ TEST(sockaddr)
 	unsetenv("RIVET_RUN_DIR");
 }
 
+static void touch(const char *dir, const char *file)
+{
+	char path[700];
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0)
+		close(fd);
+}
+
+static int present(const char *dir, const char *file)
+{
+	char path[700];
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	return access(path, F_OK) == 0;
+}
+
+/* coredump-*: a name's newest cores are kept, older ones go; other names' and other files stay. */
+TEST(dump_prune)
+{
+	char dir[600];
+	snprintf(dir, sizeof dir, "%s/dump", tmpdir);
+	CHECK(mkdir(dir, 0700) == 0);
+	setenv("RIVET_DUMP_DIR", dir, 1);
+	CHECK_EQ(xl_dump_prune("web", XL_DUMP_KEEP), 0);   /* nothing yet */
+	touch(dir, "web.3.20261201-070000.core");
+	touch(dir, "web.4.20261201-070100.core");
+	touch(dir, "web.12.20261201-065900.core");
+	touch(dir, "web.5.20261201-070200.core");
+	touch(dir, "web.2.5.20261201-065000.core");    /* domain "web.2" */
+	touch(dir, "webx.1.20261201-060000.core");
+	touch(dir, "web.3.20261201-070000.core.txt");
+	touch(dir, "web.notes");
+	/* Room for one more of the three kept: the two newest stay. */
+	CHECK_EQ(xl_dump_prune("web", XL_DUMP_KEEP), 2);
+	CHECK(present(dir, "web.5.20261201-070200.core"));
+	CHECK(present(dir, "web.4.20261201-070100.core"));
+	CHECK(!present(dir, "web.3.20261201-070000.core"));
+	CHECK(!present(dir, "web.12.20261201-065900.core"));
+	CHECK(present(dir, "web.2.5.20261201-065000.core"));
+	CHECK(present(dir, "webx.1.20261201-060000.core"));
+	CHECK(present(dir, "web.3.20261201-070000.core.txt"));
+	CHECK(present(dir, "web.notes"));
+	CHECK_EQ(xl_dump_prune("web", XL_DUMP_KEEP), 0);
+	CHECK_EQ(xl_dump_prune("web.2", 1), 1);
+	CHECK(!present(dir, "web.2.5.20261201-065000.core"));
+	const char *left[] = { "web.5.20261201-070200.core", "web.4.20261201-070100.core",
+			       "webx.1.20261201-060000.core", "web.3.20261201-070000.core.txt", "web.notes" };
+	for (unsigned i = 0; i < sizeof left / sizeof left[0]; i++) {
+		char path[700];
+		snprintf(path, sizeof path, "%s/%s", dir, left[i]);
+		unlink(path);
+	}
+	CHECK(rmdir(dir) == 0);
+	unsetenv("RIVET_DUMP_DIR");
+}
+
 int main(void)
 {
 	check_suite = "consoled";
@@ -392,6 +448,7 @@ int main(void)
 	RUN(log_rotation);
 	RUN(log_reopen);
 	RUN(rate_limit);
+	RUN(dump_prune);
 	rmdir(tmpdir);
 	return CHECK_DONE();
 }

@@ -518,18 +518,40 @@ static int rename_restart(const struct rivet_domain_info *info, struct xl_record
 	char name[RIVET_NAME_LEN], why[REASON_MAX];
 	time_t now = time(NULL);
 	int r = XC_EEXIST;
+	unsigned n;
 	struct xl_record kept;
 
-	for (unsigned n = 0; n < 10 && r == XC_EEXIST; n++) {
-		if (consoled_preserved_name(info->name, now, n, name) < 0)
-			break;
-		r = xc_domain_rename(xch, info->domid, name);
-	}
+	/*
+	 * The kept domain's record first, under the name it is about to get:
+	 * once renamed, a record naming the old name would be another domain's
+	 * to rivet-consoled, and a domain without its record is destroyed.
+	 */
 	kept = *rec;
 	kept.on_poweroff = kept.on_reboot = kept.on_crash = kept.on_watchdog = RIVET_ACTION_PRESERVE;
+	kept.dm_pid = 0;      /* the process and taps are this life's, stopped and removed below */
+	kept.nr_vifs = 0;
+	kept.dm_vcpus = 0;
+	for (n = 0; n < 10 && r == XC_EEXIST; n++) {
+		if (consoled_preserved_name(info->name, now, n, name) < 0) {
+			r = XC_EINVAL;
+			break;
+		}
+		memcpy(kept.name, name, sizeof kept.name);
+		if (xl_record_write(info->domid, &kept, why) < 0) {
+			say("domain %u: cannot rewrite its record: %s", info->domid, why);
+			r = XC_EIO;
+			break;
+		}
+		r = xc_domain_rename(xch, info->domid, name);
+	}
 	if (r < 0) {
+		/* Kept as it is, its record saying so, so that this is not tried on every event. */
 		say("domain %u '%s' (%s): cannot rename it: %s; kept as it is", info->domid, info->name,
 		    consoled_reason_name(info->shutdown_reason), xc_strerror(r));
+		memcpy(kept.name, info->name, sizeof kept.name);
+		kept.dm_pid = rec->dm_pid;
+		kept.nr_vifs = rec->nr_vifs;
+		kept.dm_vcpus = rec->dm_vcpus;
 		if (xl_record_write(info->domid, &kept, why) < 0)
 			say("domain %u: cannot rewrite its record: %s", info->domid, why);
 		return -1;
@@ -541,13 +563,6 @@ static int rename_restart(const struct rivet_domain_info *info, struct xl_record
 	}
 	dm_stop_start(rec, info->domid);
 	xl_dm_state_remove(info->domid);
-	/* The taps and process were this life's: the kept domain has neither any more. */
-	memcpy(kept.name, name, sizeof kept.name);
-	kept.dm_pid = 0;
-	kept.nr_vifs = 0;
-	kept.dm_vcpus = 0;
-	if (xl_record_write(info->domid, &kept, why) < 0)
-		say("domain %u: cannot rewrite its record: %s", info->domid, why);
 	say("domain %u '%s' (%s): renamed '%s' and kept, restarting '%s'", info->domid, info->name,
 	    consoled_reason_name(info->shutdown_reason), name, rec->name);
 	restart(rec);
@@ -566,6 +581,10 @@ static void dump_core(const struct rivet_domain_info *info)
 	char path[600], why[256];
 
 	mkdirs(xl_dump_dir());
+	int pruned = xl_dump_prune(info->name, XL_DUMP_KEEP);
+	if (pruned > 0)
+		say("domain %u '%s': removed %d older core%s (%u are kept per name)", info->domid, info->name,
+		    pruned, pruned == 1 ? "" : "s", XL_DUMP_KEEP);
 	if (xl_dump_path(info->name, info->domid, time(NULL), path, sizeof path) < 0) {
 		say("domain %u '%s': core dump: its path is too long", info->domid, info->name);
 		return;
@@ -574,10 +593,14 @@ static void dump_core(const struct rivet_domain_info *info)
 		say("domain %u '%s': core dump failed: %s", info->domid, info->name, why);
 		return;
 	}
-	say("domain %u '%s': core dumped to %s (%llu MiB of RAM, %u vCPU%s, %u kernel mappings%s%s)",
+	char lacks[80] = "";
+	if (res.ram_incomplete)
+		snprintf(lacks, sizeof lacks, "; INCOMPLETE: %llu KiB of RAM could not be mapped",
+			 (unsigned long long)(res.ram_missing_bytes >> 10));
+	say("domain %u '%s': core dumped to %s (%llu MiB of RAM, %u vCPU%s, %u kernel mappings%s)%s",
 	    info->domid, info->name, path, (unsigned long long)(res.ram_bytes >> 20), res.nr_vcpus,
 	    res.nr_vcpus == 1 ? "" : "s", res.nr_vsegs, res.walk_truncated ? ", page table cut short" : "",
-	    res.ram_incomplete ? ", RAM incomplete" : "");
+	    lacks);
 }
 
 /* Carries out on_* for every domain that has shut down. */

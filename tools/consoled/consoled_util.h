@@ -24,7 +24,7 @@ enum consoled_action consoled_decide(const struct rivet_domain_info *info,
 const char *consoled_reason_name(uint32_t reason);
 /*
  * rename-restart's name for the domain kept: NAME-YYYYMMDDTHHMMZ (UTC, as
- * Xen's xl), "-N" after it for N > 0 (that name was taken), NAME cut short
+ * Xen's xl), "-N" after it for N > 0 (the names before were taken), NAME cut short
  * so that the whole fits RIVET_NAME_LEN. 0, or -1.
  */
 int consoled_preserved_name(const char *name, time_t when, unsigned n, char out[RIVET_NAME_LEN]);

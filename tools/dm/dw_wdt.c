@@ -51,7 +51,22 @@ void dw_wdt_bind_state(struct dw_wdt *w, struct dw_wdt_state *slice, int resumed
 	slice->torr &= DW_WDT_TORR_TOP | DW_WDT_TORR_TOP_INIT;
 	slice->stat &= 1;
 	slice->fired = !!slice->fired;
-	int64_t seen = slice->seen_ns;
+	/*
+	 * Times read once and kept within what a working predecessor could
+	 * have left (so the arithmetic below cannot overflow either): its last
+	 * look at the clock not after now, and its deadline at most the
+	 * longest period after that look (a deadline far behind it: due now).
+	 */
+	int64_t now = w->now(w->ctx), seen = slice->seen_ns, deadline = slice->deadline_ns;
+	int64_t longest = dw_wdt_period_ns(DW_WDT_NUM_TOPS - 1);
+	if (seen > now || seen < 0)
+		seen = now;
+	if (deadline > seen + longest)
+		deadline = seen + longest;
+	else if (deadline < seen - longest)
+		deadline = seen;
+	slice->deadline_ns = deadline;
+	slice->seen_ns = seen;
 	dw_wdt_hold(w, clock_now(w) - seen);
 }
 

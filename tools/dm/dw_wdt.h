@@ -74,7 +74,8 @@ struct dw_wdt_state {
 
 /*
  * EXPIRED(CTX): the watchdog ran out and the owner stops the domain: 0, or
- * -1 when that failed (it is tried again a second later).
+ * -1 when that cannot be done now (it failed, or the domain turned out to be
+ * paused): it is tried again a second later.
  */
 struct dw_wdt {
 	struct dw_wdt_state *st;
@@ -88,8 +89,9 @@ struct dw_wdt {
 void dw_wdt_init(struct dw_wdt *w, int64_t (*now)(void *ctx), int (*expired)(void *ctx), void *ctx);
 /*
  * Moves the state into SLICE (dm_state.h). Resumed: SLICE's is kept, its
- * fields made sane, and the time since the predecessor last looked does not
- * count (the guest's kicks meanwhile waited for a device model).
+ * fields made sane (the deadline at most the longest period after the
+ * predecessor's last look at the clock), and the time since that look does
+ * not count (the guest's kicks meanwhile waited for a device model).
  */
 void dw_wdt_bind_state(struct dw_wdt *w, struct dw_wdt_state *slice, int resumed);
 /* The period of TOP value TOP in ns (TOP taken modulo 16). */

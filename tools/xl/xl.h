@@ -378,7 +378,8 @@ struct xl_dump_result {
 	uint64_t ram_bytes;              /* guest RAM in the file */
 	unsigned nr_vcpus, nr_vsegs;     /* notes, virtual segments (the guest kernel's mappings) */
 	int walk_truncated;              /* its page table hit a bound of xl_core_walk */
-	int ram_incomplete;              /* some RAM could not be mapped (out of map slots) */
+	int ram_incomplete;              /* some RAM could not be mapped (out of map slots or window) */
+	uint64_t ram_missing_bytes;      /* how much of it */
 };
 /*
  * Writes DOMID's core to PATH (EXCLUSIVE: never over an existing file, else
@@ -390,6 +391,18 @@ int xl_dump_core(xc_handle *h, uint32_t domid, const char *path, int exclusive,
 		 struct xl_dump_result *res, char *why, size_t why_size);
 /* $RIVET_DUMP_DIR, else XL_DUMP_DIR. */
 const char *xl_dump_dir(void);
+/*
+ * rivet-consoled keeps this many cores of one domain name (the newest), so
+ * that a guest crashing in a loop with coredump-restart cannot fill Dom0's
+ * disk (Xen keeps one: it overwrites /var/lib/xen/dump/NAME).
+ */
+#define XL_DUMP_KEEP 3
+/*
+ * Removes NAME's cores in the dump directory but the newest KEEP - 1 (room
+ * for one more); only files of xl_dump_path()'s exact form for NAME. Returns
+ * how many were removed, or -1 if the directory cannot be read.
+ */
+int xl_dump_prune(const char *name, unsigned keep);
 /* "<dump dir>/NAME.DOMID.YYYYmmdd-HHMMSS.core" (UTC) into BUF; 0, or -1 if it does not fit. */
 int xl_dump_path(const char *name, uint32_t domid, time_t when, char *buf, size_t size);
 

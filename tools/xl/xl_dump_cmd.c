@@ -48,9 +48,13 @@ int xl_cmd_dump_core(xc_handle *h, int argc, char **argv)
 		xl_err("dump-core: domain '%s' (%u): %s", info.name, info.domid, why);
 	else
 		rc = XL_EXIT_OK;
-	if (rc == XL_EXIT_OK && res.ram_incomplete)
-		fprintf(stderr, "xl: dump-core: some of '%s''s RAM could not be mapped and is left out\n",
-			info.name);
+	/* A core without all of the RAM is written (its registers are worth having) but is a failure. */
+	if (rc == XL_EXIT_OK && res.ram_incomplete) {
+		xl_err("dump-core: %s lacks %llu KiB of '%s''s RAM, which could not be mapped (Dom0's "
+		       "foreign window or the microvisor's map slots are full)", argv[2],
+		       (unsigned long long)(res.ram_missing_bytes >> 10), info.name);
+		rc = XL_EXIT_FAIL;
+	}
 	if (rc == XL_EXIT_OK && res.walk_truncated)
 		fprintf(stderr, "xl: dump-core: '%s''s page table is too large or malformed: only its first "
 			"%u mappings are in the core\n", info.name, res.nr_vsegs);

@@ -4,7 +4,10 @@
  * on_* = coredump-*): its vCPUs' registers (VCPU_GETCONTEXT) and its RAM
  * through foreign mappings, handed to xl_core.c's writer.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,23 +22,31 @@
 struct ram {
 	struct xl_core_mem run[XL_CORE_MAX_MEM];
 	unsigned n;
-	int stopped;                 /* a map failed for another reason than a hole: the rest is left out */
+	int stopped;                 /* out of map slots: the rest is left out */
+	uint64_t missing;            /* pages of RAM left out (not holes) */
 };
+
+/* Below this, a range Dom0's window has no room for is left out rather than split further. */
+#define MAP_MIN_SPLIT_PAGES 512   /* 2 MiB */
 
 /*
  * Maps [gpa, gpa + pages) of DOMID, all at once if it is all RAM, else in
  * halves down to single pages, which leaves out exactly the pages that are
- * not RAM (a balloon's holes) in as few mappings as the holes allow.
+ * not RAM (a balloon's holes) in as few mappings as the holes allow. A
+ * range that does not fit Dom0's foreign window (whose 4 GiB every device
+ * model's map of its domain shares) is split too, down to 2 MiB pieces;
+ * what still does not fit is counted in ram->missing.
  */
 static void map_range(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t pages, struct ram *ram)
 {
 	void *addr;
 	int r;
 
-	if (ram->stopped || !pages)
+	if (!pages)
 		return;
-	if (ram->n == XL_CORE_MAX_MEM) {
+	if (ram->stopped || ram->n == XL_CORE_MAX_MEM) {
 		ram->stopped = 1;
+		ram->missing += pages;
 		return;
 	}
 	r = xc_map_foreign(h, domid, gpa, pages, &addr);
@@ -43,8 +54,8 @@ static void map_range(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t pages
 		ram->run[ram->n++] = (struct xl_core_mem){ gpa, pages * XC_PAGE_SIZE, addr };
 		return;
 	}
-	if (r != XC_EFAULT) {   /* out of map slots or memory: what is mapped is dumped */
-		ram->stopped = 1;
+	if (r != XC_EFAULT && pages <= MAP_MIN_SPLIT_PAGES) {
+		ram->missing += pages;   /* no room for even this: what is mapped is dumped */
 		return;
 	}
 	if (pages == 1)
@@ -128,7 +139,8 @@ int xl_dump_core(xc_handle *h, uint32_t domid, const char *path, int exclusive,
 	res->nr_vcpus = info.nr_vcpus;
 	res->nr_vsegs = nr_vsegs;
 	res->walk_truncated = st.truncated;
-	res->ram_incomplete = ram->stopped;
+	res->ram_incomplete = ram->stopped || ram->missing;
+	res->ram_missing_bytes = ram->missing * XC_PAGE_SIZE;
 	rc = 0;
 out:
 	if (ram) {
@@ -144,6 +156,82 @@ const char *xl_dump_dir(void)
 	const char *d = getenv("RIVET_DUMP_DIR");
 
 	return d && *d ? d : XL_DUMP_DIR;
+}
+
+/* "NAME.DOMID.YYYYmmdd-HHMMSS.core" for this NAME: the stamp part (for ordering) in STAMP. */
+static int is_core_of(const char *file, const char *name, char stamp[16])
+{
+	size_t n = strlen(name);
+	const char *p = file + n;
+	unsigned i;
+
+	if (strncmp(file, name, n) || *p++ != '.' || !isdigit((unsigned char)*p))
+		return 0;
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (*p++ != '.')
+		return 0;
+	for (i = 0; i < 15; i++)
+		if (i == 8 ? p[i] != '-' : !isdigit((unsigned char)p[i]))
+			return 0;
+	if (strcmp(p + 15, ".core"))
+		return 0;
+	memcpy(stamp, p, 15);
+	stamp[15] = '\0';
+	return 1;
+}
+
+struct core_file {
+	char stamp[16];
+	char *file;
+};
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct core_file *x = a, *y = b;
+	int c = strcmp(y->stamp, x->stamp);
+	return c ? c : strcmp(y->file, x->file);
+}
+
+int xl_dump_prune(const char *name, unsigned keep)
+{
+	const char *dir = xl_dump_dir();
+	struct core_file *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	int removed = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return errno == ENOENT ? 0 : -1;
+	while ((e = readdir(d))) {
+		char stamp[16];
+		if (!is_core_of(e->d_name, name, stamp))
+			continue;
+		if (n == cap) {
+			struct core_file *nv = realloc(v, (cap = cap ? 2 * cap : 8) * sizeof *v);
+			if (!nv)
+				break;
+			v = nv;
+		}
+		v[n].file = strdup(e->d_name);
+		if (!v[n].file)
+			break;
+		memcpy(v[n].stamp, stamp, sizeof stamp);
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(v, n, sizeof *v, newest_first);
+	for (size_t i = 0; i < n; i++) {
+		char path[PATH_MAX];
+		if (i + 1 >= keep && snprintf(path, sizeof path, "%s/%s", dir, v[i].file) < (int)sizeof path &&
+		    unlink(path) == 0)
+			removed++;
+		free(v[i].file);
+	}
+	free(v);
+	return removed;
 }
 
 int xl_dump_path(const char *name, uint32_t domid, time_t when, char *buf, size_t size)

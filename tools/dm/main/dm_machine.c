@@ -178,6 +178,14 @@ static int64_t wdt_now(void *ctx)
 static int wdt_expired(void *ctx)
 {
 	struct dm *dm = ctx;
+	struct rivet_domain_info info;
+	/*
+	 * Paused since the last tick looked: its count stands still, so not
+	 * now; the next ticks hold it for as long as the pause lasts.
+	 */
+	if (xc_domain_getinfo(dm->xc, dm->args.domid, &info) >= 0 && info.domid == dm->args.domid &&
+	    (info.state & RIVET_DOMSTATE_PAUSED))
+		return -1;
 	int rc = xc_domain_shutdown(dm->xc, dm->args.domid, RIVET_SHUTDOWN_WATCHDOG);
 	if (rc < 0) {
 		dm_log("the watchdog expired, but domain %u cannot be stopped: %s; trying again",
