@@ -1131,7 +1131,7 @@ TEST(create_checks_before_creating)
 TEST(dm_argv)
 {
 	struct xl_disk disks[2] = { { "xvda", 0, 0, "/srv/a,b.img" }, { "xvdc", 1, 1, "/srv/c.img" } };
-	struct xl_dm_spec s = { 7, "web", 2, 0x80000000, 64 << 20, 1, 2, disks, 9, 0, NULL, 0, 0, 0 };
+	struct xl_dm_spec s = { 7, "web", 2, 0x80000000, 64 << 20, 1, 2, disks, 9, 0, NULL, 0, 0, 0, 0 };
 	char *argv[XL_DM_MAX_ARGS], line[1024] = "";
 	int n, i;
 
