@@ -142,45 +142,45 @@ static void restore_run(struct virtio_balloon *b, uint64_t first, uint64_t n)
 static void take_pfns(struct virtio_balloon *b, const struct vq_chain *c, int inflate)
 {
 	uint64_t n = c->read_bytes / 4, run_first = 0, run_n = 0;
-	uint8_t buf[4 * 256];
+	const uint64_t first = b->ram_gpa >> VIRTIO_BALLOON_PFN_SHIFT;
 
 	if (n > VIRTIO_BALLOON_CHAIN_PFNS_MAX) {
 		b->st->ignored += n - VIRTIO_BALLOON_CHAIN_PFNS_MAX;
 		n = VIRTIO_BALLOON_CHAIN_PFNS_MAX;
 	}
-	for (uint64_t i = 0; i < n; i += 256) {
-		uint64_t k = n - i < 256 ? n - i : 256;
-		vq_chain_read(c, i * 4, buf, k * 4);
-		for (uint64_t j = 0; j < k; j++) {
-			uint64_t p = (uint64_t)buf[4 * j] | (uint64_t)buf[4 * j + 1] << 8 |
-				     (uint64_t)buf[4 * j + 2] << 16 | (uint64_t)buf[4 * j + 3] << 24;
-			uint64_t first = b->ram_gpa >> VIRTIO_BALLOON_PFN_SHIFT;
-			if (p < first || p - first >= b->st->ram_pages) {
-				b->st->ignored++;
-				continue;
-			}
-			p -= first;
-			/* Within the run being gathered, the bits are not changed yet. */
-			int in_run = run_n && p >= run_first && p - run_first < run_n;
-			if (in_run || bit(b->map, p) != !inflate) {
-				b->st->ignored++;
-				continue;
-			}
-			if (!inflate && virtio_balloon_current(b) + run_n >= b->st->max_pages) {
-				b->st->refused++;   /* the domain is at its maximum already */
-				continue;
-			}
-			if (run_n && p == run_first + run_n && run_n < VIRTIO_BALLOON_RUN_MAX) {
-				run_n++;
-				continue;
-			}
-			if (inflate)
-				reclaim_run(b, run_first, run_n);
-			else
-				restore_run(b, run_first, run_n);
-			run_first = p;
-			run_n = 1;
+	/*
+	 * Copied out whole first: the list may lie in a page it gives away, and
+	 * after that reclaim the chain's pointers there lead into a hole.
+	 */
+	vq_chain_read(c, 0, b->pfns, n * 4);
+	for (uint64_t j = 0; j < n; j++) {
+		const uint8_t *q = b->pfns + 4 * j;
+		uint64_t p = (uint64_t)q[0] | (uint64_t)q[1] << 8 | (uint64_t)q[2] << 16 | (uint64_t)q[3] << 24;
+		if (p < first || p - first >= b->st->ram_pages) {
+			b->st->ignored++;
+			continue;
 		}
+		p -= first;
+		/* Within the run being gathered, the bits are not changed yet. */
+		int in_run = run_n && p >= run_first && p - run_first < run_n;
+		if (in_run || bit(b->map, p) != !inflate) {
+			b->st->ignored++;
+			continue;
+		}
+		if (!inflate && virtio_balloon_current(b) + run_n >= b->st->max_pages) {
+			b->st->refused++;   /* the domain is at its maximum already */
+			continue;
+		}
+		if (run_n && p == run_first + run_n && run_n < VIRTIO_BALLOON_RUN_MAX) {
+			run_n++;
+			continue;
+		}
+		if (inflate)
+			reclaim_run(b, run_first, run_n);
+		else
+			restore_run(b, run_first, run_n);
+		run_first = p;
+		run_n = 1;
 	}
 	if (inflate)
 		reclaim_run(b, run_first, run_n);
@@ -300,8 +300,11 @@ int virtio_balloon_init(struct virtio_balloon *b, const struct virtio_balloon_ho
 	if (!ram_pages || ram_pages > UINT32_MAX || target_pages > ram_pages)
 		return -1;
 	b->own_map = calloc(1, virtio_balloon_map_bytes(ram_pages));
-	if (!b->own_map)
+	b->pfns = malloc(4 * VIRTIO_BALLOON_CHAIN_PFNS_MAX);
+	if (!b->own_map || !b->pfns) {
+		virtio_balloon_free(b);
 		return -1;
+	}
 	b->map = b->own_map;
 	b->st = &b->own;
 	b->host = *host;
@@ -324,5 +327,7 @@ int virtio_balloon_init(struct virtio_balloon *b, const struct virtio_balloon_ho
 void virtio_balloon_free(struct virtio_balloon *b)
 {
 	free(b->own_map);
+	free(b->pfns);
 	b->own_map = NULL;
+	b->pfns = NULL;
 }

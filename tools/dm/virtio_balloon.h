@@ -54,7 +54,7 @@
 #define VIRTIO_BALLOON_CONFIG_SIZE       8u
 
 /* The most page numbers one buffer is read for; the rest is ignored (Linux sends 256). */
-#define VIRTIO_BALLOON_CHAIN_PFNS_MAX    65536u
+#define VIRTIO_BALLOON_CHAIN_PFNS_MAX    16384u
 /* One reclaim/restore covers at most this many pages (RIVET_BALLOON_MAX_PAGES). */
 #define VIRTIO_BALLOON_RUN_MAX           512u
 
@@ -92,6 +92,7 @@ struct virtio_balloon {
 	struct virtio_balloon_host host;
 	struct virtio_dev vdev;      /* what virtio_mmio_init() takes */
 	struct vq_chain chain;       /* scratch: only ever used within one call */
+	uint8_t *pfns;               /* scratch: a chain's page numbers, copied out (heap) */
 };
 
 /* The map's size in bytes for RAM_PAGES pages (whole 64-bit words). */

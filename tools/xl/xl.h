@@ -385,6 +385,11 @@ int xl_cmd_trigger(xc_handle *h, int argc, char **argv);
 int xl_cmd_sched_credit2(xc_handle *h, int argc, char **argv);
 int xl_cmd_sched_rtds(xc_handle *h, int argc, char **argv);
 int xl_cmd_sysrq(xc_handle *h, int argc, char **argv);
+/* xl_mem.c: the balloon. */
+int xl_cmd_mem_set(xc_handle *h, int argc, char **argv);
+int xl_cmd_mem_max(xc_handle *h, int argc, char **argv);
+/* A memory size as Xen's xl takes it: a number with t, g, m (default), k or b; KiB, or -1. */
+int64_t xl_parse_mem_kb(const char *s);
 int xl_cmd_info(xc_handle *h, int argc, char **argv);
 int xl_cmd_dmesg(xc_handle *h, int argc, char **argv);
 int xl_cmd_vcpu_list(xc_handle *h, int argc, char **argv);
