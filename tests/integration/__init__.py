@@ -269,6 +269,7 @@ def dom0_builds_runs_and_destroys_domains():
         expect(r, "ctl: vcpu pinned to hart 0")
         expect(r, "ctl: 20 cycles")
         expect(r, "ctl: lifecycle checks done")
+        expect(r, "ctl: balloon checks done")
         expect(r, "(rivet) VMIDs used up: generation 2 begins")
         expect(r, "ctl: 17000 domain lives")
         assert r.output.count("ctl: child says: hello: done") == 3, tail(r)
@@ -347,6 +348,7 @@ def load_linux_tests():
     from integration import dm_restart  # noqa: F401
     from integration import network  # noqa: F401
     from integration import power_button  # noqa: F401
+    from integration import balloon  # noqa: F401
     from integration import xl_sched  # noqa: F401
     from integration import xl_commands  # noqa: F401
     _load_matching("linux_sbi_")
