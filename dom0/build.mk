@@ -26,7 +26,7 @@ dom0-stage: all $(DOM0_KO) $(LINUX_IMAGE) $(LINUX_ROOTFS)
 	$(Q)cp $(BUILD)/guests/hello.elf $(BUILD)/guests/echo.elf $(DOM0_STAGE)/etc/rivet/examples/
 	$(Q)mkdir -p $(DOM0_STAGE)/usr/lib/rivet/guests && \
 		cp $(addprefix $(BUILD)/guests/,$(addsuffix .elf,hello sbi breaker pin timer echo echo_dbcn stamp devprobe iobench mmiofuzz dmregs zerochild)) $(DOM0_STAGE)/usr/lib/rivet/guests/
-	$(Q)cp $(addprefix $(BUILD)/guests/,$(addsuffix .elf,sbisusp sbifwft sbipmu sbista spin)) $(DOM0_STAGE)/usr/lib/rivet/guests/
+	$(Q)cp $(addprefix $(BUILD)/guests/,$(addsuffix .elf,sbisusp sbifwft sbipmu sbista spin coredump)) $(DOM0_STAGE)/usr/lib/rivet/guests/
 	$(Q)python3 guests/devprobe_disk.py $(DOM0_STAGE)/usr/lib/rivet/guests/devprobe.img && \
 		gzip -9 $(DOM0_STAGE)/usr/lib/rivet/guests/devprobe.img
 	$(Q)for t in xl rivet-consoled rivet-hcstress rivet-dm; do [ ! -f $(BUILD)/dom0/bin/$$t ] || cp $(BUILD)/dom0/bin/$$t $(DOM0_STAGE)/usr/sbin/; done

@@ -30,6 +30,7 @@ GUEST_VARIANTS := \
 	breaker:breaker.c:-DBREAKER_READ \
 	breaker_write:breaker.c:-DBREAKER_WRITE \
 	breaker_ill:breaker.c:-DBREAKER_ILL \
+	coredump:breaker.c:-DBREAKER_CORE \
 	cpubench:cpubench.c: \
 	touch:touch.c: \
 	bench:bench.c: \

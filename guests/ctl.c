@@ -332,6 +332,8 @@ static void balloon_checks(void)
 		printf("ctl: FAIL the second mapping does not show page 6\n");
 		failures++;
 	}
+	/* Two mappings show page 6: the second mapper might be reading it. */
+	expect("reclaim a page mapped twice", hc(RIVET_HC_MEMORY_RECLAIM, id, ram + 6 * PAGE, 1, 0), RIVET_ERR_BUSY);
 
 	/* Back: zeroed, in both windows, counted. */
 	expect("restore page 5", hc(RIVET_HC_MEMORY_RESTORE, id, ram + 5 * PAGE, 1, 0), 0);

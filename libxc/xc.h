@@ -90,6 +90,12 @@ int xc_vcpu_getinfo(xc_handle *h, uint32_t domid, uint32_t vcpu, struct rivet_vc
 /* HART_MASK 0 = any hart. XC_ENOTSUP while the microvisor cannot pin. */
 int xc_vcpu_pin(xc_handle *h, uint32_t domid, uint32_t vcpu, uint64_t hart_mask);
 /*
+ * VCPU's registers (ABI 1.4). The domain must not be able to run (paused,
+ * shut down, never started): XC_EBUSY otherwise. XC_ENOTSUP from an older
+ * microvisor.
+ */
+int xc_vcpu_getcontext(xc_handle *h, uint32_t domid, uint32_t vcpu, struct rivet_vcpu_context *ctx);
+/*
  * A domain's scheduling policy and parameters (struct rivet_sched_params):
  * VCPU is a vCPU (RTDS values are per vCPU) or RIVET_SCHED_ALL_VCPUS.
  * XC_EINVAL for values out of range (nothing changed).

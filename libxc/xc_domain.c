@@ -102,6 +102,13 @@ int xc_vcpu_pin(xc_handle *h, uint32_t domid, uint32_t vcpu, uint64_t hart_mask)
 	return status(xc_hypercall(h, RIVET_HC_VCPU_PIN, A(domid, vcpu, hart_mask), -1, NULL, 0));
 }
 
+int xc_vcpu_getcontext(xc_handle *h, uint32_t domid, uint32_t vcpu, struct rivet_vcpu_context *ctx)
+{
+	memset(ctx, 0, sizeof *ctx);
+	return status(xc_hypercall(h, RIVET_HC_VCPU_GETCONTEXT, A(domid, vcpu, 0), 2, ctx,
+				   sizeof *ctx));
+}
+
 int xc_sched_get(xc_handle *h, uint32_t domid, uint32_t vcpu, struct rivet_sched_params *p)
 {
 	memset(p, 0, sizeof *p);

@@ -436,6 +436,7 @@ static const char *reason_name(enum shutdown_reason r)
 	case SHUTDOWN_POWEROFF: return "powered off";
 	case SHUTDOWN_REBOOT:   return "rebooted";
 	case SHUTDOWN_CRASH:    return "crashed";
+	case SHUTDOWN_WATCHDOG: return "was stopped by its watchdog";
 	default:                return "was destroyed";
 	}
 }
@@ -528,7 +529,8 @@ void domain_vcpu_off(struct domain *d)
 	spin_lock(&d->lock);
 	enum shutdown_reason why = d->reason;
 	u8 action = why == SHUTDOWN_POWEROFF ? d->on_poweroff :
-		    why == SHUTDOWN_REBOOT ? d->on_reboot : d->on_crash;
+		    why == SHUTDOWN_REBOOT ? d->on_reboot : d->on_crash;   /* a watchdog's too: boot
+		                                                               images have no on_watchdog */
 	if (d->flags & RIVET_DOMF_PRIVILEGED)
 		next = OFF_MACHINE;   /* as in Xen: Dom0's end is the machine's */
 	else if (why == SHUTDOWN_DESTROY)
@@ -628,9 +630,10 @@ void domains_put(void)
 	spin_unlock(&domains_lock);
 	if (left)
 		return;
-	log("all domains ended: %u powered off, %u crashed, %u rebooted, %u destroyed; %s",
+	log("all domains ended: %u powered off, %u crashed, %u rebooted, %u destroyed, %u by a watchdog; %s",
 	    nr_ended[SHUTDOWN_POWEROFF], nr_ended[SHUTDOWN_CRASH], nr_ended[SHUTDOWN_REBOOT],
-	    nr_ended[SHUTDOWN_DESTROY], machine_reboot ? "resetting" : "powering off");
+	    nr_ended[SHUTDOWN_DESTROY], nr_ended[SHUTDOWN_WATCHDOG],
+	    machine_reboot ? "resetting" : "powering off");
 	if (machine_reboot)
 		fw_reboot();
 	fw_shutdown();

@@ -7,10 +7,11 @@
 set -eu
 
 # clang-14 and libclang-rt-14-dev (libFuzzer, ASan/UBSan runtimes): make fuzz.
+# gdb-multiarch: the core-dump test opens a guest's core file with it.
 PKGS_BASE="make gcc libc6-dev gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
   gcc-riscv64-unknown-elf device-tree-compiler xz-utils cpio bc flex bison
   libssl-dev libelf-dev python3 dpkg-dev e2fsprogs
-  clang-14 libclang-rt-14-dev"
+  clang-14 libclang-rt-14-dev gdb-multiarch"
 PKGS_BPO="qemu-system-misc opensbi linux-source-6.12"
 
 need=""

@@ -13,7 +13,7 @@ DOM0T_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -MMD -MP $(DOM0T_INC)
 
 LIBXC_MODS    := xc xc_domain xc_foreign xc_ioreq
 XL_MODS       := xl xl_util xl_record xl_dm xl_dm_restart xl_create xl_cmds xl_console xl_vif xl_sched \
-		 xl_info_cmds xl_mem
+		 xl_info_cmds xl_core xl_dumpcore xl_dump_cmd xl_mem
 XL_MKIMAGE    := diag fileio xlcfg cpumask domcfg elfload layout domfdt domplan
 CONSOLED_MODS := consoled consoled_util consoled_log consoled_rate
 HCSTRESS_MODS := hcs_main hcs_raw hcs_seq hcs_random hcs_ioreq
@@ -63,7 +63,8 @@ $(XL): $(addprefix $(DOM0T_OBJDIR)/xl/,$(addsuffix .o,$(XL_MODS))) \
 	$(Q)$(DOM0T_CC) -static -o $@ $^
 $(CONSOLED): $(addprefix $(DOM0T_OBJDIR)/consoled/,$(addsuffix .o,$(CONSOLED_MODS))) \
 	     $(DOM0T_OBJDIR)/xl/xl_util.o $(DOM0T_OBJDIR)/xl/xl_record.o $(DOM0T_OBJDIR)/xl/xl_dm.o \
-	     $(DOM0T_OBJDIR)/xl/xl_vif.o $(DOM0T_OBJDIR)/mkimage/fileio.o $(DOM0T_OBJDIR)/mkimage/diag.o $(LIBXC)
+	     $(DOM0T_OBJDIR)/xl/xl_vif.o $(DOM0T_OBJDIR)/xl/xl_core.o $(DOM0T_OBJDIR)/xl/xl_dumpcore.o \
+	     $(DOM0T_OBJDIR)/mkimage/fileio.o $(DOM0T_OBJDIR)/mkimage/diag.o $(LIBXC)
 	@mkdir -p $(@D)
 	@echo "  DOM0LD  $@"
 	$(Q)$(DOM0T_CC) -static -o $@ $^
@@ -83,11 +84,11 @@ DOM0T_TEST_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -fsanitize=address,
 		    -Itests/unit $(DOM0T_INC)
 LIBXC_SRCS := $(addprefix libxc/,$(addsuffix .c,$(LIBXC_MODS)))
 XL_TEST_SRCS := $(addprefix tools/xl/,xl_util.c xl_record.c xl_dm.c xl_dm_restart.c xl_create.c xl_cmds.c xl_console.c \
-		xl_vif.c xl_sched.c xl_info_cmds.c xl_mem.c) \
+		xl_vif.c xl_sched.c xl_info_cmds.c xl_core.c xl_dumpcore.c xl_dump_cmd.c xl_mem.c) \
 		$(addprefix tools/mkimage/,$(addsuffix .c,$(XL_MKIMAGE))) $(LIBXC_SRCS)
 CONSOLED_TEST_SRCS := tools/consoled/consoled_util.c tools/consoled/consoled_log.c \
 		      tools/consoled/consoled_rate.c tools/xl/xl_util.c tools/xl/xl_record.c tools/xl/xl_dm.c \
-		      tools/xl/xl_vif.c tools/mkimage/fileio.c tools/mkimage/diag.c $(LIBXC_SRCS)
+		      tools/xl/xl_vif.c tools/xl/xl_core.c tools/xl/xl_dumpcore.c tools/mkimage/fileio.c tools/mkimage/diag.c $(LIBXC_SRCS)
 
 $(BUILD)/host/test_libxc: tests/unit/test_libxc.c $(LIBXC_SRCS) $(wildcard libxc/*.h) dom0/driver/rivet_privcmd.h
 	@mkdir -p $(@D)
@@ -103,6 +104,12 @@ $(BUILD)/host/test_xl_consoled: tests/unit/test_xl_consoled.c $(CONSOLED_TEST_SR
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(DOM0T_TEST_CFLAGS) -o $@ $(filter %.c,$^)
 
-UNIT_TESTS += $(BUILD)/host/test_libxc $(BUILD)/host/test_xl $(BUILD)/host/test_xl_consoled
+# The core writer and the page-table walk alone (xl_core.c is pure).
+$(BUILD)/host/test_xl_core: tests/unit/test_xl_core.c tools/xl/xl_core.c tools/xl/xl_core.h
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(DOM0T_TEST_CFLAGS) -o $@ $(filter %.c,$^)
+
+UNIT_TESTS += $(BUILD)/host/test_libxc $(BUILD)/host/test_xl $(BUILD)/host/test_xl_consoled $(BUILD)/host/test_xl_core
 
 -include $(wildcard $(DOM0T_OBJDIR)/*/*.d)

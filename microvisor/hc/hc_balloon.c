@@ -3,7 +3,8 @@
  * hc_balloon.c: ballooning (ABI 1.4), for the device model's virtio-balloon.
  * MEMORY_RECLAIM takes some 4 KiB pages from a DomU that may be running:
  * out of its G-stage table (a larger leaf split around them) and out of
- * every foreign window of Dom0 that shows them, then, once every hart
+ * the one foreign window of Dom0 that shows them (the device model's; with
+ * two, someone else may be reading them: refused), then, once every hart
  * fenced, back to the pool, which scrubs them before anyone gets them
  * (docs/architecture.md "Memory cleanliness"). MEMORY_RESTORE gives the
  * DomU fresh zeroed pages where it has none (a populate) and maps them into
@@ -129,6 +130,13 @@ struct sbiret hc_memory_reclaim(struct vcpu *v, struct trap_frame *f)
 	if (!err && range_in_use(d, gpa, gpa + bytes))
 		err = -RIVET_EBUSY;
 	unsigned nr_windows = err ? 0 : foreign_windows(d, gpa, bytes, NULL, NULL);
+	/*
+	 * The device model's mapping of the RAM loses the pages with the domain;
+	 * a second mapper (xl dump-core reading a paused domain) may be reading
+	 * them right now, and a hole would fault it: refused.
+	 */
+	if (!err && nr_windows > 1)
+		err = -RIVET_EBUSY;
 	if (!err)
 		err = mm_reserve((u64)SPLIT_TABLES * (1 + nr_windows), &budget);
 	if (!err) {

@@ -130,7 +130,7 @@ struct sbiret hc_domain_shutdown(struct vcpu *v, struct trap_frame *f)
 {
 	int err;
 	u64 why = f->x[REG_A1];
-	if (why > RIVET_SHUTDOWN_CRASH)
+	if (why > RIVET_SHUTDOWN_WATCHDOG)
 		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
 	struct domain *d = hc_target(v, f->x[REG_A0], &err);
 	if (!d)

@@ -29,7 +29,14 @@ enum domain_state {
 	DOM_DEAD,      /* listed as dying until freed with the last reference; no new references */
 };
 
-enum shutdown_reason { SHUTDOWN_POWEROFF, SHUTDOWN_REBOOT, SHUTDOWN_CRASH, SHUTDOWN_DESTROY };
+/* The first four are the public enum rivet_shutdown_reason's values; DESTROY is the microvisor's own. */
+enum shutdown_reason {
+	SHUTDOWN_POWEROFF = RIVET_SHUTDOWN_POWEROFF,
+	SHUTDOWN_REBOOT   = RIVET_SHUTDOWN_REBOOT,
+	SHUTDOWN_CRASH    = RIVET_SHUTDOWN_CRASH,
+	SHUTDOWN_WATCHDOG = RIVET_SHUTDOWN_WATCHDOG,
+	SHUTDOWN_DESTROY,
+};
 
 #define CONSOLE_RING_SIZE 8192   /* a DomU's console output kept for Dom0 */
 

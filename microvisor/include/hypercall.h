@@ -25,6 +25,7 @@ struct sbiret hc_debug_keys(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_vcpu_start(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_vcpu_getinfo(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_vcpu_pin(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_vcpu_getcontext(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_sched_get(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_sched_set(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_memory_populate(struct vcpu *v, struct trap_frame *f);

@@ -51,6 +51,7 @@ static const struct hc_entry hcs[] = {
 	{ RIVET_HC_VCPU_START,      true,  hc_vcpu_start },
 	{ RIVET_HC_VCPU_GETINFO,    true,  hc_vcpu_getinfo },
 	{ RIVET_HC_VCPU_PIN,        true,  hc_vcpu_pin },
+	{ RIVET_HC_VCPU_GETCONTEXT, true,  hc_vcpu_getcontext },
 	{ RIVET_HC_SCHED_GET,       true,  hc_sched_get },
 	{ RIVET_HC_SCHED_SET,       true,  hc_sched_set },
 	{ RIVET_HC_MEMORY_POPULATE, true,  hc_memory_populate },

@@ -13,7 +13,7 @@ FUZZ_DIR          := $(BUILD)/fuzz
 FUZZ_ALL          := xlcfg domfdt gstage page_alloc
 # The device model's and the microvisor's decoders of guest input, once their targets exist.
 FUZZ_NEW          := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_virtq.c tests/fuzz/fuzz_mmio_decode.c tests/fuzz/fuzz_virtio_net.c \
-		     tests/fuzz/fuzz_virtio_input.c tests/fuzz/fuzz_virtio_balloon.c))
+		     tests/fuzz/fuzz_virtio_input.c tests/fuzz/fuzz_ptwalk.c tests/fuzz/fuzz_virtio_balloon.c))
 FUZZ_ALL          += $(FUZZ_NEW)
 FUZZ_NAMES        += $(FUZZ_NEW)
 FUZZ_BINS         := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_ALL))
@@ -78,6 +78,12 @@ $(FUZZ_DIR)/fuzz_mmio_decode: tests/fuzz/fuzz_mmio_decode.c microvisor/mmio_deco
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_MV_CFLAGS) -o $@ $(filter %.c,$^)
+
+# The walk of a guest's page table for core files (xl dump-core), against a per-address model.
+$(FUZZ_DIR)/fuzz_ptwalk: tests/fuzz/fuzz_ptwalk.c tools/xl/xl_core.c tools/xl/xl_core.h tests/fuzz/fuzz.h
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Itools/xl -Imicrovisor/include/public -o $@ $(filter %.c,$^)
 
 # check_<name>: one PASS:/FAIL: line for tests/run.py; FUZZ_TEST_SECONDS may be overridden.
 $(FUZZ_DIR)/check_%: $(FUZZ_DIR)/fuzz_% tests/fuzz/check.sh tests/fuzz/build.mk

@@ -352,6 +352,8 @@ def load_linux_tests():
     from integration import balloon  # noqa: F401
     from integration import xl_sched  # noqa: F401
     from integration import xl_commands  # noqa: F401
+    from integration import watchdog  # noqa: F401
+    from integration import coredump  # noqa: F401
     _load_matching("linux_sbi_")
 
 

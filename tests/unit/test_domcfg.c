@@ -273,19 +273,35 @@ TEST(actions)
 	CHECK_EQ(load("name = \"a\"\nkernel = \"k\"\non_reboot = \"preserve\"\n"), 0);
 	CHECK_EQ(dc.on_reboot, RIVET_ACTION_PRESERVE);
 	CHECK_EQ(dc.line_preserve, 3);
+	CHECK_EQ(dc.on_watchdog, RIVET_ACTION_DESTROY);   /* Xen's default */
 	domcfg_free(&dc);
-	CHECK_STR(err_with("on_reboot = \"coredump-restart\""),
-		  "dir/t.cfg:3: on_reboot: \"coredump-restart\" is not supported (use destroy, restart or preserve)");
+	CHECK_EQ(load("name = \"a\"\nkernel = \"k\"\non_crash = \"rename-restart\"\n"
+		      "on_watchdog = \"restart\"\n"), 0);
+	CHECK_EQ(dc.on_crash, RIVET_ACTION_RENAME_RESTART);
+	CHECK_EQ(dc.line_preserve, 3);
+	CHECK_EQ(dc.on_watchdog, RIVET_ACTION_RESTART);
+	domcfg_free(&dc);
+	CHECK_EQ(load("name = \"a\"\nkernel = \"k\"\non_watchdog = \"rename-restart\"\n"), 0);
+	CHECK_EQ(dc.on_watchdog, RIVET_ACTION_RENAME_RESTART);
+	domcfg_free(&dc);
+	/* coredump-*: the base action, and the toolstack's bit (never sent to the microvisor). */
+	CHECK_EQ(load("name = \"a\"\nkernel = \"k\"\non_reboot = \"coredump-restart\"\non_crash = \"coredump-destroy\"\n"), 0);
+	CHECK_EQ(dc.on_reboot, RIVET_ACTION_RESTART | RIVET_ACTION_COREDUMP);
+	CHECK_EQ(dc.on_crash, RIVET_ACTION_DESTROY | RIVET_ACTION_COREDUMP);
+	CHECK_EQ(dc.on_poweroff, RIVET_ACTION_DESTROY);
+	CHECK_EQ(dc.line_coredump, 4);
+	domcfg_free(&dc);
+	CHECK_EQ(load("name = \"a\"\nkernel = \"k\"\non_watchdog = \"coredump-restart\"\n"), 0);
+	CHECK_EQ(dc.on_watchdog, RIVET_ACTION_RESTART | RIVET_ACTION_COREDUMP);
+	domcfg_free(&dc);
 	CHECK_STR(err_with("on_poweroff = \"soft-reset\""),
-		  "dir/t.cfg:3: on_poweroff: \"soft-reset\" is not supported (use destroy, restart or preserve)");
-	CHECK_STR(err_with("on_poweroff = \"rename-restart\""),
-		  "dir/t.cfg:3: on_poweroff: \"rename-restart\" is not supported (use destroy, restart or preserve)");
-	CHECK_STR(err_with("on_poweroff = \"explode\""),
-		  "dir/t.cfg:3: on_poweroff: \"explode\" is not a valid action (use destroy, restart or preserve)");
+		  "dir/t.cfg:3: on_poweroff: \"soft-reset\" is not supported (use destroy, restart, preserve, rename-restart, coredump-destroy or coredump-restart)");
+	CHECK_STR(err_with("on_watchdog = \"explode\""),
+		  "dir/t.cfg:3: on_watchdog: \"explode\" is not a valid action (use destroy, restart, preserve, rename-restart, coredump-destroy or coredump-restart)");
 	CHECK_STR(err_with("on_poweroff = 1"),
 		  "dir/t.cfg:3: on_poweroff: expected a quoted string, got a number");
 	CHECK_STR(err_with("on_crash = \"Destroy\""),
-		  "dir/t.cfg:3: on_crash: \"Destroy\" is not a valid action (use destroy, restart or preserve)");
+		  "dir/t.cfg:3: on_crash: \"Destroy\" is not a valid action (use destroy, restart, preserve, rename-restart, coredump-destroy or coredump-restart)");
 }
 
 TEST(first_error_wins)

@@ -14,7 +14,7 @@ static uint8_t fdt[DOMFDT_MAX_SIZE];
 static int build(unsigned nr_vcpus, uint64_t ram_size, const char *bootargs, int initrd,
 		 uint64_t start, uint64_t end)
 {
-	struct domfdt_params p = { nr_vcpus, 0x80000000, ram_size, bootargs, initrd, start, end, NULL, 0, 0, 0, 0, 0, 0 };
+	struct domfdt_params p = { nr_vcpus, 0x80000000, ram_size, bootargs, initrd, start, end, NULL, 0, 0, 0, 0, 0, 0, 0 };
 
 	memset(fdt, 0xee, sizeof fdt);
 	return domfdt_build(&p, fdt, sizeof fdt);
@@ -148,7 +148,7 @@ TEST(chosen)
 
 TEST(domain_name)
 {
-	struct domfdt_params p = { 1, 0x80000000, 16 << 20, NULL, 0, 0, 0, "web-1", 0, 0, 0, 0, 0, 0 };
+	struct domfdt_params p = { 1, 0x80000000, 16 << 20, NULL, 0, 0, 0, "web-1", 0, 0, 0, 0, 0, 0, 0 };
 
 	CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
 	CHECK_STR(str("/chosen", "rivet,domain-name"), "web-1");
@@ -157,7 +157,7 @@ TEST(domain_name)
 
 TEST(dom0_hypervisor_node)
 {
-	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, "Domain-0", 1, 0, 0, 0, 0, 0 };
+	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, "Domain-0", 1, 0, 0, 0, 0, 0, 0 };
 	const fdt64_t *dr;
 
 	CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
@@ -192,14 +192,14 @@ TEST(packed_and_small)
 
 TEST(too_small_buffer)
 {
-	struct domfdt_params p = { 8, 0x80000000, 1 << 20, NULL, 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0 };
+	struct domfdt_params p = { 8, 0x80000000, 1 << 20, NULL, 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0, 0 };
 
 	CHECK(domfdt_build(&p, fdt, 256) < 0);
 }
 
 static int build_dev_extra(unsigned nr_vcpus, int serial, int button, int balloon)
 {
-	struct domfdt_params p = { nr_vcpus, 0x80000000, 64 << 20, NULL, 0, 0, 0, "d", 0, 1, serial, 0, button,
+	struct domfdt_params p = { nr_vcpus, 0x80000000, 64 << 20, NULL, 0, 0, 0, "d", 0, 1, serial, 0, button, 0,
 				   balloon };
 
 	memset(fdt, 0xee, sizeof fdt);
@@ -268,7 +268,7 @@ static void check_virtio_slots(unsigned slots)
 		CHECK_EQ(u32(path, "interrupts"), i == 9 ? 11 : i + 1);
 		CHECK_EQ(u32(path, "interrupt-parent"), u32("/soc/plic@c000000", "phandle"));
 	}
-	/* QEMU's order: serial, virtio_mmio@10008000 down to @10001000, then the PLIC. */
+	/* QEMU's order: serial, virtio_mmio@10008000 down to @10001000, (the watchdog,) then the PLIC. */
 	fdt_for_each_subnode(off, fdt, node("/soc")) {
 		const char *nm = fdt_get_name(fdt, off, NULL);
 		unsigned a;
@@ -279,6 +279,8 @@ static void check_virtio_slots(unsigned slots)
 			n++;
 		} else if (!strncmp(nm, "plic@", 5)) {
 			CHECK_EQ(n, slots);
+		} else if (!strcmp(nm, "watchdog@10200000")) {
+			CHECK_EQ(n, slots);   /* after the slots, before the PLIC */
 		} else {
 			CHECK_STR(nm, "serial@10000000");
 			CHECK_EQ(n, 0);
@@ -340,6 +342,37 @@ TEST(devices_power_button)
 	check_virtio_slots(9);
 }
 
+/* The watchdog: Linux's dw_wdt wants a clock whose rate makes TOP n 2^n seconds. */
+TEST(devices_watchdog)
+{
+	for (unsigned v = 1; v <= 8; v += 7) {
+		struct domfdt_params p = { v, 0x80000000, 64 << 20, NULL, 0, 0, 0, "d", 0, 1, 1, 0, 1, 1, 0 };
+		CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
+		CHECK_STR(str("/soc/watchdog@10200000", "compatible"), "snps,dw-wdt");
+		CHECK(reg_is("/soc/watchdog@10200000", 0x10200000, 0x1000));
+		CHECK(prop("/soc/watchdog@10200000", "interrupts", -1) == NULL);
+		uint32_t clk = u32("/soc/watchdog@10200000", "clocks");
+		CHECK_EQ(clk, v + 2);
+		int off = fdt_node_offset_by_phandle(fdt, clk);
+		CHECK(off >= 0);
+		CHECK(fdt_node_check_compatible(fdt, off, "fixed-clock") == 0);
+		CHECK_EQ(u32("/watchdog-clock", "clock-frequency"), 65536);
+		CHECK_EQ(u32("/watchdog-clock", "#clock-cells"), 0);
+		/* No phandle clashes with the vCPUs' controllers or the PLIC. */
+		CHECK_EQ(u32("/soc/plic@c000000", "phandle"), v + 1);
+		check_plic(v);
+		check_virtio_slots(9);
+	}
+	/* Not asked, or no devices: neither node. */
+	CHECK(build_dev_button(2, 1, 1) > 0);
+	CHECK(node("/soc/watchdog@10200000") < 0);
+	CHECK(node("/watchdog-clock") < 0);
+	struct domfdt_params q = { 2, 0x80000000, 64 << 20, NULL, 0, 0, 0, "d", 0, 0, 0, 0, 0, 1, 0 };
+	CHECK(domfdt_build(&q, fdt, sizeof fdt) > 0);
+	CHECK(node("/watchdog-clock") < 0);
+	CHECK(node("/soc") < 0);
+}
+
 TEST(devices_balloon)
 {
 	CHECK(build_dev_extra(2, 1, 1, 1) > 0);
@@ -364,7 +397,7 @@ TEST(no_devices_no_soc)
 /* Zicboz only when asked (trees the microvisor fits to the host), with its block size. */
 TEST(zicboz_only_when_asked)
 {
-	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, NULL, 0, 0, 0, 128, 0, 0 };
+	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, NULL, 0, 0, 0, 128, 0, 0, 0 };
 	int len;
 
 	CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
@@ -398,6 +431,7 @@ int main(void)
 	RUN(devices_soc);
 	RUN(devices_serial);
 	RUN(devices_power_button);
+	RUN(devices_watchdog);
 	RUN(devices_balloon);
 	RUN(no_devices_no_soc);
 	return CHECK_DONE();

@@ -266,6 +266,17 @@ TEST(buffer_calls_marshalling)
 	CHECK_HC(&f, RIVET_HC_VCPU_GETINFO, 6, 1, 0, 0, 2, sizeof vi);
 	CHECK_EQ(vi.cpu_time_ns, 5000);
 	CHECK_EQ(vi.affinity, 3);
+
+	struct rivet_vcpu_context ctx, cr;
+	memset(&cr, 0, sizeof cr);
+	cr.pc = 0x80200123;
+	cr.x[5] = 0x1234;
+	cr.f[31] = 7;
+	f.reply = &cr;
+	f.reply_len = sizeof cr;
+	CHECK_EQ(xc_vcpu_getcontext(h, 6, 1, &ctx), 0);
+	CHECK_HC(&f, RIVET_HC_VCPU_GETCONTEXT, 6, 1, 0, 0, 2, sizeof ctx);
+	CHECK(!memcmp(&ctx, &cr, sizeof ctx));
 	xc_close(h);
 }
 

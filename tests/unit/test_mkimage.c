@@ -334,6 +334,12 @@ TEST(errors)
 		 "mask for all vCPUs); give one string, like \"0-1\"", at("pervcpu.cfg"));
 	expect_fail(msg);
 
+	put_text("core.cfg", "name = \"c\"\nkernel = \"raw.bin\"\non_crash = \"coredump-destroy\"\n");
+	CHECK_EQ(run(at("core.cfg"), NULL), -1);
+	snprintf(msg, sizeof msg, "%s:3: on_*: \"coredump-*\" is for xl create only (Dom0's rivet-consoled "
+		 "writes the core file); use destroy or restart", at("core.cfg"));
+	expect_fail(msg);
+
 	put_text("small.cfg", "name = \"s\"\nkernel = \"raw.bin\"\nmemory = 2\n");
 	CHECK_EQ(run(at("small.cfg"), NULL), -1);
 	snprintf(msg, sizeof msg, "%s:3: memory: 2 MiB is too small for the kernel (12288 bytes), ramdisk (0 bytes) and device tree", at("small.cfg"));

@@ -533,7 +533,7 @@ TEST(record_format)
 	n = xl_record_format(&r, &text, why);
 	CHECK(n > 0 && text && (size_t)n == strlen(text));
 	CHECK_STR(text, "name=web\nconfig=/etc/rivet/web.cfg\non_poweroff=destroy\non_reboot=restart\n"
-			"on_crash=destroy\narg=memory=32\narg=extra=\"quiet init=/bin/sh\"\n");
+			"on_crash=destroy\non_watchdog=destroy\narg=memory=32\narg=extra=\"quiet init=/bin/sh\"\n");
 	CHECK_EQ(xl_record_parse(text, &back, why), 0);
 	free(text);
 	CHECK_STR(back.name, "web");
@@ -553,15 +553,25 @@ TEST(record_format)
 	CHECK_EQ(xl_record_parse("config=\nname=x\n", &back, why), -1);
 	CHECK_EQ(xl_record_parse("config=/a\nname=x\nfuture=1\n\n", &back, why), 0);
 	CHECK_EQ(back.on_reboot, RIVET_ACTION_DESTROY);
-	/* preserve, the longest action name, on all three: the exact size still holds. */
+	/* coredump-restart, the longest action name, on all three: the exact size still holds. */
 	xl_record_free(&back);
 	free(r.args[1]);
 	r.args[1] = strdup("b=2");
-	r.on_poweroff = r.on_reboot = r.on_crash = RIVET_ACTION_PRESERVE;
+	r.on_poweroff = r.on_reboot = r.on_crash = RIVET_ACTION_RESTART | RIVET_ACTION_COREDUMP;
 	n = xl_record_format(&r, &text, why);
 	CHECK(n > 0 && text && (size_t)n == strlen(text));
-	CHECK(text && strstr(text, "on_poweroff=preserve\non_reboot=preserve\non_crash=preserve\n") != NULL);
+	CHECK(text && strstr(text, "on_poweroff=coredump-restart\non_reboot=coredump-restart\n"
+			     "on_crash=coredump-restart\n") != NULL);
 	CHECK_EQ(xl_record_parse(text, &back, why), 0);
+	CHECK_EQ(back.on_crash, RIVET_ACTION_RESTART | RIVET_ACTION_COREDUMP);
+	free(text);
+	xl_record_free(&back);
+	r.on_crash = RIVET_ACTION_PRESERVE;
+	r.on_reboot = RIVET_ACTION_DESTROY | RIVET_ACTION_COREDUMP;
+	n = xl_record_format(&r, &text, why);
+	CHECK(text && strstr(text, "on_reboot=coredump-destroy\non_crash=preserve\n") != NULL);
+	CHECK_EQ(xl_record_parse(text, &back, why), 0);
+	CHECK_EQ(back.on_reboot, RIVET_ACTION_DESTROY | RIVET_ACTION_COREDUMP);
 	CHECK_EQ(back.on_crash, RIVET_ACTION_PRESERVE);
 	free(text);
 	xl_record_free(&back);
@@ -1265,7 +1275,7 @@ TEST(record_devices)
 	CHECK_EQ(xl_record_add_vif(&r, &v), 0);
 	CHECK(xl_record_format(&r, &text, why) > 0);
 	CHECK_STR(text, "name=web\nconfig=/etc/rivet/web.cfg\non_poweroff=destroy\non_reboot=destroy\n"
-			"on_crash=destroy\ndm_pid=4242\nserial=1\nconsole=virtio\ndisk=0,xvda,rw,/srv/a,b.img\n"
+			"on_crash=destroy\non_watchdog=destroy\ndm_pid=4242\nserial=1\nconsole=virtio\ndisk=0,xvda,rw,/srv/a,b.img\n"
 			"disk=1,sdc,ro,/srv/c.img\nvif=2,0,00:16:3e:0a:0b:0c,rbr0,vif3.0,12\n"
 			"dm=2,0x80000000,0x4000000,0xfedcba9876543210\non_dm_crash=restart\n");
 	CHECK_EQ(xl_record_parse(text, &back, why), 0);

@@ -33,8 +33,19 @@ TEST(decide)
 	CHECK_EQ(consoled_decide(&i, NULL), CONSOLED_DESTROY);    /* no record: destroy */
 	r.on_crash = RIVET_ACTION_PRESERVE;                        /* kept until xl destroy */
 	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_NOTHING);
+	r.on_crash = RIVET_ACTION_RENAME_RESTART;
+	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_RENAME_RESTART);
+	r.on_crash = RIVET_ACTION_RESTART | RIVET_ACTION_COREDUMP;   /* the core first, then as restart */
+	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_RESTART);
+	r.on_crash = RIVET_ACTION_DESTROY | RIVET_ACTION_COREDUMP;
+	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_DESTROY);
 	r.on_crash = RIVET_ACTION_RESTART;
-	i.shutdown_reason = 3;                                     /* destroyed by Dom0 */
+	i.shutdown_reason = RIVET_SHUTDOWN_WATCHDOG;               /* on_watchdog, destroy by default */
+	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_DESTROY);
+	r.on_watchdog = RIVET_ACTION_RESTART;
+	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_RESTART);
+	CHECK_STR(consoled_reason_name(RIVET_SHUTDOWN_WATCHDOG), "watchdog");
+	i.shutdown_reason = 4;                                     /* destroyed by Dom0 */
 	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_DESTROY);
 	i.state = RIVET_DOMSTATE_RUNNING;
 	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_NOTHING);
@@ -42,6 +53,24 @@ TEST(decide)
 	i.domid = 0;
 	CHECK_EQ(consoled_decide(&i, &r), CONSOLED_NOTHING);       /* never Dom0 */
 	CHECK_STR(consoled_reason_name(RIVET_SHUTDOWN_CRASH), "crash");
+}
+
+/* rename-restart's names: Xen's UTC suffix, a counter when taken, always a valid name. */
+TEST(preserved_name)
+{
+	char out[RIVET_NAME_LEN];
+	time_t t = 1796110380;   /* 2026-12-01 07:33:00 UTC */
+
+	CHECK_EQ(consoled_preserved_name("web", t, 0, out), 0);
+	CHECK_STR(out, "web-20261201T0733Z");
+	CHECK_EQ(consoled_preserved_name("web", t, 2, out), 0);
+	CHECK_STR(out, "web-20261201T0733Z-2");
+	/* A long name gives way: 31 bytes at most, the suffix whole. */
+	CHECK_EQ(consoled_preserved_name("abcdefghijklmnopqrstuvwxyz01234", t, 9, out), 0);
+	CHECK_EQ(strlen(out), RIVET_NAME_LEN - 1);
+	CHECK_STR(out, "abcdefghijklmn-20261201T0733Z-9");
+	CHECK_EQ(consoled_preserved_name("abcdefghijklmnopqrstuvwxyz01234", t, 0, out), 0);
+	CHECK_STR(out, "abcdefghijklmnop-20261201T0733Z");
 }
 
 TEST(attach_line)
@@ -346,6 +375,7 @@ int main(void)
 {
 	check_suite = "consoled";
 	RUN(decide);
+	RUN(preserved_name);
 	RUN(attach_line);
 	RUN(request_lines);
 	RUN(tails);

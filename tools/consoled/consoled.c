@@ -503,6 +503,83 @@ static void dm_kills_due(void)
 	}
 }
 
+/*
+ * rename-restart: the shut-down domain gets a name of its own and stays, as
+ * preserve leaves it (its device model stopped, its record rewritten to say
+ * preserve with no device model, so that only xl destroy ends it), and the
+ * domain is created again from REC under its old name. Returns 0, or -1 when
+ * it could not be renamed (it is then kept as it is, its record saying
+ * preserve, so this is not tried again on every event). D: our state of it
+ * (NULL: none); its log moves to the new name before the new life can
+ * open one under the old.
+ */
+static int rename_restart(const struct rivet_domain_info *info, struct xl_record *rec, struct dom *d)
+{
+	char name[RIVET_NAME_LEN], why[REASON_MAX];
+	time_t now = time(NULL);
+	int r = XC_EEXIST;
+	struct xl_record kept;
+
+	for (unsigned n = 0; n < 10 && r == XC_EEXIST; n++) {
+		if (consoled_preserved_name(info->name, now, n, name) < 0)
+			break;
+		r = xc_domain_rename(xch, info->domid, name);
+	}
+	kept = *rec;
+	kept.on_poweroff = kept.on_reboot = kept.on_crash = kept.on_watchdog = RIVET_ACTION_PRESERVE;
+	if (r < 0) {
+		say("domain %u '%s' (%s): cannot rename it: %s; kept as it is", info->domid, info->name,
+		    consoled_reason_name(info->shutdown_reason), xc_strerror(r));
+		if (xl_record_write(info->domid, &kept, why) < 0)
+			say("domain %u: cannot rewrite its record: %s", info->domid, why);
+		return -1;
+	}
+	if (d) {
+		struct rivet_domain_info renamed = *info;
+		memcpy(renamed.name, name, sizeof renamed.name);
+		dom_rename(d, &renamed);
+	}
+	dm_stop_start(rec, info->domid);
+	xl_dm_state_remove(info->domid);
+	/* The taps and process were this life's: the kept domain has neither any more. */
+	memcpy(kept.name, name, sizeof kept.name);
+	kept.dm_pid = 0;
+	kept.nr_vifs = 0;
+	kept.dm_vcpus = 0;
+	if (xl_record_write(info->domid, &kept, why) < 0)
+		say("domain %u: cannot rewrite its record: %s", info->domid, why);
+	say("domain %u '%s' (%s): renamed '%s' and kept, restarting '%s'", info->domid, info->name,
+	    consoled_reason_name(info->shutdown_reason), name, rec->name);
+	restart(rec);
+	return 0;
+}
+
+/*
+ * on_* = coredump-*: the core file of a shut-down domain, before it goes.
+ * A failed dump (a full disk, the domain destroyed meanwhile) is logged and
+ * the action goes on all the same; the name carries the id and the time, so
+ * an earlier dump is never overwritten.
+ */
+static void dump_core(const struct rivet_domain_info *info)
+{
+	struct xl_dump_result res;
+	char path[600], why[256];
+
+	mkdirs(xl_dump_dir());
+	if (xl_dump_path(info->name, info->domid, time(NULL), path, sizeof path) < 0) {
+		say("domain %u '%s': core dump: its path is too long", info->domid, info->name);
+		return;
+	}
+	if (xl_dump_core(xch, info->domid, path, 1, &res, why, sizeof why) < 0) {
+		say("domain %u '%s': core dump failed: %s", info->domid, info->name, why);
+		return;
+	}
+	say("domain %u '%s': core dumped to %s (%llu MiB of RAM, %u vCPU%s, %u kernel mappings%s%s)",
+	    info->domid, info->name, path, (unsigned long long)(res.ram_bytes >> 20), res.nr_vcpus,
+	    res.nr_vcpus == 1 ? "" : "s", res.nr_vsegs, res.walk_truncated ? ", page table cut short" : "",
+	    res.ram_incomplete ? ", RAM incomplete" : "");
+}
+
 /* Carries out on_* for every domain that has shut down. */
 static void domain_exceptions(void)
 {
@@ -555,6 +632,12 @@ static void domain_exceptions(void)
 		d = dom_find(info->domid);
 		if (d)
 			drain(d, 1);
+		if (have && (xl_record_action(have, info->shutdown_reason) & RIVET_ACTION_COREDUMP))
+			dump_core(info);
+		if (act == CONSOLED_RENAME_RESTART) {
+			rename_restart(info, rec, d);
+			continue;
+		}
 		/* Only while shut down: ids are reused, and the check above is already history. */
 		r = xc_domain_destroy_if_shutdown(xch, info->domid);
 		if (r < 0) {

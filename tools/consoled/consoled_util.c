@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* consoled_util.c: rivet-consoled's pure parts: on_* decisions, protocol parsing, names. */
+#include <stdio.h>
 #include <string.h>
 
 #include "consoled_util.h"
@@ -14,10 +15,35 @@ enum consoled_action consoled_decide(const struct rivet_domain_info *info,
 		return CONSOLED_NOTHING;
 	if (!rec)
 		return CONSOLED_DESTROY;
-	action = xl_record_action(rec, info->shutdown_reason);
+	action = xl_record_action(rec, info->shutdown_reason) & (uint8_t)~RIVET_ACTION_COREDUMP;
 	if (action == RIVET_ACTION_PRESERVE)
 		return CONSOLED_NOTHING;   /* kept for inspection until xl destroy */
+	if (action == RIVET_ACTION_RENAME_RESTART)
+		return CONSOLED_RENAME_RESTART;
 	return action == RIVET_ACTION_RESTART ? CONSOLED_RESTART : CONSOLED_DESTROY;
+}
+
+int consoled_preserved_name(const char *name, time_t when, unsigned n, char out[RIVET_NAME_LEN])
+{
+	char suffix[40];
+	struct tm tm;
+
+	if (!gmtime_r(&when, &tm))
+		return -1;
+	int k = (int)strftime(suffix, sizeof suffix, "-%Y%m%dT%H%MZ", &tm);
+	if (k <= 0)
+		return -1;
+	if (n)
+		k += snprintf(suffix + k, sizeof suffix - (size_t)k, "-%u", n);
+	if (k >= RIVET_NAME_LEN - 1)
+		return -1;
+	/* The name gives way to the suffix: the whole stays a valid name of at most 31 bytes. */
+	int keep = (int)strnlen(name, RIVET_NAME_LEN - 1);
+	if (keep > RIVET_NAME_LEN - 1 - k)
+		keep = RIVET_NAME_LEN - 1 - k;
+	memcpy(out, name, (size_t)keep);
+	memcpy(out + keep, suffix, (size_t)k + 1);
+	return 0;
 }
 
 const char *consoled_reason_name(uint32_t reason)
@@ -26,6 +52,7 @@ const char *consoled_reason_name(uint32_t reason)
 	case RIVET_SHUTDOWN_POWEROFF: return "poweroff";
 	case RIVET_SHUTDOWN_REBOOT:   return "reboot";
 	case RIVET_SHUTDOWN_CRASH:    return "crash";
+	case RIVET_SHUTDOWN_WATCHDOG: return "watchdog";
 	}
 	return "shutdown";
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "consoled_proto.h"
 #include "xl.h"
@@ -13,13 +14,20 @@ enum consoled_action {
 	CONSOLED_NOTHING,   /* not shut down (or Dom0), or its on_* is preserve: leave it */
 	CONSOLED_DESTROY,
 	CONSOLED_RESTART,
+	CONSOLED_RENAME_RESTART,   /* renamed and kept (as preserve), then created again */
 };
 
 /* What to do with a domain seen on a DOM_EXC event; REC is NULL when it has no record. */
 enum consoled_action consoled_decide(const struct rivet_domain_info *info,
 				     const struct xl_record *rec);
-/* "poweroff", "reboot", "crash" for a shut-down domain. */
+/* "poweroff", "reboot", "crash", "watchdog" for a shut-down domain. */
 const char *consoled_reason_name(uint32_t reason);
+/*
+ * rename-restart's name for the domain kept: NAME-YYYYMMDDTHHMMZ (UTC, as
+ * Xen's xl), "-N" after it for N > 0 (that name was taken), NAME cut short
+ * so that the whole fits RIVET_NAME_LEN. 0, or -1.
+ */
+int consoled_preserved_name(const char *name, time_t when, unsigned n, char out[RIVET_NAME_LEN]);
 /* Parses "ATTACH <domid>" (without the newline); 0 or -1. */
 int consoled_parse_attach(const char *line, uint32_t *domid);
 enum consoled_req {

@@ -28,7 +28,7 @@
 #define DM_TAP_NAME_MAX 15              /* IFNAMSIZ less the NUL */
 #define DM_MAX_VCPUS    8
 #define DM_ARGS_MMIO_LO 0x0c000000ULL   /* the PLIC */
-#define DM_ARGS_MMIO_HI 0x1000b000ULL   /* past the balloon's slot (dm.h) */
+#define DM_ARGS_MMIO_HI 0x10201000ULL   /* past the watchdog (dw_wdt.h) */
 
 struct dm_disk_arg {
 	const char *path;   /* points into argv */

@@ -211,14 +211,14 @@ static const uint32_t known_fns[] = {
 	RIVET_HC_DOMAIN_CREATE, RIVET_HC_DOMAIN_DESTROY, RIVET_HC_DOMAIN_PAUSE,
 	RIVET_HC_DOMAIN_UNPAUSE, RIVET_HC_DOMAIN_GETINFO, RIVET_HC_DOMAIN_SHUTDOWN,
 	RIVET_HC_VCPU_START, RIVET_HC_VCPU_GETINFO, RIVET_HC_VCPU_PIN, RIVET_HC_SCHED_GET,
-	RIVET_HC_SCHED_SET, RIVET_HC_MEMORY_POPULATE,
+	RIVET_HC_SCHED_SET, RIVET_HC_VCPU_GETCONTEXT, RIVET_HC_MEMORY_POPULATE,
 	RIVET_HC_MEMORY_RELEASE, RIVET_HC_FOREIGN_MAP, RIVET_HC_FOREIGN_UNMAP,
 	RIVET_HC_MEMORY_RECLAIM, RIVET_HC_MEMORY_RESTORE,
 	RIVET_HC_EVTCHN_ALLOC, RIVET_HC_EVTCHN_BIND, RIVET_HC_EVTCHN_BIND_VIRQ,
 	RIVET_HC_EVTCHN_CLOSE, RIVET_HC_CONSOLE_READ, RIVET_HC_CONSOLE_WRITE, RIVET_HC_DMESG_READ,
 };
 static const uint32_t unknown_fns[] = {
-	3, 7, 12, 15, 29, 30, 31, 38, 39, 44, 47, 53, 63, 64, 255, 0x10000, 0x7FFFFFFF, 0xFFFFFFFF,
+	3, 7, 12, 15, 30, 31, 38, 46, 39, 44, 47, 53, 63, 64, 255, 0x10000, 0x7FFFFFFF, 0xFFFFFFFF,
 };
 
 static int documented(int64_t e)
@@ -325,6 +325,7 @@ static void one_call(void)
 		struct rivet_domain_info info;
 		struct rivet_vcpu_info vi;
 		struct rivet_sched_params sp;
+		struct rivet_vcpu_context vc;
 	} buf;
 	uint64_t a[6];
 	int buf_arg = -1, must_fail = 0, ioctl_err = 0, bounce = below(3) != 0, k;
@@ -395,6 +396,12 @@ static void one_call(void)
 		a[0] = any_domid();
 		a[1] = PICK(0, 1, 7, 8, ~0ULL, 1ULL << 32);
 		buf_or_bad(bounce, 2, sizeof buf.vi, a, &buf_arg, &len, &must_fail);
+		break;
+	case RIVET_HC_VCPU_GETCONTEXT:
+		/* Running, paused or shut down, any vCPU: registers or a documented refusal. */
+		a[0] = any_domid();
+		a[1] = PICK(0, 1, 7, 8, ~0ULL, 1ULL << 32);
+		buf_or_bad(bounce, 2, sizeof buf.vc, a, &buf_arg, &len, &must_fail);
 		break;
 	case RIVET_HC_VCPU_PIN:
 		a[0] = target_domid();

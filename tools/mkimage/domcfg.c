@@ -783,10 +783,11 @@ static int key_console(struct ctx *c, const struct xlent *e)
 static int key_action(struct ctx *c, const struct xlent *e)
 {
 	static const char *const xen_only[] = {
-		"rename-restart", "coredump-destroy", "coredump-restart", "soft-reset",
+		"soft-reset",
 	};
 	uint8_t *slot = !strcmp(e->key, "on_poweroff") ? &c->out->on_poweroff :
-			!strcmp(e->key, "on_reboot") ? &c->out->on_reboot : &c->out->on_crash;
+			!strcmp(e->key, "on_reboot") ? &c->out->on_reboot :
+			!strcmp(e->key, "on_watchdog") ? &c->out->on_watchdog : &c->out->on_crash;
 	const char *s;
 	unsigned i;
 
@@ -805,12 +806,24 @@ static int key_action(struct ctx *c, const struct xlent *e)
 		c->out->line_preserve = e->line;
 		return 0;
 	}
+	if (!strcmp(s, "rename-restart")) {
+		*slot = RIVET_ACTION_RENAME_RESTART;
+		c->out->line_preserve = e->line;
+		return 0;
+	}
+	if (!strcmp(s, "coredump-destroy") || !strcmp(s, "coredump-restart")) {
+		*slot = (s[9] == 'd' ? RIVET_ACTION_DESTROY : RIVET_ACTION_RESTART) | RIVET_ACTION_COREDUMP;
+		c->out->line_coredump = e->line;
+		return 0;
+	}
 	for (i = 0; i < sizeof xen_only / sizeof xen_only[0]; i++)
 		if (!strcmp(s, xen_only[i]))
 			return diag_fail(c->d, c->file, e->line, e->key,
-					 "\"%s\" is not supported (use destroy, restart or preserve)", s);
+					 "\"%s\" is not supported (use destroy, restart, preserve, rename-restart, "
+					 "coredump-destroy or coredump-restart)", s);
 	return diag_fail(c->d, c->file, e->line, e->key,
-			 "\"%.40s\" is not a valid action (use destroy, restart or preserve)", s);
+			 "\"%.40s\" is not a valid action (use destroy, restart, preserve, rename-restart, "
+			 "coredump-destroy or coredump-restart)", s);
 }
 
 /*
@@ -839,7 +852,8 @@ static const struct {
 	{ "maxmem", key_maxmem },
 	{ "cpus", key_cpus },       { "kernel", key_kernel },   { "ramdisk", key_ramdisk },
 	{ "extra", key_cmdline },   { "cmdline", key_cmdline }, { "on_poweroff", key_action },
-	{ "on_reboot", key_action }, { "on_crash", key_action }, { "disk", key_disk },
+	{ "on_reboot", key_action }, { "on_crash", key_action }, { "on_watchdog", key_action },
+	{ "disk", key_disk },
 	{ "serial", key_serial },   { "console", key_console },   { "on_dm_crash", key_dm_crash },
 	{ "vif", key_vif },         { "root", key_cmdline },    { "type", key_type },
 	{ "cpu_weight", key_sched }, { "cap", key_sched },      { "period", key_sched },
@@ -850,7 +864,7 @@ static const struct {
 static const char *const unsupported[] = {
 	"builder", "maxvcpus", "bootloader",
 	"bootloader_args", "pci", "vfb", "vkb", "vtpm", "p9", "channel", "usbctrl", "usbdev",
-	"dtdev", "iomem", "irqs", "uuid", "seclabel", "device_tree", "on_watchdog",
+	"dtdev", "iomem", "irqs", "uuid", "seclabel", "device_tree",
 	"on_soft_reset", "cpus_soft", "shadow_memory",
 };
 
@@ -883,6 +897,7 @@ int domcfg_from_xlcfg(const struct xlcfg *cfg, const char *cfg_path, struct domc
 	out->on_poweroff = RIVET_ACTION_DESTROY;
 	out->on_reboot = RIVET_ACTION_RESTART;
 	out->on_crash = RIVET_ACTION_DESTROY;
+	out->on_watchdog = RIVET_ACTION_DESTROY;
 	out->rt_extratime = -1;
 
 	for (i = 0; i < cfg->nr_ents; i++)

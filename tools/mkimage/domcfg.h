@@ -77,12 +77,14 @@ struct domcfg {
 	unsigned nr_vcpu_masks;
 	uint64_t vcpu_masks[RIVET_MAX_VCPUS];
 	unsigned line_cpus;
-	unsigned line_preserve;     /* the last on_* = "preserve" (xl create only) */
+	unsigned line_preserve;     /* the last on_* = "preserve" or "rename-restart" (xl create only) */
+	unsigned line_coredump;     /* the last on_* = "coredump-*" (xl create only) */
 	char *kernel;               /* as written in the file, for messages */
 	char *kernel_path;          /* resolved against the config's directory */
 	char *ramdisk, *ramdisk_path; /* NULL: none */
 	char *cmdline;              /* NULL: none */
 	uint8_t on_poweroff, on_reboot, on_crash; /* enum rivet_action */
+	uint8_t on_watchdog;        /* the device model's watchdog expired (xl create only) */
 	unsigned nr_disks;          /* in vdev order: disks[i] is in virtio slot domcfg_disk_slot(i) */
 	struct domcfg_disk disks[DOMCFG_MAX_DISKS];
 	int serial;                 /* serial = 'pty': a 16550 UART */

@@ -57,6 +57,12 @@ static int prop_reg(void *fdt, uint64_t base, uint64_t size)
 	return fdt_property(fdt, "reg", v, sizeof v);
 }
 
+/* After the vCPUs' interrupt controllers (1..N) and the PLIC (N + 1). */
+static uint32_t wdt_clock_phandle(const struct domfdt_params *p)
+{
+	return p->nr_vcpus + 2;
+}
+
 /*
  * QEMU virt's /soc, its nodes in the order QEMU's tree has them: the UART,
  * the virtio-mmio slots from the highest address down (the balloon's and
@@ -111,6 +117,15 @@ static int add_soc(const struct domfdt_params *p, void *fdt)
 		TRY(fdt_property_u32(fdt, "interrupt-parent", plic));
 		TRY(prop_reg(fdt, base, DOMFDT_VIRTIO_SIZE));
 		TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+		TRY(fdt_end_node(fdt));
+	}
+
+	if (p->watchdog) {
+		snprintf(name, sizeof name, "watchdog@%llx", DOMFDT_WDT_BASE);
+		TRY(fdt_begin_node(fdt, name));
+		TRY(prop_reg(fdt, DOMFDT_WDT_BASE, DOMFDT_WDT_SIZE));
+		TRY(fdt_property_u32(fdt, "clocks", wdt_clock_phandle(p)));
+		TRY(fdt_property_string(fdt, "compatible", "snps,dw-wdt"));
 		TRY(fdt_end_node(fdt));
 	}
 
@@ -184,6 +199,15 @@ static int build(const struct domfdt_params *p, void *fdt, int size)
 	TRY(fdt_property_string(fdt, "device_type", "memory"));
 	TRY(prop_cells64(fdt, "reg", p->ram_base, p->ram_size));
 	TRY(fdt_end_node(fdt));
+
+	if (p->devices && p->watchdog) {
+		TRY(fdt_begin_node(fdt, "watchdog-clock"));
+		TRY(fdt_property_u32(fdt, "phandle", wdt_clock_phandle(p)));
+		TRY(fdt_property_u32(fdt, "clock-frequency", DOMFDT_WDT_CLOCK_HZ));
+		TRY(fdt_property_u32(fdt, "#clock-cells", 0));
+		TRY(fdt_property_string(fdt, "compatible", "fixed-clock"));
+		TRY(fdt_end_node(fdt));
+	}
 
 	if (p->devices || p->hypervisor_node)
 		TRY(add_soc(p, fdt));

@@ -6,7 +6,9 @@
  * a domain with emulated devices also gets QEMU virt's /soc: the PLIC, the
  * 16550 UART (with serial) and the 8 virtio-mmio slots. So does Dom0, without
  * the UART: its PLIC is the microvisor's virtual one, its virtio-mmio slots
- * the machine's own devices (dma-ranges: see docs/architecture.md).
+ * the machine's own devices (dma-ranges: see docs/architecture.md). A DomU
+ * with a device model also gets its power button (a ninth slot) and its
+ * watchdog ("snps,dw-wdt", with a "fixed-clock" at the root).
  */
 #ifndef MKIMAGE_DOMFDT_H
 #define MKIMAGE_DOMFDT_H
@@ -42,6 +44,7 @@ struct domfdt_params {
 	int serial;                /* with devices: the 16550 UART, /chosen/stdout-path to it */
 	uint32_t cboz_block;       /* list Zicboz with this block size (DOMFDT_CBOZ_OK); 0: not */
 	int power_button;          /* with devices: rivet-dm's power button in slot DOMFDT_BUTTON_SLOT */
+	int watchdog;              /* with devices: rivet-dm's DesignWare watchdog and its clock */
 	int balloon;               /* with devices: rivet-dm's balloon in slot DOMFDT_BALLOON_SLOT */
 };
 
@@ -60,6 +63,10 @@ struct domfdt_params {
 #define DOMFDT_BALLOON_SLOT  (DOMFDT_VIRTIO_SLOTS + 1)  /* and one more: 0x1000a000, */
 #define DOMFDT_BALLOON_IRQ   11                         /* interrupt 11 (10 is the UART's) */
 #define DOMFDT_STDOUT_SERIAL "/soc/serial@10000000"
+/* rivet-dm's watchdog (tools/dm/dw_wdt.h), fed by a fixed clock at a rate making its periods 2^n s. */
+#define DOMFDT_WDT_BASE      0x10200000ull
+#define DOMFDT_WDT_SIZE      0x1000ull
+#define DOMFDT_WDT_CLOCK_HZ  65536u
 
 /*
  * Builds the tree into BUF (BUFSIZE bytes) with libfdt's sequential-write

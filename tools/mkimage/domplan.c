@@ -16,6 +16,12 @@ static int set_timebase(void *dtb, uint64_t hz)
 	return off < 0 ? off : fdt_setprop_inplace_u32(dtb, off, "timebase-frequency", (uint32_t)hz);
 }
 
+/* preserve and rename-restart: a domain left shut down, which only Dom0's toolstack can end. */
+static int toolstack_only(uint8_t action)
+{
+	return (action & (uint8_t)~RIVET_ACTION_COREDUMP) > RIVET_ACTION_RESTART;
+}
+
 int domplan_build(const struct domplan_req *rq, void *dtb, size_t dtb_size, struct domplan *out,
 		  struct diag *d)
 {
@@ -37,11 +43,16 @@ int domplan_build(const struct domplan_req *rq, void *dtb, size_t dtb_size, stru
 				 "boot-image domains cannot have devices (no Dom0 runs a device model "
 				 "for them); create this domain with xl create in Dom0");
 	/* Only rivet-consoled leaves a domain shut down: the microvisor destroys or restarts its own. */
-	if ((dc->on_poweroff == RIVET_ACTION_PRESERVE || dc->on_reboot == RIVET_ACTION_PRESERVE ||
-	     dc->on_crash == RIVET_ACTION_PRESERVE) && !rq->devices_ok)
+	if ((toolstack_only(dc->on_poweroff) || toolstack_only(dc->on_reboot) ||
+	     toolstack_only(dc->on_crash)) && !rq->devices_ok)
 		return diag_fail(d, rq->cfg_path, dc->line_preserve, "on_*",
-				 "\"preserve\" is for xl create only (nothing could inspect or destroy a "
-				 "boot-image domain kept shut down); use destroy or restart");
+				 "\"preserve\" and \"rename-restart\" are for xl create only (nothing could "
+				 "inspect or destroy a boot-image domain kept shut down); use destroy or restart");
+	/* A core file is rivet-consoled's to write, in Dom0. */
+	if (((dc->on_poweroff | dc->on_reboot | dc->on_crash) & RIVET_ACTION_COREDUMP) && !rq->devices_ok)
+		return diag_fail(d, rq->cfg_path, dc->line_coredump, "on_*",
+				 "\"coredump-*\" is for xl create only (Dom0's rivet-consoled writes the core "
+				 "file); use destroy or restart");
 	/* devices_ok is xl create: the boot image's format has one hart mask for all vCPUs. */
 	if (dc->nr_vcpu_masks && !rq->devices_ok)
 		return diag_fail(d, rq->cfg_path, dc->line_cpus, "cpus",
@@ -53,8 +64,9 @@ int domplan_build(const struct domplan_req *rq, void *dtb, size_t dtb_size, stru
 				     .has_initrd = dc->ramdisk != NULL, .name = dc->name,
 				     .hypervisor_node = rq->hypervisor_node,
 				     .devices = domcfg_has_devices(dc), .serial = dc->serial,
-				     /* Every rivet-dm has one (docs/dm.md "The power button"). */
+				     /* Every rivet-dm has both (docs/dm.md "The power button", "The watchdog"). */
 				     .power_button = domcfg_has_devices(dc),
+				     .watchdog = domcfg_has_devices(dc),
 				     .balloon = domcfg_has_devices(dc),
 				     /* mkimage's are fitted to the host at load (see DOMFDT_CBOZ_BLOCK). */
 				     .cboz_block = rq->set_timebase ? rq->cboz_block : DOMFDT_CBOZ_BLOCK };

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "bootimg.h"
 #include "diag.h"
@@ -80,6 +81,7 @@ struct xl_record {
 	char name[RIVET_NAME_LEN];
 	char *config;                    /* absolute path of the config file */
 	uint8_t on_poweroff, on_reboot, on_crash;  /* enum rivet_action */
+	uint8_t on_watchdog;             /* the device model's watchdog expired */
 	unsigned nr_args;                /* key=value overrides given to xl create */
 	char *args[XL_RECORD_MAX_ARGS];
 	/* The device model (domains with devices): 0 when it has none. */
@@ -298,7 +300,8 @@ struct xl_load {
 
 struct xl_plan {
 	char cfg_path[PATH_MAX];    /* absolute */
-	struct rivet_domain_config cfg;
+	struct rivet_domain_config cfg;   /* on_*: the toolstack's actions (xl_plan_run maps them) */
+	uint8_t on_watchdog;        /* enum rivet_action: the toolstack's alone */
 	uint64_t entry_gpa, dtb_gpa;
 	unsigned nr_loads;
 	struct xl_load loads[RIVET_MAX_LOADS];
@@ -373,7 +376,31 @@ int xl_create_args(int argc, char **argv, struct xl_create_opts *o, struct diag 
 /* `xl create -n`: what would be done, one line per item. */
 void xl_plan_print(const struct xl_plan *p, FILE *out);
 
+/* ---- xl_dumpcore.c: a domain's ELF core file (xl_core.c writes it) ---- */
+
+#define XL_DUMP_DIR "/var/lib/rivet/dump"   /* on_* = coredump-*: where rivet-consoled writes */
+
+struct xl_dump_result {
+	uint64_t ram_bytes;              /* guest RAM in the file */
+	unsigned nr_vcpus, nr_vsegs;     /* notes, virtual segments (the guest kernel's mappings) */
+	int walk_truncated;              /* its page table hit a bound of xl_core_walk */
+	int ram_incomplete;              /* some RAM could not be mapped (out of map slots) */
+};
+/*
+ * Writes DOMID's core to PATH (EXCLUSIVE: never over an existing file, else
+ * truncating it). The domain must not be able to run (paused, shut down):
+ * the registers come from VCPU_GETCONTEXT. 0 with RES, or -1 with WHY and no
+ * file left behind.
+ */
+int xl_dump_core(xc_handle *h, uint32_t domid, const char *path, int exclusive,
+		 struct xl_dump_result *res, char *why, size_t why_size);
+/* $RIVET_DUMP_DIR, else XL_DUMP_DIR. */
+const char *xl_dump_dir(void);
+/* "<dump dir>/NAME.DOMID.YYYYmmdd-HHMMSS.core" (UTC) into BUF; 0, or -1 if it does not fit. */
+int xl_dump_path(const char *name, uint32_t domid, time_t when, char *buf, size_t size);
+
 /* ---- commands ---- */
+int xl_cmd_dump_core(xc_handle *h, int argc, char **argv);
 int xl_cmd_create(xc_handle *h, int argc, char **argv);
 int xl_cmd_list(xc_handle *h, int argc, char **argv);
 int xl_cmd_destroy(xc_handle *h, int argc, char **argv);

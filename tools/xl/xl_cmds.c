@@ -62,6 +62,8 @@ const struct xl_command xl_commands[] = {
 	{ "network-list", xl_cmd_network_list, 1, "<Domain>", "List the virtual network interfaces of a domain" },
 	{ "domid", xl_cmd_domid, 1, "<DomainName>", "Convert a domain name to domain id" },
 	{ "domname", xl_cmd_domname, 1, "<DomainId>", "Convert a domain id to domain name" },
+	{ "dump-core", xl_cmd_dump_core, 1, "<Domain> <filename>",
+	  "Core dump a domain (an ELF core of its RAM and vCPU registers, for gdb); paused meanwhile" },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 

@@ -448,6 +448,7 @@ int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uin
 	p->cfg.on_poweroff = dc.on_poweroff;
 	p->cfg.on_reboot = dc.on_reboot;
 	p->cfg.on_crash = dc.on_crash;
+	p->on_watchdog = dc.on_watchdog;
 	p->has_sched = domcfg_sched(&dc, &p->sched);
 	p->nr_vcpu_masks = dc.nr_vcpu_masks;
 	memcpy(p->vcpu_masks, dc.vcpu_masks, sizeof p->vcpu_masks);
@@ -529,6 +530,12 @@ static int copy_load(xc_handle *h, uint32_t domid, const struct xl_load *l)
 	return 0;
 }
 
+/* The microvisor's own actions only matter for boot images: it keeps xl's domains shut down. */
+static uint8_t microvisor_action(uint8_t action)
+{
+	return action > RIVET_ACTION_PRESERVE ? RIVET_ACTION_PRESERVE : action;
+}
+
 static int record_fill(struct xl_record *rec, const struct xl_plan *p, char *const ov[],
 		       unsigned nr, int dm_pid, uint64_t instance, const struct xl_vif *vifs)
 {
@@ -539,6 +546,7 @@ static int record_fill(struct xl_record *rec, const struct xl_plan *p, char *con
 	rec->on_poweroff = p->cfg.on_poweroff;
 	rec->on_reboot = p->cfg.on_reboot;
 	rec->on_crash = p->cfg.on_crash;
+	rec->on_watchdog = p->on_watchdog;
 	if (xl_record_set_config(rec, p->cfg_path) < 0)
 		return -1;
 	for (i = 0; i < nr; i++)
@@ -666,7 +674,16 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 	if (precheck(h, p, d) < 0)
 		return -1;
 	xl_trace("precheck");
-	r = xc_domain_create(h, &p->cfg, &domid);
+	/*
+	 * The microvisor keeps a Dom0-built domain shut down whatever its on_*
+	 * (rivet-consoled carries them out, core files included); it knows only
+	 * its own actions.
+	 */
+	struct rivet_domain_config cfg = p->cfg;
+	cfg.on_poweroff = microvisor_action(cfg.on_poweroff);
+	cfg.on_reboot = microvisor_action(cfg.on_reboot);
+	cfg.on_crash = microvisor_action(cfg.on_crash);
+	r = xc_domain_create(h, &cfg, &domid);
 	if (r == XC_EEXIST)
 		return diag_fail(d, f, p->line_name, "name", "a domain named '%s' already exists",
 				 p->cfg.name);

@@ -148,11 +148,13 @@ void xl_uptime_string(uint64_t secs, int short_mode, char *buf, size_t size)
 #define XEN_SHUTDOWN_POWEROFF 0
 #define XEN_SHUTDOWN_REBOOT   1
 #define XEN_SHUTDOWN_CRASH    3
+#define XEN_SHUTDOWN_WATCHDOG 4
 
 static unsigned xen_reason_code(uint32_t reason)
 {
 	return reason == RIVET_SHUTDOWN_REBOOT ? XEN_SHUTDOWN_REBOOT :
-	       reason == RIVET_SHUTDOWN_CRASH ? XEN_SHUTDOWN_CRASH : XEN_SHUTDOWN_POWEROFF;
+	       reason == RIVET_SHUTDOWN_CRASH ? XEN_SHUTDOWN_CRASH :
+	       reason == RIVET_SHUTDOWN_WATCHDOG ? XEN_SHUTDOWN_WATCHDOG : XEN_SHUTDOWN_POWEROFF;
 }
 
 const char xl_list_verbose_extra[] = "   UUID                            Reason-Code\tSecurity Label";
@@ -326,6 +328,9 @@ static void list_long_one(FILE *f, const struct rivet_domain_info *in, int last)
 		fputs(",\n", f);
 		json_key(f, 3, "on_crash");
 		xl_json_string(f, xl_action_name(rec->on_crash));
+		fputs(",\n", f);
+		json_key(f, 3, "on_watchdog");
+		xl_json_string(f, xl_action_name(rec->on_watchdog));
 		fputs(",\n", f);
 		/* Rivet's own: what xl create was given, as the record keeps it. */
 		json_key(f, 3, "rivet");

@@ -44,7 +44,10 @@ void xl_record_path(uint32_t domid, char *buf, size_t size)
 
 const char *xl_action_name(uint8_t action)
 {
-	return action == RIVET_ACTION_RESTART ? "restart" : action == RIVET_ACTION_PRESERVE ? "preserve" : "destroy";
+	if (action & RIVET_ACTION_COREDUMP)
+		return (action & ~RIVET_ACTION_COREDUMP) == RIVET_ACTION_RESTART ? "coredump-restart" : "coredump-destroy";
+	return action == RIVET_ACTION_RESTART ? "restart" : action == RIVET_ACTION_PRESERVE ? "preserve" :
+	       action == RIVET_ACTION_RENAME_RESTART ? "rename-restart" : "destroy";
 }
 
 int xl_record_of(const struct rivet_domain_info *info, struct xl_record *rec)
@@ -67,6 +70,7 @@ uint8_t xl_record_action(const struct xl_record *rec, uint32_t reason)
 	case RIVET_SHUTDOWN_POWEROFF: return rec->on_poweroff;
 	case RIVET_SHUTDOWN_REBOOT:   return rec->on_reboot;
 	case RIVET_SHUTDOWN_CRASH:    return rec->on_crash;
+	case RIVET_SHUTDOWN_WATCHDOG: return rec->on_watchdog;
 	}
 	return RIVET_ACTION_DESTROY;
 }
@@ -162,8 +166,9 @@ long xl_record_format(const struct xl_record *r, char **text, char *why)
 		return reason_set(why, "no config path, or too many overrides");
 	if (has_newline(r->name) || has_newline(r->config))
 		return reason_set(why, "the name or config path holds a newline");
-	/* Exact size: fixed text and action names (at most 8 bytes each: "preserve") plus every string. */
-	size = sizeof "name=\nconfig=\non_poweroff=\non_reboot=\non_crash=\n" + 3 * sizeof "preserve" +
+	/* Exact size: fixed text and action names (at most 16 bytes each: "coredump-restart") plus every string. */
+	size = sizeof "name=\nconfig=\non_poweroff=\non_reboot=\non_crash=\non_watchdog=\n" +
+	       4 * sizeof "coredump-restart" +
 	       strnlen(r->name, sizeof r->name) + strlen(r->config);
 	for (i = 0; i < r->nr_args; i++) {
 		if (has_newline(r->args[i]))
@@ -192,9 +197,10 @@ long xl_record_format(const struct xl_record *r, char **text, char *why)
 	buf = malloc(size);
 	if (!buf)
 		return reason_set(why, "out of memory");
-	k = snprintf(buf, size, "name=%.*s\nconfig=%s\non_poweroff=%s\non_reboot=%s\non_crash=%s\n",
-		     (int)sizeof r->name, r->name, r->config, xl_action_name(r->on_poweroff),
-		     xl_action_name(r->on_reboot), xl_action_name(r->on_crash));
+	k = snprintf(buf, size, "name=%.*s\nconfig=%s\non_poweroff=%s\non_reboot=%s\non_crash=%s\n"
+		     "on_watchdog=%s\n", (int)sizeof r->name, r->name, r->config,
+		     xl_action_name(r->on_poweroff), xl_action_name(r->on_reboot),
+		     xl_action_name(r->on_crash), xl_action_name(r->on_watchdog));
 	n = (size_t)k;
 	for (i = 0; i < r->nr_args && k >= 0 && n < size; i++) {
 		k = snprintf(buf + n, size - n, "arg=%s\n", r->args[i]);
@@ -417,6 +423,12 @@ static int parse_action(const char *v, size_t len, uint8_t *out)
 		*out = RIVET_ACTION_RESTART;
 	else if (len == 8 && !strncmp(v, "preserve", 8))
 		*out = RIVET_ACTION_PRESERVE;
+	else if (len == 14 && !strncmp(v, "rename-restart", 14))
+		*out = RIVET_ACTION_RENAME_RESTART;
+	else if (len == 16 && !strncmp(v, "coredump-destroy", 16))
+		*out = RIVET_ACTION_DESTROY | RIVET_ACTION_COREDUMP;
+	else if (len == 16 && !strncmp(v, "coredump-restart", 16))
+		*out = RIVET_ACTION_RESTART | RIVET_ACTION_COREDUMP;
 	else
 		return -1;
 	return 0;
@@ -457,6 +469,8 @@ int xl_record_parse(const char *text, struct xl_record *r, char *why)
 			bad = parse_action(v, vlen, &r->on_reboot);
 		else if (KEY("on_crash"))
 			bad = parse_action(v, vlen, &r->on_crash);
+		else if (KEY("on_watchdog"))
+			bad = parse_action(v, vlen, &r->on_watchdog);
 		else if (KEY("arg"))
 			bad = r->nr_args == XL_RECORD_MAX_ARGS ||
 			      set_string(&r->args[r->nr_args++], v, vlen);

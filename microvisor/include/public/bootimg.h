@@ -39,7 +39,20 @@ enum rivet_action {
 	RIVET_ACTION_RESTART = 1,
 	/* Left shut down for inspection until xl destroy: xl create's domains only (rivet-consoled). */
 	RIVET_ACTION_PRESERVE = 2,
+	/*
+	 * xl create's domains only, and never passed to the microvisor (xl gives
+	 * it PRESERVE): rivet-consoled renames the shut-down domain, keeps it,
+	 * and creates the domain again from its record.
+	 */
+	RIVET_ACTION_RENAME_RESTART = 3,
 };
+/*
+ * The toolstack's own bit beside DESTROY or RESTART (xl.cfg's
+ * coredump-destroy / coredump-restart): rivet-consoled writes a core file
+ * first. Never sent to the microvisor, whose DOMAIN_CREATE refuses it; boot
+ * images cannot carry it (there is no one to write the file).
+ */
+#define RIVET_ACTION_COREDUMP 0x80
 
 /* One blob copied into guest memory: file bytes, then zeroes to mem_size. */
 struct rivet_bootimg_load {

@@ -22,8 +22,9 @@
                                       1.3: scheduling parameters (SCHED_GET / SCHED_SET),
                                       DOMAIN_RENAME, DEBUG_KEYS, DMESG_READ's clear flag,
                                       start and sample times in struct rivet_domain_info;
-                                      1.4: ballooning: MEMORY_RECLAIM / MEMORY_RESTORE,
-                                      FOREIGN_MAP's HOLES flag */
+                                      1.4: RIVET_SHUTDOWN_WATCHDOG, VCPU_GETCONTEXT
+                                      (guest core dumps); ballooning: MEMORY_RECLAIM /
+                                      MEMORY_RESTORE, FOREIGN_MAP's HOLES flag */
 
 /*
  * DOMAIN_DESTROY's a1 (ABI 1.2; 0 before): IF_SHUTDOWN destroys only a
@@ -89,6 +90,9 @@ enum rivet_hc {
 					   a2 = GPA of struct rivet_sched_params to fill (1.3) */
 	RIVET_HC_SCHED_SET        = 28, /* a0 = domid, a1 = vcpu or RIVET_SCHED_ALL_VCPUS,
 					   a2 = GPA of struct rivet_sched_params (1.3) */
+	RIVET_HC_VCPU_GETCONTEXT  = 29, /* a0 = domid, a1 = vcpu, a2 = GPA of struct
+					   rivet_vcpu_context to fill; the domain must be stopped
+					   (paused, shut down or never started) (1.4) */
 	RIVET_HC_MEMORY_POPULATE  = 32, /* a0 = domid, a1 = GPA, a2 = nr of 4 KiB pages */
 	RIVET_HC_MEMORY_RELEASE   = 33, /* a0 = domid, a1 = GPA, a2 = nr of pages */
 	RIVET_HC_FOREIGN_MAP      = 34, /* a0 = domid, a1 = its GPA, a2 = caller's window GPA,
@@ -154,6 +158,7 @@ enum rivet_shutdown_reason {
 	RIVET_SHUTDOWN_POWEROFF = 0,
 	RIVET_SHUTDOWN_REBOOT   = 1,
 	RIVET_SHUTDOWN_CRASH    = 2,
+	RIVET_SHUTDOWN_WATCHDOG = 3,  /* (1.4) the device model's watchdog expired: Xen's on_watchdog */
 };
 
 struct rivet_physinfo {
@@ -247,6 +252,24 @@ struct rivet_vcpu_info {
 	uint32_t hart;             /* where it runs or last ran */
 	uint64_t cpu_time_ns;
 	uint64_t affinity;         /* hart mask, 0 = any */
+};
+
+/*
+ * VCPU_GETCONTEXT (1.4): the registers of one vCPU of a domain none of whose
+ * vCPUs can run, as it would resume (for core dumps: xl dump-core,
+ * on_crash = "coredump-destroy"). A domain that could run answers
+ * RIVET_ERR_BUSY: pause it first (DOMAIN_PAUSE returns once its vCPUs are
+ * off their harts). priv is the mode it resumes in: 1 VS-mode (the guest's
+ * S-mode), 0 VU-mode. f and fcsr are its FP registers (what it last wrote,
+ * lazily saved FP included).
+ */
+struct rivet_vcpu_context {
+	uint64_t pc;               /* where it resumes: the sepc of its last trap */
+	uint64_t x[32];            /* x0 reads 0 */
+	uint64_t priv;             /* 1 VS-mode, 0 VU-mode */
+	uint64_t vsstatus, vsie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp;
+	uint64_t f[32];
+	uint64_t fcsr;
 };
 
 /* Event channels: ports 0..RIVET_EVTCHN_PORTS-1; port 0 is never used. */

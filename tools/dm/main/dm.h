@@ -4,7 +4,8 @@
  * The state of the whole daemon, and what its files offer each other:
  *   dm_main.c     command line, log, signals, setup and teardown, the loop
  *   dm_machine.c  the virt-like machine: PLIC, UART, 8 virtio slots on the
- *                 bus, their interrupt wiring, the ioreq ranges
+ *                 bus, the power button, the watchdog, their interrupt
+ *                 wiring, the ioreq ranges
  *   dm_console.c  the UART's and the virtio console's connections to
  *                 rivet-consoled (one each: two console sources)
  *   dm_state_file.c  the state arena's file (dm_state.h, docs/dm.md "Restart")
@@ -22,6 +23,7 @@
 #include "dm_ioreq.h"
 #include "dm_mem.h"
 #include "dm_state.h"
+#include "dw_wdt.h"
 #include "plic.h"
 #include "uart16550.h"
 #include "virtio_balloon.h"
@@ -106,6 +108,8 @@ struct dm {
 	struct uart16550 uart;
 	struct virtio_mmio slot[DM_NR_SLOTS];
 	struct virtio_input button;    /* in slot DM_BUTTON_SLOT */
+	struct dw_wdt wdt;             /* the watchdog, at DW_WDT_BASE */
+	int64_t wdt_tick_ns;           /* the last tick's time: a pause since then holds the watchdog */
 	struct virtio_balloon balloon; /* in slot DM_BALLOON_SLOT; its map is mem.holes */
 	struct virtio_blk *blk[DM_MAX_DISKS];
 	struct virtio_console *vcons;  /* --console: in slot vcons_slot */
@@ -141,6 +145,12 @@ void dm_machine_resume(struct dm *dm);
 int dm_machine_map_ranges(struct dm *dm, char *err, size_t errlen);
 /* Runs one round of device work left over by a notify; returns 1 if some is still left. */
 int dm_machine_poll(struct dm *dm);
+/*
+ * The watchdog's clock: PAUSED says whether the domain is paused now (the
+ * time since the last call then does not count). Returns the ms until it
+ * must be looked at again, or -1: never.
+ */
+int64_t dm_machine_watchdog(struct dm *dm, int paused);
 /* Puts the PLIC's cacheable registers in the ioreq page (after dm_ioreq_init, before enabling). */
 void dm_machine_cache_init(struct dm *dm);
 /* The UART's LSR in the read cache follows the UART (after input arrived). */
@@ -189,5 +199,6 @@ int dm_state_file_open(struct dm *dm, int *was_clean, char *err, size_t errlen);
 void dm_state_file_close(struct dm *dm);
 
 int64_t dm_now_ms(void);
+int64_t dm_now_ns(void);
 
 #endif

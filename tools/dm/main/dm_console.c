@@ -35,11 +35,16 @@
 #define HANDSHAKE_MS       5000
 #define DROP_LOG_EVERY_MS  10000
 
-int64_t dm_now_ms(void)
+int64_t dm_now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t dm_now_ms(void)
+{
+	return dm_now_ns() / 1000000;
 }
 
 void dm_console_init(struct dm_console *c, uint32_t domid, const char *kind)

@@ -4,9 +4,9 @@
  * QEMU's virt: the PLIC, the 16550 UART (--serial) and eight virtio-mmio
  * slots, disk i in slot i, then the NICs, then the virtio console
  * (--console), the rest empty (DeviceID 0); then the power button in a
- * ninth slot (DM_BUTTON_SLOT) and the balloon in a tenth (DM_BALLOON_SLOT).
- * Interrupts: slot n drives PLIC source n + 1, the UART source 10, the
- * balloon 11; the PLIC's S-mode context
+ * ninth slot (DM_BUTTON_SLOT) and the balloon in a tenth (DM_BALLOON_SLOT);
+ * the watchdog at DW_WDT_BASE, with no interrupt line. Interrupts: slot n
+ * drives PLIC source n + 1, the UART source 10, the balloon 11; the PLIC's S-mode context
  * 2n + 1 is vCPU n's VSEIP (xc_ioreq_set_irq), its M-mode contexts are
  * wired to nothing.
  */
@@ -168,6 +168,39 @@ void dm_machine_resume(struct dm *dm)
 	dm_machine_resync_irqs(dm);
 }
 
+/* The watchdog's clock, and what rivet-dm does when it runs out. */
+static int64_t wdt_now(void *ctx)
+{
+	(void)ctx;
+	return dm_now_ns();
+}
+
+static int wdt_expired(void *ctx)
+{
+	struct dm *dm = ctx;
+	int rc = xc_domain_shutdown(dm->xc, dm->args.domid, RIVET_SHUTDOWN_WATCHDOG);
+	if (rc < 0) {
+		dm_log("the watchdog expired, but domain %u cannot be stopped: %s; trying again",
+		       dm->args.domid, xc_strerror(rc));
+		return -1;
+	}
+	dm_log("the watchdog expired (%llu kicks before): domain %u stopped for its on_watchdog",
+	       (unsigned long long)dm->wdt.st->kicks, dm->args.domid);
+	return 0;
+}
+
+int64_t dm_machine_watchdog(struct dm *dm, int paused)
+{
+	int64_t now = dm_now_ns();
+	if (paused >= 0) {
+		if (paused)
+			dw_wdt_hold(&dm->wdt, now - dm->wdt_tick_ns);
+		dm->wdt_tick_ns = now;
+	}
+	int64_t ns = dw_wdt_check(&dm->wdt);
+	return ns < 0 ? -1 : (ns + 999999) / 1000000;
+}
+
 void dm_machine_resync_irqs(struct dm *dm)
 {
 	for (unsigned v = 0; v < dm->args.vcpus; v++)
@@ -326,6 +359,11 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 	if (dm_bus_add(&dm->bus, DM_VIRTIO_BASE + DM_BUTTON_SLOT * DM_VIRTIO_STRIDE, VIRTIO_MMIO_SIZE,
 		       &virtio_mmio_ops, &dm->slot[DM_BUTTON_SLOT], "virtio-input") < 0)
 		goto bus;
+	dw_wdt_init(&dm->wdt, wdt_now, wdt_expired, dm);
+	dw_wdt_bind_state(&dm->wdt, DM_STATE_SLICE(st, "watchdog", struct dw_wdt_state), resumed);
+	dm->wdt_tick_ns = dm_now_ns();
+	if (dm_bus_add(&dm->bus, DW_WDT_BASE, DW_WDT_SIZE, &dw_wdt_mmio_ops, &dm->wdt, "watchdog") < 0)
+		goto bus;
 	if (build_balloon(dm, err, errlen) < 0)
 		return -1;
 	if (dm_bus_add(&dm->bus, DM_VIRTIO_BASE + DM_BALLOON_SLOT * DM_VIRTIO_STRIDE, VIRTIO_MMIO_SIZE,
@@ -360,9 +398,9 @@ static int map(struct dm *dm, uint64_t gpa, uint64_t len, uint32_t flags, char *
 
 /*
  * Plain ranges first (a posted range must lie inside one): the PLIC, the
- * UART, and the ten virtio slots as one range (one per slot would not
- * leave room for the posted ranges under RIVET_IOREQ_MAX_RANGES: 3 + 16 +
- * 8 + 1 = 28 of 32 at most). Posted: writes with no effect a later read
+ * UART, the ten virtio slots as one range (one per slot would not leave
+ * room for the posted ranges under RIVET_IOREQ_MAX_RANGES: 4 + 16 + 8 + 1 =
+ * 29 of 32 at most), and the watchdog. Posted: writes with no effect a later read
  * could see before the device model has processed them. The ring is drained
  * before the next synchronous request, so only ordering against other
  * vCPUs' synchronous accesses changes, which real hardware (a write buffer
@@ -383,6 +421,8 @@ int dm_machine_map_ranges(struct dm *dm, char *err, size_t errlen)
 	if (dm->args.serial && map(dm, UART_BASE, UART_SIZE, 0, err, errlen) < 0)
 		return -1;
 	if (map(dm, DM_VIRTIO_BASE, DM_NR_SLOTS * DM_VIRTIO_STRIDE, 0, err, errlen) < 0)
+		return -1;
+	if (map(dm, DW_WDT_BASE, DW_WDT_SIZE, 0, err, errlen) < 0)
 		return -1;
 	for (unsigned n = 0; n < DM_VIRTIO_SLOTS; n++) {
 		uint64_t base = DM_VIRTIO_BASE + n * DM_VIRTIO_STRIDE;

@@ -437,13 +437,17 @@ static int setup(struct dm *dm, char *err, size_t errlen)
 	return 0;
 }
 
-/* Whether the domain is gone (or going): no such domain, dying or shut down. */
-static int domain_gone(struct dm *dm, const char **why)
+/*
+ * Whether the domain is gone (or going): no such domain, dying or shut
+ * down. *PAUSED: whether it is paused (-1: not known).
+ */
+static int domain_gone(struct dm *dm, const char **why, int *paused)
 {
 	struct rivet_domain_info info;
 	static uint64_t errors;
 	int rc = xc_domain_getinfo(dm->xc, dm->args.domid, &info);
 
+	*paused = -1;
 	if (rc == XC_ENODOMAIN || (rc >= 0 && info.domid != dm->args.domid)) {
 		*why = "no longer exists";
 		return 1;
@@ -461,6 +465,7 @@ static int domain_gone(struct dm *dm, const char **why)
 		*why = "has shut down";
 		return 1;
 	}
+	*paused = !!(info.state & RIVET_DOMSTATE_PAUSED);
 	return 0;
 }
 
@@ -487,7 +492,8 @@ static int serve(struct dm *dm, const sigset_t *waitmask, const sigset_t *blocke
 		take_requests(dm);
 		if (now >= next_tick) {
 			const char *why;
-			if (domain_gone(dm, &why)) {
+			int paused;
+			if (domain_gone(dm, &why, &paused)) {
 				dm_log("domain gone: domain %u %s; stopping", dm->args.domid, why);
 				last_words(dm);
 				return 0;
@@ -497,6 +503,7 @@ static int serve(struct dm *dm, const sigset_t *waitmask, const sigset_t *blocke
 			if (dm->args.console)
 				dm_console_tick(&dm->vcon, now);
 			dm_machine_resync_irqs(dm);
+			dm_machine_watchdog(dm, paused);
 			next_tick = now + TICK_MS;
 		}
 
@@ -518,6 +525,9 @@ static int serve(struct dm *dm, const sigset_t *waitmask, const sigset_t *blocke
 		net = n;
 		n += dm_net_pollfds(dm, pfd + net);
 		int64_t wait = work_left ? 0 : next_tick - now;
+		int64_t wdt = dm_machine_watchdog(dm, -1);   /* an expiry due now happens here */
+		if (wdt >= 0 && wdt < wait)
+			wait = wdt;
 		struct timespec ts = { .tv_sec = wait / 1000, .tv_nsec = (wait % 1000) * 1000000 };
 		int r = ppoll(pfd, n, &ts, waitmask);
 		int poll_errno = errno;   /* sigtimedwait() below sets errno when nothing is pending */
