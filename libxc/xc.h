@@ -83,8 +83,16 @@ int xc_domain_destroy_if_shutdown(xc_handle *h, uint32_t domid);
 int xc_domain_pause(xc_handle *h, uint32_t domid);
 int xc_domain_unpause(xc_handle *h, uint32_t domid);
 int xc_domain_shutdown(xc_handle *h, uint32_t domid, enum rivet_shutdown_reason reason);
-/* The first domain whose id is >= FIRST; XC_ENODOMAIN when there is none. */
+/*
+ * The first domain whose id is >= FIRST; XC_ENODOMAIN when there is none.
+ * avail_vcpus is nr_vcpus when the microvisor predates ABI 1.4.
+ */
 int xc_domain_getinfo(xc_handle *h, uint32_t first, struct rivet_domain_info *info);
+/*
+ * DOMID may start vCPUs 0..COUNT-1 (1..nr_vcpus, else XC_EINVAL) with SBI
+ * HSM from now on; running ones are not stopped (ABI 1.4; XC_ENOTSUP before).
+ */
+int xc_domain_set_vcpus(xc_handle *h, uint32_t domid, uint32_t count);
 int xc_vcpu_start(xc_handle *h, uint32_t domid, uint32_t vcpu, uint64_t pc, uint64_t a1);
 int xc_vcpu_getinfo(xc_handle *h, uint32_t domid, uint32_t vcpu, struct rivet_vcpu_info *info);
 /* HART_MASK 0 = any hart. XC_ENOTSUP while the microvisor cannot pin. */

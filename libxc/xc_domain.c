@@ -82,7 +82,15 @@ int xc_domain_getinfo(xc_handle *h, uint32_t first, struct rivet_domain_info *in
 	if ((uint64_t)r < first || info->domid != (uint32_t)r)
 		return XC_EIO;
 	info->name[RIVET_NAME_MAX - 1] = '\0';
+	/* A microvisor older than ABI 1.4 has no count: all its vCPUs may run. */
+	if (!info->avail_vcpus)
+		info->avail_vcpus = info->nr_vcpus;
 	return 0;
+}
+
+int xc_domain_set_vcpus(xc_handle *h, uint32_t domid, uint32_t count)
+{
+	return status(xc_hypercall(h, RIVET_HC_DOMAIN_VCPUS, A(domid, count), -1, NULL, 0));
 }
 
 int xc_vcpu_start(xc_handle *h, uint32_t domid, uint32_t vcpu, uint64_t pc, uint64_t a1)

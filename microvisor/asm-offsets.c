@@ -3,6 +3,7 @@
 #include "trapframe.h"
 #include "csr.h"
 #include "hart.h"
+#include "sbi.h"
 
 #define DEFINE(sym, val) asm volatile("\n.ascii \"->" #sym " %0\"" :: "i"(val))
 
@@ -21,6 +22,8 @@ void asm_offsets(void)
 	DEFINE(EXC_ECALL_VS_CAUSE, EXC_ECALL_VS);
 	DEFINE(TRAP_FULL_HANDLED_PATH, TRAP_FULL_HANDLED);
 	DEFINE(TRAP_FULL_PATH, TRAP_FULL);
+	DEFINE(SBI_FAST_DECLINED_ERR, SBI_FAST_DECLINED);
+	_Static_assert(SBI_SUCCESS == 0 && SBI_FAST_SWITCH > 0, "entry.S: a switch's result is x0, a0 > 0 tells it");
 	/* entry.S takes a hart's current vCPU for its frame. */
 	_Static_assert(offsetof(struct vcpu, frame) == 0, "the trap frame comes first in struct vcpu");
 }

@@ -116,6 +116,7 @@ struct domain *domain_alloc(const struct domain_params *p, int *err)
 	memcpy(d->name, p->name, len);
 	d->flags = p->flags;
 	d->nr_vcpus = p->nr_vcpus;
+	d->avail_vcpus = p->nr_vcpus;   /* all, until Dom0 says fewer (DOMAIN_VCPUS) */
 	d->max_bytes = p->max_bytes;
 	d->on_poweroff = p->on_poweroff;
 	d->on_reboot = p->on_reboot;

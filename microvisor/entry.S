@@ -52,6 +52,15 @@
 	.endr
 .endm
 
+/* What the full path saves besides the partial frame, sepc excepted. */
+.macro SAVE_REST_BUT_SEPC base
+	csrr	t0, sstatus
+	sd	t0, FRAME_SSTATUS(\base)
+	csrr	t0, hstatus
+	sd	t0, FRAME_HSTATUS(\base)
+	SAVE_CALLEE_SAVED \base
+.endm
+
 .macro SAVE_GPRS base
 	SAVE_CALLER_SAVED \base
 	SAVE_CALLEE_SAVED \base
@@ -75,7 +84,7 @@ trap_vector:
 	bne	t0, t1, not_ecall
 	/* An SBI call: its result comes back in a0 and a1, which is where the guest wants it. */
 	call	sbi_fast_ecall
-	bgtz	a0, ecall_declined
+	bgtz	a0, ecall_switch_or_declined
 	ld	t0, HART_KICKED(tp)
 	bnez	t0, ecall_kicked
 	csrr	t0, sepc
@@ -105,7 +114,9 @@ ecall_kicked:
 	mv	a0, t0
 	li	a1, TRAP_FULL_HANDLED_PATH
 	j	save_rest_but_sepc
-ecall_declined:
+ecall_switch_or_declined:
+	li	t0, SBI_FAST_DECLINED_ERR
+	bne	a0, t0, ecall_switch
 	ld	a0, HART_CURRENT(tp)
 	li	a1, TRAP_FULL_PATH
 	j	save_rest
@@ -128,12 +139,24 @@ save_rest:
 	csrr	t0, sepc
 	sd	t0, FRAME_SEPC(a0)
 save_rest_but_sepc:
-	csrr	t0, sstatus
-	sd	t0, FRAME_SSTATUS(a0)
-	csrr	t0, hstatus
-	sd	t0, FRAME_HSTATUS(a0)
-	SAVE_CALLEE_SAVED a0
+	SAVE_REST_BUT_SEPC a0
 	call	guest_trap
+	j	enter_guest
+
+ecall_switch:
+	/*
+	 * SBI_FAST_SWITCH: an IPI call that succeeded and asks for a directed
+	 * yield. Its result (SBI_SUCCESS, a1) and the stepped sepc go into the
+	 * frame, made whole, and guest_yield() switches.
+	 */
+	ld	a0, HART_CURRENT(tp)
+	sd	zero, FRAME_X + 10*8(a0)
+	sd	a1, FRAME_X + 11*8(a0)
+	csrr	t1, sepc
+	addi	t1, t1, 4
+	sd	t1, FRAME_SEPC(a0)
+	SAVE_REST_BUT_SEPC a0
+	call	guest_yield
 	/* fall through: a0 = the frame of the vCPU to run next */
 
 /* void enter_guest(struct trap_frame *f): never returns; f must be whole. */

@@ -16,6 +16,7 @@
 #include "steal.h"
 #include "scrub.h"
 #include "sched_policy.h"
+#include "vcpu_switch.h"
 
 static u64 slice_ticks(void) { return timebase_hz / SLICE_HZ; }
 static u64 cap_window_ticks(void) { return timebase_hz / SCHED_CAP_PERIOD_HZ; }
@@ -48,6 +49,21 @@ static u64 cap_left(struct domain *d, u64 now)
 	return used < budget ? budget - used : 0;
 }
 
+/* The current vCPU v's run since it was loaded or last charged, up to now: its CPU time. */
+static inline u64 charge_run_time(struct vcpu *v, u64 now)
+{
+	u64 ran = now - v->run_start;
+	v->run_start = now;
+	v->run_ticks += ran;
+	return ran;
+}
+
+/* The common case, on every switch: credit without a cap or a budget (weight checked when set). */
+static inline void charge_unbounded(struct vcpu *v, const struct domain *d, u64 ran)
+{
+	v->se.vtime += ran * SCHED_WEIGHT_DEFAULT / d->sched_weight;
+}
+
 /*
  * The current vCPU v's run since it was loaded or last charged, up to now:
  * its CPU time, its virtual time (always, so that an RTDS vCPU in extratime
@@ -57,13 +73,10 @@ static u64 cap_left(struct domain *d, u64 now)
  */
 static inline void charge_current(struct vcpu *v, u64 now)
 {
-	u64 ran = now - v->run_start;
+	u64 ran = charge_run_time(v, now);
 	struct domain *d = v->dom;
-	v->run_start = now;
-	v->run_ticks += ran;
 	if (!d->sched_bounded) {
-		/* The common case, on every switch: credit without a cap (weight checked when set). */
-		v->se.vtime += ran * SCHED_WEIGHT_DEFAULT / d->sched_weight;
+		charge_unbounded(v, d, ran);
 		return;
 	}
 	sched_charge_credit(&v->se, d->sched_rt ? SCHED_WEIGHT_DEFAULT : (u32)d->sched_weight, ran);
@@ -334,8 +347,8 @@ void sched_remove_vcpu(struct vcpu *v)
 	spin_unlock(&h->lock);
 }
 
-/* With the home hart's lock held: a BLOCKED vCPU with a due interrupt runs again. */
-static bool wake_locked(struct vcpu *v, u64 now)
+/* With the home hart's lock held: a BLOCKED vCPU with a due interrupt runs again (inline: a yield may). */
+static inline bool wake_locked(struct vcpu *v, u64 now)
 {
 	if (v->state != VCPU_BLOCKED || v->io_wait || !vcpu_irq_pending(v, now))
 		return false;
@@ -588,6 +601,16 @@ static struct vcpu *pick_next(struct hart *h, u64 *now, u64 *deadline, u64 *limi
 }
 
 /*
+ * h->current := v, with release order (below): a fence then a plain store,
+ * which is what a release store is on RISC-V, without GCC's amoswap.
+ */
+static inline void publish_current(struct hart *h, struct vcpu *v)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&h->current, v, __ATOMIC_RELAXED);
+}
+
+/*
  * Puts prev, the current vCPU (if any), and loads next, now: the two halves
  * of a switch. current goes from one straight to the other, never NULL in
  * between, and with release order: domain_pause() and domain_quiescent(),
@@ -603,7 +626,7 @@ static inline void switch_to(struct hart *h, struct vcpu *prev, struct vcpu *nex
 		vcpu_load(next);
 	}
 	next->run_start = now;
-	__atomic_store_n(&h->current, next, __ATOMIC_RELEASE);
+	publish_current(h, next);
 }
 
 /*
@@ -649,104 +672,27 @@ static inline __attribute__((always_inline)) void prepare_entry(struct hart *h, 
 		csr_set(CSR_SIP, IRQ_BIT(IRQ_S_SOFT));
 }
 
+/*
+ * True when prepare_entry(h, next, yield_deadline(h)) has nothing to do
+ * after a directed yield to next (schedule_yield(), which then skips it):
+ * the condition of each of its steps, read as it reads it, but the last
+ * (this hart kicked by itself since pick_next()): the yield saw the hart
+ * not kicked, and kicks nothing itself. A step added there adds its
+ * condition here.
+ */
+static inline bool yield_entry_is_plain(const struct hart *h, const struct vcpu *next)
+{
+	return !next->sta && next->gvma_gen_seen == __atomic_load_n(&next->dom->gvma_gen, __ATOMIC_RELAXED) &&
+	       !__atomic_load_n(&next->requests, __ATOMIC_RELAXED) &&
+	       !__atomic_load_n(&next->irq_inject, __ATOMIC_RELAXED) &&
+	       h->slice_end >= h->timer_programmed;   /* so yield_deadline(h) is what is programmed */
+}
+
 /* Dekker with domain_pause() / domain_quiescent(): see schedule_scan(). */
 static inline bool may_enter(struct vcpu *next)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return !next->dom->paused && next->dom->state == DOM_RUNNING;
-}
-
-/*
- * Delivers the IPI a directed yield carries to its target t (sbi_send_ipis()
- * left it to the yield). True if t is homed here and runnable (woken by the
- * IPI if it waited for one), as cur, the current vCPU, is.
- */
-static bool yield_target_ready(struct hart *h, struct vcpu *cur, struct vcpu *t, u64 now)
-{
-	spin_lock(&h->lock);
-	/*
-	 * Homed here when the IPI was sent, it still is: only this hart moves
-	 * its vCPUs away (migrate_away), and not in between. Checked all the
-	 * same: elsewhere, or (never) current, it gets the IPI as any target.
-	 */
-	if (t->home != h || t == cur) {
-		spin_unlock(&h->lock);
-		vcpu_inject_irq(t, IRQ_BIT(IRQ_VS_SOFT));
-		return false;
-	}
-	/* Homed here and not current, so not loaded: its saved hvip takes the IPI. */
-	t->csrs.hvip |= IRQ_BIT(IRQ_VS_SOFT);
-	if (t->state == VCPU_BLOCKED)
-		wake_locked(t, now);
-	bool ready = t->state == VCPU_RUNNABLE && cur && cur->state == VCPU_RUNNABLE;
-	/* Made current without a scan: back from away, it rejoins as a scan would have it. */
-	if (ready && t->se.away) {
-		sched_rejoin(&t->se, h->vtime_floor, slice_ticks() / 2);
-		t->se.away = false;
-	}
-	spin_unlock(&h->lock);
-	return ready;
-}
-
-/*
- * A budget or a cap is the scan's to enforce (policy_limit): a yield hands
- * over only a slice, so none in an RTDS or capped domain.
- */
-static inline bool yield_policy_bound(const struct domain *d)
-{
-	return d->sched_bounded;
-}
-
-/*
- * Whether the current vCPU cur may hand t the rest of its slice at once,
- * without a look at the whole run queue: only when nothing but the two
- * vCPUs changed since the last schedule(), i.e. only the yield kicked this
- * hart, since anything else that could (a wake, a request, a flush, a VMID
- * rollover, a migration, a pause, a death) kicks it with KICK_EVENT; and
- * the timer already programmed covers every blocked vCPU's deadline. Its
- * domain's state is left to may_enter(), after the switch.
- */
-static inline bool yield_allowed(struct hart *h, struct vcpu *cur, struct vcpu *t, u64 now)
-{
-	if (!yield_target_ready(h, cur, t, now))
-		return false;
-	/*
-	 * Only within the slice, which t inherits: a fresh one here would
-	 * outrun the timer interrupt of the old one's end, which the guest
-	 * takes only after this, and two vCPUs yielding to each other would
-	 * keep a third off the hart. Same domain (sbi_send_ipis() sends
-	 * nothing else): the VMID in hgatp stays right, and a rollover since
-	 * the last schedule() would have kicked this hart.
-	 */
-	return atomic_xchg(&h->kicked, 0) == KICK_YIELD && t->dom == cur->dom && now < h->slice_end &&
-	       h->timer_programmed && !yield_policy_bound(t->dom);
-}
-
-/*
- * The directed yield (sched_yield_to()): the current vCPU hands the rest of
- * its slice to h->yield_to, a vCPU of its own domain, at once. NULL if it
- * may not, or if the domain stopped meanwhile: the yielder's slice is then
- * over and pick_next() decides.
- */
-static inline __attribute__((always_inline)) struct vcpu *switch_yield(struct hart *h)
-{
-	struct vcpu *t = h->yield_to, *cur = h->current;
-	u64 now = time_now();
-	h->yield_to = NULL;
-	if (!yield_allowed(h, cur, t, now)) {
-		h->slice_end = 0;
-		return NULL;
-	}
-	switch_to(h, cur, t, now);
-	if (!may_enter(t)) {
-		h->slice_end = 0;
-		return NULL;
-	}
-	/* Its domain runs (may_enter): the yielder waits from now, the target stops waiting. */
-	steal_note(cur, true, true, now);
-	steal_note(t, false, false, now);
-	prepare_entry(h, t, h->slice_end < h->timer_programmed ? h->slice_end : h->timer_programmed);
-	return t;
 }
 
 /* Picks what runs next from the whole run queue (idling until there is one), and loads it. */
@@ -789,10 +735,152 @@ static struct vcpu *__attribute__((noinline)) schedule_scan(struct hart *h)
 	return next;
 }
 
+/*
+ * The directed yield (sched_yield_to()): the current vCPU hands the rest of
+ * its slice to h->yield_to, a vCPU of its own domain, at once. Its common
+ * way (schedule_yield()) calls nothing, so it needs no stack frame and saves
+ * none of the guest's callee-saved registers, which entry.S saved into the
+ * frame already: everything else (an IPI to deliver elsewhere, FP or
+ * counters to move, steal time, a request, a timer to reprogram, a refusal)
+ * is a tail call to one of the functions below.
+ */
+
+/* The yield may not happen: the yielder's slice is over and the run queue decides. */
+static inline struct vcpu *yield_refused(struct hart *h)
+{
+	h->slice_end = 0;
+	return schedule_scan(h);
+}
+
+/* The yield's target is homed elsewhere (never: see schedule_yield()): it gets the IPI as any target. */
+static struct vcpu *__attribute__((noinline)) yield_elsewhere(struct hart *h, struct vcpu *t)
+{
+	vcpu_inject_irq(t, IRQ_BIT(IRQ_VS_SOFT));
+	return yield_refused(h);
+}
+
+/* Where the target's run ends: the yielder's slice, or an earlier deadline already programmed. */
+static inline u64 yield_deadline(const struct hart *h)
+{
+	return h->slice_end < h->timer_programmed ? h->slice_end : h->timer_programmed;
+}
+
+/*
+ * The end of a yield, t just made current: its domain must still run
+ * (may_enter()); then the yielder waits from now, the target stops waiting,
+ * and prepare_entry() does whatever t has pending.
+ */
+static struct vcpu *__attribute__((noinline)) yield_enter(struct hart *h, struct vcpu *cur, struct vcpu *t,
+							   u64 now)
+{
+	if (!may_enter(t))
+		return yield_refused(h);
+	steal_note(cur, true, true, now);
+	steal_note(t, false, false, now);
+	prepare_entry(h, t, yield_deadline(h));
+	return t;
+}
+
+/* A yield whose switch moves more than CSRs (FP, counters, a new hart): the two halves, then its end. */
+static struct vcpu *__attribute__((noinline)) yield_switch_slow(struct hart *h, struct vcpu *cur, struct vcpu *t,
+								 u64 now)
+{
+	switch_to(h, cur, t, now);
+	return yield_enter(h, cur, t, now);
+}
+
+/*
+ * Called with h->lock held, which it drops: delivers the IPI the yield
+ * carries to its target t (sbi_send_ipis() left it to the yield), into its
+ * saved hvip. True if t is runnable (woken by the IPI if it waited for
+ * one), as cur, the current vCPU, is.
+ */
+static inline __attribute__((always_inline)) bool yield_deliver(struct hart *h, struct vcpu *cur, struct vcpu *t,
+								 u64 now)
+{
+	/* Homed here and not current, so not loaded: its saved hvip takes the IPI. */
+	t->csrs.hvip |= IRQ_BIT(IRQ_VS_SOFT);
+	if (t->state == VCPU_BLOCKED)
+		wake_locked(t, now);
+	bool ready = t->state == VCPU_RUNNABLE && cur->state == VCPU_RUNNABLE;
+	/* Made current without a scan: back from away, it rejoins as a scan would have it. */
+	if (ready && t->se.away) {
+		sched_rejoin(&t->se, h->vtime_floor, slice_ticks() / 2);
+		t->se.away = false;
+	}
+	spin_unlock(&h->lock);
+	return ready;
+}
+
+/*
+ * Whether the current vCPU cur may hand t the rest of its slice at once,
+ * without a look at the whole run queue: only when nothing but the two
+ * vCPUs changed since the last schedule(), i.e. this hart is not kicked,
+ * since anything else that could (a wake, a request, a flush, a VMID
+ * rollover, a migration, a pause, a death) kicks it; and the timer already
+ * programmed covers every blocked vCPU's deadline. Its domain's state is
+ * left to may_enter(), after the switch. kicked is read plainly, as the
+ * fast exits read it: a kick from another hart not seen yet comes with its
+ * IPI, which traps the guest right back; this hart's own are seen.
+ *
+ * Only within the slice, which t inherits: a fresh one here would outrun
+ * the timer interrupt of the old one's end, which the guest takes only
+ * after this, and two vCPUs yielding to each other would keep a third off
+ * the hart. Same domain (sbi_send_ipis() sends nothing else): the VMID in
+ * hgatp stays right, and a rollover since the last schedule() would have
+ * kicked this hart. A budget or a cap is the scan's to enforce
+ * (policy_limit): a yield hands over only a slice, so none in an RTDS or
+ * capped domain.
+ */
+static inline bool yield_allowed(struct hart *h, struct vcpu *cur, struct vcpu *t, u64 now)
+{
+	return !__atomic_load_n(&h->kicked, __ATOMIC_RELAXED) && t->dom == cur->dom && now < h->slice_end &&
+	       h->timer_programmed && !t->dom->sched_bounded;
+}
+
+/*
+ * The yield itself. The IPI is delivered whether or not the switch then
+ * happens. The common switch (vcpu_switch_plain()) and entry (nothing for
+ * prepare_entry() to do) are done inline; anything else takes the tail
+ * calls above, which do it as schedule_scan() would.
+ */
+struct vcpu *schedule_yield(struct hart *h)
+{
+	struct vcpu *t = h->yield_to, *cur = h->current;
+	u64 now = time_now();
+	h->yield_to = NULL;
+	spin_lock(&h->lock);
+	/*
+	 * Homed here when the IPI was sent, it still is: only this hart moves
+	 * its vCPUs away (migrate_away), and not in between. Checked all the
+	 * same: elsewhere, or (never) current, or (never) with no current
+	 * vCPU to yield, it gets the IPI as any target.
+	 */
+	if (!cur || t->home != h || t == cur) {
+		spin_unlock(&h->lock);
+		return yield_elsewhere(h, t);
+	}
+	if (!yield_deliver(h, cur, t, now) || !yield_allowed(h, cur, t, now))
+		return yield_refused(h);
+	if (!vcpu_switch_is_plain(cur, t, h))
+		return yield_switch_slow(h, cur, t, now);
+	/*
+	 * switch_to() for this case: yield_allowed() ruled out a cap or a
+	 * budget to charge. (A SCHED_SET from another hart since then makes
+	 * this one charge the old way, as when it lands during a run.)
+	 */
+	charge_unbounded(cur, cur->dom, charge_run_time(cur, now));
+	vcpu_switch_plain(cur, t, h);
+	t->run_start = now;
+	publish_current(h, t);
+	if (may_enter(t) && !cur->sta && yield_entry_is_plain(h, t))
+		return t;
+	return yield_enter(h, cur, t, now);
+}
+
 struct vcpu *schedule(struct hart *h)
 {
-	struct vcpu *next;
-	if (h->yield_to && (next = switch_yield(h)) != NULL)
-		return next;
+	if (h->yield_to)
+		return schedule_yield(h);
 	return schedule_scan(h);
 }

@@ -80,13 +80,6 @@ bool sched_keep_current(const struct sched_entity *cur, enum sched_class cur_c,
 	return !slice_over || sched_before(cur, found, cur_c);
 }
 
-void sched_rejoin(struct sched_entity *se, u64 floor, u64 behind)
-{
-	u64 least = floor > behind ? floor - behind : 0;
-	if (se->vtime < least)
-		se->vtime = least;
-}
-
 u64 sched_cap_budget(u32 cap, u64 window)
 {
 	return cap ? window * cap / 100 : 0;

@@ -6,6 +6,7 @@
 #include "sched.h"
 #include "csr.h"
 #include "sbi_fwft.h"
+#include "vcpu_switch.h"
 #include "steal.h"
 #include <string.h>
 
@@ -87,19 +88,6 @@ static void fp_restore(struct vcpu *v)
 		"fld f28, 224(%0)\n fld f29, 232(%0)\n fld f30, 240(%0)\n fld f31, 248(%0)\n"
 		"fscsr %1\n.option pop" : : "r"(f), "r"(v->fcsr) : "memory");
 }
-
-/*
- * The VS-level CSRs a vCPU takes with it, in one list for the three ways
- * they move: loaded, saved, or both at once in a switch (csrrw writes the
- * next vCPU's value and reads the last one's in one instruction). Every one
- * of them can change while the guest runs (hvip through sip.SSIP, vstimecmp
- * through stimecmp), so each is saved on every put. hgatp is not here:
- * vmid_enter() writes it, once the VMID is known to be current.
- */
-#define VCPU_CSRS(X) \
-	X(CSR_VSSTATUS, vsstatus) X(CSR_VSIE, vsie) X(CSR_VSTVEC, vstvec) X(CSR_VSSCRATCH, vsscratch) \
-	X(CSR_VSEPC, vsepc) X(CSR_VSCAUSE, vscause) X(CSR_VSTVAL, vstval) X(CSR_VSATP, vsatp) \
-	X(CSR_HVIP, hvip) X(CSR_VSTIMECMP, vstimecmp) X(CSR_SCOUNTEREN, scounteren) X(CSR_SENVCFG, senvcfg)
 
 /* The first step of a put: what follows is the microvisor's work, not the guest's. */
 static inline __attribute__((always_inline)) void put_counters(struct vcpu *v)
@@ -186,22 +174,6 @@ void vcpu_put(struct vcpu *v)
 	/* hvip and vstimecmp keep its values: the next vcpu_load writes both, an idle hart clears them. */
 }
 
-/* True if v's put only saves its CSRs: no counters to sample, no FP to save. */
-static inline bool put_is_plain(const struct vcpu *v)
-{
-	return !(v->pmu.started & VPMU_HW_MASK) && (v->frame.sstatus & SSTATUS_FS) != SSTATUS_FS_DIRTY;
-}
-
-/*
- * True if v's load on h only writes CSRs: its FP content already in the
- * registers, h the hart it last ran on, no counters to sample.
- */
-static inline bool load_is_plain(const struct vcpu *v, const struct hart *h)
-{
-	return h->fp_tag == v->fp_tag && v->fp_tag != FP_TAG_UNKNOWN && v->last_hart == (int)h->index &&
-	       !(v->pmu.started & VPMU_HW_MASK);
-}
-
 /* A switch with more than CSRs to move: the two halves one after the other. */
 static void __attribute__((noinline)) switch_in_halves(struct vcpu *prev, struct vcpu *next)
 {
@@ -211,20 +183,13 @@ static void __attribute__((noinline)) switch_in_halves(struct vcpu *prev, struct
 
 void vcpu_switch(struct vcpu *prev, struct vcpu *next)
 {
-	struct vcpu_csrs *out = &prev->csrs;
-	const struct vcpu_csrs *in = &next->csrs;
 	struct hart *h = this_hart();
-	/* A tail call, so that the common way below needs no stack frame. */
-	if (!put_is_plain(prev) || !load_is_plain(next, h)) {
+	/* A tail call, so that the common way needs no stack frame. */
+	if (!vcpu_switch_is_plain(prev, next, h)) {
 		switch_in_halves(prev, next);
 		return;
 	}
-#define SWAP_CSR(csr, field) out->field = csr_swap(csr, in->field);
-	VCPU_CSRS(SWAP_CSR)
-#undef SWAP_CSR
-	/* What load_rest() does besides FP, a new hart and counter samples, which load_is_plain() ruled out. */
-	sbi_fwft_load(next, h);
-	HART_CSR_UPDATE(h, hcounteren, CSR_HCOUNTEREN, vpmu_hcounteren(&next->pmu));
+	vcpu_switch_plain(prev, next, h);
 }
 
 void vcpu_inject_irq(struct vcpu *v, u64 hvip_bits)

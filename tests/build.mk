@@ -17,12 +17,14 @@ $(BUILD)/host/test_mm: tests/unit/test_mm.c microvisor/mm.c microvisor/page_allo
 $(BUILD)/host/test_sbi_dispatch: tests/unit/test_sbi_dispatch.c microvisor/sbi/sbi.c microvisor/sbi/sbi_base.c \
 	microvisor/include/sbi.h
 # These two include the handler sources they test (see test_sbi_fakes.h): only the test file is compiled.
-UNIT_TESTS += $(BUILD)/host/test_sbi_width $(BUILD)/host/test_sbi_susp
+UNIT_TESTS += $(BUILD)/host/test_sbi_width $(BUILD)/host/test_sbi_susp $(BUILD)/host/test_sbi_hsm
 $(BUILD)/host/test_sbi_width: tests/unit/test_sbi_width.c tests/unit/test_sbi_fakes.h microvisor/sbi/sbi_time.c \
 	microvisor/sbi/sbi_ipi.c microvisor/sbi/sbi_rfence.c microvisor/sbi/sbi_hsm.c microvisor/sbi/sbi_srst.c \
 	microvisor/sbi/sbi_dbcn.c microvisor/sbi/sbi_legacy.c microvisor/include/sbi.h
 $(BUILD)/host/test_sbi_susp: tests/unit/test_sbi_susp.c tests/unit/test_sbi_fakes.h microvisor/sbi/sbi_susp.c \
 	microvisor/sbi/sbi_hsm.c microvisor/include/sbi.h
+$(BUILD)/host/test_sbi_hsm: tests/unit/test_sbi_hsm.c tests/unit/test_sbi_fakes.h microvisor/sbi/sbi_hsm.c \
+	microvisor/include/sbi.h microvisor/include/domain.h
 $(BUILD)/host/test_mmio_decode: tests/unit/test_mmio_decode.c microvisor/mmio_decode.c microvisor/include/mmio_decode.h
 $(BUILD)/host/test_vplic: tests/unit/test_vplic.c microvisor/vplic.c microvisor/include/vplic.h
 $(BUILD)/host/test_vpmu: tests/unit/test_vpmu.c microvisor/vpmu.c microvisor/include/vpmu.h
@@ -36,7 +38,7 @@ $(BUILD)/host/test_gstage $(BUILD)/host/test_page_alloc $(BUILD)/host/test_sbi_d
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(MV_HOST_CFLAGS) -o $@ $(filter %.c,$^)
-$(BUILD)/host/test_sbi_width $(BUILD)/host/test_sbi_susp:
+$(BUILD)/host/test_sbi_width $(BUILD)/host/test_sbi_susp $(BUILD)/host/test_sbi_hsm:
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(MV_HOST_CFLAGS) -fno-builtin-log -o $@ $<

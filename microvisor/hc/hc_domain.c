@@ -159,6 +159,7 @@ struct sbiret hc_domain_getinfo(struct vcpu *v, struct trap_frame *f)
 		.domid = d->id, .mem_bytes = d->mem_bytes, .max_bytes = d->max_bytes,
 		.nr_vcpus = d->nr_vcpus, .flags = d->flags, .nr_online_vcpus = (u32)d->started_vcpus,
 		.start_ns = ticks_to_ns(d->start_ticks), .now_ns = ticks_to_ns(time_now()),
+		.avail_vcpus = __atomic_load_n(&d->avail_vcpus, __ATOMIC_RELAXED),
 	};
 	domain_name_copy(d, info.name);   /* whole: a rename cannot tear it */
 	u64 ticks = 0;
@@ -212,6 +213,28 @@ struct sbiret hc_domain_rename(struct vcpu *v, struct trap_frame *f)
 	if (!err)
 		log("domain %u \"%s\" renamed \"%s\" by Dom0", d->id, old, name);
 	return put_ret(d, err, 0);
+}
+
+/*
+ * Dom0 sets how many vCPUs a domain may run (xl vcpu-set, maxvcpus): HSM
+ * hart_start of vCPU a1 or higher fails from now on. Lowering stops nothing:
+ * the guest offlines those vCPUs itself (Xen's vcpu-set relies on the guest
+ * too); once one stops it cannot start again.
+ */
+struct sbiret hc_domain_vcpus(struct vcpu *v, struct trap_frame *f)
+{
+	int err;
+	u64 count = f->x[REG_A1];
+	struct domain *d = hc_target(v, f->x[REG_A0], &err);
+	if (!d)
+		return SBI_RET(hc_error(err), 0);
+	if (count < 1 || count > d->nr_vcpus)
+		return put_ret(d, -RIVET_EINVAL, 0);
+	u32 old = __atomic_exchange_n(&d->avail_vcpus, (u32)count, __ATOMIC_SEQ_CST);
+	if (old != count)
+		log("domain %u \"%s\" may run %lu of its %u vCPUs (was %u)", d->id, d->name, count,
+		    d->nr_vcpus, old);
+	return put_ret(d, 0, 0);
 }
 
 struct sbiret hc_vcpu_start(struct vcpu *v, struct trap_frame *f)

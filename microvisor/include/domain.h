@@ -84,6 +84,13 @@ struct domain {
 	struct vcpu *vcpus[RIVET_MAX_VCPUS];
 	volatile u64 live_vcpus;      /* vCPUs not yet taken off by a dying domain */
 	volatile u64 started_vcpus;   /* vCPUs not in HSM STOPPED */
+	/*
+	 * vCPUs 0..avail_vcpus-1 may be started by HSM (DOMAIN_VCPUS, xl
+	 * vcpu-set). No lock: one atomic store by the setter, one load by
+	 * hart_start; a start racing a change is ordered before or after it,
+	 * and both are allowed (lowering never stops a running vCPU).
+	 */
+	volatile u32 avail_vcpus;
 	unsigned restarts;
 	/* Console output: one line is gathered, then printed with the name as prefix. */
 	spinlock_t con_lock;

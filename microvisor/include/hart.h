@@ -6,9 +6,8 @@
 #include "config.h"
 #include "spinlock.h"
 
-/* Bits of hart->kicked. */
+/* hart->kicked's one bit. */
 #define KICK_EVENT (1UL << 0)   /* something changed for a vCPU here (hart_kick): look at them all */
-#define KICK_YIELD (1UL << 1)   /* this hart's vCPU yields to yield_to (sched_yield_to) */
 
 struct hart {
 	unsigned index;               /* 0..nr_harts-1, what cpus= masks refer to */
@@ -29,11 +28,11 @@ struct hart {
 	u64 slice_end;
 	u64 timer_programmed;
 	/*
-	 * KICK_*, why this hart must schedule before it resumes its vCPU: set
-	 * by any hart (atomic or), cleared by this one in schedule().
+	 * KICK_EVENT, that this hart must schedule before it resumes its vCPU:
+	 * set by any hart (atomic or), cleared by this one in pick_next().
 	 */
 	volatile u64 kicked;
-	struct vcpu *yield_to;        /* this hart's only: KICK_YIELD's target (sched_yield_to) */
+	struct vcpu *yield_to;        /* this hart's only: a directed yield's target (sched_yield_to) */
 	volatile u64 gvma_flush;      /* hfence.gvma all before running a guest again */
 	volatile u64 migrations;      /* a vCPU homed here was pinned elsewhere */
 	u64 stack_top;

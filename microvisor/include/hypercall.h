@@ -21,6 +21,7 @@ struct sbiret hc_domain_unpause(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_domain_getinfo(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_domain_shutdown(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_domain_rename(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_domain_vcpus(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_debug_keys(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_vcpu_start(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_vcpu_getinfo(struct vcpu *v, struct trap_frame *f);

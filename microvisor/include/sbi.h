@@ -39,7 +39,7 @@ void sbi_dispatch(struct vcpu *v);
  * their CSRs, and its result goes straight into the guest's a0 and a1. Such
  * a handler reads and writes no register of the caller but a0-a7, no sepc
  * or sstatus, no other vCPU's frame; it never returns SBI_NO_RETURN or a
- * positive error (SBI_FAST_DECLINED), and is always offered (PMU answers
+ * positive error but SBI_FAST_SWITCH, and is always offered (PMU answers
  * NOT_SUPPORTED itself where the host cannot count). A guarded guest access
  * (guest_access.c) puts back the CSRs its fault overwrites, so it is safe.
  *
@@ -51,9 +51,18 @@ extern const struct sbi_ext *const sbi_fast_owners[SBI_FAST_SLOTS];
 /* sbi_fast_ecall()'s "not mine": no SBI error is positive, so a0 > 0 tells entry.S. */
 #define SBI_FAST_DECLINED 1
 /*
+ * An IPI call's "done, and this hart yields" (sched_yield_to()): the guest
+ * gets SBI_SUCCESS and the value; entry.S saves the rest of the frame and
+ * switches (guest_yield()), rather than the sender setting its own hart's
+ * kicked, which it would read back and clear at once. The full path's
+ * dispatcher gives the guest SBI_SUCCESS too.
+ */
+#define SBI_FAST_SWITCH 2
+/*
  * The trapping vCPU's ecall, if a fast extension's or an unknown EID's:
- * its result, for the guest's a0 and a1 (the caller steps sepc); else
- * SBI_FAST_DECLINED with nothing done, and the full path handles it.
+ * its result, for the guest's a0 and a1 (the caller steps sepc), or
+ * SBI_FAST_SWITCH (above); else SBI_FAST_DECLINED with nothing done, and
+ * the full path handles it.
  */
 struct sbiret sbi_fast_ecall(struct trap_frame *f);
 

@@ -19,12 +19,13 @@ static inline bool sched_fast_resume(struct hart *h, struct vcpu *v)
 {
 	/*
 	 * Not kicked (the trap path's one flag: docs/architecture.md, "The trap
-	 * path"), and what a full exit itself may have changed: it blocked or
+	 * path"), no directed yield asked (the legacy IPI call, sbi_send_ipis()),
+	 * and what a full exit itself may have changed: it blocked or
 	 * stopped (then it is no longer current), its slice, its domain's
 	 * memory (gvma_gen). Plain loads suffice: a kick not seen yet comes with
 	 * its IPI, which traps the guest right back in.
 	 */
-	return h->current == v && !__atomic_load_n(&h->kicked, __ATOMIC_RELAXED) &&
+	return h->current == v && !__atomic_load_n(&h->kicked, __ATOMIC_RELAXED) && !h->yield_to &&
 	       time_now() < h->slice_end &&
 	       v->gvma_gen_seen == __atomic_load_n(&v->dom->gvma_gen, __ATOMIC_RELAXED);
 }
@@ -35,14 +36,16 @@ struct vcpu *schedule(struct hart *h);
  * A directed yield (sbi_ipi.c): the current vCPU just sent an IPI to t, a
  * vCPU of its own domain homed on this hart, and waits for the answer; t
  * gets the rest of its slice at once. Leaves the IPI itself (t's VSSIP) and
- * t's wake to schedule(), which the trap path now runs: it delivers the IPI
- * whether or not the yield then happens.
+ * t's wake to schedule(), which the trap path runs next (SBI_FAST_SWITCH, or
+ * on the full path sched_fast_resume()): it delivers the IPI whether or
+ * not the yield then happens. Only this hart reads or writes yield_to.
  */
 static inline void sched_yield_to(struct hart *h, struct vcpu *t)
 {
 	h->yield_to = t;
-	atomic_or(&h->kicked, KICK_YIELD);
 }
+/* schedule() for a hart whose current vCPU asked for a directed yield (h->yield_to). */
+struct vcpu *schedule_yield(struct hart *h);
 /* Current vCPU waits for an interrupt (WFI, HSM suspend). */
 void sched_block_current(struct hart *h);
 /* Current vCPU waits for its device model's answer (ioreq.c): only sched_wake_io ends that. */

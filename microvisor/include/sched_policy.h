@@ -86,7 +86,13 @@ bool sched_keep_current(const struct sched_entity *cur, enum sched_class cur_c,
  * behind, so a long absence earns no monopoly afterwards, only a prompt
  * turn. Only on the way back: one that waits its turn keeps its lag.
  */
-void sched_rejoin(struct sched_entity *se, u64 floor, u64 behind);
+static inline void sched_rejoin(struct sched_entity *se, u64 floor, u64 behind)
+{
+	/* Inline: a directed yield may do it, and that path calls nothing (sched.c). */
+	u64 least = floor > behind ? floor - behind : 0;
+	if (se->vtime < least)
+		se->vtime = least;
+}
 
 /*
  * Caps: the budget of a domain capped at CAP percent of one hart, in ticks

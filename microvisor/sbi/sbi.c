@@ -67,7 +67,12 @@ void sbi_dispatch(struct vcpu *v)
 	struct sbiret r = e->call(v, f->x[REG_A6], f);
 	if (r.error == SBI_NO_RETURN_ERR)
 		return;
-	f->x[REG_A0] = r.error;
+	/*
+	 * An IPI call's yield (SBI_FAST_SWITCH) succeeded; the hart schedules
+	 * since yield_to is set (sched_fast_resume). Only the IPI extension's:
+	 * a legacy getchar's byte 2 is its result, not a yield.
+	 */
+	f->x[REG_A0] = e == &sbi_ipi && r.error == SBI_FAST_SWITCH ? SBI_SUCCESS : r.error;
 	/* Legacy calls return only a0; v0.2+ calls return a1 too. */
 	if (e != &sbi_legacy)
 		f->x[REG_A1] = r.value;

@@ -21,6 +21,12 @@ static struct sbiret hsm_start(struct vcpu *v, unsigned long hartid, u64 addr, u
 	struct domain *d = v->dom;
 	if (hartid >= d->nr_vcpus)
 		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
+	/*
+	 * Beyond what Dom0 made available (xl vcpu-set): the spec's answer for
+	 * a hart this supervisor may not start. Read once; see domain.h.
+	 */
+	if (hartid >= __atomic_load_n(&d->avail_vcpus, __ATOMIC_ACQUIRE))
+		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
 	if (!valid_entry(d, addr))
 		return SBI_RET(SBI_ERR_INVALID_ADDRESS, 0);
 	struct vcpu *t = d->vcpus[hartid];

@@ -48,6 +48,7 @@ static const struct hc_entry hcs[] = {
 	{ RIVET_HC_DOMAIN_GETINFO,  true,  hc_domain_getinfo },
 	{ RIVET_HC_DOMAIN_SHUTDOWN, true,  hc_domain_shutdown },
 	{ RIVET_HC_DOMAIN_RENAME,   true,  hc_domain_rename },
+	{ RIVET_HC_DOMAIN_VCPUS,    true,  hc_domain_vcpus },
 	{ RIVET_HC_VCPU_START,      true,  hc_vcpu_start },
 	{ RIVET_HC_VCPU_GETINFO,    true,  hc_vcpu_getinfo },
 	{ RIVET_HC_VCPU_PIN,        true,  hc_vcpu_pin },

@@ -354,6 +354,7 @@ def load_linux_tests():
     from integration import xl_commands  # noqa: F401
     from integration import watchdog  # noqa: F401
     from integration import coredump  # noqa: F401
+    from integration import vcpu_set  # noqa: F401
     _load_matching("linux_sbi_")
 
 

@@ -18,12 +18,15 @@ WD_CFG = ('name = "wd"\nmemory = 96\nvcpus = 1\nkernel = "%s/Image"\nramdisk = "
           % (D0_LINUX, D0_LINUX))
 
 
-def wait_lives(s, lives):
-    """Waits until wd's console log holds LIVES init banners."""
-    out = sh(s, "for i in $(seq 300); do [ $(grep -c 'Rivet domain wd:' %s) -ge %d ] && break; "
-                "sleep 0.5; done; grep -c 'Rivet domain wd:' %s" % (LOG, lives, LOG), timeout=200)
-    assert re.search(r"^%d$" % lives, out, re.M), "life %d of wd did not boot:\n%s" % (
-        lives, sh(s, "tail -c 2000 %s; cat /var/log/rivet/dm/wd.log" % LOG))
+def wait_booted(s, after_rename=False):
+    """Waits until wd's console log holds its init banner; AFTER_RENAME: the log of a new life
+    (the kept domain's log moved to its new name)."""
+    moved = "ls /var/log/rivet/console/wd-*.log >/dev/null 2>&1 && " if after_rename else ""
+    out = sh(s, "for i in $(seq 300); do %s[ $(grep -c 'Rivet domain wd:' %s) -ge 1 ] && break; "
+                "sleep 0.5; done; grep -c 'Rivet domain wd:' %s" % (moved, LOG, LOG), timeout=200)
+    assert re.search(r"^1$", out, re.M), "wd did not boot%s:\n%s" % (
+        " again" if after_rename else "", sh(s, "tail -c 2000 %s; cat /var/log/rivet/dm/wd.log; tail -20 /var/log/rivet/consoled.log; "
+                     "ls /var/log/rivet/console; xl list" % LOG))
 
 
 @test
@@ -39,7 +42,7 @@ def watchdog_expiry_renames_and_restarts_a_linux_domu():
         dom0_cfg(s, "/tmp/wd.cfg", WD_CFG)
         out = sh(s, "xl create /tmp/wd.cfg; echo rc=$?", timeout=120)
         assert "rc=0" in out, out
-        wait_lives(s, 1)
+        wait_booted(s)
         linux_console(s, "wd", "ls /dev/watchdog0 && basename $(readlink /sys/class/watchdog/watchdog0/device/driver)",
                       "dw_wdt")
         linux_console(s, "wd", "watchdog -T 8 -t 1 /dev/watchdog; sleep 1; pidof watchdog && echo fe''eding",
@@ -55,7 +58,7 @@ def watchdog_expiry_renames_and_restarts_a_linux_domu():
 
         # The feeder dies without the magic close: nobody kicks, the watchdog expires.
         linux_console(s, "wd", "kill -9 $(pidof watchdog); echo kil''led", "killed")
-        wait_lives(s, 2)
+        wait_booted(s, after_rename=True)
         out = sh(s, "xl list")
         m = re.search(r"^(wd-\d{8}T\d{4}Z)\s+\d+\s+96\s+1\s+-{3}s-{2}", out, re.M)
         assert m, "no renamed domain kept shut down:\n" + out
@@ -63,6 +66,8 @@ def watchdog_expiry_renames_and_restarts_a_linux_domu():
         assert re.search(r"^wd\s+\d+\s+96\s+1\s+[-rb]{6}", out, re.M), out
         out = sh(s, "cat /var/log/rivet/consoled.log")
         assert re.search(r"'wd' \(watchdog\): renamed '%s' and kept, restarting 'wd'" % kept, out), out
+        out = sh(s, "grep -c 'Rivet domain wd:' /var/log/rivet/console/%s.log" % kept)
+        assert re.search(r"^1$", out, re.M), "the kept domain's log did not follow its name:\n" + out
         out = sh(s, "xl list -v %s" % kept)
         assert re.search(r"\s4\s", out), "Xen's reason code 4 (watchdog) is not listed:\n" + out
 

@@ -4,8 +4,9 @@
  * its virtio-mmio transport, driven as Linux's virtio_input driver would on
  * a fake guest RAM: the config space it probes (name, ids, the EV_KEY
  * bitmap the sysrq handler matches on), presses with and without buffers,
- * no driver, a full FIFO, the sysrq sequence, hostile chains, reset, and a
- * successor taking the FIFO over (docs/dm.md "Restart").
+ * no driver, a full FIFO, the sysrq sequence, hostile chains, reset, a
+ * successor taking the FIFO over (docs/dm.md "Restart"), and the vCPU axis
+ * (xl vcpu-set: its config, its value to each new driver and on changes).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -360,6 +361,139 @@ TEST(successor_takes_over)
 	CHECK_EQ(ist.count, 0);
 }
 
+/* The axis' EV_ABS event and its SYN_REPORT at used entries N, N + 1. */
+#define CHECK_VCPUS(n, count) do { CHECK_EVENT(n, VIRTIO_INPUT_EV_ABS, VIRTIO_INPUT_ABS_VCPUS, count); \
+	CHECK_EVENT((n) + 1, VIRTIO_INPUT_EV_SYN, VIRTIO_INPUT_SYN_REPORT, 0); } while (0)
+
+static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+
+TEST(vcpu_axis_config)
+{
+	uint8_t d[VIRTIO_INPUT_CFG_DATA_MAX];
+
+	setup();
+	virtio_input_vcpus_axis(&in, 4);
+	unsigned n = cfg(VIRTIO_INPUT_CFG_EV_BITS, VIRTIO_INPUT_EV_ABS, d);
+	CHECK_EQ(n, VIRTIO_INPUT_ABS_VCPUS / 8 + 1);
+	CHECK(bit(d, VIRTIO_INPUT_ABS_VCPUS));
+	for (unsigned b = 0; b < n * 8; b++)
+		if (b != VIRTIO_INPUT_ABS_VCPUS)
+			CHECK(!bit(d, b));
+	CHECK_EQ(cfg(VIRTIO_INPUT_CFG_ABS_INFO, VIRTIO_INPUT_ABS_VCPUS, d), VIRTIO_INPUT_ABSINFO_BYTES);
+	CHECK_EQ(le32(d), 1);        /* min */
+	CHECK_EQ(le32(d + 4), 4);    /* max: the domain's vCPUs */
+	CHECK_EQ(le32(d + 8), 0);    /* fuzz: every change reaches userspace */
+	CHECK_EQ(le32(d + 12), 0);
+	CHECK_EQ(le32(d + 16), 0);
+	CHECK_EQ(cfg(VIRTIO_INPUT_CFG_ABS_INFO, 0 /* ABS_X */, d), 0);
+	CHECK_EQ(cfg(VIRTIO_INPUT_CFG_ABS_INFO, VIRTIO_INPUT_ABS_VCPUS + 1, d), 0);
+	/* The keys are still there. */
+	CHECK(cfg(VIRTIO_INPUT_CFG_EV_BITS, VIRTIO_INPUT_EV_KEY, d) > 0 && bit(d, VIRTIO_INPUT_KEY_POWER));
+	/* Without the axis: no EV_ABS at all, no value taken. */
+	setup();
+	CHECK_EQ(cfg(VIRTIO_INPUT_CFG_EV_BITS, VIRTIO_INPUT_EV_ABS, d), 0);
+	CHECK_EQ(cfg(VIRTIO_INPUT_CFG_ABS_INFO, VIRTIO_INPUT_ABS_VCPUS, d), 0);
+	CHECK_EQ(virtio_input_set_vcpus(&in, &t, 1), -2);
+}
+
+TEST(vcpu_count_reaches_the_driver)
+{
+	setup();
+	virtio_input_vcpus_axis(&in, 4);
+	/* Out of range: refused, nothing sent. */
+	CHECK_EQ(virtio_input_set_vcpus(&in, &t, 0), -2);
+	CHECK_EQ(virtio_input_set_vcpus(&in, &t, 5), -2);
+	CHECK_EQ(in.st->vcpus, 0);
+	/* The count before any buffer: queued, and sent with the driver's first ones. */
+	CHECK_EQ(virtio_input_set_vcpus(&in, &t, 2), 0);
+	CHECK_EQ(used_idx(EVQ), 0);
+	post_events(0, 8, VIRTIO_INPUT_EVENT_BYTES, VIRTQ_DESC_F_WRITE);
+	CHECK_EQ(used_idx(EVQ), 2);
+	CHECK_VCPUS(0, 2);
+	/* More buffers: not told again. */
+	post_events(8, 2, VIRTIO_INPUT_EVENT_BYTES, VIRTQ_DESC_F_WRITE);
+	CHECK_EQ(used_idx(EVQ), 2);
+	/* A change goes at once, behind nothing; then a press as before. */
+	CHECK_EQ(virtio_input_set_vcpus(&in, &t, 4), 0);
+	CHECK_EQ(used_idx(EVQ), 4);
+	CHECK_VCPUS(2, 4);
+	CHECK_EQ(virtio_input_set_vcpus(&in, &t, 1), 0);
+	CHECK_VCPUS(4, 1);
+	CHECK_EQ(virtio_input_press(&in, &t, VIRTIO_INPUT_KEY_POWER), 0);
+	CHECK_EVENT(6, VIRTIO_INPUT_EV_KEY, VIRTIO_INPUT_KEY_POWER, 1);
+}
+
+TEST(vcpu_count_is_told_to_each_new_driver)
+{
+	setup();
+	virtio_input_vcpus_axis(&in, 2);
+	wr(VIRTIO_MMIO_STATUS, 0);   /* no driver: set, not lost */
+	CHECK_EQ(virtio_input_set_vcpus(&in, &t, 2), -1);
+	CHECK_EQ(in.st->dropped, 0);
+	CHECK_EQ(in.st->vcpus, 2);
+	driver_ok();
+	post_events(0, 4, VIRTIO_INPUT_EVENT_BYTES, VIRTQ_DESC_F_WRITE);
+	CHECK_EQ(used_idx(EVQ), 2);
+	CHECK_VCPUS(0, 2);
+	/* The guest reboots its driver (reset): the new one knows 0 and is told again. */
+	wr(VIRTIO_MMIO_STATUS, 0);
+	memset(ram, 0, RAM_SIZE);
+	drv_avail[0] = drv_avail[1] = 0;
+	driver_ok();
+	post_events(0, 4, VIRTIO_INPUT_EVENT_BYTES, VIRTQ_DESC_F_WRITE);
+	CHECK_EQ(used_idx(EVQ), 2);
+	CHECK_VCPUS(0, 2);
+}
+
+TEST(vcpu_count_waits_when_the_fifo_is_full)
+{
+	setup();
+	virtio_input_vcpus_axis(&in, 2);
+	for (unsigned i = 0; i < VIRTIO_INPUT_PENDING_MAX / 4; i++)
+		CHECK_EQ(virtio_input_press(&in, &t, VIRTIO_INPUT_KEY_POWER), 0);
+	CHECK_EQ(virtio_input_set_vcpus(&in, &t, 2), -1);
+	CHECK_EQ(in.st->vcpus_told, 0);
+	/* The driver's buffers: the presses go, and the count as soon as the FIFO has room. */
+	post_events(0, QSIZE, VIRTIO_INPUT_EVENT_BYTES, VIRTQ_DESC_F_WRITE);
+	CHECK_EQ(in.st->vcpus_told, 1);
+	CHECK_EQ(in.st->count, VIRTIO_INPUT_PENDING_MAX - QSIZE + 2);
+}
+
+TEST(vcpu_count_survives_a_successor)
+{
+	static struct virtio_input_state ist;
+	static struct virtio_mmio_state mst;
+
+	setup();
+	virtio_input_vcpus_axis(&in, 2);
+	virtio_input_bind_state(&in, &ist, 0);
+	CHECK_EQ(virtio_mmio_bind_state(&t, &mst, 0), 0);
+	post_events(0, 4, VIRTIO_INPUT_EVENT_BYTES, VIRTQ_DESC_F_WRITE);
+	CHECK_EQ(virtio_input_set_vcpus(&in, &t, 2), 0);
+	CHECK_EQ(used_idx(EVQ), 2);
+
+	/* The successor has the count and knows the driver was told: nothing sent twice. */
+	virtio_input_init(&in);
+	virtio_input_vcpus_axis(&in, 2);
+	virtio_mmio_init(&t, &mem, (struct dm_irq){ .set = irq_set, .source = 9 }, &in.vdev);
+	virtio_input_bind_state(&in, &ist, 1);
+	CHECK_EQ(virtio_mmio_bind_state(&t, &mst, 1), 0);
+	virtio_mmio_resume(&t, 0);
+	CHECK_EQ(in.st->vcpus, 2);
+	post_events(4, 2, VIRTIO_INPUT_EVENT_BYTES, VIRTQ_DESC_F_WRITE);
+	CHECK_EQ(used_idx(EVQ), 2);
+	CHECK_EQ(virtio_input_set_vcpus(&in, &t, 1), 0);
+	CHECK_EQ(used_idx(EVQ), 4);
+	CHECK_VCPUS(2, 1);
+
+	/* A damaged file: a count past this domain's axis is dropped. */
+	ist.vcpus = 9;
+	ist.vcpus_told = 7;
+	virtio_input_bind_state(&in, &ist, 1);
+	CHECK_EQ(ist.vcpus, 0);
+	CHECK_EQ(ist.vcpus_told, 1);
+}
+
 int main(void)
 {
 	ram = calloc(1, RAM_SIZE);
@@ -377,6 +511,11 @@ int main(void)
 	RUN(hostile_chains_stop_the_device);
 	RUN(reset_forgets_waiting_presses);
 	RUN(successor_takes_over);
+	RUN(vcpu_axis_config);
+	RUN(vcpu_count_reaches_the_driver);
+	RUN(vcpu_count_is_told_to_each_new_driver);
+	RUN(vcpu_count_waits_when_the_fifo_is_full);
+	RUN(vcpu_count_survives_a_successor);
 	free(ram);
 	return CHECK_DONE();
 }

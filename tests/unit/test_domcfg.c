@@ -133,7 +133,7 @@ TEST(unknown_and_unsupported)
 	CHECK_STR(err_with("type = 1"), "dir/t.cfg:3: type: expected a quoted string, got a number");
 	CHECK_STR(err_with("builder = \"hvm\""),
 		  "dir/t.cfg:3: builder: not supported by Rivet yet");
-	CHECK_STR(err_with("maxvcpus = 4"), "dir/t.cfg:3: maxvcpus: not supported by Rivet yet");
+	CHECK_STR(err_with("bootloader = \"pygrub\""), "dir/t.cfg:3: bootloader: not supported by Rivet yet");
 	CHECK_STR(err_with("device_model_version = \"qemu-xen\""),
 		  "dir/t.cfg:3: device_model_version: not supported by Rivet yet");
 	/* Empty device lists ask for nothing and are accepted. */
@@ -184,6 +184,61 @@ TEST(memory_and_vcpus)
 	CHECK_STR(err_with("vcpus = 0"), "dir/t.cfg:3: vcpus: 0 is out of range (1..8)");
 	CHECK_STR(err_with("vcpus = 9"), "dir/t.cfg:3: vcpus: 9 is out of range (1..8)");
 	CHECK_STR(err_with("vcpus = \"2\""), "(accepted)");
+	CHECK_EQ(dc.online_vcpus, 2);
+}
+
+TEST(maxvcpus)
+{
+	char buf[1100];
+
+	/* Absent: the domain has its vcpus, all online; the command line is left alone. */
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\nvcpus=3\nextra=\"quiet\"\n"), 0);
+	CHECK_EQ(dc.nr_vcpus, 3);
+	CHECK_EQ(dc.online_vcpus, 3);
+	CHECK_EQ(dc.line_maxvcpus, 0);
+	CHECK_STR(dc.cmdline, "quiet");
+	domcfg_free(&dc);
+	/* More than vcpus: the domain gets maxvcpus, Linux brings up vcpus (maxcpus= last, it wins). */
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\nmaxvcpus=4\nextra=\"quiet\"\nvcpus=2\n"), 0);
+	CHECK_EQ(dc.nr_vcpus, 4);
+	CHECK_EQ(dc.online_vcpus, 2);
+	CHECK_EQ(dc.line_maxvcpus, 3);
+	CHECK_STR(dc.cmdline, "quiet maxcpus=2");
+	domcfg_free(&dc);
+	/* Without vcpus: one online (Xen's default); without a command line: maxcpus= alone. */
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\nmaxvcpus=2\n"), 0);
+	CHECK_EQ(dc.nr_vcpus, 2);
+	CHECK_EQ(dc.online_vcpus, 1);
+	CHECK_STR(dc.cmdline, "maxcpus=1");
+	domcfg_free(&dc);
+	/* Equal: nothing to add. */
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\nmaxvcpus=2\nvcpus=2\n"), 0);
+	CHECK_EQ(dc.nr_vcpus, 2);
+	CHECK_EQ(dc.online_vcpus, 2);
+	CHECK(dc.cmdline == NULL);
+	domcfg_free(&dc);
+	/* Per-vCPU cpus lists count against maxvcpus: every vCPU may come online. */
+	CHECK_EQ(load("name=\"a\"\nkernel=\"k\"\nmaxvcpus = 2\ncpus = [\"0\", \"1\"]\n"), 0);
+	CHECK_EQ(dc.nr_vcpu_masks, 2);
+	domcfg_free(&dc);
+	CHECK_STR(err_with("maxvcpus = 2\ncpus = [\"0\", \"1\", \"0\"]"), "dir/t.cfg:4: cpus: 3 items for 2 vCPUs");
+	CHECK_STR(err_with("maxvcpus = 0"), "dir/t.cfg:3: maxvcpus: 0 is out of range (1..8)");
+	CHECK_STR(err_with("maxvcpus = 9"), "dir/t.cfg:3: maxvcpus: 9 is out of range (1..8)");
+	CHECK_STR(err_with("maxvcpus = \"x\""), "dir/t.cfg:3: maxvcpus: expected a number, got \"x\"");
+	CHECK_STR(err_with("maxvcpus = 2\nvcpus = 3"), "dir/t.cfg:3: maxvcpus: 2 is less than vcpus (3)");
+	/* The appended maxcpus= must still fit Linux's command line: " maxcpus=1" is 10 bytes. */
+	memset(buf, 0, sizeof buf);
+	strcpy(buf, "name = \"a\"\nkernel = \"k\"\nmaxvcpus = 2\nextra = \"");
+	memset(buf + strlen(buf), 'x', 1013);
+	strcat(buf, "\"\n");
+	CHECK_EQ(load(buf), 0);
+	CHECK_EQ(strlen(dc.cmdline), 1023);
+	CHECK(!strcmp(dc.cmdline + 1013, " maxcpus=1"));
+	domcfg_free(&dc);
+	strcpy(buf + strlen(buf) - 2, "x\"\n");
+	CHECK_EQ(load(buf), -1);
+	CHECK_STR(d.text, "dir/t.cfg:3: maxvcpus: the command line with \"maxcpus=1\" appended is "
+		  "longer than 1023 bytes");
 }
 
 TEST(cpus)
@@ -540,6 +595,7 @@ int main(void)
 	RUN(unknown_and_unsupported);
 	RUN(name);
 	RUN(memory_and_vcpus);
+	RUN(maxvcpus);
 	RUN(cpus);
 	RUN(paths);
 	RUN(cmdline);

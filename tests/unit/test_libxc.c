@@ -256,6 +256,19 @@ TEST(buffer_calls_marshalling)
 	CHECK_HC(&f, RIVET_HC_DOMAIN_GETINFO, 5, 0, 0, 0, 1, sizeof info);
 	CHECK_EQ(info.domid, 6);
 	CHECK_STR(info.name, "db");
+	CHECK_EQ(info.avail_vcpus, 0);   /* nr_vcpus 0 too: read as nr_vcpus */
+	ir.nr_vcpus = 4;                 /* an older microvisor: no count, all may run */
+	CHECK_EQ(xc_domain_getinfo(h, 5, &info), 0);
+	CHECK_EQ(info.avail_vcpus, 4);
+	ir.avail_vcpus = 2;              /* ABI 1.4: as given */
+	CHECK_EQ(xc_domain_getinfo(h, 5, &info), 0);
+	CHECK_EQ(info.avail_vcpus, 2);
+	f.reply = NULL;
+	f.value = 0;
+	CHECK_EQ(xc_domain_set_vcpus(h, 6, 3), 0);
+	CHECK_HC(&f, RIVET_HC_DOMAIN_VCPUS, 6, 3, 0, 0, -1, 0);
+	f.reply = &ir;
+	f.value = 6;
 	f.value = 4;          /* below FIRST, or disagreeing with the struct: a broken answer */
 	CHECK_EQ(xc_domain_getinfo(h, 5, &info), XC_EIO);
 

@@ -334,6 +334,12 @@ TEST(errors)
 		 "mask for all vCPUs); give one string, like \"0-1\"", at("pervcpu.cfg"));
 	expect_fail(msg);
 
+	put_text("maxv.cfg", "name = \"m\"\nkernel = \"raw.bin\"\nvcpus = 1\nmaxvcpus = 2\n");
+	CHECK_EQ(run(at("maxv.cfg"), NULL), -1);
+	snprintf(msg, sizeof msg, "%s:4: maxvcpus: a boot-image domain runs all its vCPUs (no Dom0 could "
+		 "raise the count with xl vcpu-set): maxvcpus (2) must equal vcpus (1)", at("maxv.cfg"));
+	expect_fail(msg);
+
 	put_text("core.cfg", "name = \"c\"\nkernel = \"raw.bin\"\non_crash = \"coredump-destroy\"\n");
 	CHECK_EQ(run(at("core.cfg"), NULL), -1);
 	snprintf(msg, sizeof msg, "%s:3: on_*: \"coredump-*\" is for xl create only (Dom0's rivet-consoled "

@@ -197,6 +197,12 @@ TEST(legacy_getchar_of_byte_1_is_returned)
 	fake_ret = SBI_RET(1, 0);
 	f = call(SBI_EXT_HSM, 2, 0x77, 0x88);
 	CHECK_EQ((long)f->x[REG_A0], 1);
+	/* 0x02 (Ctrl-B) is SBI_FAST_SWITCH's value: only the IPI extension's result means a yield. */
+	for (long byte = 0; byte < 256; byte++) {
+		fake_ret = SBI_RET(byte, 0);
+		f = call(SBI_EXT_LEGACY_GETCHAR, 0, 0x77, 0x88);
+		CHECK_EQ((long)f->x[REG_A0], byte);
+	}
 }
 
 TEST(no_return_keeps_registers)

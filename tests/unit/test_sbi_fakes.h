@@ -174,6 +174,7 @@ static void fake_reset(enum vcpu_state others)
 	fake_hart.yield_to = NULL;
 	fake_hart.kicked = 0;
 	dom.nr_vcpus = FAKE_VCPUS;
+	dom.avail_vcpus = FAKE_VCPUS;
 	dom.state = DOM_RUNNING;
 	dom.started_vcpus = 1;
 	for (unsigned i = 0; i < FAKE_VCPUS; i++) {

@@ -30,6 +30,7 @@ struct fdom {
 	uint64_t rt_period[8], rt_budget[8];    /* per vCPU */
 	uint32_t rt_extra[8];
 	uint64_t pinned[8];                     /* VCPU_PIN's masks, + 1 (0: never pinned) */
+	int vcpus_set_before_start;             /* the last DOMAIN_VCPUS came before VCPU_START */
 };
 
 struct fmap {
@@ -108,6 +109,7 @@ static int64_t mv_call(uint32_t fn, uint64_t *a, void *buf, int64_t *value)
 		memcpy(mv.d[i].info.name, c->name, RIVET_NAME_MAX);
 		mv.d[i].info.max_bytes = c->max_bytes;
 		mv.d[i].info.nr_vcpus = c->nr_vcpus;
+		mv.d[i].info.avail_vcpus = c->nr_vcpus;   /* all, until DOMAIN_VCPUS */
 		mv.d[i].info.state = RIVET_DOMSTATE_PAUSED;
 		mv.d[i].info.start_ns = mv.now_ns;
 		*value = i;
@@ -178,6 +180,17 @@ static int64_t mv_call(uint32_t fn, uint64_t *a, void *buf, int64_t *value)
 			d->info.state = RIVET_DOMSTATE_SHUTDOWN;
 			d->info.shutdown_reason = (uint32_t)a[1];
 		}
+		return 0;
+	case RIVET_HC_DOMAIN_VCPUS:
+		/* As the microvisor: not Dom0 itself, 1..nr_vcpus. */
+		if (!(d = mv_dom(a[0])))
+			return RIVET_ERR_NO_DOMAIN;
+		if (a[0] == 0)
+			return SBI_ERR_DENIED;
+		if (a[1] < 1 || a[1] > d->info.nr_vcpus)
+			return SBI_ERR_INVALID_PARAM;
+		d->info.avail_vcpus = (uint32_t)a[1];
+		d->vcpus_set_before_start = !d->started;
 		return 0;
 	case RIVET_HC_VCPU_PIN:
 		if (!(d = mv_dom(a[0])))
@@ -1785,6 +1798,108 @@ TEST(create_applies_scheduling_keys)
 	xc_close(h);
 }
 
+TEST(maxvcpus_and_vcpu_set)
+{
+	xc_handle *h = fake_xc();
+	char out[8192], err[2048];
+	char *c1[] = { "create", "-q", (char *)path_of("web.cfg"), "maxvcpus=4" };
+	char *list[] = { "list", "web" };
+	struct xl_plan p;
+	struct diag dg;
+
+	/* The plan: 4 vCPUs in the domain, Linux told to bring up the 2 of vcpus. */
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), c1 + 3, 1, 25000000, 0, &p, &dg), 0);
+	CHECK_EQ(p.cfg.nr_vcpus, 4);
+	CHECK_EQ(p.online_vcpus, 2);
+	CHECK_STR(fdt_getprop(p.dtb, fdt_path_offset(p.dtb, "/chosen"), "bootargs", NULL), "console=hvc0 maxcpus=2");
+	CHECK(fdt_path_offset(p.dtb, "/cpus/cpu@3") >= 0);
+	xl_plan_free(&p);
+	/* Created with 4, the count set to 2 before vCPU 0 starts. */
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, c1), 0);
+	CHECK_EQ(mv_dom(1)->info.nr_vcpus, 4);
+	CHECK_EQ(mv_dom(1)->info.avail_vcpus, 2);
+	CHECK(mv_dom(1)->vcpus_set_before_start);
+	/* xl list: the vCPUs it may run, not maxvcpus (its guest has started none or one of them yet). */
+	CHECK_EQ(run_xl(h, xl_cmd_list, out, sizeof out, err, sizeof err, 2, list), 0);
+	CHECK(strstr(out, "\nweb                                          1    64     2     ") != NULL);
+	mv_dom(1)->info.nr_online_vcpus = 1;
+	CHECK_EQ(run_xl(h, xl_cmd_list, out, sizeof out, err, sizeof err, 2, list), 0);
+	CHECK(strstr(out, "\nweb                                          1    64     2     ") != NULL);
+	/* ... or those it runs, while it has not offlined the ones past a lowered count. */
+	mv_dom(1)->info.nr_online_vcpus = 3;
+	CHECK_EQ(run_xl(h, xl_cmd_list, out, sizeof out, err, sizeof err, 2, list), 0);
+	CHECK(strstr(out, "\nweb                                          1    64     3     ") != NULL);
+	mv_dom(1)->info.nr_online_vcpus = 0;
+
+	/* vcpu-set: the count changes; without a device model the guest is not told, and xl says so. */
+	char *s2[] = { "vcpu-set", "web", "2" }, *s3[] = { "vcpu-set", "web", "3" };
+	char *s3i[] = { "vcpu-set", "-i", "web", "3" }, *s3l[] = { "vcpu-set", "--ignore-host", "1", "4" };
+	char *s5[] = { "vcpu-set", "web", "5" }, *s0[] = { "vcpu-set", "web", "0" };
+	char *sx[] = { "vcpu-set", "web", "two" }, *sn[] = { "vcpu-set", "nosuch", "1" };
+	char *sd0[] = { "vcpu-set", "0", "1" }, *su[] = { "vcpu-set", "web" }, *su2[] = { "vcpu-set", "-x", "web", "1" };
+	char *s1[] = { "vcpu-set", "1", "1" };
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_set, out, sizeof out, err, sizeof err, 3, s1), 0);
+	CHECK_EQ(mv_dom(1)->info.avail_vcpus, 1);
+	CHECK_STR(err, "xl: vcpu-set: domain 'web' (1) may run 1 vCPUs now, but the guest was not told: "
+		  "it runs no device model (no agent channel)\n");
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_set, out, sizeof out, err, sizeof err, 3, s2), 0);
+	CHECK_EQ(mv_dom(1)->info.avail_vcpus, 2);
+	/* More than the machine's 2 harts (and than it runs): Xen's overcommit check, -i skips it. */
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_set, out, sizeof out, err, sizeof err, 3, s3), 1);
+	CHECK_STR(err, "xl: vcpu-set: you are overcommitting: the machine has 2 harts and you want 3 vCPUs; "
+		  "aborting, use --ignore-host to continue\n");
+	CHECK_EQ(mv_dom(1)->info.avail_vcpus, 2);
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_set, out, sizeof out, err, sizeof err, 4, s3i), 0);
+	CHECK_EQ(mv_dom(1)->info.avail_vcpus, 3);
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_set, out, sizeof out, err, sizeof err, 4, s3l), 0);
+	CHECK_EQ(mv_dom(1)->info.avail_vcpus, 4);
+	/* Past maxvcpus: an error naming it, nothing changed. */
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_set, out, sizeof out, err, sizeof err, 3, s5), 1);
+	CHECK_STR(err, "xl: vcpu-set: requested 5 vCPUs, however maxvcpus of 'web' (1) is 4\n");
+	CHECK_EQ(mv_dom(1)->info.avail_vcpus, 4);
+	/* Below 1: quietly ignored, as Xen. */
+	mv.last_fn = 0;
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_set, out, sizeof out, err, sizeof err, 3, s0), 0);
+	CHECK_STR(err, "");
+	CHECK_EQ(mv_dom(1)->info.avail_vcpus, 4);
+	CHECK(mv.last_fn != RIVET_HC_DOMAIN_VCPUS);
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_set, out, sizeof out, err, sizeof err, 3, sx), 1);
+	CHECK_STR(err, "xl: Error: Invalid argument two as number of vcpus.\n");
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_set, out, sizeof out, err, sizeof err, 3, sn), 1);
+	CHECK_STR(err, "xl: domain 'nosuch' does not exist\n");
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_set, out, sizeof out, err, sizeof err, 3, sd0), 1);
+	CHECK(strstr(err, "xl: vcpu-set: not supported for Domain-0") == err);
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_set, out, sizeof out, err, sizeof err, 2, su), 1);
+	CHECK(strstr(err, "Usage: xl vcpu-set [-i|--ignore-host] <Domain> <vCPUs>") == err);
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_set, out, sizeof out, err, sizeof err, 4, su2), 1);
+	CHECK(strstr(err, "Usage: xl vcpu-set") == err);
+	/* The microvisor says no: its reason, and an older one's. */
+	mv.fail_fn = RIVET_HC_DOMAIN_VCPUS;
+	mv.fail_err = SBI_ERR_NOT_SUPPORTED;
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_set, out, sizeof out, err, sizeof err, 3, s2), 1);
+	CHECK(strstr(err, "(this microvisor cannot limit a domain's vCPUs)\n") != NULL);
+	/* ... and xl create with maxvcpus fails whole, leaving nothing. */
+	char *c2[] = { "create", "-q", (char *)path_of("web.cfg"), "name=\"two\"", "maxvcpus=3" };
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 5, c2), 1);
+	CHECK(strstr(err, "cannot make only 2 of its 3 vCPUs available") != NULL);
+	CHECK(mv_dom(2) == NULL);
+	mv.fail_fn = 0;
+	/* Without maxvcpus, no DOMAIN_VCPUS at all: an older microvisor creates it as before. */
+	mv.fail_fn = RIVET_HC_DOMAIN_VCPUS;
+	char *c3[] = { "create", "-q", (char *)path_of("web.cfg"), "name=\"three\"" };
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, c3), 0);
+	mv.fail_fn = 0;
+	/* Shut down: refused. */
+	mv_dom(1)->info.state = RIVET_DOMSTATE_SHUTDOWN;
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_set, out, sizeof out, err, sizeof err, 3, s2), 1);
+	CHECK_STR(err, "xl: vcpu-set: domain 'web' (1) is shut down\n");
+	char *d1[] = { "destroy", "web" }, *d2[] = { "destroy", "three" };
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d1), 0);
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d2), 0);
+	CHECK(nothing_left());
+	xc_close(h);
+}
+
 /* ---- list -l/-v, info -n, dmesg -c, uptime, rename, top, debug-keys, destroy -f, console -n ---- */
 
 static void json_of(const char *s, char *out, size_t size)
@@ -2143,6 +2258,7 @@ int main(void)
 	RUN(create_refuses_bad_disks_first);
 	RUN(sched_credit2_and_rtds);
 	RUN(create_applies_scheduling_keys);
+	RUN(maxvcpus_and_vcpu_set);
 	RUN(new_pure_helpers);
 	RUN(list_long_and_verbose);
 	RUN(info_numa_dmesg_clear_uptime);

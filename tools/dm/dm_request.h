@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dm_request.h: how xl asks a running rivet-dm to press its power button's
- * keys (virtio_input.h; docs/dm.md "The power button") or to move its
- * balloon (virtio_balloon.h; docs/dm.md "The balloon"). A queued real-time
+ * keys, to tell the guest its vCPU count (virtio_input.h; docs/dm.md "The
+ * power button", "The vCPU count"), or to move its balloon
+ * (virtio_balloon.h; docs/dm.md "The balloon"). A queued real-time
  * signal, sent with SI_QUEUE (sigqueue(3), or pidfd_send_signal(2) with a
  * siginfo) so that it carries its request in si_value.sival_int and several
  * are never merged into one. rivet-dm ignores the signal sent any other way.
@@ -15,6 +16,9 @@
 #define DM_REQUEST_SIGNAL      (SIGRTMIN + 1)
 #define DM_REQUEST_POWER       1       /* press and release KEY_POWER */
 #define DM_REQUEST_RESTART     2       /* press and release KEY_RESTART */
+#define DM_REQUEST_VCPUS       3       /* the domain's available vCPUs changed (xl vcpu-set):
+                                          rivet-dm reads the count from the microvisor and
+                                          sends it on the button's vCPU axis */
 #define DM_REQUEST_SYSRQ_BIT   0x100   /* | the key: Alt+SysRq+key */
 #define DM_REQUEST_SYSRQ(c)    (DM_REQUEST_SYSRQ_BIT | (unsigned char)(c))
 

@@ -3,7 +3,8 @@
  * virtio_input.c: the power button (see virtio_input.h). The config space
  * answers what the driver selected: the name, the serial, the ids, and the
  * EV_KEY bitmap (the power and restart keys, Alt and SysRq, the sysrq
- * letters and digits); every other selection has size 0.
+ * letters and digits), and with the vCPU axis its EV_ABS bitmap and range;
+ * every other selection has size 0.
  */
 #include "virtio_input.h"
 
@@ -57,6 +58,10 @@ static unsigned config_data(const struct virtio_input *in, uint8_t *data)
 		return 8;
 	}
 	case VIRTIO_INPUT_CFG_EV_BITS:
+		if (in->st->subsel == VIRTIO_INPUT_EV_ABS && in->vcpus_max) {
+			set_bit(data, VIRTIO_INPUT_ABS_VCPUS);
+			return VIRTIO_INPUT_ABS_VCPUS / 8 + 1;
+		}
 		if (in->st->subsel != VIRTIO_INPUT_EV_KEY)
 			return 0;
 		set_bit(data, VIRTIO_INPUT_KEY_POWER);
@@ -68,6 +73,16 @@ static unsigned config_data(const struct virtio_input *in, uint8_t *data)
 				set_bit(data, key_rows[r].first + k);
 		/* The bitmap's size: up to its last non-zero byte. */
 		return VIRTIO_INPUT_KEY_RESTART / 8 + 1;
+	case VIRTIO_INPUT_CFG_ABS_INFO: {
+		if (in->st->subsel != VIRTIO_INPUT_ABS_VCPUS || !in->vcpus_max)
+			return 0;
+		/* min 1, max, fuzz 0, flat 0, res 0: fuzz 0, so Linux passes every change on. */
+		const uint32_t info[5] = { 1, in->vcpus_max, 0, 0, 0 };
+		for (unsigned i = 0; i < 5; i++)
+			for (unsigned b = 0; b < 4; b++)
+				data[4 * i + b] = (uint8_t)(info[i] >> (8 * b));
+		return VIRTIO_INPUT_ABSINFO_BYTES;
+	}
 	default:
 		return 0;
 	}
@@ -197,14 +212,18 @@ static bool drain_status(struct virtio_input *in, struct virtio_mmio *t)
 	return false;
 }
 
+static int tell_vcpus(struct virtio_input *in, struct virtio_mmio *t);
+
 static bool in_notify(void *dev, struct virtio_mmio *t, unsigned queue)
 {
 	struct virtio_input *in = dev;
 
 	if (queue == VIRTIO_INPUT_STATUSQ)
 		return drain_status(in, t);
-	if (queue == VIRTIO_INPUT_EVENTQ)
-		deliver(in, t);   /* new buffers: what waits goes now */
+	if (queue == VIRTIO_INPUT_EVENTQ) {
+		deliver(in, t);      /* new buffers: what waits goes now */
+		tell_vcpus(in, t);   /* a new driver's first buffers, or room in a FIFO that was full */
+	}
 	return false;
 }
 
@@ -248,6 +267,39 @@ int virtio_input_sysrq(struct virtio_input *in, struct virtio_mmio *t, char c)
 	return virtio_input_send(in, t, ev, sizeof ev / sizeof ev[0]);
 }
 
+/* Queues the vCPU count for the driver unless it has it: 0 queued (and delivered what fits), else -1. */
+static int tell_vcpus(struct virtio_input *in, struct virtio_mmio *t)
+{
+	struct virtio_input_state *st = in->st;
+
+	if (!in->vcpus_max || !st->vcpus || st->vcpus_told)
+		return -1;
+	/* No driver yet is no loss: it is told once it posts buffers. */
+	if (t->dev != &in->vdev || !virtio_mmio_live(t))
+		return -1;
+	const struct virtio_input_event ev[] = {
+		{ VIRTIO_INPUT_EV_ABS, VIRTIO_INPUT_ABS_VCPUS, st->vcpus }, SYN,
+	};
+	if (virtio_input_send(in, t, ev, sizeof ev / sizeof ev[0]) < 0)
+		return -1;   /* FIFO full: tried again at the driver's next buffers */
+	st->vcpus_told = 1;
+	return 0;
+}
+
+void virtio_input_vcpus_axis(struct virtio_input *in, unsigned max)
+{
+	in->vcpus_max = max;
+}
+
+int virtio_input_set_vcpus(struct virtio_input *in, struct virtio_mmio *t, unsigned n)
+{
+	if (!in->vcpus_max || n < 1 || n > in->vcpus_max)
+		return -2;
+	in->st->vcpus = n;
+	in->st->vcpus_told = 0;
+	return tell_vcpus(in, t);
+}
+
 static void in_reset(void *dev)
 {
 	struct virtio_input *in = dev;
@@ -256,6 +308,7 @@ static void in_reset(void *dev)
 	in->st->dropped += in->st->count;
 	in->st->head = in->st->count = 0;
 	in->st->select = in->st->subsel = 0;
+	in->st->vcpus_told = 0;   /* the next driver starts from 0: it must be told */
 }
 
 void virtio_input_bind_state(struct virtio_input *in, struct virtio_input_state *st, int resumed)
@@ -269,6 +322,9 @@ void virtio_input_bind_state(struct virtio_input *in, struct virtio_input_state 
 	st->head %= VIRTIO_INPUT_PENDING_MAX;
 	if (st->count > VIRTIO_INPUT_PENDING_MAX)
 		st->count = 0;
+	if (st->vcpus > in->vcpus_max)
+		st->vcpus = 0;    /* not this domain's: the caller sets it afresh */
+	st->vcpus_told = !!st->vcpus_told;
 }
 
 static const struct virtio_dev_ops in_ops = {

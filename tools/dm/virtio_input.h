@@ -22,6 +22,13 @@
  * (LED state the driver reports; ignored) device-readable; anything else
  * stops the device (DEVICE_NEEDS_RESET).
  *
+ * The vCPU axis (xl vcpu-set; docs/dm.md "The vCPU count"): with
+ * virtio_input_vcpus_axis() the device also has one absolute axis, ABS_MISC,
+ * from 1 to the domain's vCPUs, whose value is how many it may run. Its
+ * value is sent (EV_ABS, SYN_REPORT) when it changes and to each new driver
+ * once it posts buffers: virtio-input's config has no current value, so
+ * Linux knows none until an event says it (EVIOCGABS reads 0 until then).
+ *
  * Restart (dm_state.h): the FIFO and counters are plain data in *st, which
  * virtio_input_bind_state() moves into the state arena; an event is taken
  * off the FIFO only after its buffer was published, so a successor delivers
@@ -63,6 +70,9 @@
 /* Linux's input event codes (include/uapi/linux/input-event-codes.h). */
 #define VIRTIO_INPUT_EV_SYN          0x00u
 #define VIRTIO_INPUT_EV_KEY          0x01u
+#define VIRTIO_INPUT_EV_ABS          0x03u
+#define VIRTIO_INPUT_ABS_VCPUS       0x28u  /* ABS_MISC: the vCPU count */
+#define VIRTIO_INPUT_ABSINFO_BYTES   20u    /* le32 min, max, fuzz, flat, res */
 #define VIRTIO_INPUT_SYN_REPORT      0u
 #define VIRTIO_INPUT_KEY_LEFTALT     56u
 #define VIRTIO_INPUT_KEY_SYSRQ       99u
@@ -88,11 +98,14 @@ struct virtio_input_state {
 	uint64_t delivered;          /* events published, all time */
 	uint64_t dropped;            /* events of presses dropped (no driver, FIFO full) */
 	struct virtio_input_event ev[VIRTIO_INPUT_PENDING_MAX];
+	uint32_t vcpus;              /* the vCPU axis' value (0: none set yet) */
+	uint32_t vcpus_told;         /* 1: queued for the current driver */
 };
 
 struct virtio_input {
 	struct virtio_input_state *st;   /* &own unless placed elsewhere (restart) */
 	struct virtio_input_state own;
+	unsigned vcpus_max;              /* the vCPU axis' maximum; 0: no axis */
 	struct virtio_dev vdev;          /* what virtio_mmio_init() takes */
 	struct vq_chain chain;           /* scratch: only ever used within one call */
 };
@@ -115,6 +128,15 @@ int virtio_input_press(struct virtio_input *in, struct virtio_mmio *t, uint16_t 
 int virtio_input_sysrq(struct virtio_input *in, struct virtio_mmio *t, char c);
 /* The Linux key code of C on a US keyboard ('0'..'9', 'a'..'z'), or 0. */
 uint16_t virtio_input_key_of(char c);
+
+/* Gives the device the vCPU axis, 1..MAX (before the driver probes: at setup). */
+void virtio_input_vcpus_axis(struct virtio_input *in, unsigned max);
+/*
+ * The axis' value becomes N (1..max; else -2, nothing changed) and is sent
+ * to the driver: 0, or -1 when no driver takes it now (it gets the value
+ * once one posts buffers, so nothing is lost).
+ */
+int virtio_input_set_vcpus(struct virtio_input *in, struct virtio_mmio *t, unsigned n);
 
 /* Moves IN's state to ST (dm_state.h); resumed, ST is kept with its FIFO bounded. ST NULL: nothing. */
 void virtio_input_bind_state(struct virtio_input *in, struct virtio_input_state *st, int resumed);

@@ -211,14 +211,14 @@ static const uint32_t known_fns[] = {
 	RIVET_HC_DOMAIN_CREATE, RIVET_HC_DOMAIN_DESTROY, RIVET_HC_DOMAIN_PAUSE,
 	RIVET_HC_DOMAIN_UNPAUSE, RIVET_HC_DOMAIN_GETINFO, RIVET_HC_DOMAIN_SHUTDOWN,
 	RIVET_HC_VCPU_START, RIVET_HC_VCPU_GETINFO, RIVET_HC_VCPU_PIN, RIVET_HC_SCHED_GET,
-	RIVET_HC_SCHED_SET, RIVET_HC_VCPU_GETCONTEXT, RIVET_HC_MEMORY_POPULATE,
+	RIVET_HC_SCHED_SET, RIVET_HC_VCPU_GETCONTEXT, RIVET_HC_DOMAIN_VCPUS, RIVET_HC_MEMORY_POPULATE,
 	RIVET_HC_MEMORY_RELEASE, RIVET_HC_FOREIGN_MAP, RIVET_HC_FOREIGN_UNMAP,
 	RIVET_HC_MEMORY_RECLAIM, RIVET_HC_MEMORY_RESTORE,
 	RIVET_HC_EVTCHN_ALLOC, RIVET_HC_EVTCHN_BIND, RIVET_HC_EVTCHN_BIND_VIRQ,
 	RIVET_HC_EVTCHN_CLOSE, RIVET_HC_CONSOLE_READ, RIVET_HC_CONSOLE_WRITE, RIVET_HC_DMESG_READ,
 };
 static const uint32_t unknown_fns[] = {
-	3, 7, 12, 15, 30, 31, 38, 46, 39, 44, 47, 53, 63, 64, 255, 0x10000, 0x7FFFFFFF, 0xFFFFFFFF,
+	3, 7, 12, 15, 31, 38, 46, 39, 44, 47, 53, 63, 64, 255, 0x10000, 0x7FFFFFFF, 0xFFFFFFFF,
 };
 
 static int documented(int64_t e)
@@ -403,6 +403,12 @@ static void one_call(void)
 		a[1] = PICK(0, 1, 7, 8, ~0ULL, 1ULL << 32);
 		buf_or_bad(bounce, 2, sizeof buf.vc, a, &buf_arg, &len, &must_fail);
 		break;
+	case RIVET_HC_DOMAIN_VCPUS:
+		/* 1 is always in range; 0 and more than any domain has never are. */
+		a[0] = target_domid();
+		a[1] = PICK(0, 1, 1, 2, 8, 9, ~0ULL, 1ULL << 32 | 1);
+		must_fail = a[1] < 1 || a[1] > 8;
+		break;
 	case RIVET_HC_VCPU_PIN:
 		a[0] = target_domid();
 		a[1] = PICK(0, 1, 7, 8, ~0ULL, 1ULL << 32);
@@ -533,6 +539,7 @@ static void one_call(void)
 	switch (fn) {
 	case RIVET_HC_DOMAIN_DESTROY: case RIVET_HC_DOMAIN_PAUSE: case RIVET_HC_DOMAIN_UNPAUSE:
 	case RIVET_HC_DOMAIN_SHUTDOWN: case RIVET_HC_VCPU_START: case RIVET_HC_VCPU_PIN: case RIVET_HC_SCHED_SET:
+	case RIVET_HC_DOMAIN_VCPUS:
 	case RIVET_HC_MEMORY_POPULATE: case RIVET_HC_MEMORY_RELEASE: case RIVET_HC_FOREIGN_MAP:
 	case RIVET_HC_MEMORY_RECLAIM: case RIVET_HC_MEMORY_RESTORE:
 	case RIVET_HC_CONSOLE_READ: case RIVET_HC_CONSOLE_WRITE:
@@ -595,6 +602,18 @@ static void one_call(void)
 		if (r.value != 0)
 			bad("DOMAIN_ID in Dom0 answered %lld", (long long)r.value);
 		break;
+	case RIVET_HC_DOMAIN_VCPUS: {
+		/* GETINFO says the count now, and it was within the domain's vCPUs. */
+		struct rivet_domain_info info;
+		struct own *o = own_find(a[0]);
+
+		if (o && hcs_getinfo(fd, (uint32_t)a[0], &info) == 0 &&
+		    !strncmp(info.name, o->name, RIVET_NAME_MAX) &&
+		    (info.avail_vcpus != a[1] || a[1] > info.nr_vcpus))
+			bad("DOMAIN_VCPUS %llu on domain %llu: GETINFO says %u of %u", (unsigned long long)a[1],
+			    (unsigned long long)a[0], info.avail_vcpus, info.nr_vcpus);
+		break;
+	}
 	case RIVET_HC_PHYSINFO:
 		if (buf.pi.free_bytes > buf.pi.total_bytes)
 			bad("PHYSINFO: free %llu > total %llu", (unsigned long long)buf.pi.free_bytes,

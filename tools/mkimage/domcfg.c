@@ -135,6 +135,52 @@ static int key_vcpus(struct ctx *c, const struct xlent *e)
 	return 0;
 }
 
+/* Xen's maxvcpus: the most the guest may have; resolved against vcpus in vcpu_counts(). */
+static int key_maxvcpus(struct ctx *c, const struct xlent *e)
+{
+	uint64_t n;
+
+	if (get_uint(c, e, 1, RIVET_MAX_VCPUS, "", &n) < 0)
+		return -1;
+	c->out->max_vcpus_given = (uint32_t)n;
+	c->out->line_maxvcpus = e->line;
+	return 0;
+}
+
+/*
+ * vcpus online at boot, maxvcpus in all (default: vcpus). With fewer online,
+ * Linux is told to bring up only those (maxcpus=, after the config's own
+ * command line: Linux takes the last); xl create makes the others
+ * unavailable until xl vcpu-set, so the guest could not start them anyway.
+ */
+static int vcpu_counts(struct ctx *c)
+{
+	struct domcfg *o = c->out;
+	char line[DOMCFG_MAX_CMDLINE + 32];
+
+	o->online_vcpus = o->nr_vcpus;
+	if (!o->max_vcpus_given)
+		return 0;
+	if (o->max_vcpus_given < o->nr_vcpus)
+		return diag_fail(c->d, c->file, o->line_maxvcpus, "maxvcpus",
+				 "%u is less than vcpus (%u)", o->max_vcpus_given, o->nr_vcpus);
+	o->nr_vcpus = o->max_vcpus_given;
+	if (o->online_vcpus == o->nr_vcpus)
+		return 0;
+	snprintf(line, sizeof line, "%s%smaxcpus=%u", o->cmdline ? o->cmdline : "", o->cmdline ? " " : "",
+		 o->online_vcpus);
+	if (strlen(line) > DOMCFG_MAX_CMDLINE)
+		return diag_fail(c->d, c->file, o->line_maxvcpus, "maxvcpus",
+				 "the command line with \"maxcpus=%u\" appended is longer than %d bytes",
+				 o->online_vcpus, DOMCFG_MAX_CMDLINE);
+	char *copy = strdup(line);
+	if (!copy)
+		return diag_fail(c->d, c->file, o->line_maxvcpus, "maxvcpus", "out of memory");
+	free(o->cmdline);
+	o->cmdline = copy;
+	return 0;
+}
+
 /* cpu_weight, cap; period, slice (microseconds), extratime (0 or 1): see check_sched(). */
 static int key_sched(struct ctx *c, const struct xlent *e)
 {
@@ -849,6 +895,7 @@ static const struct {
 	int (*fn)(struct ctx *c, const struct xlent *e);
 } handlers[] = {
 	{ "name", key_name },       { "memory", key_memory },   { "vcpus", key_vcpus },
+	{ "maxvcpus", key_maxvcpus },
 	{ "maxmem", key_maxmem },
 	{ "cpus", key_cpus },       { "kernel", key_kernel },   { "ramdisk", key_ramdisk },
 	{ "extra", key_cmdline },   { "cmdline", key_cmdline }, { "on_poweroff", key_action },
@@ -862,7 +909,7 @@ static const struct {
 
 /* Xen keys a user may bring along, which Rivet domains do not do (yet). */
 static const char *const unsupported[] = {
-	"builder", "maxvcpus", "bootloader",
+	"builder", "bootloader",
 	"bootloader_args", "pci", "vfb", "vkb", "vtpm", "p9", "channel", "usbctrl", "usbdev",
 	"dtdev", "iomem", "irqs", "uuid", "seclabel", "device_tree",
 	"on_soft_reset", "cpus_soft", "shadow_memory",
@@ -903,7 +950,7 @@ int domcfg_from_xlcfg(const struct xlcfg *cfg, const char *cfg_path, struct domc
 	for (i = 0; i < cfg->nr_ents; i++)
 		if (check_entry(&c, &cfg->ents[i]) < 0)
 			goto fail;
-	if (kernel_cmdline(&c) < 0 || check_sched(&c) < 0)
+	if (kernel_cmdline(&c) < 0 || vcpu_counts(&c) < 0 || check_sched(&c) < 0)
 		goto fail;
 	if (out->nr_vcpu_masks > out->nr_vcpus) {
 		diag_fail(d, cfg_path, out->line_cpus, "cpus", "%u items for %u vCPUs", out->nr_vcpu_masks,

@@ -67,7 +67,10 @@ struct domcfg {
 	 * (domcfg_ram_bytes; docs/config.md).
 	 */
 	uint64_t maxmem_bytes;
-	uint32_t nr_vcpus;
+	uint32_t nr_vcpus;          /* the domain's vCPUs: maxvcpus if given, else vcpus */
+	uint32_t online_vcpus;      /* vcpus: those it may run from boot (<= nr_vcpus) */
+	uint32_t max_vcpus_given;   /* maxvcpus as written; 0 when absent */
+	unsigned line_maxvcpus;     /* 0 when absent */
 	uint64_t cpus_mask;         /* 0: any hart; with a per-vCPU list, the union (what creation homes them by) */
 	/*
 	 * cpus = ["LIST", "LIST", ...]: vCPU i may run on vcpu_masks[i] (0: any

@@ -53,6 +53,12 @@ int domplan_build(const struct domplan_req *rq, void *dtb, size_t dtb_size, stru
 		return diag_fail(d, rq->cfg_path, dc->line_coredump, "on_*",
 				 "\"coredump-*\" is for xl create only (Dom0's rivet-consoled writes the core "
 				 "file); use destroy or restart");
+	/* Only xl create can make vCPUs available later (xl vcpu-set): a boot image has no Dom0 to. */
+	if (dc->online_vcpus != dc->nr_vcpus && !rq->devices_ok)
+		return diag_fail(d, rq->cfg_path, dc->line_maxvcpus, "maxvcpus",
+				 "a boot-image domain runs all its vCPUs (no Dom0 could raise the count with "
+				 "xl vcpu-set): maxvcpus (%u) must equal vcpus (%u)", dc->nr_vcpus,
+				 dc->online_vcpus);
 	/* devices_ok is xl create: the boot image's format has one hart mask for all vCPUs. */
 	if (dc->nr_vcpu_masks && !rq->devices_ok)
 		return diag_fail(d, rq->cfg_path, dc->line_cpus, "cpus",

@@ -26,6 +26,8 @@ void xl_state_letters(const struct rivet_domain_info *info, char out[7]);
 /* `xl list`'s header and one row, each with its newline. */
 extern const char xl_list_header[];
 int xl_list_row(const struct rivet_domain_info *info, char *buf, size_t size);
+/* xl list's VCPUs: the vCPUs INFO may run (its available count), or runs if that is more. */
+uint32_t xl_vcpus_online(const struct rivet_domain_info *info);
 /* `xl vcpu-list`'s header and one row. */
 extern const char xl_vcpu_header[];
 int xl_vcpu_row(const char *name, uint32_t domid, uint32_t vcpu,
@@ -306,6 +308,7 @@ struct xl_plan {
 	unsigned nr_loads;
 	struct xl_load loads[RIVET_MAX_LOADS];
 	unsigned line_name, line_memory, line_vcpus;  /* for messages; 0 when absent */
+	uint32_t online_vcpus;      /* vcpus: available at start; cfg.nr_vcpus is maxvcpus */
 	uint64_t mem_target;        /* memory: the balloon's first target (cfg.max_bytes is maxmem) */
 	/* Devices: a device model serves them (rivet-dm). */
 	int serial;
@@ -421,6 +424,7 @@ int xl_cmd_info(xc_handle *h, int argc, char **argv);
 int xl_cmd_dmesg(xc_handle *h, int argc, char **argv);
 int xl_cmd_vcpu_list(xc_handle *h, int argc, char **argv);
 int xl_cmd_vcpu_pin(xc_handle *h, int argc, char **argv);
+int xl_cmd_vcpu_set(xc_handle *h, int argc, char **argv);
 int xl_cmd_console(xc_handle *h, int argc, char **argv);
 int xl_cmd_block_list(xc_handle *h, int argc, char **argv);
 int xl_cmd_dm_restart(xc_handle *h, int argc, char **argv);

@@ -56,6 +56,9 @@ const struct xl_command xl_commands[] = {
 	{ "vcpu-list", xl_cmd_vcpu_list, 1, "[Domain ...]", "List the vCPUs of all or some domains" },
 	{ "vcpu-pin", xl_cmd_vcpu_pin, 1, "<Domain> <VCPU|all> <CPUs|all>",
 	  "Set which harts a vCPU may run on" },
+	{ "vcpu-set", xl_cmd_vcpu_set, 1, "[-i|--ignore-host] <Domain> <vCPUs>",
+	  "Set the number of active vCPUs, up to the domain's maxvcpus (its guest agent onlines or "
+	  "offlines them; -i: allow more than the machine's harts)" },
 	{ "block-list", xl_cmd_block_list, 1, "<Domain>", "List the virtual block devices of a domain" },
 	{ "dm-restart", xl_cmd_dm_restart, 1, "<Domain>",
 	  "Replace a domain's device model; the domain carries on where it was" },
@@ -160,7 +163,9 @@ void xl_plan_print(const struct xl_plan *p, FILE *out)
 	xl_mask_string(p->cfg.cpus_mask, mask, sizeof mask);
 	fprintf(out, "name:        %s\n", p->cfg.name);
 	fprintf(out, "memory:      %llu MiB\n", (unsigned long long)(p->cfg.max_bytes >> 20));
-	fprintf(out, "vcpus:       %u\n", p->cfg.nr_vcpus);
+	fprintf(out, "vcpus:       %u\n", p->online_vcpus);
+	if (p->online_vcpus != p->cfg.nr_vcpus)
+		fprintf(out, "maxvcpus:    %u\n", p->cfg.nr_vcpus);
 	fprintf(out, "cpus:        %s\n", mask);
 	fprintf(out, "on_poweroff: %s\non_reboot:   %s\non_crash:    %s\n",
 		xl_action_name(p->cfg.on_poweroff), xl_action_name(p->cfg.on_reboot),

@@ -445,6 +445,7 @@ int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uin
 	p->mem_target = dc.memory_bytes;
 	p->cfg.cpus_mask = dc.cpus_mask;
 	p->cfg.nr_vcpus = dc.nr_vcpus;
+	p->online_vcpus = dc.online_vcpus;
 	p->cfg.on_poweroff = dc.on_poweroff;
 	p->cfg.on_reboot = dc.on_reboot;
 	p->cfg.on_crash = dc.on_crash;
@@ -709,6 +710,13 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 			  "the microvisor refused these scheduling parameters: %s%s", xc_strerror(r),
 			  r == XC_EINVAL && p->sched.policy == RIVET_SCHED_CREDIT ?
 			  " (a cap is at most 100 per hart of this machine)" : "");
+		goto fail;
+	}
+	/* maxvcpus > vcpus: the rest wait for xl vcpu-set (set before rivet-dm reads it at start). */
+	if (p->online_vcpus < p->cfg.nr_vcpus && (r = xc_domain_set_vcpus(h, domid, p->online_vcpus)) < 0) {
+		diag_fail(d, f, p->line_vcpus, "vcpus", "cannot make only %u of its %u vCPUs available: %s%s",
+			  p->online_vcpus, p->cfg.nr_vcpus, xc_strerror(r),
+			  r == XC_ENOTSUP ? " (this microvisor predates maxvcpus)" : "");
 		goto fail;
 	}
 	r = xc_memory_populate(h, domid, RIVET_GUEST_RAM_BASE, p->cfg.max_bytes / XC_PAGE_SIZE);

@@ -36,13 +36,24 @@ void xl_state_letters(const struct rivet_domain_info *info, char out[7])
 const char xl_list_header[] =
 	"Name                                        ID   Mem VCPUs\tState\tTime(s)\n";
 
+uint32_t xl_vcpus_online(const struct rivet_domain_info *info)
+{
+	/*
+	 * Those it may run (a guest still booting has not started them all
+	 * yet), or those it runs while it has not yet offlined the ones past a
+	 * lowered count.
+	 */
+	uint32_t avail = info->avail_vcpus ? info->avail_vcpus : info->nr_vcpus;
+	return info->nr_online_vcpus > avail ? info->nr_online_vcpus : avail;
+}
+
 int xl_list_row(const struct rivet_domain_info *info, char *buf, size_t size)
 {
 	char st[7];
 
 	xl_state_letters(info, st);
 	return snprintf(buf, size, "%-40s %5u %5lu %5u     %c%c%c%c%c%c  %8.1f\n", info->name,
-			info->domid, (unsigned long)(info->mem_bytes >> 20), info->nr_vcpus,
+			info->domid, (unsigned long)(info->mem_bytes >> 20), xl_vcpus_online(info),
 			st[0], st[1], st[2], st[3], st[4], st[5],
 			(double)info->cpu_time_ns / 1e9);
 }

@@ -23,7 +23,9 @@
                                       DOMAIN_RENAME, DEBUG_KEYS, DMESG_READ's clear flag,
                                       start and sample times in struct rivet_domain_info;
                                       1.4: RIVET_SHUTDOWN_WATCHDOG, VCPU_GETCONTEXT
-                                      (guest core dumps); ballooning: MEMORY_RECLAIM /
+                                      (guest core dumps), DOMAIN_VCPUS and
+                                      avail_vcpus in struct rivet_domain_info
+                                      (xl vcpu-set); ballooning: MEMORY_RECLAIM /
                                       MEMORY_RESTORE, FOREIGN_MAP's HOLES flag */
 
 /*
@@ -93,6 +95,8 @@ enum rivet_hc {
 	RIVET_HC_VCPU_GETCONTEXT  = 29, /* a0 = domid, a1 = vcpu, a2 = GPA of struct
 					   rivet_vcpu_context to fill; the domain must be stopped
 					   (paused, shut down or never started) (1.4) */
+	RIVET_HC_DOMAIN_VCPUS     = 30, /* a0 = domid, a1 = vCPUs it may start (1..nr_vcpus):
+					   HSM hart_start of a higher one fails (1.4) */
 	RIVET_HC_MEMORY_POPULATE  = 32, /* a0 = domid, a1 = GPA, a2 = nr of 4 KiB pages */
 	RIVET_HC_MEMORY_RELEASE   = 33, /* a0 = domid, a1 = GPA, a2 = nr of pages */
 	RIVET_HC_FOREIGN_MAP      = 34, /* a0 = domid, a1 = its GPA, a2 = caller's window GPA,
@@ -211,6 +215,14 @@ struct rivet_domain_info {
 	 */
 	uint64_t start_ns;
 	uint64_t now_ns;
+	/*
+	 * ABI 1.4 (0 from an older microvisor: read it as nr_vcpus). vCPUs
+	 * 0..avail_vcpus-1 may be started with SBI HSM (DOMAIN_VCPUS; xl's
+	 * vcpu-set and maxvcpus). An older caller's shorter buffer is the
+	 * driver's zeroed bounce page, so these 8 more bytes harm nothing.
+	 */
+	uint32_t avail_vcpus;
+	uint32_t pad;
 };
 
 /*

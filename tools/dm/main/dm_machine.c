@@ -348,6 +348,7 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 			goto bus;
 	}
 	virtio_input_init(&dm->button);
+	virtio_input_vcpus_axis(&dm->button, dm->args.vcpus);   /* xl vcpu-set: 1..all of them */
 	virtio_input_bind_state(&dm->button, DM_STATE_SLICE(st, "button", struct virtio_input_state), resumed);
 	plic_irq_init(&irq, &dm->plic, DM_VIRTIO_IRQ(DM_BUTTON_SLOT));
 	virtio_mmio_init(&dm->slot[DM_BUTTON_SLOT], &dm->mem, irq, &dm->button.vdev);

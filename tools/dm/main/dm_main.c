@@ -162,6 +162,33 @@ static void stop_for_successor(struct dm *dm)
 		dm_state_set_clean(&dm->state, 1);
 }
 
+/*
+ * The guest's vCPU count, as the microvisor has it (xl vcpu-set set it
+ * there first), onto the button's vCPU axis when it differs from what the
+ * guest was given: at start, after a restart (a request may have gone to
+ * nobody meanwhile), and on xl's request.
+ */
+static void sync_vcpus(struct dm *dm)
+{
+	struct rivet_domain_info info;
+	int rc = xc_domain_getinfo(dm->xc, dm->args.domid, &info);
+
+	if (rc < 0 || info.domid != dm->args.domid) {
+		dm_log("cannot read domain %u's vCPU count: %s", dm->args.domid,
+		       rc < 0 ? xc_strerror(rc) : "no such domain");
+		return;
+	}
+	if (info.avail_vcpus == dm->button.st->vcpus)
+		return;
+	rc = virtio_input_set_vcpus(&dm->button, &dm->slot[DM_BUTTON_SLOT], info.avail_vcpus);
+	if (rc == -2)
+		dm_log("the microvisor's vCPU count %u is outside 1..%u: not sent", info.avail_vcpus,
+		       dm->args.vcpus);
+	else
+		dm_log("vCPUs: %u of %u available%s", info.avail_vcpus, dm->args.vcpus,
+		       rc ? ": the guest has no driver for the button yet, told when it has" : ", sent");
+}
+
 /* A balloon request (docs/dm.md "The balloon"): xl checked it against its record already. */
 static void carry_out_balloon(struct dm *dm, int req)
 {
@@ -177,6 +204,11 @@ static void carry_out_balloon(struct dm *dm, int req)
 /* One of xl's requests: the power button's keys pressed (docs/dm.md "The power button"), or the balloon's. */
 static void carry_out(struct dm *dm, int req)
 {
+	if (req == DM_REQUEST_VCPUS) {
+		sync_vcpus(dm);
+		return;
+	}
+
 	struct virtio_mmio *t = &dm->slot[DM_BUTTON_SLOT];
 	const char *what;
 	char sysrq[32];
@@ -673,6 +705,7 @@ int main(int argc, char **argv)
 		dm_log("resumed: generation %llu of this domain's device state, after %s",
 		       (unsigned long long)dm_state_generation(&dm->state),
 		       dm->was_clean ? "an orderly stop" : "the old device model died (recovered)");
+	sync_vcpus(dm);
 	if (report_ready("ok\n") < 0) {
 		/* xl gave up (or was interrupted) and undoes the domain: serving it would leak us. */
 		dm_log("xl is gone: nobody started the domain; stopping");

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vcpu_switch.h: the common vCPU switch, inline, so that the directed yield
+ * (sched.c) can do it without a call and so without a stack frame: the
+ * VS-level CSRs swapped with one csrrw each, when there is nothing else to
+ * move. vcpu.c does the rest (FP, counters, a new hart) and the halves.
+ */
+#ifndef RIVET_VCPU_SWITCH_H
+#define RIVET_VCPU_SWITCH_H
+#include "hart.h"
+#include "sbi_fwft.h"
+
+/*
+ * The VS-level CSRs a vCPU takes with it, in one list for the three ways
+ * they move: loaded, saved, or both at once in a switch (csrrw writes the
+ * next vCPU's value and reads the last one's in one instruction). Every one
+ * of them can change while the guest runs (hvip through sip.SSIP, vstimecmp
+ * through stimecmp), so each is saved on every put. hgatp is not here:
+ * vmid_enter() writes it, once the VMID is known to be current.
+ */
+#define VCPU_CSRS(X) \
+	X(CSR_VSSTATUS, vsstatus) X(CSR_VSIE, vsie) X(CSR_VSTVEC, vstvec) X(CSR_VSSCRATCH, vsscratch) \
+	X(CSR_VSEPC, vsepc) X(CSR_VSCAUSE, vscause) X(CSR_VSTVAL, vstval) X(CSR_VSATP, vsatp) \
+	X(CSR_HVIP, hvip) X(CSR_VSTIMECMP, vstimecmp) X(CSR_SCOUNTEREN, scounteren) X(CSR_SENVCFG, senvcfg)
+
+/*
+ * True if a switch from prev to next on h only moves CSRs
+ * (vcpu_switch_plain()): neither counts (no counter samples), prev did not
+ * dirty FP (nothing to save), next's FP content is already in the
+ * registers, and h is the hart next last ran on.
+ */
+static inline bool vcpu_switch_is_plain(const struct vcpu *prev, const struct vcpu *next, const struct hart *h)
+{
+	return !((prev->pmu.started | next->pmu.started) & VPMU_HW_MASK) &&
+	       (prev->frame.sstatus & SSTATUS_FS) != SSTATUS_FS_DIRTY && h->fp_tag == next->fp_tag &&
+	       next->fp_tag != FP_TAG_UNKNOWN && next->last_hart == (int)h->index;
+}
+
+/*
+ * vcpu_put(prev) and vcpu_load(next) on h, this hart, where
+ * vcpu_switch_is_plain() holds: the VS CSRs swapped, then what load_rest()
+ * (vcpu.c) does besides FP, a new hart and counter samples.
+ */
+static inline __attribute__((always_inline)) void vcpu_switch_plain(struct vcpu *prev, struct vcpu *next,
+								     struct hart *h)
+{
+	struct vcpu_csrs *out = &prev->csrs;
+	const struct vcpu_csrs *in = &next->csrs;
+#define SWAP_CSR(csr, field) out->field = csr_swap(csr, in->field);
+	VCPU_CSRS(SWAP_CSR)
+#undef SWAP_CSR
+	sbi_fwft_load(next, h);
+	HART_CSR_UPDATE(h, hcounteren, CSR_HCOUNTEREN, vpmu_hcounteren(&next->pmu));
+}
+#endif
