@@ -274,6 +274,103 @@ static void lifecycle_checks(void)
 	printf("ctl: lifecycle checks done, %lu MiB free again\n", pi.free_bytes >> 20);
 }
 
+static struct sbiret hc5(unsigned long fn, unsigned long a0, unsigned long a1, unsigned long a2,
+			 unsigned long a3, unsigned long a4)
+{
+	return sbi_ecall(RIVET_SBI_EXT, fn, a0, a1, a2, a3, a4, 0);
+}
+
+/*
+ * Ballooning (MEMORY_RECLAIM / MEMORY_RESTORE): the errors, a page carved out
+ * of a 2 MiB block that Dom0 also maps (its neighbours keep their data, in
+ * the domain and in the window), FOREIGN_MAP with and without holes, the page
+ * back zeroed and mapped in the window again, and every byte back at the end.
+ */
+static void balloon_checks(void)
+{
+	unsigned long base = free_bytes();
+	volatile unsigned long *win = (volatile unsigned long *)(WINDOW + 0x4000000UL);
+	const unsigned long ram = 0x80000000UL, pages = 1024;   /* 4 MiB: 2 MiB leaves */
+	long id = bare_domain("bal", pages);
+
+	expect("populate 4 MiB", hc(RIVET_HC_MEMORY_POPULATE, id, ram, pages, 0), 0);
+	expect("map 4 MiB", hc(RIVET_HC_FOREIGN_MAP, id, ram, (unsigned long)win, pages), 0);
+	for (unsigned long p = 0; p < 8; p++)
+		win[p * PAGE / 8] = 0xba110000UL + p;
+
+	expect("reclaim no domain", hc(RIVET_HC_MEMORY_RECLAIM, 0x7000, ram, 1, 0), RIVET_ERR_NO_DOMAIN);
+	expect("reclaim Dom0's own", hc(RIVET_HC_MEMORY_RECLAIM, 0, ram, 1, 0), SBI_ERR_DENIED);
+	expect("reclaim 0 pages", hc(RIVET_HC_MEMORY_RECLAIM, id, ram, 0, 0), SBI_ERR_INVALID_PARAM);
+	expect("reclaim 513 pages", hc(RIVET_HC_MEMORY_RECLAIM, id, ram, RIVET_BALLOON_MAX_PAGES + 1, 0),
+	       SBI_ERR_INVALID_PARAM);
+	expect("reclaim unaligned", hc(RIVET_HC_MEMORY_RECLAIM, id, ram + 8, 1, 0), SBI_ERR_INVALID_PARAM);
+	expect("reclaim wrapping", hc(RIVET_HC_MEMORY_RECLAIM, id, ~0UL & ~(PAGE - 1), 2, 0),
+	       SBI_ERR_INVALID_PARAM);
+	expect("reclaim the window", hc(RIVET_HC_MEMORY_RECLAIM, id, WINDOW, 1, 0), SBI_ERR_INVALID_PARAM);
+	expect("reclaim not populated", hc(RIVET_HC_MEMORY_RECLAIM, id, ram + pages * PAGE - PAGE, 2, 0),
+	       SBI_ERR_INVALID_ADDRESS);
+	expect("restore populated", hc(RIVET_HC_MEMORY_RESTORE, id, ram + 5 * PAGE, 1, 0), RIVET_ERR_EXISTS);
+	if (mem_of(id) != pages * PAGE) {
+		printf("ctl: FAIL refused balloon calls changed the domain's memory (%lu)\n", mem_of(id));
+		failures++;
+	}
+
+	expect("reclaim page 5", hc(RIVET_HC_MEMORY_RECLAIM, id, ram + 5 * PAGE, 1, 0), 0);
+	expect("reclaim page 5 twice", hc(RIVET_HC_MEMORY_RECLAIM, id, ram + 5 * PAGE, 1, 0), SBI_ERR_INVALID_ADDRESS);
+	expect("reclaim across the hole", hc(RIVET_HC_MEMORY_RECLAIM, id, ram + 4 * PAGE, 2, 0), SBI_ERR_INVALID_ADDRESS);
+	if (mem_of(id) != (pages - 1) * PAGE || win[4 * PAGE / 8] != 0xba110004UL || win[6 * PAGE / 8] != 0xba110006UL) {
+		printf("ctl: FAIL after reclaiming a page: %lu bytes, neighbours %lx %lx\n", mem_of(id),
+		       win[4 * PAGE / 8], win[6 * PAGE / 8]);
+		failures++;
+	}
+	/* A second mapping of the range: only with holes allowed. */
+	volatile unsigned long *win2 = (volatile unsigned long *)(WINDOW + 0x8000000UL);
+	expect("map with a hole", hc(RIVET_HC_FOREIGN_MAP, id, ram, (unsigned long)win2, 8), SBI_ERR_INVALID_ADDRESS);
+	expect("map with a hole, flags", hc5(RIVET_HC_FOREIGN_MAP, id, ram, (unsigned long)win2, 8, 2), SBI_ERR_INVALID_PARAM);
+	expect("map with HOLES", hc5(RIVET_HC_FOREIGN_MAP, id, ram, (unsigned long)win2, 8, RIVET_FOREIGN_MAP_HOLES), 0);
+	if (win2[6 * PAGE / 8] != 0xba110006UL) {
+		printf("ctl: FAIL the second mapping does not show page 6\n");
+		failures++;
+	}
+	/* Two mappings show page 6: the second mapper might be reading it. */
+	expect("reclaim a page mapped twice", hc(RIVET_HC_MEMORY_RECLAIM, id, ram + 6 * PAGE, 1, 0), RIVET_ERR_BUSY);
+
+	/* Back: zeroed, in both windows, counted. */
+	expect("restore page 5", hc(RIVET_HC_MEMORY_RESTORE, id, ram + 5 * PAGE, 1, 0), 0);
+	expect("restore page 5 twice", hc(RIVET_HC_MEMORY_RESTORE, id, ram + 5 * PAGE, 1, 0), RIVET_ERR_EXISTS);
+	if (mem_of(id) != pages * PAGE || win[5 * PAGE / 8] != 0 || win2[5 * PAGE / 8] != 0) {
+		printf("ctl: FAIL restored page: %lu bytes, reads %lx / %lx\n", mem_of(id), win[5 * PAGE / 8],
+		       win2[5 * PAGE / 8]);
+		failures++;
+	}
+	win[5 * PAGE / 8] = 0x5e5e;
+	if (win2[5 * PAGE / 8] != 0x5e5e) {
+		printf("ctl: FAIL the two windows show different pages\n");
+		failures++;
+	}
+	expect("restore past the maximum", hc(RIVET_HC_MEMORY_RESTORE, id, ram + pages * PAGE, 1, 0),
+	       SBI_ERR_INVALID_PARAM);
+	expect("restore no domain", hc(RIVET_HC_MEMORY_RESTORE, 0x7000, ram, 1, 0), RIVET_ERR_NO_DOMAIN);
+
+	/* A whole 2 MiB block out and back in one call each. */
+	expect("reclaim 512", hc(RIVET_HC_MEMORY_RECLAIM, id, ram + 0x200000UL, 512, 0), 0);
+	if (mem_of(id) != (pages - 512) * PAGE) {
+		printf("ctl: FAIL after reclaiming 2 MiB: %lu bytes\n", mem_of(id));
+		failures++;
+	}
+	expect("restore 512", hc(RIVET_HC_MEMORY_RESTORE, id, ram + 0x200000UL, 512, 0), 0);
+
+	expect("unmap 8", hc(RIVET_HC_FOREIGN_UNMAP, (unsigned long)win2, 8, 0, 0), 0);
+	expect("unmap 4 MiB", hc(RIVET_HC_FOREIGN_UNMAP, (unsigned long)win, pages, 0, 0), 0);
+	expect("destroy bal", hc(RIVET_HC_DOMAIN_DESTROY, id, 0, 0, 0), 0);
+	gone(id);
+	if (free_bytes() != base) {
+		printf("ctl: FAIL balloon checks lost %ld KiB\n", (long)(base - pi.free_bytes) >> 10);
+		failures++;
+	}
+	printf("ctl: balloon checks done\n");
+}
+
 /*
  * More domain lives than there are VMIDs: the VMID generation rolls over
  * while a child runs; it must finish its work all the same.
@@ -430,6 +527,7 @@ int main(unsigned long hartid, unsigned long dtb)
 	printf("ctl: %u harts, %lu MiB free\n", pi.nr_harts, at_start >> 20);
 	bad_requests();
 	lifecycle_checks();
+	balloon_checks();
 	unsigned long before = 0;
 	for (int cycle = 1; cycle <= CYCLES; cycle++) {
 		long id = build_child("child");

@@ -1412,8 +1412,8 @@ static void crash_on_purpose(void)
 
 	switch (mode) {
 	case MODE_MISALIGNED: a = UART_BASE + 1; what = "misaligned lw"; break;
-	/* Past the eight slots and the power button's ninth (docs/dm.md): nothing there. */
-	case MODE_HOLE: a = VIRTIO_BASE + (VIRTIO_SLOTS + 1) * 0x1000 + 0x40; what = "lw in a hole"; break;
+	/* Past the eight slots, the power button's ninth and the balloon's tenth (docs/dm.md): nothing there. */
+	case MODE_HOLE: a = VIRTIO_BASE + (VIRTIO_SLOTS + 2) * 0x1000 + 0x40; what = "lw in a hole"; break;
 	default: a = UART_BASE + UART_SIZE - 2; what = "lw across the end of the uart"; break;
 	}
 	printf("mmiofuzz: %s at 0x%lx\n", what, a);

@@ -112,6 +112,15 @@ int xc_sched_get(xc_handle *h, uint32_t domid, uint32_t vcpu, struct rivet_sched
 int xc_sched_set(xc_handle *h, uint32_t domid, uint32_t vcpu, const struct rivet_sched_params *p);
 int xc_memory_populate(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pages);
 int xc_memory_release(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pages);
+/*
+ * Ballooning (ABI 1.4): takes NR_PAGES (1 to RIVET_BALLOON_MAX_PAGES) of a
+ * DomU, running or not, back to the machine, out of every foreign mapping
+ * too (XC_EFAULT: some page is not populated; XC_EBUSY: the microvisor
+ * writes into one); gives it fresh zeroed pages where it has none
+ * (XC_EEXIST: some page is populated; XC_EINVAL: beyond its maximum).
+ */
+int xc_memory_reclaim(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pages);
+int xc_memory_restore(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pages);
 
 /* Bytes read from DOMID's console output (0: nothing pending), or < 0. */
 long xc_console_read(xc_handle *h, uint32_t domid, void *buf, size_t len);
@@ -138,6 +147,12 @@ long xc_debug_keys(xc_handle *h, const char *keys, size_t n);
  * read-write. Undo with xc_unmap_foreign (xc_close undoes what is left).
  */
 int xc_map_foreign(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pages, void **addr);
+/*
+ * The same for RAM that may have holes (pages a balloon reclaimed, ABI 1.4):
+ * they stay unmapped, and touching one faults Dom0. The caller must know
+ * where they are (rivet-dm's balloon keeps a map of them).
+ */
+int xc_map_foreign_holes(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pages, void **addr);
 int xc_unmap_foreign(xc_handle *h, void *addr, uint64_t nr_pages);
 
 /*

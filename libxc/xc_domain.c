@@ -142,6 +142,18 @@ int xc_memory_release(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pa
 				   NULL, 0));
 }
 
+int xc_memory_reclaim(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pages)
+{
+	return status(xc_hypercall(h, RIVET_HC_MEMORY_RECLAIM, A(domid, gpa, nr_pages), -1,
+				   NULL, 0));
+}
+
+int xc_memory_restore(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pages)
+{
+	return status(xc_hypercall(h, RIVET_HC_MEMORY_RESTORE, A(domid, gpa, nr_pages), -1,
+				   NULL, 0));
+}
+
 /* The driver bounces at most RIVET_PRIVCMD_BUF_MAX bytes per call. */
 static size_t clamp(size_t len)
 {

@@ -5,7 +5,8 @@
 
 #include "xc_private.h"
 
-int xc_map_foreign(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pages, void **addr)
+static int map_foreign(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pages, void **addr,
+		       unsigned long request)
 {
 	struct rivet_ioctl_map_foreign m;
 	struct xc_mapping *rec;
@@ -21,7 +22,7 @@ int xc_map_foreign(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pages
 	m.domid = domid;
 	m.nr_pages = (uint32_t)nr_pages;
 	m.gpa = gpa;
-	r = h->be->ioctl(h->ctx, h->fd, RIVET_IOCTL_MAP_FOREIGN, &m);
+	r = h->be->ioctl(h->ctx, h->fd, request, &m);
 	if (r < 0) {
 		free(rec);
 		return xc_error_from_errno(-r);
@@ -41,6 +42,16 @@ int xc_map_foreign(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pages
 	rec->next = h->maps;
 	h->maps = rec;
 	return 0;
+}
+
+int xc_map_foreign(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pages, void **addr)
+{
+	return map_foreign(h, domid, gpa, nr_pages, addr, RIVET_IOCTL_MAP_FOREIGN);
+}
+
+int xc_map_foreign_holes(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pages, void **addr)
+{
+	return map_foreign(h, domid, gpa, nr_pages, addr, RIVET_IOCTL_MAP_FOREIGN_HOLES);
 }
 
 int xc_unmap_foreign(xc_handle *h, void *addr, uint64_t nr_pages)

@@ -15,7 +15,7 @@ MV_SRCS    := head.S entry.S main.c platform.c uart.c console.c console_input.c 
 	      sbi/sbi.c sbi/sbi_base.c sbi/sbi_time.c sbi/sbi_ipi.c sbi/sbi_rfence.c sbi/sbi_hsm.c \
 	      sbi/sbi_srst.c sbi/sbi_dbcn.c sbi/sbi_legacy.c sbi/sbi_rivet.c sbi/sbi_pmu.c vpmu.c \
 	      sbi/sbi_fwft.c sbi/sbi_sta.c \
-	      hc/hc_domain.c hc/hc_memory.c hc/hc_console.c hc/hc_evtchn.c hc/hc_ioreq.c hc/hc_debug.c \
+	      hc/hc_domain.c hc/hc_memory.c hc/hc_balloon.c hc/hc_console.c hc/hc_evtchn.c hc/hc_ioreq.c hc/hc_debug.c \
 	      ioreq.c mmio_decode.c mmio_trap.c vplic.c dom0_devices.c
 MV_SRCS    += sbi/sbi_susp.c
 MV_SRCS    += sched_policy.c sched_params.c hc/hc_sched.c

@@ -37,13 +37,14 @@ int domain_populate(struct domain *d, u64 gpa, u64 bytes)
 	if (gpa + bytes > (1UL << GSTAGE_GPA_BITS))
 		return -RIVET_ERANGE;
 	spin_lock(&d->mem_lock);
-	if (bytes > d->max_bytes - d->mem_bytes) {
-		spin_unlock(&d->mem_lock);
-		return -RIVET_ERANGE;
-	}
+	/* Mapped first: a balloon's MEMORY_RESTORE of a page that is there is told so even at the maximum. */
 	if (gstage_range_mapped(&d->gs, gpa, gpa + bytes)) {
 		spin_unlock(&d->mem_lock);
 		return -RIVET_EEXIST;
+	}
+	if (bytes > d->max_bytes - d->mem_bytes) {
+		spin_unlock(&d->mem_lock);
+		return -RIVET_ERANGE;
 	}
 	/* At most one 4 KiB-leaf table per 2 MiB and one 2 MiB-leaf table per 1 GiB, ends included. */
 	u64 budget, tables = bytes / SZ_2M + 2 + bytes / SZ_1G + 2;

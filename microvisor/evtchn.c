@@ -20,17 +20,22 @@ static struct evtchn *slot(struct domain *d, unsigned port)
 int evtchn_init(struct domain *d, u64 gpa)
 {
 	u64 hpa, prot;
-	if ((gpa & (PAGE_SIZE - 1)) || gstage_translate(&d->gs, gpa, &hpa, &prot) != 0 ||
-	    !(prot & PTE_OWNED))
+	if (gpa & (PAGE_SIZE - 1))
 		return -RIVET_EFAULT;
 	struct evtchn *table = d->evtchns ? NULL : mm_alloc(TABLE_BYTES, PAGE_SIZE);
 	/* A DomU a device model serves has its VSEIP from its PLIC (ioreq.c): no event channels. */
 	spin_lock(&d->ioreq_lock);
 	bool served = d->ioreq_ever;
 	spin_lock(&d->evtchn_lock);
-	if (!served && !d->evtchns)
+	/*
+	 * Looked up under evtchn_lock: MEMORY_RECLAIM (hc_balloon.c) holds it
+	 * from its check that the event page is not in its range until the range
+	 * is unmapped, so the page registered here is never one being taken.
+	 */
+	bool ram = gstage_translate(&d->gs, gpa, &hpa, &prot) == 0 && (prot & PTE_OWNED);
+	if (ram && !served && !d->evtchns)
 		d->evtchns = table, table = NULL;
-	if (!served) {
+	if (ram && !served) {
 		d->event_page = (struct rivet_event_page *)(uintptr_t)hpa;
 		d->event_gpa = gpa;
 	}
@@ -38,7 +43,7 @@ int evtchn_init(struct domain *d, u64 gpa)
 	spin_unlock(&d->ioreq_lock);
 	if (table)
 		mm_free(table, TABLE_BYTES);
-	return served ? -RIVET_EBUSY : d->evtchns ? 0 : -RIVET_ENOMEM;
+	return !ram ? -RIVET_EFAULT : served ? -RIVET_EBUSY : d->evtchns ? 0 : -RIVET_ENOMEM;
 }
 
 /* d's event interrupt: Dom0's is a source of its vPLIC, anyone else's VSEIP on vCPU 0. */

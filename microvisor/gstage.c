@@ -126,15 +126,43 @@ static u64 *find_leaf(const struct gstage *gs, u64 gpa, int *level_out)
 		return NULL;
 	for (int level = GSTAGE_LEVELS - 1; level >= 0; level--) {
 		u64 *pte = &table[index_at(gpa, level)];
-		if (!(*pte & PTE_V))
+		/* Read once: gstage_split may turn a leaf into a table meanwhile (ballooning). */
+		u64 v = __atomic_load_n(pte, __ATOMIC_ACQUIRE);
+		if (!(v & PTE_V))
 			return NULL;
-		if (*pte & PTE_RWX) {
+		if (v & PTE_RWX) {
 			*level_out = level;
 			return pte;
 		}
-		table = pte_table(*pte);
+		table = pte_table(v);
 	}
 	return NULL;
+}
+
+/*
+ * Splits the leaf covering gpa, level by level, until gpa starts a leaf. A
+ * split writes a whole new table that translates every address exactly as
+ * the leaf did, then swaps the leaf for a pointer to it: a walker on another
+ * hart (the domain may be running) finds the same translation either way,
+ * so no fence is needed before the caller changes a piece of it.
+ */
+int gstage_split(struct gstage *gs, u64 gpa)
+{
+	int level;
+	u64 *pte;
+	while ((pte = find_leaf(gs, gpa, &level)) && level > 0 && (gpa & (LEVEL_SIZE(level) - 1))) {
+		u64 *next = gs->alloc_page(gs->ctx);
+		if (!next)
+			return -RIVET_ENOMEM;
+		u64 old = *pte, base = (old >> PTE_PPN_SHIFT) << PAGE_SHIFT;
+		u64 flags = old & ((1UL << PTE_PPN_SHIFT) - 1) & ~PTE_V;
+		for (unsigned i = 0; i < GSTAGE_PTES_PER_PAGE; i++)
+			next[i] = make_pte(base + (u64)i * LEVEL_SIZE(level - 1), flags);
+		gs->nr_table_pages++;
+		__atomic_thread_fence(__ATOMIC_RELEASE);   /* the table's entries before the pointer to it */
+		*pte = make_pte((u64)(uintptr_t)next, 0);
+	}
+	return 0;
 }
 
 static int walk(const u64 *table, int level, unsigned nr, u64 base,
@@ -211,9 +239,18 @@ int gstage_translate(const struct gstage *gs, u64 gpa, u64 *hpa, u64 *prot)
 	const u64 *pte = find_leaf(gs, gpa, &level);
 	if (!pte)
 		return -RIVET_ENOENT;
-	*hpa = ((*pte >> PTE_PPN_SHIFT) << PAGE_SHIFT) + (gpa & (LEVEL_SIZE(level) - 1));
+	/*
+	 * Read once more, once: a split leaves a leaf's translation as it was,
+	 * but its entry then points at a table (and a clear empties it).
+	 */
+	u64 v = __atomic_load_n(pte, __ATOMIC_ACQUIRE);
+	if (!(v & PTE_V))
+		return -RIVET_ENOENT;
+	if (!(v & PTE_RWX))
+		return gstage_translate(gs, gpa, hpa, prot);   /* split meanwhile: walk the new table */
+	*hpa = ((v >> PTE_PPN_SHIFT) << PAGE_SHIFT) + (gpa & (LEVEL_SIZE(level) - 1));
 	if (prot)
-		*prot = *pte & (PTE_RWX | PTE_OWNED);
+		*prot = v & (PTE_RWX | PTE_OWNED);
 	return 0;
 }
 

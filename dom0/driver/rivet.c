@@ -174,7 +174,7 @@ static long do_hypercall(void __user *arg)
 	return copy_to_user(arg, &hc, sizeof(hc)) ? -EFAULT : 0;
 }
 
-static long do_map_foreign(struct privcmd_file *pf, void __user *arg)
+static long do_map_foreign(struct privcmd_file *pf, void __user *arg, u64 flags)
 {
 	struct rivet_ioctl_map_foreign mf;
 	struct list_head *after;
@@ -195,7 +195,7 @@ static long do_map_foreign(struct privcmd_file *pf, void __user *arg)
 		kfree(m);
 		return -ENOSPC;
 	}
-	r = hcall(RIVET_HC_FOREIGN_MAP, mf.domid, mf.gpa, m->window_gpa, mf.nr_pages, 0, 0);
+	r = hcall(RIVET_HC_FOREIGN_MAP, mf.domid, mf.gpa, m->window_gpa, mf.nr_pages, flags, 0);
 	if (r.error) {
 		mutex_unlock(&window_lock);
 		kfree(m);
@@ -473,7 +473,9 @@ static long privcmd_ioctl(struct file *file, unsigned int cmd, unsigned long arg
 	void __user *p = (void __user *)arg;
 	switch (cmd) {
 	case RIVET_IOCTL_HYPERCALL:     return do_hypercall(p);
-	case RIVET_IOCTL_MAP_FOREIGN:   return do_map_foreign(file->private_data, p);
+	case RIVET_IOCTL_MAP_FOREIGN:   return do_map_foreign(file->private_data, p, 0);
+	case RIVET_IOCTL_MAP_FOREIGN_HOLES:
+		return do_map_foreign(file->private_data, p, RIVET_FOREIGN_MAP_HOLES);
 	case RIVET_IOCTL_UNMAP_FOREIGN: return do_unmap_foreign(file->private_data, p);
 	case RIVET_IOCTL_EVTCHN:        return do_evtchn(p);
 	case RIVET_IOCTL_IOREQ_SERVER:  return do_ioreq_server(p);

@@ -94,5 +94,7 @@ struct rivet_ioctl_ioreq {
 #define RIVET_IOCTL_UNMAP_FOREIGN  _IOW('R', 2, uint64_t)
 #define RIVET_IOCTL_EVTCHN         _IOWR('R', 3, struct rivet_ioctl_evtchn)
 #define RIVET_IOCTL_IOREQ_SERVER   _IOWR('R', 4, struct rivet_ioctl_ioreq)
+/* MAP_FOREIGN of RAM that may have reclaimed pages (FOREIGN_MAP's HOLES flag, ABI 1.4). */
+#define RIVET_IOCTL_MAP_FOREIGN_HOLES _IOWR('R', 5, struct rivet_ioctl_map_foreign)
 
 #endif

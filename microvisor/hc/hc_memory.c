@@ -47,6 +47,34 @@ static struct sbiret done(struct domain *d, int err)
 	return SBI_RET(hc_error(err), 0);
 }
 
+void foreign_lock(void)
+{
+	spin_lock(&fmaps_lock);
+}
+
+void foreign_unlock(void)
+{
+	spin_unlock(&fmaps_lock);
+}
+
+unsigned foreign_windows(struct domain *d, u64 gpa, u64 len,
+			 void (*fn)(void *ctx, u64 window, u64 gpa, u64 bytes), void *ctx)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < MAX_FOREIGN_MAPS; i++) {
+		struct foreign_map *m = &fmaps[i];
+		u64 from = m->target_gpa, to = from + m->nr_pages * PAGE_SIZE;
+		/* An unmapping slot's window is cleared already: nothing of it to change. */
+		if (m->target != d || m->unmapping || to <= gpa || from >= gpa + len)
+			continue;
+		u64 lo = from > gpa ? from : gpa, hi = to < gpa + len ? to : gpa + len;
+		if (fn)
+			fn(ctx, m->window_gpa + (lo - from), lo, hi - lo);
+		n++;
+	}
+	return n;
+}
+
 struct sbiret hc_memory_populate(struct vcpu *v, struct trap_frame *f)
 {
 	u64 gpa = f->x[REG_A1], nr = f->x[REG_A2];
@@ -106,9 +134,9 @@ static void retire_locked_then_unlock(struct domain *self, struct foreign_map *s
 
 struct sbiret hc_foreign_map(struct vcpu *v, struct trap_frame *f)
 {
-	u64 fgpa = f->x[REG_A1], window = f->x[REG_A2], nr = f->x[REG_A3];
+	u64 fgpa = f->x[REG_A1], window = f->x[REG_A2], nr = f->x[REG_A3], flags = f->x[REG_A4];
 	struct domain *self = v->dom;
-	if (!nr || nr > MAX_HC_PAGES || ((fgpa | window) & (PAGE_SIZE - 1)) ||
+	if ((flags & ~RIVET_FOREIGN_MAP_FLAGS) || !nr || nr > MAX_HC_PAGES || ((fgpa | window) & (PAGE_SIZE - 1)) ||
 	    window < RIVET_FOREIGN_WINDOW_BASE || window >= RIVET_FOREIGN_WINDOW_END ||
 	    window + nr * PAGE_SIZE > RIVET_FOREIGN_WINDOW_END)   /* the first bound stops a wrap */
 		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
@@ -133,7 +161,8 @@ struct sbiret hc_foreign_map(struct vcpu *v, struct trap_frame *f)
 		spin_lock(&d->mem_lock);
 	for (u64 i = 0; i < nr && !err; i++) {
 		u64 hpa, prot;
-		if (gstage_translate(&d->gs, fgpa + i * PAGE_SIZE, &hpa, &prot) != 0 || !(prot & PTE_OWNED))
+		int hole = gstage_translate(&d->gs, fgpa + i * PAGE_SIZE, &hpa, &prot) != 0;
+		if ((hole && !(flags & RIVET_FOREIGN_MAP_HOLES)) || (!hole && !(prot & PTE_OWNED)))
 			err = -RIVET_EFAULT;   /* not RAM of d */
 	}
 	if (!err) {
@@ -147,19 +176,23 @@ struct sbiret hc_foreign_map(struct vcpu *v, struct trap_frame *f)
 		 * 4 KiB PTEs (and their table page). A failure part-way is undone below
 		 * as before: the window range is cleared whole.
 		 */
-		u64 hpa;
-		gstage_translate(&d->gs, fgpa, &hpa, NULL);   /* every page was found above, under the same lock */
+		/* Holes (HOLES only) stay unmapped in the window: MEMORY_RESTORE fills them in (hc_balloon.c). */
+		u64 hpa = 0;
+		bool have = gstage_translate(&d->gs, fgpa, &hpa, NULL) == 0;   /* found above, same lock */
 		for (u64 i = 0; i < nr && !err;) {
 			u64 run = 1, next = 0;
+			bool next_have = false;
 			while (i + run < nr) {
-				gstage_translate(&d->gs, fgpa + (i + run) * PAGE_SIZE, &next, NULL);
-				if (next != hpa + run * PAGE_SIZE)
+				next_have = gstage_translate(&d->gs, fgpa + (i + run) * PAGE_SIZE, &next, NULL) == 0;
+				if (next_have != have || (have && next != hpa + run * PAGE_SIZE))
 					break;
 				run++;
 			}
-			err = gstage_map(&self->gs, window + i * PAGE_SIZE, hpa, run * PAGE_SIZE, PTE_R | PTE_W);
+			if (have)
+				err = gstage_map(&self->gs, window + i * PAGE_SIZE, hpa, run * PAGE_SIZE, PTE_R | PTE_W);
 			i += run;
 			hpa = next;   /* the page that ended the run: looked up once */
+			have = next_have;
 		}
 		self->gs.ctx = NULL;
 	}

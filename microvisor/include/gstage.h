@@ -54,6 +54,13 @@ int gstage_map(struct gstage *gs, u64 gpa, u64 hpa, u64 size, u64 prot);
  */
 u64 gstage_clear_range(struct gstage *gs, u64 from, u64 to,
 		       int (*fn)(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte), void *ctx);
+/*
+ * Splits the leaf that covers gpa (if any) into smaller ones until one
+ * starts at gpa, so that clear_range can take [gpa, ...) out of a larger
+ * block. Needs at most GSTAGE_LEVELS - 1 table pages; 0, or -RIVET_ENOMEM
+ * (the tables made so far stay: they translate as before).
+ */
+int gstage_split(struct gstage *gs, u64 gpa);
 /* True when some leaf lies (partly) in [from, to). */
 bool gstage_range_mapped(const struct gstage *gs, u64 from, u64 to);
 /* Calls fn for every leaf in GPA order; stops and returns fn's first non-zero result. */

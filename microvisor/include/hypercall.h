@@ -33,6 +33,19 @@ struct sbiret hc_memory_populate(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_memory_release(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_foreign_map(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_foreign_unmap(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_memory_reclaim(struct vcpu *v, struct trap_frame *f);
+struct sbiret hc_memory_restore(struct vcpu *v, struct trap_frame *f);
+/*
+ * hc_memory.c's foreign maps, for hc_balloon.c. foreign_lock() is the lock of
+ * every foreign map, taken before any domain's mem_lock. With it held,
+ * foreign_windows() calls fn for each piece of Dom0's window that shows part
+ * of [gpa, gpa + len) of d (its window GPA, d's GPA and its length), and
+ * counts them.
+ */
+void foreign_lock(void);
+void foreign_unlock(void);
+unsigned foreign_windows(struct domain *d, u64 gpa, u64 len,
+			 void (*fn)(void *ctx, u64 window, u64 gpa, u64 bytes), void *ctx);
 struct sbiret hc_console_read(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_console_write(struct vcpu *v, struct trap_frame *f);
 struct sbiret hc_dmesg_read(struct vcpu *v, struct trap_frame *f);

@@ -59,6 +59,8 @@ static const struct hc_entry hcs[] = {
 	{ RIVET_HC_MEMORY_RELEASE,  true,  hc_memory_release },
 	{ RIVET_HC_FOREIGN_MAP,     true,  hc_foreign_map },
 	{ RIVET_HC_FOREIGN_UNMAP,   true,  hc_foreign_unmap },
+	{ RIVET_HC_MEMORY_RECLAIM,  true,  hc_memory_reclaim },
+	{ RIVET_HC_MEMORY_RESTORE,  true,  hc_memory_restore },
 	{ RIVET_HC_CONSOLE_READ,    true,  hc_console_read },
 	{ RIVET_HC_CONSOLE_WRITE,   true,  hc_console_write },
 	{ RIVET_HC_DMESG_READ,      true,  hc_dmesg_read },

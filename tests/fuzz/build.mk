@@ -13,7 +13,8 @@ FUZZ_DIR          := $(BUILD)/fuzz
 FUZZ_ALL          := xlcfg domfdt gstage page_alloc
 # The device model's and the microvisor's decoders of guest input, once their targets exist.
 FUZZ_NEW          := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_virtq.c tests/fuzz/fuzz_mmio_decode.c tests/fuzz/fuzz_virtio_net.c \
-		     tests/fuzz/fuzz_virtio_input.c tests/fuzz/fuzz_ptwalk.c tests/fuzz/fuzz_dw_wdt.c))
+		     tests/fuzz/fuzz_virtio_input.c tests/fuzz/fuzz_ptwalk.c tests/fuzz/fuzz_dw_wdt.c \
+		     tests/fuzz/fuzz_virtio_balloon.c))
 FUZZ_ALL          += $(FUZZ_NEW)
 FUZZ_NAMES        += $(FUZZ_NEW)
 FUZZ_BINS         := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_ALL))
@@ -57,6 +58,12 @@ $(FUZZ_DIR)/fuzz_virtq: tests/fuzz/fuzz_virtq.c $(wildcard tools/dm/*.c) $(wildc
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Itools/dm -Imicrovisor/include/public -o $@ $(filter %.c,$^)
 # virtio-net over the same transport, with a backend that checks what it is handed.
 $(FUZZ_DIR)/fuzz_virtio_net: tests/fuzz/fuzz_virtio_net.c $(wildcard tools/dm/*.c) $(wildcard tools/dm/*.h) \
+	tests/fuzz/fuzz.h
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Itools/dm -Imicrovisor/include/public -o $@ $(filter %.c,$^)
+# The balloon, the same way (its fake machine unmaps the pages it takes).
+$(FUZZ_DIR)/fuzz_virtio_balloon: tests/fuzz/fuzz_virtio_balloon.c $(wildcard tools/dm/*.c) $(wildcard tools/dm/*.h) \
 	tests/fuzz/fuzz.h
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $@"

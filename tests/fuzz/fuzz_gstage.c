@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * fuzz_gstage.c: microvisor/gstage.c against a model. The input is a
- * sequence of map / clear_range / translate / for_each_leaf / free_tables
+ * sequence of map / clear_range / translate / for_each_leaf / split / free_tables
  * operations (and of table-page budgets, so that allocation fails part way
  * through a map). The model is the set of mapped 4 KiB GPA pages, each with
  * its HPA and permissions, kept as sorted extents. After every operation
@@ -12,7 +12,9 @@
  * What the model expects of a map: bad alignment, size or permissions ->
  * EINVAL; past the 41-bit GPA space or wrapping -> ERANGE; any page already
  * mapped -> EEXIST; otherwise success, or ENOMEM only if the allocator
- * refused a page. A failed map leaves the leaves exactly as they were.
+ * refused a page. A failed map leaves the leaves exactly as they were. A
+ * split changes no translation, and once it succeeds no leaf straddles its
+ * page.
  */
 #include <string.h>
 
@@ -368,6 +370,27 @@ static void op_walk_stop(struct gstage *gs, struct fin *in)
 			   n, r, s.calls);
 }
 
+/* Splitting changes no translation; once it succeeds a leaf starts at the page (if one covers it). */
+static void op_split(struct gstage *gs, struct fin *in)
+{
+	u64 gpa = pick_gpa(in) & ~(PAGE_SIZE - 1);
+
+	refused = 0;
+	int r = gstage_split(gs, gpa);
+	FUZZ_CHECK(r == 0 || (r == -RIVET_ENOMEM && refused), "split(%#llx) returned %d",
+		   (unsigned long long)gpa, r);
+	check_table(gs, "split");
+	if (r)
+		return;
+	collect(gs, &leaves);
+	for (size_t i = 0; i < leaves.n; i++) {
+		struct run l = leaves.v[i];
+		FUZZ_CHECK(!(gpa > l.gpa && gpa - l.gpa < l.size),
+			   "after split(%#llx) the leaf %#llx+%#llx still covers it", (unsigned long long)gpa,
+			   (unsigned long long)l.gpa, (unsigned long long)l.size);
+	}
+}
+
 static void op_free_tables(struct gstage *gs)
 {
 	gstage_free_tables(gs);
@@ -388,12 +411,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (in.left) {
 		u8 op = fin_u8(&in);
 
-		switch (op % 8) {
+		switch (op % 9) {
 		case 0: case 1: case 2: op_map(&gs, &in); break;
 		case 3: op_clear(&gs, &in); break;
 		case 4: op_translate(&gs, &in); break;
 		case 5: op_walk_stop(&gs, &in); break;
 		case 6: op_free_tables(&gs); break;
+		case 8: op_split(&gs, &in); break;
 		default: budget = op & 0x80 ? -1 : (op >> 3) % 6; break;
 		}
 	}

@@ -253,7 +253,8 @@ def dom0_builds_runs_and_destroys_domains():
     """A bare-metal Dom0 stand-in drives the control hypercalls: 20 build/run/destroy
     cycles with memory returned, console relayed, bad requests refused; lifecycle
     sequences (overlapping populate, release while mapped or running, destroy
-    before start, double destroy) fail cleanly or finish; 17000 domain lives
+    before start, double destroy) fail cleanly or finish; ballooning's calls (errors, a page
+    out of a 2 MiB block Dom0 maps, back zeroed) keep every byte; 17000 domain lives
     roll the VMID generation over while a child runs, on 1, 2 and 4 harts."""
     out = os.path.join(B["out"], "ctl.img")
     p = subprocess.run([B["mkimage"], "-o", out, "-u", B["uvm"], "-d", cfg("ctl")],
@@ -269,6 +270,7 @@ def dom0_builds_runs_and_destroys_domains():
         expect(r, "ctl: vcpu pinned to hart 0")
         expect(r, "ctl: 20 cycles")
         expect(r, "ctl: lifecycle checks done")
+        expect(r, "ctl: balloon checks done")
         expect(r, "(rivet) VMIDs used up: generation 2 begins")
         expect(r, "ctl: 17000 domain lives")
         assert r.output.count("ctl: child says: hello: done") == 3, tail(r)
@@ -276,7 +278,7 @@ def dom0_builds_runs_and_destroys_domains():
         assert not fails, "\n".join(fails)
         expect(r, "ctl: all ok")
         powered_off(r)
-        expect(r, "17025 destroyed")
+        expect(r, "17026 destroyed")
 
 
 @test
@@ -347,6 +349,7 @@ def load_linux_tests():
     from integration import dm_restart  # noqa: F401
     from integration import network  # noqa: F401
     from integration import power_button  # noqa: F401
+    from integration import balloon  # noqa: F401
     from integration import xl_sched  # noqa: F401
     from integration import xl_commands  # noqa: F401
     from integration import watchdog  # noqa: F401

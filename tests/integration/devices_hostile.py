@@ -142,7 +142,7 @@ def hostile_mmio_faults_crash_only_that_domu():
         # On QEMU a misaligned load traps as such (not as a guest-page fault), even across a
         # device's end; an aligned access cannot cross one (the ranges are aligned).
         for n, (mode, cause) in enumerate((("misaligned", "load address misaligned"),
-                                           ("hole", "load guest-page fault at 0x1000a040"),
+                                           ("hole", "load guest-page fault at 0x1000b040"),
                                            ("cross", "load address misaligned|across the end of a device")), 1):
             write_cfg(s, "/tmp/mfcrash.cfg",
                       'name = "mfcrash"\nmemory = 16\nkernel = "%s/mmiofuzz.elf"\nextra = "mode=%s"\n'

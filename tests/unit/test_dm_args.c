@@ -127,6 +127,31 @@ TEST(refusals)
 	CHECK_EQ(parse(&a, (const char *[]){ BASE, "--disk", "rw:1", "--console", "--console", NULL }), -1);
 }
 
+TEST(mem_target)
+{
+	struct dm_args a;
+	/* Default: all the RAM, nothing ballooned. */
+	CHECK_EQ(parse(&a, (const char *[]){ BASE, NULL }), 0);
+	CHECK(a.mem_target == 32ULL << 20);
+	CHECK_EQ(parse(&a, (const char *[]){ BASE, "--mem-target", "0x1000000", NULL }), 0);
+	CHECK(a.mem_target == 16ULL << 20);
+	CHECK_EQ(parse(&a, (const char *[]){ BASE, "--mem-target", "33554432", NULL }), 0);
+	CHECK_EQ(parse(&a, (const char *[]){ BASE, "--mem-target", "33558528", NULL }), -1);
+	CHECK_STR(err, "--mem-target 0x2001000: more than the RAM (0x2000000)");
+	CHECK_EQ(parse(&a, (const char *[]){ BASE, "--mem-target", "4097", NULL }), -1);
+	CHECK_STR(err, "--mem-target 4097: not a positive multiple of 4 KiB");
+	CHECK_EQ(parse(&a, (const char *[]){ BASE, "--mem-target", "0", NULL }), -1);
+	CHECK_EQ(parse(&a, (const char *[]){ BASE, "--mem-target", "4096", "--mem-target", "4096", NULL }), -1);
+	/* The balloon's slot is one of the devices' (below the watchdog, which ends them). */
+	CHECK_EQ(parse(&a, (const char *[]){ "rivet-dm", "--domid", "1", "--name", "l", "--vcpus", "1",
+					    "--ram-base", "0x1000a000", "--ram-size", "4096", "--ready-fd", "3",
+					    NULL }), -1);
+	/* More than 2^32 pages: the balloon counts in 32 bits. */
+	CHECK_EQ(parse(&a, (const char *[]){ "rivet-dm", "--domid", "1", "--name", "l", "--vcpus", "1",
+					    "--ram-base", "0x100000000", "--ram-size", "0x100000001000",
+					    "--ready-fd", "3", NULL }), -1);
+}
+
 TEST(nics)
 {
 	struct dm_args a;
@@ -178,6 +203,7 @@ TEST(nics)
 int main(void)
 {
 	check_suite = "dm_args";
+	RUN(mem_target);
 	RUN(nics);
 	RUN(full);
 	RUN(minimal);

@@ -109,7 +109,7 @@ TEST(arena_refuses_others)
 #define NUM       8
 
 static uint8_t ram[RAM_SIZE];
-static const struct dm_mem mem = { ram, RAM_GPA, RAM_SIZE };
+static const struct dm_mem mem = { ram, RAM_GPA, RAM_SIZE, NULL };
 static struct vq q;               /* as it would be in the arena */
 static struct vq_chain chain;
 static uint16_t drv_avail;

@@ -133,7 +133,7 @@ TEST(unknown_and_unsupported)
 	CHECK_STR(err_with("type = 1"), "dir/t.cfg:3: type: expected a quoted string, got a number");
 	CHECK_STR(err_with("builder = \"hvm\""),
 		  "dir/t.cfg:3: builder: not supported by Rivet yet");
-	CHECK_STR(err_with("maxmem = 512"), "dir/t.cfg:3: maxmem: not supported by Rivet yet");
+	CHECK_STR(err_with("bootloader = \"pygrub\""), "dir/t.cfg:3: bootloader: not supported by Rivet yet");
 	CHECK_STR(err_with("device_model_version = \"qemu-xen\""),
 		  "dir/t.cfg:3: device_model_version: not supported by Rivet yet");
 	/* Empty device lists ask for nothing and are accepted. */
@@ -552,6 +552,33 @@ TEST(vifs)
 		  "dir/t.cfg:3: vif: 5 disks and 4 vifs, but at most 8 devices (the virtio slots)");
 }
 
+TEST(maxmem)
+{
+	/* Not given: the RAM is memory, as before. */
+	CHECK_EQ(load("name = \"a\"\nkernel = \"k\"\nmemory = 128\nserial = 'pty'\n"), 0);
+	CHECK_EQ(dc.maxmem_bytes, 0);
+	CHECK_EQ(domcfg_ram_bytes(&dc), 128ULL << 20);
+	domcfg_free(&dc);
+	/* Above memory, with a device model: the RAM is maxmem, the target memory. */
+	CHECK_EQ(load("name = \"a\"\nkernel = \"k\"\nmemory = 128\nmaxmem = 256\nserial = 'pty'\n"), 0);
+	CHECK_EQ(dc.memory_bytes, 128ULL << 20);
+	CHECK_EQ(dc.maxmem_bytes, 256ULL << 20);
+	CHECK_EQ(domcfg_ram_bytes(&dc), 256ULL << 20);
+	CHECK_EQ(dc.line_maxmem, 4);
+	domcfg_free(&dc);
+	/* Equal: nothing to balloon, so no device model needed; a string number as memory's. */
+	CHECK_STR(err_with("memory = 64\nmaxmem = \"64\""), "(accepted)");
+	CHECK_EQ(domcfg_ram_bytes(&dc), 64ULL << 20);
+	/* Below memory (Xen refuses that too), and above it without a balloon. */
+	CHECK_STR(err_with("memory = 64\nmaxmem = 32"), "dir/t.cfg:4: maxmem: 32 MiB is less than memory (64 MiB)");
+	CHECK_STR(err_with("memory = 64\nmaxmem = 128"),
+		  "dir/t.cfg:4: maxmem: above memory it needs a balloon, which only a device model has: give "
+		  "the domain a disk, a vif, serial = 'pty' or console = 'virtio' (boot-image domains have none)");
+	/* The default memory (and maxmem's own range) count as well. */
+	CHECK_STR(err_with("maxmem = 0"), "dir/t.cfg:3: maxmem: 0 is out of range (1..2095104 MiB)");
+	CHECK_STR(err_with("maxmem = \"lots\""), "dir/t.cfg:3: maxmem: expected a number, got \"lots\"");
+}
+
 int main(void)
 {
 	check_suite = "domcfg";
@@ -574,5 +601,6 @@ int main(void)
 	RUN(cmdline);
 	RUN(actions);
 	RUN(first_error_wins);
+	RUN(maxmem);
 	return CHECK_DONE();
 }

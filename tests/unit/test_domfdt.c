@@ -14,7 +14,7 @@ static uint8_t fdt[DOMFDT_MAX_SIZE];
 static int build(unsigned nr_vcpus, uint64_t ram_size, const char *bootargs, int initrd,
 		 uint64_t start, uint64_t end)
 {
-	struct domfdt_params p = { nr_vcpus, 0x80000000, ram_size, bootargs, initrd, start, end, NULL, 0, 0, 0, 0, 0, 0 };
+	struct domfdt_params p = { nr_vcpus, 0x80000000, ram_size, bootargs, initrd, start, end, NULL, 0, 0, 0, 0, 0, 0, 0 };
 
 	memset(fdt, 0xee, sizeof fdt);
 	return domfdt_build(&p, fdt, sizeof fdt);
@@ -148,7 +148,7 @@ TEST(chosen)
 
 TEST(domain_name)
 {
-	struct domfdt_params p = { 1, 0x80000000, 16 << 20, NULL, 0, 0, 0, "web-1", 0, 0, 0, 0, 0, 0 };
+	struct domfdt_params p = { 1, 0x80000000, 16 << 20, NULL, 0, 0, 0, "web-1", 0, 0, 0, 0, 0, 0, 0 };
 
 	CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
 	CHECK_STR(str("/chosen", "rivet,domain-name"), "web-1");
@@ -157,7 +157,7 @@ TEST(domain_name)
 
 TEST(dom0_hypervisor_node)
 {
-	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, "Domain-0", 1, 0, 0, 0, 0, 0 };
+	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, "Domain-0", 1, 0, 0, 0, 0, 0, 0 };
 	const fdt64_t *dr;
 
 	CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
@@ -192,17 +192,23 @@ TEST(packed_and_small)
 
 TEST(too_small_buffer)
 {
-	struct domfdt_params p = { 8, 0x80000000, 1 << 20, NULL, 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0 };
+	struct domfdt_params p = { 8, 0x80000000, 1 << 20, NULL, 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0, 0 };
 
 	CHECK(domfdt_build(&p, fdt, 256) < 0);
 }
 
-static int build_dev_button(unsigned nr_vcpus, int serial, int button)
+static int build_dev_extra(unsigned nr_vcpus, int serial, int button, int balloon)
 {
-	struct domfdt_params p = { nr_vcpus, 0x80000000, 64 << 20, NULL, 0, 0, 0, "d", 0, 1, serial, 0, button, 0 };
+	struct domfdt_params p = { nr_vcpus, 0x80000000, 64 << 20, NULL, 0, 0, 0, "d", 0, 1, serial, 0, button, 0,
+				   balloon };
 
 	memset(fdt, 0xee, sizeof fdt);
 	return domfdt_build(&p, fdt, sizeof fdt);
+}
+
+static int build_dev_button(unsigned nr_vcpus, int serial, int button)
+{
+	return build_dev_extra(nr_vcpus, serial, button, 0);
 }
 
 static int build_dev(unsigned nr_vcpus, int serial)
@@ -258,7 +264,8 @@ static void check_virtio_slots(unsigned slots)
 		snprintf(path, sizeof path, "/soc/virtio_mmio@%x", 0x10001000 + i * 0x1000);
 		CHECK_STR(str(path, "compatible"), "virtio,mmio");
 		CHECK(reg_is(path, 0x10001000 + i * 0x1000, 0x1000));
-		CHECK_EQ(u32(path, "interrupts"), i + 1);
+		/* The balloon's tenth slot has interrupt 11: 10 is the UART's. */
+		CHECK_EQ(u32(path, "interrupts"), i == 9 ? 11 : i + 1);
 		CHECK_EQ(u32(path, "interrupt-parent"), u32("/soc/plic@c000000", "phandle"));
 	}
 	/* QEMU's order: serial, virtio_mmio@10008000 down to @10001000, (the watchdog,) then the PLIC. */
@@ -339,7 +346,7 @@ TEST(devices_power_button)
 TEST(devices_watchdog)
 {
 	for (unsigned v = 1; v <= 8; v += 7) {
-		struct domfdt_params p = { v, 0x80000000, 64 << 20, NULL, 0, 0, 0, "d", 0, 1, 1, 0, 1, 1 };
+		struct domfdt_params p = { v, 0x80000000, 64 << 20, NULL, 0, 0, 0, "d", 0, 1, 1, 0, 1, 1, 0 };
 		CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
 		CHECK_STR(str("/soc/watchdog@10200000", "compatible"), "snps,dw-wdt");
 		CHECK(reg_is("/soc/watchdog@10200000", 0x10200000, 0x1000));
@@ -360,10 +367,24 @@ TEST(devices_watchdog)
 	CHECK(build_dev_button(2, 1, 1) > 0);
 	CHECK(node("/soc/watchdog@10200000") < 0);
 	CHECK(node("/watchdog-clock") < 0);
-	struct domfdt_params q = { 2, 0x80000000, 64 << 20, NULL, 0, 0, 0, "d", 0, 0, 0, 0, 0, 1 };
+	struct domfdt_params q = { 2, 0x80000000, 64 << 20, NULL, 0, 0, 0, "d", 0, 0, 0, 0, 0, 1, 0 };
 	CHECK(domfdt_build(&q, fdt, sizeof fdt) > 0);
 	CHECK(node("/watchdog-clock") < 0);
 	CHECK(node("/soc") < 0);
+}
+
+TEST(devices_balloon)
+{
+	CHECK(build_dev_extra(2, 1, 1, 1) > 0);
+	check_plic(2);
+	check_virtio_slots(10);
+	CHECK(reg_is("/soc/virtio_mmio@1000a000", 0x1000a000, 0x1000));
+	CHECK_EQ(u32("/soc/virtio_mmio@1000a000", "interrupts"), 11);
+	CHECK(node("/soc/virtio_mmio@1000b000") < 0);
+	/* Without the button (never built so: every rivet-dm has both), no node at its address. */
+	CHECK(build_dev_extra(1, 0, 0, 1) > 0);
+	CHECK(node("/soc/virtio_mmio@10009000") < 0);
+	CHECK_EQ(u32("/soc/virtio_mmio@1000a000", "interrupts"), 11);
 }
 
 TEST(no_devices_no_soc)
@@ -376,7 +397,7 @@ TEST(no_devices_no_soc)
 /* Zicboz only when asked (trees the microvisor fits to the host), with its block size. */
 TEST(zicboz_only_when_asked)
 {
-	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, NULL, 0, 0, 0, 128, 0, 0 };
+	struct domfdt_params p = { 2, 0x80000000, 16 << 20, NULL, 0, 0, 0, NULL, 0, 0, 0, 128, 0, 0, 0 };
 	int len;
 
 	CHECK(domfdt_build(&p, fdt, sizeof fdt) > 0);
@@ -411,6 +432,7 @@ int main(void)
 	RUN(devices_serial);
 	RUN(devices_power_button);
 	RUN(devices_watchdog);
+	RUN(devices_balloon);
 	RUN(no_devices_no_soc);
 	return CHECK_DONE();
 }

@@ -255,6 +255,59 @@ TEST(emptied_tables_are_unlinked_then_freed)
 	CHECK_EQ(gstage_unlink_empty(gs, 0, 1UL << GSTAGE_GPA_BITS), 0);
 }
 
+TEST(split_carves_one_page_out_of_a_gigabyte)
+{
+	struct gstage *gs = new_gs();
+	CHECK_EQ(gstage_map(gs, 0x80000000UL, 0x40000000UL, 1UL << 30, PTE_RWX | PTE_OWNED), 0);
+	/* An address that starts a leaf already, or one nothing maps: nothing to split. */
+	CHECK_EQ(gstage_split(gs, 0x80000000UL), 0);
+	CHECK_EQ(gstage_split(gs, 0x1000UL), 0);
+	CHECK_EQ(pages_out, 0);
+	/* A 4 KiB page inside: 1 GiB -> 2 MiB leaves -> 4 KiB leaves, two tables. */
+	CHECK_EQ(gstage_split(gs, 0x80345000UL), 0);
+	CHECK_EQ(gstage_split(gs, 0x80346000UL), 0);
+	CHECK_EQ(pages_out, 2);
+	/* Every address still translates as before, with its bits. */
+	u64 hpa, prot;
+	for (u64 a = 0x80000000UL; a < 0xc0000000UL; a += 0x1f3000UL) {
+		CHECK_EQ(gstage_translate(gs, a + 0x123, &hpa, &prot), 0);
+		CHECK_EQ(hpa, a - 0x40000000UL + 0x123);
+		CHECK_EQ(prot, PTE_RWX | PTE_OWNED);
+	}
+	/* Now exactly that page clears, and nothing else goes. */
+	CHECK_EQ(gstage_clear_range(gs, 0x80345000UL, 0x80346000UL, NULL, NULL), PAGE_SIZE);
+	CHECK_EQ(gstage_translate(gs, 0x80345000UL, &hpa, NULL), -RIVET_ENOENT);
+	CHECK_EQ(gstage_translate(gs, 0x80344fffUL, &hpa, NULL), 0);
+	CHECK_EQ(hpa, 0x40344fffUL);
+	CHECK_EQ(gstage_translate(gs, 0x80346000UL, &hpa, NULL), 0);
+	CHECK_EQ(hpa, 0x40346000UL);
+	CHECK(gstage_range_mapped(gs, 0x80000000UL, 0x80345000UL));
+	CHECK(!gstage_range_mapped(gs, 0x80345000UL, 0x80346000UL));
+	/* A 2 MiB boundary inside the split gigabyte needs no further table. */
+	CHECK_EQ(gstage_split(gs, 0x80800000UL), 0);
+	CHECK_EQ(pages_out, 2);
+	/* The page maps again with a 4 KiB leaf. */
+	CHECK_EQ(gstage_map(gs, 0x80345000UL, 0x12345000UL, PAGE_SIZE, PTE_RWX | PTE_OWNED), 0);
+	CHECK_EQ(gstage_translate(gs, 0x80345abcUL, &hpa, NULL), 0);
+	CHECK_EQ(hpa, 0x12345abcUL);
+}
+
+TEST(split_without_a_table_page_changes_nothing)
+{
+	struct gstage *gs = new_gs();
+	CHECK_EQ(gstage_map(gs, 0x80000000UL, 0x40000000UL, 4UL << 20, PTE_RWX), 0);
+	int out = pages_out;
+	pages_allowed = 0;
+	CHECK_EQ(gstage_split(gs, 0x80001000UL), -RIVET_ENOMEM);
+	pages_allowed = -1;
+	CHECK_EQ(pages_out, out);
+	u64 hpa;
+	CHECK_EQ(gstage_translate(gs, 0x80001000UL, &hpa, NULL), 0);
+	CHECK_EQ(hpa, 0x40001000UL);
+	/* A straddling 2 MiB leaf is not cleared by a range inside it. */
+	CHECK_EQ(gstage_clear_range(gs, 0x80001000UL, 0x80002000UL, NULL, NULL), 0);
+}
+
 int main(void)
 {
 	check_suite = "gstage";
@@ -269,6 +322,8 @@ int main(void)
 	RUN(failed_map_leaves_nothing_behind);
 	RUN(emptied_tables_still_take_a_block);
 	RUN(emptied_tables_are_unlinked_then_freed);
+	RUN(split_carves_one_page_out_of_a_gigabyte);
+	RUN(split_without_a_table_page_changes_nothing);
 	gstage_free_tables(new_gs());   /* frees the last test's tables too */
 	return CHECK_DONE();
 }

@@ -1154,7 +1154,7 @@ TEST(create_checks_before_creating)
 TEST(dm_argv)
 {
 	struct xl_disk disks[2] = { { "xvda", 0, 0, "/srv/a,b.img" }, { "xvdc", 1, 1, "/srv/c.img" } };
-	struct xl_dm_spec s = { 7, "web", 2, 0x80000000, 64 << 20, 1, 2, disks, 9, 0, NULL, 0, 0, 0 };
+	struct xl_dm_spec s = { 7, "web", 2, 0x80000000, 64 << 20, 1, 2, disks, 9, 0, NULL, 0, 0, 0, 0 };
 	char *argv[XL_DM_MAX_ARGS], line[1024] = "";
 	int n, i;
 
@@ -1488,6 +1488,87 @@ TEST(create_with_device_model)
 	CHECK(strstr(err, "device model for dev failed: cannot run ") != NULL);
 	CHECK(nothing_left());
 	unsetenv("RIVET_DM");
+	xc_close(h);
+}
+
+TEST(mem_set_and_max)
+{
+	/* Xen's units: MiB by default, t g m k b, one letter, no sign. */
+	CHECK_EQ(xl_parse_mem_kb("96"), 96 * 1024);
+	CHECK_EQ(xl_parse_mem_kb("96m"), 96 * 1024);
+	CHECK_EQ(xl_parse_mem_kb("2G"), 2 * 1024 * 1024);
+	CHECK_EQ(xl_parse_mem_kb("1t"), 1LL << 30);
+	CHECK_EQ(xl_parse_mem_kb("4096k"), 4096);
+	CHECK_EQ(xl_parse_mem_kb("1048576b"), 1024);
+	CHECK_EQ(xl_parse_mem_kb("96mb"), -1);
+	CHECK_EQ(xl_parse_mem_kb("-5"), -1);
+	CHECK_EQ(xl_parse_mem_kb("x"), -1);
+	CHECK_EQ(xl_parse_mem_kb(""), -1);
+	CHECK_EQ(xl_parse_mem_kb("9223372036854775807t"), -1);
+	CHECK_EQ(xl_parse_mem_kb("99999999999999999999"), -1);
+
+	static const char cfg[] =
+		"name = \"bal\"\nmemory = 64\nmaxmem = 128\nkernel = \"Image\"\nserial = 'pty'\n";
+	xc_handle *h = fake_xc();
+	char out[8192], err[2048], args[1024], cfgp[256], *argv[] = { "create", "-q", cfgp };
+	struct xl_record rec;
+	char why[REASON_MAX];
+	FILE *f;
+	size_t n;
+
+	snprintf(cfgp, sizeof cfgp, "%s", path_of("bal.cfg"));
+	write_file("bal.cfg", cfg, sizeof cfg - 1);
+	write_dm("echo ok >&$fd");
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, argv), 0);
+	CHECK_STR(err, "");
+	/* maxmem of RAM, populated whole; the balloon's first target is memory. */
+	f = fopen(path_of("dm.args"), "r");
+	n = f ? fread(args, 1, sizeof args - 1, f) : 0;
+	args[n] = '\0';
+	if (f)
+		fclose(f);
+	CHECK(strstr(args, "--ram-size 134217728 ") != NULL);
+	CHECK(strstr(args, " --mem-target 67108864 ") != NULL);
+	CHECK(mv_dom(1) && mv_dom(1)->info.max_bytes == 128ULL << 20 && mv_dom(1)->info.mem_bytes == 128ULL << 20);
+	xl_record_init(&rec);
+	CHECK_EQ(xl_record_read(1, &rec, why), 0);
+	CHECK(rec.mem_target == 64ULL << 20 && rec.mem_max == 128ULL << 20);
+	xl_record_free(&rec);
+
+	char *ms[] = { "mem-set", "bal", "200" }, *mm[] = { "mem-max", "bal", "256" };
+	CHECK_EQ(run_xl(h, xl_cmd_mem_set, out, sizeof out, err, sizeof err, 3, ms), 1);
+	CHECK_STR(err, "xl: mem-set: 204800 KiB is above domain 'bal''s maximum of 131072 KiB (xl mem-max)\n");
+	ms[2] = "96q";
+	CHECK_EQ(run_xl(h, xl_cmd_mem_set, out, sizeof out, err, sizeof err, 3, ms), 1);
+	CHECK_STR(err, "xl: mem-set: invalid memory size: 96q\n");
+	ms[2] = "3k";
+	CHECK_EQ(run_xl(h, xl_cmd_mem_set, out, sizeof out, err, sizeof err, 3, ms), 1);
+	CHECK_STR(err, "xl: mem-set: invalid memory size: 3k\n");
+	CHECK_EQ(run_xl(h, xl_cmd_mem_max, out, sizeof out, err, sizeof err, 3, mm), 1);
+	CHECK_STR(err, "xl: mem-max: 262144 KiB is above the 131072 KiB domain 'bal' was built with (maxmem)\n");
+	mm[2] = "32";
+	CHECK_EQ(run_xl(h, xl_cmd_mem_max, out, sizeof out, err, sizeof err, 3, mm), 1);
+	CHECK_STR(err, "xl: mem-max: 32768 KiB is below domain 'bal''s target of 65536 KiB (lower it first: "
+		       "xl mem-set)\n");
+	/* In range, but the device model (a script here) is gone: said, and nothing recorded. */
+	ms[2] = "96";
+	CHECK_EQ(run_xl(h, xl_cmd_mem_set, out, sizeof out, err, sizeof err, 3, ms), 1);
+	CHECK_STR(err, "xl: mem-set: domain 'bal' (1) has no balloon (it runs no device model)\n");
+	xl_record_init(&rec);
+	CHECK_EQ(xl_record_read(1, &rec, why), 0);
+	CHECK(rec.mem_target == 64ULL << 20);
+	xl_record_free(&rec);
+	/* Domain-0, a domain that is not there, and usage. */
+	ms[1] = "0";
+	CHECK_EQ(run_xl(h, xl_cmd_mem_set, out, sizeof out, err, sizeof err, 3, ms), 1);
+	CHECK_STR(err, "xl: mem-set: Domain-0 has no balloon (its memory is fixed at boot)\n");
+	ms[1] = "nope";
+	CHECK_EQ(run_xl(h, xl_cmd_mem_set, out, sizeof out, err, sizeof err, 3, ms), 1);
+	CHECK_STR(err, "xl: domain 'nope' does not exist\n");
+	CHECK_EQ(run_xl(h, xl_cmd_mem_max, out, sizeof out, err, sizeof err, 2, mm), 1);
+	char *ds[] = { "destroy", "bal" };
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, ds), 0);
+	CHECK(nothing_left());
 	xc_close(h);
 }
 
@@ -2172,6 +2253,7 @@ int main(void)
 	RUN(vif_rows_and_macs);
 	RUN(disk_check);
 	RUN(create_with_device_model);
+	RUN(mem_set_and_max);
 	RUN(create_with_a_virtio_console);
 	RUN(create_refuses_bad_disks_first);
 	RUN(sched_credit2_and_rtds);

@@ -150,14 +150,14 @@ static int parse_nic(struct dm_args *a, const char *arg, char *err, size_t errle
 }
 
 enum { O_DOMID, O_NAME, O_VCPUS, O_RAMBASE, O_RAMSIZE, O_SERIAL, O_READY, O_LOG, O_FG, O_TRACE, O_CONSOLE,
-       O_INSTANCE, O_RESUME, O_STATE, O_NR };
+       O_INSTANCE, O_RESUME, O_STATE, O_MEMTARGET, O_NR };
 
 int dm_args_parse(int argc, char **argv, struct dm_args *a, char *err, size_t errlen)
 {
 	static const char *const names[O_NR] = {
 		"--domid", "--name", "--vcpus", "--ram-base", "--ram-size", "--serial",
 		"--ready-fd", "--log", "--foreground", "--trace", "--console", "--instance",
-		"--resume", "--state",
+		"--resume", "--state", "--mem-target",
 	};
 	int seen[O_NR] = { 0 };
 
@@ -270,6 +270,12 @@ int dm_args_parse(int argc, char **argv, struct dm_args *a, char *err, size_t er
 		case O_INSTANCE:
 			a->instance = v;
 			break;
+		case O_MEMTARGET:
+			if (v == 0 || (v & 0xfff))
+				return fail(err, errlen, "--mem-target %s: not a positive multiple of 4 KiB",
+					    val);
+			a->mem_target = v;
+			break;
 		case O_READY:
 			if (v > 0x7fffffff)
 				return fail(err, errlen, "--ready-fd %s: out of range", val);
@@ -284,6 +290,14 @@ int dm_args_parse(int argc, char **argv, struct dm_args *a, char *err, size_t er
 	if (a->console && a->nr_disks + a->nr_nics + 1 > DM_MAX_DEVICES)
 		return fail(err, errlen, "--console: no virtio slot left after %u disks and %u NICs",
 			    a->nr_disks, a->nr_nics);
+	if (!a->mem_target)
+		a->mem_target = a->ram_size;
+	if (a->mem_target > a->ram_size)
+		return fail(err, errlen, "--mem-target %#llx: more than the RAM (%#llx)",
+			    (unsigned long long)a->mem_target, (unsigned long long)a->ram_size);
+	if (a->ram_size / 4096 > UINT32_MAX)
+		return fail(err, errlen, "--ram-size %#llx: the balloon counts at most 2^32 pages",
+			    (unsigned long long)a->ram_size);
 	if (a->ram_base + a->ram_size - 1 < a->ram_base)
 		return fail(err, errlen, "RAM %#llx + %#llx wraps", (unsigned long long)a->ram_base,
 			    (unsigned long long)a->ram_size);

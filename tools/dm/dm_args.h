@@ -5,7 +5,7 @@
  *            [--serial] [--disk rw:PATH | --disk ro:PATH]...
  *            [--nic tap=NAME,mac=XX:XX:XX:XX:XX:XX[,offload=on|off]]... [--console] --ready-fd FD
  *            [--log PATH] [--foreground] [--trace]
- *            [--instance ID] [--state PATH] [--resume]
+ *            [--instance ID] [--state PATH] [--resume] [--mem-target BYTES]
  * Numbers are decimal or 0x-hex, with overflow checks. Every option but
  * --disk at most once. Checked here: domid 1..RIVET_DOMID_SELF-1, NAME a
  * domain name (1-31 of [A-Za-z0-9_.-]), 1..8 vCPUs, RAM base and size
@@ -13,7 +13,9 @@
  * [DM_ARGS_MMIO_LO, DM_ARGS_MMIO_HI), at most DM_MAX_DEVICES disks, NICs
  * and the console together (the virtio slots: disks first, then NICs, in
  * the order given, then the console); a NIC's tap name 1-15 characters,
- * its MAC unicast.
+ * its MAC unicast; the balloon's first target (xl's memory, when maxmem
+ * is more: the RAM is maxmem) a multiple of 4 KiB, at most the RAM size,
+ * which is at most 2^32 pages.
  */
 #ifndef RIVET_DM_ARGS_H
 #define RIVET_DM_ARGS_H
@@ -57,6 +59,7 @@ struct dm_args {
 	uint64_t instance;   /* xl's id of this life of the domain (0 when not given) */
 	const char *state;   /* NULL: $RIVET_RUN_DIR/dm/DOMID.state (dm_state_file.c) */
 	int resume;          /* take over the state a predecessor left (docs/dm.md "Restart") */
+	uint64_t mem_target; /* bytes: the balloon's first target (default: ram_size) */
 };
 
 /*

@@ -43,7 +43,7 @@
 #define DM_STATE_NAME_LEN   32u
 #define DM_STATE_MAX_SLICES 32u
 #define DM_STATE_ALIGN      64u
-#define DM_STATE_BYTES      (256u * 1024u)          /* the whole arena (tmpfs: pages only as used) */
+#define DM_STATE_BYTES      (1024u * 1024u)         /* the whole arena (tmpfs: pages only as used): the balloon map of 28 GiB fits */
 
 struct dm_state_slice_desc {
 	char name[24];           /* NUL-terminated */

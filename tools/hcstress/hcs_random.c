@@ -213,11 +213,12 @@ static const uint32_t known_fns[] = {
 	RIVET_HC_VCPU_START, RIVET_HC_VCPU_GETINFO, RIVET_HC_VCPU_PIN, RIVET_HC_SCHED_GET,
 	RIVET_HC_SCHED_SET, RIVET_HC_VCPU_GETCONTEXT, RIVET_HC_DOMAIN_VCPUS, RIVET_HC_MEMORY_POPULATE,
 	RIVET_HC_MEMORY_RELEASE, RIVET_HC_FOREIGN_MAP, RIVET_HC_FOREIGN_UNMAP,
+	RIVET_HC_MEMORY_RECLAIM, RIVET_HC_MEMORY_RESTORE,
 	RIVET_HC_EVTCHN_ALLOC, RIVET_HC_EVTCHN_BIND, RIVET_HC_EVTCHN_BIND_VIRQ,
 	RIVET_HC_EVTCHN_CLOSE, RIVET_HC_CONSOLE_READ, RIVET_HC_CONSOLE_WRITE, RIVET_HC_DMESG_READ,
 };
 static const uint32_t unknown_fns[] = {
-	3, 7, 12, 15, 31, 37, 36, 39, 44, 47, 53, 63, 64, 255, 0x10000, 0x7FFFFFFF, 0xFFFFFFFF,
+	3, 7, 12, 15, 31, 38, 46, 39, 44, 47, 53, 63, 64, 255, 0x10000, 0x7FFFFFFF, 0xFFFFFFFF,
 };
 
 static int documented(int64_t e)
@@ -447,6 +448,15 @@ static void one_call(void)
 		a[1] = domu_gpa();
 		a[2] = npages();
 		break;
+	case RIVET_HC_MEMORY_RECLAIM:
+	case RIVET_HC_MEMORY_RESTORE:
+		/* Ballooning, from a running domain too; Dom0 aiming it at itself must be refused. */
+		a[0] = below(8) ? target_domid() : PICK(0, RIVET_DOMID_SELF);
+		a[1] = domu_gpa();
+		a[2] = below(2) ? npages() : PICK(RIVET_BALLOON_MAX_PAGES, RIVET_BALLOON_MAX_PAGES + 1, 1 + below(512));
+		must_fail = a[0] == 0 || a[0] == RIVET_DOMID_SELF || !a[2] || a[2] > RIVET_BALLOON_MAX_PAGES ||
+			    a[1] % PG;
+		break;
 	case RIVET_HC_FOREIGN_MAP:
 		if (nr_wins == MAX_TRACK)
 			return;
@@ -531,6 +541,7 @@ static void one_call(void)
 	case RIVET_HC_DOMAIN_SHUTDOWN: case RIVET_HC_VCPU_START: case RIVET_HC_VCPU_PIN: case RIVET_HC_SCHED_SET:
 	case RIVET_HC_DOMAIN_VCPUS:
 	case RIVET_HC_MEMORY_POPULATE: case RIVET_HC_MEMORY_RELEASE: case RIVET_HC_FOREIGN_MAP:
+	case RIVET_HC_MEMORY_RECLAIM: case RIVET_HC_MEMORY_RESTORE:
 	case RIVET_HC_CONSOLE_READ: case RIVET_HC_CONSOLE_WRITE:
 		/* No such domain (an id past the valid range must not be truncated into one). */
 		must_fail |= !own_find(a[0]);

@@ -114,6 +114,17 @@ static int key_memory(struct ctx *c, const struct xlent *e)
 	return 0;
 }
 
+static int key_maxmem(struct ctx *c, const struct xlent *e)
+{
+	uint64_t mib;
+
+	if (get_uint(c, e, 1, DOMCFG_MAX_MEMORY_MIB, " MiB", &mib) < 0)
+		return -1;
+	c->out->maxmem_bytes = mib << 20;
+	c->out->line_maxmem = e->line;
+	return 0;
+}
+
 static int key_vcpus(struct ctx *c, const struct xlent *e)
 {
 	uint64_t n;
@@ -885,6 +896,7 @@ static const struct {
 } handlers[] = {
 	{ "name", key_name },       { "memory", key_memory },   { "vcpus", key_vcpus },
 	{ "maxvcpus", key_maxvcpus },
+	{ "maxmem", key_maxmem },
 	{ "cpus", key_cpus },       { "kernel", key_kernel },   { "ramdisk", key_ramdisk },
 	{ "extra", key_cmdline },   { "cmdline", key_cmdline }, { "on_poweroff", key_action },
 	{ "on_reboot", key_action }, { "on_crash", key_action }, { "on_watchdog", key_action },
@@ -897,7 +909,7 @@ static const struct {
 
 /* Xen keys a user may bring along, which Rivet domains do not do (yet). */
 static const char *const unsupported[] = {
-	"builder", "maxmem", "bootloader",
+	"builder", "bootloader",
 	"bootloader_args", "pci", "vfb", "vkb", "vtpm", "p9", "channel", "usbctrl", "usbdev",
 	"dtdev", "iomem", "irqs", "uuid", "seclabel", "device_tree",
 	"on_soft_reset", "cpus_soft", "shadow_memory",
@@ -955,6 +967,18 @@ int domcfg_from_xlcfg(const struct xlcfg *cfg, const char *cfg_path, struct domc
 			}
 			out->cpus_mask |= out->vcpu_masks[i];
 		}
+	}
+	if (out->line_maxmem && out->maxmem_bytes < out->memory_bytes) {
+		diag_fail(d, cfg_path, out->line_maxmem, "maxmem", "%llu MiB is less than memory (%llu MiB)",
+			  (unsigned long long)(out->maxmem_bytes >> 20),
+			  (unsigned long long)(out->memory_bytes >> 20));
+		goto fail;
+	}
+	if (out->maxmem_bytes > out->memory_bytes && !domcfg_has_devices(out)) {
+		diag_fail(d, cfg_path, out->line_maxmem, "maxmem",
+			  "above memory it needs a balloon, which only a device model has: give the domain "
+			  "a disk, a vif, serial = 'pty' or console = 'virtio' (boot-image domains have none)");
+		goto fail;
 	}
 	if (!out->line_name) {
 		diag_fail(d, cfg_path, 0, "name", "required key is missing");

@@ -59,7 +59,14 @@ struct domcfg_vif {
 
 struct domcfg {
 	char name[RIVET_NAME_LEN];
-	uint64_t memory_bytes;
+	uint64_t memory_bytes;      /* memory: the domain's (first) target */
+	/*
+	 * maxmem (Xen's meaning: the most it may ever have; 0 when not given,
+	 * then memory). Above memory, the domain is built with maxmem of RAM and
+	 * its device model's balloon takes the difference back as it boots
+	 * (domcfg_ram_bytes; docs/config.md).
+	 */
+	uint64_t maxmem_bytes;
 	uint32_t nr_vcpus;          /* the domain's vCPUs: maxvcpus if given, else vcpus */
 	uint32_t online_vcpus;      /* vcpus: those it may run from boot (<= nr_vcpus) */
 	uint32_t max_vcpus_given;   /* maxvcpus as written; 0 when absent */
@@ -101,6 +108,7 @@ struct domcfg {
 	/* Lines of the keys, 0 when absent: errors found later name them. */
 	unsigned line_name, line_memory, line_kernel, line_ramdisk, line_disk, line_serial, line_vif;
 	unsigned line_console;
+	unsigned line_maxmem;
 	/*
 	 * What Xen's xl accepts with only a warning (an unknown key, cmdline
 	 * beside extra or root), as "FILE:LINE: KEY: reason": all are counted,
@@ -130,6 +138,12 @@ int domcfg_sched(const struct domcfg *dc, struct rivet_sched_params *p);
 static inline int domcfg_has_devices(const struct domcfg *dc)
 {
 	return dc->nr_disks > 0 || dc->serial || dc->vconsole || dc->nr_vifs > 0;
+}
+
+/* The RAM the domain is built with: maxmem when given, else memory. */
+static inline uint64_t domcfg_ram_bytes(const struct domcfg *dc)
+{
+	return dc->maxmem_bytes > dc->memory_bytes ? dc->maxmem_bytes : dc->memory_bytes;
 }
 
 /* The virtio-mmio slot of disk I (in vdev order). */

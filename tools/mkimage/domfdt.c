@@ -65,8 +65,8 @@ static uint32_t wdt_clock_phandle(const struct domfdt_params *p)
 
 /*
  * QEMU virt's /soc, its nodes in the order QEMU's tree has them: the UART,
- * the virtio-mmio slots from the highest address down (the power button's
- * first, where there is one), then the PLIC. vCPU
+ * the virtio-mmio slots from the highest address down (the balloon's and
+ * the power button's first, where there are), then the PLIC. vCPU
  * N's interrupt controller has phandle N + 1, the PLIC the next one.
  */
 static int add_soc(const struct domfdt_params *p, void *fdt)
@@ -105,12 +105,15 @@ static int add_soc(const struct domfdt_params *p, void *fdt)
 		TRY(fdt_property_string(fdt, "compatible", "ns16550a"));
 		TRY(fdt_end_node(fdt));
 	}
-	for (i = p->power_button ? DOMFDT_BUTTON_SLOT + 1 : DOMFDT_VIRTIO_SLOTS; i-- > 0;) {
+	for (i = p->balloon ? DOMFDT_BALLOON_SLOT + 1 : p->power_button ? DOMFDT_BUTTON_SLOT + 1 :
+	     DOMFDT_VIRTIO_SLOTS; i-- > 0;) {
 		uint64_t base = DOMFDT_VIRTIO_BASE + i * DOMFDT_VIRTIO_SIZE;
 
+		if (i == DOMFDT_BUTTON_SLOT && !p->power_button)
+			continue;
 		snprintf(name, sizeof name, "virtio_mmio@%llx", (unsigned long long)base);
 		TRY(fdt_begin_node(fdt, name));
-		TRY(fdt_property_u32(fdt, "interrupts", i + 1));
+		TRY(fdt_property_u32(fdt, "interrupts", i == DOMFDT_BALLOON_SLOT ? DOMFDT_BALLOON_IRQ : i + 1));
 		TRY(fdt_property_u32(fdt, "interrupt-parent", plic));
 		TRY(prop_reg(fdt, base, DOMFDT_VIRTIO_SIZE));
 		TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));

@@ -45,6 +45,7 @@ struct domfdt_params {
 	uint32_t cboz_block;       /* list Zicboz with this block size (DOMFDT_CBOZ_OK); 0: not */
 	int power_button;          /* with devices: rivet-dm's power button in slot DOMFDT_BUTTON_SLOT */
 	int watchdog;              /* with devices: rivet-dm's DesignWare watchdog and its clock */
+	int balloon;               /* with devices: rivet-dm's balloon in slot DOMFDT_BALLOON_SLOT */
 };
 
 /* Where QEMU virt puts its devices (rivet-dm emulates them at the same GPAs). */
@@ -59,6 +60,8 @@ struct domfdt_params {
 #define DOMFDT_VIRTIO_SIZE   0x1000ull
 #define DOMFDT_VIRTIO_SLOTS  8
 #define DOMFDT_BUTTON_SLOT   DOMFDT_VIRTIO_SLOTS  /* one more slot: 0x10009000, interrupt 9 */
+#define DOMFDT_BALLOON_SLOT  (DOMFDT_VIRTIO_SLOTS + 1)  /* and one more: 0x1000a000, */
+#define DOMFDT_BALLOON_IRQ   11                         /* interrupt 11 (10 is the UART's) */
 #define DOMFDT_STDOUT_SERIAL "/soc/serial@10000000"
 /* rivet-dm's watchdog (tools/dm/dw_wdt.h), fed by a fixed clock at a rate making its periods 2^n s. */
 #define DOMFDT_WDT_BASE      0x10200000ull

@@ -66,13 +66,14 @@ int domplan_build(const struct domplan_req *rq, void *dtb, size_t dtb_size, stru
 				 "vCPUs); give one string, like \"0-1\"");
 	/* The tree's size does not depend on the initrd addresses: measure, place, build. */
 	fp = (struct domfdt_params){ .nr_vcpus = dc->nr_vcpus, .ram_base = RIVET_GUEST_RAM_BASE,
-				     .ram_size = dc->memory_bytes, .bootargs = dc->cmdline,
+				     .ram_size = domcfg_ram_bytes(dc), .bootargs = dc->cmdline,
 				     .has_initrd = dc->ramdisk != NULL, .name = dc->name,
 				     .hypervisor_node = rq->hypervisor_node,
 				     .devices = domcfg_has_devices(dc), .serial = dc->serial,
 				     /* Every rivet-dm has both (docs/dm.md "The power button", "The watchdog"). */
 				     .power_button = domcfg_has_devices(dc),
 				     .watchdog = domcfg_has_devices(dc),
+				     .balloon = domcfg_has_devices(dc),
 				     /* mkimage's are fitted to the host at load (see DOMFDT_CBOZ_BLOCK). */
 				     .cboz_block = rq->set_timebase ? rq->cboz_block : DOMFDT_CBOZ_BLOCK };
 	size = domfdt_build(&fp, dtb, dtb_size);
@@ -83,12 +84,12 @@ int domplan_build(const struct domplan_req *rq, void *dtb, size_t dtb_size, stru
 		lsegs[i] = (struct layout_seg){ k->segs[i].gpa, k->segs[i].mem_size };
 		kernel_bytes += k->segs[i].mem_size;
 	}
-	req = (struct layout_req){ RIVET_GUEST_RAM_BASE, dc->memory_bytes, lsegs, k->nr_segs,
+	req = (struct layout_req){ RIVET_GUEST_RAM_BASE, domcfg_ram_bytes(dc), lsegs, k->nr_segs,
 				   rq->ramdisk_len, (uint64_t)size };
 	if (layout_place(&req, &out->lay) < 0)
 		return diag_fail(d, rq->cfg_path, rq->line_memory, "memory",
 				 "%llu MiB is too small for the kernel (%llu bytes), ramdisk (%zu bytes) and device tree",
-				 (unsigned long long)(dc->memory_bytes >> 20),
+				 (unsigned long long)(domcfg_ram_bytes(dc) >> 20),
 				 (unsigned long long)kernel_bytes, rq->ramdisk_len);
 	fp.initrd_start = out->lay.ramdisk_gpa;
 	fp.initrd_end = out->lay.ramdisk_gpa + rq->ramdisk_len;

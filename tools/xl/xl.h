@@ -97,6 +97,12 @@ struct xl_record {
 	uint64_t dm_ram_base, dm_ram_size;
 	uint64_t dm_instance;            /* this life's id: the state file must carry the same */
 	int dm_restart;                  /* on_dm_crash = "restart" */
+	/*
+	 * The balloon ("mem=TARGET,MAX", bytes; domains with a device model):
+	 * the target xl mem-set last asked for and the maximum (xl mem-max), as
+	 * rivet-dm was told them. 0: not recorded (no balloon to steer).
+	 */
+	uint64_t mem_target, mem_max;
 	unsigned nr_vifs;                /* in devid order */
 	struct xl_vif vifs[XL_MAX_VIFS];
 };
@@ -147,7 +153,7 @@ void xl_record_remove(uint32_t domid);
 #define XL_DM_FALLBACK    "/usr/sbin/rivet-dm"
 #define XL_DM_READY_MS    10000   /* how long xl create waits for "ok" */
 #define XL_DM_STOP_MS     5000    /* SIGTERM, then this long, then SIGKILL */
-#define XL_DM_MAX_ARGS    (20 + 2 * XL_MAX_DISKS)
+#define XL_DM_MAX_ARGS    (22 + 2 * XL_MAX_DISKS)
 
 struct xl_dm_spec {
 	uint32_t domid;
@@ -163,13 +169,15 @@ struct xl_dm_spec {
 	int vconsole;                    /* --console: a virtio console after the disks and vifs */
 	uint64_t instance;               /* --instance: the life the state file belongs to */
 	int resume;                      /* --resume: take over the state a predecessor left */
+	uint64_t mem_target;             /* --mem-target: the balloon's first target (0: ram_size) */
 };
 
 /*
  * The command line of rivet-dm (the contract with tools/dm):
  *   PROG --domid ID --name NAME --vcpus N --ram-base GPA --ram-size BYTES
  *        [--serial] [--disk rw:PATH | --disk ro:PATH]...
- *        [--nic tap=TAP,mac=MAC]... [--console] [--instance ID [--resume]] --ready-fd FD
+ *        [--nic tap=TAP,mac=MAC]... [--console] [--instance ID [--resume]]
+ *        [--mem-target BYTES] --ready-fd FD
  * GPA and ID in hex (0x...), the rest decimal. ARGV gets XL_DM_MAX_ARGS pointers at
  * most, NULL-terminated; the strings are on the heap (xl_dm_argv_free).
  * Returns the count, or -1 (out of memory, or too many devices).
@@ -301,6 +309,7 @@ struct xl_plan {
 	struct xl_load loads[RIVET_MAX_LOADS];
 	unsigned line_name, line_memory, line_vcpus;  /* for messages; 0 when absent */
 	uint32_t online_vcpus;      /* vcpus: available at start; cfg.nr_vcpus is maxvcpus */
+	uint64_t mem_target;        /* memory: the balloon's first target (cfg.max_bytes is maxmem) */
 	/* Devices: a device model serves them (rivet-dm). */
 	int serial;
 	int vconsole;               /* console = 'virtio' */
@@ -419,6 +428,11 @@ int xl_cmd_trigger(xc_handle *h, int argc, char **argv);
 int xl_cmd_sched_credit2(xc_handle *h, int argc, char **argv);
 int xl_cmd_sched_rtds(xc_handle *h, int argc, char **argv);
 int xl_cmd_sysrq(xc_handle *h, int argc, char **argv);
+/* xl_mem.c: the balloon. */
+int xl_cmd_mem_set(xc_handle *h, int argc, char **argv);
+int xl_cmd_mem_max(xc_handle *h, int argc, char **argv);
+/* A memory size as Xen's xl takes it: a number with t, g, m (default), k or b; KiB, or -1. */
+int64_t xl_parse_mem_kb(const char *s);
 int xl_cmd_info(xc_handle *h, int argc, char **argv);
 int xl_cmd_dmesg(xc_handle *h, int argc, char **argv);
 int xl_cmd_vcpu_list(xc_handle *h, int argc, char **argv);

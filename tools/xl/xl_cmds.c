@@ -28,6 +28,10 @@ const struct xl_command xl_commands[] = {
 	{ "trigger", xl_cmd_trigger, 1, "<Domain> <nmi|reset|init|power|sleep|s3resume> [<VCPU>]",
 	  "Send a trigger to a domain (power: press its power button; reset: restart it at once)" },
 	{ "sysrq", xl_cmd_sysrq, 1, "<Domain> <letter>", "Send a Magic System Request to a domain" },
+	{ "mem-set", xl_cmd_mem_set, 1, "<Domain> <MemMB['b'|'k'|'m'|'g'|'t']>",
+	  "Set the current memory usage for a domain (its balloon's target; MiB unless a unit is given)" },
+	{ "mem-max", xl_cmd_mem_max, 1, "<Domain> <MemMB['b'|'k'|'m'|'g'|'t']>",
+	  "Set the maximum amount reservation for a domain (at most its maxmem, at least its target)" },
 	{ "sched-credit2", xl_cmd_sched_credit2, 1, "[-d <Domain> [-w <Weight>] [-c <Cap>]]",
 	  "Get or set a domain's credit parameters (weight 1-65535, default 256; cap: percent of one "
 	  "hart, 0 = none); setting them makes the domain a credit domain" },

@@ -400,7 +400,7 @@ int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uin
 		goto out;
 	}
 	xl_trace("read kernel");
-	if (kimage_parse(p->kernel, p->kernel_len, RIVET_GUEST_RAM_BASE, dc.memory_bytes, &k,
+	if (kimage_parse(p->kernel, p->kernel_len, RIVET_GUEST_RAM_BASE, domcfg_ram_bytes(&dc), &k,
 			 why) < 0) {
 		diag_fail(d, cfg_path, dc.line_kernel <= file_lines ? dc.line_kernel : 0, "kernel",
 			  "'%s': %s", dc.kernel, why);
@@ -440,7 +440,9 @@ int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uin
 	p->dtb_gpa = plan.lay.dtb_gpa;
 
 	memcpy(p->cfg.name, dc.name, sizeof p->cfg.name);
-	p->cfg.max_bytes = dc.memory_bytes;
+	/* maxmem of RAM, populated whole; the balloon takes it down to memory (docs/config.md). */
+	p->cfg.max_bytes = domcfg_ram_bytes(&dc);
+	p->mem_target = dc.memory_bytes;
 	p->cfg.cpus_mask = dc.cpus_mask;
 	p->cfg.nr_vcpus = dc.nr_vcpus;
 	p->online_vcpus = dc.online_vcpus;
@@ -560,6 +562,8 @@ static int record_fill(struct xl_record *rec, const struct xl_plan *p, char *con
 		rec->dm_ram_size = p->cfg.max_bytes;
 		rec->dm_instance = instance;
 		rec->dm_restart = p->dm_restart;
+		rec->mem_target = p->mem_target;
+		rec->mem_max = p->cfg.max_bytes;
 	}
 	for (i = 0; i < p->nr_disks; i++)
 		if (xl_record_add_disk(rec, p->disks[i].vdev, p->disks[i].slot, p->disks[i].readonly,
@@ -757,7 +761,7 @@ int xl_plan_run(xc_handle *h, const struct xl_plan *p, char *const overrides[], 
 					.ram_size = p->cfg.max_bytes, .serial = p->serial,
 					.nr_disks = p->nr_disks, .disks = p->disks,
 					.nr_vifs = p->nr_vifs, .vifs = vifs, .vconsole = p->vconsole, .ready_fd = -1,
-					.instance = instance };
+					.instance = instance, .mem_target = p->mem_target };
 
 		if (xl_dm_start(&s, &dm_pid, why) < 0) {
 			snprintf(d->text, sizeof d->text, "device model for %s failed: %s", p->cfg.name,

@@ -78,6 +78,10 @@ int xl_dm_argv(const struct xl_dm_spec *s, const char *prog, char **argv)
 	}
 	if (s->resume)
 		ADD(strdup("--resume"));
+	if (s->mem_target && s->mem_target != s->ram_size) {
+		ADD(strdup("--mem-target"));
+		ADD(fmt("%llu", (unsigned long long)s->mem_target));
+	}
 	ADD(strdup("--ready-fd"));
 	ADD(fmt("%d", s->ready_fd));
 #undef ADD

@@ -118,7 +118,8 @@ static enum xl_dm_restart_result restart_locked(xc_handle *h, uint32_t domid, in
 				.ram_base = rec.dm_ram_base, .ram_size = rec.dm_ram_size,
 				.serial = rec.serial, .nr_disks = rec.nr_disks, .disks = rec.disks,
 				.nr_vifs = rec.nr_vifs, .vifs = rec.vifs,
-				.vconsole = rec.vconsole, .ready_fd = -1, .instance = rec.dm_instance, .resume = 1 };
+				.vconsole = rec.vconsole, .ready_fd = -1, .instance = rec.dm_instance, .resume = 1,
+				.mem_target = rec.mem_target };
 	if (xl_dm_start(&s, &pid, rwhy) < 0) {
 		reason_set(why, "the new device model failed: %s; domain '%s' stays paused", rwhy,
 			   info.name);

@@ -179,6 +179,7 @@ long xl_record_format(const struct xl_record *r, char **text, char *why)
 		return reason_set(why, "too many disks");
 	size += sizeof "dm_pid=\nserial=1\nconsole=virtio\n" + 12;
 	size += sizeof "dm=,,,\non_dm_crash=restart\n" + 10 + 3 * 18;
+	size += sizeof "mem=,\n" + 2 * 18;
 	for (i = 0; i < r->nr_disks; i++) {
 		if (has_newline(r->disks[i].path) || strchr(r->disks[i].vdev, ','))
 			return reason_set(why, "disk %u's path holds a newline", i + 1);
@@ -234,6 +235,11 @@ long xl_record_format(const struct xl_record *r, char **text, char *why)
 		k = snprintf(buf + n, size - n, "dm=%u,%#llx,%#llx,%#llx\n", r->dm_vcpus,
 			     (unsigned long long)r->dm_ram_base, (unsigned long long)r->dm_ram_size,
 			     (unsigned long long)r->dm_instance);
+		n += (size_t)k;
+	}
+	if (r->mem_max && k >= 0 && n < size) {
+		k = snprintf(buf + n, size - n, "mem=%#llx,%#llx\n", (unsigned long long)r->mem_target,
+			     (unsigned long long)r->mem_max);
 		n += (size_t)k;
 	}
 	if (r->dm_restart && k >= 0 && n < size) {
@@ -342,6 +348,28 @@ static int parse_dm(const char *v, size_t len, struct xl_record *r)
 	r->dm_ram_base = n[1];
 	r->dm_ram_size = n[2];
 	r->dm_instance = n[3];
+	return 0;
+}
+
+/* "TARGET,MAX": bytes, the target at most the maximum, both > 0. */
+static int parse_mem(const char *v, size_t len, struct xl_record *r)
+{
+	char buf[64], *end;
+	unsigned long long t, m;
+
+	if (len >= sizeof buf || !len || *v < '0' || *v > '9')
+		return -1;
+	memcpy(buf, v, len);
+	buf[len] = '\0';
+	errno = 0;
+	t = strtoull(buf, &end, 0);
+	if (errno || *end != ',' || end[1] < '0' || end[1] > '9')
+		return -1;
+	m = strtoull(end + 1, &end, 0);
+	if (errno || *end || !t || t > m)
+		return -1;
+	r->mem_target = t;
+	r->mem_max = m;
 	return 0;
 }
 
@@ -464,6 +492,8 @@ int xl_record_parse(const char *text, struct xl_record *r, char *why)
 			bad = parse_disk(v, vlen, r);
 		else if (KEY("dm"))
 			bad = parse_dm(v, vlen, r);
+		else if (KEY("mem"))
+			bad = parse_mem(v, vlen, r);
 		else if (KEY("on_dm_crash")) {
 			bad = !((vlen == 7 && !strncmp(v, "restart", 7)) || (vlen == 5 && !strncmp(v, "pause", 5)));
 			r->dm_restart = vlen == 7;

@@ -25,7 +25,8 @@
                                       1.4: RIVET_SHUTDOWN_WATCHDOG, VCPU_GETCONTEXT
                                       (guest core dumps), DOMAIN_VCPUS and
                                       avail_vcpus in struct rivet_domain_info
-                                      (xl vcpu-set) */
+                                      (xl vcpu-set); ballooning: MEMORY_RECLAIM /
+                                      MEMORY_RESTORE, FOREIGN_MAP's HOLES flag */
 
 /*
  * DOMAIN_DESTROY's a1 (ABI 1.2; 0 before): IF_SHUTDOWN destroys only a
@@ -46,6 +47,19 @@
  */
 #define RIVET_DMESG_CLEAR          1ULL
 #define RIVET_DMESG_FLAGS          RIVET_DMESG_CLEAR
+
+/*
+ * Ballooning (ABI 1.4): MEMORY_RECLAIM takes pages away from a DomU that may
+ * be running (back to the pool, scrubbed before anyone gets them), and
+ * MEMORY_RESTORE gives it fresh zeroed pages where it has none; both also
+ * change every foreign mapping of the range. At most RIVET_BALLOON_MAX_PAGES
+ * pages per call. FOREIGN_MAP's a4 flags (0 before): HOLES maps a range
+ * that may have unpopulated (reclaimed) pages, leaving them unmapped in the
+ * window. Other bits: SBI_ERR_INVALID_PARAM.
+ */
+#define RIVET_BALLOON_MAX_PAGES    512
+#define RIVET_FOREIGN_MAP_HOLES    1ULL
+#define RIVET_FOREIGN_MAP_FLAGS    RIVET_FOREIGN_MAP_HOLES
 
 /* DEBUG_KEYS: at most this many key bytes per call (more: SBI_ERR_INVALID_PARAM). */
 #define RIVET_DEBUG_KEYS_MAX       32
@@ -86,8 +100,12 @@ enum rivet_hc {
 	RIVET_HC_MEMORY_POPULATE  = 32, /* a0 = domid, a1 = GPA, a2 = nr of 4 KiB pages */
 	RIVET_HC_MEMORY_RELEASE   = 33, /* a0 = domid, a1 = GPA, a2 = nr of pages */
 	RIVET_HC_FOREIGN_MAP      = 34, /* a0 = domid, a1 = its GPA, a2 = caller's window GPA,
-	                                   a3 = nr of pages */
+	                                   a3 = nr of pages, a4 = RIVET_FOREIGN_MAP_* flags (1.4) */
 	RIVET_HC_FOREIGN_UNMAP    = 35, /* a0 = caller's window GPA, a1 = nr of pages */
+	RIVET_HC_MEMORY_RECLAIM   = 36, /* a0 = domid, a1 = GPA, a2 = nr of pages (1 to
+	                                   RIVET_BALLOON_MAX_PAGES), all populated (1.4) */
+	RIVET_HC_MEMORY_RESTORE   = 37, /* a0 = domid, a1 = GPA, a2 = nr of pages (1 to
+	                                   RIVET_BALLOON_MAX_PAGES), none populated (1.4) */
 	RIVET_HC_EVTCHN_ALLOC     = 40, /* a0 = remote domid; value = new unbound local port */
 	RIVET_HC_EVTCHN_BIND      = 41, /* a0 = remote domid, a1 = remote port; value = local port */
 	RIVET_HC_EVTCHN_BIND_VIRQ = 42, /* a0 = enum rivet_virq; value = local port */

@@ -26,6 +26,7 @@
 #include "dw_wdt.h"
 #include "plic.h"
 #include "uart16550.h"
+#include "virtio_balloon.h"
 #include "virtio_blk.h"
 #include "virtio_console.h"
 #include "virtio_input.h"
@@ -40,10 +41,16 @@
 /*
  * The power button (virtio_input.h) in one more slot right after the
  * eight, at 0x10009000 with PLIC source 9 (both free on QEMU virt), so it
- * takes no device slot: DM_NR_SLOTS slots in all.
+ * takes no device slot; DM_NR_SLOTS slots in all with the balloon's.
  */
 #define DM_BUTTON_SLOT       DM_VIRTIO_SLOTS
-#define DM_NR_SLOTS          (DM_VIRTIO_SLOTS + 1)
+/*
+ * The balloon (virtio_balloon.h) in a tenth slot, at 0x1000a000; its PLIC
+ * source is 11, as 10 is the UART's (both free on QEMU virt).
+ */
+#define DM_BALLOON_SLOT      (DM_VIRTIO_SLOTS + 1)
+#define DM_BALLOON_IRQ       11
+#define DM_NR_SLOTS          (DM_VIRTIO_SLOTS + 2)
 #define DM_MAX_RANGES        RIVET_IOREQ_MAX_RANGES
 
 #define DM_CON_OUT_BYTES     65536
@@ -103,6 +110,7 @@ struct dm {
 	struct virtio_input button;    /* in slot DM_BUTTON_SLOT */
 	struct dw_wdt wdt;             /* the watchdog, at DW_WDT_BASE */
 	int64_t wdt_tick_ns;           /* the last tick's time: a pause since then holds the watchdog */
+	struct virtio_balloon balloon; /* in slot DM_BALLOON_SLOT; its map is mem.holes */
 	struct virtio_blk *blk[DM_MAX_DISKS];
 	struct virtio_console *vcons;  /* --console: in slot vcons_slot */
 	unsigned vcons_slot;

@@ -4,9 +4,9 @@
  * QEMU's virt: the PLIC, the 16550 UART (--serial) and eight virtio-mmio
  * slots, disk i in slot i, then the NICs, then the virtio console
  * (--console), the rest empty (DeviceID 0); then the power button in a
- * ninth slot (DM_BUTTON_SLOT); the watchdog at DW_WDT_BASE, with no
- * interrupt line. Interrupts: slot n
- * drives PLIC source n + 1, the UART source 10; the PLIC's S-mode context
+ * ninth slot (DM_BUTTON_SLOT) and the balloon in a tenth (DM_BALLOON_SLOT);
+ * the watchdog at DW_WDT_BASE, with no interrupt line. Interrupts: slot n
+ * drives PLIC source n + 1, the UART source 10, the balloon 11; the PLIC's S-mode context
  * 2n + 1 is vCPU n's VSEIP (xc_ioreq_set_irq), its M-mode contexts are
  * wired to nothing.
  */
@@ -216,6 +216,63 @@ void dm_machine_resync_irqs(struct dm *dm)
 			plic_line(dm, PLIC_S_CONTEXT(v), plic_ctx_level(&dm->plic, PLIC_S_CONTEXT(v)));
 }
 
+/* The balloon's machine side: MEMORY_RECLAIM / MEMORY_RESTORE of the DomU's pages. */
+static int balloon_answer(int rc)
+{
+	return rc == 0 ? VIRTIO_BALLOON_HOST_OK : rc == XC_EFAULT ? VIRTIO_BALLOON_HOST_ABSENT :
+	       rc == XC_EEXIST ? VIRTIO_BALLOON_HOST_PRESENT : VIRTIO_BALLOON_HOST_FAILED;
+}
+
+static int balloon_reclaim(void *ctx, uint64_t gpa, uint64_t nr)
+{
+	struct dm *dm = ctx;
+	return balloon_answer(xc_memory_reclaim(dm->xc, dm->args.domid, gpa, nr));
+}
+
+static int balloon_restore(void *ctx, uint64_t gpa, uint64_t nr)
+{
+	struct dm *dm = ctx;
+	int rc = xc_memory_restore(dm->xc, dm->args.domid, gpa, nr);
+	if (rc < 0 && rc != XC_EEXIST)
+		dm_log("balloon: cannot give back %llu pages at %#llx: %s", (unsigned long long)nr,
+		       (unsigned long long)gpa, xc_strerror(rc));
+	return balloon_answer(rc);
+}
+
+/*
+ * The balloon in its slot, its state and its map of the pages out in the
+ * arena; every device's view of the RAM then skips those (mem.holes). Bound
+ * after the transport's reset, which would give a resumed map's pages back.
+ */
+static int build_balloon(struct dm *dm, char *err, size_t errlen)
+{
+	struct dm_state *st = &dm->state;
+	struct dm_irq irq;
+	const struct virtio_balloon_host host = { balloon_reclaim, balloon_restore, dm };
+	uint64_t pages = dm->args.ram_size / XC_PAGE_SIZE;
+
+	if (virtio_balloon_init(&dm->balloon, &host, dm->args.ram_base, pages,
+				dm->args.mem_target / XC_PAGE_SIZE) < 0) {
+		snprintf(err, errlen, "out of memory for the balloon's map");
+		return -1;
+	}
+	plic_irq_init(&irq, &dm->plic, DM_BALLOON_IRQ);
+	virtio_mmio_init(&dm->slot[DM_BALLOON_SLOT], &dm->mem, irq, &dm->balloon.vdev);
+	uint64_t *map = dm_state_slice(st, "balloon-map", virtio_balloon_map_bytes(pages));
+	if (virtio_balloon_bind_state(&dm->balloon, DM_STATE_SLICE(st, "balloon", struct virtio_balloon_state),
+				      map, st->resumed) < 0) {
+		snprintf(err, errlen, "the state file's balloon has another RAM size");
+		return -1;
+	}
+	if (virtio_mmio_bind_state(&dm->slot[DM_BALLOON_SLOT],
+				   DM_STATE_SLICE(st, "virtio-balloon", struct virtio_mmio_state), st->resumed) < 0) {
+		snprintf(err, errlen, "the state file's balloon slot holds another device");
+		return -1;
+	}
+	dm->mem.holes = dm->balloon.map;
+	return 0;
+}
+
 int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 {
 	struct dm_irq irq;
@@ -316,6 +373,11 @@ int dm_machine_build(struct dm *dm, char *err, size_t errlen)
 	dm->wdt_tick_ns = dm_now_ns();
 	if (dm_bus_add(&dm->bus, DW_WDT_BASE, DW_WDT_SIZE, &dw_wdt_mmio_ops, &dm->wdt, "watchdog") < 0)
 		goto bus;
+	if (build_balloon(dm, err, errlen) < 0)
+		return -1;
+	if (dm_bus_add(&dm->bus, DM_VIRTIO_BASE + DM_BALLOON_SLOT * DM_VIRTIO_STRIDE, VIRTIO_MMIO_SIZE,
+		       &virtio_mmio_ops, &dm->slot[DM_BALLOON_SLOT], "virtio-balloon") < 0)
+		goto bus;
 	if (st->failed) {
 		snprintf(err, errlen, "%s", st->err);
 		return -1;
@@ -345,7 +407,7 @@ static int map(struct dm *dm, uint64_t gpa, uint64_t len, uint32_t flags, char *
 
 /*
  * Plain ranges first (a posted range must lie inside one): the PLIC, the
- * UART, the nine virtio slots as one range (one per slot would not leave
+ * UART, the ten virtio slots as one range (one per slot would not leave
  * room for the posted ranges under RIVET_IOREQ_MAX_RANGES: 4 + 16 + 8 + 1 =
  * 29 of 32 at most), and the watchdog. Posted: writes with no effect a later read
  * could see before the device model has processed them. The ring is drained
@@ -411,4 +473,5 @@ void dm_machine_free(struct dm *dm)
 	}
 	free(dm->vcons);
 	dm->vcons = NULL;
+	virtio_balloon_free(&dm->balloon);
 }

@@ -189,7 +189,19 @@ static void sync_vcpus(struct dm *dm)
 		       rc ? ": the guest has no driver for the button yet, told when it has" : ", sent");
 }
 
-/* One of xl's requests: the power button's keys pressed (docs/dm.md "The power button"). */
+/* A balloon request (docs/dm.md "The balloon"): xl checked it against its record already. */
+static void carry_out_balloon(struct dm *dm, int req)
+{
+	uint64_t pages = (uint64_t)(req & DM_REQUEST_MEM_PAGES_MASK);
+	int target = (req & ~DM_REQUEST_MEM_PAGES_MASK) == DM_REQUEST_MEM_TARGET_BIT;
+	int r = target ? virtio_balloon_set_target(&dm->balloon, &dm->slot[DM_BALLOON_SLOT], pages)
+		       : virtio_balloon_set_max(&dm->balloon, pages);
+	dm_log("balloon: %s %llu KiB%s (the domain has %llu KiB)", target ? "target" : "maximum",
+	       (unsigned long long)pages * 4, r < 0 ? ": refused (out of range)" : "",
+	       (unsigned long long)virtio_balloon_current(&dm->balloon) * 4);
+}
+
+/* One of xl's requests: the power button's keys pressed (docs/dm.md "The power button"), or the balloon's. */
 static void carry_out(struct dm *dm, int req)
 {
 	if (req == DM_REQUEST_VCPUS) {
@@ -202,6 +214,11 @@ static void carry_out(struct dm *dm, int req)
 	char sysrq[32];
 	int r;
 
+	if ((req & ~DM_REQUEST_MEM_PAGES_MASK) == DM_REQUEST_MEM_TARGET_BIT ||
+	    (req & ~DM_REQUEST_MEM_PAGES_MASK) == DM_REQUEST_MEM_MAX_BIT) {
+		carry_out_balloon(dm, req);
+		return;
+	}
 	if (req == DM_REQUEST_POWER) {
 		what = "power";
 		r = virtio_input_press(&dm->button, t, VIRTIO_INPUT_KEY_POWER);
@@ -419,7 +436,8 @@ static int setup(struct dm *dm, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open the Rivet driver: %s", xc_strerror(rc));
 		return -1;
 	}
-	rc = xc_map_foreign(dm->xc, a->domid, a->ram_base, a->ram_size / XC_PAGE_SIZE, &ram);
+	/* With holes: a resumed balloon's pages are out (its map in the arena says which). */
+	rc = xc_map_foreign_holes(dm->xc, a->domid, a->ram_base, a->ram_size / XC_PAGE_SIZE, &ram);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot map domain %u's RAM %#llx+%#llx: %s", a->domid,
 			 (unsigned long long)a->ram_base, (unsigned long long)a->ram_size,

@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_dm_virtio_balloon.c: the balloon (tools/dm/virtio_balloon.c) behind
+ * its virtio-mmio transport, driven as Linux's virtio_balloon driver would
+ * on a fake guest RAM, with a model of the machine (which pages the domain
+ * has) behind host->reclaim / host->restore: inflating and deflating, the
+ * holes every device then sees, targets and maximums, hostile page lists
+ * (outside RAM, twice, never inflated, duplicates, huge), a machine that
+ * refuses, reset, and a successor taking the map over.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "virtio_balloon.h"
+
+#define RAM_GPA   0x80000000ULL
+#define RAM_PAGES 256u
+#define RAM_SIZE  (RAM_PAGES * 4096u)
+#define QSIZE     16
+#define DESC_GPA(q)  (RAM_GPA + 0x1000 + 0x4000ULL * (q))
+#define AVAIL_GPA(q) (DESC_GPA(q) + 0x1000)
+#define USED_GPA(q)  (DESC_GPA(q) + 0x2000)
+#define LIST_GPA     (RAM_GPA + 0x10000)     /* pages 16..31: page-number lists */
+#define PFN0         (RAM_GPA >> 12)
+#define INQ VIRTIO_BALLOON_INFLATEQ
+#define DEFQ VIRTIO_BALLOON_DEFLATEQ
+
+static uint8_t *ram;
+static struct dm_mem mem;
+static struct virtio_balloon b;
+static struct virtio_mmio t;
+static int irq_level;
+static uint16_t drv_avail[2];
+
+/* The machine: which pages the domain has, and what the calls were. */
+static uint8_t present[RAM_PAGES];
+static unsigned nr_reclaims, nr_restores;
+static uint64_t fail_page = ~0ULL;   /* reclaim of a run holding it: refused (in use) */
+static int no_memory;                /* restore refused */
+
+static int fake_reclaim(void *ctx, uint64_t gpa, uint64_t nr)
+{
+	(void)ctx;
+	nr_reclaims++;
+	uint64_t p = (gpa - RAM_GPA) >> 12;
+	CHECK(nr >= 1 && nr <= VIRTIO_BALLOON_RUN_MAX && p + nr <= RAM_PAGES);
+	for (uint64_t i = 0; i < nr; i++)
+		if (!present[p + i])
+			return VIRTIO_BALLOON_HOST_ABSENT;
+	if (fail_page >= p && fail_page < p + nr)
+		return VIRTIO_BALLOON_HOST_FAILED;
+	memset(present + p, 0, nr);
+	return VIRTIO_BALLOON_HOST_OK;
+}
+
+static int fake_restore(void *ctx, uint64_t gpa, uint64_t nr)
+{
+	(void)ctx;
+	nr_restores++;
+	uint64_t p = (gpa - RAM_GPA) >> 12;
+	CHECK(nr >= 1 && nr <= VIRTIO_BALLOON_RUN_MAX && p + nr <= RAM_PAGES);
+	for (uint64_t i = 0; i < nr; i++)
+		if (present[p + i])
+			return VIRTIO_BALLOON_HOST_PRESENT;
+	if (no_memory)
+		return VIRTIO_BALLOON_HOST_FAILED;
+	memset(present + p, 1, nr);
+	return VIRTIO_BALLOON_HOST_OK;
+}
+
+static const struct virtio_balloon_host fake_host = { fake_reclaim, fake_restore, NULL };
+
+static void *host(uint64_t gpa) { return ram + (gpa - RAM_GPA); }
+static void put16(uint64_t gpa, uint16_t v) { memcpy(host(gpa), &v, sizeof v); }
+static uint16_t get16(uint64_t gpa) { uint16_t v; memcpy(&v, host(gpa), sizeof v); return v; }
+static uint32_t rd(uint64_t off) { return (uint32_t)virtio_mmio_read(&t, off, 4); }
+static void wr(uint64_t off, uint32_t v) { virtio_mmio_write(&t, off, 4, v); }
+
+static void irq_set(void *ctx, unsigned source, int level)
+{
+	(void)ctx;
+	CHECK_EQ(source, 11);
+	irq_level = level;
+}
+
+static void desc(unsigned q, unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+{
+	uint8_t *p = host(DESC_GPA(q) + 16ULL * i);
+
+	memcpy(p, &addr, 8);
+	memcpy(p + 8, &len, 4);
+	memcpy(p + 12, &flags, 2);
+	memcpy(p + 14, &next, 2);
+}
+
+static void queue_setup(unsigned q)
+{
+	wr(VIRTIO_MMIO_QUEUE_SEL, q);
+	wr(VIRTIO_MMIO_QUEUE_NUM, QSIZE);
+	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)DESC_GPA(q));
+	wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)AVAIL_GPA(q));
+	wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)USED_GPA(q));
+	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+}
+
+static void driver_ok(void)
+{
+	const uint32_t s = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
+
+	wr(VIRTIO_MMIO_STATUS, s);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1u << VIRTIO_BALLOON_F_MUST_TELL_HOST);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1);   /* VERSION_1 */
+	wr(VIRTIO_MMIO_STATUS, s | VIRTIO_STATUS_FEATURES_OK);
+	queue_setup(INQ);
+	queue_setup(DEFQ);
+	wr(VIRTIO_MMIO_STATUS, s | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+}
+
+/* A balloon of RAM_PAGES pages with target TARGET, the driver up; the machine has every page. */
+static void setup(uint64_t target)
+{
+	memset(ram, 0, RAM_SIZE);
+	memset(present, 1, sizeof present);
+	nr_reclaims = nr_restores = 0;
+	fail_page = ~0ULL;
+	no_memory = 0;
+	drv_avail[0] = drv_avail[1] = 0;
+	irq_level = -1;
+	virtio_balloon_free(&b);
+	CHECK_EQ(virtio_balloon_init(&b, &fake_host, RAM_GPA, RAM_PAGES, target), 0);
+	virtio_mmio_init(&t, &mem, (struct dm_irq){ .set = irq_set, .source = 11 }, &b.vdev);
+	mem.holes = b.map;
+	driver_ok();
+}
+
+/* The driver sends N page numbers (as given) in one buffer on queue Q; its used entry is checked. */
+static void send(unsigned q, const uint32_t *pfn, unsigned n)
+{
+	static unsigned slot;
+	uint64_t list = LIST_GPA + 0x1000ULL * (slot++ % 8);
+	memcpy(host(list), pfn, 4ULL * n);
+	uint16_t head = drv_avail[q] % QSIZE;
+	desc(q, head, list, 4 * n, 0, 0);
+	put16(AVAIL_GPA(q) + 4 + 2ULL * head, head);
+	drv_avail[q]++;
+	put16(AVAIL_GPA(q) + 2, drv_avail[q]);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, q);
+	/* Told synchronously: the buffer is back before the notify returns (MUST_TELL_HOST). */
+	CHECK_EQ(get16(USED_GPA(q) + 2), drv_avail[q]);
+}
+
+static uint32_t pfn(unsigned page) { return (uint32_t)(PFN0 + page); }
+static int out(unsigned page) { return (int)((b.map[page / 64] >> (page % 64)) & 1); }
+
+TEST(identity_and_config)
+{
+	setup(RAM_PAGES - 40);
+	CHECK_EQ(rd(VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_BALLOON);
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_DEVICE_FEATURES), 1u << VIRTIO_BALLOON_F_MUST_TELL_HOST);
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	CHECK_EQ(rd(VIRTIO_MMIO_DEVICE_FEATURES), 1u);   /* VERSION_1 */
+	/* num_pages: the balloon asked for (RAM less the target). */
+	CHECK_EQ(rd(VIRTIO_MMIO_CONFIG + VIRTIO_BALLOON_CFG_NUM_PAGES), 40);
+	CHECK_EQ(virtio_balloon_target(&b), RAM_PAGES - 40);
+	CHECK_EQ(virtio_balloon_current(&b), RAM_PAGES);
+	/* actual is the driver's, in any access size; num_pages is not. */
+	wr(VIRTIO_MMIO_CONFIG + VIRTIO_BALLOON_CFG_ACTUAL, 0x12345678);
+	CHECK_EQ(rd(VIRTIO_MMIO_CONFIG + VIRTIO_BALLOON_CFG_ACTUAL), 0x12345678);
+	virtio_mmio_write(&t, VIRTIO_MMIO_CONFIG + VIRTIO_BALLOON_CFG_ACTUAL + 1, 1, 0xab);
+	CHECK_EQ(rd(VIRTIO_MMIO_CONFIG + VIRTIO_BALLOON_CFG_ACTUAL), 0x1234ab78);
+	wr(VIRTIO_MMIO_CONFIG + VIRTIO_BALLOON_CFG_NUM_PAGES, 7);
+	CHECK_EQ(rd(VIRTIO_MMIO_CONFIG + VIRTIO_BALLOON_CFG_NUM_PAGES), 40);
+	/* Past the 8 bytes: 0. */
+	CHECK_EQ(rd(VIRTIO_MMIO_CONFIG + 8), 0);
+	/* Bad sizes and targets. */
+	struct virtio_balloon x;
+	CHECK_EQ(virtio_balloon_init(&x, &fake_host, RAM_GPA, 0, 0), -1);
+	CHECK_EQ(virtio_balloon_init(&x, &fake_host, RAM_GPA, 10, 11), -1);
+	CHECK_EQ(virtio_balloon_init(&x, &fake_host, RAM_GPA, 1ULL << 32, 1), -1);
+}
+
+TEST(inflate_gives_pages_back_and_makes_holes)
+{
+	setup(RAM_PAGES - 12);
+	uint32_t l[16];
+	for (unsigned i = 0; i < 10; i++)
+		l[i] = pfn(100 + i);
+	l[10] = pfn(103);          /* twice in one buffer */
+	l[11] = pfn(RAM_PAGES);     /* just past the RAM */
+	l[12] = (uint32_t)PFN0 - 1; /* just below */
+	l[13] = 0xffffffffu;
+	l[14] = pfn(200);
+	send(INQ, l, 15);
+	/* 100..109 in one call, 200 in another. */
+	CHECK_EQ(nr_reclaims, 2);
+	for (unsigned i = 100; i < 110; i++)
+		CHECK(out(i) && !present[i]);
+	CHECK(out(200) && !present[200]);
+	CHECK(!out(99) && !out(110) && present[110]);
+	CHECK_EQ(b.st->nr_out, 11);
+	CHECK_EQ(b.st->inflated, 11);
+	CHECK_EQ(b.st->ignored, 4);
+	CHECK_EQ(virtio_balloon_current(&b), RAM_PAGES - 11);
+	/* Every device's view of the RAM has holes there now. */
+	CHECK(dm_mem_ptr(&mem, RAM_GPA + 99 * 4096ULL, 4096) != NULL);
+	CHECK(dm_mem_ptr(&mem, RAM_GPA + 99 * 4096ULL, 4097) == NULL);
+	CHECK(dm_mem_ptr(&mem, RAM_GPA + 105 * 4096ULL + 7, 1) == NULL);
+	CHECK(dm_mem_ptr(&mem, RAM_GPA + 110 * 4096ULL, 90 * 4096ULL) != NULL);
+	CHECK(dm_mem_ptr(&mem, RAM_GPA + 110 * 4096ULL, 90 * 4096ULL + 1) == NULL);
+	CHECK(dm_mem_ptr(&mem, RAM_GPA, RAM_SIZE) == NULL);
+	CHECK(dm_mem_ptr(&mem, RAM_GPA + 105 * 4096ULL, 0) != NULL);   /* an empty range touches nothing */
+	/* Inflating them again: ignored, no call. */
+	send(INQ, l, 3);
+	CHECK_EQ(nr_reclaims, 2);
+	CHECK_EQ(b.st->ignored, 7);
+}
+
+TEST(deflate_gives_fresh_pages)
+{
+	setup(RAM_PAGES - 12);
+	uint32_t l[12];
+	for (unsigned i = 0; i < 12; i++)
+		l[i] = pfn(50 + i);
+	send(INQ, l, 12);
+	CHECK_EQ(b.st->nr_out, 12);
+	/* 50..54 back, 70 was never inflated, 52 twice. */
+	uint32_t d[7] = { pfn(50), pfn(51), pfn(52), pfn(53), pfn(54), pfn(70), pfn(52) };
+	send(DEFQ, d, 7);
+	CHECK_EQ(nr_restores, 1);
+	for (unsigned i = 50; i < 55; i++)
+		CHECK(!out(i) && present[i]);
+	CHECK(out(55) && !present[55]);
+	CHECK_EQ(b.st->nr_out, 7);
+	CHECK_EQ(b.st->deflated, 5);
+	CHECK_EQ(b.st->ignored, 2);
+	CHECK(dm_mem_ptr(&mem, RAM_GPA + 50 * 4096ULL, 5 * 4096ULL) != NULL);
+	/* The machine has no memory: the page stays out, counted, the driver told anyway. */
+	no_memory = 1;
+	uint32_t e[1] = { pfn(60) };
+	send(DEFQ, e, 1);
+	CHECK(out(60) && !present[60]);
+	CHECK_EQ(b.st->refused, 1);
+	CHECK(dm_mem_ptr(&mem, RAM_GPA + 60 * 4096ULL, 1) == NULL);
+}
+
+TEST(target_and_maximum)
+{
+	setup(RAM_PAGES);
+	CHECK_EQ(rd(VIRTIO_MMIO_CONFIG), 0);
+	uint32_t gen = rd(VIRTIO_MMIO_CONFIG_GENERATION);
+	irq_level = 0;
+	CHECK_EQ(virtio_balloon_set_target(&b, &t, RAM_PAGES - 30), 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_CONFIG), 30);
+	CHECK(rd(VIRTIO_MMIO_CONFIG_GENERATION) != gen);
+	CHECK_EQ(irq_level, 1);
+	CHECK(rd(VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG);
+	/* The maximum: never above the RAM nor below the target; the target never above it. */
+	CHECK_EQ(virtio_balloon_set_max(&b, RAM_PAGES + 1), -1);
+	CHECK_EQ(virtio_balloon_set_max(&b, RAM_PAGES - 31), -1);
+	CHECK_EQ(virtio_balloon_set_max(&b, RAM_PAGES - 30), 0);
+	CHECK_EQ(virtio_balloon_set_target(&b, &t, RAM_PAGES - 29), -1);
+	CHECK_EQ(rd(VIRTIO_MMIO_CONFIG), 30);
+	/* The driver inflates 30; deflating past the maximum is refused page by page. */
+	uint32_t l[30];
+	for (unsigned i = 0; i < 30; i++)
+		l[i] = pfn(100 + i);
+	send(INQ, l, 30);
+	CHECK_EQ(virtio_balloon_current(&b), RAM_PAGES - 30);
+	CHECK_EQ(b.st->max_pages, RAM_PAGES - 30);
+	send(DEFQ, l, 2);
+	CHECK(out(100) && out(101));
+	CHECK_EQ(b.st->refused, 2);
+	CHECK_EQ(nr_restores, 0);
+	/* A higher maximum lets two back, and no more. */
+	CHECK_EQ(virtio_balloon_set_max(&b, RAM_PAGES - 28), 0);
+	send(DEFQ, l, 5);
+	CHECK(!out(100) && !out(101) && out(102));
+	CHECK_EQ(virtio_balloon_current(&b), RAM_PAGES - 28);
+	CHECK_EQ(b.st->refused, 5);
+}
+
+TEST(refused_pages_stay_the_guests)
+{
+	setup(RAM_PAGES - 8);
+	fail_page = 103;   /* e.g. the microvisor writes into it */
+	uint32_t l[8];
+	for (unsigned i = 0; i < 8; i++)
+		l[i] = pfn(100 + i);
+	send(INQ, l, 8);
+	/* The run is refused whole, then tried page by page: all but 103 go. */
+	CHECK_EQ(nr_reclaims, 1 + 8);
+	CHECK(!out(103) && present[103]);
+	CHECK(out(102) && out(104) && !present[104]);
+	CHECK_EQ(b.st->nr_out, 7);
+	CHECK_EQ(b.st->refused, 1);
+	CHECK(dm_mem_ptr(&mem, RAM_GPA + 103 * 4096ULL, 4096) != NULL);
+	/* A page the machine says is gone already (a predecessor's reclaim): out, as it is. */
+	present[150] = 0;
+	uint32_t g[1] = { pfn(150) };
+	send(INQ, g, 1);
+	CHECK(out(150));
+	CHECK_EQ(b.st->nr_out, 8);
+	/* And a deflate of a page that is there already: back, as it is. */
+	uint32_t h[1] = { pfn(104) };
+	present[104] = 1;
+	send(DEFQ, h, 1);
+	CHECK(!out(104));
+}
+
+TEST(hostile_lists)
+{
+	setup(RAM_PAGES - 100);
+	uint32_t l[2] = { pfn(40), pfn(41) };
+	send(INQ, l, 2);
+	/* A list in a page it gave away: a malformed chain, returned untouched; the device goes on. */
+	uint16_t head = drv_avail[INQ] % QSIZE;
+	desc(INQ, head, RAM_GPA + 40 * 4096ULL, 8, 0, 0);
+	put16(AVAIL_GPA(INQ) + 4 + 2ULL * head, head);
+	put16(AVAIL_GPA(INQ) + 2, ++drv_avail[INQ]);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, INQ);
+	CHECK_EQ(get16(USED_GPA(INQ) + 2), drv_avail[INQ]);
+	CHECK(!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET));
+	/* A device-writable list and a list of 3 bytes: nothing in them is read. */
+	head = drv_avail[INQ] % QSIZE;
+	memcpy(host(LIST_GPA + 0x8000), (uint32_t[]){ pfn(60) }, 4);
+	desc(INQ, head, LIST_GPA + 0x8000, 4, VIRTQ_DESC_F_WRITE, 0);
+	put16(AVAIL_GPA(INQ) + 4 + 2ULL * head, head);
+	put16(AVAIL_GPA(INQ) + 2, ++drv_avail[INQ]);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, INQ);
+	send(INQ, (uint32_t[]){ pfn(61) }, 0);
+	memcpy(host(LIST_GPA + 0x9000), (uint32_t[]){ pfn(62) }, 4);
+	head = drv_avail[INQ] % QSIZE;
+	desc(INQ, head, LIST_GPA + 0x9000, 3, 0, 0);
+	put16(AVAIL_GPA(INQ) + 4 + 2ULL * head, head);
+	put16(AVAIL_GPA(INQ) + 2, ++drv_avail[INQ]);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, INQ);
+	CHECK(!out(60) && !out(61) && !out(62));
+	CHECK_EQ(b.st->nr_out, 2);
+	/* A huge list: the whole rest of RAM as one buffer of page numbers, all naming a page inside
+	   the list itself: read only up to the cap (copied out first), one page out, the rest ignored. */
+	memset(host(RAM_GPA + 0x30000), 0, RAM_SIZE - 0x30000);
+	for (uint64_t a = RAM_GPA + 0x30000; a < RAM_GPA + RAM_SIZE; a += 4)
+		memcpy(host(a), (uint32_t[]){ pfn(250) }, 4);
+	head = drv_avail[INQ] % QSIZE;
+	desc(INQ, head, RAM_GPA + 0x30000, RAM_SIZE - 0x30000, 0, 0);
+	put16(AVAIL_GPA(INQ) + 4 + 2ULL * head, head);
+	put16(AVAIL_GPA(INQ) + 2, ++drv_avail[INQ]);
+	uint64_t ignored = b.st->ignored;
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, INQ);
+	CHECK(out(250));
+	CHECK_EQ(b.st->nr_out, 3);
+	CHECK_EQ(b.st->ignored - ignored, (RAM_SIZE - 0x30000) / 4 - 1);
+	CHECK(!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET));
+	/* A run longer than one call takes: split. */
+	setup(0);
+	static uint32_t all[RAM_PAGES];
+	for (unsigned i = 0; i < RAM_PAGES; i++)
+		all[i] = pfn(i);
+	/* The queues' and the lists' own pages would be holes too: only the pages above them. */
+	send(INQ, all + 64, RAM_PAGES - 64);
+	CHECK_EQ(b.st->nr_out, RAM_PAGES - 64);
+	CHECK_EQ(nr_reclaims, 1);
+}
+
+TEST(reset_gives_every_page_back)
+{
+	setup(RAM_PAGES - 100);
+	uint32_t l[6] = { pfn(70), pfn(71), pfn(90), pfn(200), pfn(201), pfn(255) };
+	send(INQ, l, 6);
+	CHECK_EQ(b.st->nr_out, 6);
+	wr(VIRTIO_MMIO_STATUS, 0);
+	CHECK_EQ(b.st->nr_out, 0);
+	for (unsigned i = 0; i < RAM_PAGES; i++)
+		CHECK(present[i] && !out(i));
+	CHECK_EQ(nr_restores, 4);   /* 70-71, 90, 200-201, 255 */
+	/* The target stays: the next driver inflates again. */
+	CHECK_EQ(rd(VIRTIO_MMIO_CONFIG), 100);
+}
+
+TEST(successor_takes_over)
+{
+	static struct virtio_balloon_state st;
+	static uint64_t map[RAM_PAGES / 64];
+	setup(RAM_PAGES - 20);
+	CHECK_EQ(virtio_balloon_bind_state(&b, &st, map, 0), 0);
+	mem.holes = b.map;
+	uint32_t l[3] = { pfn(80), pfn(81), pfn(130) };
+	send(INQ, l, 3);
+	CHECK_EQ(st.nr_out, 3);
+	CHECK(map[1] & (1ULL << (80 - 64)));
+	/* A new process: its own init, then the arena's state, the map's count recounted. */
+	st.nr_out = 99;
+	st.max_pages = ~0ULL;
+	struct virtio_balloon nb;
+	CHECK_EQ(virtio_balloon_init(&nb, &fake_host, RAM_GPA, RAM_PAGES, RAM_PAGES), 0);
+	CHECK_EQ(virtio_balloon_bind_state(&nb, &st, map, 1), 0);
+	CHECK_EQ(nb.st->nr_out, 3);
+	CHECK_EQ(nb.st->max_pages, RAM_PAGES);
+	CHECK_EQ(virtio_balloon_target(&nb), RAM_PAGES - 20);
+	virtio_balloon_free(&nb);
+	/* Another RAM size: refused. */
+	CHECK_EQ(virtio_balloon_init(&nb, &fake_host, RAM_GPA, RAM_PAGES * 2, RAM_PAGES), 0);
+	CHECK_EQ(virtio_balloon_bind_state(&nb, &st, map, 1), -1);
+	virtio_balloon_free(&nb);
+}
+
+int main(void)
+{
+	ram = calloc(1, RAM_SIZE);
+	if (!ram) {
+		printf("FAIL: unit/setup: no RAM\n");
+		return 1;
+	}
+	mem = (struct dm_mem){ .host = ram, .gpa = RAM_GPA, .size = RAM_SIZE };
+	RUN(identity_and_config);
+	RUN(inflate_gives_pages_back_and_makes_holes);
+	RUN(deflate_gives_fresh_pages);
+	RUN(target_and_maximum);
+	RUN(refused_pages_stay_the_guests);
+	RUN(hostile_lists);
+	RUN(reset_gives_every_page_back);
+	RUN(successor_takes_over);
+	virtio_balloon_free(&b);
+	free(ram);
+	return CHECK_DONE();
+}
