@@ -104,7 +104,7 @@ def dm_restart_keeps_registers_and_disk_io_going():
         out = sh(s, "%s --state /tmp/stale.state 2>/dev/null" % other)
         assert ("error: /tmp/stale.state: the state file belongs to domain %s (dmregs), not to domain 99 (dmregs)"
                 % domid) in out, out
-        out = sh(s, "head -c 1048576 /dev/zero > /tmp/zero.state; %s --state /tmp/zero.state 2>/dev/null; "
+        out = sh(s, "head -c 8388608 /dev/zero > /tmp/zero.state; %s --state /tmp/zero.state 2>/dev/null; "
                     "%s --state /tmp/none.state 2>/dev/null" % (base, base))
         assert "error: /tmp/zero.state: not a rivet-dm state file" in out, out
         assert "error: no state to resume from: /tmp/none.state" in out, out

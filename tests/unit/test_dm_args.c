@@ -125,6 +125,14 @@ TEST(refusals)
 	CHECK_EQ(parse(&a, w), -1);
 	CHECK_STR(err, "--console: no virtio slot left after 8 disks and 0 NICs");
 	CHECK_EQ(parse(&a, (const char *[]){ BASE, "--disk", "rw:1", "--console", "--console", NULL }), -1);
+	/* RAM up to what the state file's balloon map covers (224 GiB), not a page more. */
+	CHECK_EQ(parse(&a, (const char *[]){ "rivet-dm", "--domid", "1", "--name", "l", "--vcpus", "1",
+					     "--ram-base", "0x80000000", "--ram-size", "0x3800000000",
+					     "--ready-fd", "3", NULL }), 0);
+	CHECK_EQ(parse(&a, (const char *[]){ "rivet-dm", "--domid", "1", "--name", "l", "--vcpus", "1",
+					     "--ram-base", "0x80000000", "--ram-size", "0x3800001000",
+					     "--ready-fd", "3", NULL }), -1);
+	CHECK_STR(err, "--ram-size 0x3800001000: more than 224 GiB, the most whose balloon map the state file holds");
 }
 
 TEST(mem_target)

@@ -213,10 +213,23 @@ TEST(inflate_gives_pages_back_and_makes_holes)
 	CHECK(dm_mem_ptr(&mem, RAM_GPA + 110 * 4096ULL, 90 * 4096ULL + 1) == NULL);
 	CHECK(dm_mem_ptr(&mem, RAM_GPA, RAM_SIZE) == NULL);
 	CHECK(dm_mem_ptr(&mem, RAM_GPA + 105 * 4096ULL, 0) != NULL);   /* an empty range touches nothing */
-	/* Inflating them again: ignored, no call. */
+	/* Inflating them again: asked once more each (the machine says they are out), ignored. */
 	send(INQ, l, 3);
-	CHECK_EQ(nr_reclaims, 2);
+	CHECK_EQ(nr_reclaims, 5);
 	CHECK_EQ(b.st->ignored, 7);
+	CHECK_EQ(b.st->nr_out, 11);
+	/*
+	 * A predecessor that died between marking 150 and reclaiming it: the
+	 * driver sends it again, and this time it really goes.
+	 */
+	b.map[150 / 64] |= 1ULL << (150 % 64);
+	b.st->nr_out++;   /* as the successor's recount from the map has it */
+	CHECK(present[150]);
+	uint32_t again = pfn(150);
+	send(INQ, &again, 1);
+	CHECK(!present[150] && out(150));
+	CHECK_EQ(b.st->nr_out, 12);
+	CHECK_EQ(b.st->inflated, 12);
 }
 
 TEST(deflate_gives_fresh_pages)
@@ -381,6 +394,20 @@ TEST(reset_gives_every_page_back)
 	CHECK_EQ(rd(VIRTIO_MMIO_CONFIG), 100);
 }
 
+/* A reset is no way past the maximum (xl mem-max): only 2 of 6 come back, the lowest first. */
+TEST(reset_stops_at_the_maximum)
+{
+	setup(RAM_PAGES - 100);
+	uint32_t l[6] = { pfn(70), pfn(71), pfn(90), pfn(200), pfn(201), pfn(255) };
+	send(INQ, l, 6);
+	CHECK_EQ(b.st->nr_out, 6);
+	CHECK_EQ(virtio_balloon_set_max(&b, RAM_PAGES - 4), 0);
+	wr(VIRTIO_MMIO_STATUS, 0);
+	CHECK_EQ(b.st->nr_out, 4);
+	CHECK(present[70] && present[71] && !out(70) && !out(71));
+	CHECK(out(90) && out(200) && out(201) && out(255));
+}
+
 TEST(successor_takes_over)
 {
 	static struct virtio_balloon_state st;
@@ -423,6 +450,7 @@ int main(void)
 	RUN(refused_pages_stay_the_guests);
 	RUN(hostile_lists);
 	RUN(reset_gives_every_page_back);
+	RUN(reset_stops_at_the_maximum);
 	RUN(successor_takes_over);
 	virtio_balloon_free(&b);
 	free(ram);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* dm_args.c: rivet-dm's command line (dm_args.h). */
 #include "dm_args.h"
+#include "dm_state.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -265,6 +266,10 @@ int dm_args_parse(int argc, char **argv, struct dm_args *a, char *err, size_t er
 			if (v == 0 || (v & 0xfff))
 				return fail(err, errlen, "--ram-size %s: not a positive multiple of 4 KiB",
 					    val);
+			if (v > DM_STATE_MAX_RAM)
+				return fail(err, errlen, "--ram-size %s: more than %llu GiB, the most whose "
+					    "balloon map the state file holds", val,
+					    (unsigned long long)(DM_STATE_MAX_RAM >> 30));
 			a->ram_size = v;
 			break;
 		case O_INSTANCE:

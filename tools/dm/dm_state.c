@@ -31,7 +31,8 @@ static void fail(struct dm_state *s, const char *fmt, ...)
 void dm_state_format(struct dm_state *s, void *base, size_t bytes, const struct dm_state_id *id)
 {
 	*s = (struct dm_state){ .base = base, .bytes = bytes };
-	memset(base, 0, DM_STATE_BYTES);
+	/* The header now, each slice as it is allotted: untouched pages of the file stay unallocated. */
+	memset(base, 0, first_free());
 	struct dm_state_hdr *h = hdr(s);
 	h->magic = DM_STATE_MAGIC;
 	h->version = DM_STATE_VERSION;

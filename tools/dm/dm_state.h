@@ -43,7 +43,13 @@
 #define DM_STATE_NAME_LEN   32u
 #define DM_STATE_MAX_SLICES 32u
 #define DM_STATE_ALIGN      64u
-#define DM_STATE_BYTES      (1024u * 1024u)         /* the whole arena (tmpfs: pages only as used): the balloon map of 28 GiB fits */
+/*
+ * The whole arena. A tmpfs file, of which only the pages used take memory:
+ * with the balloon's map of one bit per page, a DomU with devices may have
+ * up to DM_STATE_MAX_RAM of RAM (dm_args.c checks).
+ */
+#define DM_STATE_BYTES      (8u * 1024u * 1024u)
+#define DM_STATE_MAX_RAM    (224ULL << 30)
 
 struct dm_state_slice_desc {
 	char name[24];           /* NUL-terminated */
@@ -88,7 +94,8 @@ struct dm_state {
 };
 
 /*
- * Makes a new arena in BASE (BYTES >= DM_STATE_BYTES, zeroed here) for ID.
+ * Makes a new arena in BASE (BYTES >= DM_STATE_BYTES; its header is zeroed
+ * here, each slice when allotted) for ID.
  * Slices are allotted as they are asked for; dm_state_seal() marks it ready.
  */
 void dm_state_format(struct dm_state *s, void *base, size_t bytes, const struct dm_state_id *id);

@@ -81,6 +81,29 @@ static void reclaim_one(struct virtio_balloon *b, uint64_t p)
 	b->st->refused++;
 }
 
+/*
+ * Page P, marked out, inflated again: a predecessor that died between
+ * marking it and reclaiming it left it in the guest, and the driver sends
+ * the same buffer again. Asked once more: the machine says whether it was
+ * out (ABSENT), is now (OK: it was counted as out already), or refuses it,
+ * in which case it is the guest's after all.
+ */
+static void reclaim_marked(struct virtio_balloon *b, uint64_t p)
+{
+	int r = b->host.reclaim(b->host.ctx, b->ram_gpa + (p << VIRTIO_BALLOON_PFN_SHIFT), 1);
+	if (r == VIRTIO_BALLOON_HOST_ABSENT) {
+		b->st->ignored++;
+		return;
+	}
+	if (r == VIRTIO_BALLOON_HOST_OK) {
+		b->st->inflated++;
+		return;
+	}
+	set(b->map, p, 0);
+	b->st->nr_out--;
+	b->st->refused++;
+}
+
 /* Pages [first, first + n) out: every bit is clear (checked by the caller). */
 static void reclaim_run(struct virtio_balloon *b, uint64_t first, uint64_t n)
 {
@@ -136,8 +159,9 @@ static void restore_run(struct virtio_balloon *b, uint64_t first, uint64_t n)
 
 /*
  * The page numbers of one chain, in order. A number outside the RAM, one
- * already out (inflate) or not out (deflate), and a repeat within the run
- * being gathered are ignored. Deflating stops at the maximum (xl mem-max).
+ * not out (deflate), and a repeat within the run being gathered are
+ * ignored; one already out (inflate) is asked about again
+ * (reclaim_marked()). Deflating stops at the maximum (xl mem-max).
  */
 static void take_pfns(struct virtio_balloon *b, const struct vq_chain *c, int inflate)
 {
@@ -163,6 +187,10 @@ static void take_pfns(struct virtio_balloon *b, const struct vq_chain *c, int in
 		p -= first;
 		/* Within the run being gathered, the bits are not changed yet. */
 		int in_run = run_n && p >= run_first && p - run_first < run_n;
+		if (inflate && !in_run && bit(b->map, p)) {
+			reclaim_marked(b, p);
+			continue;
+		}
 		if (in_run || bit(b->map, p) != !inflate) {
 			b->st->ignored++;
 			continue;
@@ -219,7 +247,18 @@ static bool bl_notify(void *dev, struct virtio_mmio *t, unsigned queue)
 	return false;
 }
 
-/* Every page out comes back (see the header), in runs. */
+/* Pages the guest may still get back without going over its maximum (xl mem-max). */
+static uint64_t room(const struct virtio_balloon *b)
+{
+	uint64_t in = b->st->ram_pages - b->st->nr_out;
+	return in < b->st->max_pages ? b->st->max_pages - in : 0;
+}
+
+/*
+ * The pages out come back (see the header), in runs, but only up to the
+ * maximum: a guest that resets its balloon is no way past xl mem-max; what
+ * stays out it must not touch (it faults, as any page it gave away).
+ */
 static void bl_reset(void *dev)
 {
 	struct virtio_balloon *b = dev;
@@ -228,6 +267,8 @@ static void bl_reset(void *dev)
 	for (uint64_t p = 0; p < b->st->ram_pages; p++) {
 		if (!bit(b->map, p))
 			continue;
+		if (run_n >= room(b))
+			break;
 		if (run_n && p == run_first + run_n && run_n < VIRTIO_BALLOON_RUN_MAX) {
 			run_n++;
 			continue;
@@ -238,7 +279,7 @@ static void bl_reset(void *dev)
 	}
 	restore_run(b, run_first, run_n);
 	if (b->st->nr_out)
-		dm_log("balloon reset: %llu pages could not be given back",
+		dm_log("balloon reset: %llu pages stay out (over the maximum, or not given back)",
 		       (unsigned long long)b->st->nr_out);
 	b->st->actual = 0;
 }

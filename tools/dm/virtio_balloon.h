@@ -30,8 +30,10 @@
  * would let it touch a hole and fault Dom0.
  *
  * A reset of the device (the driver went away without deflating: a kexec,
- * or a guest that reset its devices) gives every page back, as the new
- * driver will expect its whole memory map to be RAM.
+ * or a guest that reset its devices) gives the pages back, as the new
+ * driver will expect its whole memory map to be RAM, but only up to the
+ * maximum (xl mem-max): a reset is no way past it, and what stays out the
+ * guest must not touch.
  */
 #ifndef RIVET_DM_VIRTIO_BALLOON_H
 #define RIVET_DM_VIRTIO_BALLOON_H
