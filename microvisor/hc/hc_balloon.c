@@ -41,6 +41,13 @@ static int args(struct trap_frame *f, u64 *gpa, u64 *bytes)
 	return 0;
 }
 
+/* Both calls' arguments checked and their target found (referenced), or NULL with *ERR. */
+static struct domain *target(struct vcpu *v, struct trap_frame *f, u64 *gpa, u64 *bytes, int *err)
+{
+	*err = args(f, gpa, bytes);
+	return *err ? NULL : hc_target(v, f->x[REG_A0], err);
+}
+
 struct windows {
 	struct gstage *gs;   /* Dom0's */
 	struct domain *d;
@@ -105,10 +112,8 @@ static bool range_in_use(struct domain *d, u64 from, u64 to)
 struct sbiret hc_memory_reclaim(struct vcpu *v, struct trap_frame *f)
 {
 	u64 gpa, bytes, budget = 0;
-	int err = args(f, &gpa, &bytes);
-	if (err)
-		return SBI_RET(hc_error(err), 0);
-	struct domain *d = hc_target(v, f->x[REG_A0], &err);
+	int err;
+	struct domain *d = target(v, f, &gpa, &bytes, &err);
 	if (!d)
 		return SBI_RET(hc_error(err), 0);
 	struct freed fr = { mm_alloc(PAGE_SIZE, PAGE_SIZE), 0 };
@@ -184,10 +189,8 @@ struct sbiret hc_memory_reclaim(struct vcpu *v, struct trap_frame *f)
 struct sbiret hc_memory_restore(struct vcpu *v, struct trap_frame *f)
 {
 	u64 gpa, bytes, budget = 0;
-	int err = args(f, &gpa, &bytes);
-	if (err)
-		return SBI_RET(hc_error(err), 0);
-	struct domain *d = hc_target(v, f->x[REG_A0], &err);
+	int err;
+	struct domain *d = target(v, f, &gpa, &bytes, &err);
 	if (!d)
 		return SBI_RET(hc_error(err), 0);
 	struct domain *self = v->dom;

@@ -46,38 +46,13 @@ static void fake_out(void *ctx, const uint8_t *p, size_t n)
 }
 static const struct virtio_console_io fake_io = { fake_room, fake_out };
 
-static void *host(uint64_t gpa) { return ram + (gpa - RAM_GPA); }
-static void put16(uint64_t gpa, uint16_t v) { memcpy(host(gpa), &v, sizeof v); }
-static uint16_t get16(uint64_t gpa) { uint16_t v; memcpy(&v, host(gpa), sizeof v); return v; }
-static uint32_t get32(uint64_t gpa) { uint32_t v; memcpy(&v, host(gpa), sizeof v); return v; }
-static uint32_t rd(uint64_t off) { return (uint32_t)virtio_mmio_read(&t, off, 4); }
-static void wr(uint64_t off, uint32_t v) { virtio_mmio_write(&t, off, 4, v); }
+#include "virtio_driver.h"
 
 static void irq_set(void *ctx, unsigned source, int level)
 {
 	(void)ctx;
 	(void)source;
 	irq_level = level;
-}
-
-static void desc(unsigned q, unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
-{
-	uint8_t *p = host(DESC_GPA(q) + 16ULL * i);
-
-	memcpy(p, &addr, 8);
-	memcpy(p + 8, &len, 4);
-	memcpy(p + 12, &flags, 2);
-	memcpy(p + 14, &next, 2);
-}
-
-static void queue_setup(unsigned q)
-{
-	wr(VIRTIO_MMIO_QUEUE_SEL, q);
-	wr(VIRTIO_MMIO_QUEUE_NUM, QSIZE);
-	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)DESC_GPA(q));
-	wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)AVAIL_GPA(q));
-	wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)USED_GPA(q));
-	wr(VIRTIO_MMIO_QUEUE_READY, 1);
 }
 
 /* A console on a live transport with both queues ready. */
