@@ -386,6 +386,16 @@ int ioreq_server_destroy(struct domain *d, unsigned port)
 	unsigned nr_wake = 0;
 	const char *bad = NULL;
 
+	/*
+	 * A domain that could still run would fault on the ranges as they go,
+	 * or wait in an access nobody answers: it stops first, while they are
+	 * still there (a vCPU of it on another hart must not find them gone).
+	 */
+	spin_lock(&d->ioreq_lock);
+	bool served = d->ioreq && d->ioreq->port == port && d->ioreq->enabled;
+	spin_unlock(&d->ioreq_lock);
+	bool paused = served && domain_pause_if_alive(d);
+
 	spin_lock(&d->ioreq_lock);
 	struct ioreq_server *s = d->ioreq;
 	if (!s || s->port != port) {
@@ -394,7 +404,6 @@ int ioreq_server_destroy(struct domain *d, unsigned port)
 	}
 	/* Answers it gave before it went count: a read with side effects is not done twice. */
 	bad = collect_locked(d, s, wake, &nr_wake);
-	bool served = s->enabled;
 	struct domain *dm = d->ioreq_dm;
 	detach_locked(d, false);
 	d->ioreq_dm = NULL;
@@ -403,8 +412,7 @@ int ioreq_server_destroy(struct domain *d, unsigned port)
 	release(s, dm);
 	if (bad)
 		domain_crash(d, bad, 0, 0);
-	/* A domain that could still run would wait in an access nobody answers: it stops here. */
-	else if (served && domain_pause_if_alive(d))
+	else if (paused)
 		log("domain %u \"%s\" paused: its device model went away", d->id, d->name);
 	return 0;
 }
