@@ -17,6 +17,7 @@
 #include "scrub.h"
 #include "sched_policy.h"
 #include "vcpu_switch.h"
+#include "ioreq.h"
 
 static u64 slice_ticks(void) { return timebase_hz / SLICE_HZ; }
 static u64 cap_window_ticks(void) { return timebase_hz / SCHED_CAP_PERIOD_HZ; }
@@ -607,7 +608,7 @@ static struct vcpu *pick_next(struct hart *h, u64 *now, u64 *deadline, u64 *limi
 static inline void publish_current(struct hart *h, struct vcpu *v)
 {
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(&h->current, v, __ATOMIC_RELAXED);
+	h->current = v;   /* a plain store of the volatile pointer: GCC 12 makes an atomic one an amoswap */
 }
 
 /*
@@ -682,7 +683,7 @@ static inline __attribute__((always_inline)) void prepare_entry(struct hart *h, 
  */
 static inline bool yield_entry_is_plain(const struct hart *h, const struct vcpu *next)
 {
-	return !next->sta && next->gvma_gen_seen == __atomic_load_n(&next->dom->gvma_gen, __ATOMIC_RELAXED) &&
+	return !(next->switch_sig & SWITCH_SIG_STA) && next->gvma_gen_seen == __atomic_load_n(&next->dom->gvma_gen, __ATOMIC_RELAXED) &&
 	       !__atomic_load_n(&next->requests, __ATOMIC_RELAXED) &&
 	       !__atomic_load_n(&next->irq_inject, __ATOMIC_RELAXED) &&
 	       h->slice_end >= h->timer_programmed;   /* so yield_deadline(h) is what is programmed */
@@ -839,30 +840,37 @@ static inline bool yield_allowed(struct hart *h, struct vcpu *cur, struct vcpu *
 }
 
 /*
- * The yield itself. The IPI is delivered whether or not the switch then
- * happens. The common switch (vcpu_switch_plain()) and entry (nothing for
- * prepare_entry() to do) are done inline; anything else takes the tail
- * calls above, which do it as schedule_scan() would.
+ * The yield itself, by cur, h's current vCPU. The IPI is delivered whether
+ * or not the switch then happens. The common switch (vcpu_swap_csrs()) and
+ * entry (nothing for prepare_entry() to do) are done inline; anything else
+ * takes the tail calls above, which do it as schedule_scan() would.
  */
-struct vcpu *schedule_yield(struct hart *h)
+static inline __attribute__((always_inline)) struct vcpu *yield_from(struct hart *h, struct vcpu *cur)
 {
-	struct vcpu *t = h->yield_to, *cur = h->current;
+	struct vcpu *t = h->yield_to;
 	u64 now = time_now();
 	h->yield_to = NULL;
 	spin_lock(&h->lock);
 	/*
 	 * Homed here when the IPI was sent, it still is: only this hart moves
 	 * its vCPUs away (migrate_away), and not in between. Checked all the
-	 * same: elsewhere, or (never) current, or (never) with no current
-	 * vCPU to yield, it gets the IPI as any target.
+	 * same: elsewhere, or (never) current, it gets the IPI as any target.
+	 * No target at all (a fast switch asked for without one, never): a
+	 * plain schedule.
 	 */
-	if (!cur || t->home != h || t == cur) {
+	if (!t || t->home != h || t == cur) {
 		spin_unlock(&h->lock);
-		return yield_elsewhere(h, t);
+		return t ? yield_elsewhere(h, t) : schedule_scan(h);
 	}
 	if (!yield_deliver(h, cur, t, now) || !yield_allowed(h, cur, t, now))
 		return yield_refused(h);
-	if (!vcpu_switch_is_plain(cur, t, h))
+	/*
+	 * The plain way: nothing to move but the VS CSRs (the hart's others
+	 * already right for t, no counters, FP or new hart). Where t has an STA
+	 * record, so has cur (their switch_sig are equal), and yield_enter()
+	 * notes the steal of both.
+	 */
+	if (!vcpu_switch_sig_plain(t, h) || !vcpu_switch_fp_plain(cur, t, h))
 		return yield_switch_slow(h, cur, t, now);
 	/*
 	 * switch_to() for this case: yield_allowed() ruled out a cap or a
@@ -870,12 +878,47 @@ struct vcpu *schedule_yield(struct hart *h)
 	 * this one charge the old way, as when it lands during a run.)
 	 */
 	charge_unbounded(cur, cur->dom, charge_run_time(cur, now));
-	vcpu_switch_plain(cur, t, h);
+	vcpu_swap_csrs(cur, t);
 	t->run_start = now;
 	publish_current(h, t);
-	if (may_enter(t) && !cur->sta && yield_entry_is_plain(h, t))
+	if (may_enter(t) && yield_entry_is_plain(h, t))
 		return t;
 	return yield_enter(h, cur, t, now);
+}
+
+/* schedule() with a yield to make: h->current yields, unless (never) there is none. */
+struct vcpu *schedule_yield(struct hart *h)
+{
+	struct vcpu *cur = h->current;
+	if (!cur) {
+		struct vcpu *t = h->yield_to;
+		h->yield_to = NULL;
+		return t ? yield_elsewhere(h, t) : schedule_scan(h);
+	}
+	return yield_from(h, cur);
+}
+
+/* The hart yields after cur's exit, its device model told of posted MMIO writes first (ioreq.c). */
+static struct trap_frame *__attribute__((noinline)) yield_after_flush(struct vcpu *cur)
+{
+	ioreq_flush(cur->dom);
+	return (struct trap_frame *)schedule_yield(this_hart());
+}
+
+/*
+ * entry.S's ecall_switch: a fast ecall that asked for a directed yield
+ * (SBI_FAST_SWITCH); f, the current vCPU's frame, is whole (entry.S saved
+ * the rest, the call's result and the stepped sepc). The frame of the vCPU
+ * that runs next (its first member). yield_from() checks yield_to itself,
+ * so a positive result without a yield to make is a plain schedule, never
+ * a NULL target.
+ */
+struct trap_frame *guest_yield(struct trap_frame *f)
+{
+	struct vcpu *cur = container_of(f, struct vcpu, frame);
+	if (__atomic_load_n(&cur->dom->ioreq_unsignalled, __ATOMIC_RELAXED))
+		return yield_after_flush(cur);
+	return (struct trap_frame *)yield_from(this_hart(), cur);
 }
 
 struct vcpu *schedule(struct hart *h)

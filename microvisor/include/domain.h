@@ -55,6 +55,11 @@ struct domain {
 	enum domain_state state;
 	enum shutdown_reason reason;  /* why it is DYING / SHUTDOWN; DESTROY wins over the others */
 	volatile bool paused;         /* read locklessly by the scheduler */
+	/*
+	 * A hint for ioreq_flush (ioreq.c), read without the lock by every exit
+	 * that schedules: near the start, so that one load reaches it.
+	 */
+	volatile bool ioreq_unsignalled;
 	volatile u64 refs;            /* the registry holds one while not DEAD; so does each foreign map */
 	const struct rivet_bootimg_domain *boot;  /* boot-image domains: how to rebuild them */
 	const u8 *archive;
@@ -80,7 +85,7 @@ struct domain {
 	volatile u64 sched_gen;
 	/* Its cap's window (now / window length) and the run time of all its vCPUs in it (sched.c). */
 	volatile u64 cap_window, cap_used;
-	unsigned nr_vcpus;
+	unsigned long nr_vcpus;       /* a full register: the IPI path's checks need no extension */
 	struct vcpu *vcpus[RIVET_MAX_VCPUS];
 	volatile u64 live_vcpus;      /* vCPUs not yet taken off by a dying domain */
 	volatile u64 started_vcpus;   /* vCPUs not in HSM STOPPED */
@@ -114,7 +119,6 @@ struct domain {
 	struct domain *ioreq_dm;      /* Dom0, referenced while it serves */
 	bool ioreq_closed;            /* its vCPUs are off for good: no server any more */
 	bool ioreq_ever;              /* it was served: its VSEIP is its PLIC's, never event channels' */
-	volatile bool ioreq_unsignalled;   /* a hint for ioreq_flush, read without the lock */
 	/* Dom0: its VSEIP is its virtual PLIC's (dom0_devices.c); set before it starts. */
 	bool vplic;
 };
