@@ -675,25 +675,34 @@ static inline __attribute__((always_inline)) void prepare_entry(struct hart *h, 
 
 /*
  * True when prepare_entry(h, next, yield_deadline(h)) has nothing to do
- * after a directed yield to next (schedule_yield(), which then skips it):
+ * after a directed yield to next (yield_from(), which then skips it):
  * the condition of each of its steps, read as it reads it, but the last
  * (this hart kicked by itself since pick_next()): the yield saw the hart
  * not kicked, and kicks nothing itself. A step added there adds its
- * condition here.
+ * condition here. Read with what the yield kept in registers (the fences
+ * and CSR swaps in between would make the compiler read memory again):
+ * next's domain d and switch_sig sig (no STA record: steal_loaded()), and
+ * h's slice_end and timer_programmed, which only h writes, and nothing on
+ * the way did (so yield_deadline(h) is what is programmed).
  */
-static inline bool yield_entry_is_plain(const struct hart *h, const struct vcpu *next)
+static inline bool yield_entry_is_plain(const struct vcpu *next, const struct domain *d, u64 sig,
+					u64 slice_end, u64 programmed)
 {
-	return !(next->switch_sig & SWITCH_SIG_STA) && next->gvma_gen_seen == __atomic_load_n(&next->dom->gvma_gen, __ATOMIC_RELAXED) &&
+	return !(sig & SWITCH_SIG_STA) && next->gvma_gen_seen == __atomic_load_n(&d->gvma_gen, __ATOMIC_RELAXED) &&
 	       !__atomic_load_n(&next->requests, __ATOMIC_RELAXED) &&
-	       !__atomic_load_n(&next->irq_inject, __ATOMIC_RELAXED) &&
-	       h->slice_end >= h->timer_programmed;   /* so yield_deadline(h) is what is programmed */
+	       !__atomic_load_n(&next->irq_inject, __ATOMIC_RELAXED) && slice_end >= programmed;
 }
 
-/* Dekker with domain_pause() / domain_quiescent(): see schedule_scan(). */
-static inline bool may_enter(struct vcpu *next)
+/* Dekker with domain_pause() / domain_quiescent(): see schedule_scan(). d: the domain of the vCPU to enter. */
+static inline bool may_enter_domain(const struct domain *d)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return !next->dom->paused && next->dom->state == DOM_RUNNING;
+	return !d->paused && d->state == DOM_RUNNING;
+}
+
+static inline bool may_enter(struct vcpu *next)
+{
+	return may_enter_domain(next->dom);
 }
 
 /* Picks what runs next from the whole run queue (idling until there is one), and loads it. */
@@ -739,7 +748,7 @@ static struct vcpu *__attribute__((noinline)) schedule_scan(struct hart *h)
 /*
  * The directed yield (sched_yield_to()): the current vCPU hands the rest of
  * its slice to h->yield_to, a vCPU of its own domain, at once. Its common
- * way (schedule_yield()) calls nothing, so it needs no stack frame and saves
+ * way (yield_from()) calls nothing, so it needs no stack frame and saves
  * none of the guest's callee-saved registers, which entry.S saved into the
  * frame already: everything else (an IPI to deliver elsewhere, FP or
  * counters to move, steal time, a request, a timer to reprogram, a refusal)
@@ -753,7 +762,7 @@ static inline struct vcpu *yield_refused(struct hart *h)
 	return schedule_scan(h);
 }
 
-/* The yield's target is homed elsewhere (never: see schedule_yield()): it gets the IPI as any target. */
+/* The yield's target is homed elsewhere (never: see yield_from()): it gets the IPI as any target. */
 static struct vcpu *__attribute__((noinline)) yield_elsewhere(struct hart *h, struct vcpu *t)
 {
 	vcpu_inject_irq(t, IRQ_BIT(IRQ_VS_SOFT));
@@ -833,10 +842,11 @@ static inline __attribute__((always_inline)) bool yield_deliver(struct hart *h, 
  * (policy_limit): a yield hands over only a slice, so none in an RTDS or
  * capped domain.
  */
-static inline bool yield_allowed(struct hart *h, struct vcpu *cur, struct vcpu *t, u64 now)
+static inline bool yield_allowed(struct hart *h, const struct domain *d, struct vcpu *t, u64 now, u64 slice_end,
+				 u64 programmed)
 {
-	return !__atomic_load_n(&h->kicked, __ATOMIC_RELAXED) && t->dom == cur->dom && now < h->slice_end &&
-	       h->timer_programmed && !t->dom->sched_bounded;
+	return !__atomic_load_n(&h->kicked, __ATOMIC_RELAXED) && t->dom == d && now < slice_end && programmed &&
+	       !d->sched_bounded;
 }
 
 /*
@@ -848,6 +858,7 @@ static inline bool yield_allowed(struct hart *h, struct vcpu *cur, struct vcpu *
 static inline __attribute__((always_inline)) struct vcpu *yield_from(struct hart *h, struct vcpu *cur)
 {
 	struct vcpu *t = h->yield_to;
+	struct domain *d = cur->dom;
 	u64 now = time_now();
 	h->yield_to = NULL;
 	spin_lock(&h->lock);
@@ -862,7 +873,11 @@ static inline __attribute__((always_inline)) struct vcpu *yield_from(struct hart
 		spin_unlock(&h->lock);
 		return t ? yield_elsewhere(h, t) : schedule_scan(h);
 	}
-	if (!yield_deliver(h, cur, t, now) || !yield_allowed(h, cur, t, now))
+	if (!yield_deliver(h, cur, t, now))
+		return yield_refused(h);
+	/* This hart's own, read once: nothing below changes them before the entry (yield_entry_is_plain()). */
+	u64 slice_end = h->slice_end, programmed = h->timer_programmed;
+	if (!yield_allowed(h, d, t, now, slice_end, programmed))
 		return yield_refused(h);
 	/*
 	 * The plain way: nothing to move but the VS CSRs (the hart's others
@@ -870,18 +885,19 @@ static inline __attribute__((always_inline)) struct vcpu *yield_from(struct hart
 	 * record, so has cur (their switch_sig are equal), and yield_enter()
 	 * notes the steal of both.
 	 */
-	if (!vcpu_switch_sig_plain(t, h) || !vcpu_switch_fp_plain(cur, t, h))
+	u64 sig = t->switch_sig;
+	if (!vcpu_switch_sig_plain(sig, h) || !vcpu_switch_fp_plain(cur, t, h))
 		return yield_switch_slow(h, cur, t, now);
 	/*
 	 * switch_to() for this case: yield_allowed() ruled out a cap or a
 	 * budget to charge. (A SCHED_SET from another hart since then makes
 	 * this one charge the old way, as when it lands during a run.)
 	 */
-	charge_unbounded(cur, cur->dom, charge_run_time(cur, now));
+	charge_unbounded(cur, d, charge_run_time(cur, now));
 	vcpu_swap_csrs(cur, t);
 	t->run_start = now;
 	publish_current(h, t);
-	if (may_enter(t) && yield_entry_is_plain(h, t))
+	if (may_enter_domain(d) && yield_entry_is_plain(t, d, sig, slice_end, programmed))
 		return t;
 	return yield_enter(h, cur, t, now);
 }

@@ -45,14 +45,14 @@ static inline bool vcpu_switch_is_plain(const struct vcpu *prev, const struct vc
 }
 
 /*
- * True if h already holds all next needs of hedeleg, henvcfg and
+ * True, for next's switch_sig, if h already holds all next needs of hedeleg, henvcfg and
  * hcounteren, and neither next nor the current vCPU (whose switch_sig
  * loaded_sig is, hart.h) counts: with vcpu_switch_fp_plain(), a switch
  * that only swaps the VS CSRs. Both have an STA record, or neither.
  */
-static inline bool vcpu_switch_sig_plain(const struct vcpu *next, const struct hart *h)
+static inline bool vcpu_switch_sig_plain(u64 next_sig, const struct hart *h)
 {
-	return next->switch_sig == h->loaded_sig && !(next->switch_sig & SWITCH_SIG_SLOW);
+	return next_sig == h->loaded_sig && !(next_sig & SWITCH_SIG_SLOW);
 }
 
 /* The VS CSRs swapped: prev's saved, next's loaded, one csrrw each. */
