@@ -215,6 +215,33 @@ void hart_shootdown_gvma(void)
 	}
 }
 
+void hart_shootdown_gvma_doms(const struct domain *a, const struct domain *b)
+{
+	struct hart *self = this_hart();
+	/*
+	 * The caller's unmap (its PTE stores) before the masks are read: a hart
+	 * whose bit this misses sets it later, and fences (vmid_enter) before it
+	 * walks the tables, so it cannot find the old PTEs.
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	u64 mask = __atomic_load_n(&a->tlb_harts, __ATOMIC_RELAXED);
+	if (b)
+		mask |= __atomic_load_n(&b->tlb_harts, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < nr_harts; i++) {
+		if ((mask & (1UL << i)) && &harts[i] != self && harts[i].online) {
+			atomic_or(&harts[i].gvma_flush, 1);
+			hart_kick(&harts[i]);
+		}
+	}
+	hfence_gvma_all();
+	for (unsigned i = 0; i < nr_harts; i++) {
+		/* Serve our own flag meanwhile: two harts may shoot down at once. */
+		while ((mask & (1UL << i)) && &harts[i] != self && harts[i].online &&
+		       atomic_read(&harts[i].gvma_flush))
+			gvma_flush_if_asked(self);
+	}
+}
+
 static void take_off(struct hart *h, struct vcpu *v);
 
 static struct hart *least_loaded(u64 cpus_mask)

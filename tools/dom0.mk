@@ -16,7 +16,7 @@ XL_MODS       := xl xl_util xl_record xl_dm xl_dm_restart xl_create xl_cmds xl_c
 		 xl_info_cmds xl_core xl_dumpcore xl_dump_cmd xl_vcpu_set xl_mem
 XL_MKIMAGE    := diag fileio xlcfg cpumask domcfg elfload layout domfdt domplan
 CONSOLED_MODS := consoled consoled_util consoled_log consoled_rate
-HCSTRESS_MODS := hcs_main hcs_raw hcs_seq hcs_random hcs_ioreq
+HCSTRESS_MODS := hcs_main hcs_raw hcs_seq hcs_random hcs_ioreq hcs_balloon
 
 LIBXC     := $(DOM0T_DIR)/lib/libxc.a
 DOM0T_LIBFDT := $(DOM0T_DIR)/lib/libfdt.a

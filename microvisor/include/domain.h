@@ -73,6 +73,16 @@ struct domain {
 	volatile u64 vmid, hgatp;
 	volatile u64 vmid_version;    /* the VMID generation vmid belongs to */
 	volatile u64 gvma_gen;        /* bumped on every unmap (domain_mem.c) */
+	/*
+	 * Harts that may hold G-stage TLB entries of this domain's VMIDs (bit =
+	 * hart index): a hart sets its bit (atomic or) in vmid_enter() before it
+	 * first runs with this domain's hgatp, and nobody clears one while the
+	 * domain lives, so targeted shootdowns (hart_shootdown_gvma_doms())
+	 * fence a superset. A clear would be safe only for a hart known to have
+	 * fenced all since (a VMID rollover), and only if the shootdowns also
+	 * waited for the rollover's pending flushes: not done.
+	 */
+	volatile u64 tlb_harts;
 	u64 cpus_mask;                /* harts allowed, already masked by online harts */
 	/*
 	 * Scheduling policy (sched_policy.h, hc_sched.c): written under
@@ -201,6 +211,8 @@ u64 domain_overhead_bytes(const struct domain *d);
 
 /* domain_mem.c: guest memory */
 int domain_populate(struct domain *d, u64 gpa, u64 bytes);
+/* The same for a list of pages, all or nothing (domain_mem.c). */
+int domain_populate_pages(struct domain *d, const u64 *gpa, u64 n, u64 tables);
 int domain_release(struct domain *d, u64 gpa, u64 bytes);
 void domain_free_memory(struct domain *d);
 /* Copy to / from the domain's own RAM by GPA; -RIVET_EFAULT where it has none. */

@@ -91,4 +91,11 @@ void hart_kick(struct hart *h);
 void hart_serve_flush(struct hart *h);
 /* Every hart drops all G-stage TLB entries; returns when they have. No locks may be held. */
 void hart_shootdown_gvma(void);
+/*
+ * The same for the harts that may hold G-stage entries of domain a or b (b
+ * may be NULL): their tlb_harts, read after the caller's unmap. This hart
+ * fences all too. No locks may be held.
+ */
+struct domain;
+void hart_shootdown_gvma_doms(const struct domain *a, const struct domain *b);
 #endif
