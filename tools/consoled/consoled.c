@@ -9,7 +9,9 @@
  * attached to it; a DOM_EXC event carries out on_poweroff/on_reboot/on_crash
  * for domains that shut down, from the records `xl create` leaves in
  * /run/rivet/domains/. At start it does both for what happened while it was
- * not running.
+ * not running. A core for on_* = coredump-* is written by a child process
+ * (consoled_dump.h), so that the loop keeps serving meanwhile; SIGCHLD ends
+ * that domain's wait.
  */
 #define _GNU_SOURCE   /* accept4 */
 #include <errno.h>
@@ -77,6 +79,8 @@ static struct dom doms[MAX_DOMS];
 /* The cores being written (on_* = coredump-*): the pending action of those domains. */
 static struct consoled_dumps dumps;
 #define DUMP_REPORT_FD 3                 /* in a core's writer: its report pipe */
+static int exiting;                      /* SIGTERM/SIGINT: no new core is started */
+static void reap(void);
 static struct client clients[MAX_CLIENTS];
 
 /*
@@ -689,6 +693,9 @@ static void dump_reaped(struct consoled_dump *d, int status)
  */
 static void dumps_stop(void)
 {
+	/* Those that ended already (their SIGCHLD not read yet) are complete: their actions go on. */
+	exiting = 1;
+	reap();
 	for (unsigned i = 0; i < CONSOLED_MAX_DUMPS; i++) {
 		struct consoled_dump *d = &dumps.v[i];
 
@@ -763,6 +770,8 @@ static void domain_exceptions(void)
 		if (have && (xl_record_action(have, info->shutdown_reason) & RIVET_ACTION_COREDUMP)) {
 			switch (consoled_dump_gate(&dumps, info)) {
 			case CONSOLED_DUMP_START:
+				if (exiting)
+					continue;   /* no new core now: the next daemon writes it */
 				if (dump_start(info) == 0)
 					continue;   /* the action waits for the core (dump_reaped) */
 				break;
