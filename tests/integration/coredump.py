@@ -148,7 +148,8 @@ def coredump_writer_is_a_child_while_consoles_flow():
     held (SIGSTOP), that domain stays listed crashed, and another domain's console answers
     through rivet-consoled (xl console in and out, and its log); let go, the core is complete
     (gdb reads the crash from it) and the domain destroyed. A writer killed: the failure is said,
-    no partial core stays, the domain is destroyed all the same. rivet-consoled stopped
+    no partial core stays, the domain is destroyed all the same. The domain destroyed by xl
+    destroy meanwhile: said, nothing else done. rivet-consoled stopped
     (SIGTERM) meanwhile: its successor writes the core and carries out on_crash. Two domains
     crashing together: both cores, both destroyed."""
     assert shutil.which("gdb-multiarch"), "gdb-multiarch is missing (scripts/setup.sh installs it)"
@@ -193,6 +194,17 @@ def coredump_writer_is_a_child_while_consoles_flow():
                          r"\(Killed\); the partial /var/lib/rivet/dump/killed\.\S+\.core is removed" % pid, out), out
         assert re.search(r"'killed' \(crash\): destroyed", out.split("was killed")[-1]), out
         assert re.search(r"^0$", out, re.M), "a partial core stays:\n" + out
+
+        # xl destroy meanwhile: the writer ends as it may, then nothing is left to carry out.
+        pid = crash_and_stop_writer(s, "went", 64)
+        out = sh(s, "xl destroy went; echo rc=$?; kill -CONT %s" % pid)
+        assert re.search(r"^rc=0$", out, re.M), out
+        wait_gone_long(s, "went")
+        out = sh(s, "for i in $(seq 300); do grep -q \"'went' went while\" %s && break; sleep 0.2; done; "
+                    "grep \"'went'\" %s; rm -f /var/lib/rivet/dump/went.*" % (LOG, LOG), timeout=90)
+        assert re.search(r"'went' went while its core was written \(xl destroy\?\): its on_\* is not "
+                         r"carried out", out), out
+        assert "'went' (crash): destroyed" not in out, out
 
         # rivet-consoled told to stop meanwhile: the writer goes with it; init's next one dumps and destroys.
         pid = crash_and_stop_writer(s, "termed", 64)
