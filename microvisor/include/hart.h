@@ -46,9 +46,11 @@ struct hart {
 	u64 hedeleg, henvcfg, hcounteren;
 	/*
 	 * The switch_sig (vcpu.h) of the vCPU those three were last written
-	 * for, while it stays current and unchanged; else SWITCH_SIG_NONE. A
-	 * directed yield to a vCPU whose switch_sig equals it, without
-	 * SWITCH_SIG_SLOW, writes none of them (sched.c).
+	 * for, or SWITCH_SIG_NONE once that vCPU's changed while current. Only
+	 * read while that vCPU is current (a directed yield from it, sched.c:
+	 * to a vCPU whose switch_sig equals it, without SWITCH_SIG_SLOW, none
+	 * of the three is written); every other way onto the hart writes what
+	 * differs and sets it (vcpu_load(), vcpu_switch_plain()).
 	 */
 	u64 loaded_sig;
 	/* Whose FP registers this hart holds (vcpu.c, lazy FP), this hart's only: FP_TAG_*, or a vCPU's tag. */

@@ -13,7 +13,7 @@ typedef struct { volatile int locked; } spinlock_t;
  * releasing store (the unprivileged spec's memory-model table), written out
  * because GCC 12 widens both: it sign-extends the swap's old value before
  * the test, keeps a second 1 for the retry, and makes the release an
- * amoswap behind a fence, each with an address add. Uncontended: li,
+ * amoswap behind its fence, each with an address add. Uncontended: li,
  * amoswap, branch.
  */
 static inline void spin_lock(spinlock_t *l)
@@ -29,7 +29,8 @@ static inline void spin_lock(spinlock_t *l)
 }
 static inline void spin_unlock(spinlock_t *l)
 {
-	__asm__ volatile("fence rw, w\n\tsw zero, %0" : "=m"(l->locked) : : "memory");
+	/* iorw, ow: device accesses in the critical section (the UART, the PLIC) go before the release too. */
+	__asm__ volatile("fence iorw, ow\n\tsw zero, %0" : "=m"(l->locked) : : "memory");
 }
 #else
 static inline void spin_lock(spinlock_t *l)

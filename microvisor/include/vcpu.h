@@ -105,7 +105,9 @@ struct vcpu {
 	 * whether it has an STA record, and SWITCH_SIG_SLOW for counting, which
 	 * a plain switch does not do.
 	 * Written by the hart it is current on (its own SBI calls) and by
-	 * vcpu_reset(); read by its home hart under the home lock (the yield).
+	 * vcpu_reset() (of a vCPU that is off, under its home lock); read by
+	 * its home hart while it is runnable there and not current (the yield),
+	 * when nothing else writes it.
 	 */
 	u64 switch_sig;
 };
