@@ -20,6 +20,14 @@ int xc_version(xc_handle *h, uint32_t *version)
 	return status(r);
 }
 
+/* Whether the microvisor's ABI is major.minor or later of the same major (asked once per handle). */
+static int xc_abi_at_least(xc_handle *h, uint32_t major, uint32_t minor)
+{
+	if (!h->abi && xc_version(h, &h->abi) < 0)
+		return 0;
+	return h->abi >> 16 == major && (h->abi & 0xffff) >= minor;
+}
+
 int xc_domain_self(xc_handle *h, uint32_t *domid)
 {
 	long r = xc_hypercall(h, RIVET_HC_DOMAIN_ID, A(0), -1, NULL, 0);
@@ -161,6 +169,9 @@ static int memory_list(xc_handle *h, uint32_t fn, uint32_t domid, const uint64_t
 	_Static_assert(sizeof(copy) <= RIVET_PRIVCMD_BUF_MAX, "a list fits the driver's bounce buffer");
 	if (!nr || nr > RIVET_BALLOON_MAX_PAGES)
 		return XC_EINVAL;
+	/* Before 1.5 a3 was ignored: the call would take a1, the list's address, for the range. */
+	if (!xc_abi_at_least(h, RIVET_ABI_MAJOR, 5))
+		return XC_ENOTSUP;
 	memcpy(copy, gpas, nr * sizeof(uint64_t));
 	return status(xc_hypercall(h, fn, A(domid, 0, nr, RIVET_MEMORY_LIST), 1, copy, nr * sizeof(uint64_t)));
 }

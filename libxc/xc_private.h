@@ -19,6 +19,7 @@ struct xc_handle {
 	void *ctx;
 	int fd;
 	struct xc_mapping *maps;
+	uint32_t abi;   /* RIVET_HC_VERSION's answer, once asked (xc_abi_at_least); 0 before */
 };
 
 /*

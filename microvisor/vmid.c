@@ -102,8 +102,10 @@ static void __attribute__((noinline)) vmid_enter_slow(struct hart *h, struct dom
 		/*
 		 * Before this hart's first walk with d's hgatp: its bit, then a
 		 * fence, so an unmap whose shootdown read the mask without it is
-		 * seen by the walks (hart_shootdown_gvma_doms()). Only here: the
-		 * fast path in vmid_enter() runs with an hgatp put here.
+		 * seen by the walks (hart_shootdown_gvma_doms()). atomic_or is
+		 * seq_cst (an amoor.aqrl): such an unmap's stores are visible here
+		 * before the hfence. Only here: the fast path in vmid_enter() takes
+		 * an hgatp equal to d's only with this bit set.
 		 */
 		u64 bit = 1UL << h->index;
 		if (!(d->tlb_harts & bit)) {
@@ -128,9 +130,12 @@ void vmid_enter(struct hart *h, struct domain *d)
 	/*
 	 * Most switches: no flush to serve, and d's VMID of this generation is
 	 * in hgatp already (the last vCPU was of d, or d's hgatp was put there).
-	 * The same checks, in the same order, as the loop's first round.
+	 * The same checks, in the same order, as the loop's first round, and
+	 * this hart in d's tlb_harts: an hgatp left by a domain gone since,
+	 * whose VMID and root table d got after a rollover, is equal too.
 	 */
-	if (vmid_width && !atomic_read(&h->gvma_flush) && csr_read(CSR_HGATP) == d->hgatp && !vmid_stale(d))
+	if (vmid_width && !atomic_read(&h->gvma_flush) && csr_read(CSR_HGATP) == d->hgatp && !vmid_stale(d) &&
+	    (__atomic_load_n(&d->tlb_harts, __ATOMIC_RELAXED) & (1UL << h->index)))
 		return;
 	vmid_enter_slow(h, d);
 }

@@ -202,7 +202,14 @@ struct sbiret hc_memory_reclaim(struct vcpu *v, struct trap_frame *f)
 	struct domain *self = v->dom;
 	struct windows w = { &self->gs, d, 0 };
 	unsigned nr_windows = 0, most = 0;
+	bool fence_dom0;
 	foreign_lock();
+	/*
+	 * Dom0's harts too while any foreign map of d lives, also one being
+	 * unmapped (not among the windows, but counted until every hart fenced
+	 * for it): a Dom0 hart may still hold its translations of these pages.
+	 */
+	fence_dom0 = d->nr_fmaps != 0;
 	spin_lock(&d->mem_lock);
 	spin_lock(&d->evtchn_lock);
 	/* Every way to fail first, for every span: then nothing needs undoing. */
@@ -261,7 +268,7 @@ struct sbiret hc_memory_reclaim(struct vcpu *v, struct trap_frame *f)
 		 * pages through its hart's TLB until those harts fenced. Harts fence
 		 * in schedule(), never inside a handler that is copying to or from them.
 		 */
-		hart_shootdown_gvma_doms(d, nr_windows ? self : NULL);
+		hart_shootdown_gvma_doms(d, fence_dom0 ? self : NULL);
 		for (unsigned i = 0; i < fr.n; i++) {
 			u64 pages = (fr.list[i] & (PAGE_SIZE - 1)) + 1;
 			mm_free((void *)(uintptr_t)(fr.list[i] & ~(PAGE_SIZE - 1)), pages * PAGE_SIZE);
@@ -285,6 +292,7 @@ struct sbiret hc_memory_restore(struct vcpu *v, struct trap_frame *f)
 	struct windows w = { &self->gs, d, 0 };
 	unsigned most;
 	foreign_lock();
+	bool fence_dom0 = d->nr_fmaps != 0;   /* as MEMORY_RECLAIM's */
 	/* The windows' tables first: after the populate nothing may fail. */
 	unsigned nr_windows = count_windows(d, &s, &most);
 	err = nr_windows ? mm_reserve(s.list ? 2 * (u64)nr_windows : (u64)SPLIT_TABLES * nr_windows, &budget) : 0;
@@ -313,7 +321,7 @@ struct sbiret hc_memory_restore(struct vcpu *v, struct trap_frame *f)
 		mm_unreserve(&budget);
 	/* A hart may keep a translation it found invalid: nobody faults on the new pages after this. */
 	if (!err)
-		hart_shootdown_gvma_doms(d, nr_windows ? self : NULL);
+		hart_shootdown_gvma_doms(d, fence_dom0 ? self : NULL);
 	put_spans(&s);
 	domain_put(d);
 	return SBI_RET(hc_error(err), 0);

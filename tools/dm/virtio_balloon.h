@@ -55,8 +55,8 @@
 #define VIRTIO_BALLOON_CFG_ACTUAL        4u
 #define VIRTIO_BALLOON_CONFIG_SIZE       8u
 
-/* The most page numbers one buffer is read for; the rest is ignored (Linux sends 256). */
-#define VIRTIO_BALLOON_CHAIN_PFNS_MAX    16384u
+/* The most page numbers one buffer is read for, one list call; the rest is ignored (Linux sends 256). */
+#define VIRTIO_BALLOON_CHAIN_PFNS_MAX    512u
 /* One reclaim/restore covers at most this many pages (RIVET_BALLOON_MAX_PAGES). */
 #define VIRTIO_BALLOON_RUN_MAX           512u
 
