@@ -733,6 +733,19 @@ TEST(plan_overrides)
 	char *add3[] = { "memory+=5" };
 	CHECK_EQ(xl_plan_build(path_of("web.cfg"), add3, 1, 10000000, 0, &p, &d), -1);
 	CHECK(strstr(d.text, "'+=' cannot add a number to a number (given on the command line)") != NULL);
+	/* xl(1)'s own example: several settings in one argument, ';' or newline between them. */
+	char *multi[] = { "memory=40; name=\"m1\" ;extra=\"a;b\"", "vcpus=1\n  cpus=\"0\"", " ; " };
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), multi, 3, 10000000, 0, &p, &d), 0);
+	CHECK_EQ(p.cfg.max_bytes, 40 << 20);
+	CHECK_STR(p.cfg.name, "m1");
+	CHECK_EQ(p.cfg.nr_vcpus, 1);
+	CHECK_EQ(p.cfg.cpus_mask, 1);
+	args = fdt_getprop(p.dtb, fdt_path_offset(p.dtb, "/chosen"), "bootargs", NULL);
+	CHECK_STR(args, "a;b");                   /* a ';' inside quotes is the string's */
+	xl_plan_free(&p);
+	char *multi_bad[] = { "memory=40; vcpus=99" };
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), multi_bad, 1, 10000000, 0, &p, &d), -1);
+	CHECK(strstr(d.text, ": vcpus: ") != NULL && strstr(d.text, "(given on the command line)") != NULL);
 	char *add4[] = { "+=5" };
 	CHECK_EQ(xl_plan_build(path_of("web.cfg"), add4, 1, 10000000, 0, &p, &d), -1);
 	CHECK(strstr(d.text, "expected key=value") != NULL);

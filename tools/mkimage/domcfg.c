@@ -269,7 +269,8 @@ static int key_cpus(struct ctx *c, const struct xlent *e)
 			return fail(c, e, "an empty list; give one item per vCPU, like [\"0\", \"1\"]");
 		for (unsigned i = 0; i < e->val.nr_items; i++) {
 			const struct xlval *it = &e->val.items[i];
-			if (it->kind != XLVAL_STRING)
+			/* A number is a hart, as in Xen (libxlutil keeps both as text). */
+			if (it->kind != XLVAL_STRING && it->kind != XLVAL_INT)
 				return diag_fail(c->d, c->file, e->line, e->key,
 						 "item %u: expected a quoted string, like \"0-1\"", i + 1);
 			if (cpumask_parse(it->str, &o->vcpu_masks[i], why) < 0)
@@ -278,7 +279,7 @@ static int key_cpus(struct ctx *c, const struct xlent *e)
 		o->nr_vcpu_masks = e->val.nr_items;
 		return 0;
 	}
-	if (e->val.kind != XLVAL_STRING)
+	if (e->val.kind == XLVAL_LIST || !e->val.str)
 		return fail(c, e, "expected a quoted string, like \"0-1\", or a list of them, one per vCPU");
 	if (cpumask_parse(e->val.str, &o->cpus_mask, why) < 0)
 		return fail(c, e, why);
