@@ -661,6 +661,19 @@ TEST(create_args)
 	CHECK(strstr(d.text, "-x") != NULL);
 	CHECK_EQ(xl_create_args(2, a5, &o, &d), -1);
 	CHECK_STR(d.text, "no config file given");
+	/* Xen's getopt_long forms: --defconfig=FILE, -fFILE, flags together, -d/-A/--vncviewer accepted. */
+	char *a7[] = { "create", "memory=8", "--defconfig=web.cfg", "-pcd", "-A", "--vncviewer", "vcpus=1" };
+	CHECK_EQ(xl_create_args(7, a7, &o, &d), 0);
+	CHECK_STR(o.file, "web.cfg");
+	CHECK(o.paused && o.console && o.verbose && !o.dry_run);
+	CHECK_EQ(o.nr_ov, 2);
+	CHECK_STR(o.ov[0], "memory=8");
+	CHECK_STR(o.ov[1], "vcpus=1");
+	char *a8[] = { "create", "-fweb.cfg", "other.cfg" }, *a9[] = { "create", "web.cfg", "-f" };
+	CHECK_EQ(xl_create_args(3, a8, &o, &d), -1);
+	CHECK_STR(d.text, "'other.cfg' is neither key=value nor the only config file");
+	CHECK_EQ(xl_create_args(3, a9, &o, &d), -1);
+	CHECK_STR(d.text, "-f needs a file name");
 	CHECK(xl_command_find("vcpu-pin") != NULL);
 	CHECK(xl_command_find("frobnicate") == NULL);
 }
@@ -905,6 +918,23 @@ TEST(shutdown_all_and_options)
 	CHECK_EQ(run_xl(h, xl_cmd_shutdown, out, sizeof out, err, sizeof err, 2, none), 1);
 	CHECK(strstr(err, "Usage: xl shutdown") == err);
 	char *d1[] = { "destroy", "web" }, *d2[] = { "destroy", "web2" };
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d1), 0);
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d2), 0);
+	CHECK(nothing_left());
+
+	/* Xen's getopt_long forms: an option after DOM, --all, --wait. */
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, c1), 0);
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, c2), 0);
+	char *after[] = { "shutdown", "web", "-F" }, *longall[] = { "reboot", "--all", "-F" };
+	char *longbad[] = { "shutdown", "--colour", "web" };
+	CHECK_EQ(run_xl(h, xl_cmd_shutdown, out, sizeof out, err, sizeof err, 3, after), 0);
+	CHECK_STR(err, "Shutting down domain 1\n");
+	CHECK_EQ(mv_dom(1)->info.state, RIVET_DOMSTATE_SHUTDOWN);
+	CHECK_EQ(run_xl(h, xl_cmd_reboot, out, sizeof out, err, sizeof err, 3, longall), 0);
+	CHECK_STR(err, "Rebooting domain 2\n");
+	CHECK_EQ(mv_dom(2)->info.shutdown_reason, RIVET_SHUTDOWN_REBOOT);
+	CHECK_EQ(run_xl(h, xl_cmd_shutdown, out, sizeof out, err, sizeof err, 3, longbad), 1);
+	CHECK(strstr(err, "Usage: xl shutdown") == err);
 	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d1), 0);
 	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d2), 0);
 	CHECK(nothing_left());

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* xl_cmds.c: xl's subcommands over libxc, with Xen xl's names, columns and exit codes. */
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -112,35 +113,50 @@ static int find_domain(xc_handle *h, const char *spec, struct rivet_domain_info 
 
 int xl_create_args(int argc, char **argv, struct xl_create_opts *o, struct diag *d)
 {
-	int i;
+	/* Xen's options (xl_cmdtable.c), parsed as its getopt_long does: anywhere on the line, -pc, -fFILE. */
+	static const struct option longopts[] = {
+		{ "dryrun", no_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "defconfig", required_argument, NULL, 'f' },
+		{ "vncviewer", no_argument, NULL, 'V' },
+		{ "vncviewer-autopass", no_argument, NULL, 'A' },
+		{ "verbose", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt, i;
 
 	memset(o, 0, sizeof *o);
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "-c"))
-			o->console = 1;
-		else if (!strcmp(a, "-n") || !strcmp(a, "--dryrun"))
-			o->dry_run = 1;
-		else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
-			o->quiet = 1;
-		else if (!strcmp(a, "-p"))
-			o->paused = 1;
-		else if (!strcmp(a, "-V") || !strcmp(a, "--verbose"))
-			o->verbose = 1;
-		else if (!strcmp(a, "-F"))
-			o->foreground = 1;
-		else if (!strcmp(a, "-e"))
-			;   /* Xen: no background waiter for the domain's death; Rivet's is rivet-consoled */
-		else if (!strcmp(a, "-f")) {
-			if (++i == argc)
-				return diag_fail(d, NULL, 0, NULL, "-f needs a file name");
+	optind = 0;   /* a fresh scan (glibc and musl both reset on 0) */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":cnqpVFedAf:", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': o->console = 1; break;
+		case 'n': o->dry_run = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'p': o->paused = 1; break;
+		/* Xen's -V starts a VNC viewer; a Rivet domain has no display, so -V shows the plan. */
+		case 'V': o->verbose = 1; break;
+		case 'F': o->foreground = 1; break;
+		/* Xen: no background waiter for the domain's death (Rivet's is rivet-consoled); debug
+		 * output; the VNC password. Nothing to change here. */
+		case 'e': case 'd': case 'A': break;
+		case 'f':
 			if (o->file)
 				return diag_fail(d, NULL, 0, NULL, "more than one config file");
-			o->file = argv[i];
-		} else if (a[0] == '-' && a[1])
-			return diag_fail(d, NULL, 0, NULL, "unknown option '%.40s'", a);
-		else if (strchr(a, '=')) {
+			o->file = optarg;
+			break;
+		case ':':
+			return diag_fail(d, NULL, 0, NULL, "-f needs a file name");
+		default:
+			if (optopt)
+				return diag_fail(d, NULL, 0, NULL, "unknown option '-%c'", optopt);
+			return diag_fail(d, NULL, 0, NULL, "unknown option '%.40s'", argv[optind - 1]);
+		}
+	}
+	for (i = optind; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strchr(a, '=')) {
 			if (o->nr_ov == XL_MAX_OVERRIDES)
 				return diag_fail(d, NULL, 0, NULL, "more than %d key=value overrides",
 						 XL_MAX_OVERRIDES);
@@ -638,26 +654,33 @@ static int stop(xc_handle *h, int argc, char **argv, const char *cmd,
 	unsigned n = 0, i;
 	int wait = 0, all = 0, force = 0, rc = XL_EXIT_OK, r, k;
 
-	for (k = 1; k < argc && argv[k][0] == '-' && argv[k][1]; k++)
-		for (const char *c = argv[k] + 1; *c; c++) {
-			if (*c == 'w') {
-				wait = 1;
-			} else if (*c == 'a') {
-				all = 1;
-			} else if (*c == 'F') {
-				force = 1;
-			} else if (*c == 't') {
-				/* -t SECS or -tSECS: the rest of this word, else the next one. */
-				const char *v = c[1] ? c + 1 : k + 1 < argc ? argv[++k] : NULL;
-				if (!v || xl_parse_uint(v, 24 * 3600, &secs) < 0 || !secs) {
-					xl_err("%s: -t wants a number of seconds, 1 to 86400", cmd);
-					return XL_EXIT_FAIL;
-				}
-				break;
-			} else {
-				return usage_of(cmd);
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "wait", no_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	/* As Xen's getopt_long: -aw, --all, --wait, options before or after DOM; -t SECS is Rivet's. */
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":awFt:", longopts, NULL)) != -1) {
+		if (opt == 'w') {
+			wait = 1;
+		} else if (opt == 'a') {
+			all = 1;
+		} else if (opt == 'F') {
+			force = 1;
+		} else if (opt == 't' || (opt == ':' && optopt == 't')) {
+			if (opt == ':' || xl_parse_uint(optarg, 24 * 3600, &secs) < 0 || !secs) {
+				xl_err("%s: -t wants a number of seconds, 1 to 86400", cmd);
+				return XL_EXIT_FAIL;
 			}
+		} else {
+			return usage_of(cmd);
 		}
+	}
+	k = optind;
 	if (argc - k != (all ? 0 : 1))
 		return usage_of(cmd);
 	if (all) {
