@@ -1789,13 +1789,36 @@ TEST(sched_credit2_and_rtds)
 	CHECK_STR(err, "xl: sched-rtds: invalid vcpu '2'\n");
 	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 9, re), 1);
 	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 5, rn), 1);
-	CHECK_STR(err, "xl: sched-rtds: -v, -p, -b and -e need a domain (-d)\n");
+	CHECK_STR(err, "xl: sched-rtds: -v, -p, -b and -e need a domain (-d), but for a listing with -v all\n");
+	/* xl(1)'s "xl sched-rtds -v all": every vCPU of every RTDS domain; getopt_long's forms. */
+	char *rva[] = { "sched-rtds", "-v", "all" }, *rvd[] = { "sched-rtds", "-vall", "--domain=web" };
+	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 3, rva), 0);
+	CHECK_STR(out, "Name                                ID VCPU    Period    Budget  Extratime\n"
+		       "web                                  1    0     10000      2000         no\n"
+		       "web                                  1    1     10000      2000         no\n");
+	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 3, rvd), 0);
+	CHECK(strstr(out, "web                                  1    1     10000      2000") != NULL);
+	char *rv0[] = { "sched-rtds", "-v", "0" }, *rpool[] = { "sched-rtds", "-c", "Pool-1" };
+	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 3, rv0), 1);
+	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 3, rpool), 1);
+	CHECK(strstr(err, "unknown cpupool 'Pool-1'") != NULL);
 	CHECK_EQ(mv_dom(1)->rt_budget[1], 2000);
 	CHECK_EQ(mv_dom(1)->rt_period[0], 10000);
 	/* Back to credit: the weight it had. */
 	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 5, c), 0);
 	CHECK_EQ(mv_dom(1)->sched.policy, RIVET_SCHED_CREDIT);
 	CHECK_EQ(mv_dom(1)->sched.weight, 512);
+	/* sched-credit2: -dweb, --weight=N, -p Pool-0 (the only pool), -s refused. */
+	char *cl[] = { "sched-credit2", "-dweb", "--weight=300" }, *cp[] = { "sched-credit2", "-p", "Pool-0" };
+	char *cs[] = { "sched-credit2", "-s" }, *cpd[] = { "sched-credit2", "-p", "Pool-0", "-d", "web" };
+	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 3, cp), 0);
+	CHECK(strstr(out, "Domain-0") != NULL && strstr(out, "web") != NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 2, cs), 1);
+	CHECK(strstr(err, "no pool-wide parameters") != NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 5, cpd), 1);
+	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 3, cl), 0);
+	CHECK_EQ(mv_dom(1)->sched.policy, RIVET_SCHED_CREDIT);
+	CHECK_EQ(mv_dom(1)->sched.weight, 300);
 
 	char *d1[] = { "destroy", "web" };
 	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d1), 0);

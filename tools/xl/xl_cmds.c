@@ -33,11 +33,11 @@ const struct xl_command xl_commands[] = {
 	  "Set the current memory usage for a domain (its balloon's target; MiB unless a unit is given)" },
 	{ "mem-max", xl_cmd_mem_max, 1, "<Domain> <MemMB['b'|'k'|'m'|'g'|'t']>",
 	  "Set the maximum amount reservation for a domain (at most its maxmem, at least its target)" },
-	{ "sched-credit2", xl_cmd_sched_credit2, 1, "[-d <Domain> [-w <Weight>] [-c <Cap>]]",
+	{ "sched-credit2", xl_cmd_sched_credit2, 1, "[-d <Domain> [-w <Weight>] [-c <Cap>]] [-p Pool-0]",
 	  "Get or set a domain's credit parameters (weight 1-65535, default 256; cap: percent of one "
 	  "hart, 0 = none); setting them makes the domain a credit domain" },
 	{ "sched-rtds", xl_cmd_sched_rtds, 1,
-	  "[-d <Domain> [-v <VCPU|all> [-p <Period> -b <Budget> [-e <0|1>]]]...]",
+	  "[-d <Domain>] [-v <VCPU|all> [-p <Period> -b <Budget> [-e <0|1>]]]... [-c Pool-0]",
 	  "Get or set a domain's RTDS parameters per vCPU (microseconds: period 100-10000000, budget "
 	  "10 up to the period; -e: extratime); setting them makes the domain an RTDS domain" },
 	{ "pause", xl_cmd_pause, 1, "<Domain>", "Pause execution of a domain" },
