@@ -471,10 +471,16 @@ TEST(list_rows)
 	i.state = RIVET_DOMSTATE_SHUTDOWN;
 	i.shutdown_reason = RIVET_SHUTDOWN_REBOOT;
 	xl_state_letters(&i, st);
+	CHECK_STR(st, "---sr-");                  /* Xen: 's', then the reason's letter */
+	i.shutdown_reason = RIVET_SHUTDOWN_POWEROFF;
+	xl_state_letters(&i, st);
 	CHECK_STR(st, "---s--");
+	i.shutdown_reason = RIVET_SHUTDOWN_WATCHDOG;
+	xl_state_letters(&i, st);
+	CHECK_STR(st, "---sw-");
 	i.shutdown_reason = RIVET_SHUTDOWN_CRASH;
 	xl_state_letters(&i, st);
-	CHECK_STR(st, "----c-");
+	CHECK_STR(st, "---sc-");
 	i.state = RIVET_DOMSTATE_DYING;
 	xl_state_letters(&i, st);
 	CHECK_STR(st, "-----d");
@@ -2029,7 +2035,7 @@ TEST(new_pure_helpers)
 	b.state = RIVET_DOMSTATE_SHUTDOWN;
 	b.shutdown_reason = RIVET_SHUTDOWN_CRASH;
 	xl_list_verbose_row(&b, buf, sizeof buf);
-	CHECK(strstr(buf, "    ----c-  ") != NULL);
+	CHECK(strstr(buf, "    ---sc-  ") != NULL);
 	CHECK(strstr(buf, "-        3                -\n") != NULL);   /* Xen's SHUTDOWN_crash */
 	b.shutdown_reason = RIVET_SHUTDOWN_REBOOT;
 	xl_list_verbose_row(&b, buf, sizeof buf);

@@ -181,11 +181,11 @@ void xl_top_state(const struct rivet_domain_info *info, char out[7])
 {
 	char st[7];
 
-	xl_state_letters(info, st);   /* r b p s c d */
+	xl_state_letters(info, st);   /* r b p s <reason> d */
 	out[0] = st[5];
 	out[1] = st[3];
 	out[2] = st[1];
-	out[3] = st[4];
+	out[3] = st[4] == 'c' ? 'c' : '-';   /* xentop's crashed: shut down by a crash */
 	out[4] = st[2];
 	out[5] = st[0];
 	out[6] = '\0';

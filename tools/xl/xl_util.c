@@ -20,15 +20,24 @@ void xl_err(const char *fmt, ...)
 
 void xl_state_letters(const struct rivet_domain_info *info, char out[7])
 {
+	/*
+	 * As Xen's xl list prints them: 's' for any shutdown, and in the fifth
+	 * column the shutdown reason's letter (Xen's "-rscwS": '-' poweroff,
+	 * 'r' reboot, 'c' crash, 'w' watchdog), so a crashed domain is "---sc-".
+	 */
 	uint32_t s = info->state;
 	int shut = (s & RIVET_DOMSTATE_SHUTDOWN) != 0;
-	int crashed = shut && info->shutdown_reason == RIVET_SHUTDOWN_CRASH;
+	char reason = '-';
 
+	if (shut)
+		reason = info->shutdown_reason == RIVET_SHUTDOWN_REBOOT ? 'r' :
+			 info->shutdown_reason == RIVET_SHUTDOWN_CRASH ? 'c' :
+			 info->shutdown_reason == RIVET_SHUTDOWN_WATCHDOG ? 'w' : '-';
 	out[0] = (s & RIVET_DOMSTATE_RUNNING) ? 'r' : '-';
 	out[1] = (s & RIVET_DOMSTATE_BLOCKED) ? 'b' : '-';
 	out[2] = (s & RIVET_DOMSTATE_PAUSED) ? 'p' : '-';
-	out[3] = shut && !crashed ? 's' : '-';
-	out[4] = crashed ? 'c' : '-';
+	out[3] = shut ? 's' : '-';
+	out[4] = reason;
 	out[5] = (s & RIVET_DOMSTATE_DYING) ? 'd' : '-';
 	out[6] = '\0';
 }
