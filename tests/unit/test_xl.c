@@ -2090,6 +2090,16 @@ TEST(list_long_and_verbose)
 	CHECK(strstr(err, "Usage: xl list") != NULL);
 	CHECK_EQ(run_xl(h, xl_cmd_list_opts, out, sizeof out, err, sizeof err, 3, lx), 1);
 	CHECK_STR(err, "xl: domain 'nosuch' does not exist\n");
+	/* -Z, -c, -n: Xen's columns, in Xen's order; -v's label is the only one with -vZ. */
+	char *zcn[] = { "list", "web", "-Zc", "--numa" }, *vz[] = { "list", "-vZ", "web" };
+	CHECK_EQ(run_xl(h, xl_cmd_list_opts, out, sizeof out, err, sizeof err, 4, zcn), 0);
+	CHECK_STR(out, "Name                                        ID   Mem VCPUs\tState\tTime(s)   Security Label"
+		       "         Cpupool NODE Affinity\n"
+		       "web                                          1    64     2     r-----       0.0"
+		       "                -          Pool-0 all\n");
+	CHECK_EQ(run_xl(h, xl_cmd_list_opts, out, sizeof out, err, sizeof err, 3, vz), 0);
+	CHECK(strstr(out, "Security Label\n") != NULL && strstr(out, "-        -                -\n") != NULL);
+	CHECK(strstr(out, "Security Label   Security Label") == NULL);
 	CHECK_EQ(run_xl(h, xl_cmd_list_opts, out, sizeof out, err, sizeof err, 2, plain), 0);   /* as before */
 	CHECK(!strncmp(out, xl_list_header, strlen(xl_list_header)) && strstr(out, "Domain-0") == NULL);
 	CHECK_EQ(run_xl(h, xl_cmd_destroy_opts, out, sizeof out, err, sizeof err, 3, destroy), 0);

@@ -16,8 +16,9 @@ const struct xl_command xl_commands[] = {
 	{ "create", xl_cmd_create, 0, "[-c] [-n|--dryrun] [-p] [-q] [-V] [-F] [-e] <ConfigFile> [key=value ...]",
 	  "Create a domain from a config file (-c: attach its console; -n: dry run; -p: leave it paused; "
 	  "-V: print the plan too; -F: wait until the domain is gone)" },
-	{ "list", xl_cmd_list_opts, 1, "[-l|--long] [-v|--verbose] [Domain ...]",
-	  "List information about all or some domains (-l: as JSON; -v: with UUID, reason code and label)" },
+	{ "list", xl_cmd_list_opts, 1, "[-l|--long] [-v|--verbose] [-Z|--context] [-c|--cpupool] [-n|--numa] [Domain ...]",
+	  "List information about all or some domains (-l: as JSON; -v: with UUID, reason code and label; "
+	  "-Z: label; -c: cpupool; -n: NUMA node affinity)" },
 	{ "destroy", xl_cmd_destroy_opts, 1, "[-f] <Domain>",
 	  "Terminate a domain immediately (-f: Xen's force, accepted)" },
 	{ "shutdown", xl_cmd_shutdown, 1, "[-a] [-w] [-F] [-t SECS] <Domain>",
