@@ -1477,6 +1477,16 @@ TEST(create_with_device_model)
 	snprintf(want, sizeof want, "Vdev  Slot  Access  Target\nxvda      0  ro      %s\n"
 		 "xvdb      1  rw      %s\n", path_of("ro.img"), path_of("d.img"));
 	CHECK_STR(out, want);
+	/* Xen's <Domain(s)>: one header, each domain's rows (Domain-0 has none); an unknown one prints nothing. */
+	char *bl2[] = { "block-list", "0", "dev" }, *bl3[] = { "block-list", "dev", "nosuch" };
+	CHECK_EQ(run_xl(h, xl_cmd_block_list, out, sizeof out, err, sizeof err, 3, bl2), 0);
+	CHECK_STR(out, want);
+	CHECK_EQ(run_xl(h, xl_cmd_block_list, out, sizeof out, err, sizeof err, 3, bl3), 1);
+	CHECK_STR(out, "");
+	CHECK_STR(err, "xl: domain 'nosuch' does not exist\n");
+	char *nl2[] = { "network-list", "dev", "Domain-0" };
+	CHECK_EQ(run_xl(h, xl_cmd_network_list, out, sizeof out, err, sizeof err, 3, nl2), 0);
+	CHECK_STR(out, xl_network_header);
 	/* dm-restart: a successor with --resume and this life's instance, recorded. */
 	{
 		char *dr[] = { "dm-restart", "dev" }, inst[32];

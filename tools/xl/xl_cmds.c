@@ -61,10 +61,11 @@ const struct xl_command xl_commands[] = {
 	{ "vcpu-set", xl_cmd_vcpu_set, 1, "[-i|--ignore-host] <Domain> <vCPUs>",
 	  "Set the number of active vCPUs, up to the domain's maxvcpus (its guest agent onlines or "
 	  "offlines them; -i: allow more than the machine's harts)" },
-	{ "block-list", xl_cmd_block_list, 1, "<Domain>", "List the virtual block devices of a domain" },
+	{ "block-list", xl_cmd_block_list, 1, "<Domain(s)>", "List the virtual block devices of one or more domains" },
 	{ "dm-restart", xl_cmd_dm_restart, 1, "<Domain>",
 	  "Replace a domain's device model; the domain carries on where it was" },
-	{ "network-list", xl_cmd_network_list, 1, "<Domain>", "List the virtual network interfaces of a domain" },
+	{ "network-list", xl_cmd_network_list, 1, "<Domain(s)>",
+	  "List the virtual network interfaces of one or more domains" },
 	{ "domid", xl_cmd_domid, 1, "<DomainName>", "Convert a domain name to domain id" },
 	{ "domname", xl_cmd_domname, 1, "<DomainId>", "Convert a domain id to domain name" },
 	{ "dump-core", xl_cmd_dump_core, 1, "<Domain> <filename>",
@@ -424,52 +425,63 @@ int xl_cmd_destroy(xc_handle *h, int argc, char **argv)
 	return XL_EXIT_FAIL;
 }
 
-int xl_cmd_block_list(xc_handle *h, int argc, char **argv)
+/*
+ * block-list and network-list DOM...: Xen's header once, then each domain's
+ * devices from its record (none without one: Domain-0, boot-time domains).
+ * Every DOM is looked up first, so an unknown one prints nothing.
+ */
+static int device_list(xc_handle *h, int argc, char **argv, const char *cmd, int nics)
 {
-	struct rivet_domain_info info;
+	struct xl_domains ds;
 	struct xl_record rec;
 	char why[REASON_MAX], row[PATH_MAX + 64];
 	unsigned i;
+	int k, r;
 
-	if (argc != 2 || argv[1][0] == '-')
-		return usage_of("block-list");
-	if (find_domain(h, argv[1], &info) < 0)
+	if (argc < 2)
+		return usage_of(cmd);
+	for (k = 1; k < argc; k++)
+		if (argv[k][0] == '-')
+			return usage_of(cmd);
+	r = xl_domains_get(h, &ds);
+	if (r < 0) {
+		xl_err("cannot list domains: %s", xc_strerror(r));
 		return XL_EXIT_FAIL;
-	xl_record_init(&rec);
-	/* No record (Domain-0, a boot-time domain): no disks. */
-	if (xl_record_read(info.domid, &rec, why) < 0 || strncmp(rec.name, info.name, sizeof rec.name))
-		xl_record_free(&rec);
-	fputs(xl_block_header, stdout);
-	for (i = 0; i < rec.nr_disks; i++) {
-		xl_block_row(&rec.disks[i], row, sizeof row);
-		fputs(row, stdout);
 	}
-	xl_record_free(&rec);
+	for (k = 1; k < argc; k++)
+		if (xl_domains_find(&ds, argv[k]) < 0) {
+			xl_err("domain '%s' does not exist", argv[k]);
+			xl_domains_free(&ds);
+			return XL_EXIT_FAIL;
+		}
+	fputs(nics ? xl_network_header : xl_block_header, stdout);
+	for (k = 1; k < argc; k++) {
+		const struct rivet_domain_info *info = &ds.v[xl_domains_find(&ds, argv[k])];
+
+		xl_record_init(&rec);
+		if (xl_record_read(info->domid, &rec, why) < 0 || strncmp(rec.name, info->name, sizeof rec.name))
+			xl_record_free(&rec);
+		for (i = 0; i < (nics ? rec.nr_vifs : rec.nr_disks); i++) {
+			if (nics)
+				xl_network_row(&rec.vifs[i], row, sizeof row);
+			else
+				xl_block_row(&rec.disks[i], row, sizeof row);
+			fputs(row, stdout);
+		}
+		xl_record_free(&rec);
+	}
+	xl_domains_free(&ds);
 	return XL_EXIT_OK;
+}
+
+int xl_cmd_block_list(xc_handle *h, int argc, char **argv)
+{
+	return device_list(h, argc, argv, "block-list", 0);
 }
 
 int xl_cmd_network_list(xc_handle *h, int argc, char **argv)
 {
-	struct rivet_domain_info info;
-	struct xl_record rec;
-	char why[REASON_MAX], row[160];
-	unsigned i;
-
-	if (argc != 2 || argv[1][0] == '-')
-		return usage_of("network-list");
-	if (find_domain(h, argv[1], &info) < 0)
-		return XL_EXIT_FAIL;
-	xl_record_init(&rec);
-	/* No record (Domain-0, a boot-time domain): no NICs. */
-	if (xl_record_read(info.domid, &rec, why) < 0 || strncmp(rec.name, info.name, sizeof rec.name))
-		xl_record_free(&rec);
-	fputs(xl_network_header, stdout);
-	for (i = 0; i < rec.nr_vifs; i++) {
-		xl_network_row(&rec.vifs[i], row, sizeof row);
-		fputs(row, stdout);
-	}
-	xl_record_free(&rec);
-	return XL_EXIT_OK;
+	return device_list(h, argc, argv, "network-list", 1);
 }
 
 /*
