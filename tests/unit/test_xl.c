@@ -1031,6 +1031,20 @@ TEST(list_destroy_and_friends)
 	CHECK_EQ(mv.last_args[2], 3);
 	CHECK_EQ(run_xl(h, xl_cmd_vcpu_pin, out, sizeof out, err, sizeof err, 4, pin_bad), 1);
 	CHECK(strstr(err, "has no vCPU '5'") != NULL);
+	/* Xen's form: [-f] DOM VCPU HARD SOFT; '-' leaves one alone; no soft affinity but "all". */
+	char *pin_soft[] = { "vcpu-pin", "-f", "web", "0", "1", "all" }, *pin_keep[] = { "vcpu-pin", "web", "0", "-", "-" };
+	char *pin_soft_bad[] = { "vcpu-pin", "web", "0", "-", "6-9" };
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_pin, out, sizeof out, err, sizeof err, 6, pin_soft), 0);
+	CHECK_EQ(mv.last_fn, RIVET_HC_VCPU_PIN);
+	CHECK_EQ(mv.last_args[1], 0);
+	CHECK_EQ(mv.last_args[2], 2);
+	mv.last_fn = 0;
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_pin, out, sizeof out, err, sizeof err, 5, pin_keep), 0);
+	CHECK(mv.last_fn != RIVET_HC_VCPU_PIN);
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_pin, out, sizeof out, err, sizeof err, 5, pin_soft_bad), 1);
+	CHECK_STR(err, "xl: vcpu-pin: soft affinity '6-9': Rivet's scheduler has none (give - or all)\n");
+	char *pin_back[] = { "vcpu-pin", "web", "0", "all" };
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_pin, out, sizeof out, err, sizeof err, 4, pin_back), 0);
 	mv.fail_fn = RIVET_HC_VCPU_PIN;
 	mv.fail_err = SBI_ERR_NOT_SUPPORTED;
 	CHECK_EQ(run_xl(h, xl_cmd_vcpu_pin, out, sizeof out, err, sizeof err, 4, pin), 1);
@@ -1915,7 +1929,7 @@ TEST(maxvcpus_and_vcpu_set)
 
 	/* vcpu-set: the count changes; without a device model the guest is not told, and xl says so. */
 	char *s2[] = { "vcpu-set", "web", "2" }, *s3[] = { "vcpu-set", "web", "3" };
-	char *s3i[] = { "vcpu-set", "-i", "web", "3" }, *s3l[] = { "vcpu-set", "--ignore-host", "1", "4" };
+	char *s3i[] = { "vcpu-set", "web", "3", "-i" }, *s3l[] = { "vcpu-set", "--ignore-host", "1", "4" };
 	char *s5[] = { "vcpu-set", "web", "5" }, *s0[] = { "vcpu-set", "web", "0" };
 	char *sx[] = { "vcpu-set", "web", "two" }, *sn[] = { "vcpu-set", "nosuch", "1" };
 	char *sd0[] = { "vcpu-set", "0", "1" }, *su[] = { "vcpu-set", "web" }, *su2[] = { "vcpu-set", "-x", "web", "1" };

@@ -56,8 +56,8 @@ const struct xl_command xl_commands[] = {
 	{ "debug-keys", xl_cmd_debug_keys, 1, "<Keys>",
 	  "Send debug keys to the microvisor (h: list them; output in xl dmesg)" },
 	{ "vcpu-list", xl_cmd_vcpu_list, 1, "[Domain ...]", "List the vCPUs of all or some domains" },
-	{ "vcpu-pin", xl_cmd_vcpu_pin, 1, "<Domain> <VCPU|all> <CPUs|all>",
-	  "Set which harts a vCPU may run on" },
+	{ "vcpu-pin", xl_cmd_vcpu_pin, 1, "[-f|--force] <Domain> <VCPU|all> <Hard affinity|-|all> [-|all]",
+	  "Set which harts a vCPU may run on (no soft affinity: its argument may only be - or all)" },
 	{ "vcpu-set", xl_cmd_vcpu_set, 1, "[-i|--ignore-host] <Domain> <vCPUs>",
 	  "Set the number of active vCPUs, up to the domain's maxvcpus (its guest agent onlines or "
 	  "offlines them; -i: allow more than the machine's harts)" },
@@ -938,30 +938,52 @@ int xl_cmd_vcpu_list(xc_handle *h, int argc, char **argv)
 	return XL_EXIT_OK;
 }
 
+/*
+ * vcpu-pin [-f|--force] DOM VCPU|all HARD [SOFT], Xen's form: HARD "-"
+ * leaves the hard affinity alone; Rivet's scheduler has no soft affinity,
+ * so SOFT may only be "-" or "all" (no preference). -f (Xen: undo a pinning
+ * the guest kernel made) has nothing to undo here: no guest can pin itself.
+ */
 int xl_cmd_vcpu_pin(xc_handle *h, int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct rivet_domain_info info;
 	char why[REASON_MAX];
 	uint64_t vcpu = 0, mask;
 	uint32_t v, first, last;
-	int r;
+	int r, opt, a;
 
-	if (argc != 4)
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "f", longopts, NULL)) != -1)
+		if (opt != 'f')
+			return usage_of("vcpu-pin");
+	a = optind;
+	if (argc - a != 3 && argc - a != 4)
 		return usage_of("vcpu-pin");
-	if (find_domain(h, argv[1], &info) < 0)
+	if (argc - a == 4 && strcmp(argv[a + 3], "-") && strcmp(argv[a + 3], "all")) {
+		xl_err("vcpu-pin: soft affinity '%s': Rivet's scheduler has none (give - or all)", argv[a + 3]);
 		return XL_EXIT_FAIL;
-	if (!strcmp(argv[2], "all")) {
+	}
+	if (find_domain(h, argv[a], &info) < 0)
+		return XL_EXIT_FAIL;
+	if (!strcmp(argv[a + 1], "all")) {
 		first = 0;
 		last = info.nr_vcpus ? info.nr_vcpus - 1 : 0;
-	} else if (xl_parse_uint(argv[2], UINT32_MAX, &vcpu) < 0 || vcpu >= info.nr_vcpus) {
-		xl_err("vcpu-pin: domain '%s' has no vCPU '%s' (it has %u)", info.name, argv[2],
+	} else if (xl_parse_uint(argv[a + 1], UINT32_MAX, &vcpu) < 0 || vcpu >= info.nr_vcpus) {
+		xl_err("vcpu-pin: domain '%s' has no vCPU '%s' (it has %u)", info.name, argv[a + 1],
 		       info.nr_vcpus);
 		return XL_EXIT_FAIL;
 	} else {
 		first = last = (uint32_t)vcpu;
 	}
-	if (cpumask_parse(argv[3], &mask, why) < 0) {
-		xl_err("vcpu-pin: CPUs '%s': %s", argv[3], why);
+	if (!strcmp(argv[a + 2], "-"))
+		return XL_EXIT_OK;   /* the hard affinity left as it is */
+	if (cpumask_parse(argv[a + 2], &mask, why) < 0) {
+		xl_err("vcpu-pin: CPUs '%s': %s", argv[a + 2], why);
 		return XL_EXIT_FAIL;
 	}
 	for (v = first; v <= last; v++) {
