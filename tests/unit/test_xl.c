@@ -2150,6 +2150,17 @@ TEST(info_numa_dmesg_clear_uptime)
 	CHECK_EQ(run_xl(h, xl_cmd_info_opts, out, sizeof out, err, sizeof err, 1, n), 0);
 	CHECK(strstr(out, "cpu_topology") == NULL);
 	CHECK_EQ(run_xl(h, xl_cmd_info_opts, out, sizeof out, err, sizeof err, 2, nbad), 1);
+	/* Xen's fields with Rivet's values, and xl info NAME: the values of the lines NAME starts. */
+	CHECK_EQ(run_xl(h, xl_cmd_info_opts, out, sizeof out, err, sizeof err, 1, n), 0);
+	CHECK(strstr(out, "\nnr_nodes               : 1\ncores_per_socket       : 2\nthreads_per_core       : 1\n") != NULL);
+	CHECK(strstr(out, "\noutstanding_claims     : 0\nfree_cpus              : 0\n") != NULL);
+	char *i1[] = { "info", "free_memory" }, *i2[] = { "info", "free" }, *i3[] = { "info", "nosuch" };
+	CHECK_EQ(run_xl(h, xl_cmd_info_opts, out, sizeof out, err, sizeof err, 2, i1), 0);
+	CHECK_STR(out, "512\n");
+	CHECK_EQ(run_xl(h, xl_cmd_info_opts, out, sizeof out, err, sizeof err, 2, i2), 0);
+	CHECK_STR(out, "512\n0\n");             /* free_memory, free_cpus */
+	CHECK_EQ(run_xl(h, xl_cmd_info_opts, out, sizeof out, err, sizeof err, 2, i3), 0);
+	CHECK_STR(out, "");
 
 	/* dmesg -c prints, then drops exactly what it printed. */
 	strcpy(mv.log, "(rivet) one\n(rivet) two\n");
@@ -2200,6 +2211,9 @@ TEST(info_numa_dmesg_clear_uptime)
 	CHECK_STR(out, "");   /* nothing printed before the unknown name is found out */
 	CHECK_STR(err, "xl: domain 'x' does not exist\n");
 	CHECK_EQ(run_xl(h, xl_cmd_uptime, out, sizeof out, err, sizeof err, 2, upbad), 1);
+	char *ups2[] = { "uptime", "web", "-s" };   /* Xen's getopt: -s after the domain too */
+	CHECK_EQ(run_xl(h, xl_cmd_uptime, out, sizeof out, err, sizeof err, 3, ups2), 0);
+	CHECK(strstr(out, " up 1 day,  1:01, web (1)\n") == out + 9);
 	mv.now_ns = 0;   /* an older microvisor: no times */
 	for (unsigned i = 0; i < FDOMS; i++)
 		mv.d[i].info.start_ns = 0;
@@ -2319,6 +2333,11 @@ TEST(console_numbers)
 	CHECK_STR(err, "xl: console: domain 'web' (1) has no PV console 1 (it has one: 0, its SBI console)\n");
 	CHECK_EQ(run_xl(h, xl_cmd_console_opts, out, sizeof out, err, sizeof err, 4, nx), 1);
 	CHECK(strstr(err, "xl: console: -n 'x': expected a console number") == err);
+	char *joined[] = { "console", "web", "-n1" }, *tjoined[] = { "console", "-tserial", "web" };
+	CHECK_EQ(run_xl(h, xl_cmd_console_opts, out, sizeof out, err, sizeof err, 3, joined), 1);
+	CHECK_STR(err, "xl: console: domain 'web' (1) has no PV console 1 (it has one: 0, its SBI console)\n");
+	CHECK_EQ(run_xl(h, xl_cmd_console_opts, out, sizeof out, err, sizeof err, 3, tjoined), 1);
+	CHECK(strstr(err, "has no emulated serial console") != NULL);
 	CHECK_EQ(run_xl(h, xl_cmd_console_opts, out, sizeof out, err, sizeof err, 6, s1), 1);
 	CHECK(strstr(err, "one emulated serial console (0)") != NULL);
 	CHECK_EQ(run_xl(h, xl_cmd_console_opts, out, sizeof out, err, sizeof err, 6, tbad), 1);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* xl_cmds.c: xl's subcommands over libxc, with Xen xl's names, columns and exit codes. */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -46,7 +47,9 @@ const struct xl_command xl_commands[] = {
 	{ "console", xl_cmd_console_opts, 1, "[-t pv|serial] [-n NUM] <Domain>",
 	  "Attach to a domain's console (detach: Ctrl-]); -t: only its PV (virtio, else SBI) or serial one; "
 	  "-n: that type's console NUM (PV 1: the SBI console of a domain with a virtio one)" },
-	{ "info", xl_cmd_info_opts, 1, "[-n|--numa]", "Get information about the host (-n: with CPU topology and NUMA)" },
+	{ "info", xl_cmd_info_opts, 1, "[-n|--numa] [Name]",
+	  "Get information about the host (-n: with CPU topology and NUMA; Name: only the values of the "
+	  "lines whose name starts with it)" },
 	{ "dmesg", xl_cmd_dmesg_opts, 1, "[-c|--clear]",
 	  "Read the microvisor's message buffer (-c: and clear what was read)" },
 	{ "uptime", xl_cmd_uptime, 1, "[-s] [Domain ...]", "Print uptime for all or some domains (-s: short)" },
@@ -843,15 +846,35 @@ int xl_cmd_sysrq(xc_handle *h, int argc, char **argv)
 	return press_for("sysrq", &dom, DM_REQUEST_SYSRQ(argv[2][0]));
 }
 
+/*
+ * One "name : value" line of xl info, or with ONLY (Xen's xl info NAME) just
+ * the value, and only when the line's name starts with ONLY, as Xen's.
+ */
+static void info_line(const char *only, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void info_line(const char *only, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (only && strncmp(name, only, strlen(only)))
+		return;
+	if (!only)
+		printf("%-23s: ", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
 int xl_cmd_info(xc_handle *h, int argc, char **argv)
 {
 	struct rivet_physinfo pi;
 	struct utsname u;
+	const char *only = argc == 2 ? argv[1] : NULL;
 	uint32_t v;
 	int r;
 
-	(void)argv;
-	if (argc != 1)
+	if (argc > 2 || (only && only[0] == '-'))
 		return usage_of("info");
 	r = xc_physinfo(h, &pi);
 	if (r < 0) {
@@ -862,20 +885,29 @@ int xl_cmd_info(xc_handle *h, int argc, char **argv)
 		v = pi.abi_version;
 	if (uname(&u) < 0)
 		memset(&u, 0, sizeof u);
-	printf("host                   : %s\n", u.nodename);
-	printf("release                : %s\n", u.release);
-	printf("version                : %s\n", u.version);
-	printf("machine                : %s\n", u.machine);
-	printf("nr_cpus                : %u\n", pi.nr_harts);
-	printf("max_cpu_id             : %u\n", pi.nr_harts ? pi.nr_harts - 1 : 0);
-	printf("max_vcpus_per_domain   : %u\n", pi.max_vcpus_per_domain);
-	printf("timebase_hz            : %llu\n", (unsigned long long)pi.timebase_hz);
-	printf("total_memory           : %llu\n", (unsigned long long)(pi.total_bytes >> 20));
-	printf("free_memory            : %llu\n", (unsigned long long)(pi.free_bytes >> 20));
-	printf("rivet_major            : %u\n", v >> 16);
-	printf("rivet_minor            : %u\n", v & 0xffff);
-	printf("rivet_version          : %u.%u\n", v >> 16, v & 0xffff);
-	printf("xl_abi                 : %u.%u\n", RIVET_ABI_MAJOR, RIVET_ABI_MINOR);
+	info_line(only, "host", "%s", u.nodename);
+	info_line(only, "release", "%s", u.release);
+	info_line(only, "version", "%s", u.version);
+	info_line(only, "machine", "%s", u.machine);
+	info_line(only, "nr_cpus", "%u", pi.nr_harts);
+	info_line(only, "max_cpu_id", "%u", pi.nr_harts ? pi.nr_harts - 1 : 0);
+	/* The microvisor knows no topology: one node, one socket, each hart its own core (info -n). */
+	info_line(only, "nr_nodes", "%u", 1u);
+	info_line(only, "cores_per_socket", "%u", pi.nr_harts);
+	info_line(only, "threads_per_core", "%u", 1u);
+	info_line(only, "max_vcpus_per_domain", "%u", pi.max_vcpus_per_domain);
+	info_line(only, "timebase_hz", "%llu", (unsigned long long)pi.timebase_hz);
+	info_line(only, "total_memory", "%llu", (unsigned long long)(pi.total_bytes >> 20));
+	info_line(only, "free_memory", "%llu", (unsigned long long)(pi.free_bytes >> 20));
+	/* No page sharing and no claims: Xen's counters of them are 0; every hart serves domains. */
+	info_line(only, "sharing_freed_memory", "%u", 0u);
+	info_line(only, "sharing_used_memory", "%u", 0u);
+	info_line(only, "outstanding_claims", "%u", 0u);
+	info_line(only, "free_cpus", "%u", 0u);
+	info_line(only, "rivet_major", "%u", v >> 16);
+	info_line(only, "rivet_minor", "%u", v & 0xffff);
+	info_line(only, "rivet_version", "%u.%u", v >> 16, v & 0xffff);
+	info_line(only, "xl_abi", "%u.%u", RIVET_ABI_MAJOR, RIVET_ABI_MINOR);
 	return XL_EXIT_OK;
 }
 

@@ -498,17 +498,29 @@ int xl_cmd_list_opts(xc_handle *h, int argc, char **argv)
 int xl_cmd_info_opts(xc_handle *h, int argc, char **argv)
 {
 	struct rivet_physinfo pi;
-	char *plain[2] = { argv[0], NULL };
-	int numa = 0, k, rc, r;
+	char *plain[3] = { argv[0], NULL, NULL };
+	int numa = 0, rc, r;
 	uint32_t i;
 
-	for (k = 1; k < argc; k++) {
-		if (!strcmp(argv[k], "-n") || !strcmp(argv[k], "--numa"))
-			numa = 1;
-		else
+	static const struct option longopts[] = {
+		{ "numa", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "n", longopts, NULL)) != -1) {
+		if (opt != 'n')
 			return usage_of("info");
+		numa = 1;
 	}
-	rc = xl_cmd_info(h, 1, plain);
+	/* Xen's xl info NAME: only the value of the lines whose name starts with NAME. */
+	if (argc - optind > 1)
+		return usage_of("info");
+	if (argc - optind == 1)
+		plain[1] = argv[optind];
+	rc = xl_cmd_info(h, argc - optind == 1 ? 2 : 1, plain);
 	if (rc != XL_EXIT_OK || !numa)
 		return rc;
 	r = xc_physinfo(h, &pi);
@@ -589,13 +601,16 @@ int xl_cmd_uptime(xc_handle *h, int argc, char **argv)
 	int short_mode = 0, k, first = 1, i, rc = XL_EXIT_OK;
 	unsigned j;
 
-	for (k = 1; k < argc && argv[k][0] == '-' && argv[k][1]; k++) {
-		if (!strcmp(argv[k], "-s"))
-			short_mode = 1;
-		else
+	int opt;
+
+	optind = 0;   /* Xen's getopt: -s anywhere */
+	opterr = 0;
+	while ((opt = getopt(argc, argv, "s")) != -1) {
+		if (opt != 's')
 			return usage_of("uptime");
+		short_mode = 1;
 	}
-	first = k;
+	first = optind;
 	if (get_domains(h, &ds) < 0)
 		return XL_EXIT_FAIL;
 	/* Xen's find_domain() ends xl at an unknown name before anything is printed. */
@@ -756,17 +771,23 @@ int xl_cmd_console_opts(xc_handle *h, int argc, char **argv)
 	uint64_t num = 0;
 	int k, np = 0;
 
-	for (k = 1; k < argc; k++) {
-		if ((!strcmp(argv[k], "-t") || !strcmp(argv[k], "-n")) && k + 1 < argc) {
-			if (argv[k][1] == 't')
-				type = argv[++k];
-			else
-				num_s = argv[++k];
-		} else if (argv[k][0] == '-' || dom) {
+	int opt;
+
+	/* Xen's getopt: -t pv, -tpv, -n 1, before or after the domain. */
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt(argc, argv, "t:n:")) != -1) {
+		if (opt == 't')
+			type = optarg;
+		else if (opt == 'n')
+			num_s = optarg;
+		else
 			return usage_of("console");
-		} else {
-			dom = argv[k];
-		}
+	}
+	for (k = optind; k < argc; k++) {
+		if (dom)
+			return usage_of("console");
+		dom = argv[k];
 	}
 	if (!dom)
 		return usage_of("console");
