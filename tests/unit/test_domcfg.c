@@ -155,6 +155,10 @@ TEST(name)
 	CHECK_STR(d.text, "dir/t.cfg:1: name: \"a b\" has a character other than A-Z a-z 0-9 _ . -");
 	CHECK_EQ(load("kernel=\"k\"\nname = \"caf\xc3\xa9\""), -1);
 	CHECK_STR(d.text, "dir/t.cfg:2: name: \"caf\xc3\xa9\" has a character other than A-Z a-z 0-9 _ . -");
+	CHECK_EQ(load("name = \"123\"\nkernel=\"k\""), -1);
+	CHECK_STR(d.text, "dir/t.cfg:1: name: \"123\" is all digits (xl would read it as a domain id)");
+	CHECK_EQ(load("name = \"123a\"\nkernel=\"k\""), 0);
+	domcfg_free(&dc);
 	CHECK_EQ(load("name = \"abcdefghijklmnopqrstuvwxyz01234\"\nkernel=\"k\""), 0);
 	CHECK_STR(dc.name, "abcdefghijklmnopqrstuvwxyz01234");
 	domcfg_free(&dc);

@@ -98,6 +98,10 @@ static int key_name(struct ctx *c, const struct xlent *e)
 		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
 			return diag_fail(c->d, c->file, e->line, e->key,
 					 "\"%.40s\" has a character other than A-Z a-z 0-9 _ . -", s);
+	/* xl, as Xen's, reads an all-digit DOM as a domain id: such a name could never be named. */
+	if (strspn(s, "0123456789") == strlen(s))
+		return diag_fail(c->d, c->file, e->line, e->key,
+				 "\"%.40s\" is all digits (xl would read it as a domain id)", s);
 	memcpy(c->out->name, s, strlen(s) + 1);
 	c->out->line_name = e->line;
 	return 0;
