@@ -129,7 +129,7 @@ def xl_commands_list_uptime_rename_debug_keys_top():
         out, rc = status(s, "xl block-list 0 e3")
         assert rc == 0 and re.search(r"^Vdev\s+Slot\s+Access\s+Target\n(rc=0)$", out, re.M), out
         out, rc = status(s, "xl shutdown e3 --wait -F")   # no button: -F stops it; on_poweroff destroys it
-        assert rc == 0 and re.search(r"^Domain \d+ has been shut down$", out, re.M), out
+        assert rc == 0 and re.search(r"^Domain \d+ has been shut down, reason code 0$", out, re.M), out
         wait_gone(s, "e3")
 
         # destroy -f: accepted.

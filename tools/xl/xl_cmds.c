@@ -755,7 +755,9 @@ static int stop(xc_handle *h, int argc, char **argv, const char *cmd,
 				rc = XL_EXIT_FAIL;
 				continue;
 			}
-			fprintf(stderr, "Domain %u has been shut down\n", targets[i].domid);
+			/* Xen's line, with Xen's code of the reason asked for (SHUTDOWN_poweroff 0, _reboot 1). */
+			fprintf(stderr, "Domain %u has been shut down, reason code %d\n", targets[i].domid,
+				why == RIVET_SHUTDOWN_REBOOT ? 1 : 0);
 		}
 	}
 	free(how);
