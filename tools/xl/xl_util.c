@@ -67,8 +67,13 @@ int xl_list_row(const struct rivet_domain_info *info, char *buf, size_t size)
 			(double)info->cpu_time_ns / 1e9);
 }
 
+/*
+ * Xen's vcpu-list columns, exactly as its xl prints them (the row's CPU
+ * follows VCPU without a blank, and the header does not quite line up).
+ * Rivet has no soft affinity: it is "all", no preference.
+ */
 const char xl_vcpu_header[] =
-	"Name                                ID  VCPU   CPU State    Time(s)  Affinity\n";
+	"Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n";
 
 int xl_vcpu_row(const char *name, uint32_t domid, uint32_t vcpu,
 		const struct rivet_vcpu_info *vi, char *buf, size_t size)
@@ -81,9 +86,8 @@ int xl_vcpu_row(const char *name, uint32_t domid, uint32_t vcpu,
 	else
 		snprintf(cpu, sizeof cpu, "%u", vi->hart);
 	xl_mask_string(vi->affinity, aff, sizeof aff);
-	return snprintf(buf, size, "%-32s %5u %5u %5s   %-3s  %9.1f  %s\n", name, domid, vcpu, cpu,
-			vi->state < 4 ? states[vi->state] : "???", (double)vi->cpu_time_ns / 1e9,
-			aff);
+	return snprintf(buf, size, "%-32s %5u %5u%5s   %-3s %9.1f  %s / all\n", name, domid, vcpu, cpu,
+			vi->state < 4 ? states[vi->state] : "???", (double)vi->cpu_time_ns / 1e9, aff);
 }
 
 void xl_mask_string(uint64_t mask, char *buf, size_t size)
