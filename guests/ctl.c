@@ -280,6 +280,90 @@ static struct sbiret hc5(unsigned long fn, unsigned long a0, unsigned long a1, u
 	return sbi_ecall(RIVET_SBI_EXT, fn, a0, a1, a2, a3, a4, 0);
 }
 
+static unsigned long balloon_list[RIVET_BALLOON_MAX_PAGES + 1] __attribute__((aligned(4096)));
+
+static struct sbiret list_call(unsigned long fn, long id, unsigned long n)
+{
+	return hc5(fn, id, (unsigned long)balloon_list, n, RIVET_MEMORY_LIST, 0);
+}
+
+/*
+ * RIVET_MEMORY_LIST (1.5) on domain ID (PAGES populated at RAM, all of them
+ * shown at WIN, the first 8 also in a second window, page 5 the only one
+ * ever ballooned): each bad list refused whole, then scattered pages out
+ * and back in one call each, zeroed.
+ */
+static void list_checks(long id, unsigned long ram, unsigned long pages, volatile unsigned long *win)
+{
+	const unsigned long scattered[] = { 700, 9, 300, 12 };
+	unsigned long before = mem_of(id);
+
+	for (unsigned i = 0; i < 4; i++)
+		win[scattered[i] * PAGE / 8] = 0x11570000UL + i;
+	win[8 * PAGE / 8] = 0x8e8;   /* neighbours keep their data */
+	win[701 * PAGE / 8] = 0x701;
+	balloon_list[0] = ram + 9 * PAGE;
+	expect("list, unknown flag", hc5(RIVET_HC_MEMORY_RECLAIM, id, (unsigned long)balloon_list, 1, 2, 0),
+	       SBI_ERR_INVALID_PARAM);
+	expect("list, 0 pages", list_call(RIVET_HC_MEMORY_RECLAIM, id, 0), SBI_ERR_INVALID_PARAM);
+	expect("list, 513 pages", list_call(RIVET_HC_MEMORY_RECLAIM, id, RIVET_BALLOON_MAX_PAGES + 1),
+	       SBI_ERR_INVALID_PARAM);
+	expect("list not in Dom0's RAM", hc5(RIVET_HC_MEMORY_RECLAIM, id, (unsigned long)win, 1, RIVET_MEMORY_LIST, 0),
+	       SBI_ERR_INVALID_ADDRESS);
+	expect("list at an unmapped GPA", hc5(RIVET_HC_MEMORY_RESTORE, id, 0x1000, 1, RIVET_MEMORY_LIST, 0),
+	       SBI_ERR_INVALID_ADDRESS);
+	balloon_list[1] = ram + 10 * PAGE + 8;
+	expect("list, unaligned entry", list_call(RIVET_HC_MEMORY_RECLAIM, id, 2), SBI_ERR_INVALID_PARAM);
+	balloon_list[1] = WINDOW;
+	expect("list, entry in the window", list_call(RIVET_HC_MEMORY_RECLAIM, id, 2), SBI_ERR_INVALID_PARAM);
+	balloon_list[1] = ~0UL & ~(PAGE - 1);
+	expect("list, entry at the top", list_call(RIVET_HC_MEMORY_RESTORE, id, 2), SBI_ERR_INVALID_PARAM);
+	balloon_list[1] = ram + 9 * PAGE;
+	expect("list, a page twice", list_call(RIVET_HC_MEMORY_RECLAIM, id, 2), SBI_ERR_INVALID_PARAM);
+	balloon_list[1] = ram + 6 * PAGE;
+	expect("list, a page mapped twice", list_call(RIVET_HC_MEMORY_RECLAIM, id, 2), RIVET_ERR_BUSY);
+	balloon_list[1] = ram + pages * PAGE;
+	expect("list, a page not there", list_call(RIVET_HC_MEMORY_RECLAIM, id, 2), SBI_ERR_INVALID_ADDRESS);
+	balloon_list[1] = ram + 10 * PAGE;
+	expect("list restore, pages there", list_call(RIVET_HC_MEMORY_RESTORE, id, 2), RIVET_ERR_EXISTS);
+	if (mem_of(id) != before || win[9 * PAGE / 8] != 0x11570001UL) {
+		printf("ctl: FAIL refused list calls changed the domain (%lu bytes, page 9 %lx)\n", mem_of(id),
+		       win[9 * PAGE / 8]);
+		failures++;
+	}
+
+	for (unsigned i = 0; i < 4; i++)
+		balloon_list[i] = ram + scattered[i] * PAGE;
+	expect("list reclaim 4 scattered", list_call(RIVET_HC_MEMORY_RECLAIM, id, 4), 0);
+	if (mem_of(id) != before - 4 * PAGE || win[8 * PAGE / 8] != 0x8e8 || win[701 * PAGE / 8] != 0x701) {
+		printf("ctl: FAIL after a list reclaim: %lu bytes\n", mem_of(id));
+		failures++;
+	}
+	expect("list reclaim again", list_call(RIVET_HC_MEMORY_RECLAIM, id, 4), SBI_ERR_INVALID_ADDRESS);
+	/* One page still there: the restore is refused whole. */
+	balloon_list[4] = ram + 13 * PAGE;
+	expect("list restore, one there", list_call(RIVET_HC_MEMORY_RESTORE, id, 5), RIVET_ERR_EXISTS);
+	/* Beyond the maximum by one page: refused whole too. */
+	balloon_list[4] = ram + pages * PAGE;
+	expect("list restore past the maximum", list_call(RIVET_HC_MEMORY_RESTORE, id, 5), SBI_ERR_INVALID_PARAM);
+	if (mem_of(id) != before - 4 * PAGE) {
+		printf("ctl: FAIL refused list restores changed the domain (%lu bytes)\n", mem_of(id));
+		failures++;
+	}
+	expect("list restore 4", list_call(RIVET_HC_MEMORY_RESTORE, id, 4), 0);
+	for (unsigned i = 0; i < 4; i++) {
+		if (win[scattered[i] * PAGE / 8] != 0) {
+			printf("ctl: FAIL page %lu came back reading %lx\n", scattered[i], win[scattered[i] * PAGE / 8]);
+			failures++;
+		}
+	}
+	if (mem_of(id) != before) {
+		printf("ctl: FAIL after a list restore: %lu bytes\n", mem_of(id));
+		failures++;
+	}
+	printf("ctl: balloon list checks done\n");
+}
+
 /*
  * Ballooning (MEMORY_RECLAIM / MEMORY_RESTORE): the errors, a page carved out
  * of a 2 MiB block that Dom0 also maps (its neighbours keep their data, in
@@ -351,6 +435,8 @@ static void balloon_checks(void)
 	expect("restore past the maximum", hc(RIVET_HC_MEMORY_RESTORE, id, ram + pages * PAGE, 1, 0),
 	       SBI_ERR_INVALID_PARAM);
 	expect("restore no domain", hc(RIVET_HC_MEMORY_RESTORE, 0x7000, ram, 1, 0), RIVET_ERR_NO_DOMAIN);
+
+	list_checks(id, ram, pages, win);
 
 	/* A whole 2 MiB block out and back in one call each. */
 	expect("reclaim 512", hc(RIVET_HC_MEMORY_RECLAIM, id, ram + 0x200000UL, 512, 0), 0);

@@ -3,7 +3,9 @@
  * sbifwft.c: SBI FWFT conformance guest (SBI v3.0): probe, set/get/lock of
  * each feature it is given, every error, the upper half of the feature id,
  * where misaligned exceptions land, hardware A/D updating seen on a page
- * table of its own, and which hart events reset values and locks (vCPU 1).
+ * table of its own, which hart events reset values and locks (vCPU 1), and
+ * that each vCPU keeps its own A/D rule across IPI ping-pongs (on one hart:
+ * Rivet's directed yields).
  * One PASS/FAIL/SKIP line per check; also runs on bare QEMU (OpenSBI).
  */
 #include "lib/csr.h"
@@ -34,16 +36,20 @@
 #define PAGE_SHIFT    12
 #define RAM_GIGAPAGE  0x80000000UL   /* the 1 GiB the guest runs in, mapped 1:1 */
 #define TEST_VA       0xC0000000UL   /* root[3] -> l1[0] -> l0[0]: the page under test */
+#define TEST_VA1      (TEST_VA + 4096)   /* l0[1]: vCPU 1's, in the ping-pong */
+#define PINGPONGS     200
 
 static int nr_passed, nr_failed;
 static int on_rivet; /* strict checks; without Rivet we are testing the bare firmware */
 
 /* Phases of vCPU 1, passed as its opaque value. */
-enum { PHASE_FIRST = 1, PHASE_RESUMED, PHASE_RESTARTED };
-static volatile int phase_done[PHASE_RESTARTED + 1];
+enum { PHASE_FIRST = 1, PHASE_RESUMED, PHASE_RESTARTED, PHASE_PINGPONG };
+static volatile int phase_done[PHASE_PINGPONG + 1];
 
 static volatile unsigned long exc_cause, exc_tval;
 static volatile int nr_misaligned, nr_load_pf, nr_store_pf;
+static volatile int nr_pf1;              /* page faults on TEST_VA1 (vCPU 1's) */
+static volatile unsigned long pp_turn;   /* ping-pong: 1 vCPU 1's move, 0 vCPU 0's, 2 the end */
 
 static unsigned long root[512] __attribute__((aligned(4096)));
 static unsigned long l1[512] __attribute__((aligned(4096)));
@@ -122,6 +128,12 @@ static int on_exception(struct trap_frame *f)
 		return 1;
 	case EXC_LOAD_PAGE_FAULT:
 	case EXC_STORE_PAGE_FAULT:
+		if (f->stval == TEST_VA1) {
+			nr_pf1++;
+			l0[1] |= PTE_A | PTE_D;
+			__asm__ volatile("sfence.vma" ::: "memory");
+			return 1;
+		}
 		if (f->stval != TEST_VA)
 			return 0;
 		/* Software A/D management, as under Svade: set them and retry. */
@@ -460,6 +472,81 @@ static void vcpu1_restarted(void)
 	}
 }
 
+static int wait_phase(int a, int b);
+
+static void wait_ipi(void)
+{
+	while (!(csr_read(sip) & SIP_SSIP))
+		__asm__ volatile("wfi");
+	csr_clear(sip, SIP_SSIP);
+}
+
+/* One write to a page whose PTE has A and D clear: 1 if it faulted. */
+static int ad_write_faults(volatile unsigned long *p, unsigned long *pte, volatile int *faults)
+{
+	int before = *faults;
+	*pte = pte_of(target, PTE_V | PTE_R | PTE_W);
+	__asm__ volatile("sfence.vma" ::: "memory");
+	*p = 1;
+	return *faults != before;
+}
+
+/* vCPU 1, reset (so A/D in software): each move, a write that must fault, then vCPU 0's turn. */
+static void vcpu1_pingpong(void)
+{
+	int wrong = 0;
+	paging_on();
+	csr_set(sie, SIE_SSIE);
+	for (;;) {
+		wait_ipi();
+		if (pp_turn == 2)
+			break;
+		if (pp_turn != 1)
+			continue;
+		wrong += !ad_write_faults((volatile unsigned long *)TEST_VA1, &l0[1], &nr_pf1);
+		pp_turn = 0;
+		sbi_send_ipi(1, 0);
+	}
+	paging_off();
+	check_ok("vcpu1 across ping-pongs: pte_ad_hw_updating 0 (its own) every time", wrong == 0,
+		 "a store page fault on each move");
+}
+
+/*
+ * vCPU 0, its A/D updating locked at 1 (check_pte_ad()), and vCPU 1, reset
+ * to 0, hand the hart to each other by IPIs: each must keep its own henvcfg
+ * (where they share a hart, Rivet switches by a directed yield).
+ */
+static void check_pingpong(unsigned long hartid)
+{
+	if (!have_pte_ad || !on_rivet || hartid != 0) {
+		skip("features across ping-pongs", "no Svadu, or not under Rivet");
+		return;
+	}
+	if (sbi_hart_get_status(1).error || sbi_hart_start(1, (unsigned long)secondary_entry, PHASE_PINGPONG).error) {
+		skip("features across ping-pongs", "one vCPU only");
+		return;
+	}
+	int wrong = 0;
+	paging_on();
+	csr_set(sie, SIE_SSIE);
+	for (int i = 0; i < PINGPONGS; i++) {
+		pp_turn = 1;
+		sbi_send_ipi(2, 0);
+		while (pp_turn != 0)
+			wait_ipi();
+		wrong += ad_write_faults((volatile unsigned long *)TEST_VA, &l0[0], &nr_store_pf);
+	}
+	pp_turn = 2;
+	sbi_send_ipi(2, 0);
+	paging_off();
+	check_ok("vcpu0 across ping-pongs: pte_ad_hw_updating 1 (its own) every time", wrong == 0,
+		 "no store page fault on any move");
+	check_ok("vcpu1 ended its ping-pong", wait_phase(PHASE_PINGPONG, PHASE_PINGPONG), "within 2 s");
+	csr_clear(sie, SIE_SSIE);
+	hsm_wait_status(1, SBI_HSM_STOPPED, WAIT_MS);
+}
+
 void secondary_main(unsigned long hartid, unsigned long opaque)
 {
 	(void)hartid;
@@ -471,7 +558,9 @@ void secondary_main(unsigned long hartid, unsigned long opaque)
 		vcpu1_resumed();
 	else if (opaque == PHASE_RESTARTED)
 		vcpu1_restarted();
-	if (opaque >= PHASE_FIRST && opaque <= PHASE_RESTARTED)
+	else if (opaque == PHASE_PINGPONG)
+		vcpu1_pingpong();
+	if (opaque >= PHASE_FIRST && opaque <= PHASE_PINGPONG)
 		__atomic_store_n(&phase_done[opaque], 1, __ATOMIC_RELEASE);
 	/* secondary_entry stops the hart when this returns. */
 }
@@ -536,6 +625,7 @@ int main(unsigned long hartid, unsigned long dtb)
 		check_hart_reset(hartid);
 		check_misaligned();
 		check_pte_ad();
+		check_pingpong(hartid);
 		check_optionals();
 	}
 	printf("fwft: %d passed, %d failed\n", nr_passed, nr_failed);

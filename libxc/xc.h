@@ -121,6 +121,14 @@ int xc_memory_release(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pa
  */
 int xc_memory_reclaim(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pages);
 int xc_memory_restore(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pages);
+/*
+ * The same for NR (1 to RIVET_BALLOON_MAX_PAGES) single pages at GPAS, in
+ * any order, no repeats (ABI 1.5, RIVET_MEMORY_LIST): all or nothing, with
+ * one fence for the whole list; the errors as above, XC_EINVAL also for a
+ * bad entry (unaligned, out of range, repeated).
+ */
+int xc_memory_reclaim_list(xc_handle *h, uint32_t domid, const uint64_t *gpas, uint64_t nr);
+int xc_memory_restore_list(xc_handle *h, uint32_t domid, const uint64_t *gpas, uint64_t nr);
 
 /* Bytes read from DOMID's console output (0: nothing pending), or < 0. */
 long xc_console_read(xc_handle *h, uint32_t domid, void *buf, size_t len);

@@ -154,6 +154,27 @@ int xc_memory_restore(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t nr_pa
 				   NULL, 0));
 }
 
+/* The list goes through the driver's bounce buffer: its page is a1. */
+static int memory_list(xc_handle *h, uint32_t fn, uint32_t domid, const uint64_t *gpas, uint64_t nr)
+{
+	uint64_t copy[RIVET_BALLOON_MAX_PAGES];
+	_Static_assert(sizeof(copy) <= RIVET_PRIVCMD_BUF_MAX, "a list fits the driver's bounce buffer");
+	if (!nr || nr > RIVET_BALLOON_MAX_PAGES)
+		return XC_EINVAL;
+	memcpy(copy, gpas, nr * sizeof(uint64_t));
+	return status(xc_hypercall(h, fn, A(domid, 0, nr, RIVET_MEMORY_LIST), 1, copy, nr * sizeof(uint64_t)));
+}
+
+int xc_memory_reclaim_list(xc_handle *h, uint32_t domid, const uint64_t *gpas, uint64_t nr)
+{
+	return memory_list(h, RIVET_HC_MEMORY_RECLAIM, domid, gpas, nr);
+}
+
+int xc_memory_restore_list(xc_handle *h, uint32_t domid, const uint64_t *gpas, uint64_t nr)
+{
+	return memory_list(h, RIVET_HC_MEMORY_RESTORE, domid, gpas, nr);
+}
+
 /* The driver bounces at most RIVET_PRIVCMD_BUF_MAX bytes per call. */
 static size_t clamp(size_t len)
 {

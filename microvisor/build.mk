@@ -20,6 +20,7 @@ MV_SRCS    := head.S entry.S main.c platform.c uart.c console.c console_input.c 
 MV_SRCS    += sbi/sbi_susp.c
 MV_SRCS    += sched_policy.c sched_params.c hc/hc_sched.c
 MV_SRCS    += hc/hc_vcpu_context.c
+MV_SRCS    += balloon_list.c
 MV_OBJS    := $(addprefix $(MV_BUILD)/,$(addsuffix .o,$(basename $(MV_SRCS))))
 MV_FDT_OBJS := $(addprefix $(MV_BUILD)/libfdt/,$(addsuffix .o,$(LIBFDT_NAMES)))
 

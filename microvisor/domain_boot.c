@@ -197,7 +197,7 @@ int domain_create_boot(const struct rivet_bootimg_domain *bd, const u8 *archive,
 		n += snprintf(where + n, sizeof(where) - n, "%s%u", i ? "," : "", d->vcpus[i]->home->index);
 	u64 hpa = 0;
 	gstage_translate(&d->gs, RIVET_GUEST_RAM_BASE, &hpa, NULL);
-	log("domain %u \"%s\": %lu MiB at 0x%lx, %u vCPU%s on hart%s %s, entry 0x%lx, overhead %lu KiB%s",
+	log("domain %u \"%s\": %lu MiB at 0x%lx, %lu vCPU%s on hart%s %s, entry 0x%lx, overhead %lu KiB%s",
 	    d->id, d->name, d->mem_bytes >> 20, hpa, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "",
 	    d->nr_vcpus > 1 ? "s" : "", where, bd->entry_gpa, domain_overhead_bytes(d) >> 10,
 	    (d->flags & RIVET_DOMF_PRIVILEGED) ? ", privileged (Dom0)" : "");

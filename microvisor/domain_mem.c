@@ -87,6 +87,53 @@ int domain_populate(struct domain *d, u64 gpa, u64 bytes)
 	return err;
 }
 
+/*
+ * domain_populate() for pages gpa[0..n) (page aligned, below the G-stage's
+ * reach, no repeats: balloon_list_check()), all or nothing: any of them
+ * mapped (-RIVET_EEXIST), more than the maximum (-RIVET_ERANGE), or no
+ * memory for the pages and TABLES new tables (-RIVET_ENOMEM) leave nothing.
+ */
+int domain_populate_pages(struct domain *d, const u64 *gpa, u64 n, u64 tables)
+{
+	spin_lock(&d->mem_lock);
+	for (u64 i = 0; i < n; i++) {
+		if (gstage_range_mapped(&d->gs, gpa[i], gpa[i] + PAGE_SIZE)) {
+			spin_unlock(&d->mem_lock);
+			return -RIVET_EEXIST;
+		}
+	}
+	if (n * PAGE_SIZE > d->max_bytes - d->mem_bytes) {
+		spin_unlock(&d->mem_lock);
+		return -RIVET_ERANGE;
+	}
+	u64 budget;
+	if (mm_reserve(n + tables, &budget) != 0) {
+		spin_unlock(&d->mem_lock);
+		return -RIVET_ENOMEM;
+	}
+	d->gs.ctx = &budget;
+	u64 done = 0;
+	int err = 0;
+	for (; done < n; done++) {
+		void *p = mm_alloc_reserved(PAGE_SIZE, PAGE_SIZE, &budget);
+		/* Neither can fail: pages and tables are reserved, the pages free (checked above). */
+		err = p ? gstage_map(&d->gs, gpa[done], (u64)(uintptr_t)p, PAGE_SIZE, PTE_RWX | PTE_OWNED)
+			: -RIVET_ENOMEM;
+		if (err) {
+			log("domain %u: populate failed against its own checks (%d); memory kept", d->id, err);
+			if (p)
+				mm_free(p, PAGE_SIZE);
+			break;
+		}
+	}
+	d->gs.ctx = NULL;
+	mm_unreserve(&budget);
+	/* As in domain_populate(): what was mapped stays the domain's. */
+	d->mem_bytes += done * PAGE_SIZE;
+	spin_unlock(&d->mem_lock);
+	return err;
+}
+
 static int free_owned(void *ctx, u64 gpa, u64 hpa, u64 size, u64 pte)
 {
 	(void)ctx;

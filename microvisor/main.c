@@ -77,6 +77,7 @@ static void hart_setup(struct hart *h)
 	hfence_gvma_all();
 	/* Written above, but sbi_fwft_init() probes on the boot hart: the first vCPU's load writes all three. */
 	h->hedeleg = h->henvcfg = h->hcounteren = HART_CSR_UNKNOWN;
+	h->loaded_sig = SWITCH_SIG_NONE;
 	h->timer_programmed = 0;
 	csr_write(CSR_SIE, IRQ_BIT(IRQ_S_TIMER) | IRQ_BIT(IRQ_S_SOFT));
 }

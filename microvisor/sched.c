@@ -17,6 +17,7 @@
 #include "scrub.h"
 #include "sched_policy.h"
 #include "vcpu_switch.h"
+#include "ioreq.h"
 
 static u64 slice_ticks(void) { return timebase_hz / SLICE_HZ; }
 static u64 cap_window_ticks(void) { return timebase_hz / SCHED_CAP_PERIOD_HZ; }
@@ -210,6 +211,33 @@ void hart_shootdown_gvma(void)
 	for (unsigned i = 0; i < nr_harts; i++) {
 		/* Serve our own flag meanwhile: two harts may shoot down at once. */
 		while (&harts[i] != self && harts[i].online && atomic_read(&harts[i].gvma_flush))
+			gvma_flush_if_asked(self);
+	}
+}
+
+void hart_shootdown_gvma_doms(const struct domain *a, const struct domain *b)
+{
+	struct hart *self = this_hart();
+	/*
+	 * The caller's unmap (its PTE stores) before the masks are read: a hart
+	 * whose bit this misses sets it later, and fences (vmid_enter) before it
+	 * walks the tables, so it cannot find the old PTEs.
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	u64 mask = __atomic_load_n(&a->tlb_harts, __ATOMIC_RELAXED);
+	if (b)
+		mask |= __atomic_load_n(&b->tlb_harts, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < nr_harts; i++) {
+		if ((mask & (1UL << i)) && &harts[i] != self && harts[i].online) {
+			atomic_or(&harts[i].gvma_flush, 1);
+			hart_kick(&harts[i]);
+		}
+	}
+	hfence_gvma_all();
+	for (unsigned i = 0; i < nr_harts; i++) {
+		/* Serve our own flag meanwhile: two harts may shoot down at once. */
+		while ((mask & (1UL << i)) && &harts[i] != self && harts[i].online &&
+		       atomic_read(&harts[i].gvma_flush))
 			gvma_flush_if_asked(self);
 	}
 }
@@ -607,7 +635,7 @@ static struct vcpu *pick_next(struct hart *h, u64 *now, u64 *deadline, u64 *limi
 static inline void publish_current(struct hart *h, struct vcpu *v)
 {
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(&h->current, v, __ATOMIC_RELAXED);
+	h->current = v;   /* a plain store of the volatile pointer: GCC 12 makes an atomic one an amoswap */
 }
 
 /*
@@ -674,25 +702,34 @@ static inline __attribute__((always_inline)) void prepare_entry(struct hart *h, 
 
 /*
  * True when prepare_entry(h, next, yield_deadline(h)) has nothing to do
- * after a directed yield to next (schedule_yield(), which then skips it):
+ * after a directed yield to next (yield_from(), which then skips it):
  * the condition of each of its steps, read as it reads it, but the last
  * (this hart kicked by itself since pick_next()): the yield saw the hart
  * not kicked, and kicks nothing itself. A step added there adds its
- * condition here.
+ * condition here. Read with what the yield kept in registers (the fences
+ * and CSR swaps in between would make the compiler read memory again):
+ * next's domain d and switch_sig sig (no STA record: steal_loaded()), and
+ * h's slice_end and timer_programmed, which only h writes, and nothing on
+ * the way did (so yield_deadline(h) is what is programmed).
  */
-static inline bool yield_entry_is_plain(const struct hart *h, const struct vcpu *next)
+static inline bool yield_entry_is_plain(const struct vcpu *next, const struct domain *d, u64 sig,
+					u64 slice_end, u64 programmed)
 {
-	return !next->sta && next->gvma_gen_seen == __atomic_load_n(&next->dom->gvma_gen, __ATOMIC_RELAXED) &&
+	return !(sig & SWITCH_SIG_STA) && next->gvma_gen_seen == __atomic_load_n(&d->gvma_gen, __ATOMIC_RELAXED) &&
 	       !__atomic_load_n(&next->requests, __ATOMIC_RELAXED) &&
-	       !__atomic_load_n(&next->irq_inject, __ATOMIC_RELAXED) &&
-	       h->slice_end >= h->timer_programmed;   /* so yield_deadline(h) is what is programmed */
+	       !__atomic_load_n(&next->irq_inject, __ATOMIC_RELAXED) && slice_end >= programmed;
 }
 
-/* Dekker with domain_pause() / domain_quiescent(): see schedule_scan(). */
-static inline bool may_enter(struct vcpu *next)
+/* Dekker with domain_pause() / domain_quiescent(): see schedule_scan(). d: the domain of the vCPU to enter. */
+static inline bool may_enter_domain(const struct domain *d)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return !next->dom->paused && next->dom->state == DOM_RUNNING;
+	return !d->paused && d->state == DOM_RUNNING;
+}
+
+static inline bool may_enter(struct vcpu *next)
+{
+	return may_enter_domain(next->dom);
 }
 
 /* Picks what runs next from the whole run queue (idling until there is one), and loads it. */
@@ -738,7 +775,7 @@ static struct vcpu *__attribute__((noinline)) schedule_scan(struct hart *h)
 /*
  * The directed yield (sched_yield_to()): the current vCPU hands the rest of
  * its slice to h->yield_to, a vCPU of its own domain, at once. Its common
- * way (schedule_yield()) calls nothing, so it needs no stack frame and saves
+ * way (yield_from()) calls nothing, so it needs no stack frame and saves
  * none of the guest's callee-saved registers, which entry.S saved into the
  * frame already: everything else (an IPI to deliver elsewhere, FP or
  * counters to move, steal time, a request, a timer to reprogram, a refusal)
@@ -752,7 +789,7 @@ static inline struct vcpu *yield_refused(struct hart *h)
 	return schedule_scan(h);
 }
 
-/* The yield's target is homed elsewhere (never: see schedule_yield()): it gets the IPI as any target. */
+/* The yield's target is homed elsewhere (never: see yield_from()): it gets the IPI as any target. */
 static struct vcpu *__attribute__((noinline)) yield_elsewhere(struct hart *h, struct vcpu *t)
 {
 	vcpu_inject_irq(t, IRQ_BIT(IRQ_VS_SOFT));
@@ -832,50 +869,99 @@ static inline __attribute__((always_inline)) bool yield_deliver(struct hart *h, 
  * (policy_limit): a yield hands over only a slice, so none in an RTDS or
  * capped domain.
  */
-static inline bool yield_allowed(struct hart *h, struct vcpu *cur, struct vcpu *t, u64 now)
+static inline bool yield_allowed(struct hart *h, const struct domain *d, struct vcpu *t, u64 now, u64 slice_end,
+				 u64 programmed)
 {
-	return !__atomic_load_n(&h->kicked, __ATOMIC_RELAXED) && t->dom == cur->dom && now < h->slice_end &&
-	       h->timer_programmed && !t->dom->sched_bounded;
+	return !__atomic_load_n(&h->kicked, __ATOMIC_RELAXED) && t->dom == d && now < slice_end && programmed &&
+	       !d->sched_bounded;
 }
 
 /*
- * The yield itself. The IPI is delivered whether or not the switch then
- * happens. The common switch (vcpu_switch_plain()) and entry (nothing for
- * prepare_entry() to do) are done inline; anything else takes the tail
- * calls above, which do it as schedule_scan() would.
+ * The yield itself, by cur, h's current vCPU. The IPI is delivered whether
+ * or not the switch then happens. The common switch (vcpu_swap_csrs()) and
+ * entry (nothing for prepare_entry() to do) are done inline; anything else
+ * takes the tail calls above, which do it as schedule_scan() would.
  */
-struct vcpu *schedule_yield(struct hart *h)
+static inline __attribute__((always_inline)) struct vcpu *yield_from(struct hart *h, struct vcpu *cur)
 {
-	struct vcpu *t = h->yield_to, *cur = h->current;
+	struct vcpu *t = h->yield_to;
+	struct domain *d = cur->dom;
 	u64 now = time_now();
 	h->yield_to = NULL;
 	spin_lock(&h->lock);
 	/*
 	 * Homed here when the IPI was sent, it still is: only this hart moves
 	 * its vCPUs away (migrate_away), and not in between. Checked all the
-	 * same: elsewhere, or (never) current, or (never) with no current
-	 * vCPU to yield, it gets the IPI as any target.
+	 * same: elsewhere, or (never) current, it gets the IPI as any target.
+	 * No target at all (a fast switch asked for without one, never): a
+	 * plain schedule.
 	 */
-	if (!cur || t->home != h || t == cur) {
+	if (!t || t->home != h || t == cur) {
 		spin_unlock(&h->lock);
-		return yield_elsewhere(h, t);
+		return t ? yield_elsewhere(h, t) : schedule_scan(h);
 	}
-	if (!yield_deliver(h, cur, t, now) || !yield_allowed(h, cur, t, now))
+	if (!yield_deliver(h, cur, t, now))
 		return yield_refused(h);
-	if (!vcpu_switch_is_plain(cur, t, h))
+	/* This hart's own, read once: nothing below changes them before the entry (yield_entry_is_plain()). */
+	u64 slice_end = h->slice_end, programmed = h->timer_programmed;
+	if (!yield_allowed(h, d, t, now, slice_end, programmed))
+		return yield_refused(h);
+	/*
+	 * The plain way: nothing to move but the VS CSRs (the hart's others
+	 * already right for t, no counters, FP or new hart). Where t has an STA
+	 * record, so has cur (their switch_sig are equal), and yield_enter()
+	 * notes the steal of both.
+	 */
+	u64 sig = t->switch_sig;
+	if (!vcpu_switch_sig_plain(sig, h) || !vcpu_switch_fp_plain(cur, t, h))
 		return yield_switch_slow(h, cur, t, now);
 	/*
 	 * switch_to() for this case: yield_allowed() ruled out a cap or a
 	 * budget to charge. (A SCHED_SET from another hart since then makes
 	 * this one charge the old way, as when it lands during a run.)
 	 */
-	charge_unbounded(cur, cur->dom, charge_run_time(cur, now));
-	vcpu_switch_plain(cur, t, h);
+	charge_unbounded(cur, d, charge_run_time(cur, now));
+	vcpu_swap_csrs(cur, t);
 	t->run_start = now;
 	publish_current(h, t);
-	if (may_enter(t) && !cur->sta && yield_entry_is_plain(h, t))
+	if (may_enter_domain(d) && yield_entry_is_plain(t, d, sig, slice_end, programmed))
 		return t;
 	return yield_enter(h, cur, t, now);
+}
+
+/* schedule() with a yield to make: h->current yields, unless (never) there is none. */
+struct vcpu *schedule_yield(struct hart *h)
+{
+	struct vcpu *cur = h->current;
+	if (!cur) {
+		struct vcpu *t = h->yield_to;
+		h->yield_to = NULL;
+		return t ? yield_elsewhere(h, t) : schedule_scan(h);
+	}
+	return yield_from(h, cur);
+}
+
+/* The hart yields after cur's exit, its device model told of posted MMIO writes first (ioreq.c). */
+static struct trap_frame *__attribute__((noinline)) yield_after_flush(struct vcpu *cur)
+{
+	ioreq_flush(cur->dom);
+	return (struct trap_frame *)schedule_yield(this_hart());
+}
+
+/*
+ * entry.S's ecall_switch: a fast ecall that asked for a directed yield
+ * (SBI_FAST_SWITCH); f, the current vCPU's frame, is whole (entry.S saved
+ * the rest, the call's result and the stepped sepc). The frame of the vCPU
+ * that runs next (its first member). yield_from() checks yield_to itself,
+ * so a positive result without a yield to make is a plain schedule, never
+ * a NULL target.
+ */
+struct trap_frame *guest_yield(struct trap_frame *f)
+{
+	struct vcpu *cur = container_of(f, struct vcpu, frame);
+	if (__atomic_load_n(&cur->dom->ioreq_unsignalled, __ATOMIC_RELAXED))
+		return yield_after_flush(cur);
+	return (struct trap_frame *)yield_from(this_hart(), cur);
 }
 
 struct vcpu *schedule(struct hart *h)

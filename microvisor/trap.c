@@ -193,20 +193,6 @@ static inline struct trap_frame *to_scheduler(struct vcpu *v)
 	return schedule_frame();
 }
 
-/*
- * A fast ecall that asked for a directed yield (SBI_FAST_SWITCH): f is whole
- * (entry.S saved the rest, the call's result and the stepped sepc). The
- * frame of the vCPU that runs next: schedule()'s, a tail call, which checks
- * yield_to itself, so a positive result without a yield to make is a plain
- * schedule, never a NULL target.
- */
-struct trap_frame *guest_yield(struct trap_frame *f)
-{
-	struct vcpu *v = container_of(f, struct vcpu, frame);
-	if (__atomic_load_n(&v->dom->ioreq_unsignalled, __ATOMIC_RELAXED))
-		return flush_then_schedule(v);
-	return (struct trap_frame *)schedule(this_hart());
-}
 
 /* An exit guest_trap_fast() left: the frame of the vCPU that runs next (v's own if it resumes). */
 static struct trap_frame *__attribute__((noinline)) full_exit(struct vcpu *v)

@@ -41,6 +41,16 @@ void vcpu_reset(struct vcpu *v, u64 pc, u64 a0, u64 a1)
 	vpmu_reset(&v->pmu);
 	sbi_fwft_reset(v);
 	sta_reset(v);
+	vcpu_sig_changed(v);
+}
+
+void vcpu_sig_changed(struct vcpu *v)
+{
+	v->switch_sig = sbi_fwft_sig(v) | (v->pmu.used ? SWITCH_SIG_PMU_USED : 0) |
+			(v->sta ? SWITCH_SIG_STA : 0) | ((v->pmu.started & VPMU_HW_MASK) ? SWITCH_SIG_SLOW : 0);
+	struct hart *h = this_hart();
+	if (h->current == v)
+		h->loaded_sig = SWITCH_SIG_NONE;
 }
 
 /*
@@ -152,6 +162,7 @@ static inline __attribute__((always_inline)) void load_rest(struct vcpu *v, stru
 	}
 	/* Last: its counters start counting with the guest about to run. */
 	load_counters(v, h);
+	h->loaded_sig = v->switch_sig;
 }
 
 void vcpu_load(struct vcpu *v)

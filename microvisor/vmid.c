@@ -99,6 +99,17 @@ static void __attribute__((noinline)) vmid_enter_slow(struct hart *h, struct dom
 			h->last_domain = d;
 		}
 		u64 want = d->hgatp;
+		/*
+		 * Before this hart's first walk with d's hgatp: its bit, then a
+		 * fence, so an unmap whose shootdown read the mask without it is
+		 * seen by the walks (hart_shootdown_gvma_doms()). Only here: the
+		 * fast path in vmid_enter() runs with an hgatp put here.
+		 */
+		u64 bit = 1UL << h->index;
+		if (!(d->tlb_harts & bit)) {
+			atomic_or(&d->tlb_harts, bit);
+			hfence_gvma_all();
+		}
 		if (csr_read(CSR_HGATP) != want)
 			csr_write(CSR_HGATP, want);
 		/*

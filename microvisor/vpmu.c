@@ -274,6 +274,7 @@ enum vpmu_read vpmu_emulate_decoded(struct vcpu *v, unsigned idx, unsigned rd, b
 		struct hart *h = this_hart();
 		h->hcounteren = vpmu_hcounteren(&v->pmu);
 		csr_write(CSR_HCOUNTEREN, h->hcounteren);
+		h->loaded_sig = SWITCH_SIG_NONE;
 		return VPMU_READ_RETRY;
 	}
 	vpmu_sync(&v->pmu, csr_read(CSR_CYCLE), csr_read(CSR_INSTRET));

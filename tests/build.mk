@@ -8,7 +8,7 @@ MV_HOST_CFLAGS := $(UNIT_CFLAGS) -DRIVET_HOST_BUILD -fsanitize=address,undefined
 
 UNIT_TESTS += $(BUILD)/host/test_gstage $(BUILD)/host/test_page_alloc $(BUILD)/host/test_sbi_dispatch \
 	      $(BUILD)/host/test_mm $(BUILD)/host/test_mmio_decode $(BUILD)/host/test_vplic $(BUILD)/host/test_vpmu \
-	      $(BUILD)/host/test_sbi_sta $(BUILD)/host/test_sched_policy
+	      $(BUILD)/host/test_sbi_sta $(BUILD)/host/test_sched_policy $(BUILD)/host/test_balloon_list
 
 $(BUILD)/host/test_gstage: tests/unit/test_gstage.c microvisor/gstage.c microvisor/include/gstage.h
 $(BUILD)/host/test_page_alloc: tests/unit/test_page_alloc.c microvisor/page_alloc.c microvisor/include/page_alloc.h
@@ -25,6 +25,8 @@ $(BUILD)/host/test_sbi_susp: tests/unit/test_sbi_susp.c tests/unit/test_sbi_fake
 	microvisor/sbi/sbi_hsm.c microvisor/include/sbi.h
 $(BUILD)/host/test_sbi_hsm: tests/unit/test_sbi_hsm.c tests/unit/test_sbi_fakes.h microvisor/sbi/sbi_hsm.c \
 	microvisor/include/sbi.h microvisor/include/domain.h
+$(BUILD)/host/test_balloon_list: tests/unit/test_balloon_list.c microvisor/balloon_list.c \
+	microvisor/include/balloon_list.h
 $(BUILD)/host/test_mmio_decode: tests/unit/test_mmio_decode.c microvisor/mmio_decode.c microvisor/include/mmio_decode.h
 $(BUILD)/host/test_vplic: tests/unit/test_vplic.c microvisor/vplic.c microvisor/include/vplic.h
 $(BUILD)/host/test_vpmu: tests/unit/test_vpmu.c microvisor/vpmu.c microvisor/include/vpmu.h
@@ -34,7 +36,7 @@ $(BUILD)/host/test_sbi_sta: tests/unit/test_sbi_sta.c microvisor/sbi/sbi_sta.c m
 	microvisor/include/sbi.h
 $(BUILD)/host/test_gstage $(BUILD)/host/test_page_alloc $(BUILD)/host/test_sbi_dispatch $(BUILD)/host/test_mm \
 	$(BUILD)/host/test_mmio_decode $(BUILD)/host/test_vplic $(BUILD)/host/test_vpmu $(BUILD)/host/test_sbi_sta \
-	$(BUILD)/host/test_sched_policy:
+	$(BUILD)/host/test_sched_policy $(BUILD)/host/test_balloon_list:
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(MV_HOST_CFLAGS) -o $@ $(filter %.c,$^)

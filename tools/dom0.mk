@@ -15,8 +15,8 @@ LIBXC_MODS    := xc xc_domain xc_foreign xc_ioreq
 XL_MODS       := xl xl_util xl_record xl_dm xl_dm_restart xl_create xl_cmds xl_console xl_vif xl_sched \
 		 xl_info_cmds xl_core xl_dumpcore xl_dump_cmd xl_vcpu_set xl_mem
 XL_MKIMAGE    := diag fileio xlcfg cpumask domcfg elfload layout domfdt domplan
-CONSOLED_MODS := consoled consoled_util consoled_log consoled_rate
-HCSTRESS_MODS := hcs_main hcs_raw hcs_seq hcs_random hcs_ioreq
+CONSOLED_MODS := consoled consoled_util consoled_log consoled_rate consoled_dump
+HCSTRESS_MODS := hcs_main hcs_raw hcs_seq hcs_random hcs_ioreq hcs_balloon
 
 LIBXC     := $(DOM0T_DIR)/lib/libxc.a
 DOM0T_LIBFDT := $(DOM0T_DIR)/lib/libfdt.a
@@ -86,7 +86,7 @@ LIBXC_SRCS := $(addprefix libxc/,$(addsuffix .c,$(LIBXC_MODS)))
 XL_TEST_SRCS := $(addprefix tools/xl/,xl_util.c xl_record.c xl_dm.c xl_dm_restart.c xl_create.c xl_cmds.c xl_console.c \
 		xl_vif.c xl_sched.c xl_info_cmds.c xl_core.c xl_dumpcore.c xl_dump_cmd.c xl_vcpu_set.c xl_mem.c) \
 		$(addprefix tools/mkimage/,$(addsuffix .c,$(XL_MKIMAGE))) $(LIBXC_SRCS)
-CONSOLED_TEST_SRCS := tools/consoled/consoled_util.c tools/consoled/consoled_log.c \
+CONSOLED_TEST_SRCS := tools/consoled/consoled_util.c tools/consoled/consoled_log.c tools/consoled/consoled_dump.c \
 		      tools/consoled/consoled_rate.c tools/xl/xl_util.c tools/xl/xl_record.c tools/xl/xl_dm.c \
 		      tools/xl/xl_vif.c tools/xl/xl_core.c tools/xl/xl_dumpcore.c tools/mkimage/fileio.c tools/mkimage/diag.c $(LIBXC_SRCS)
 

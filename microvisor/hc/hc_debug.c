@@ -62,7 +62,7 @@ static void dump_domains(void)
 		enum domain_state st = d->state;
 		bool paused = d->paused;
 		spin_unlock(&d->lock);
-		log("domain %u \"%s\": %s%s, flags 0x%x, %lu/%lu KiB, %u vCPUs (%lu started), up %lu ms",
+		log("domain %u \"%s\": %s%s, flags 0x%x, %lu/%lu KiB, %lu vCPUs (%lu started), up %lu ms",
 		    d->id, name, dom_state_name(st), paused ? " paused" : "", d->flags, d->mem_bytes >> 10,
 		    d->max_bytes >> 10, d->nr_vcpus, d->started_vcpus, ticks_to_ms(time_now() - d->start_ticks));
 		for (unsigned i = 0; i < d->nr_vcpus; i++) {

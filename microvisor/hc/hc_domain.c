@@ -79,7 +79,7 @@ struct sbiret hc_domain_create(struct vcpu *v, struct trap_frame *f)
 		domain_put(d);
 		return SBI_RET(hc_error(err), 0);
 	}
-	log("domain %u \"%s\" created by Dom0: up to %lu MiB, %u vCPU%s, overhead %lu KiB", d->id, d->name,
+	log("domain %u \"%s\" created by Dom0: up to %lu MiB, %lu vCPU%s, overhead %lu KiB", d->id, d->name,
 	    d->max_bytes >> 20, d->nr_vcpus, d->nr_vcpus > 1 ? "s" : "", domain_overhead_bytes(d) >> 10);
 	return SBI_RET(SBI_SUCCESS, d->id);
 }
@@ -232,7 +232,7 @@ struct sbiret hc_domain_vcpus(struct vcpu *v, struct trap_frame *f)
 		return put_ret(d, -RIVET_EINVAL, 0);
 	u32 old = __atomic_exchange_n(&d->avail_vcpus, (u32)count, __ATOMIC_SEQ_CST);
 	if (old != count)
-		log("domain %u \"%s\" may run %lu of its %u vCPUs (was %u)", d->id, d->name, count,
+		log("domain %u \"%s\" may run %lu of its %lu vCPUs (was %u)", d->id, d->name, count,
 		    d->nr_vcpus, old);
 	return put_ret(d, 0, 0);
 }

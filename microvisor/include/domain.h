@@ -55,6 +55,11 @@ struct domain {
 	enum domain_state state;
 	enum shutdown_reason reason;  /* why it is DYING / SHUTDOWN; DESTROY wins over the others */
 	volatile bool paused;         /* read locklessly by the scheduler */
+	/*
+	 * A hint for ioreq_flush (ioreq.c), read without the lock by every exit
+	 * that schedules: near the start, so that one load reaches it.
+	 */
+	volatile bool ioreq_unsignalled;
 	volatile u64 refs;            /* the registry holds one while not DEAD; so does each foreign map */
 	const struct rivet_bootimg_domain *boot;  /* boot-image domains: how to rebuild them */
 	const u8 *archive;
@@ -68,6 +73,16 @@ struct domain {
 	volatile u64 vmid, hgatp;
 	volatile u64 vmid_version;    /* the VMID generation vmid belongs to */
 	volatile u64 gvma_gen;        /* bumped on every unmap (domain_mem.c) */
+	/*
+	 * Harts that may hold G-stage TLB entries of this domain's VMIDs (bit =
+	 * hart index): a hart sets its bit (atomic or) in vmid_enter() before it
+	 * first runs with this domain's hgatp, and nobody clears one while the
+	 * domain lives, so targeted shootdowns (hart_shootdown_gvma_doms())
+	 * fence a superset. A clear would be safe only for a hart known to have
+	 * fenced all since (a VMID rollover), and only if the shootdowns also
+	 * waited for the rollover's pending flushes: not done.
+	 */
+	volatile u64 tlb_harts;
 	u64 cpus_mask;                /* harts allowed, already masked by online harts */
 	/*
 	 * Scheduling policy (sched_policy.h, hc_sched.c): written under
@@ -80,7 +95,7 @@ struct domain {
 	volatile u64 sched_gen;
 	/* Its cap's window (now / window length) and the run time of all its vCPUs in it (sched.c). */
 	volatile u64 cap_window, cap_used;
-	unsigned nr_vcpus;
+	unsigned long nr_vcpus;       /* a full register: the IPI path's checks need no extension */
 	struct vcpu *vcpus[RIVET_MAX_VCPUS];
 	volatile u64 live_vcpus;      /* vCPUs not yet taken off by a dying domain */
 	volatile u64 started_vcpus;   /* vCPUs not in HSM STOPPED */
@@ -114,7 +129,6 @@ struct domain {
 	struct domain *ioreq_dm;      /* Dom0, referenced while it serves */
 	bool ioreq_closed;            /* its vCPUs are off for good: no server any more */
 	bool ioreq_ever;              /* it was served: its VSEIP is its PLIC's, never event channels' */
-	volatile bool ioreq_unsignalled;   /* a hint for ioreq_flush, read without the lock */
 	/* Dom0: its VSEIP is its virtual PLIC's (dom0_devices.c); set before it starts. */
 	bool vplic;
 };
@@ -197,6 +211,8 @@ u64 domain_overhead_bytes(const struct domain *d);
 
 /* domain_mem.c: guest memory */
 int domain_populate(struct domain *d, u64 gpa, u64 bytes);
+/* The same for a list of pages, all or nothing (domain_mem.c). */
+int domain_populate_pages(struct domain *d, const u64 *gpa, u64 n, u64 tables);
 int domain_release(struct domain *d, u64 gpa, u64 bytes);
 void domain_free_memory(struct domain *d);
 /* Copy to / from the domain's own RAM by GPA; -RIVET_EFAULT where it has none. */

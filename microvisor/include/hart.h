@@ -10,15 +10,16 @@
 #define KICK_EVENT (1UL << 0)   /* something changed for a vCPU here (hart_kick): look at them all */
 
 struct hart {
-	unsigned index;               /* 0..nr_harts-1, what cpus= masks refer to */
-	unsigned long hartid;         /* the platform hart id */
-	bool online;
 	/*
 	 * lock guards vcpus[], nr_vcpus, rr_next, vtime_floor and the state of every vCPU
 	 * homed here; a vCPU's home changes only with both harts' locks held
 	 * (lower index first), so vcpu_lock_home() can trust what it locked.
+	 * First, so that taking it needs no address add (spin_lock's amoswap).
 	 */
 	spinlock_t lock;
+	unsigned index;               /* 0..nr_harts-1, what cpus= masks refer to */
+	unsigned long hartid;         /* the platform hart id */
+	bool online;
 	struct vcpu *vcpus[MAX_VCPUS_PER_HART];
 	unsigned nr_vcpus;
 	unsigned rr_next;             /* round-robin cursor: who wins a tie */
@@ -43,6 +44,15 @@ struct hart {
 	 * (HART_CSR_UPDATE).
 	 */
 	u64 hedeleg, henvcfg, hcounteren;
+	/*
+	 * The switch_sig (vcpu.h) of the vCPU those three were last written
+	 * for, or SWITCH_SIG_NONE once that vCPU's changed while current. Only
+	 * read while that vCPU is current (a directed yield from it, sched.c:
+	 * to a vCPU whose switch_sig equals it, without SWITCH_SIG_SLOW, none
+	 * of the three is written); every other way onto the hart writes what
+	 * differs and sets it (vcpu_load(), vcpu_switch_plain()).
+	 */
+	u64 loaded_sig;
 	/* Whose FP registers this hart holds (vcpu.c, lazy FP), this hart's only: FP_TAG_*, or a vCPU's tag. */
 	u64 fp_tag;
 	/* Guarded guest-memory access: a fault sets fault_hit and skips the insn. */
@@ -83,4 +93,11 @@ void hart_kick(struct hart *h);
 void hart_serve_flush(struct hart *h);
 /* Every hart drops all G-stage TLB entries; returns when they have. No locks may be held. */
 void hart_shootdown_gvma(void);
+/*
+ * The same for the harts that may hold G-stage entries of domain a or b (b
+ * may be NULL): their tlb_harts, read after the caller's unmap. This hart
+ * fences all too. No locks may be held.
+ */
+struct domain;
+void hart_shootdown_gvma_doms(const struct domain *a, const struct domain *b);
 #endif

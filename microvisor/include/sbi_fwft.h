@@ -21,6 +21,11 @@ void sbi_fwft_init(u64 hedeleg, u64 henvcfg);
 /* A hart reset of the vCPU (HSM start, domain start or reboot): reset values, no locks. */
 void sbi_fwft_reset(struct vcpu *v);
 /*
+ * Its hedeleg and henvcfg as one word (part of switch_sig, vcpu.h): equal
+ * for two vCPUs exactly when both of their values are.
+ */
+u64 sbi_fwft_sig(const struct vcpu *v);
+/*
  * Puts its hedeleg / henvcfg on this hart h (vcpu_load, and a set by the
  * vCPU itself). Most switches are between vCPUs that agree: h's copy of
  * what it last wrote (hart.h) spares the write, and reading the CSR back.

@@ -98,7 +98,34 @@ struct vcpu {
 	u64 sta_gpa;                  /* where the guest put it */
 	u64 sta_base;                 /* steal_ticks when registered: the record counts from there */
 	u32 sta_seq;                  /* the record's sequence as last written */
+	/*
+	 * What a switch to it needs on a hart besides its VS CSRs, as one word
+	 * (vcpu_sig_changed()): its FWFT features (sbi_fwft_sig(): so its
+	 * hedeleg and henvcfg), whether it uses the SBI PMU (its hcounteren),
+	 * whether it has an STA record, and SWITCH_SIG_SLOW for counting, which
+	 * a plain switch does not do.
+	 * Written by the hart it is current on (its own SBI calls) and by
+	 * vcpu_reset() (of a vCPU that is off, under its home lock); read by
+	 * its home hart while it is runnable there and not current (the yield),
+	 * when nothing else writes it.
+	 */
+	u64 switch_sig;
 };
+
+/* switch_sig's own bits, apart from every bit sbi_fwft_sig() may set (checked there). */
+#define SWITCH_SIG_PMU_USED   (1UL << 8)    /* vpmu_hcounteren(): its counter reads trap */
+#define SWITCH_SIG_STA        (1UL << 9)    /* an SBI STA record to keep (steal.h) */
+#define SWITCH_SIG_SLOW       (1UL << 10)   /* hardware counters started: sampled on put and load */
+#define SWITCH_SIG_OWN        (SWITCH_SIG_PMU_USED | SWITCH_SIG_STA | SWITCH_SIG_SLOW)
+/* A hart's loaded_sig (hart.h) that no vCPU's switch_sig equals (bit 63 is no feature's, nor its own). */
+#define SWITCH_SIG_NONE       (~0UL)
+
+/*
+ * After any change of what switch_sig sums up (FWFT, PMU use or counting,
+ * an STA record, a reset): recomputes it, and if v is this hart's current
+ * vCPU, makes the hart's next switch take the whole way (loaded_sig).
+ */
+void vcpu_sig_changed(struct vcpu *v);
 
 /* scounteren / senvcfg as the firmware handed them over (read at boot): a fresh vCPU's values. */
 extern u64 vcpu_boot_scounteren, vcpu_boot_senvcfg;

@@ -54,6 +54,20 @@ void sbi_fwft_init(u64 hedeleg, u64 henvcfg)
 	base_hedeleg = csr_read(CSR_HEDELEG);
 }
 
+/*
+ * Each value is its base with only a feature's bits changed (fwft_apply()):
+ * the two differences, side by side in one word, are equal for two vCPUs
+ * exactly when their values are, as long as no bit is in both (or in
+ * switch_sig's own bits).
+ */
+_Static_assert((MISALIGNED_DELEG & (FWFT_ENVCFG_BITS | ENVCFG_PMM)) == 0, "hedeleg's and henvcfg's features apart");
+_Static_assert(((MISALIGNED_DELEG | FWFT_ENVCFG_BITS | ENVCFG_PMM) & SWITCH_SIG_OWN) == 0,
+	       "the features apart from switch_sig's own bits");
+u64 sbi_fwft_sig(const struct vcpu *v)
+{
+	return (v->hedeleg ^ base_hedeleg) | (v->henvcfg ^ base_henvcfg);
+}
+
 void sbi_fwft_reset(struct vcpu *v)
 {
 	/* Every feature's reset value is 0 (MISALIGNED_EXC_DELEG's is Rivet's choice, as KVM's). */
@@ -159,6 +173,7 @@ static struct sbiret fwft_set(struct vcpu *v, u32 feature, unsigned long value, 
 		v->fwft_locked |= 1U << feature;
 	/* The caller is this hart's current vCPU: its new values take effect on return. */
 	sbi_fwft_load(v, this_hart());
+	vcpu_sig_changed(v);
 	/* No VS-stage translation cached under the old A/D rule outlives it. */
 	if (henvcfg != v->henvcfg)
 		hfence_vvma_all();

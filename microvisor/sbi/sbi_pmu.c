@@ -36,15 +36,21 @@ static struct sbiret pmu_call(struct vcpu *v, unsigned long fid, struct trap_fra
 	case SBI_PMU_COUNTER_GET_INFO:
 		err = vpmu_get_info(a0, &out);
 		return SBI_RET(err, out);
+	/* These three may start or stop counters, and the first makes it a user: its switch_sig changes. */
 	case SBI_PMU_COUNTER_CFG_MATCHING:
 		/* RV64: event_data (uint64_t) is a4 alone. */
 		err = vpmu_cfg_match(pmu_sync(v, true), a0, a1, a2, a3, f->x[REG_A4], &out);
+		vcpu_sig_changed(v);
 		return SBI_RET(err, out);
 	case SBI_PMU_COUNTER_START:
 		/* RV64: initial_value (uint64_t) is a3 alone. */
-		return SBI_RET(vpmu_start(pmu_sync(v, true), a0, a1, a2, a3), 0);
+		err = vpmu_start(pmu_sync(v, true), a0, a1, a2, a3);
+		vcpu_sig_changed(v);
+		return SBI_RET(err, 0);
 	case SBI_PMU_COUNTER_STOP:
-		return SBI_RET(vpmu_stop(pmu_sync(v, true), a0, a1, a2), 0);
+		err = vpmu_stop(pmu_sync(v, true), a0, a1, a2);
+		vcpu_sig_changed(v);
+		return SBI_RET(err, 0);
 	case SBI_PMU_COUNTER_FW_READ:
 	case SBI_PMU_COUNTER_FW_READ_HI:
 		err = vpmu_fw_read(&v->pmu, a0, fid == SBI_PMU_COUNTER_FW_READ_HI, &out);

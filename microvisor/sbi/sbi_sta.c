@@ -50,6 +50,7 @@ static struct sbiret sta_set_shmem(struct vcpu *v, unsigned long lo, unsigned lo
 		return SBI_RET(SBI_ERR_INVALID_PARAM, 0);
 	if (lo == SBI_STA_SHMEM_DISABLE && hi == SBI_STA_SHMEM_DISABLE) {
 		v->sta = NULL;   /* this vCPU is current: no hart writes its record meanwhile */
+		vcpu_sig_changed(v);
 		return SBI_RET(SBI_SUCCESS, 0);
 	}
 	if (lo & (STA_ALIGN - 1))
@@ -70,6 +71,8 @@ static struct sbiret sta_set_shmem(struct vcpu *v, unsigned long lo, unsigned lo
 		v->sta_seq = 0;
 	}
 	spin_unlock(&d->mem_lock);
+	if (r)
+		vcpu_sig_changed(v);
 	/* A failed call leaves an earlier registration as it was. */
 	return SBI_RET(r ? SBI_SUCCESS : SBI_ERR_INVALID_ADDRESS, 0);
 }
@@ -102,6 +105,7 @@ void sta_forget_range(struct domain *d, u64 from, u64 to)
 	/* A record never crosses a page, and releases are whole pages: its start says it all. */
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
 		struct vcpu *v = d->vcpus[i];
+		/* Its switch_sig keeps SWITCH_SIG_STA (only its own hart writes it): a yield then notes steal for nothing. */
 		if (v->sta && v->sta_gpa >= from && v->sta_gpa < to)
 			v->sta = NULL;
 	}

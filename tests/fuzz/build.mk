@@ -14,7 +14,7 @@ FUZZ_ALL          := xlcfg domfdt gstage page_alloc
 # The device model's and the microvisor's decoders of guest input, once their targets exist.
 FUZZ_NEW          := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_virtq.c tests/fuzz/fuzz_mmio_decode.c tests/fuzz/fuzz_virtio_net.c \
 		     tests/fuzz/fuzz_virtio_input.c tests/fuzz/fuzz_ptwalk.c tests/fuzz/fuzz_dw_wdt.c \
-		     tests/fuzz/fuzz_virtio_balloon.c))
+		     tests/fuzz/fuzz_virtio_balloon.c tests/fuzz/fuzz_balloon_list.c))
 FUZZ_ALL          += $(FUZZ_NEW)
 FUZZ_NAMES        += $(FUZZ_NEW)
 FUZZ_BINS         := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_ALL))
@@ -79,6 +79,11 @@ $(FUZZ_DIR)/fuzz_dw_wdt: tests/fuzz/fuzz_dw_wdt.c tools/dm/dw_wdt.c tools/dm/dw_
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Itools/dm -o $@ $(filter %.c,$^)
+$(FUZZ_DIR)/fuzz_balloon_list: tests/fuzz/fuzz_balloon_list.c microvisor/balloon_list.c \
+	microvisor/include/balloon_list.h tests/fuzz/fuzz.h
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_MV_CFLAGS) -o $@ $(filter %.c,$^)
 $(FUZZ_DIR)/fuzz_mmio_decode: tests/fuzz/fuzz_mmio_decode.c microvisor/mmio_decode.c \
 	microvisor/include/mmio_decode.h tests/fuzz/fuzz.h
 	@mkdir -p $(@D)

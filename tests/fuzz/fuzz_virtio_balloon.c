@@ -84,6 +84,45 @@ static int fake_restore(void *ctx, uint64_t gpa, uint64_t nr)
 	return VIRTIO_BALLOON_HOST_OK;
 }
 
+/* The list calls as the microvisor has them: pages in range, no repeats, all or nothing. */
+static int fake_list(const uint64_t *gpas, uint64_t nr, int reclaim)
+{
+	static uint8_t seen[RAM_PAGES];
+	FUZZ_CHECK(nr >= 1 && nr <= 512, "list of %llu", (unsigned long long)nr);
+	memset(seen, 0, sizeof seen);
+	for (uint64_t i = 0; i < nr; i++) {
+		uint64_t p = (gpas[i] - RAM_GPA) >> 12;
+		FUZZ_CHECK(gpas[i] >= RAM_GPA && !(gpas[i] & 0xfff) && p < RAM_PAGES && !seen[p],
+			   "list entry %#llx", (unsigned long long)gpas[i]);
+		seen[p] = 1;
+		if (present[p] != reclaim)
+			return reclaim ? VIRTIO_BALLOON_HOST_ABSENT : VIRTIO_BALLOON_HOST_PRESENT;
+		if (reclaim && refuse_page == p)
+			return VIRTIO_BALLOON_HOST_FAILED;
+	}
+	if (!reclaim && no_memory)
+		return VIRTIO_BALLOON_HOST_FAILED;
+	for (uint64_t i = 0; i < nr; i++) {
+		uint64_t p = (gpas[i] - RAM_GPA) >> 12;
+		guard(p, 1, !reclaim);
+		if (!reclaim)
+			memset(ram + p * 4096, 0, 4096);   /* fresh pages */
+	}
+	return VIRTIO_BALLOON_HOST_OK;
+}
+
+static int fake_reclaim_list(void *ctx, const uint64_t *gpas, uint64_t nr)
+{
+	(void)ctx;
+	return fake_list(gpas, nr, 1);
+}
+
+static int fake_restore_list(void *ctx, const uint64_t *gpas, uint64_t nr)
+{
+	(void)ctx;
+	return fake_list(gpas, nr, 0);
+}
+
 static void wr(uint64_t off, uint32_t v) { virtio_mmio_write(&t, off, 4, v); }
 
 static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
@@ -117,7 +156,8 @@ static int out(uint64_t p) { return (int)((b.map[p / 64] >> (p % 64)) & 1); }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct virtio_balloon_host host = { fake_reclaim, fake_restore, NULL };
+	static const struct virtio_balloon_host host = { fake_reclaim, fake_restore, NULL, fake_reclaim_list,
+							  fake_restore_list };
 	struct fin fi = { data, size };
 	uint16_t num[2];
 	unsigned nact;

@@ -270,6 +270,7 @@ def dom0_builds_runs_and_destroys_domains():
         expect(r, "ctl: vcpu pinned to hart 0")
         expect(r, "ctl: 20 cycles")
         expect(r, "ctl: lifecycle checks done")
+        expect(r, "ctl: balloon list checks done")
         expect(r, "ctl: balloon checks done")
         expect(r, "(rivet) VMIDs used up: generation 2 begins")
         expect(r, "ctl: 17000 domain lives")

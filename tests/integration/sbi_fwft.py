@@ -8,7 +8,7 @@ from integration import test, image, cfg, write_cfg, boot, expect, powered_off, 
 
 # Every check the guest makes under Rivet on QEMU's rv64 (Svadu, none of Zicfilp, Zicfiss,
 # Ssdbltrp, Ssnpm): a count that changes means a check was lost or added.
-RIVET_CHECKS = 89
+RIVET_CHECKS = 92
 
 
 def checks(r, name):

@@ -3,9 +3,10 @@
 DomU with vcpus = 1 and maxvcpus = 2 boots with one CPU online; xl vcpu-set gives it the second,
 which its agent (/bin/powerkey) brings online, and takes it back, which the agent offlines; past
 maxvcpus is refused; and the guest itself cannot bring up a CPU the count does not allow."""
+import os
 import re
 
-from integration import test
+from integration import B, test
 from integration.dom0_xl import boot_dom0, free_mib, linux_console, sh, wait_gone
 from integration.dom0_xl import write_cfg as dom0_cfg
 from integration.linux_guest import dom0_image
@@ -103,3 +104,57 @@ def xl_vcpu_set_onlines_and_offlines_a_linux_domus_cpu():
         assert "rc=0" in out, out
         wait_gone(s, "vs")
         assert free_mib(s) == before
+
+
+def vcpus_of(s, name):
+    """xl list's VCPUs of NAME and its id."""
+    out = sh(s, "xl list %s" % name)
+    m = re.search(r"^%s\s+(\d+)\s+\d+\s+(\d+)\s" % name, out, re.M)
+    assert m, out
+    return int(m.group(1)), int(m.group(2))
+
+
+@test
+def xl_vcpu_set_count_outlives_a_reboot():
+    """As libxl keeps vcpu-set's count in the domain's stored configuration: a domain restarted
+    by on_reboot = "restart" comes back with the count xl vcpu-set gave it, whether the
+    microvisor restarts it in place (a boot-image domain) or rivet-consoled creates it again
+    from xl's record, and maxvcpus stays what it was."""
+    cfg = os.path.join(B["out"], "bivs.cfg")
+    with open(cfg, "w") as f:
+        f.write('name = "bivs"\nmemory = 16\nvcpus = 2\non_reboot = "restart"\nkernel = "%s"\n'
+                % os.path.join(B["guests"], "echo.elf"))
+    with boot_dom0(dom0_image("dom0-bivs", [cfg]), 2) as s:
+        dom0_cfg(s, "/tmp/xc.cfg", 'name = "xc"\nmemory = 16\nvcpus = 2\non_reboot = "restart"\n'
+                 'kernel = "/etc/rivet/examples/echo.elf"\n')
+        out = sh(s, "xl create /tmp/xc.cfg; echo rc=$?")
+        assert "rc=0" in out, out
+        ids = {}
+        for name in ("bivs", "xc"):
+            ids[name], n = vcpus_of(s, name)
+            assert n == 2, (name, n)
+            out = sh(s, "xl vcpu-set %s 1; echo rc=$?" % name)
+            assert re.search(r"^rc=0$", out, re.M), out
+            got = vcpus_of(s, name)
+            assert got == (ids[name], 1), ("after vcpu-set", name, got)
+            sh(s, "xl trigger %s reset" % name)
+        # bivs: restarted in place (the microvisor says so). xc: destroyed and created again.
+        out = sh(s, "for i in $(seq 150); do xl dmesg | grep -q '\"bivs\" rebooted: restarting it' && "
+                    "[ $(xl dmesg | grep -c '\"xc\" created by Dom0') = 2 ] && xl list xc >/dev/null 2>&1 && "
+                    "break; sleep 0.2; done; xl dmesg | grep bivs; echo xc-created=$(xl dmesg | grep -c "
+                    "'\"xc\" created by Dom0') xc-destroyed=$(xl dmesg | grep -c '\"xc\" destroyed by Dom0')",
+                 timeout=60)
+        assert re.search(r'"bivs" rebooted: restarting it \(restart 1\)', out), out
+        got = vcpus_of(s, "bivs")
+        assert got == (ids["bivs"], 1), ("bivs after its restart", got, out)
+        # xc: destroyed, created again from its record (the id may be the same one again).
+        assert re.search(r"^xc-created=2 xc-destroyed=1$", out, re.M), out
+        assert vcpus_of(s, "xc")[1] == 1, out + "\n" + sh(s, "xl list xc")
+        out = sh(s, "xl list -l xc | grep -e '\"vcpus\"' -e max_vcpus -e '\"avail'")
+        assert re.search(r'"vcpus": 2\b', out), out
+        # Raised again after the restart: up to maxvcpus still.
+        out = sh(s, "xl vcpu-set xc 2; echo rc=$?; xl vcpu-set bivs 2; echo rc=$?")
+        assert out.count("rc=0") == 2, out
+        got = (vcpus_of(s, "xc")[1], vcpus_of(s, "bivs")[1])
+        assert got == (2, 2), ("raised again", got, sh(s, "xl list"))
+        sh(s, "xl destroy xc; xl destroy bivs")

@@ -69,7 +69,48 @@ static int fake_restore(void *ctx, uint64_t gpa, uint64_t nr)
 	return VIRTIO_BALLOON_HOST_OK;
 }
 
-static const struct virtio_balloon_host fake_host = { fake_reclaim, fake_restore, NULL };
+/* The list calls: checked as the microvisor checks them, all or nothing; the last list kept. */
+static unsigned nr_reclaim_lists, nr_restore_lists;
+static uint64_t last_list[VIRTIO_BALLOON_RUN_MAX], last_list_n;
+
+static int fake_list(const uint64_t *gpas, uint64_t nr, int reclaim)
+{
+	uint8_t seen[RAM_PAGES] = { 0 };
+	CHECK(nr >= 1 && nr <= VIRTIO_BALLOON_RUN_MAX);
+	memcpy(last_list, gpas, nr * sizeof(uint64_t));
+	last_list_n = nr;
+	for (uint64_t i = 0; i < nr; i++) {
+		uint64_t p = (gpas[i] - RAM_GPA) >> 12;
+		CHECK(gpas[i] >= RAM_GPA && !(gpas[i] & 0xfff) && p < RAM_PAGES && !seen[p]);
+		seen[p] = 1;
+		if (present[p] != reclaim)
+			return reclaim ? VIRTIO_BALLOON_HOST_ABSENT : VIRTIO_BALLOON_HOST_PRESENT;
+		if (reclaim && p == fail_page)
+			return VIRTIO_BALLOON_HOST_FAILED;
+	}
+	if (!reclaim && no_memory)
+		return VIRTIO_BALLOON_HOST_FAILED;
+	for (uint64_t i = 0; i < nr; i++)
+		present[(gpas[i] - RAM_GPA) >> 12] = (uint8_t)!reclaim;
+	return VIRTIO_BALLOON_HOST_OK;
+}
+
+static int fake_reclaim_list(void *ctx, const uint64_t *gpas, uint64_t nr)
+{
+	(void)ctx;
+	nr_reclaim_lists++;
+	return fake_list(gpas, nr, 1);
+}
+
+static int fake_restore_list(void *ctx, const uint64_t *gpas, uint64_t nr)
+{
+	(void)ctx;
+	nr_restore_lists++;
+	return fake_list(gpas, nr, 0);
+}
+
+static const struct virtio_balloon_host fake_host = { fake_reclaim, fake_restore, NULL, fake_reclaim_list,
+						       fake_restore_list };
 
 #include "virtio_driver.h"
 
@@ -100,7 +141,7 @@ static void setup(uint64_t target)
 {
 	memset(ram, 0, RAM_SIZE);
 	memset(present, 1, sizeof present);
-	nr_reclaims = nr_restores = 0;
+	nr_reclaims = nr_restores = nr_reclaim_lists = nr_restore_lists = 0;
 	fail_page = ~0ULL;
 	no_memory = 0;
 	drv_avail[0] = drv_avail[1] = 0;
@@ -171,8 +212,10 @@ TEST(inflate_gives_pages_back_and_makes_holes)
 	l[13] = 0xffffffffu;
 	l[14] = pfn(200);
 	send(INQ, l, 15);
-	/* 100..109 in one call, 200 in another. */
-	CHECK_EQ(nr_reclaims, 2);
+	/* 100..109 and 200 in one list call. */
+	CHECK_EQ(nr_reclaim_lists, 1);
+	CHECK_EQ(nr_reclaims, 0);
+	CHECK_EQ(last_list_n, 11);
 	for (unsigned i = 100; i < 110; i++)
 		CHECK(out(i) && !present[i]);
 	CHECK(out(200) && !present[200]);
@@ -191,7 +234,8 @@ TEST(inflate_gives_pages_back_and_makes_holes)
 	CHECK(dm_mem_ptr(&mem, RAM_GPA + 105 * 4096ULL, 0) != NULL);   /* an empty range touches nothing */
 	/* Inflating them again: asked once more each (the machine says they are out), ignored. */
 	send(INQ, l, 3);
-	CHECK_EQ(nr_reclaims, 5);
+	CHECK_EQ(nr_reclaims, 3);
+	CHECK_EQ(nr_reclaim_lists, 1);
 	CHECK_EQ(b.st->ignored, 7);
 	CHECK_EQ(b.st->nr_out, 11);
 	/*
@@ -219,7 +263,8 @@ TEST(deflate_gives_fresh_pages)
 	/* 50..54 back, 70 was never inflated, 52 twice. */
 	uint32_t d[7] = { pfn(50), pfn(51), pfn(52), pfn(53), pfn(54), pfn(70), pfn(52) };
 	send(DEFQ, d, 7);
-	CHECK_EQ(nr_restores, 1);
+	CHECK_EQ(nr_restore_lists, 1);
+	CHECK_EQ(nr_restores, 0);
 	for (unsigned i = 50; i < 55; i++)
 		CHECK(!out(i) && present[i]);
 	CHECK(out(55) && !present[55]);
@@ -263,7 +308,7 @@ TEST(target_and_maximum)
 	send(DEFQ, l, 2);
 	CHECK(out(100) && out(101));
 	CHECK_EQ(b.st->refused, 2);
-	CHECK_EQ(nr_restores, 0);
+	CHECK_EQ(nr_restores + nr_restore_lists, 0);
 	/* A higher maximum lets two back, and no more. */
 	CHECK_EQ(virtio_balloon_set_max(&b, RAM_PAGES - 28), 0);
 	send(DEFQ, l, 5);
@@ -280,8 +325,9 @@ TEST(refused_pages_stay_the_guests)
 	for (unsigned i = 0; i < 8; i++)
 		l[i] = pfn(100 + i);
 	send(INQ, l, 8);
-	/* The run is refused whole, then tried page by page: all but 103 go. */
-	CHECK_EQ(nr_reclaims, 1 + 8);
+	/* The list is refused whole, then tried page by page: all but 103 go. */
+	CHECK_EQ(nr_reclaim_lists, 1);
+	CHECK_EQ(nr_reclaims, 8);
 	CHECK(!out(103) && present[103]);
 	CHECK(out(102) && out(104) && !present[104]);
 	CHECK_EQ(b.st->nr_out, 7);
@@ -344,7 +390,7 @@ TEST(hostile_lists)
 	CHECK_EQ(b.st->nr_out, 3);
 	CHECK_EQ(b.st->ignored - ignored, (RAM_SIZE - 0x30000) / 4 - 1);
 	CHECK(!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET));
-	/* A run longer than one call takes: split. */
+	/* Every page of RAM above the queues' and lists' own: one list. */
 	setup(0);
 	static uint32_t all[RAM_PAGES];
 	for (unsigned i = 0; i < RAM_PAGES; i++)
@@ -352,7 +398,74 @@ TEST(hostile_lists)
 	/* The queues' and the lists' own pages would be holes too: only the pages above them. */
 	send(INQ, all + 64, RAM_PAGES - 64);
 	CHECK_EQ(b.st->nr_out, RAM_PAGES - 64);
-	CHECK_EQ(nr_reclaims, 1);
+	CHECK_EQ(nr_reclaim_lists, 1);
+	CHECK_EQ(nr_reclaims, 0);
+}
+
+TEST(scattered_pages_go_in_one_list)
+{
+	setup(RAM_PAGES - 6);
+	/* As Linux sends them: scattered, in no order, one repeated. */
+	uint32_t l[7] = { pfn(200), pfn(37), pfn(150), pfn(37), pfn(99), pfn(251), pfn(64) };
+	send(INQ, l, 7);
+	CHECK_EQ(nr_reclaim_lists, 1);
+	CHECK_EQ(nr_reclaims, 0);
+	CHECK_EQ(last_list_n, 6);
+	const unsigned want[6] = { 200, 37, 150, 99, 251, 64 };
+	for (unsigned i = 0; i < 6; i++) {
+		CHECK_EQ(last_list[i], RAM_GPA + want[i] * 4096ULL);
+		CHECK(out(want[i]) && !present[want[i]]);
+	}
+	CHECK_EQ(b.st->nr_out, 6);
+	CHECK_EQ(b.st->ignored, 1);
+	/* Back the same way: one list, and a page the list names twice counts once. */
+	uint32_t d[4] = { pfn(251), pfn(37), pfn(251), pfn(64) };
+	send(DEFQ, d, 4);
+	CHECK_EQ(nr_restore_lists, 1);
+	CHECK_EQ(last_list_n, 3);
+	CHECK(!out(251) && !out(37) && !out(64) && present[37]);
+	CHECK_EQ(b.st->nr_out, 3);
+	CHECK_EQ(b.st->deflated, 3);
+}
+
+/*
+ * A guest inflating and deflating one page in a loop: after the tick's
+ * budget of machine calls, its buffers wait in the ring (not used, nothing
+ * pending for the loop to spin on) until the next tick, then all are done.
+ */
+TEST(rate_limit_defers_to_the_next_tick)
+{
+	setup(RAM_PAGES - 1);
+	uint32_t l[1] = { pfn(120) };
+	for (unsigned i = 0; i < VIRTIO_BALLOON_CALLS_PER_TICK; i++)
+		send(i % 2 ? DEFQ : INQ, l, 1);
+	CHECK_EQ(nr_reclaim_lists + nr_restore_lists, VIRTIO_BALLOON_CALLS_PER_TICK);
+	CHECK(!out(120) && present[120]);
+	/* The next buffer: posted and notified, but not taken. */
+	uint16_t used = get16(USED_GPA(INQ) + 2);
+	uint16_t head = drv_avail[INQ] % QSIZE;
+	memcpy(host(LIST_GPA), l, 4);
+	desc(INQ, head, LIST_GPA, 4, 0, 0);
+	put16(AVAIL_GPA(INQ) + 4 + 2ULL * head, head);
+	put16(AVAIL_GPA(INQ) + 2, ++drv_avail[INQ]);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, INQ);
+	CHECK_EQ(get16(USED_GPA(INQ) + 2), used);
+	CHECK(!virtio_mmio_pending(&t));   /* no busy loop: the tick resumes it */
+	CHECK(!out(120) && present[120]);
+	CHECK_EQ(nr_reclaim_lists + nr_restore_lists, VIRTIO_BALLOON_CALLS_PER_TICK);
+	/* A second notify meanwhile changes nothing. */
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, INQ);
+	CHECK_EQ(get16(USED_GPA(INQ) + 2), used);
+	irq_level = 0;
+	virtio_balloon_tick(&b, &t);
+	CHECK_EQ(get16(USED_GPA(INQ) + 2), (uint16_t)(used + 1));
+	CHECK(out(120) && !present[120]);
+	CHECK_EQ(irq_level, 1);
+	CHECK_EQ(nr_reclaim_lists + nr_restore_lists, VIRTIO_BALLOON_CALLS_PER_TICK + 1);
+	/* A tick with nothing left over does nothing; the budget is whole again. */
+	virtio_balloon_tick(&b, &t);
+	send(DEFQ, l, 1);
+	CHECK(!out(120) && present[120]);
 }
 
 TEST(reset_gives_every_page_back)
@@ -425,6 +538,8 @@ int main(void)
 	RUN(target_and_maximum);
 	RUN(refused_pages_stay_the_guests);
 	RUN(hostile_lists);
+	RUN(scattered_pages_go_in_one_list);
+	RUN(rate_limit_defers_to_the_next_tick);
 	RUN(reset_gives_every_page_back);
 	RUN(reset_stops_at_the_maximum);
 	RUN(successor_takes_over);

@@ -200,6 +200,35 @@ TEST(control_calls_marshalling)
 	CHECK_EQ(f.closed_fd, 3);
 }
 
+TEST(balloon_calls_marshalling)
+{
+	struct fake f;
+	xc_handle *h = open_fake(&f);
+	uint64_t l[RIVET_BALLOON_MAX_PAGES + 1] = { 0x80005000, 0x80001000, 0x80400000 };
+
+	CHECK_EQ(xc_memory_reclaim(h, 4, 0x80002000, 3), 0);
+	CHECK_HC(&f, RIVET_HC_MEMORY_RECLAIM, 4, 0x80002000, 3, 0, -1, 0);
+	CHECK_EQ(xc_memory_restore(h, 4, 0x80002000, 3), 0);
+	CHECK_HC(&f, RIVET_HC_MEMORY_RESTORE, 4, 0x80002000, 3, 0, -1, 0);
+	/* A list: in the bounce page (a1), in the caller's order, with the flag. */
+	CHECK_EQ(xc_memory_reclaim_list(h, 4, l, 3), 0);
+	CHECK_HC(&f, RIVET_HC_MEMORY_RECLAIM, 4, 0, 3, RIVET_MEMORY_LIST, 1, 3 * sizeof(uint64_t));
+	CHECK(!memcmp(f.buf_seen, l, 3 * sizeof(uint64_t)));
+	CHECK_EQ(xc_memory_restore_list(h, 4, l, RIVET_BALLOON_MAX_PAGES), 0);
+	CHECK_HC(&f, RIVET_HC_MEMORY_RESTORE, 4, 0, RIVET_BALLOON_MAX_PAGES, RIVET_MEMORY_LIST, 1, 4096);
+	/* Too long or empty: refused before any call. */
+	unsigned calls = f.nr_ioctls;
+	CHECK_EQ(xc_memory_reclaim_list(h, 4, l, 0), XC_EINVAL);
+	CHECK_EQ(xc_memory_restore_list(h, 4, l, RIVET_BALLOON_MAX_PAGES + 1), XC_EINVAL);
+	CHECK_EQ(f.nr_ioctls, calls);
+	/* The microvisor's refusals come back as for a range. */
+	f.error = RIVET_ERR_EXISTS;
+	CHECK_EQ(xc_memory_restore_list(h, 4, l, 2), XC_EEXIST);
+	f.error = SBI_ERR_INVALID_ADDRESS;
+	CHECK_EQ(xc_memory_reclaim_list(h, 4, l, 2), XC_EFAULT);
+	xc_close(h);
+}
+
 TEST(values_come_back)
 {
 	struct fake f;
@@ -500,5 +529,6 @@ int main(void)
 	RUN(errno_errors_map);
 	RUN(foreign_map_and_unmap);
 	RUN(event_channels);
+	RUN(balloon_calls_marshalling);
 	return CHECK_DONE();
 }

@@ -64,6 +64,14 @@ static struct hart fake_hart;
 
 static struct vcpu va, vb;
 
+/* vcpu.c's, as far as FWFT goes: each set that took is told. */
+static unsigned nr_sig_changed;
+void vcpu_sig_changed(struct vcpu *v)
+{
+	nr_sig_changed++;
+	v->switch_sig = sbi_fwft_sig(v);
+}
+
 /* A hart like QEMU's rv64 (Svadu; no Zicfilp, Ssnpm), or with them; both vCPUs reset. */
 static void machine(bool svadu, bool lpe, bool pmlen7, bool pmlen16)
 {
@@ -289,6 +297,46 @@ TEST(pointer_masking_picks_the_shortest_pmlen_at_least_asked)
 	CHECK_EQ(set(SBI_FWFT_POINTER_MASKING_PMLEN, 8, 0).error, SBI_ERR_INVALID_PARAM);
 }
 
+/*
+ * sbi_fwft_sig(), a part of switch_sig: a directed yield skips the hart's
+ * hedeleg / henvcfg writes when two vCPUs' signatures are equal, so equal
+ * must mean equal values, for every combination of the features.
+ */
+TEST(signature_equal_exactly_when_values_are)
+{
+	machine(true, true, true, true);
+	static const unsigned long pmlen[] = { 0, SBI_FWFT_PMLEN_7, SBI_FWFT_PMLEN_16 };
+	u64 sig[24], deleg[24], envcfg[24];
+	unsigned n = 0;
+	for (unsigned mis = 0; mis < 2; mis++)
+		for (unsigned ad = 0; ad < 2; ad++)
+			for (unsigned lp = 0; lp < 2; lp++)
+				for (unsigned pm = 0; pm < ARRAY_SIZE(pmlen); pm++) {
+					sbi_fwft_reset(&va);
+					nr_sig_changed = 0;
+					CHECK_EQ(set(SBI_FWFT_MISALIGNED_EXC_DELEG, mis, 0).error, SBI_SUCCESS);
+					CHECK_EQ(set(SBI_FWFT_PTE_AD_HW_UPDATING, ad, 0).error, SBI_SUCCESS);
+					CHECK_EQ(set(SBI_FWFT_LANDING_PAD, lp, 0).error, SBI_SUCCESS);
+					CHECK_EQ(set(SBI_FWFT_POINTER_MASKING_PMLEN, pmlen[pm], 0).error, SBI_SUCCESS);
+					CHECK_EQ(nr_sig_changed, 4);
+					CHECK_EQ(va.switch_sig, sbi_fwft_sig(&va));
+					CHECK_EQ(va.switch_sig & SWITCH_SIG_OWN, 0);
+					sig[n] = va.switch_sig;
+					deleg[n] = va.hedeleg;
+					envcfg[n] = va.henvcfg;
+					n++;
+				}
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned j = 0; j < n; j++)
+			CHECK_EQ(sig[i] == sig[j], deleg[i] == deleg[j] && envcfg[i] == envcfg[j]);
+	/* A refused set changes nothing, and tells nothing. */
+	sbi_fwft_reset(&va);
+	nr_sig_changed = 0;
+	CHECK_EQ(set(SBI_FWFT_LANDING_PAD, 2, 0).error, SBI_ERR_INVALID_PARAM);
+	CHECK_EQ(nr_sig_changed, 0);
+	CHECK_EQ(sbi_fwft_sig(&va), 0);
+}
+
 TEST(firmware_asked_for_ad_updating_only_with_svadu)
 {
 	nr_fw_fwft_calls = 0;
@@ -315,5 +363,6 @@ int main(void)
 	RUN(landing_pad_delegates_sw_check);
 	RUN(pointer_masking_picks_the_shortest_pmlen_at_least_asked);
 	RUN(firmware_asked_for_ad_updating_only_with_svadu);
+	RUN(signature_equal_exactly_when_values_are);
 	return CHECK_DONE();
 }

@@ -43,6 +43,12 @@ int gstage_translate(const struct gstage *gs, u64 gpa, u64 *hpa, u64 *prot)
 static struct domain dom;
 static struct vcpu vcpu0, vcpu1;
 
+/* vcpu.c's: a registration that took, or one dropped by the guest, is told. */
+void vcpu_sig_changed(struct vcpu *v)
+{
+	v->switch_sig = v->sta ? SWITCH_SIG_STA : 0;
+}
+
 static struct sbiret set_shmem(struct vcpu *v, unsigned long lo, unsigned long hi, unsigned long flags)
 {
 	struct trap_frame f = { 0 };
@@ -86,6 +92,14 @@ TEST(registers_and_zeroes_the_record)
 	/* The last record of a writable page, and of the second page. */
 	CHECK_EQ(set_shmem(&vcpu1, RAM_GPA + 2 * PAGE_SIZE - 64, 0, 0).error, SBI_SUCCESS);
 	CHECK(vcpu1.sta == rec_at(RAM_GPA + 2 * PAGE_SIZE - 64));
+	/* Its switch_sig says so (a yield between the two then notes steal), and stops saying so when dropped. */
+	CHECK_EQ(vcpu1.switch_sig, SWITCH_SIG_STA);
+	CHECK_EQ(set_shmem(&vcpu1, SBI_STA_SHMEM_DISABLE, SBI_STA_SHMEM_DISABLE, 0).error, SBI_SUCCESS);
+	CHECK_EQ(vcpu1.switch_sig, 0);
+	/* A refused one keeps the earlier registration, and what its switch_sig said. */
+	CHECK_EQ(set_shmem(&vcpu0, RAM_GPA + 1, 0, 0).error, SBI_ERR_INVALID_PARAM);
+	CHECK(vcpu0.sta == rec_at(RAM_GPA + 64));
+	CHECK_EQ(vcpu0.switch_sig, SWITCH_SIG_STA);
 }
 
 TEST(flags_must_be_zero_in_all_64_bits)

@@ -1894,6 +1894,101 @@ TEST(create_applies_scheduling_keys)
 	xc_close(h);
 }
 
+/* vcpu-set's count is kept in the record, so a restart (xl create of the record) starts that many. */
+TEST(vcpu_set_kept_for_restart)
+{
+	xc_handle *h = fake_xc();
+	char out[8192], err[2048], why[REASON_MAX];
+	char *c1[] = { "create", "-q", (char *)path_of("web.cfg"), "maxvcpus=4", "vcpus=2" };
+	char *s1[] = { "vcpu-set", "web", "1" }, *s3[] = { "vcpu-set", "-i", "web", "3" };
+	struct xl_record r;
+	struct xl_plan p;
+	struct diag dg;
+	unsigned i, n_vcpus = 0, n_max = 0;
+
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 5, c1), 0);
+	CHECK(mv_dom(1) != NULL);
+	if (!mv_dom(1))
+		return;
+	CHECK_EQ(mv_dom(1)->info.avail_vcpus, 2);
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_set, out, sizeof out, err, sizeof err, 3, s1), 0);
+	xl_record_init(&r);
+	CHECK_EQ(xl_record_read(1, &r, why), 0);
+	/* One of each, the earlier ones (maxvcpus=4, vcpus=2) replaced; the count last. */
+	for (i = 0; i < r.nr_args; i++) {
+		n_vcpus += !strncmp(r.args[i], "vcpus", 5);
+		n_max += !strncmp(r.args[i], "maxvcpus", 8);
+	}
+	CHECK_EQ(n_vcpus, 1);
+	CHECK_EQ(n_max, 1);
+	CHECK(r.nr_args >= 2);
+	CHECK_STR(r.args[r.nr_args - 2], "maxvcpus=4");
+	CHECK_STR(r.args[r.nr_args - 1], "vcpus=1");
+	/* What a restart builds from it: 4 vCPUs in all, 1 to start with. */
+	CHECK_EQ(xl_plan_build(r.config, r.args, r.nr_args, 25000000, 0, &p, &dg), 0);
+	CHECK_EQ(p.cfg.nr_vcpus, 4);
+	CHECK_EQ(p.online_vcpus, 1);
+	xl_plan_free(&p);
+	/* Raised again: the latest count. */
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_set, out, sizeof out, err, sizeof err, 4, s3), 0);
+	CHECK_EQ(xl_record_read(1, &r, why), 0);
+	CHECK_STR(r.args[r.nr_args - 1], "vcpus=3");
+	CHECK_EQ(xl_plan_build(r.config, r.args, r.nr_args, 25000000, 0, &p, &dg), 0);
+	CHECK_EQ(p.online_vcpus, 3);
+	xl_plan_free(&p);
+	xl_record_free(&r);
+	/* A domain with no record (a boot image's): the count changes, nothing else to keep. */
+	xl_record_remove(1);
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_set, out, sizeof out, err, sizeof err, 3, s1), 0);
+	CHECK_EQ(mv_dom(1)->info.avail_vcpus, 1);
+	CHECK_EQ(xl_record_read(1, &r, why), -1);
+	xl_record_free(&r);
+	/* A record already full of other overrides: said, exit 1, the count changed all the same. */
+	xl_record_init(&r);
+	snprintf(r.name, sizeof r.name, "web");
+	CHECK_EQ(xl_record_set_config(&r, path_of("web.cfg")), 0);
+	for (i = 0; i < XL_RECORD_MAX_ARGS; i++)
+		CHECK_EQ(xl_record_add_arg(&r, "memory=64"), 0);
+	CHECK_EQ(xl_record_write(1, &r, why), 0);
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_set, out, sizeof out, err, sizeof err, 4, s3), 1);
+	CHECK(strstr(err, "xl: vcpu-set: domain 'web' (1) may run 3 vCPUs now, but its record cannot keep "
+		      "the count (a restart brings the configured one back): it holds") == err);
+	CHECK_EQ(mv_dom(1)->info.avail_vcpus, 3);
+	xl_record_free(&r);
+	char *d1[] = { "destroy", "web" };
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d1), 0);
+	CHECK(nothing_left());
+	xc_close(h);
+}
+
+/* One override per key: set replaces KEY= and KEY+= (not KEYX=), and says when there is no room. */
+TEST(record_set_arg)
+{
+	struct xl_record r;
+	unsigned i;
+
+	xl_record_init(&r);
+	CHECK_EQ(xl_record_add_arg(&r, "name=a"), 0);
+	CHECK_EQ(xl_record_add_arg(&r, "vcpus=2"), 0);
+	CHECK_EQ(xl_record_add_arg(&r, "name+=b"), 0);
+	CHECK_EQ(xl_record_add_arg(&r, "namex=c"), 0);
+	CHECK_EQ(xl_record_set_arg(&r, "name", "web"), 0);
+	CHECK_EQ(r.nr_args, 3);
+	CHECK_STR(r.args[0], "vcpus=2");
+	CHECK_STR(r.args[1], "namex=c");
+	CHECK_STR(r.args[2], "name=web");
+	xl_record_free(&r);
+	xl_record_init(&r);
+	for (i = 0; i < XL_RECORD_MAX_ARGS; i++)
+		CHECK_EQ(xl_record_add_arg(&r, "memory=16"), 0);
+	CHECK_EQ(xl_record_set_arg(&r, "vcpus", "1"), -1);
+	CHECK_EQ(r.nr_args, XL_RECORD_MAX_ARGS);
+	CHECK_EQ(xl_record_set_arg(&r, "memory", "32"), 0);   /* replacing makes room */
+	CHECK_EQ(r.nr_args, 1);
+	CHECK_STR(r.args[0], "memory=32");
+	xl_record_free(&r);
+}
+
 TEST(maxvcpus_and_vcpu_set)
 {
 	xc_handle *h = fake_xc();
@@ -2384,6 +2479,8 @@ int main(void)
 	RUN(sched_credit2_and_rtds);
 	RUN(create_applies_scheduling_keys);
 	RUN(maxvcpus_and_vcpu_set);
+	RUN(vcpu_set_kept_for_restart);
+	RUN(record_set_arg);
 	RUN(new_pure_helpers);
 	RUN(list_long_and_verbose);
 	RUN(info_numa_dmesg_clear_uptime);

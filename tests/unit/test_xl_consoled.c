@@ -2,16 +2,18 @@
 /*
  * test_xl_consoled.c: rivet-consoled's decisions: on_* actions, ATTACH
  * parsing, log names, restart argv, option values, the capped and rotated
- * log, the per-domain rate limit.
+ * log, the per-domain rate limit, the state of cores being written.
  */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "consoled_dump.h"
 #include "consoled_log.h"
 #include "consoled_rate.h"
 #include "consoled_util.h"
@@ -427,6 +429,118 @@ TEST(dump_prune)
 	unsetenv("RIVET_DUMP_DIR");
 }
 
+static struct rivet_domain_info shut(uint32_t domid, const char *name, uint64_t start_ns)
+{
+	struct rivet_domain_info i;
+
+	memset(&i, 0, sizeof i);
+	i.domid = domid;
+	i.state = RIVET_DOMSTATE_SHUTDOWN;
+	i.shutdown_reason = RIVET_SHUTDOWN_CRASH;
+	i.start_ns = start_ns;
+	snprintf(i.name, sizeof i.name, "%s", name);
+	return i;
+}
+
+/* A core being written holds its domain's action; two at once; a new life of the id is another. */
+TEST(dump_states)
+{
+	struct consoled_dumps t;
+	struct rivet_domain_info a = shut(3, "big", 100), b = shut(4, "other", 200);
+	struct consoled_dump *da, *db;
+
+	consoled_dumps_init(&t);
+	CHECK_EQ(consoled_dump_gate(&t, &a), CONSOLED_DUMP_START);
+	da = consoled_dump_add(&t, &a, 1000, 7, "/d/big.3.core");
+	CHECK(da && da->state == CONSOLED_DUMP_WRITING);
+	CHECK_EQ(consoled_dump_gate(&t, &a), CONSOLED_DUMP_WAIT);   /* another event: not a second dump */
+	CHECK_EQ(consoled_dump_gate(&t, &b), CONSOLED_DUMP_START);  /* another domain dumps at once */
+	db = consoled_dump_add(&t, &b, 1001, 8, "/d/other.4.core");
+	CHECK(db && db != da);
+	CHECK(consoled_dump_by_pid(&t, 1000) == da);
+	CHECK(consoled_dump_by_pid(&t, 1001) == db);
+	CHECK(consoled_dump_by_pid(&t, 999) == NULL);
+	/* Renamed meanwhile: the same domain. Id 3 in a new life: another one. */
+	struct rivet_domain_info renamed = shut(3, "big2", 100), reborn = shut(3, "big", 300);
+	CHECK(consoled_dump_of(&t, &renamed) == da);
+	CHECK(consoled_dump_of(&t, &reborn) == NULL);
+	CHECK_EQ(consoled_dump_gate(&t, &reborn), CONSOLED_DUMP_START);
+	/* A's child ends: its action may go on; B's still waits. */
+	da->state = CONSOLED_DUMP_DONE;
+	CHECK_EQ(consoled_dump_gate(&t, &a), CONSOLED_DUMP_ACT);
+	CHECK_EQ(consoled_dump_gate(&t, &b), CONSOLED_DUMP_WAIT);
+	/* Still shut down: kept. Gone (xl destroy), or dying: forgotten; a WRITING one waits for its child. */
+	struct rivet_domain_info list[2] = { a, b };
+	CHECK_EQ(consoled_dumps_sweep(&t, list, 2), 0);
+	CHECK_EQ(consoled_dump_gate(&t, &a), CONSOLED_DUMP_ACT);
+	list[0].state |= RIVET_DOMSTATE_DYING;
+	CHECK_EQ(consoled_dumps_sweep(&t, list, 2), 1);
+	CHECK_EQ(consoled_dump_gate(&t, &a), CONSOLED_DUMP_START);
+	CHECK_EQ(consoled_dumps_sweep(&t, NULL, 0), 0);
+	CHECK(consoled_dump_by_pid(&t, 1001) == db);
+	consoled_dump_forget(db);
+	CHECK_EQ(db->fd, -1);
+	CHECK(consoled_dump_by_pid(&t, 1001) == NULL);
+	/* Every slot writing: a new domain waits (BUSY) rather than losing its core. */
+	for (unsigned i = 0; i < CONSOLED_MAX_DUMPS; i++) {
+		struct rivet_domain_info x = shut(10 + i, "x", 1);
+		CHECK(consoled_dump_add(&t, &x, 2000 + (int)i, -1, "/d/x") != NULL);
+	}
+	CHECK_EQ(consoled_dump_gate(&t, &a), CONSOLED_DUMP_BUSY);
+	CHECK(consoled_dump_add(&t, &a, 3000, -1, "/d/a") == NULL);
+}
+
+/* The log line of each way a writer can end, and whether its partial file must go. */
+TEST(dump_outcome)
+{
+	struct consoled_dumps t;
+	struct rivet_domain_info a = shut(3, "cored", 100);
+	struct consoled_dump_report rep;
+	struct consoled_dump *d;
+	char line[1024];
+	int remove, status;
+	pid_t pid;
+
+	consoled_dumps_init(&t);
+	d = consoled_dump_add(&t, &a, 1234, -1, "/var/lib/rivet/dump/cored.3.20261201-091500.core");
+	CHECK(d != NULL);
+	memset(&rep, 0, sizeof rep);
+	rep.ok = 1;
+	rep.res.ram_bytes = 16u << 20;
+	rep.res.nr_vcpus = 1;
+	CHECK_EQ(consoled_dump_outcome(d, 0, &rep, sizeof rep, line, sizeof line, &remove), 1);
+	CHECK_STR(line, "domain 3 'cored': core dumped to /var/lib/rivet/dump/cored.3.20261201-091500.core "
+		  "(16 MiB of RAM, 1 vCPU, 0 kernel mappings)");
+	CHECK_EQ(remove, 0);
+	/* Half a report (the writer died mid-write) is no success, even with status 0. */
+	CHECK_EQ(consoled_dump_outcome(d, 0, &rep, sizeof rep - 1, line, sizeof line, &remove), 0);
+	CHECK_EQ(remove, 1);
+	CHECK(strstr(line, "core dump failed: its writer (pid 1234) exited with status 0 without a report"));
+	/* The writer's own failure: its reason, no file left (it removed its own). */
+	rep.ok = 0;
+	snprintf(rep.why, sizeof rep.why, "cannot create /x: Not a directory");
+	CHECK_EQ(consoled_dump_outcome(d, 1 << 8, &rep, sizeof rep, line, sizeof line, &remove), 0);
+	CHECK_STR(line, "domain 3 'cored': core dump failed: cannot create /x: Not a directory");
+	CHECK_EQ(remove, 0);
+	/* A reason without its NUL stays inside its buffer. */
+	memset(rep.why, 'w', sizeof rep.why);
+	consoled_dump_outcome(d, 1 << 8, &rep, sizeof rep, line, sizeof line, &remove);
+	CHECK_EQ(strlen(line), strlen("domain 3 'cored': core dump failed: ") + sizeof rep.why - 1);
+	/* Killed (a real child, a real wait status): said, and its partial file is the caller's to remove. */
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	kill(pid, SIGKILL);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK_EQ(consoled_dump_outcome(d, status, &rep, 0, line, sizeof line, &remove), 0);
+	CHECK_EQ(remove, 1);
+	CHECK(strstr(line, "'cored': core dump failed: its writer (pid 1234) was killed by signal 9 (Killed); "
+		      "the partial /var/lib/rivet/dump/cored.3.20261201-091500.core is removed"));
+}
+
 int main(void)
 {
 	check_suite = "consoled";
@@ -439,6 +553,8 @@ int main(void)
 	RUN(identity_after_rename);
 	RUN(restart_argv);
 	RUN(sockaddr);
+	RUN(dump_states);
+	RUN(dump_outcome);
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/consoled-test-XXXXXX");
 	if (!mkdtemp(tmpdir)) {
 		printf("FAIL: consoled/setup: mkdtemp\n");

@@ -9,7 +9,9 @@
  * attached to it; a DOM_EXC event carries out on_poweroff/on_reboot/on_crash
  * for domains that shut down, from the records `xl create` leaves in
  * /run/rivet/domains/. At start it does both for what happened while it was
- * not running.
+ * not running. A core for on_* = coredump-* is written by a child process
+ * (consoled_dump.h), so that the loop keeps serving meanwhile; SIGCHLD ends
+ * that domain's wait.
  */
 #define _GNU_SOURCE   /* accept4 */
 #include <errno.h>
@@ -27,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "consoled_dump.h"
 #include "consoled_log.h"
 #include "consoled_proto.h"
 #include "consoled_rate.h"
@@ -73,6 +76,11 @@ struct client {
 
 static xc_handle *xch;
 static struct dom doms[MAX_DOMS];
+/* The cores being written (on_* = coredump-*): the pending action of those domains. */
+static struct consoled_dumps dumps;
+#define DUMP_REPORT_FD 3                 /* in a core's writer: its report pipe */
+static int exiting;                      /* SIGTERM/SIGINT: no new core is started */
+static void reap(void);
 static struct client clients[MAX_CLIENTS];
 
 /*
@@ -570,15 +578,50 @@ static int rename_restart(const struct rivet_domain_info *info, struct xl_record
 }
 
 /*
- * on_* = coredump-*: the core file of a shut-down domain, before it goes.
- * A failed dump (a full disk, the domain destroyed meanwhile) is logged and
- * the action goes on all the same; the name carries the id and the time, so
- * an earlier dump is never overwritten.
+ * The child that writes one core: nothing of the daemon's stays open in it
+ * (a client's socket held here would not see its EOF when the daemon closes
+ * it), it opens its own handle, and its one report goes to WFD before it
+ * exits.
  */
-static void dump_core(const struct rivet_domain_info *info)
+static void __attribute__((noreturn)) dump_child(uint32_t domid, const char *path, int wfd)
 {
-	struct xl_dump_result res;
-	char path[600], why[256];
+	struct consoled_dump_report rep;
+	xc_handle *own;
+	sigset_t none;
+	int r;
+
+	/* Plain signals: the daemon's blocked SIGTERM would make it unstoppable. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	if (wfd != DUMP_REPORT_FD && (dup2(wfd, DUMP_REPORT_FD) < 0))
+		_exit(2);
+	close_range(DUMP_REPORT_FD + 1, ~0U, 0);
+	memset(&rep, 0, sizeof rep);
+	r = xc_open(&own);
+	if (r < 0) {
+		snprintf(rep.why, sizeof rep.why, "%s", xc_strerror(r));
+	} else {
+		rep.ok = xl_dump_core(own, domid, path, 1, &rep.res, rep.why, sizeof rep.why) == 0;
+		xc_close(own);
+	}
+	if (write(DUMP_REPORT_FD, &rep, sizeof rep) != (ssize_t)sizeof rep)
+		_exit(3);
+	_exit(rep.ok ? 0 : 1);
+}
+
+/*
+ * on_* = coredump-*: the core file of a shut-down domain, before it goes,
+ * written by a child (dump_child) while the loop goes on; the action waits
+ * for its end (dump_reaped). The name carries the id and the time, so an
+ * earlier dump is never overwritten. Returns 0 once the child runs, -1 if
+ * none could be started (said; the action then goes on without a core).
+ */
+static int dump_start(const struct rivet_domain_info *info)
+{
+	char path[CONSOLED_DUMP_PATH];
+	int pfd[2];
+	pid_t pid;
 
 	mkdirs(xl_dump_dir());
 	int pruned = xl_dump_prune(info->name, XL_DUMP_KEEP);
@@ -586,21 +629,88 @@ static void dump_core(const struct rivet_domain_info *info)
 		say("domain %u '%s': removed %d older core%s (%u are kept per name)", info->domid, info->name,
 		    pruned, pruned == 1 ? "" : "s", XL_DUMP_KEEP);
 	if (xl_dump_path(info->name, info->domid, time(NULL), path, sizeof path) < 0) {
-		say("domain %u '%s': core dump: its path is too long", info->domid, info->name);
-		return;
+		say("domain %u '%s': core dump failed: its path is too long", info->domid, info->name);
+		return -1;
 	}
-	if (xl_dump_core(xch, info->domid, path, 1, &res, why, sizeof why) < 0) {
-		say("domain %u '%s': core dump failed: %s", info->domid, info->name, why);
-		return;
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		say("domain %u '%s': core dump failed: pipe: %s", info->domid, info->name, strerror(errno));
+		return -1;
 	}
-	char lacks[80] = "";
-	if (res.ram_incomplete)
-		snprintf(lacks, sizeof lacks, "; INCOMPLETE: %llu KiB of RAM could not be mapped",
-			 (unsigned long long)(res.ram_missing_bytes >> 10));
-	say("domain %u '%s': core dumped to %s (%llu MiB of RAM, %u vCPU%s, %u kernel mappings%s)%s",
-	    info->domid, info->name, path, (unsigned long long)(res.ram_bytes >> 20), res.nr_vcpus,
-	    res.nr_vcpus == 1 ? "" : "s", res.nr_vsegs, res.walk_truncated ? ", page table cut short" : "",
-	    lacks);
+	pid = fork();
+	if (pid < 0) {
+		say("domain %u '%s': core dump failed: fork: %s", info->domid, info->name, strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0)
+		dump_child(info->domid, path, pfd[1]);
+	close(pfd[1]);
+	/* consoled_dump_gate said there is room, and nothing ran since. */
+	consoled_dump_add(&dumps, info, pid, pfd[0], path);
+	say("domain %u '%s': writing its core to %s (pid %d); it stays shut down until then",
+	    info->domid, info->name, path, (int)pid);
+	return 0;
+}
+
+/*
+ * D's child has ended (reaped by the caller, STATUS from waitpid): its
+ * report read, its pipe closed, the result said. The action goes on
+ * (domain_exceptions, called next) whether the core is there or not; if the
+ * domain went meanwhile (xl destroy), there is nothing left to do.
+ */
+static void dump_reaped(struct consoled_dump *d, int status)
+{
+	struct consoled_dump_report rep;
+	struct rivet_domain_info now;
+	char line[1024];
+	ssize_t got;
+	int remove;
+
+	memset(&rep, 0, sizeof rep);
+	got = read(d->fd, &rep, sizeof rep);
+	close(d->fd);
+	d->fd = -1;
+	consoled_dump_outcome(d, status, &rep, got < 0 ? 0 : (size_t)got, line, sizeof line, &remove);
+	if (remove && unlink(d->path) < 0 && errno != ENOENT)
+		say("domain %u: cannot remove %s: %s", d->domid, d->path, strerror(errno));
+	say("%s", line);
+	d->state = CONSOLED_DUMP_DONE;
+	d->pid = 0;
+	if (xc_domain_getinfo(xch, d->domid, &now) < 0 || consoled_dump_of(&dumps, &now) != d ||
+	    !(now.state & RIVET_DOMSTATE_SHUTDOWN) || (now.state & RIVET_DOMSTATE_DYING)) {
+		say("domain %u '%s' went while its core was written (xl destroy?): its on_* is not carried out",
+		    d->domid, d->name);
+		consoled_dump_forget(d);
+	}
+}
+
+/*
+ * rivet-consoled exits: each core still being written is stopped and its
+ * child reaped here, the partial file removed. The domain stays shut down;
+ * the next rivet-consoled finds it at start, writes its core and carries
+ * out its on_*.
+ */
+static void dumps_stop(void)
+{
+	/* Those that ended already (their SIGCHLD not read yet) are complete: their actions go on. */
+	exiting = 1;
+	reap();
+	for (unsigned i = 0; i < CONSOLED_MAX_DUMPS; i++) {
+		struct consoled_dump *d = &dumps.v[i];
+
+		if (d->state != CONSOLED_DUMP_WRITING)
+			continue;
+		kill(d->pid, SIGKILL);
+		while (waitpid(d->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		close(d->fd);
+		if (unlink(d->path) < 0 && errno != ENOENT)
+			say("domain %u: cannot remove %s: %s", d->domid, d->path, strerror(errno));
+		say("domain %u '%s': core dump stopped (rivet-consoled exits); it stays shut down, the next "
+		    "rivet-consoled writes its core and carries out its on_*", d->domid, d->name);
+		consoled_dump_forget(d);
+	}
 }
 
 /* Carries out on_* for every domain that has shut down. */
@@ -621,6 +731,7 @@ static void domain_exceptions(void)
 		free(rec);
 		return;
 	}
+	consoled_dumps_sweep(&dumps, ds.v, ds.n);
 	for (i = 0; i < ds.n; i++) {
 		const struct rivet_domain_info *info = &ds.v[i];
 		struct xl_record *have = NULL;
@@ -655,10 +766,30 @@ static void domain_exceptions(void)
 		d = dom_find(info->domid);
 		if (d)
 			drain(d, 1);
-		if (have && (xl_record_action(have, info->shutdown_reason) & RIVET_ACTION_COREDUMP))
-			dump_core(info);
+		struct consoled_dump *dump = NULL;
+		if (have && (xl_record_action(have, info->shutdown_reason) & RIVET_ACTION_COREDUMP)) {
+			switch (consoled_dump_gate(&dumps, info)) {
+			case CONSOLED_DUMP_START:
+				if (exiting)
+					continue;   /* no new core now: the next daemon writes it */
+				if (dump_start(info) == 0)
+					continue;   /* the action waits for the core (dump_reaped) */
+				break;
+			case CONSOLED_DUMP_BUSY:
+				say("domain %u '%s': %u cores are being written; its own waits for one of them",
+				    info->domid, info->name, CONSOLED_MAX_DUMPS);
+				continue;
+			case CONSOLED_DUMP_WAIT:
+				continue;
+			case CONSOLED_DUMP_ACT:
+				dump = consoled_dump_of(&dumps, info);
+				break;
+			}
+		}
 		if (act == CONSOLED_RENAME_RESTART) {
 			rename_restart(info, rec, d);
+			if (dump)
+				consoled_dump_forget(dump);   /* kept as preserve: never acted on again */
 			continue;
 		}
 		/* Only while shut down: ids are reused, and the check above is already history. */
@@ -668,6 +799,8 @@ static void domain_exceptions(void)
 			    consoled_reason_name(info->shutdown_reason), xc_strerror(r));
 			continue;
 		}
+		if (dump)
+			consoled_dump_forget(dump);
 		xl_record_remove(info->domid);
 		if (have)
 			dm_stop_start(have, info->domid);
@@ -685,18 +818,26 @@ static void domain_exceptions(void)
 	free(rec);
 }
 
+/* Every ended child, reaped here once: a core's writer, or xl create of a restart. */
 static void reap(void)
 {
-	int status;
+	struct consoled_dump *dump;
+	int status, dumped = 0;
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		dump = consoled_dump_by_pid(&dumps, (int)pid);
+		if (dump) {
+			dump_reaped(dump, status);
+			dumped = 1;
+		} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 			say("restart (pid %d) done", (int)pid);
 		else
 			say("restart (pid %d) failed (status %d): see the xl message above", (int)pid,
 			    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 	}
+	if (dumped)
+		domain_exceptions();   /* the actions that waited for their cores */
 }
 
 /* Daemon mode: stderr is <log dir>/consoled.log, opened again on SIGHUP. */
@@ -1102,6 +1243,7 @@ int main(int argc, char **argv)
 		clients[i].fd = -1;
 	for (i = 0; i < MAX_DOMS; i++)
 		doms[i].log.fd = -1;
+	consoled_dumps_init(&dumps);
 	say("started (pid %d): console virq on port %u, domain-exit virq on port %u; "
 	    "logs capped at %llu bytes, rate limit %u reads per %u ms", (int)getpid(), con_port,
 	    exc_port, (unsigned long long)log_cap, rate_limit, rate_period);
@@ -1165,6 +1307,7 @@ int main(int argc, char **argv)
 			accept_client(lfd);
 	}
 	/* A clean exit: clients see EOF, the socket goes, the logs are complete. */
+	dumps_stop();
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (clients[i].fd >= 0)
 			client_close(&clients[i]);

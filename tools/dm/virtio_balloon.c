@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * virtio_balloon.c: the memory balloon (see virtio_balloon.h). Page numbers
- * from a buffer are taken in order and gathered into runs of consecutive
- * pages (up to VIRTIO_BALLOON_RUN_MAX), each one hypercall; a run the
- * machine refuses is tried again page by page, so one bad page never costs
- * its neighbours.
+ * from a buffer are taken in order and gathered, scattered as they come,
+ * into lists of up to VIRTIO_BALLOON_RUN_MAX pages, each one hypercall
+ * (RIVET_MEMORY_LIST: one fence for the lot); a list the machine refuses is
+ * tried again page by page, so one bad page never costs its neighbours.
+ * Machine calls are counted against a budget per tick (rate limit).
  */
 #include "virtio_balloon.h"
 
@@ -70,6 +71,7 @@ static void bl_config_write(void *dev, uint32_t off, unsigned size, uint32_t val
 static void reclaim_one(struct virtio_balloon *b, uint64_t p)
 {
 	set(b->map, p, 1);
+	b->calls++;
 	int r = b->host.reclaim(b->host.ctx, b->ram_gpa + (p << VIRTIO_BALLOON_PFN_SHIFT), 1);
 	if (r == VIRTIO_BALLOON_HOST_OK || r == VIRTIO_BALLOON_HOST_ABSENT) {
 		/* ABSENT: out already (a predecessor died before it could say so). */
@@ -90,6 +92,7 @@ static void reclaim_one(struct virtio_balloon *b, uint64_t p)
  */
 static void reclaim_marked(struct virtio_balloon *b, uint64_t p)
 {
+	b->calls++;
 	int r = b->host.reclaim(b->host.ctx, b->ram_gpa + (p << VIRTIO_BALLOON_PFN_SHIFT), 1);
 	if (r == VIRTIO_BALLOON_HOST_ABSENT) {
 		b->st->ignored++;
@@ -104,25 +107,6 @@ static void reclaim_marked(struct virtio_balloon *b, uint64_t p)
 	b->st->refused++;
 }
 
-/* Pages [first, first + n) out: every bit is clear (checked by the caller). */
-static void reclaim_run(struct virtio_balloon *b, uint64_t first, uint64_t n)
-{
-	if (!n)
-		return;
-	for (uint64_t i = 0; i < n; i++)
-		set(b->map, first + i, 1);
-	int r = b->host.reclaim(b->host.ctx, b->ram_gpa + (first << VIRTIO_BALLOON_PFN_SHIFT), n);
-	if (r == VIRTIO_BALLOON_HOST_OK) {
-		b->st->nr_out += n;
-		b->st->inflated += n;
-		return;
-	}
-	for (uint64_t i = 0; i < n; i++) {
-		set(b->map, first + i, 0);
-		reclaim_one(b, first + i);
-	}
-}
-
 /*
  * Page P back from the machine. Its bit clears only once the page is there;
  * a page it cannot give (no memory) stays out: the driver is told anyway
@@ -131,6 +115,7 @@ static void reclaim_run(struct virtio_balloon *b, uint64_t first, uint64_t n)
  */
 static void restore_one(struct virtio_balloon *b, uint64_t p)
 {
+	b->calls++;
 	int r = b->host.restore(b->host.ctx, b->ram_gpa + (p << VIRTIO_BALLOON_PFN_SHIFT), 1);
 	if (r == VIRTIO_BALLOON_HOST_OK || r == VIRTIO_BALLOON_HOST_PRESENT) {
 		set(b->map, p, 0);
@@ -145,6 +130,7 @@ static void restore_run(struct virtio_balloon *b, uint64_t first, uint64_t n)
 {
 	if (!n)
 		return;
+	b->calls++;
 	int r = b->host.restore(b->host.ctx, b->ram_gpa + (first << VIRTIO_BALLOON_PFN_SHIFT), n);
 	if (r == VIRTIO_BALLOON_HOST_OK) {
 		for (uint64_t i = 0; i < n; i++)
@@ -158,14 +144,52 @@ static void restore_run(struct virtio_balloon *b, uint64_t first, uint64_t n)
 }
 
 /*
+ * The pages gathered (their bits in in_batch set; inflating, in the map
+ * too) in one call; refused, page by page.
+ */
+static void flush_batch(struct virtio_balloon *b, int inflate)
+{
+	uint64_t n = b->batch_n;
+	if (!n)
+		return;
+	b->batch_n = 0;
+	b->calls++;
+	int r = inflate ? b->host.reclaim_list(b->host.ctx, b->batch, n)
+			: b->host.restore_list(b->host.ctx, b->batch, n);
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t p = (b->batch[i] - b->ram_gpa) >> VIRTIO_BALLOON_PFN_SHIFT;
+		set(b->in_batch, p, 0);
+		if (r != VIRTIO_BALLOON_HOST_OK) {
+			if (inflate) {
+				set(b->map, p, 0);
+				reclaim_one(b, p);
+			} else {
+				restore_one(b, p);
+			}
+		} else if (!inflate) {
+			set(b->map, p, 0);
+		}
+	}
+	if (r != VIRTIO_BALLOON_HOST_OK)
+		return;
+	if (inflate) {
+		b->st->nr_out += n;
+		b->st->inflated += n;
+	} else {
+		b->st->nr_out -= n;
+		b->st->deflated += n;
+	}
+}
+
+/*
  * The page numbers of one chain, in order. A number outside the RAM, one
- * not out (deflate), and a repeat within the run being gathered are
+ * not out (deflate), and a repeat within the list being gathered are
  * ignored; one already out (inflate) is asked about again
  * (reclaim_marked()). Deflating stops at the maximum (xl mem-max).
  */
 static void take_pfns(struct virtio_balloon *b, const struct vq_chain *c, int inflate)
 {
-	uint64_t n = c->read_bytes / 4, run_first = 0, run_n = 0;
+	uint64_t n = c->read_bytes / 4;
 	const uint64_t first = b->ram_gpa >> VIRTIO_BALLOON_PFN_SHIFT;
 
 	if (n > VIRTIO_BALLOON_CHAIN_PFNS_MAX) {
@@ -185,35 +209,32 @@ static void take_pfns(struct virtio_balloon *b, const struct vq_chain *c, int in
 			continue;
 		}
 		p -= first;
-		/* Within the run being gathered, the bits are not changed yet. */
-		int in_run = run_n && p >= run_first && p - run_first < run_n;
-		if (inflate && !in_run && bit(b->map, p)) {
-			reclaim_marked(b, p);
-			continue;
-		}
-		if (in_run || bit(b->map, p) != !inflate) {
+		/* Within the list being gathered, the machine has not been asked yet. */
+		if (bit(b->in_batch, p)) {
 			b->st->ignored++;
 			continue;
 		}
-		if (!inflate && virtio_balloon_current(b) + run_n >= b->st->max_pages) {
+		if (inflate && bit(b->map, p)) {
+			reclaim_marked(b, p);
+			continue;
+		}
+		if (!inflate && !bit(b->map, p)) {
+			b->st->ignored++;
+			continue;
+		}
+		if (!inflate && virtio_balloon_current(b) + b->batch_n >= b->st->max_pages) {
 			b->st->refused++;   /* the domain is at its maximum already */
 			continue;
 		}
-		if (run_n && p == run_first + run_n && run_n < VIRTIO_BALLOON_RUN_MAX) {
-			run_n++;
-			continue;
-		}
+		/* Inflating, the bit is set before the machine is asked (see the header). */
 		if (inflate)
-			reclaim_run(b, run_first, run_n);
-		else
-			restore_run(b, run_first, run_n);
-		run_first = p;
-		run_n = 1;
+			set(b->map, p, 1);
+		set(b->in_batch, p, 1);
+		b->batch[b->batch_n++] = b->ram_gpa + (p << VIRTIO_BALLOON_PFN_SHIFT);
+		if (b->batch_n == VIRTIO_BALLOON_RUN_MAX)
+			flush_batch(b, inflate);
 	}
-	if (inflate)
-		reclaim_run(b, run_first, run_n);
-	else
-		restore_run(b, run_first, run_n);
+	flush_batch(b, inflate);
 }
 
 static bool bl_notify(void *dev, struct virtio_mmio *t, unsigned queue)
@@ -227,6 +248,11 @@ static bool bl_notify(void *dev, struct virtio_mmio *t, unsigned queue)
 	for (;;) {
 		if (budget-- == 0)
 			return true;
+		/* Out of calls for this tick: the rest waits in the ring for virtio_balloon_tick(). */
+		if (b->calls >= VIRTIO_BALLOON_CALLS_PER_TICK) {
+			b->deferred |= 1u << queue;
+			break;
+		}
 		int r = vq_pop(q, t->mem, &b->chain);
 		if (r == VQ_EMPTY)
 			break;
@@ -282,6 +308,17 @@ static void bl_reset(void *dev)
 		dm_log("balloon reset: %llu pages stay out (over the maximum, or not given back)",
 		       (unsigned long long)b->st->nr_out);
 	b->st->actual = 0;
+	b->deferred = 0;   /* the queues are gone with the reset */
+}
+
+void virtio_balloon_tick(struct virtio_balloon *b, struct virtio_mmio *t)
+{
+	uint32_t queues = b->deferred;
+	b->calls = 0;
+	b->deferred = 0;
+	for (unsigned q = 0; q < VIRTIO_BALLOON_NR_QUEUES; q++)
+		if (queues & (1u << q))
+			virtio_mmio_kick(t, q);
 }
 
 int virtio_balloon_set_target(struct virtio_balloon *b, struct virtio_mmio *t, uint64_t target_pages)
@@ -342,7 +379,9 @@ int virtio_balloon_init(struct virtio_balloon *b, const struct virtio_balloon_ho
 		return -1;
 	b->own_map = calloc(1, virtio_balloon_map_bytes(ram_pages));
 	b->pfns = malloc(4 * VIRTIO_BALLOON_CHAIN_PFNS_MAX);
-	if (!b->own_map || !b->pfns) {
+	b->batch = malloc(sizeof(uint64_t) * VIRTIO_BALLOON_RUN_MAX);
+	b->in_batch = calloc(1, virtio_balloon_map_bytes(ram_pages));
+	if (!b->own_map || !b->pfns || !b->batch || !b->in_batch) {
 		virtio_balloon_free(b);
 		return -1;
 	}
@@ -369,6 +408,10 @@ void virtio_balloon_free(struct virtio_balloon *b)
 {
 	free(b->own_map);
 	free(b->pfns);
+	free(b->batch);
+	free(b->in_batch);
 	b->own_map = NULL;
 	b->pfns = NULL;
+	b->batch = NULL;
+	b->in_batch = NULL;
 }

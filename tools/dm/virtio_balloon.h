@@ -71,7 +71,21 @@ struct virtio_balloon_host {
 	int (*reclaim)(void *ctx, uint64_t gpa, uint64_t nr_pages);
 	int (*restore)(void *ctx, uint64_t gpa, uint64_t nr_pages);
 	void *ctx;
+	/* The same for NR (1 to VIRTIO_BALLOON_RUN_MAX) single pages, all or nothing (RIVET_MEMORY_LIST). */
+	int (*reclaim_list)(void *ctx, const uint64_t *gpas, uint64_t nr);
+	int (*restore_list)(void *ctx, const uint64_t *gpas, uint64_t nr);
 };
+
+/*
+ * Machine calls (any of the above) the balloon makes per tick (a second,
+ * virtio_balloon_tick()) before it leaves the rest of its queues for the
+ * next one: a chain started is finished, so a tick may see at most one
+ * chain's calls more. Linux sends up to 256 pages a buffer, one call here:
+ * 4096 calls are 4 GiB a second, which no honest balloon asks for, while a
+ * guest ballooning single pages in a loop costs the machine at most that
+ * many fences a second.
+ */
+#define VIRTIO_BALLOON_CALLS_PER_TICK    4096u
 
 /* Guest-visible state and the accounting: plain data, restartable (dm_state.h). */
 struct virtio_balloon_state {
@@ -95,6 +109,11 @@ struct virtio_balloon {
 	struct virtio_dev vdev;      /* what virtio_mmio_init() takes */
 	struct vq_chain chain;       /* scratch: only ever used within one call */
 	uint8_t *pfns;               /* scratch: a chain's page numbers, copied out (heap) */
+	uint64_t *batch;             /* scratch: GPAs of the pages for the next list call (heap) */
+	uint64_t *in_batch;          /* scratch: ram_pages bits, set for the pages in batch (heap) */
+	unsigned batch_n;
+	unsigned calls;              /* machine calls since the last tick */
+	uint32_t deferred;           /* queues left for the next tick (bit per queue) */
 };
 
 /* The map's size in bytes for RAM_PAGES pages (whole 64-bit words). */
@@ -131,5 +150,11 @@ uint64_t virtio_balloon_current(const struct virtio_balloon *b);
 int virtio_balloon_set_target(struct virtio_balloon *b, struct virtio_mmio *t, uint64_t target_pages);
 /* xl mem-max: 0, or -1 when below the target or above the RAM (nothing changes). */
 int virtio_balloon_set_max(struct virtio_balloon *b, uint64_t max_pages);
+/*
+ * Once a tick (a second) of the device model's loop: a new budget of machine
+ * calls, and the queues that ran out of the last one run again, as if
+ * notified (nothing is lost meanwhile: their buffers wait in the ring).
+ */
+void virtio_balloon_tick(struct virtio_balloon *b, struct virtio_mmio *t);
 
 #endif

@@ -69,5 +69,6 @@ void hcs_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int hcs_sequences(void);
 int hcs_random(unsigned long n, unsigned long seed);
 int hcs_ioreq(void);
+int hcs_balloon(unsigned long rounds, unsigned long seed);
 
 #endif

@@ -12,10 +12,12 @@ static int usage(void)
 		"Usage: rivet-hcstress sequences\n"
 		"       rivet-hcstress random N SEED\n"
 		"       rivet-hcstress ioreq\n"
+		"       rivet-hcstress balloon N SEED\n"
 		"       rivet-hcstress free\n\n"
 		"Drives Rivet's control hypercalls with hostile sequences or random arguments\n"
 		"(on domains it creates itself) and checks that the microvisor stays consistent.\n"
 		"ioreq: acts as the device model of its own domains, honest and lying.\n"
+		"balloon: N rounds of scattered pages out of a running domain and back.\n"
 		"Prints PASS:/FAIL: lines; exits 1 when a check failed. free: the exact free\n"
 		"memory (PHYSINFO), in bytes.\n");
 	return 2;
@@ -48,5 +50,8 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "random") && !number(argv[2], &n) &&
 	    !number(argv[3], &seed))
 		return hcs_random(n, seed);
+	if (argc == 4 && !strcmp(argv[1], "balloon") && !number(argv[2], &n) &&
+	    !number(argv[3], &seed))
+		return hcs_balloon(n, seed);
 	return usage();
 }

@@ -326,6 +326,7 @@ static void one_call(void)
 		struct rivet_vcpu_info vi;
 		struct rivet_sched_params sp;
 		struct rivet_vcpu_context vc;
+		uint64_t q[RIVET_BALLOON_MAX_PAGES];   /* MEMORY_RECLAIM / RESTORE's list */
 	} buf;
 	uint64_t a[6];
 	int buf_arg = -1, must_fail = 0, ioctl_err = 0, bounce = below(3) != 0, k;
@@ -454,8 +455,24 @@ static void one_call(void)
 		a[0] = below(8) ? target_domid() : PICK(0, RIVET_DOMID_SELF);
 		a[1] = domu_gpa();
 		a[2] = below(2) ? npages() : PICK(RIVET_BALLOON_MAX_PAGES, RIVET_BALLOON_MAX_PAGES + 1, 1 + below(512));
+		/* Flags (1.5): mostly none; unknown bits refused. */
+		a[3] = below(8) ? 0 : garbage();
 		must_fail = a[0] == 0 || a[0] == RIVET_DOMID_SELF || !a[2] || a[2] > RIVET_BALLOON_MAX_PAGES ||
-			    a[1] % PG;
+			    (a[3] & ~RIVET_MEMORY_FLAGS) || (!(a[3] & RIVET_MEMORY_LIST) && a[1] % PG);
+		if (a[3] & RIVET_MEMORY_LIST)
+			a[1] = bad_buf();   /* a list not in Dom0's RAM */
+		if (a[3] == 0 && bounce && below(2)) {
+			/* A list of pages in the bounce page: scattered, some bad, some repeated. */
+			uint64_t n = a[2] <= RIVET_BALLOON_MAX_PAGES ? a[2] : RIVET_BALLOON_MAX_PAGES;
+			for (uint64_t i = 0; i < n; i++)
+				buf.q[i] = i && !below(16) ? buf.q[below(i)] : domu_gpa();
+			a[3] = RIVET_MEMORY_LIST;
+			buf_arg = 1;
+			len = n ? (uint32_t)(n * sizeof(uint64_t)) : 8;
+			must_fail = a[0] == 0 || a[0] == RIVET_DOMID_SELF || !a[2] || a[2] > RIVET_BALLOON_MAX_PAGES;
+		} else if (a[3] & RIVET_MEMORY_LIST) {
+			must_fail = 1;
+		}
 		break;
 	case RIVET_HC_FOREIGN_MAP:
 		if (nr_wins == MAX_TRACK)

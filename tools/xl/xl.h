@@ -133,6 +133,13 @@ void xl_record_free(struct xl_record *r);
 /* Copies CONFIG / appends one override; 0, or -1 (out of memory, or too many args). */
 int xl_record_set_config(struct xl_record *r, const char *config);
 int xl_record_add_arg(struct xl_record *r, const char *arg);
+/*
+ * Sets the override KEY=VALUE in place of any earlier KEY= or KEY+= one, so
+ * that a restart (xl create of the record) gets this value whatever the
+ * config file says: xl rename's name, xl vcpu-set's count. 0, or -1 (out of
+ * memory, or no room for one more override).
+ */
+int xl_record_set_arg(struct xl_record *r, const char *key, const char *value);
 /* Appends a disk (PATH copied); 0, or -1 (out of memory, or XL_MAX_DISKS already). */
 int xl_record_add_disk(struct xl_record *r, const char *vdev, unsigned slot, int readonly,
 		       const char *path);

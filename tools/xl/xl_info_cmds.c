@@ -649,18 +649,7 @@ int xl_cmd_uptime(xc_handle *h, int argc, char **argv)
  */
 static int record_set_name(struct xl_record *rec, const char *name)
 {
-	char arg[RIVET_NAME_LEN + sizeof "name="];
-	unsigned i, n = 0;
-
-	for (i = 0; i < rec->nr_args; i++) {
-		if (!strncmp(rec->args[i], "name=", 5) || !strncmp(rec->args[i], "name+=", 6))
-			free(rec->args[i]);
-		else
-			rec->args[n++] = rec->args[i];
-	}
-	rec->nr_args = n;
-	snprintf(arg, sizeof arg, "name=%s", name);
-	if (xl_record_add_arg(rec, arg) < 0)
+	if (xl_record_set_arg(rec, "name", name) < 0)
 		return -1;
 	snprintf(rec->name, sizeof rec->name, "%s", name);
 	return 0;

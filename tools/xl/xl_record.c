@@ -127,6 +127,32 @@ int xl_record_add_arg(struct xl_record *r, const char *arg)
 	return 0;
 }
 
+int xl_record_set_arg(struct xl_record *r, const char *key, const char *value)
+{
+	size_t k = strlen(key);
+	unsigned i, n = 0;
+	char *arg = malloc(k + strlen(value) + 2);
+
+	if (!arg)
+		return -1;
+	snprintf(arg, k + strlen(value) + 2, "%s=%s", key, value);
+	for (i = 0; i < r->nr_args; i++) {
+		const char *a = r->args[i];
+
+		if (!strncmp(a, key, k) && (a[k] == '=' || (a[k] == '+' && a[k + 1] == '=')))
+			free(r->args[i]);
+		else
+			r->args[n++] = r->args[i];
+	}
+	r->nr_args = n;
+	if (n >= XL_RECORD_MAX_ARGS) {
+		free(arg);
+		return -1;
+	}
+	r->args[r->nr_args++] = arg;
+	return 0;
+}
+
 int xl_record_add_disk(struct xl_record *r, const char *vdev, unsigned slot, int readonly,
 		       const char *path)
 {

@@ -4,15 +4,54 @@
  * vCPUs the domain may run first (DOMAIN_VCPUS: HSM cannot start more), then
  * its rivet-dm, which tells the guest's agent on the power button's vCPU
  * axis (docs/dm.md "The vCPU count"). As in Xen, the guest does the onlining
- * and offlining itself.
+ * and offlining itself, and the count outlives a reboot (the record's
+ * overrides).
  */
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dm_request.h"
 #include "xl.h"
+
+/*
+ * The count in the domain's record too, as libxl keeps it in the domain's
+ * stored configuration: a restart (on_reboot = "restart", xl create of the
+ * record) then starts N vCPUs of maxvcpus, as a boot-image domain restarted
+ * in place by the microvisor keeps its count. A domain without a record
+ * (boot image) has nothing to update. 0, or -1 (said).
+ */
+static int record_count(const struct rivet_domain_info *info, unsigned n)
+{
+	struct xl_record *rec = malloc(sizeof *rec);
+	char num[16], why[REASON_MAX];
+	int r = 0;
+
+	if (!rec) {
+		xl_err("vcpu-set: out of memory");
+		return -1;
+	}
+	if (xl_record_of(info, rec)) {
+		snprintf(num, sizeof num, "%u", info->nr_vcpus);
+		r = xl_record_set_arg(rec, "maxvcpus", num);
+		snprintf(num, sizeof num, "%u", n);
+		if (r == 0)
+			r = xl_record_set_arg(rec, "vcpus", num);
+		if (r < 0)
+			snprintf(why, sizeof why, "it holds %d overrides already", XL_RECORD_MAX_ARGS);
+		else
+			r = xl_record_write(info->domid, rec, why);
+		if (r < 0)
+			xl_err("vcpu-set: domain '%s' (%u) may run %u vCPUs now, but its record cannot keep the "
+			       "count (a restart brings the configured one back): %s", info->name, info->domid, n,
+			       why);
+	}
+	xl_record_free(rec);
+	free(rec);
+	return r;
+}
 
 int xl_cmd_vcpu_set(xc_handle *h, int argc, char **argv)
 {
@@ -84,6 +123,8 @@ int xl_cmd_vcpu_set(xc_handle *h, int argc, char **argv)
 		       r == XC_ENOTSUP ? " (this microvisor cannot limit a domain's vCPUs)" : "");
 		return XL_EXIT_FAIL;
 	}
+	if (record_count(&info, (unsigned)n) < 0)
+		return XL_EXIT_FAIL;
 	r = xl_dm_press(&info, DM_REQUEST_VCPUS, why);
 	if (r > 0) {
 		/* The count holds all the same: the guest just cannot start more than it. */

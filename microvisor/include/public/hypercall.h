@@ -18,7 +18,7 @@
 
 #define RIVET_SBI_EXT          0x0A524956UL  /* "\x0aRIV", firmware-specific range */
 #define RIVET_ABI_MAJOR        1
-#define RIVET_ABI_MINOR        4   /* 1.1: ioreq servers; 1.2: Dom0 events through its vPLIC;
+#define RIVET_ABI_MINOR        5   /* 1.1: ioreq servers; 1.2: Dom0 events through its vPLIC;
                                       1.3: scheduling parameters (SCHED_GET / SCHED_SET),
                                       DOMAIN_RENAME, DEBUG_KEYS, DMESG_READ's clear flag,
                                       start and sample times in struct rivet_domain_info;
@@ -26,7 +26,9 @@
                                       (guest core dumps), DOMAIN_VCPUS and
                                       avail_vcpus in struct rivet_domain_info
                                       (xl vcpu-set); ballooning: MEMORY_RECLAIM /
-                                      MEMORY_RESTORE, FOREIGN_MAP's HOLES flag */
+                                      MEMORY_RESTORE, FOREIGN_MAP's HOLES flag;
+                                      1.5: RIVET_MEMORY_LIST (MEMORY_RECLAIM /
+                                      MEMORY_RESTORE of a list of pages) */
 
 /*
  * DOMAIN_DESTROY's a1 (ABI 1.2; 0 before): IF_SHUTDOWN destroys only a
@@ -60,6 +62,17 @@
 #define RIVET_BALLOON_MAX_PAGES    512
 #define RIVET_FOREIGN_MAP_HOLES    1ULL
 #define RIVET_FOREIGN_MAP_FLAGS    RIVET_FOREIGN_MAP_HOLES
+
+/*
+ * MEMORY_RECLAIM / MEMORY_RESTORE's a3 (ABI 1.5; ignored before, callers
+ * passed 0): LIST makes a1 the GPA, in the caller's own RAM, of an array of
+ * a2 (1 to RIVET_BALLOON_MAX_PAGES) u64 guest-physical addresses, each of
+ * one 4 KiB page, in any order, no repeats. The call is all or nothing, as
+ * for a range, and the harts fence once for the whole list. Other bits:
+ * SBI_ERR_INVALID_PARAM.
+ */
+#define RIVET_MEMORY_LIST          1ULL
+#define RIVET_MEMORY_FLAGS         RIVET_MEMORY_LIST
 
 /* DEBUG_KEYS: at most this many key bytes per call (more: SBI_ERR_INVALID_PARAM). */
 #define RIVET_DEBUG_KEYS_MAX       32
@@ -103,9 +116,11 @@ enum rivet_hc {
 	                                   a3 = nr of pages, a4 = RIVET_FOREIGN_MAP_* flags (1.4) */
 	RIVET_HC_FOREIGN_UNMAP    = 35, /* a0 = caller's window GPA, a1 = nr of pages */
 	RIVET_HC_MEMORY_RECLAIM   = 36, /* a0 = domid, a1 = GPA, a2 = nr of pages (1 to
-	                                   RIVET_BALLOON_MAX_PAGES), all populated (1.4) */
+	                                   RIVET_BALLOON_MAX_PAGES), all populated (1.4);
+	                                   a3 = RIVET_MEMORY_* flags (1.5) */
 	RIVET_HC_MEMORY_RESTORE   = 37, /* a0 = domid, a1 = GPA, a2 = nr of pages (1 to
-	                                   RIVET_BALLOON_MAX_PAGES), none populated (1.4) */
+	                                   RIVET_BALLOON_MAX_PAGES), none populated (1.4);
+	                                   a3 = RIVET_MEMORY_* flags (1.5) */
 	RIVET_HC_EVTCHN_ALLOC     = 40, /* a0 = remote domid; value = new unbound local port */
 	RIVET_HC_EVTCHN_BIND      = 41, /* a0 = remote domid, a1 = remote port; value = local port */
 	RIVET_HC_EVTCHN_BIND_VIRQ = 42, /* a0 = enum rivet_virq; value = local port */

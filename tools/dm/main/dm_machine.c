@@ -240,6 +240,19 @@ static int balloon_restore(void *ctx, uint64_t gpa, uint64_t nr)
 	return balloon_answer(rc);
 }
 
+static int balloon_reclaim_list(void *ctx, const uint64_t *gpas, uint64_t nr)
+{
+	struct dm *dm = ctx;
+	return balloon_answer(xc_memory_reclaim_list(dm->xc, dm->args.domid, gpas, nr));
+}
+
+/* Refused, the pages are tried one by one, which logs what fails for good. */
+static int balloon_restore_list(void *ctx, const uint64_t *gpas, uint64_t nr)
+{
+	struct dm *dm = ctx;
+	return balloon_answer(xc_memory_restore_list(dm->xc, dm->args.domid, gpas, nr));
+}
+
 /*
  * The balloon in its slot, its state and its map of the pages out in the
  * arena; every device's view of the RAM then skips those (mem.holes). Bound
@@ -249,7 +262,8 @@ static int build_balloon(struct dm *dm, char *err, size_t errlen)
 {
 	struct dm_state *st = &dm->state;
 	struct dm_irq irq;
-	const struct virtio_balloon_host host = { balloon_reclaim, balloon_restore, dm };
+	const struct virtio_balloon_host host = { balloon_reclaim, balloon_restore, dm, balloon_reclaim_list,
+						   balloon_restore_list };
 	uint64_t pages = dm->args.ram_size / XC_PAGE_SIZE;
 
 	if (virtio_balloon_init(&dm->balloon, &host, dm->args.ram_base, pages,

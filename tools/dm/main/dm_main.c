@@ -536,6 +536,7 @@ static int serve(struct dm *dm, const sigset_t *waitmask, const sigset_t *blocke
 				dm_console_tick(&dm->vcon, now);
 			dm_machine_resync_irqs(dm);
 			dm_machine_watchdog(dm, paused);
+			virtio_balloon_tick(&dm->balloon, &dm->slot[DM_BALLOON_SLOT]);
 			next_tick = now + TICK_MS;
 		}
 
