@@ -151,7 +151,7 @@ def dom0_xl_lifecycle_on_two_harts():
 
         # vcpu-pin moves vCPU 1 to hart 0.
         out = sh(s, "xl vcpu-pin linux 1 0; xl vcpu-list linux")
-        assert re.search(r"linux\s+1\s+1\s+0\s+\S+\s+[\d.]+\s+0\s*$", out, re.M), out
+        assert re.search(r"^linux\s+1\s+1\s+0\s+\S+\s+[\d.]+\s+0 / all$", out, re.M), out
         sh(s, "xl destroy linux")
 
 

@@ -112,6 +112,26 @@ def xl_commands_list_uptime_rename_debug_keys_top():
         out, rc = status(s, "xl console -n 1 echo2")
         assert rc == 1 and "has no PV console 1" in out, out
 
+        # Xen's argument forms, as xl(1) shows them: -h anywhere, several settings in one
+        # key=value argument, getopt_long's --opt=value and options after the domain.
+        out, rc = status(s, "xl list -v -h")
+        assert rc == 0 and "Usage: xl list" in out, out
+        out, rc = status(s, "xl create -q /tmp/echo.cfg 'name=\"e3\"; memory=24'")
+        assert rc == 0, out
+        assert re.search(r"^e3\s+\d+\s+24\s+1\s", sh(s, "xl list e3"), re.M)
+        out, rc = status(s, "xl sched-credit2 --domain=e3 --weight=512 && xl sched-credit2 -de3")
+        assert rc == 0 and re.search(r"^e3\s+\d+\s+512\s+0$", out, re.M), out
+        out = sh(s, "xl list -Zc e3")
+        assert re.search(r"Time\(s\)\s+Security Label\s+Cpupool$", out, re.M), out
+        assert re.search(r"^e3\s+\d+\s+24\s+1\s+\S{6}\s+[\d.]+\s+-\s+Pool-0$", out, re.M), out
+        out, rc = status(s, "xl info free_memory")
+        assert rc == 0 and re.search(r"^\d+$", out, re.M), out
+        out, rc = status(s, "xl block-list 0 e3")
+        assert rc == 0 and re.search(r"^Vdev\s+Slot\s+Access\s+Target\n(rc=0)$", out, re.M), out
+        out, rc = status(s, "xl shutdown e3 --wait -F")   # no button: -F stops it; on_poweroff destroys it
+        assert rc == 0 and re.search(r"^Domain \d+ has been shut down, reason code 0$", out, re.M), out
+        wait_gone(s, "e3")
+
         # destroy -f: accepted.
         out, rc = status(s, "xl destroy -f echo2")
         assert rc == 0, out

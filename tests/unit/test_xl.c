@@ -471,10 +471,16 @@ TEST(list_rows)
 	i.state = RIVET_DOMSTATE_SHUTDOWN;
 	i.shutdown_reason = RIVET_SHUTDOWN_REBOOT;
 	xl_state_letters(&i, st);
+	CHECK_STR(st, "---sr-");                  /* Xen: 's', then the reason's letter */
+	i.shutdown_reason = RIVET_SHUTDOWN_POWEROFF;
+	xl_state_letters(&i, st);
 	CHECK_STR(st, "---s--");
+	i.shutdown_reason = RIVET_SHUTDOWN_WATCHDOG;
+	xl_state_letters(&i, st);
+	CHECK_STR(st, "---sw-");
 	i.shutdown_reason = RIVET_SHUTDOWN_CRASH;
 	xl_state_letters(&i, st);
-	CHECK_STR(st, "----c-");
+	CHECK_STR(st, "---sc-");
 	i.state = RIVET_DOMSTATE_DYING;
 	xl_state_letters(&i, st);
 	CHECK_STR(st, "-----d");
@@ -486,17 +492,17 @@ TEST(vcpu_rows_and_masks)
 	char row[256], m[64];
 
 	xl_vcpu_row("web", 3, 1, &vi, row, sizeof row);
-	CHECK_STR(row, "web                                  3     1     1   r--        0.5  0-1,3\n");
+	/* Xen's columns, to the blank: "%-32s %5u %5u%5u %3c%c- %9.1f  HARD / SOFT". */
+	CHECK_STR(row, "web                                  3     1    1   r--       0.5  0-1,3 / all\n");
 	vi.state = 0;
 	vi.affinity = 0;
 	xl_vcpu_row("web", 3, 0, &vi, row, sizeof row);
-	CHECK_STR(row, "web                                  3     0     -   --p        0.5  all\n");
+	CHECK_STR(row, "web                                  3     0    -   --p       0.5  all / all\n");
+	CHECK_STR(xl_vcpu_header, "Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n");
 	xl_mask_string(1ULL << 63 | 1, m, sizeof m);
 	CHECK_STR(m, "0,63");
 	xl_mask_string(0xf0, m, sizeof m);
 	CHECK_STR(m, "4-7");
-	/* The header's columns line up with the rows'. */
-	CHECK_EQ(strstr(xl_vcpu_header, "Affinity") - xl_vcpu_header, strstr(row, "all") - row);
 }
 
 TEST(domain_lookup)
@@ -661,6 +667,19 @@ TEST(create_args)
 	CHECK(strstr(d.text, "-x") != NULL);
 	CHECK_EQ(xl_create_args(2, a5, &o, &d), -1);
 	CHECK_STR(d.text, "no config file given");
+	/* Xen's getopt_long forms: --defconfig=FILE, -fFILE, flags together, -d/-A/--vncviewer accepted. */
+	char *a7[] = { "create", "memory=8", "--defconfig=web.cfg", "-pcd", "-A", "--vncviewer", "vcpus=1" };
+	CHECK_EQ(xl_create_args(7, a7, &o, &d), 0);
+	CHECK_STR(o.file, "web.cfg");
+	CHECK(o.paused && o.console && o.verbose && !o.dry_run);
+	CHECK_EQ(o.nr_ov, 2);
+	CHECK_STR(o.ov[0], "memory=8");
+	CHECK_STR(o.ov[1], "vcpus=1");
+	char *a8[] = { "create", "-fweb.cfg", "other.cfg" }, *a9[] = { "create", "web.cfg", "-f" };
+	CHECK_EQ(xl_create_args(3, a8, &o, &d), -1);
+	CHECK_STR(d.text, "'other.cfg' is neither key=value nor the only config file");
+	CHECK_EQ(xl_create_args(3, a9, &o, &d), -1);
+	CHECK_STR(d.text, "-f needs a file name");
 	CHECK(xl_command_find("vcpu-pin") != NULL);
 	CHECK(xl_command_find("frobnicate") == NULL);
 }
@@ -733,6 +752,19 @@ TEST(plan_overrides)
 	char *add3[] = { "memory+=5" };
 	CHECK_EQ(xl_plan_build(path_of("web.cfg"), add3, 1, 10000000, 0, &p, &d), -1);
 	CHECK(strstr(d.text, "'+=' cannot add a number to a number (given on the command line)") != NULL);
+	/* xl(1)'s own example: several settings in one argument, ';' or newline between them. */
+	char *multi[] = { "memory=40; name=\"m1\" ;extra=\"a;b\"", "vcpus=1\n  cpus=\"0\"", " ; " };
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), multi, 3, 10000000, 0, &p, &d), 0);
+	CHECK_EQ(p.cfg.max_bytes, 40 << 20);
+	CHECK_STR(p.cfg.name, "m1");
+	CHECK_EQ(p.cfg.nr_vcpus, 1);
+	CHECK_EQ(p.cfg.cpus_mask, 1);
+	args = fdt_getprop(p.dtb, fdt_path_offset(p.dtb, "/chosen"), "bootargs", NULL);
+	CHECK_STR(args, "a;b");                   /* a ';' inside quotes is the string's */
+	xl_plan_free(&p);
+	char *multi_bad[] = { "memory=40; vcpus=99" };
+	CHECK_EQ(xl_plan_build(path_of("web.cfg"), multi_bad, 1, 10000000, 0, &p, &d), -1);
+	CHECK(strstr(d.text, ": vcpus: ") != NULL && strstr(d.text, "(given on the command line)") != NULL);
 	char *add4[] = { "+=5" };
 	CHECK_EQ(xl_plan_build(path_of("web.cfg"), add4, 1, 10000000, 0, &p, &d), -1);
 	CHECK(strstr(d.text, "expected key=value") != NULL);
@@ -895,6 +927,23 @@ TEST(shutdown_all_and_options)
 	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d1), 0);
 	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d2), 0);
 	CHECK(nothing_left());
+
+	/* Xen's getopt_long forms: an option after DOM, --all, --wait. */
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, c1), 0);
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, c2), 0);
+	char *after[] = { "shutdown", "web", "-F" }, *longall[] = { "reboot", "--all", "-F" };
+	char *longbad[] = { "shutdown", "--colour", "web" };
+	CHECK_EQ(run_xl(h, xl_cmd_shutdown, out, sizeof out, err, sizeof err, 3, after), 0);
+	CHECK_STR(err, "Shutting down domain 1\n");
+	CHECK_EQ(mv_dom(1)->info.state, RIVET_DOMSTATE_SHUTDOWN);
+	CHECK_EQ(run_xl(h, xl_cmd_reboot, out, sizeof out, err, sizeof err, 3, longall), 0);
+	CHECK_STR(err, "Rebooting domain 2\n");
+	CHECK_EQ(mv_dom(2)->info.shutdown_reason, RIVET_SHUTDOWN_REBOOT);
+	CHECK_EQ(run_xl(h, xl_cmd_shutdown, out, sizeof out, err, sizeof err, 3, longbad), 1);
+	CHECK(strstr(err, "Usage: xl shutdown") == err);
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d1), 0);
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d2), 0);
+	CHECK(nothing_left());
 	xc_close(h);
 }
 
@@ -982,13 +1031,27 @@ TEST(list_destroy_and_friends)
 	CHECK_EQ(mv.last_args[2], 3);
 	CHECK_EQ(run_xl(h, xl_cmd_vcpu_pin, out, sizeof out, err, sizeof err, 4, pin_bad), 1);
 	CHECK(strstr(err, "has no vCPU '5'") != NULL);
+	/* Xen's form: [-f] DOM VCPU HARD SOFT; '-' leaves one alone; no soft affinity but "all". */
+	char *pin_soft[] = { "vcpu-pin", "-f", "web", "0", "1", "all" }, *pin_keep[] = { "vcpu-pin", "web", "0", "-", "-" };
+	char *pin_soft_bad[] = { "vcpu-pin", "web", "0", "-", "6-9" };
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_pin, out, sizeof out, err, sizeof err, 6, pin_soft), 0);
+	CHECK_EQ(mv.last_fn, RIVET_HC_VCPU_PIN);
+	CHECK_EQ(mv.last_args[1], 0);
+	CHECK_EQ(mv.last_args[2], 2);
+	mv.last_fn = 0;
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_pin, out, sizeof out, err, sizeof err, 5, pin_keep), 0);
+	CHECK(mv.last_fn != RIVET_HC_VCPU_PIN);
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_pin, out, sizeof out, err, sizeof err, 5, pin_soft_bad), 1);
+	CHECK_STR(err, "xl: vcpu-pin: soft affinity '6-9': Rivet's scheduler has none (give - or all)\n");
+	char *pin_back[] = { "vcpu-pin", "web", "0", "all" };
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_pin, out, sizeof out, err, sizeof err, 4, pin_back), 0);
 	mv.fail_fn = RIVET_HC_VCPU_PIN;
 	mv.fail_err = SBI_ERR_NOT_SUPPORTED;
 	CHECK_EQ(run_xl(h, xl_cmd_vcpu_pin, out, sizeof out, err, sizeof err, 4, pin), 1);
 	CHECK(strstr(err, "cannot change a vCPU's affinity") != NULL);
 	mv.fail_err = 0;
 	CHECK_EQ(run_xl(h, xl_cmd_vcpu_list, out, sizeof out, err, sizeof err, 2, vl), 0);
-	CHECK(strstr(out, "web                                  1     1     1   r--        0.5  0-1,3\n") != NULL);
+	CHECK(strstr(out, "web                                  1     1    1   r--       0.5  0-1,3 / all\n") != NULL);
 
 	/* domid takes a name only, domname an id only, as Xen's. */
 	char *domid[] = { "domid", "web" }, *domid_num[] = { "domid", "1" }, *domname[] = { "domname", "1" };
@@ -1428,6 +1491,16 @@ TEST(create_with_device_model)
 	snprintf(want, sizeof want, "Vdev  Slot  Access  Target\nxvda      0  ro      %s\n"
 		 "xvdb      1  rw      %s\n", path_of("ro.img"), path_of("d.img"));
 	CHECK_STR(out, want);
+	/* Xen's <Domain(s)>: one header, each domain's rows (Domain-0 has none); an unknown one prints nothing. */
+	char *bl2[] = { "block-list", "0", "dev" }, *bl3[] = { "block-list", "dev", "nosuch" };
+	CHECK_EQ(run_xl(h, xl_cmd_block_list, out, sizeof out, err, sizeof err, 3, bl2), 0);
+	CHECK_STR(out, want);
+	CHECK_EQ(run_xl(h, xl_cmd_block_list, out, sizeof out, err, sizeof err, 3, bl3), 1);
+	CHECK_STR(out, "");
+	CHECK_STR(err, "xl: domain 'nosuch' does not exist\n");
+	char *nl2[] = { "network-list", "dev", "Domain-0" };
+	CHECK_EQ(run_xl(h, xl_cmd_network_list, out, sizeof out, err, sizeof err, 3, nl2), 0);
+	CHECK_STR(out, xl_network_header);
 	/* dm-restart: a successor with --resume and this life's instance, recorded. */
 	{
 		char *dr[] = { "dm-restart", "dev" }, inst[32];
@@ -1746,13 +1819,36 @@ TEST(sched_credit2_and_rtds)
 	CHECK_STR(err, "xl: sched-rtds: invalid vcpu '2'\n");
 	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 9, re), 1);
 	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 5, rn), 1);
-	CHECK_STR(err, "xl: sched-rtds: -v, -p, -b and -e need a domain (-d)\n");
+	CHECK_STR(err, "xl: sched-rtds: -v, -p, -b and -e need a domain (-d), but for a listing with -v all\n");
+	/* xl(1)'s "xl sched-rtds -v all": every vCPU of every RTDS domain; getopt_long's forms. */
+	char *rva[] = { "sched-rtds", "-v", "all" }, *rvd[] = { "sched-rtds", "-vall", "--domain=web" };
+	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 3, rva), 0);
+	CHECK_STR(out, "Name                                ID VCPU    Period    Budget  Extratime\n"
+		       "web                                  1    0     10000      2000         no\n"
+		       "web                                  1    1     10000      2000         no\n");
+	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 3, rvd), 0);
+	CHECK(strstr(out, "web                                  1    1     10000      2000") != NULL);
+	char *rv0[] = { "sched-rtds", "-v", "0" }, *rpool[] = { "sched-rtds", "-c", "Pool-1" };
+	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 3, rv0), 1);
+	CHECK_EQ(run_xl(h, xl_cmd_sched_rtds, out, sizeof out, err, sizeof err, 3, rpool), 1);
+	CHECK(strstr(err, "unknown cpupool 'Pool-1'") != NULL);
 	CHECK_EQ(mv_dom(1)->rt_budget[1], 2000);
 	CHECK_EQ(mv_dom(1)->rt_period[0], 10000);
 	/* Back to credit: the weight it had. */
 	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 5, c), 0);
 	CHECK_EQ(mv_dom(1)->sched.policy, RIVET_SCHED_CREDIT);
 	CHECK_EQ(mv_dom(1)->sched.weight, 512);
+	/* sched-credit2: -dweb, --weight=N, -p Pool-0 (the only pool), -s refused. */
+	char *cl[] = { "sched-credit2", "-dweb", "--weight=300" }, *cp[] = { "sched-credit2", "-p", "Pool-0" };
+	char *cs[] = { "sched-credit2", "-s" }, *cpd[] = { "sched-credit2", "-p", "Pool-0", "-d", "web" };
+	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 3, cp), 0);
+	CHECK(strstr(out, "Domain-0") != NULL && strstr(out, "web") != NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 2, cs), 1);
+	CHECK(strstr(err, "no pool-wide parameters") != NULL);
+	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 5, cpd), 1);
+	CHECK_EQ(run_xl(h, xl_cmd_sched_credit2, out, sizeof out, err, sizeof err, 3, cl), 0);
+	CHECK_EQ(mv_dom(1)->sched.policy, RIVET_SCHED_CREDIT);
+	CHECK_EQ(mv_dom(1)->sched.weight, 300);
 
 	char *d1[] = { "destroy", "web" };
 	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d1), 0);
@@ -1928,7 +2024,7 @@ TEST(maxvcpus_and_vcpu_set)
 
 	/* vcpu-set: the count changes; without a device model the guest is not told, and xl says so. */
 	char *s2[] = { "vcpu-set", "web", "2" }, *s3[] = { "vcpu-set", "web", "3" };
-	char *s3i[] = { "vcpu-set", "-i", "web", "3" }, *s3l[] = { "vcpu-set", "--ignore-host", "1", "4" };
+	char *s3i[] = { "vcpu-set", "web", "3", "-i" }, *s3l[] = { "vcpu-set", "--ignore-host", "1", "4" };
 	char *s5[] = { "vcpu-set", "web", "5" }, *s0[] = { "vcpu-set", "web", "0" };
 	char *sx[] = { "vcpu-set", "web", "two" }, *sn[] = { "vcpu-set", "nosuch", "1" };
 	char *sd0[] = { "vcpu-set", "0", "1" }, *su[] = { "vcpu-set", "web" }, *su2[] = { "vcpu-set", "-x", "web", "1" };
@@ -2058,7 +2154,7 @@ TEST(new_pure_helpers)
 	b.state = RIVET_DOMSTATE_SHUTDOWN;
 	b.shutdown_reason = RIVET_SHUTDOWN_CRASH;
 	xl_list_verbose_row(&b, buf, sizeof buf);
-	CHECK(strstr(buf, "    ----c-  ") != NULL);
+	CHECK(strstr(buf, "    ---sc-  ") != NULL);
 	CHECK(strstr(buf, "-        3                -\n") != NULL);   /* Xen's SHUTDOWN_crash */
 	b.shutdown_reason = RIVET_SHUTDOWN_REBOOT;
 	xl_list_verbose_row(&b, buf, sizeof buf);
@@ -2113,6 +2209,16 @@ TEST(list_long_and_verbose)
 	CHECK(strstr(err, "Usage: xl list") != NULL);
 	CHECK_EQ(run_xl(h, xl_cmd_list_opts, out, sizeof out, err, sizeof err, 3, lx), 1);
 	CHECK_STR(err, "xl: domain 'nosuch' does not exist\n");
+	/* -Z, -c, -n: Xen's columns, in Xen's order; -v's label is the only one with -vZ. */
+	char *zcn[] = { "list", "web", "-Zc", "--numa" }, *vz[] = { "list", "-vZ", "web" };
+	CHECK_EQ(run_xl(h, xl_cmd_list_opts, out, sizeof out, err, sizeof err, 4, zcn), 0);
+	CHECK_STR(out, "Name                                        ID   Mem VCPUs\tState\tTime(s)   Security Label"
+		       "         Cpupool NODE Affinity\n"
+		       "web                                          1    64     2     r-----       0.0"
+		       "                -          Pool-0 all\n");
+	CHECK_EQ(run_xl(h, xl_cmd_list_opts, out, sizeof out, err, sizeof err, 3, vz), 0);
+	CHECK(strstr(out, "Security Label\n") != NULL && strstr(out, "-        -                -\n") != NULL);
+	CHECK(strstr(out, "Security Label   Security Label") == NULL);
 	CHECK_EQ(run_xl(h, xl_cmd_list_opts, out, sizeof out, err, sizeof err, 2, plain), 0);   /* as before */
 	CHECK(!strncmp(out, xl_list_header, strlen(xl_list_header)) && strstr(out, "Domain-0") == NULL);
 	CHECK_EQ(run_xl(h, xl_cmd_destroy_opts, out, sizeof out, err, sizeof err, 3, destroy), 0);
@@ -2139,6 +2245,17 @@ TEST(info_numa_dmesg_clear_uptime)
 	CHECK_EQ(run_xl(h, xl_cmd_info_opts, out, sizeof out, err, sizeof err, 1, n), 0);
 	CHECK(strstr(out, "cpu_topology") == NULL);
 	CHECK_EQ(run_xl(h, xl_cmd_info_opts, out, sizeof out, err, sizeof err, 2, nbad), 1);
+	/* Xen's fields with Rivet's values, and xl info NAME: the values of the lines NAME starts. */
+	CHECK_EQ(run_xl(h, xl_cmd_info_opts, out, sizeof out, err, sizeof err, 1, n), 0);
+	CHECK(strstr(out, "\nnr_nodes               : 1\ncores_per_socket       : 2\nthreads_per_core       : 1\n") != NULL);
+	CHECK(strstr(out, "\noutstanding_claims     : 0\nfree_cpus              : 0\n") != NULL);
+	char *i1[] = { "info", "free_memory" }, *i2[] = { "info", "free" }, *i3[] = { "info", "nosuch" };
+	CHECK_EQ(run_xl(h, xl_cmd_info_opts, out, sizeof out, err, sizeof err, 2, i1), 0);
+	CHECK_STR(out, "512\n");
+	CHECK_EQ(run_xl(h, xl_cmd_info_opts, out, sizeof out, err, sizeof err, 2, i2), 0);
+	CHECK_STR(out, "512\n0\n");             /* free_memory, free_cpus */
+	CHECK_EQ(run_xl(h, xl_cmd_info_opts, out, sizeof out, err, sizeof err, 2, i3), 0);
+	CHECK_STR(out, "");
 
 	/* dmesg -c prints, then drops exactly what it printed. */
 	strcpy(mv.log, "(rivet) one\n(rivet) two\n");
@@ -2189,6 +2306,9 @@ TEST(info_numa_dmesg_clear_uptime)
 	CHECK_STR(out, "");   /* nothing printed before the unknown name is found out */
 	CHECK_STR(err, "xl: domain 'x' does not exist\n");
 	CHECK_EQ(run_xl(h, xl_cmd_uptime, out, sizeof out, err, sizeof err, 2, upbad), 1);
+	char *ups2[] = { "uptime", "web", "-s" };   /* Xen's getopt: -s after the domain too */
+	CHECK_EQ(run_xl(h, xl_cmd_uptime, out, sizeof out, err, sizeof err, 3, ups2), 0);
+	CHECK(strstr(out, " up 1 day,  1:01, web (1)\n") == out + 9);
 	mv.now_ns = 0;   /* an older microvisor: no times */
 	for (unsigned i = 0; i < FDOMS; i++)
 		mv.d[i].info.start_ns = 0;
@@ -2308,6 +2428,11 @@ TEST(console_numbers)
 	CHECK_STR(err, "xl: console: domain 'web' (1) has no PV console 1 (it has one: 0, its SBI console)\n");
 	CHECK_EQ(run_xl(h, xl_cmd_console_opts, out, sizeof out, err, sizeof err, 4, nx), 1);
 	CHECK(strstr(err, "xl: console: -n 'x': expected a console number") == err);
+	char *joined[] = { "console", "web", "-n1" }, *tjoined[] = { "console", "-tserial", "web" };
+	CHECK_EQ(run_xl(h, xl_cmd_console_opts, out, sizeof out, err, sizeof err, 3, joined), 1);
+	CHECK_STR(err, "xl: console: domain 'web' (1) has no PV console 1 (it has one: 0, its SBI console)\n");
+	CHECK_EQ(run_xl(h, xl_cmd_console_opts, out, sizeof out, err, sizeof err, 3, tjoined), 1);
+	CHECK(strstr(err, "has no emulated serial console") != NULL);
 	CHECK_EQ(run_xl(h, xl_cmd_console_opts, out, sizeof out, err, sizeof err, 6, s1), 1);
 	CHECK(strstr(err, "one emulated serial console (0)") != NULL);
 	CHECK_EQ(run_xl(h, xl_cmd_console_opts, out, sizeof out, err, sizeof err, 6, tbad), 1);

@@ -87,6 +87,18 @@ TEST(escapes_and_semicolons)
 	CHECK_EQ(parse("a = 'double \" inside single'"), 0);
 	CHECK_STR(val("a")->str, "double \" inside single");
 	xlcfg_free(&cfg);
+	/* Xen's \xHH (two digits); no control characters, so not \x07 nor \a \b \f \v. */
+	CHECK_EQ(parse("a = \"\\x41\\x7e-\\xc3\\xa9\""), 0);
+	CHECK_STR(val("a")->str, "A~-\xc3\xa9");
+	xlcfg_free(&cfg);
+	CHECK_EQ(parse("a = \"\\x4\""), -1);
+	CHECK_STR(d.text, "t.cfg:1: a: '\\x' wants two hex digits in string");
+	CHECK_EQ(parse("a = \"\\x07\""), -1);
+	CHECK_STR(d.text, "t.cfg:1: a: '\\x07' would put a control character in the string");
+	CHECK_EQ(parse("a = \"\\x00\""), -1);
+	CHECK_EQ(parse("a = \"\\a\""), -1);
+	CHECK_STR(d.text, "t.cfg:1: a: '\\a' would put a control character in the string");
+	CHECK_EQ(parse("a = \"\\x"), -1);
 }
 
 TEST(syntax_errors)

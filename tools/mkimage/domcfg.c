@@ -98,6 +98,10 @@ static int key_name(struct ctx *c, const struct xlent *e)
 		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
 			return diag_fail(c->d, c->file, e->line, e->key,
 					 "\"%.40s\" has a character other than A-Z a-z 0-9 _ . -", s);
+	/* xl, as Xen's, reads an all-digit DOM as a domain id: such a name could never be named. */
+	if (strspn(s, "0123456789") == strlen(s))
+		return diag_fail(c->d, c->file, e->line, e->key,
+				 "\"%.40s\" is all digits (xl would read it as a domain id)", s);
 	memcpy(c->out->name, s, strlen(s) + 1);
 	c->out->line_name = e->line;
 	return 0;
@@ -269,7 +273,8 @@ static int key_cpus(struct ctx *c, const struct xlent *e)
 			return fail(c, e, "an empty list; give one item per vCPU, like [\"0\", \"1\"]");
 		for (unsigned i = 0; i < e->val.nr_items; i++) {
 			const struct xlval *it = &e->val.items[i];
-			if (it->kind != XLVAL_STRING)
+			/* A number is a hart, as in Xen (libxlutil keeps both as text). */
+			if (it->kind != XLVAL_STRING && it->kind != XLVAL_INT)
 				return diag_fail(c->d, c->file, e->line, e->key,
 						 "item %u: expected a quoted string, like \"0-1\"", i + 1);
 			if (cpumask_parse(it->str, &o->vcpu_masks[i], why) < 0)
@@ -278,7 +283,7 @@ static int key_cpus(struct ctx *c, const struct xlent *e)
 		o->nr_vcpu_masks = e->val.nr_items;
 		return 0;
 	}
-	if (e->val.kind != XLVAL_STRING)
+	if (e->val.kind == XLVAL_LIST || !e->val.str)
 		return fail(c, e, "expected a quoted string, like \"0-1\", or a list of them, one per vCPU");
 	if (cpumask_parse(e->val.str, &o->cpus_mask, why) < 0)
 		return fail(c, e, why);

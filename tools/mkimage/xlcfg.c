@@ -105,6 +105,18 @@ static void val_free(struct xlval *v)
 	memset(v, 0, sizeof *v);
 }
 
+/* A hex digit's value, or -1. */
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static int parse_string(struct lex *l, struct xlval *v)
 {
 	char quote = *l->p++;
@@ -134,6 +146,28 @@ static int parse_string(struct lex *l, struct xlval *v)
 			case 't': c = '\t'; break;
 			case 'r': c = '\r'; break;
 			case '\\': case '"': case '\'': break;
+			/* Xen's other C escapes make control characters, which strings never hold here. */
+			case 'a': case 'b': case 'f': case 'v':
+				free(buf);
+				return lex_fail(l, "'\\%c' would put a control character in the string", c);
+			case 'x': {
+				/* Xen's \xHH, exactly two hex digits; not a control character (nor NUL). */
+				int hi = l->end - l->p >= 2 ? hexval(l->p[0]) : -1;
+				int lo = hi >= 0 ? hexval(l->p[1]) : -1;
+
+				if (lo < 0) {
+					free(buf);
+					return lex_fail(l, "'\\x' wants two hex digits in string");
+				}
+				l->p += 2;
+				c = (char)(hi << 4 | lo);
+				if ((unsigned char)c < 0x20 || c == 0x7f) {
+					free(buf);
+					return lex_fail(l, "'\\x%c%c' would put a control character in the string",
+							l->p[-2], l->p[-1]);
+				}
+				break;
+			}
 			default:
 				free(buf);
 				if (c > 0x20 && c < 0x7f)

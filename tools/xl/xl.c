@@ -36,10 +36,12 @@ int main(int argc, char **argv)
 		xl_err("unknown command '%s' (xl help lists them)", argv[1]);
 		return XL_EXIT_FAIL;
 	}
-	if (argc > 2 && (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help"))) {
-		fprintf(stdout, "Usage: xl %s %s\n\n%s.\n", c->name, c->usage, c->help);
-		return XL_EXIT_OK;
-	}
+	/* Xen's -h among a command's options, wherever its getopt finds it: the usage, exit 0. */
+	for (int k = 2; k < argc; k++)
+		if (!strcmp(argv[k], "-h") || !strcmp(argv[k], "--help")) {
+			fprintf(stdout, "Usage: xl %s %s\n\n%s.\n", c->name, c->usage, c->help);
+			return XL_EXIT_OK;
+		}
 	if (c->needs_xc) {
 		r = xc_open(&h);
 		if (r < 0) {

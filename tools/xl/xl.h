@@ -470,6 +470,13 @@ void xl_uptime_string(uint64_t secs, int short_mode, char *buf, size_t size);
 /* list -v: the columns after Time(s) in the header, and a whole row (with its newline). */
 extern const char xl_list_verbose_extra[];
 int xl_list_verbose_row(const struct rivet_domain_info *info, char *buf, size_t size);
+/* list -v / -Z / -c / -n: Xen's extra columns (header and row, each with its newline). */
+#define XL_LIST_VERBOSE 1u
+#define XL_LIST_CONTEXT 2u   /* -Z: the security label */
+#define XL_LIST_CPUPOOL 4u
+#define XL_LIST_NUMA    8u
+void xl_list_header_opts(unsigned opts, char *buf, size_t size);
+int xl_list_row_opts(const struct rivet_domain_info *info, unsigned opts, char *buf, size_t size);
 /* xentop's state letters "dsbcpr", '-' where unset. */
 void xl_top_state(const struct rivet_domain_info *info, char out[7]);
 /* xl top's header and one row: CPU(%) from PREV (the same domain's last sample, or NULL). */

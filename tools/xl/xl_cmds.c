@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* xl_cmds.c: xl's subcommands over libxc, with Xen xl's names, columns and exit codes. */
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -15,8 +17,9 @@ const struct xl_command xl_commands[] = {
 	{ "create", xl_cmd_create, 0, "[-c] [-n|--dryrun] [-p] [-q] [-V] [-F] [-e] <ConfigFile> [key=value ...]",
 	  "Create a domain from a config file (-c: attach its console; -n: dry run; -p: leave it paused; "
 	  "-V: print the plan too; -F: wait until the domain is gone)" },
-	{ "list", xl_cmd_list_opts, 1, "[-l|--long] [-v|--verbose] [Domain ...]",
-	  "List information about all or some domains (-l: as JSON; -v: with UUID, reason code and label)" },
+	{ "list", xl_cmd_list_opts, 1, "[-l|--long] [-v|--verbose] [-Z|--context] [-c|--cpupool] [-n|--numa] [Domain ...]",
+	  "List information about all or some domains (-l: as JSON; -v: with UUID, reason code and label; "
+	  "-Z: label; -c: cpupool; -n: NUMA node affinity)" },
 	{ "destroy", xl_cmd_destroy_opts, 1, "[-f] <Domain>",
 	  "Terminate a domain immediately (-f: Xen's force, accepted)" },
 	{ "shutdown", xl_cmd_shutdown, 1, "[-a] [-w] [-F] [-t SECS] <Domain>",
@@ -32,11 +35,11 @@ const struct xl_command xl_commands[] = {
 	  "Set the current memory usage for a domain (its balloon's target; MiB unless a unit is given)" },
 	{ "mem-max", xl_cmd_mem_max, 1, "<Domain> <MemMB['b'|'k'|'m'|'g'|'t']>",
 	  "Set the maximum amount reservation for a domain (at most its maxmem, at least its target)" },
-	{ "sched-credit2", xl_cmd_sched_credit2, 1, "[-d <Domain> [-w <Weight>] [-c <Cap>]]",
+	{ "sched-credit2", xl_cmd_sched_credit2, 1, "[-d <Domain> [-w <Weight>] [-c <Cap>]] [-p Pool-0]",
 	  "Get or set a domain's credit parameters (weight 1-65535, default 256; cap: percent of one "
 	  "hart, 0 = none); setting them makes the domain a credit domain" },
 	{ "sched-rtds", xl_cmd_sched_rtds, 1,
-	  "[-d <Domain> [-v <VCPU|all> [-p <Period> -b <Budget> [-e <0|1>]]]...]",
+	  "[-d <Domain>] [-v <VCPU|all> [-p <Period> -b <Budget> [-e <0|1>]]]... [-c Pool-0]",
 	  "Get or set a domain's RTDS parameters per vCPU (microseconds: period 100-10000000, budget "
 	  "10 up to the period; -e: extratime); setting them makes the domain an RTDS domain" },
 	{ "pause", xl_cmd_pause, 1, "<Domain>", "Pause execution of a domain" },
@@ -44,7 +47,9 @@ const struct xl_command xl_commands[] = {
 	{ "console", xl_cmd_console_opts, 1, "[-t pv|serial] [-n NUM] <Domain>",
 	  "Attach to a domain's console (detach: Ctrl-]); -t: only its PV (virtio, else SBI) or serial one; "
 	  "-n: that type's console NUM (PV 1: the SBI console of a domain with a virtio one)" },
-	{ "info", xl_cmd_info_opts, 1, "[-n|--numa]", "Get information about the host (-n: with CPU topology and NUMA)" },
+	{ "info", xl_cmd_info_opts, 1, "[-n|--numa] [Name]",
+	  "Get information about the host (-n: with CPU topology and NUMA; Name: only the values of the "
+	  "lines whose name starts with it)" },
 	{ "dmesg", xl_cmd_dmesg_opts, 1, "[-c|--clear]",
 	  "Read the microvisor's message buffer (-c: and clear what was read)" },
 	{ "uptime", xl_cmd_uptime, 1, "[-s] [Domain ...]", "Print uptime for all or some domains (-s: short)" },
@@ -54,15 +59,16 @@ const struct xl_command xl_commands[] = {
 	{ "debug-keys", xl_cmd_debug_keys, 1, "<Keys>",
 	  "Send debug keys to the microvisor (h: list them; output in xl dmesg)" },
 	{ "vcpu-list", xl_cmd_vcpu_list, 1, "[Domain ...]", "List the vCPUs of all or some domains" },
-	{ "vcpu-pin", xl_cmd_vcpu_pin, 1, "<Domain> <VCPU|all> <CPUs|all>",
-	  "Set which harts a vCPU may run on" },
+	{ "vcpu-pin", xl_cmd_vcpu_pin, 1, "[-f|--force] <Domain> <VCPU|all> <Hard affinity|-|all> [-|all]",
+	  "Set which harts a vCPU may run on (no soft affinity: its argument may only be - or all)" },
 	{ "vcpu-set", xl_cmd_vcpu_set, 1, "[-i|--ignore-host] <Domain> <vCPUs>",
 	  "Set the number of active vCPUs, up to the domain's maxvcpus (its guest agent onlines or "
 	  "offlines them; -i: allow more than the machine's harts)" },
-	{ "block-list", xl_cmd_block_list, 1, "<Domain>", "List the virtual block devices of a domain" },
+	{ "block-list", xl_cmd_block_list, 1, "<Domain(s)>", "List the virtual block devices of one or more domains" },
 	{ "dm-restart", xl_cmd_dm_restart, 1, "<Domain>",
 	  "Replace a domain's device model; the domain carries on where it was" },
-	{ "network-list", xl_cmd_network_list, 1, "<Domain>", "List the virtual network interfaces of a domain" },
+	{ "network-list", xl_cmd_network_list, 1, "<Domain(s)>",
+	  "List the virtual network interfaces of one or more domains" },
 	{ "domid", xl_cmd_domid, 1, "<DomainName>", "Convert a domain name to domain id" },
 	{ "domname", xl_cmd_domname, 1, "<DomainId>", "Convert a domain id to domain name" },
 	{ "dump-core", xl_cmd_dump_core, 1, "<Domain> <filename>",
@@ -112,35 +118,50 @@ static int find_domain(xc_handle *h, const char *spec, struct rivet_domain_info 
 
 int xl_create_args(int argc, char **argv, struct xl_create_opts *o, struct diag *d)
 {
-	int i;
+	/* Xen's options (xl_cmdtable.c), parsed as its getopt_long does: anywhere on the line, -pc, -fFILE. */
+	static const struct option longopts[] = {
+		{ "dryrun", no_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "defconfig", required_argument, NULL, 'f' },
+		{ "vncviewer", no_argument, NULL, 'V' },
+		{ "vncviewer-autopass", no_argument, NULL, 'A' },
+		{ "verbose", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt, i;
 
 	memset(o, 0, sizeof *o);
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "-c"))
-			o->console = 1;
-		else if (!strcmp(a, "-n") || !strcmp(a, "--dryrun"))
-			o->dry_run = 1;
-		else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
-			o->quiet = 1;
-		else if (!strcmp(a, "-p"))
-			o->paused = 1;
-		else if (!strcmp(a, "-V") || !strcmp(a, "--verbose"))
-			o->verbose = 1;
-		else if (!strcmp(a, "-F"))
-			o->foreground = 1;
-		else if (!strcmp(a, "-e"))
-			;   /* Xen: no background waiter for the domain's death; Rivet's is rivet-consoled */
-		else if (!strcmp(a, "-f")) {
-			if (++i == argc)
-				return diag_fail(d, NULL, 0, NULL, "-f needs a file name");
+	optind = 0;   /* a fresh scan (glibc and musl both reset on 0) */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":cnqpVFedAf:", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': o->console = 1; break;
+		case 'n': o->dry_run = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'p': o->paused = 1; break;
+		/* Xen's -V starts a VNC viewer; a Rivet domain has no display, so -V shows the plan. */
+		case 'V': o->verbose = 1; break;
+		case 'F': o->foreground = 1; break;
+		/* Xen: no background waiter for the domain's death (Rivet's is rivet-consoled); debug
+		 * output; the VNC password. Nothing to change here. */
+		case 'e': case 'd': case 'A': break;
+		case 'f':
 			if (o->file)
 				return diag_fail(d, NULL, 0, NULL, "more than one config file");
-			o->file = argv[i];
-		} else if (a[0] == '-' && a[1])
-			return diag_fail(d, NULL, 0, NULL, "unknown option '%.40s'", a);
-		else if (strchr(a, '=')) {
+			o->file = optarg;
+			break;
+		case ':':
+			return diag_fail(d, NULL, 0, NULL, "-f needs a file name");
+		default:
+			if (optopt)
+				return diag_fail(d, NULL, 0, NULL, "unknown option '-%c'", optopt);
+			return diag_fail(d, NULL, 0, NULL, "unknown option '%.40s'", argv[optind - 1]);
+		}
+	}
+	for (i = optind; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strchr(a, '=')) {
 			if (o->nr_ov == XL_MAX_OVERRIDES)
 				return diag_fail(d, NULL, 0, NULL, "more than %d key=value overrides",
 						 XL_MAX_OVERRIDES);
@@ -407,52 +428,63 @@ int xl_cmd_destroy(xc_handle *h, int argc, char **argv)
 	return XL_EXIT_FAIL;
 }
 
-int xl_cmd_block_list(xc_handle *h, int argc, char **argv)
+/*
+ * block-list and network-list DOM...: Xen's header once, then each domain's
+ * devices from its record (none without one: Domain-0, boot-time domains).
+ * Every DOM is looked up first, so an unknown one prints nothing.
+ */
+static int device_list(xc_handle *h, int argc, char **argv, const char *cmd, int nics)
 {
-	struct rivet_domain_info info;
+	struct xl_domains ds;
 	struct xl_record rec;
 	char why[REASON_MAX], row[PATH_MAX + 64];
 	unsigned i;
+	int k, r;
 
-	if (argc != 2 || argv[1][0] == '-')
-		return usage_of("block-list");
-	if (find_domain(h, argv[1], &info) < 0)
+	if (argc < 2)
+		return usage_of(cmd);
+	for (k = 1; k < argc; k++)
+		if (argv[k][0] == '-')
+			return usage_of(cmd);
+	r = xl_domains_get(h, &ds);
+	if (r < 0) {
+		xl_err("cannot list domains: %s", xc_strerror(r));
 		return XL_EXIT_FAIL;
-	xl_record_init(&rec);
-	/* No record (Domain-0, a boot-time domain): no disks. */
-	if (xl_record_read(info.domid, &rec, why) < 0 || strncmp(rec.name, info.name, sizeof rec.name))
-		xl_record_free(&rec);
-	fputs(xl_block_header, stdout);
-	for (i = 0; i < rec.nr_disks; i++) {
-		xl_block_row(&rec.disks[i], row, sizeof row);
-		fputs(row, stdout);
 	}
-	xl_record_free(&rec);
+	for (k = 1; k < argc; k++)
+		if (xl_domains_find(&ds, argv[k]) < 0) {
+			xl_err("domain '%s' does not exist", argv[k]);
+			xl_domains_free(&ds);
+			return XL_EXIT_FAIL;
+		}
+	fputs(nics ? xl_network_header : xl_block_header, stdout);
+	for (k = 1; k < argc; k++) {
+		const struct rivet_domain_info *info = &ds.v[xl_domains_find(&ds, argv[k])];
+
+		xl_record_init(&rec);
+		if (xl_record_read(info->domid, &rec, why) < 0 || strncmp(rec.name, info->name, sizeof rec.name))
+			xl_record_free(&rec);
+		for (i = 0; i < (nics ? rec.nr_vifs : rec.nr_disks); i++) {
+			if (nics)
+				xl_network_row(&rec.vifs[i], row, sizeof row);
+			else
+				xl_block_row(&rec.disks[i], row, sizeof row);
+			fputs(row, stdout);
+		}
+		xl_record_free(&rec);
+	}
+	xl_domains_free(&ds);
 	return XL_EXIT_OK;
+}
+
+int xl_cmd_block_list(xc_handle *h, int argc, char **argv)
+{
+	return device_list(h, argc, argv, "block-list", 0);
 }
 
 int xl_cmd_network_list(xc_handle *h, int argc, char **argv)
 {
-	struct rivet_domain_info info;
-	struct xl_record rec;
-	char why[REASON_MAX], row[160];
-	unsigned i;
-
-	if (argc != 2 || argv[1][0] == '-')
-		return usage_of("network-list");
-	if (find_domain(h, argv[1], &info) < 0)
-		return XL_EXIT_FAIL;
-	xl_record_init(&rec);
-	/* No record (Domain-0, a boot-time domain): no NICs. */
-	if (xl_record_read(info.domid, &rec, why) < 0 || strncmp(rec.name, info.name, sizeof rec.name))
-		xl_record_free(&rec);
-	fputs(xl_network_header, stdout);
-	for (i = 0; i < rec.nr_vifs; i++) {
-		xl_network_row(&rec.vifs[i], row, sizeof row);
-		fputs(row, stdout);
-	}
-	xl_record_free(&rec);
-	return XL_EXIT_OK;
+	return device_list(h, argc, argv, "network-list", 1);
 }
 
 /*
@@ -638,26 +670,33 @@ static int stop(xc_handle *h, int argc, char **argv, const char *cmd,
 	unsigned n = 0, i;
 	int wait = 0, all = 0, force = 0, rc = XL_EXIT_OK, r, k;
 
-	for (k = 1; k < argc && argv[k][0] == '-' && argv[k][1]; k++)
-		for (const char *c = argv[k] + 1; *c; c++) {
-			if (*c == 'w') {
-				wait = 1;
-			} else if (*c == 'a') {
-				all = 1;
-			} else if (*c == 'F') {
-				force = 1;
-			} else if (*c == 't') {
-				/* -t SECS or -tSECS: the rest of this word, else the next one. */
-				const char *v = c[1] ? c + 1 : k + 1 < argc ? argv[++k] : NULL;
-				if (!v || xl_parse_uint(v, 24 * 3600, &secs) < 0 || !secs) {
-					xl_err("%s: -t wants a number of seconds, 1 to 86400", cmd);
-					return XL_EXIT_FAIL;
-				}
-				break;
-			} else {
-				return usage_of(cmd);
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "wait", no_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	/* As Xen's getopt_long: -aw, --all, --wait, options before or after DOM; -t SECS is Rivet's. */
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":awFt:", longopts, NULL)) != -1) {
+		if (opt == 'w') {
+			wait = 1;
+		} else if (opt == 'a') {
+			all = 1;
+		} else if (opt == 'F') {
+			force = 1;
+		} else if (opt == 't' || (opt == ':' && optopt == 't')) {
+			if (opt == ':' || xl_parse_uint(optarg, 24 * 3600, &secs) < 0 || !secs) {
+				xl_err("%s: -t wants a number of seconds, 1 to 86400", cmd);
+				return XL_EXIT_FAIL;
 			}
+		} else {
+			return usage_of(cmd);
 		}
+	}
+	k = optind;
 	if (argc - k != (all ? 0 : 1))
 		return usage_of(cmd);
 	if (all) {
@@ -716,7 +755,9 @@ static int stop(xc_handle *h, int argc, char **argv, const char *cmd,
 				rc = XL_EXIT_FAIL;
 				continue;
 			}
-			fprintf(stderr, "Domain %u has been shut down\n", targets[i].domid);
+			/* Xen's line, with Xen's code of the reason asked for (SHUTDOWN_poweroff 0, _reboot 1). */
+			fprintf(stderr, "Domain %u has been shut down, reason code %d\n", targets[i].domid,
+				why == RIVET_SHUTDOWN_REBOOT ? 1 : 0);
 		}
 	}
 	free(how);
@@ -807,15 +848,35 @@ int xl_cmd_sysrq(xc_handle *h, int argc, char **argv)
 	return press_for("sysrq", &dom, DM_REQUEST_SYSRQ(argv[2][0]));
 }
 
+/*
+ * One "name : value" line of xl info, or with ONLY (Xen's xl info NAME) just
+ * the value, and only when the line's name starts with ONLY, as Xen's.
+ */
+static void info_line(const char *only, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void info_line(const char *only, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (only && strncmp(name, only, strlen(only)))
+		return;
+	if (!only)
+		printf("%-23s: ", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
 int xl_cmd_info(xc_handle *h, int argc, char **argv)
 {
 	struct rivet_physinfo pi;
 	struct utsname u;
+	const char *only = argc == 2 ? argv[1] : NULL;
 	uint32_t v;
 	int r;
 
-	(void)argv;
-	if (argc != 1)
+	if (argc > 2 || (only && only[0] == '-'))
 		return usage_of("info");
 	r = xc_physinfo(h, &pi);
 	if (r < 0) {
@@ -826,20 +887,29 @@ int xl_cmd_info(xc_handle *h, int argc, char **argv)
 		v = pi.abi_version;
 	if (uname(&u) < 0)
 		memset(&u, 0, sizeof u);
-	printf("host                   : %s\n", u.nodename);
-	printf("release                : %s\n", u.release);
-	printf("version                : %s\n", u.version);
-	printf("machine                : %s\n", u.machine);
-	printf("nr_cpus                : %u\n", pi.nr_harts);
-	printf("max_cpu_id             : %u\n", pi.nr_harts ? pi.nr_harts - 1 : 0);
-	printf("max_vcpus_per_domain   : %u\n", pi.max_vcpus_per_domain);
-	printf("timebase_hz            : %llu\n", (unsigned long long)pi.timebase_hz);
-	printf("total_memory           : %llu\n", (unsigned long long)(pi.total_bytes >> 20));
-	printf("free_memory            : %llu\n", (unsigned long long)(pi.free_bytes >> 20));
-	printf("rivet_major            : %u\n", v >> 16);
-	printf("rivet_minor            : %u\n", v & 0xffff);
-	printf("rivet_version          : %u.%u\n", v >> 16, v & 0xffff);
-	printf("xl_abi                 : %u.%u\n", RIVET_ABI_MAJOR, RIVET_ABI_MINOR);
+	info_line(only, "host", "%s", u.nodename);
+	info_line(only, "release", "%s", u.release);
+	info_line(only, "version", "%s", u.version);
+	info_line(only, "machine", "%s", u.machine);
+	info_line(only, "nr_cpus", "%u", pi.nr_harts);
+	info_line(only, "max_cpu_id", "%u", pi.nr_harts ? pi.nr_harts - 1 : 0);
+	/* The microvisor knows no topology: one node, one socket, each hart its own core (info -n). */
+	info_line(only, "nr_nodes", "%u", 1u);
+	info_line(only, "cores_per_socket", "%u", pi.nr_harts);
+	info_line(only, "threads_per_core", "%u", 1u);
+	info_line(only, "max_vcpus_per_domain", "%u", pi.max_vcpus_per_domain);
+	info_line(only, "timebase_hz", "%llu", (unsigned long long)pi.timebase_hz);
+	info_line(only, "total_memory", "%llu", (unsigned long long)(pi.total_bytes >> 20));
+	info_line(only, "free_memory", "%llu", (unsigned long long)(pi.free_bytes >> 20));
+	/* No page sharing and no claims: Xen's counters of them are 0; every hart serves domains. */
+	info_line(only, "sharing_freed_memory", "%u", 0u);
+	info_line(only, "sharing_used_memory", "%u", 0u);
+	info_line(only, "outstanding_claims", "%u", 0u);
+	info_line(only, "free_cpus", "%u", 0u);
+	info_line(only, "rivet_major", "%u", v >> 16);
+	info_line(only, "rivet_minor", "%u", v & 0xffff);
+	info_line(only, "rivet_version", "%u.%u", v >> 16, v & 0xffff);
+	info_line(only, "xl_abi", "%u.%u", RIVET_ABI_MAJOR, RIVET_ABI_MINOR);
 	return XL_EXIT_OK;
 }
 
@@ -902,30 +972,52 @@ int xl_cmd_vcpu_list(xc_handle *h, int argc, char **argv)
 	return XL_EXIT_OK;
 }
 
+/*
+ * vcpu-pin [-f|--force] DOM VCPU|all HARD [SOFT], Xen's form: HARD "-"
+ * leaves the hard affinity alone; Rivet's scheduler has no soft affinity,
+ * so SOFT may only be "-" or "all" (no preference). -f (Xen: undo a pinning
+ * the guest kernel made) has nothing to undo here: no guest can pin itself.
+ */
 int xl_cmd_vcpu_pin(xc_handle *h, int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct rivet_domain_info info;
 	char why[REASON_MAX];
 	uint64_t vcpu = 0, mask;
 	uint32_t v, first, last;
-	int r;
+	int r, opt, a;
 
-	if (argc != 4)
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "f", longopts, NULL)) != -1)
+		if (opt != 'f')
+			return usage_of("vcpu-pin");
+	a = optind;
+	if (argc - a != 3 && argc - a != 4)
 		return usage_of("vcpu-pin");
-	if (find_domain(h, argv[1], &info) < 0)
+	if (argc - a == 4 && strcmp(argv[a + 3], "-") && strcmp(argv[a + 3], "all")) {
+		xl_err("vcpu-pin: soft affinity '%s': Rivet's scheduler has none (give - or all)", argv[a + 3]);
 		return XL_EXIT_FAIL;
-	if (!strcmp(argv[2], "all")) {
+	}
+	if (find_domain(h, argv[a], &info) < 0)
+		return XL_EXIT_FAIL;
+	if (!strcmp(argv[a + 1], "all")) {
 		first = 0;
 		last = info.nr_vcpus ? info.nr_vcpus - 1 : 0;
-	} else if (xl_parse_uint(argv[2], UINT32_MAX, &vcpu) < 0 || vcpu >= info.nr_vcpus) {
-		xl_err("vcpu-pin: domain '%s' has no vCPU '%s' (it has %u)", info.name, argv[2],
+	} else if (xl_parse_uint(argv[a + 1], UINT32_MAX, &vcpu) < 0 || vcpu >= info.nr_vcpus) {
+		xl_err("vcpu-pin: domain '%s' has no vCPU '%s' (it has %u)", info.name, argv[a + 1],
 		       info.nr_vcpus);
 		return XL_EXIT_FAIL;
 	} else {
 		first = last = (uint32_t)vcpu;
 	}
-	if (cpumask_parse(argv[3], &mask, why) < 0) {
-		xl_err("vcpu-pin: CPUs '%s': %s", argv[3], why);
+	if (!strcmp(argv[a + 2], "-"))
+		return XL_EXIT_OK;   /* the hard affinity left as it is */
+	if (cpumask_parse(argv[a + 2], &mask, why) < 0) {
+		xl_err("vcpu-pin: CPUs '%s': %s", argv[a + 2], why);
 		return XL_EXIT_FAIL;
 	}
 	for (v = first; v <= last; v++) {

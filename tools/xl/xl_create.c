@@ -135,6 +135,48 @@ static int parse_override(const char *arg, unsigned line, struct xlcfg *out, int
 }
 
 /*
+ * Xen appends the command line's key=value arguments to the file as text,
+ * so one argument may hold several settings, separated by ';' or newlines
+ * (xl(1): xl create hvm.cfg 'cpus="0-3"; memory=256'). ARG's settings, cut
+ * at those separators outside quotes, blanks around each dropped and empty
+ * ones skipped, are appended to PIECES (each malloc'd). 0, or -1 with D
+ * (more than MAX pieces in all, or out of memory).
+ */
+static int split_override(const char *arg, char **pieces, unsigned *n, unsigned max, struct diag *d)
+{
+	const char *s = arg;
+
+	while (*s) {
+		const char *end = s;
+		char quote = 0;
+
+		for (; *end && (quote || (*end != ';' && *end != '\n')); end++) {
+			if (quote && *end == '\\' && end[1])
+				end++;
+			else if (*end == quote)
+				quote = 0;
+			else if (!quote && (*end == '"' || *end == '\''))
+				quote = *end;
+		}
+		const char *a = s, *b = end;
+		while (a < b && (*a == ' ' || *a == '\t'))
+			a++;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
+			b--;
+		if (b > a) {
+			if (*n == max)
+				return diag_fail(d, NULL, 0, NULL, "more than %u key=value overrides", max);
+			pieces[*n] = strndup(a, (size_t)(b - a));
+			if (!pieces[*n])
+				return diag_fail(d, NULL, 0, NULL, "out of memory");
+			(*n)++;
+		}
+		s = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+/*
  * domcfg names "FILE:LINE: key: reason"; for a line past the file's end the
  * culprit came from the command line: say so instead of a line number.
  */
@@ -327,6 +369,8 @@ int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uin
 {
 	struct xlcfg file = { 0 }, merged = { 0 }, ov[XL_MAX_OVERRIDES];
 	int spent[XL_MAX_OVERRIDES], append[XL_MAX_OVERRIDES];
+	char *piece[XL_MAX_OVERRIDES];
+	unsigned nr_pieces = 0;
 	struct domplan_req pr;
 	struct domplan plan;
 	struct domcfg dc;
@@ -356,8 +400,17 @@ int xl_plan_build(const char *cfg_arg, char *const overrides[], unsigned nr, uin
 	if (xlcfg_parse((const char *)p->cfg_text, cfg_len, cfg_path, &file, d) < 0)
 		goto out;
 	file_lines = count_lines((const char *)p->cfg_text, cfg_len);
+	for (i = 0; i < nr; i++)
+		if (split_override(overrides[i], piece, &nr_pieces, XL_MAX_OVERRIDES, d) < 0) {
+			char msg[DIAG_MAX];
+
+			snprintf(msg, sizeof msg, "%s", d->text);
+			diag_fail(d, cfg_path, 0, NULL, "%s", msg);
+			goto out;
+		}
+	nr = nr_pieces;
 	for (nr_ov = 0; nr_ov < nr; nr_ov++)
-		if (parse_override(overrides[nr_ov], file_lines + 1 + nr_ov, &ov[nr_ov], &append[nr_ov], d) < 0) {
+		if (parse_override(piece[nr_ov], file_lines + 1 + nr_ov, &ov[nr_ov], &append[nr_ov], d) < 0) {
 			char msg[DIAG_MAX];
 
 			snprintf(msg, sizeof msg, "%s", d->text);
@@ -462,6 +515,8 @@ out:
 	free(merged.ents);    /* shallow: the entries belong to FILE and OV */
 	for (i = 0; i < nr_ov; i++)
 		xlcfg_free(&ov[i]);
+	for (i = 0; i < nr_pieces; i++)
+		free(piece[i]);
 	xlcfg_free(&file);
 	if (rc < 0)
 		xl_plan_free(p);

@@ -8,6 +8,7 @@
  * and hand the rest on.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -181,11 +182,11 @@ void xl_top_state(const struct rivet_domain_info *info, char out[7])
 {
 	char st[7];
 
-	xl_state_letters(info, st);   /* r b p s c d */
+	xl_state_letters(info, st);   /* r b p s <reason> d */
 	out[0] = st[5];
 	out[1] = st[3];
 	out[2] = st[1];
-	out[3] = st[4];
+	out[3] = st[4] == 'c' ? 'c' : '-';   /* xentop's crashed: shut down by a crash */
 	out[4] = st[2];
 	out[5] = st[0];
 	out[6] = '\0';
@@ -366,47 +367,89 @@ static void list_long_one(FILE *f, const struct rivet_domain_info *in, int last)
 	}
 }
 
-static void list_verbose_one(const struct rivet_domain_info *in)
+void xl_list_header_opts(unsigned opts, char *buf, size_t size)
+{
+	/* Xen's list_domains(): the extra columns in this order, -Z's label only without -v. */
+	snprintf(buf, size, "%.*s%s%s%s%s\n", (int)strlen(xl_list_header) - 1, xl_list_header,
+		 opts & XL_LIST_VERBOSE ? xl_list_verbose_extra : "",
+		 (opts & XL_LIST_CONTEXT) && !(opts & XL_LIST_VERBOSE) ? "   Security Label" : "",
+		 opts & XL_LIST_CPUPOOL ? "         Cpupool" : "",
+		 opts & XL_LIST_NUMA ? " NODE Affinity" : "");
+}
+
+int xl_list_row_opts(const struct rivet_domain_info *info, unsigned opts, char *buf, size_t size)
+{
+	char row[400];
+	size_t n;
+
+	if (opts & XL_LIST_VERBOSE)
+		xl_list_verbose_row(info, row, sizeof row);   /* with the label */
+	else
+		xl_list_row(info, row, sizeof row);
+	n = strlen(row);
+	if (n && row[n - 1] == '\n')
+		row[n - 1] = '\0';
+	/*
+	 * No XSM labels ('-', as Xen for an unlabelled domain); no cpupools
+	 * (every domain is in Xen's default Pool-0); one NUMA node, which a
+	 * domain's affinity covers: Xen's print_bitmap says "all".
+	 */
+	return snprintf(buf, size, "%s%s%s%s\n", row,
+			(opts & XL_LIST_CONTEXT) && !(opts & XL_LIST_VERBOSE) ? "                -" : "",
+			opts & XL_LIST_CPUPOOL ? "          Pool-0" : "",
+			opts & XL_LIST_NUMA ? " all" : "");
+}
+
+static void list_opts_one(const struct rivet_domain_info *in, unsigned opts)
 {
 	struct rivet_domain_info info;
-	char row[400];
+	char row[512];
 
 	xl_effective_info(in, &info);
-	xl_list_verbose_row(&info, row, sizeof row);
+	xl_list_row_opts(&info, opts, row, sizeof row);
 	fputs(row, stdout);
 }
 
 /*
- * list [-l|--long] [-v|--verbose] [Domain ...]: Xen's options, anywhere on
- * the line (Xen's getopt permutes); -l wins over -v, as in Xen. Without
- * either, xl_cmds.c's list.
+ * list [-l|--long] [-v|--verbose] [-Z|--context] [-c|--cpupool] [-n|--numa]
+ * [Domain ...]: Xen's options, parsed as its getopt_long does (anywhere on
+ * the line, -lv); -l wins over the others, as in Xen. Without any, xl_cmds.c's list.
  */
 int xl_cmd_list_opts(xc_handle *h, int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "long", no_argument, NULL, 'l' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "context", no_argument, NULL, 'Z' },
+		{ "cpupool", no_argument, NULL, 'c' },
+		{ "numa", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct xl_domains ds;
-	int lng = 0, verbose = 0, k, n = 0, idx[64];
+	unsigned opts = 0;
+	int lng = 0, k, n = 0, idx[64], opt;
 	char *plain[66];
 
-	for (k = 1; k < argc; k++) {
-		const char *a = argv[k];
-
-		if (!strcmp(a, "--long"))
-			lng = 1;
-		else if (!strcmp(a, "--verbose"))
-			verbose = 1;
-		else if (a[0] == '-' && a[1] && a[1] != '-' && strspn(a + 1, "lv") == strlen(a + 1)) {
-			lng |= strchr(a + 1, 'l') != NULL;
-			verbose |= strchr(a + 1, 'v') != NULL;
-		} else if (a[0] == '-') {
-			return usage_of("list");
-		} else if (n == (int)(sizeof idx / sizeof idx[0])) {
-			xl_err("list: at most %zu domains at once", sizeof idx / sizeof idx[0]);
-			return XL_EXIT_FAIL;
-		} else {
-			idx[n++] = k;
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "lvZcn", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'l': lng = 1; break;
+		case 'v': opts |= XL_LIST_VERBOSE; break;
+		case 'Z': opts |= XL_LIST_CONTEXT; break;
+		case 'c': opts |= XL_LIST_CPUPOOL; break;
+		case 'n': opts |= XL_LIST_NUMA; break;
+		default: return usage_of("list");
 		}
 	}
-	if (!lng && !verbose) {
+	for (k = optind; k < argc; k++) {
+		if (n == (int)(sizeof idx / sizeof idx[0])) {
+			xl_err("list: at most %zu domains at once", sizeof idx / sizeof idx[0]);
+			return XL_EXIT_FAIL;
+		}
+		idx[n++] = k;
+	}
+	if (!lng && !opts) {
 		plain[0] = argv[0];
 		for (k = 0; k < n; k++)
 			plain[k + 1] = argv[idx[k]];
@@ -432,17 +475,16 @@ int xl_cmd_list_opts(xc_handle *h, int argc, char **argv)
 			list_long_one(stdout, &ds.v[n ? (unsigned)idx[j] : j], j + 1 == count);
 		fputs("]\n", stdout);
 	} else {
-		size_t hl = strlen(xl_list_header);
+		char head[256];
 
-		fwrite(xl_list_header, 1, hl - 1, stdout);   /* its newline after the extra columns */
-		fputs(xl_list_verbose_extra, stdout);
-		fputc('\n', stdout);
+		xl_list_header_opts(opts, head, sizeof head);
+		fputs(head, stdout);
 		if (n)
 			for (k = 0; k < n; k++)
-				list_verbose_one(&ds.v[idx[k]]);
+				list_opts_one(&ds.v[idx[k]], opts);
 		else
 			for (unsigned j = 0; j < ds.n; j++)
-				list_verbose_one(&ds.v[j]);
+				list_opts_one(&ds.v[j], opts);
 	}
 	xl_domains_free(&ds);
 	return XL_EXIT_OK;
@@ -456,17 +498,29 @@ int xl_cmd_list_opts(xc_handle *h, int argc, char **argv)
 int xl_cmd_info_opts(xc_handle *h, int argc, char **argv)
 {
 	struct rivet_physinfo pi;
-	char *plain[2] = { argv[0], NULL };
-	int numa = 0, k, rc, r;
+	char *plain[3] = { argv[0], NULL, NULL };
+	int numa = 0, rc, r;
 	uint32_t i;
 
-	for (k = 1; k < argc; k++) {
-		if (!strcmp(argv[k], "-n") || !strcmp(argv[k], "--numa"))
-			numa = 1;
-		else
+	static const struct option longopts[] = {
+		{ "numa", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "n", longopts, NULL)) != -1) {
+		if (opt != 'n')
 			return usage_of("info");
+		numa = 1;
 	}
-	rc = xl_cmd_info(h, 1, plain);
+	/* Xen's xl info NAME: only the value of the lines whose name starts with NAME. */
+	if (argc - optind > 1)
+		return usage_of("info");
+	if (argc - optind == 1)
+		plain[1] = argv[optind];
+	rc = xl_cmd_info(h, argc - optind == 1 ? 2 : 1, plain);
 	if (rc != XL_EXIT_OK || !numa)
 		return rc;
 	r = xc_physinfo(h, &pi);
@@ -547,13 +601,16 @@ int xl_cmd_uptime(xc_handle *h, int argc, char **argv)
 	int short_mode = 0, k, first = 1, i, rc = XL_EXIT_OK;
 	unsigned j;
 
-	for (k = 1; k < argc && argv[k][0] == '-' && argv[k][1]; k++) {
-		if (!strcmp(argv[k], "-s"))
-			short_mode = 1;
-		else
+	int opt;
+
+	optind = 0;   /* Xen's getopt: -s anywhere */
+	opterr = 0;
+	while ((opt = getopt(argc, argv, "s")) != -1) {
+		if (opt != 's')
 			return usage_of("uptime");
+		short_mode = 1;
 	}
-	first = k;
+	first = optind;
 	if (get_domains(h, &ds) < 0)
 		return XL_EXIT_FAIL;
 	/* Xen's find_domain() ends xl at an unknown name before anything is printed. */
@@ -703,17 +760,23 @@ int xl_cmd_console_opts(xc_handle *h, int argc, char **argv)
 	uint64_t num = 0;
 	int k, np = 0;
 
-	for (k = 1; k < argc; k++) {
-		if ((!strcmp(argv[k], "-t") || !strcmp(argv[k], "-n")) && k + 1 < argc) {
-			if (argv[k][1] == 't')
-				type = argv[++k];
-			else
-				num_s = argv[++k];
-		} else if (argv[k][0] == '-' || dom) {
+	int opt;
+
+	/* Xen's getopt: -t pv, -tpv, -n 1, before or after the domain. */
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt(argc, argv, "t:n:")) != -1) {
+		if (opt == 't')
+			type = optarg;
+		else if (opt == 'n')
+			num_s = optarg;
+		else
 			return usage_of("console");
-		} else {
-			dom = argv[k];
-		}
+	}
+	for (k = optind; k < argc; k++) {
+		if (dom)
+			return usage_of("console");
+		dom = argv[k];
 	}
 	if (!dom)
 		return usage_of("console");

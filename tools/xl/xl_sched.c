@@ -5,6 +5,7 @@
  * belongs to the domain rather than to a cpupool: setting a domain's weight
  * or cap makes it a credit domain, setting its period and budget an RTDS one.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,23 +52,64 @@ static int set_failed(const char *cmd, const struct rivet_domain_info *dom, int 
 }
 
 /*
+ * Xen's cpupool options (-p for credit2, -c for rtds): Rivet has no cpupools,
+ * every domain is in what Xen would call Pool-0 (its name or id 0 is
+ * accepted and changes nothing). 0, or -1 (said).
+ */
+static int pool_check(const char *cmd, const char *pool)
+{
+	if (!pool || !strcmp(pool, "Pool-0") || !strcmp(pool, "0"))
+		return 0;
+	xl_err("%s: unknown cpupool '%s' (Rivet has no cpupools: every domain is in Pool-0)", cmd, pool);
+	return -1;
+}
+
+/*
  * sched-credit2 [-d DOM [-w WEIGHT] [-c CAP]]: without -w/-c, the weight and
  * cap of DOM or of every credit domain; with them, DOM's new values (the
  * other one kept). WEIGHT 1..65535, CAP percent of one hart (0: none).
  */
 int xl_cmd_sched_credit2(xc_handle *h, int argc, char **argv)
 {
-	const char *dom = NULL, *w = NULL, *c = NULL;
+	static const struct option longopts[] = {
+		{ "domain", required_argument, NULL, 'd' },
+		{ "weight", required_argument, NULL, 'w' },
+		{ "cap", required_argument, NULL, 'c' },
+		{ "schedparam", no_argument, NULL, 's' },
+		{ "ratelimit_us", required_argument, NULL, 'r' },
+		{ "cpupool", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dom = NULL, *w = NULL, *c = NULL, *pool = NULL;
 	struct xl_domains ds;
-	int k, rc = XL_EXIT_OK;
+	int opt, rc = XL_EXIT_OK, pool_params = 0;
 
-	for (k = 1; k < argc; k++) {
-		const char **slot = !strcmp(argv[k], "-d") || !strcmp(argv[k], "--domain") ? &dom :
-				    !strcmp(argv[k], "-w") || !strcmp(argv[k], "--weight") ? &w :
-				    !strcmp(argv[k], "-c") || !strcmp(argv[k], "--cap") ? &c : NULL;
-		if (!slot || k + 1 >= argc)
-			return xl_usage(xl_command_find("sched-credit2"));
-		*slot = argv[++k];
+	/* Xen's getopt_long: -d web, -dweb, --domain=web, in any order. */
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":d:w:c:p:r:s", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'd': dom = optarg; break;
+		case 'w': w = optarg; break;
+		case 'c': c = optarg; break;
+		case 'p': pool = optarg; break;
+		case 's': case 'r': pool_params = 1; break;
+		default: return xl_usage(xl_command_find("sched-credit2"));
+		}
+	}
+	if (optind != argc)
+		return xl_usage(xl_command_find("sched-credit2"));
+	if (pool && (dom || w || c)) {
+		xl_err("sched-credit2: -p (a cpupool) goes with no other option, as in Xen");
+		return XL_EXIT_FAIL;
+	}
+	if (pool_check("sched-credit2", pool) < 0)
+		return XL_EXIT_FAIL;
+	if (pool_params) {
+		/* Xen's -s / -r: the pool's rate limit. */
+		xl_err("sched-credit2: -s and -r: Rivet's scheduler has no pool-wide parameters "
+		       "(no rate limit); only -d, -w and -c");
+		return XL_EXIT_FAIL;
 	}
 	if ((w || c) && !dom) {
 		xl_err("sched-credit2: -w and -c need a domain (-d)");
@@ -175,49 +217,82 @@ static int rtds_set(xc_handle *h, const struct rivet_domain_info *dom, const str
  */
 int xl_cmd_sched_rtds(xc_handle *h, int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "domain", required_argument, NULL, 'd' },
+		{ "period", required_argument, NULL, 'p' },
+		{ "budget", required_argument, NULL, 'b' },
+		{ "extratime", required_argument, NULL, 'e' },
+		{ "vcpuid", required_argument, NULL, 'v' },
+		{ "cpupool", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct rtds_group g[RTDS_MAX_GROUPS];
 	unsigned ng = 0;
-	const char *dom = NULL;
+	const char *dom = NULL, *pool = NULL;
 	struct xl_domains ds;
-	int k, rc = XL_EXIT_OK, setting = 0;
+	int opt, rc = XL_EXIT_OK, setting = 0;
 
 	memset(g, 0, sizeof g);
-	for (k = 1; k < argc; k++) {
-		const char *o = argv[k];
-		if (k + 1 >= argc)
-			return xl_usage(xl_command_find("sched-rtds"));
-		const char *val = argv[++k];
-		if (!strcmp(o, "-d") || !strcmp(o, "--domain")) {
-			dom = val;
-		} else if (!strcmp(o, "-v") || !strcmp(o, "--vcpuid")) {
+	/* Xen's getopt_long: the order of -v, -p, -b, -e matters (groups), that of -d does not. */
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":d:p:b:e:v:c:", longopts, NULL)) != -1) {
+		if (opt == 'd') {
+			dom = optarg;
+		} else if (opt == 'c') {
+			pool = optarg;
+		} else if (opt == 'v') {
 			if (ng == RTDS_MAX_GROUPS) {
 				xl_err("sched-rtds: at most %d -v groups", RTDS_MAX_GROUPS);
 				return XL_EXIT_FAIL;
 			}
-			g[ng++].vcpu = val;
-		} else if (!strcmp(o, "-p") || !strcmp(o, "--period") || !strcmp(o, "-b") ||
-			   !strcmp(o, "--budget") || !strcmp(o, "-e") || !strcmp(o, "--extratime")) {
-			/* Values belong to the last -v (Xen: without -v, to all vCPUs). */
+			g[ng++].vcpu = optarg;
+		} else if (opt == 'p' || opt == 'b' || opt == 'e') {
+			/* Values belong to the last -v (Xen wants one; without, Rivet takes -v all). */
 			if (!ng)
 				g[ng++].vcpu = "all";
 			struct rtds_group *cur = &g[ng - 1];
-			if (o[1] == 'p' || !strcmp(o, "--period"))
-				cur->period = val;
-			else if (o[1] == 'b' || !strcmp(o, "--budget"))
-				cur->budget = val;
+			if (opt == 'p')
+				cur->period = optarg;
+			else if (opt == 'b')
+				cur->budget = optarg;
 			else
-				cur->extratime = val;
+				cur->extratime = optarg;
 			setting = 1;
 		} else {
 			return xl_usage(xl_command_find("sched-rtds"));
 		}
 	}
-	if ((setting || ng) && !dom) {
-		xl_err("sched-rtds: -v, -p, -b and -e need a domain (-d)");
+	if (optind != argc)
+		return xl_usage(xl_command_find("sched-rtds"));
+	if (pool && (dom || ng)) {
+		xl_err("sched-rtds: -c (a cpupool) goes with no other option, as in Xen");
+		return XL_EXIT_FAIL;
+	}
+	if (pool_check("sched-rtds", pool) < 0)
+		return XL_EXIT_FAIL;
+	/* Without -d, only Xen's listing of every RTDS domain's vCPUs: -v all. */
+	int all_vcpus = !dom && ng == 1 && !setting && !strcmp(g[0].vcpu, "all");
+	if ((setting || ng) && !dom && !all_vcpus) {
+		xl_err("sched-rtds: -v, -p, -b and -e need a domain (-d), but for a listing with -v all");
 		return XL_EXIT_FAIL;
 	}
 	if (domains_for(h, dom, &ds) < 0)
 		return XL_EXIT_FAIL;
+	if (all_vcpus) {
+		printf("%-33s %4s %4s %9s %9s %10s\n", "Name", "ID", "VCPU", "Period", "Budget", "Extratime");
+		for (unsigned i = 0; i < ds.n; i++) {
+			struct rivet_sched_params p;
+			if (xc_sched_get(h, ds.v[i].domid, RIVET_SCHED_ALL_VCPUS, &p) < 0 ||
+			    p.policy != RIVET_SCHED_RTDS)
+				continue;   /* gone meanwhile, or listed by sched-credit2 */
+			for (uint32_t v = 0; v < ds.v[i].nr_vcpus; v++)
+				if (xc_sched_get(h, ds.v[i].domid, v, &p) == 0)
+					rtds_row(&ds.v[i], (int)v, &p);
+		}
+		xl_domains_free(&ds);
+		return rc;
+	}
 	if (setting) {
 		for (unsigned i = 0; i < ng && rc == XL_EXIT_OK; i++)
 			rc = rtds_set(h, &ds.v[0], &g[i]);

@@ -20,15 +20,24 @@ void xl_err(const char *fmt, ...)
 
 void xl_state_letters(const struct rivet_domain_info *info, char out[7])
 {
+	/*
+	 * As Xen's xl list prints them: 's' for any shutdown, and in the fifth
+	 * column the shutdown reason's letter (Xen's "-rscwS": '-' poweroff,
+	 * 'r' reboot, 'c' crash, 'w' watchdog), so a crashed domain is "---sc-".
+	 */
 	uint32_t s = info->state;
 	int shut = (s & RIVET_DOMSTATE_SHUTDOWN) != 0;
-	int crashed = shut && info->shutdown_reason == RIVET_SHUTDOWN_CRASH;
+	char reason = '-';
 
+	if (shut)
+		reason = info->shutdown_reason == RIVET_SHUTDOWN_REBOOT ? 'r' :
+			 info->shutdown_reason == RIVET_SHUTDOWN_CRASH ? 'c' :
+			 info->shutdown_reason == RIVET_SHUTDOWN_WATCHDOG ? 'w' : '-';
 	out[0] = (s & RIVET_DOMSTATE_RUNNING) ? 'r' : '-';
 	out[1] = (s & RIVET_DOMSTATE_BLOCKED) ? 'b' : '-';
 	out[2] = (s & RIVET_DOMSTATE_PAUSED) ? 'p' : '-';
-	out[3] = shut && !crashed ? 's' : '-';
-	out[4] = crashed ? 'c' : '-';
+	out[3] = shut ? 's' : '-';
+	out[4] = reason;
 	out[5] = (s & RIVET_DOMSTATE_DYING) ? 'd' : '-';
 	out[6] = '\0';
 }
@@ -58,8 +67,13 @@ int xl_list_row(const struct rivet_domain_info *info, char *buf, size_t size)
 			(double)info->cpu_time_ns / 1e9);
 }
 
+/*
+ * Xen's vcpu-list columns, exactly as its xl prints them (the row's CPU
+ * follows VCPU without a blank, and the header does not quite line up).
+ * Rivet has no soft affinity: it is "all", no preference.
+ */
 const char xl_vcpu_header[] =
-	"Name                                ID  VCPU   CPU State    Time(s)  Affinity\n";
+	"Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n";
 
 int xl_vcpu_row(const char *name, uint32_t domid, uint32_t vcpu,
 		const struct rivet_vcpu_info *vi, char *buf, size_t size)
@@ -72,9 +86,8 @@ int xl_vcpu_row(const char *name, uint32_t domid, uint32_t vcpu,
 	else
 		snprintf(cpu, sizeof cpu, "%u", vi->hart);
 	xl_mask_string(vi->affinity, aff, sizeof aff);
-	return snprintf(buf, size, "%-32s %5u %5u %5s   %-3s  %9.1f  %s\n", name, domid, vcpu, cpu,
-			vi->state < 4 ? states[vi->state] : "???", (double)vi->cpu_time_ns / 1e9,
-			aff);
+	return snprintf(buf, size, "%-32s %5u %5u%5s   %-3s %9.1f  %s / all\n", name, domid, vcpu, cpu,
+			vi->state < 4 ? states[vi->state] : "???", (double)vi->cpu_time_ns / 1e9, aff);
 }
 
 void xl_mask_string(uint64_t mask, char *buf, size_t size)

@@ -7,6 +7,7 @@
  * and offlining itself, and the count outlives a reboot (the record's
  * overrides).
  */
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,13 +60,22 @@ int xl_cmd_vcpu_set(xc_handle *h, int argc, char **argv)
 	struct xl_domains ds;
 	char why[REASON_MAX];
 	uint64_t n;
-	int ignore_host = 0, at = 1, found, r;
+	static const struct option longopts[] = {
+		{ "ignore-host", no_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ignore_host = 0, at, found, r, opt;
 
-	if (argc > 1 && (!strcmp(argv[1], "-i") || !strcmp(argv[1], "--ignore-host"))) {
+	/* Xen's getopt_long: -i before or after the domain. */
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "i", longopts, NULL)) != -1) {
+		if (opt != 'i')
+			return xl_usage(xl_command_find("vcpu-set"));
 		ignore_host = 1;
-		at++;
 	}
-	if (argc - at != 2 || argv[at][0] == '-')
+	at = optind;
+	if (argc - at != 2)
 		return xl_usage(xl_command_find("vcpu-set"));
 	r = xl_domains_get(h, &ds);
 	if (r < 0) {
