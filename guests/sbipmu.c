@@ -3,10 +3,12 @@
  * sbipmu.c: SBI PMU guest: probe, num_counters, get_info of each counter,
  * config_matching / start / stop / fw_read with good and hostile arguments,
  * and a measured loop whose instret count must not include the other vCPU,
- * which spins on the same hart meanwhile. One PASS/FAIL line per check; the
- * loop's figures go on a "sbipmu: loop" line for the test to judge (they
- * mean instructions only under QEMU -icount). Built with -DSBIPMU_SPIN it
- * is pmuspin, which only spins.
+ * which spins on the same hart meanwhile, and an IPI ping-pong in which
+ * both vCPUs count, each its own instructions only (on one hart the
+ * switches are Rivet's directed yields between two counting vCPUs). One
+ * PASS/FAIL line per check; the figures go on "sbipmu: loop" and "sbipmu:
+ * pingpong" lines for the test to judge (they mean instructions only under
+ * QEMU -icount). Built with -DSBIPMU_SPIN it is pmuspin, which only spins.
  */
 #include "lib/csr.h"
 #include "lib/guest.h"
@@ -28,6 +30,8 @@
 #define CSR_CYCLE_NUM    0xc00
 #define BIT63            (1UL << 63)
 #define LOOP_ITERS       15000000UL   /* 2 instructions each: three 10 ms slices under -icount */
+#define PP_ROUNDS        200
+#define PP_SPIN          5000UL       /* vCPU 1's loop each turn: 10000 instructions, all its own */
 #define STOP_WAIT_MS     10000
 /* "Just after": without -icount QEMU's counters tick with the host's clock, so allow 2^36. */
 #define NEAR             (1UL << 36)
@@ -38,6 +42,8 @@
 static int nr_passed, nr_failed, on_rivet;
 static unsigned long nr_ctrs, valid_mask;
 static volatile int spinner_go, spinner_stop;
+static volatile unsigned long pp_turn;        /* 1: vCPU 1's move, 0: vCPU 0's, 2: the end */
+static volatile unsigned long pp_insns1;      /* vCPU 1's own count over the ping-pong */
 
 static void check(const char *what, int ok, struct sbiret r)
 {
@@ -255,14 +261,84 @@ static void check_fw_counters(void)
 	}
 }
 
-/* The other vCPU: spins while the first measures, on the same hart (cpus = "0"). */
+static void wait_ipi(void)
+{
+	while (!(csr_read(sip) & SIP_SSIP))
+		__asm__ volatile("wfi");
+	csr_clear(sip, SIP_SSIP);
+}
+
+/* vCPU 1 in the ping-pong: counts its own instructions, and spins PP_SPIN each turn. */
+static void pingpong_secondary(void)
+{
+	sbi_pmu_counter_config_matching(0, valid_mask, SBI_PMU_CFG_FLAG_CLEAR_VALUE, EV_INSNS, 0);
+	sbi_pmu_counter_start(0, 0x4, SBI_PMU_START_FLAG_SET_INIT_VALUE, 0);
+	csr_set(sie, SIE_SSIE);
+	spinner_go = 1;
+	for (;;) {
+		wait_ipi();
+		if (pp_turn == 2)
+			break;
+		if (pp_turn != 1)
+			continue;
+		measured_loop(PP_SPIN);
+		pp_turn = 0;
+		sbi_send_ipi(1, 0);
+	}
+	pp_insns1 = rdinstret();
+	sbi_pmu_counter_stop(0, 0x4, SBI_PMU_STOP_FLAG_RESET);
+	spinner_stop = 1;
+}
+
+/* The other vCPU: spins while the first measures, on the same hart (cpus = "0"); or plays the ping-pong. */
 void secondary_main(unsigned long hartid, unsigned long opaque)
 {
 	(void)hartid;
-	(void)opaque;
+	if (opaque == 1) {
+		pingpong_secondary();
+		return;
+	}
 	spinner_go = 1;
 	while (!spinner_stop)
 		;
+}
+
+/*
+ * Both vCPUs count instructions while they hand the hart to each other by
+ * IPIs, PP_ROUNDS times: vCPU 0 does almost nothing each round, vCPU 1
+ * spins PP_SPIN. A switch that did not sample the counters would give one
+ * the other's instructions.
+ */
+static void measure_pingpong(void)
+{
+	spinner_go = spinner_stop = 0;
+	if (sbi_hart_start(1, (unsigned long)secondary_entry, 1).error)
+		return;
+	unsigned long start = rdtime();
+	while (!spinner_go && rdtime() - start < 1000 * TICKS_PER_MS)
+		;
+	if (!spinner_go)
+		return;
+	sbi_pmu_counter_config_matching(0, valid_mask, SBI_PMU_CFG_FLAG_CLEAR_VALUE, EV_INSNS, 0);
+	sbi_pmu_counter_start(0, 0x4, SBI_PMU_START_FLAG_SET_INIT_VALUE, 0);
+	csr_set(sie, SIE_SSIE);
+	for (int i = 0; i < PP_ROUNDS; i++) {
+		pp_turn = 1;
+		sbi_send_ipi(2, 0);
+		while (pp_turn != 0)
+			wait_ipi();
+	}
+	unsigned long insns0 = rdinstret();
+	sbi_pmu_counter_stop(0, 0x4, SBI_PMU_STOP_FLAG_RESET);
+	pp_turn = 2;
+	sbi_send_ipi(2, 0);
+	start = rdtime();
+	while (!spinner_stop && rdtime() - start < 1000 * TICKS_PER_MS)
+		;
+	csr_clear(sie, SIE_SSIE);
+	printf("sbipmu: pingpong rounds=%d spin=%lu insns0=%lu insns1=%lu\n", PP_ROUNDS, 2 * PP_SPIN,
+	       insns0, pp_insns1);
+	hsm_wait_status(1, SBI_HSM_STOPPED, STOP_WAIT_MS);
 }
 
 static void measure_loop(void)
@@ -318,6 +394,7 @@ int main(unsigned long hartid, unsigned long dtb)
 		check_errors();
 		check_fw_counters();
 		measure_loop();
+		measure_pingpong();
 	}
 	printf("sbipmu: %d passed, %d failed\n", nr_passed, nr_failed);
 	return 0;

@@ -11,6 +11,20 @@ from integration import test, image, cfg, expect, powered_off, B
 ICOUNT = ["-icount", "shift=0,sleep=off"]   # 1 instruction = 1 ns: instret counts instructions
 TICK_NS = 100                               # the 10 MHz timebase
 LOOP = re.compile(r"loop insns=(\d+) expected=(\d+) cycles=(\d+) ticks=(\d+) spinner=(\d)")
+PINGPONG = re.compile(r"pingpong rounds=(\d+) spin=(\d+) insns0=(\d+) insns1=(\d+)")
+
+
+def pingpong_counts_own(lines, what):
+    """Both vCPUs counted through an IPI ping-pong (directed yields on one hart): vCPU 0's
+    count is its rounds' few instructions, vCPU 1's its spins, neither the other's."""
+    m = [PINGPONG.search(l) for l in lines if PINGPONG.search(l)]
+    assert m, "%s: no pingpong line" % what
+    rounds, spin, insns0, insns1 = [int(x) for x in m[0].groups()]
+    # Each round: vCPU 0's loop, IPI call and its share of the two switches, far below a spin.
+    assert insns0 < rounds * spin // 4, "%s: vCPU 0 counted %d over %d rounds of %d-instruction spins" % (
+        what, insns0, rounds, spin)
+    assert rounds * spin <= insns1 < rounds * spin * 5 // 4, "%s: vCPU 1 counted %d for %d rounds of %d" % (
+        what, insns1, rounds, spin)
 
 
 def results(lines, what):
@@ -32,6 +46,7 @@ def sbi_pmu_conformance_and_own_count():
                                                                      "icount smp %d" % smp)
         assert "63 passed" in summary, summary
         assert spinner == 1, "the second vCPU never ran"
+        pingpong_counts_own(r.domain_lines("sbipmu"), "icount smp %d" % smp)
         # The loop's own instructions, plus the few the microvisor runs while the vCPU is
         # loaded (timer interrupts, the start call): not the spinner's.
         assert expected <= insns <= expected * 1.02, "insns %d for a %d-instruction loop" % (insns, expected)
