@@ -157,6 +157,8 @@ TEST(name)
 	CHECK_STR(d.text, "dir/t.cfg:2: name: \"caf\xc3\xa9\" has a character other than A-Z a-z 0-9 _ . -");
 	CHECK_EQ(load("name = \"123\"\nkernel=\"k\""), -1);
 	CHECK_STR(d.text, "dir/t.cfg:1: name: \"123\" is all digits (xl would read it as a domain id)");
+	CHECK_EQ(load("name = \"-web\"\nkernel=\"k\""), -1);
+	CHECK_STR(d.text, "dir/t.cfg:1: name: \"-web\" starts with '-' (xl would read it as an option)");
 	CHECK_EQ(load("name = \"123a\"\nkernel=\"k\""), 0);
 	domcfg_free(&dc);
 	CHECK_EQ(load("name = \"abcdefghijklmnopqrstuvwxyz01234\"\nkernel=\"k\""), 0);

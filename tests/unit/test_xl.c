@@ -1895,6 +1895,52 @@ TEST(create_applies_scheduling_keys)
 }
 
 /* vcpu-set's count is kept in the record, so a restart (xl create of the record) starts that many. */
+/*
+ * Several settings in one argument (xl(1)'s 'cpus="0-3"; memory=256'): the
+ * record keeps them one per argument (a record holds no newline), so a
+ * newline-separated argument creates, and xl rename / vcpu-set replace
+ * their own setting without dropping the argument's others.
+ */
+TEST(combined_override_recorded_one_setting_each)
+{
+	xc_handle *h = fake_xc();
+	char out[8192], err[2048], why[REASON_MAX];
+	char *c1[] = { "create", "-q", (char *)path_of("web.cfg"), "name=\"m1\"\nmaxvcpus=4; memory=40" };
+	char *rn[] = { "rename", "m1", "m9" }, *vs[] = { "vcpu-set", "m9", "1" };
+	struct xl_record r;
+	struct xl_plan p;
+	struct diag dg;
+
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 4, c1), 0);
+	CHECK(mv_dom(1) != NULL);
+	if (!mv_dom(1))
+		return;
+	xl_record_init(&r);
+	CHECK_EQ(xl_record_read(1, &r, why), 0);
+	CHECK_EQ(r.nr_args, 3);
+	if (r.nr_args == 3) {
+		CHECK_STR(r.args[0], "name=\"m1\"");
+		CHECK_STR(r.args[1], "maxvcpus=4");
+		CHECK_STR(r.args[2], "memory=40");
+	}
+	xl_record_free(&r);
+	CHECK_EQ(run_xl(h, xl_cmd_rename, out, sizeof out, err, sizeof err, 3, rn), 0);
+	CHECK_EQ(run_xl(h, xl_cmd_vcpu_set, out, sizeof out, err, sizeof err, 3, vs), 0);
+	xl_record_init(&r);
+	CHECK_EQ(xl_record_read(1, &r, why), 0);
+	/* What a restart builds: the new name, the argument's memory and maximum, the count. */
+	CHECK_EQ(xl_plan_build(r.config, r.args, r.nr_args, 25000000, 0, &p, &dg), 0);
+	CHECK_STR(p.cfg.name, "m9");
+	CHECK_EQ(p.cfg.max_bytes, 40ULL << 20);
+	CHECK_EQ(p.cfg.nr_vcpus, 4);
+	CHECK_EQ(p.online_vcpus, 1);
+	xl_plan_free(&p);
+	xl_record_free(&r);
+	char *d1[] = { "destroy", "m9" };
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d1), 0);
+	CHECK(nothing_left());	xc_close(h);
+}
+
 TEST(vcpu_set_kept_for_restart)
 {
 	xc_handle *h = fake_xc();
@@ -2143,6 +2189,9 @@ TEST(new_pure_helpers)
 	CHECK_EQ(xl_name_check("a b", why), -1);
 	CHECK(strstr(why, "A-Z a-z 0-9 _ . -") != NULL);
 	CHECK_EQ(xl_name_check("0123456789012345678901234567890", why), -1);   /* all digits */
+	CHECK_EQ(xl_name_check("-web", why), -1);                              /* an option to xl */
+	CHECK(strstr(why, "starts with '-'") != NULL);
+	CHECK_EQ(xl_name_check("web-", why), 0);
 	CHECK_EQ(xl_name_check("a123456789012345678901234567890", why), 0);    /* 31: fits */
 	CHECK_EQ(xl_name_check("a1234567890123456789012345678901", why), -1);  /* 32: does not */
 	CHECK(strstr(why, "longer than 31") != NULL);
@@ -2480,6 +2529,7 @@ int main(void)
 	RUN(create_applies_scheduling_keys);
 	RUN(maxvcpus_and_vcpu_set);
 	RUN(vcpu_set_kept_for_restart);
+	RUN(combined_override_recorded_one_setting_each);
 	RUN(record_set_arg);
 	RUN(new_pure_helpers);
 	RUN(list_long_and_verbose);

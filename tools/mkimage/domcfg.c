@@ -102,6 +102,9 @@ static int key_name(struct ctx *c, const struct xlent *e)
 	if (strspn(s, "0123456789") == strlen(s))
 		return diag_fail(c->d, c->file, e->line, e->key,
 				 "\"%.40s\" is all digits (xl would read it as a domain id)", s);
+	/* Nor one that xl's commands would take for an option. */
+	if (*s == '-')
+		return diag_fail(c->d, c->file, e->line, e->key, "\"%.40s\" starts with '-' (xl would read it as an option)", s);
 	memcpy(c->out->name, s, strlen(s) + 1);
 	c->out->line_name = e->line;
 	return 0;

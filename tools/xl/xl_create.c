@@ -605,9 +605,24 @@ static int record_fill(struct xl_record *rec, const struct xl_plan *p, char *con
 	rec->on_watchdog = p->on_watchdog;
 	if (xl_record_set_config(rec, p->cfg_path) < 0)
 		return -1;
-	for (i = 0; i < nr; i++)
-		if (xl_record_add_arg(rec, ov[i]) < 0)
-			return -1;
+	/*
+	 * One setting per recorded argument, as the plan took them: a record
+	 * holds no newline, and xl rename / vcpu-set replace one setting
+	 * (xl_record_set_arg) without dropping the others of its argument.
+	 */
+	char *piece[XL_MAX_OVERRIDES];
+	unsigned nr_pieces = 0;
+	struct diag d = { 0 };
+	int r = 0;
+	for (i = 0; i < nr && r == 0; i++)
+		r = split_override(ov[i], piece, &nr_pieces, XL_MAX_OVERRIDES, &d);
+	for (i = 0; i < nr_pieces; i++) {
+		if (r == 0 && xl_record_add_arg(rec, piece[i]) < 0)
+			r = -1;
+		free(piece[i]);
+	}
+	if (r < 0)
+		return -1;
 	rec->dm_pid = dm_pid;
 	rec->serial = p->serial;
 	rec->vconsole = p->vconsole;

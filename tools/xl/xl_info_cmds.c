@@ -65,6 +65,8 @@ int xl_name_check(const char *name, char *why)
 	/* xl takes an all-digit argument for an id: such a name could never be named. */
 	if (strspn(name, "0123456789") == n)
 		return reason_set(why, "'%.40s' is all digits (it would read as a domain id)", name);
+	if (*name == '-')
+		return reason_set(why, "'%.40s' starts with '-' (it would read as an option)", name);
 	return 0;
 }
 
