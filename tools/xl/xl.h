@@ -153,6 +153,26 @@ int xl_record_parse(const char *text, struct xl_record *r, char *why);
 int xl_record_write(uint32_t domid, const struct xl_record *r, char *why);
 int xl_record_read(uint32_t domid, struct xl_record *r, char *why);
 void xl_record_remove(uint32_t domid);
+/*
+ * The lock of every read-modify-write of a running domain's record: an
+ * flock on <run dir>/dm, which xl dm-restart and the on_dm_crash = "restart"
+ * supervisor hold while they replace the device model and rewrite dm_pid=.
+ * Never taken with another lock held. The fd to close, or -1 with WHY.
+ */
+int xl_record_lock(char *why);
+/* Changes REC (0), or says why it cannot (-1, WHY): nothing is written then. */
+typedef int xl_record_edit_fn(struct xl_record *rec, void *arg, char *why);
+/*
+ * INFO's record read, changed by EDIT and written back, all under
+ * xl_record_lock, and only while the domain is still INFO's life (same id and
+ * start_ns; without them, the same name) and neither shut down nor dying:
+ * a record read before another writer's change, or before the domain went,
+ * is never written back. The record must name REC_NAME (NULL: INFO's name;
+ * xl rename: the old one). 1 written; 0 no such record (a boot-image
+ * domain's, or another's: nothing to keep); -1 failed (WHY), nothing written.
+ */
+int xl_record_update(xc_handle *h, const struct rivet_domain_info *info, const char *rec_name,
+		     xl_record_edit_fn *edit, void *arg, char *why);
 
 /* ---- xl_dm.c: rivet-dm, the device model of a domain with devices ---- */
 
