@@ -170,6 +170,16 @@ static int64_t mv_call(uint32_t fn, uint64_t *a, void *buf, int64_t *value)
 		memcpy(buf, &vi, sizeof vi);
 		return 0;
 	}
+	case RIVET_HC_VCPU_GETCONTEXT: {
+		struct rivet_vcpu_context ctx;
+
+		if (!(d = mv_dom(a[0])))
+			return RIVET_ERR_NO_DOMAIN;
+		memset(&ctx, 0, sizeof ctx);   /* paging off: a core of registers and RAM */
+		ctx.pc = d->pc;
+		memcpy(buf, &ctx, sizeof ctx);
+		return 0;
+	}
 	case RIVET_HC_DOMAIN_PAUSE:
 	case RIVET_HC_DOMAIN_UNPAUSE:
 		if (!(d = mv_dom(a[0])))
@@ -2039,6 +2049,51 @@ TEST(record_update_locked)
 	xc_close(h);
 }
 
+/*
+ * xl dump-core writes FILE.partial and renames it only once whole: FILE is
+ * never half a core, a file there is replaced only by a whole one, and a
+ * failure leaves neither.
+ */
+TEST(dump_core_partial_then_rename)
+{
+	xc_handle *h = fake_xc();
+	char out[4096], err[2048], core[600], partial[620];
+	char *create[] = { "create", "-q", (char *)path_of("web.cfg") };
+	char *dc[] = { "dump-core", "web", core };
+	struct stat st;
+
+	snprintf(core, sizeof core, "%s", path_of("web.core"));
+	snprintf(partial, sizeof partial, "%s.partial", core);
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, create), 0);
+	write_file("web.core", "old", 3);
+	CHECK_EQ(run_xl(h, xl_cmd_dump_core, out, sizeof out, err, sizeof err, 3, dc), 0);
+	CHECK_STR(err, "");
+	CHECK(stat(core, &st) == 0 && st.st_size > 64);   /* the whole core in place of the old file */
+	CHECK(access(partial, F_OK) < 0);
+	/* A stale .partial (an earlier xl killed half-way) is written over, and goes with the rename. */
+	write_file("web.core.partial", "stale", 5);
+	CHECK_EQ(run_xl(h, xl_cmd_dump_core, out, sizeof out, err, sizeof err, 3, dc), 0);
+	CHECK(stat(core, &st) == 0 && st.st_size > 64);
+	CHECK(access(partial, F_OK) < 0);
+	/* A failure before the write (vCPU registers refused): no file at all. */
+	unlink(core);
+	mv.fail_fn = RIVET_HC_VCPU_GETCONTEXT;
+	mv.fail_err = RIVET_ERR_BUSY;
+	CHECK_EQ(run_xl(h, xl_cmd_dump_core, out, sizeof out, err, sizeof err, 3, dc), 1);
+	mv.fail_fn = 0;
+	mv.fail_err = 0;
+	CHECK(access(core, F_OK) < 0);
+	CHECK(access(partial, F_OK) < 0);
+	CHECK(mkdir(partial, 0700) == 0);   /* cannot be opened for writing: the dump fails, no core */
+	CHECK_EQ(run_xl(h, xl_cmd_dump_core, out, sizeof out, err, sizeof err, 3, dc), 1);
+	CHECK(strstr(err, ".partial") != NULL);
+	CHECK(access(core, F_OK) < 0);
+	rmdir(partial);
+	char *d1[] = { "destroy", "web" };
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d1), 0);
+	xc_close(h);
+}
+
 /* vcpu-set's count is kept in the record, so a restart (xl create of the record) starts that many. */
 TEST(vcpu_set_kept_for_restart)
 {
@@ -2636,6 +2691,7 @@ int main(void)
 	RUN(maxvcpus_and_vcpu_set);
 	RUN(vcpu_set_kept_for_restart);
 	RUN(record_update_locked);
+	RUN(dump_core_partial_then_rename);
 	RUN(record_set_arg);
 	RUN(new_pure_helpers);
 	RUN(list_long_and_verbose);
