@@ -191,7 +191,8 @@ def coredump_writer_is_a_child_while_consoles_flow():
         wait_gone_long(s, "killed")
         out = sh(s, "grep \"'killed'\" %s; ls /var/lib/rivet/dump | grep -c '^killed'" % LOG)
         assert re.search(r"'killed': core dump failed: its writer \(pid %s\) was killed by signal 9 "
-                         r"\(Killed\); the partial /var/lib/rivet/dump/killed\.\S+\.core is removed" % pid, out), out
+                         r"\(Killed\); the partial /var/lib/rivet/dump/killed\.\S+\.core\.partial is removed" % pid,
+                         out), out
         assert re.search(r"'killed' \(crash\): destroyed", out.split("was killed")[-1]), out
         assert re.search(r"^0$", out, re.M), "a partial core stays:\n" + out
 
@@ -211,16 +212,20 @@ def coredump_writer_is_a_child_while_consoles_flow():
         out = sh(s, "grep 'started (pid' %s | tail -n 1" % LOG)
         daemon = re.search(r"started \(pid (\d+)\)", out)
         assert daemon, out
-        sh(s, "kill -TERM %s" % daemon.group(1))
+        # A core some writer left half-way (as if killed with its daemon): the next daemon removes it.
+        sh(s, "touch /var/lib/rivet/dump/stale.9.20260101-000000.core.partial; kill -TERM %s" % daemon.group(1))
         out = sh(s, "for i in $(seq 600); do [ $(grep -c \"'termed': core dumped\" %s) = 1 ] && break; "
-                    "sleep 0.2; done; grep -e \"'termed'\" -e 'SIGTERM' -e 'started (pid' %s | tail -n 6"
-                 % (LOG, LOG), timeout=180)
+                    "sleep 0.2; done; grep -e \"'termed'\" -e 'SIGTERM' -e 'started (pid' -e 'partial core' %s | "
+                    "tail -n 9; ls /var/lib/rivet/dump | grep -c partial" % (LOG, LOG), timeout=180)
         wait_gone_long(s, "termed")
         after = out.split("'termed': core dump stopped (rivet-consoled exits); it stays shut down")
         assert len(after) == 2, "no stop said:\n" + out
         assert "SIGTERM: exiting" in after[0], out
         assert re.search(r"started \(pid.*'termed': core dumped to \S+ \(64 MiB.*"
                          r"'termed' \(crash\): destroyed", after[1], re.S), out
+        assert re.search(r"removed 1 partial core in /var/lib/rivet/dump \(their writers died with an earlier "
+                         r"rivet-consoled\)", after[1]), out
+        assert re.search(r"^0$", out, re.M), "a partial core stays:\n" + out
         out = sh(s, "kill -0 %s 2>/dev/null || echo writer-gone; rm -f /var/lib/rivet/dump/termed.*" % pid)
         assert re.search(r"^writer-gone$", out, re.M), out
 

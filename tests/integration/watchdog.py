@@ -60,7 +60,7 @@ def watchdog_expiry_renames_and_restarts_a_linux_domu():
         linux_console(s, "wd", "kill -9 $(pidof watchdog); echo kil''led", "killed")
         wait_booted(s, after_rename=True)
         out = sh(s, "xl list")
-        m = re.search(r"^(wd-\d{8}T\d{4}Z)\s+\d+\s+96\s+1\s+-{3}s-{2}", out, re.M)
+        m = re.search(r"^(wd-\d{8}T\d{4}Z)\s+\d+\s+96\s+1\s+-{3}sw-", out, re.M)
         assert m, "no renamed domain kept shut down:\n" + out
         kept = m.group(1)
         assert re.search(r"^wd\s+\d+\s+96\s+1\s+[-rb]{6}", out, re.M), out

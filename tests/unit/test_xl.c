@@ -5,12 +5,17 @@
  * create`/`list`/`destroy`/... end to end over libxc with a fake microvisor
  * behind a fake transport.
  */
+#define _GNU_SOURCE   /* pipe2 */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "dm_request.h"
 #include "libfdt.h"
 #include "rivet_privcmd.h"
 #include "xl.h"
@@ -163,6 +168,16 @@ static int64_t mv_call(uint32_t fn, uint64_t *a, void *buf, int64_t *value)
 		if (!(d = mv_dom(a[0])))
 			return RIVET_ERR_NO_DOMAIN;
 		memcpy(buf, &vi, sizeof vi);
+		return 0;
+	}
+	case RIVET_HC_VCPU_GETCONTEXT: {
+		struct rivet_vcpu_context ctx;
+
+		if (!(d = mv_dom(a[0])))
+			return RIVET_ERR_NO_DOMAIN;
+		memset(&ctx, 0, sizeof ctx);   /* paging off: a core of registers and RAM */
+		ctx.pc = d->pc;
+		memcpy(buf, &ctx, sizeof ctx);
 		return 0;
 	}
 	case RIVET_HC_DOMAIN_PAUSE:
@@ -1894,6 +1909,191 @@ TEST(create_applies_scheduling_keys)
 	xc_close(h);
 }
 
+/*
+ * A process xl takes for DOMID's rivet-dm (its command line says so): a
+ * shell waiting on a pipe whose write end is *HOLD. A request signal, not
+ * trapped, ends it (WTERMSIG tells it was pressed); closing *HOLD ends it
+ * otherwise. Its pid once it runs as that, or -1.
+ */
+static int fake_dm_process(uint32_t domid, int *hold)
+{
+	int in[2], ready[2];
+	char id[16], c;
+	pid_t pid;
+
+	if (pipe(in) < 0)
+		return -1;
+	if (pipe2(ready, O_CLOEXEC) < 0) {
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	snprintf(id, sizeof id, "%u", domid);
+	pid = fork();
+	if (pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(DM_REQUEST_SIGNAL, SIG_DFL);
+		dup2(in[0], STDIN_FILENO);
+		close(in[1]);
+		close(ready[0]);
+		execl("/bin/sh", XL_DM_PROG, "-c", "read x", "--domid", id, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(ready[1]);
+	/* EOF once exec closed the other end: from then on its command line is the fake's. */
+	while (pid > 0 && read(ready[0], &c, 1) < 0 && errno == EINTR)
+		;
+	close(ready[0]);
+	if (pid < 0) {
+		close(in[1]);
+		return -1;
+	}
+	*hold = in[1];
+	return pid;
+}
+
+/* 1 when PID waits for an flock (a "->" line of /proc/locks), 0 if not (yet). */
+static int waits_for_flock(int pid)
+{
+	char line[256];
+	int found = 0;
+	FILE *f = fopen("/proc/locks", "r");
+
+	while (f && !found && fgets(line, sizeof line, f)) {
+		char *p = strstr(line, "-> FLOCK");
+		int who;
+
+		found = p && sscanf(p, "-> FLOCK %*s %*s %d", &who) == 1 && who == pid;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static int add_vcpus_1(struct xl_record *rec, void *arg, char *why)
+{
+	(void)arg;
+	(void)why;
+	return xl_record_set_arg(rec, "vcpus", "1");
+}
+
+/*
+ * xl's record writers (vcpu-set, mem-set/-max, rename) share one
+ * read-modify-write: under the lock the device-model supervisor holds to
+ * rewrite dm_pid=, and only for the same, still running, life of the domain.
+ */
+TEST(record_update_locked)
+{
+	xc_handle *h = fake_xc();
+	char out[4096], err[2048], why[REASON_MAX];
+	char *create[] = { "create", "-q", (char *)path_of("web.cfg") };
+	struct rivet_domain_info info;
+	struct xl_record rec;
+	int lock, st = 0;
+	pid_t pid;
+
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, create), 0);
+	CHECK(mv_dom(1) != NULL);
+	if (!mv_dom(1))
+		return;
+	mv_dom(1)->info.start_ns = 77;
+	info = mv_dom(1)->info;
+	xl_record_init(&rec);
+
+	/* Another life under the same id and name: nothing written. */
+	info.start_ns = 78;
+	CHECK_EQ(xl_record_update(h, &info, NULL, add_vcpus_1, NULL, why), -1);
+	CHECK(strstr(why, "domain 1 is gone") == why);
+	/* Shut down meanwhile: the same. */
+	info.start_ns = 77;
+	mv_dom(1)->info.state |= RIVET_DOMSTATE_SHUTDOWN;
+	CHECK_EQ(xl_record_update(h, &info, NULL, add_vcpus_1, NULL, why), -1);
+	CHECK_STR(why, "domain 1 has shut down meanwhile");
+	mv_dom(1)->info.state &= ~RIVET_DOMSTATE_SHUTDOWN;
+	CHECK_EQ(xl_record_read(1, &rec, why), 0);
+	CHECK_EQ(rec.nr_args, 0);
+	/* A record of another name: not INFO's to change. */
+	CHECK_EQ(xl_record_update(h, &info, "other", add_vcpus_1, NULL, why), 0);
+
+	/*
+	 * The supervisor's restart holds the lock while it rewrites dm_pid=: an
+	 * update meanwhile waits for it and reads what it wrote, so neither
+	 * change is lost.
+	 */
+	lock = xl_record_lock(why);
+	CHECK(lock >= 0);
+	CHECK_EQ(xl_record_read(1, &rec, why), 0);   /* the supervisor's read, then its new device model */
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		close(lock);   /* its copy would hold the parent's lock */
+		_exit(xl_record_update(h, &info, NULL, add_vcpus_1, NULL, why) == 1 ? 0 : 1);
+	}
+	CHECK(pid > 0);
+	while (pid > 0 && !waits_for_flock(pid) && waitpid(pid, &st, WNOHANG) == 0)
+		usleep(1000);
+	rec.dm_pid = 4242;
+	CHECK_EQ(xl_record_write(1, &rec, why), 0);
+	close(lock);
+	if (pid > 0 && waitpid(pid, &st, 0) == pid)
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_EQ(xl_record_read(1, &rec, why), 0);
+	CHECK_EQ(rec.dm_pid, 4242);
+	CHECK(rec.nr_args == 1 && !strcmp(rec.args[0], "vcpus=1"));
+	xl_record_free(&rec);
+	xl_record_remove(1);
+	xc_close(h);
+}
+
+/*
+ * xl dump-core writes FILE.partial and renames it only once whole: FILE is
+ * never half a core, a file there is replaced only by a whole one, and a
+ * failure leaves neither.
+ */
+TEST(dump_core_partial_then_rename)
+{
+	xc_handle *h = fake_xc();
+	char out[4096], err[2048], core[600], partial[620];
+	char *create[] = { "create", "-q", (char *)path_of("web.cfg") };
+	char *dc[] = { "dump-core", "web", core };
+	struct stat st;
+
+	snprintf(core, sizeof core, "%s", path_of("web.core"));
+	snprintf(partial, sizeof partial, "%s.partial", core);
+	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, create), 0);
+	write_file("web.core", "old", 3);
+	CHECK_EQ(run_xl(h, xl_cmd_dump_core, out, sizeof out, err, sizeof err, 3, dc), 0);
+	CHECK_STR(err, "");
+	CHECK(stat(core, &st) == 0 && st.st_size > 64);   /* the whole core in place of the old file */
+	CHECK(access(partial, F_OK) < 0);
+	/* A stale .partial (an earlier xl killed half-way) is written over, and goes with the rename. */
+	write_file("web.core.partial", "stale", 5);
+	CHECK_EQ(run_xl(h, xl_cmd_dump_core, out, sizeof out, err, sizeof err, 3, dc), 0);
+	CHECK(stat(core, &st) == 0 && st.st_size > 64);
+	CHECK(access(partial, F_OK) < 0);
+	/* A failure before the write (vCPU registers refused): no file at all. */
+	unlink(core);
+	mv.fail_fn = RIVET_HC_VCPU_GETCONTEXT;
+	mv.fail_err = RIVET_ERR_BUSY;
+	CHECK_EQ(run_xl(h, xl_cmd_dump_core, out, sizeof out, err, sizeof err, 3, dc), 1);
+	mv.fail_fn = 0;
+	mv.fail_err = 0;
+	CHECK(access(core, F_OK) < 0);
+	CHECK(access(partial, F_OK) < 0);
+	CHECK(mkdir(partial, 0700) == 0);   /* cannot be opened for writing: the dump fails, no core */
+	CHECK_EQ(run_xl(h, xl_cmd_dump_core, out, sizeof out, err, sizeof err, 3, dc), 1);
+	CHECK(strstr(err, ".partial") != NULL);
+	CHECK(access(core, F_OK) < 0);
+	rmdir(partial);
+	char *d1[] = { "destroy", "web" };
+	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d1), 0);
+	xc_close(h);
+}
+
 /* vcpu-set's count is kept in the record, so a restart (xl create of the record) starts that many. */
 /*
  * Several settings in one argument (xl(1)'s 'cpus="0-3"; memory=256'): the
@@ -1989,17 +2189,27 @@ TEST(vcpu_set_kept_for_restart)
 	CHECK_EQ(mv_dom(1)->info.avail_vcpus, 1);
 	CHECK_EQ(xl_record_read(1, &r, why), -1);
 	xl_record_free(&r);
-	/* A record already full of other overrides: said, exit 1, the count changed all the same. */
+	/*
+	 * A record already full of other overrides: said, exit 1, the count
+	 * changed all the same, and the guest is told of it (its device model
+	 * gets the request) before the record is tried.
+	 */
+	int hold, dm = fake_dm_process(1, &hold), st = 0;
+	CHECK(dm > 0);
 	xl_record_init(&r);
 	snprintf(r.name, sizeof r.name, "web");
 	CHECK_EQ(xl_record_set_config(&r, path_of("web.cfg")), 0);
 	for (i = 0; i < XL_RECORD_MAX_ARGS; i++)
 		CHECK_EQ(xl_record_add_arg(&r, "memory=64"), 0);
+	r.dm_pid = dm;
 	CHECK_EQ(xl_record_write(1, &r, why), 0);
 	CHECK_EQ(run_xl(h, xl_cmd_vcpu_set, out, sizeof out, err, sizeof err, 4, s3), 1);
-	CHECK(strstr(err, "xl: vcpu-set: domain 'web' (1) may run 3 vCPUs now, but its record cannot keep "
-		      "the count (a restart brings the configured one back): it holds") == err);
+	CHECK_STR(err, "xl: vcpu-set: domain 'web' (1) may run 3 vCPUs now, but its record cannot keep "
+		       "the count (a restart brings the configured one back): it holds 32 overrides already\n");
 	CHECK_EQ(mv_dom(1)->info.avail_vcpus, 3);
+	close(hold);   /* not signalled, it would end by itself now */
+	CHECK_EQ(waitpid(dm, &st, 0), dm);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == DM_REQUEST_SIGNAL);
 	xl_record_free(&r);
 	char *d1[] = { "destroy", "web" };
 	CHECK_EQ(run_xl(h, xl_cmd_destroy, out, sizeof out, err, sizeof err, 2, d1), 0);
@@ -2530,6 +2740,8 @@ int main(void)
 	RUN(maxvcpus_and_vcpu_set);
 	RUN(vcpu_set_kept_for_restart);
 	RUN(combined_override_recorded_one_setting_each);
+	RUN(record_update_locked);
+	RUN(dump_core_partial_then_rename);
 	RUN(record_set_arg);
 	RUN(new_pure_helpers);
 	RUN(list_long_and_verbose);

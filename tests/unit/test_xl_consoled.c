@@ -451,11 +451,11 @@ TEST(dump_states)
 
 	consoled_dumps_init(&t);
 	CHECK_EQ(consoled_dump_gate(&t, &a), CONSOLED_DUMP_START);
-	da = consoled_dump_add(&t, &a, 1000, 7, "/d/big.3.core");
+	da = consoled_dump_add(&t, &a, 1000, 7, "/d/big.3.core", 0);
 	CHECK(da && da->state == CONSOLED_DUMP_WRITING);
 	CHECK_EQ(consoled_dump_gate(&t, &a), CONSOLED_DUMP_WAIT);   /* another event: not a second dump */
 	CHECK_EQ(consoled_dump_gate(&t, &b), CONSOLED_DUMP_START);  /* another domain dumps at once */
-	db = consoled_dump_add(&t, &b, 1001, 8, "/d/other.4.core");
+	db = consoled_dump_add(&t, &b, 1001, 8, "/d/other.4.core", 0);
 	CHECK(db && db != da);
 	CHECK(consoled_dump_by_pid(&t, 1000) == da);
 	CHECK(consoled_dump_by_pid(&t, 1001) == db);
@@ -484,10 +484,10 @@ TEST(dump_states)
 	/* Every slot writing: a new domain waits (BUSY) rather than losing its core. */
 	for (unsigned i = 0; i < CONSOLED_MAX_DUMPS; i++) {
 		struct rivet_domain_info x = shut(10 + i, "x", 1);
-		CHECK(consoled_dump_add(&t, &x, 2000 + (int)i, -1, "/d/x") != NULL);
+		CHECK(consoled_dump_add(&t, &x, 2000 + (int)i, -1, "/d/x", 0) != NULL);
 	}
 	CHECK_EQ(consoled_dump_gate(&t, &a), CONSOLED_DUMP_BUSY);
-	CHECK(consoled_dump_add(&t, &a, 3000, -1, "/d/a") == NULL);
+	CHECK(consoled_dump_add(&t, &a, 3000, -1, "/d/a", 0) == NULL);
 }
 
 /* The log line of each way a writer can end, and whether its partial file must go. */
@@ -502,29 +502,29 @@ TEST(dump_outcome)
 	pid_t pid;
 
 	consoled_dumps_init(&t);
-	d = consoled_dump_add(&t, &a, 1234, -1, "/var/lib/rivet/dump/cored.3.20261201-091500.core");
+	d = consoled_dump_add(&t, &a, 1234, -1, "/var/lib/rivet/dump/cored.3.20261201-091500.core", 0);
 	CHECK(d != NULL);
 	memset(&rep, 0, sizeof rep);
 	rep.ok = 1;
 	rep.res.ram_bytes = 16u << 20;
 	rep.res.nr_vcpus = 1;
-	CHECK_EQ(consoled_dump_outcome(d, 0, &rep, sizeof rep, line, sizeof line, &remove), 1);
+	CHECK_EQ(consoled_dump_outcome(d, 0, &rep, sizeof rep, 0, line, sizeof line, &remove), 1);
 	CHECK_STR(line, "domain 3 'cored': core dumped to /var/lib/rivet/dump/cored.3.20261201-091500.core "
 		  "(16 MiB of RAM, 1 vCPU, 0 kernel mappings)");
 	CHECK_EQ(remove, 0);
 	/* Half a report (the writer died mid-write) is no success, even with status 0. */
-	CHECK_EQ(consoled_dump_outcome(d, 0, &rep, sizeof rep - 1, line, sizeof line, &remove), 0);
+	CHECK_EQ(consoled_dump_outcome(d, 0, &rep, sizeof rep - 1, 0, line, sizeof line, &remove), 0);
 	CHECK_EQ(remove, 1);
 	CHECK(strstr(line, "core dump failed: its writer (pid 1234) exited with status 0 without a report"));
 	/* The writer's own failure: its reason, no file left (it removed its own). */
 	rep.ok = 0;
 	snprintf(rep.why, sizeof rep.why, "cannot create /x: Not a directory");
-	CHECK_EQ(consoled_dump_outcome(d, 1 << 8, &rep, sizeof rep, line, sizeof line, &remove), 0);
+	CHECK_EQ(consoled_dump_outcome(d, 1 << 8, &rep, sizeof rep, 0, line, sizeof line, &remove), 0);
 	CHECK_STR(line, "domain 3 'cored': core dump failed: cannot create /x: Not a directory");
 	CHECK_EQ(remove, 0);
 	/* A reason without its NUL stays inside its buffer. */
 	memset(rep.why, 'w', sizeof rep.why);
-	consoled_dump_outcome(d, 1 << 8, &rep, sizeof rep, line, sizeof line, &remove);
+	consoled_dump_outcome(d, 1 << 8, &rep, sizeof rep, 0, line, sizeof line, &remove);
 	CHECK_EQ(strlen(line), strlen("domain 3 'cored': core dump failed: ") + sizeof rep.why - 1);
 	/* Killed (a real child, a real wait status): said, and its partial file is the caller's to remove. */
 	pid = fork();
@@ -535,10 +535,118 @@ TEST(dump_outcome)
 	}
 	kill(pid, SIGKILL);
 	CHECK(waitpid(pid, &status, 0) == pid);
-	CHECK_EQ(consoled_dump_outcome(d, status, &rep, 0, line, sizeof line, &remove), 0);
+	CHECK_EQ(consoled_dump_outcome(d, status, &rep, 0, 0, line, sizeof line, &remove), 0);
 	CHECK_EQ(remove, 1);
 	CHECK(strstr(line, "'cored': core dump failed: its writer (pid 1234) was killed by signal 9 (Killed); "
-		      "the partial /var/lib/rivet/dump/cored.3.20261201-091500.core is removed"));
+		      "the partial /var/lib/rivet/dump/cored.3.20261201-091500.core.partial is removed"));
+	/*
+	 * The same signal once the daemon is told to exit (SIGTERM to its whole
+	 * group, read in the same batch as this SIGCHLD): stopped, not failed,
+	 * so no action goes on without the core.
+	 */
+	CHECK_EQ(consoled_dump_outcome(d, status, &rep, 0, 1, line, sizeof line, &remove), CONSOLED_DUMP_STOPPED);
+	CHECK_EQ(remove, 1);
+	CHECK_STR(line, "domain 3 'cored': core dump stopped (rivet-consoled exits): its writer (pid 1234) ended "
+		  "by signal 9 (Killed); the partial /var/lib/rivet/dump/cored.3.20261201-091500.core.partial is "
+		  "removed; it stays shut down, the next rivet-consoled writes its core and carries out its on_*");
+	/* A writer that reported (or exited) by itself while the daemon exits: as ever. */
+	rep.ok = 0;
+	snprintf(rep.why, sizeof rep.why, "no space");
+	CHECK_EQ(consoled_dump_outcome(d, 1 << 8, &rep, sizeof rep, 1, line, sizeof line, &remove),
+		 CONSOLED_DUMP_FAILED);
+	/* Killed at its deadline: failed (the action goes on), and said why. */
+	d->killed = 1;
+	CHECK_EQ(consoled_dump_outcome(d, status, &rep, 0, 0, line, sizeof line, &remove), CONSOLED_DUMP_FAILED);
+	CHECK_EQ(remove, 1);
+	CHECK_STR(line, "domain 3 'cored': core dump failed: its writer (pid 1234) did not finish within 600 s "
+		  "and was killed; the partial /var/lib/rivet/dump/cored.3.20261201-091500.core.partial is removed");
+}
+
+/* A writer that hangs is killed at its deadline, once; poll wakes for the earliest one. */
+TEST(dump_deadline)
+{
+	struct consoled_dumps t;
+	struct rivet_domain_info a = shut(3, "a", 100), b = shut(4, "b", 200);
+	struct consoled_dump *da, *db;
+
+	consoled_dumps_init(&t);
+	CHECK_EQ(consoled_dumps_next_deadline(&t), UINT64_MAX);
+	da = consoled_dump_add(&t, &a, 10, -1, "/d/a", 5000);
+	db = consoled_dump_add(&t, &b, 11, -1, "/d/b", 1000);
+	CHECK(da && db);
+	CHECK_EQ(consoled_dumps_next_deadline(&t), 1000 + CONSOLED_DUMP_DEADLINE_MS);
+	CHECK(consoled_dump_overdue(&t, 1000 + CONSOLED_DUMP_DEADLINE_MS - 1) == NULL);
+	CHECK(consoled_dump_overdue(&t, 1000 + CONSOLED_DUMP_DEADLINE_MS) == db);
+	db->killed = 1;   /* as dumps_due does */
+	CHECK(consoled_dump_overdue(&t, 1000 + CONSOLED_DUMP_DEADLINE_MS) == NULL);
+	CHECK_EQ(consoled_dumps_next_deadline(&t), 5000 + CONSOLED_DUMP_DEADLINE_MS);
+	CHECK(consoled_dump_overdue(&t, UINT64_MAX) == da);
+	da->state = CONSOLED_DUMP_DONE;   /* reaped: no deadline any more */
+	CHECK(consoled_dump_overdue(&t, UINT64_MAX) == NULL);
+	CHECK_EQ(consoled_dumps_next_deadline(&t), UINT64_MAX);
+}
+
+/* A domain waiting for a free slot is said once, not on every event; again in a new life or after its core. */
+TEST(dump_wait_said_once)
+{
+	struct consoled_dumps t;
+	struct rivet_domain_info a = shut(3, "a", 100), renamed = shut(3, "a2", 100), reborn = shut(3, "a", 300);
+
+	consoled_dumps_init(&t);
+	CHECK_EQ(consoled_dump_wait_said(&t, &a), 1);
+	CHECK_EQ(consoled_dump_wait_said(&t, &a), 0);
+	CHECK_EQ(consoled_dump_wait_said(&t, &renamed), 0);
+	CHECK_EQ(consoled_dump_wait_said(&t, &reborn), 1);
+	/* Its core starts: a later wait (after a restart in place, say) is said again. */
+	CHECK(consoled_dump_add(&t, &a, 10, -1, "/d/a", 0) != NULL);
+	CHECK_EQ(consoled_dump_wait_said(&t, &a), 1);
+	/* Gone (destroyed): forgotten by the sweep. */
+	struct rivet_domain_info list[1] = { reborn };
+	consoled_dumps_sweep(&t, list, 1);
+	CHECK_EQ(consoled_dump_wait_said(&t, &reborn), 0);
+	consoled_dumps_sweep(&t, NULL, 0);
+	CHECK_EQ(consoled_dump_wait_said(&t, &reborn), 1);
+	/* No room to remember more: said every time rather than never. */
+	consoled_dumps_init(&t);
+	for (unsigned i = 0; i < CONSOLED_MAX_WAITING; i++) {
+		struct rivet_domain_info x = shut(10 + i, "x", 1 + i);
+		CHECK_EQ(consoled_dump_wait_said(&t, &x), 1);
+	}
+	CHECK_EQ(consoled_dump_wait_said(&t, &a), 1);
+	CHECK_EQ(consoled_dump_wait_said(&t, &a), 1);
+}
+
+/* A core is written under .partial and renamed whole; the prune never counts a .partial; the daemon's start removes them. */
+TEST(dump_partials)
+{
+	char dir[600], buf[64];
+	snprintf(dir, sizeof dir, "%s/dumpp", tmpdir);
+	CHECK(mkdir(dir, 0700) == 0);
+	setenv("RIVET_DUMP_DIR", dir, 1);
+	CHECK_EQ(xl_dump_partial_path("/d/web.3.core", buf, sizeof buf), 0);
+	CHECK_STR(buf, "/d/web.3.core.partial");
+	CHECK_EQ(xl_dump_partial_path("/d/web.3.core", buf, 21), -1);
+	touch(dir, "web.3.20261201-070000.core.partial");
+	touch(dir, "web.4.20261201-070100.core.partial");
+	touch(dir, "web.5.20261201-070200.core");
+	touch(dir, "notes.partial");
+	touch(dir, ".core.partial");
+	CHECK_EQ(xl_dump_prune("web", 1), 1);   /* keep 0 whole ones: only the whole one goes */
+	CHECK(present(dir, "web.3.20261201-070000.core.partial"));
+	CHECK_EQ(xl_dump_remove_partials(), 2);
+	CHECK(!present(dir, "web.3.20261201-070000.core.partial"));
+	CHECK(!present(dir, "web.4.20261201-070100.core.partial"));
+	CHECK(present(dir, "notes.partial"));
+	CHECK(present(dir, ".core.partial"));   /* no name before it: not a core of ours */
+	CHECK_EQ(xl_dump_remove_partials(), 0);
+	const char *left[] = { "notes.partial", ".core.partial" };
+	for (unsigned i = 0; i < 2; i++) {
+		char path[700];
+		snprintf(path, sizeof path, "%s/%s", dir, left[i]);
+		unlink(path);
+	}
+	CHECK(rmdir(dir) == 0);
+	unsetenv("RIVET_DUMP_DIR");
 }
 
 int main(void)
@@ -555,6 +663,9 @@ int main(void)
 	RUN(sockaddr);
 	RUN(dump_states);
 	RUN(dump_outcome);
+	RUN(dump_deadline);
+	RUN(dump_wait_said_once);
+	RUN(dump_partials);
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/consoled-test-XXXXXX");
 	if (!mkdtemp(tmpdir)) {
 		printf("FAIL: consoled/setup: mkdtemp\n");

@@ -21,6 +21,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -79,7 +80,7 @@ static struct dom doms[MAX_DOMS];
 /* The cores being written (on_* = coredump-*): the pending action of those domains. */
 static struct consoled_dumps dumps;
 #define DUMP_REPORT_FD 3                 /* in a core's writer: its report pipe */
-static int exiting;                      /* SIGTERM/SIGINT: no new core is started */
+static int exiting;                      /* SIGTERM/SIGINT (or a fatal error): no new core is started */
 static void reap(void);
 static struct client clients[MAX_CLIENTS];
 
@@ -377,6 +378,9 @@ static int poll_timeout(void)
 		if (dm_kills[i].pid && now + 100 < next)
 			next = now + 100;
 	}
+	t = consoled_dumps_next_deadline(&dumps);
+	if (t < next)
+		next = t;
 	if (next == UINT64_MAX)
 		return -1;
 	return next <= now ? 0 : (int)(next - now < 1000 ? next - now : 1000);
@@ -583,20 +587,35 @@ static int rename_restart(const struct rivet_domain_info *info, struct xl_record
  * it), it opens its own handle, and its one report goes to WFD before it
  * exits.
  */
-static void __attribute__((noreturn)) dump_child(uint32_t domid, const char *path, int wfd)
+static void __attribute__((noreturn)) dump_child(uint32_t domid, const char *path, int wfd, pid_t parent)
 {
 	struct consoled_dump_report rep;
 	xc_handle *own;
 	sigset_t none;
 	int r;
 
+	/*
+	 * It dies with the daemon however the daemon ends (dumps_stop reaps it
+	 * on a clean exit); the check after the prctl catches a daemon that died
+	 * before it. Its own process group: a signal to the daemon's group
+	 * (Ctrl-C, kill -- -PGID) is the daemon's to act on (dumps_stop).
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(4);
+	setpgid(0, 0);
 	/* Plain signals: the daemon's blocked SIGTERM would make it unstoppable. */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	if (wfd != DUMP_REPORT_FD && (dup2(wfd, DUMP_REPORT_FD) < 0))
 		_exit(2);
-	close_range(DUMP_REPORT_FD + 1, ~0U, 0);
+	if (close_range(DUMP_REPORT_FD + 1, ~0U, 0) < 0) {
+		/* A kernel before 5.9: one by one, up to the limit of open files. */
+		long max = sysconf(_SC_OPEN_MAX);
+
+		for (long fd = DUMP_REPORT_FD + 1; fd < (max > 0 ? max : 1024); fd++)
+			close((int)fd);
+	}
 	memset(&rep, 0, sizeof rep);
 	r = xc_open(&own);
 	if (r < 0) {
@@ -620,8 +639,8 @@ static void __attribute__((noreturn)) dump_child(uint32_t domid, const char *pat
 static int dump_start(const struct rivet_domain_info *info)
 {
 	char path[CONSOLED_DUMP_PATH];
+	pid_t pid, self = getpid();
 	int pfd[2];
-	pid_t pid;
 
 	mkdirs(xl_dump_dir());
 	int pruned = xl_dump_prune(info->name, XL_DUMP_KEEP);
@@ -644,13 +663,40 @@ static int dump_start(const struct rivet_domain_info *info)
 		return -1;
 	}
 	if (pid == 0)
-		dump_child(info->domid, path, pfd[1]);
+		dump_child(info->domid, path, pfd[1], self);
 	close(pfd[1]);
 	/* consoled_dump_gate said there is room, and nothing ran since. */
-	consoled_dump_add(&dumps, info, pid, pfd[0], path);
+	consoled_dump_add(&dumps, info, pid, pfd[0], path, now_ms());
 	say("domain %u '%s': writing its core to %s (pid %d); it stays shut down until then",
 	    info->domid, info->name, path, (int)pid);
 	return 0;
+}
+
+/* What a writer that did not end by itself may have left: D's core under its .partial name. */
+static void remove_partial(const struct consoled_dump *d)
+{
+	char partial[CONSOLED_DUMP_PATH + 16];
+
+	if (xl_dump_partial_path(d->path, partial, sizeof partial) == 0 && unlink(partial) < 0 &&
+	    errno != ENOENT)
+		say("domain %u: cannot remove %s: %s", d->domid, partial, strerror(errno));
+}
+
+/*
+ * A writer past its deadline (a map or write that hangs) is killed, as a
+ * device model that does not stop is: its end is then reaped as any other,
+ * a failed dump, and the action goes on without the core.
+ */
+static void dumps_due(void)
+{
+	struct consoled_dump *d;
+
+	while ((d = consoled_dump_overdue(&dumps, now_ms()))) {
+		say("domain %u '%s': its core's writer (pid %d) still runs after %d s: SIGKILL", d->domid,
+		    d->name, d->pid, CONSOLED_DUMP_DEADLINE_MS / 1000);
+		kill(d->pid, SIGKILL);
+		d->killed = 1;
+	}
 }
 
 /*
@@ -663,6 +709,7 @@ static void dump_reaped(struct consoled_dump *d, int status)
 {
 	struct consoled_dump_report rep;
 	struct rivet_domain_info now;
+	enum consoled_dump_end end;
 	char line[1024];
 	ssize_t got;
 	int remove;
@@ -671,10 +718,15 @@ static void dump_reaped(struct consoled_dump *d, int status)
 	got = read(d->fd, &rep, sizeof rep);
 	close(d->fd);
 	d->fd = -1;
-	consoled_dump_outcome(d, status, &rep, got < 0 ? 0 : (size_t)got, line, sizeof line, &remove);
-	if (remove && unlink(d->path) < 0 && errno != ENOENT)
-		say("domain %u: cannot remove %s: %s", d->domid, d->path, strerror(errno));
+	end = consoled_dump_outcome(d, status, &rep, got < 0 ? 0 : (size_t)got, exiting, line, sizeof line,
+				    &remove);
+	if (remove)
+		remove_partial(d);
 	say("%s", line);
+	if (end == CONSOLED_DUMP_STOPPED) {
+		consoled_dump_forget(d);   /* no action: the domain waits, shut down, for the next daemon */
+		return;
+	}
 	d->state = CONSOLED_DUMP_DONE;
 	d->pid = 0;
 	if (xc_domain_getinfo(xch, d->domid, &now) < 0 || consoled_dump_of(&dumps, &now) != d ||
@@ -705,8 +757,7 @@ static void dumps_stop(void)
 		while (waitpid(d->pid, NULL, 0) < 0 && errno == EINTR)
 			;
 		close(d->fd);
-		if (unlink(d->path) < 0 && errno != ENOENT)
-			say("domain %u: cannot remove %s: %s", d->domid, d->path, strerror(errno));
+		remove_partial(d);
 		say("domain %u '%s': core dump stopped (rivet-consoled exits); it stays shut down, the next "
 		    "rivet-consoled writes its core and carries out its on_*", d->domid, d->name);
 		consoled_dump_forget(d);
@@ -776,8 +827,9 @@ static void domain_exceptions(void)
 					continue;   /* the action waits for the core (dump_reaped) */
 				break;
 			case CONSOLED_DUMP_BUSY:
-				say("domain %u '%s': %u cores are being written; its own waits for one of them",
-				    info->domid, info->name, CONSOLED_MAX_DUMPS);
+				if (consoled_dump_wait_said(&dumps, info))
+					say("domain %u '%s': %u cores are being written; its own waits for one of them",
+					    info->domid, info->name, CONSOLED_MAX_DUMPS);
 				continue;
 			case CONSOLED_DUMP_WAIT:
 				continue;
@@ -887,6 +939,13 @@ static int signals(int sfd)
 		else
 			quit = (int)si.ssi_signo;
 	}
+	/*
+	 * Before the children are reaped: a writer killed by the same signal (sent
+	 * to the whole group) was stopped with the daemon, not a failed dump
+	 * whose action would go on without its core.
+	 */
+	if (quit)
+		exiting = 1;
 	if (chld)
 		reap();
 	if (hup)
@@ -1189,7 +1248,7 @@ static int parse_args(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	struct pollfd p[4 + MAX_CLIENTS];
-	int con_fd, exc_fd, lfd, sfd, i, r;
+	int con_fd, exc_fd, lfd, sfd, i, r, rc = 0;
 	uint32_t con_port, exc_port, port;
 	struct sockaddr_un sa;
 	char path[600];
@@ -1224,7 +1283,12 @@ int main(int argc, char **argv)
 			CONSOLED_SOCK_NAME, strerror(errno));
 		return 1;
 	}
-	/* Signals arrive as reads of sfd, between two whole steps of the loop. */
+	/*
+	 * Signals arrive as reads of sfd, between two whole steps of the loop.
+	 * SIGCHLD's default first: an ignored one (inherited through exec) would
+	 * have the kernel reap the core writers before they are seen.
+	 */
+	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGCHLD);
 	sigaddset(&sigs, SIGHUP);
@@ -1244,6 +1308,13 @@ int main(int argc, char **argv)
 	for (i = 0; i < MAX_DOMS; i++)
 		doms[i].log.fd = -1;
 	consoled_dumps_init(&dumps);
+	/* Cores a writer left half-way (the daemon died with it): none of ours runs yet. */
+	r = xl_dump_remove_partials();
+	if (r < 0)
+		say("cannot read %s: %s", xl_dump_dir(), strerror(errno));
+	else if (r > 0)
+		say("removed %d partial core%s in %s (their writers died with an earlier rivet-consoled)", r,
+		    r == 1 ? "" : "s", xl_dump_dir());
 	say("started (pid %d): console virq on port %u, domain-exit virq on port %u; "
 	    "logs capped at %llu bytes, rate limit %u reads per %u ms", (int)getpid(), con_port,
 	    exc_port, (unsigned long long)log_cap, rate_limit, rate_period);
@@ -1280,8 +1351,9 @@ int main(int argc, char **argv)
 		if (poll(p, (nfds_t)n, poll_timeout()) < 0) {
 			if (errno == EINTR)
 				continue;
-			say("poll: %s", strerror(errno));
-			return 1;
+			say("poll: %s; exiting", strerror(errno));
+			rc = 1;
+			break;
 		}
 		if (p[0].revents & POLLIN) {
 			xc_evtchn_pending(xch, con_fd, &port);
@@ -1294,10 +1366,12 @@ int main(int argc, char **argv)
 		}
 		if ((p[0].revents | p[1].revents) & (POLLERR | POLLHUP | POLLNVAL)) {
 			say("an event channel failed; exiting");
-			return 1;
+			rc = 1;
+			break;
 		}
 		drain_held();
 		dm_kills_due();
+		dumps_due();
 		if ((p[3].revents & POLLIN) && signals(sfd))
 			break;
 		for (i = 4; i < n; i++)
@@ -1306,7 +1380,7 @@ int main(int argc, char **argv)
 		if (p[2].revents & POLLIN)
 			accept_client(lfd);
 	}
-	/* A clean exit: clients see EOF, the socket goes, the logs are complete. */
+	/* Every exit: no core writer outlives it, clients see EOF, the socket goes, the logs are complete. */
 	dumps_stop();
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (clients[i].fd >= 0)
@@ -1317,5 +1391,5 @@ int main(int argc, char **argv)
 	if (xl_consoled_sockaddr(&sa) == 0)
 		unlink(sa.sun_path);
 	xc_close(xch);
-	return 0;
+	return rc;
 }

@@ -153,6 +153,26 @@ int xl_record_parse(const char *text, struct xl_record *r, char *why);
 int xl_record_write(uint32_t domid, const struct xl_record *r, char *why);
 int xl_record_read(uint32_t domid, struct xl_record *r, char *why);
 void xl_record_remove(uint32_t domid);
+/*
+ * The lock of every read-modify-write of a running domain's record: an
+ * flock on <run dir>/dm, which xl dm-restart and the on_dm_crash = "restart"
+ * supervisor hold while they replace the device model and rewrite dm_pid=.
+ * Never taken with another lock held. The fd to close, or -1 with WHY.
+ */
+int xl_record_lock(char *why);
+/* Changes REC (0), or says why it cannot (-1, WHY): nothing is written then. */
+typedef int xl_record_edit_fn(struct xl_record *rec, void *arg, char *why);
+/*
+ * INFO's record read, changed by EDIT and written back, all under
+ * xl_record_lock, and only while the domain is still INFO's life (same id and
+ * start_ns; without them, the same name) and neither shut down nor dying:
+ * a record read before another writer's change, or before the domain went,
+ * is never written back. The record must name REC_NAME (NULL: INFO's name;
+ * xl rename: the old one). 1 written; 0 no such record (a boot-image
+ * domain's, or another's: nothing to keep); -1 failed (WHY), nothing written.
+ */
+int xl_record_update(xc_handle *h, const struct rivet_domain_info *info, const char *rec_name,
+		     xl_record_edit_fn *edit, void *arg, char *why);
 
 /* ---- xl_dm.c: rivet-dm, the device model of a domain with devices ---- */
 
@@ -398,15 +418,24 @@ struct xl_dump_result {
 	uint64_t ram_missing_bytes;      /* how much of it */
 };
 /*
- * Writes DOMID's core to PATH (EXCLUSIVE: never over an existing file, else
- * truncating it). The domain must not be able to run (paused, shut down):
- * the registers come from VCPU_GETCONTEXT. 0 with RES, or -1 with WHY and no
- * file left behind.
+ * Writes DOMID's core to PATH.partial, fsyncs it and only then renames it
+ * PATH (EXCLUSIVE: never over an existing file, else replacing it), so
+ * that a file at PATH is always a whole core. The domain must not be able
+ * to run (paused, shut down): the registers come from VCPU_GETCONTEXT. 0
+ * with RES, or -1 with WHY and no file left behind.
  */
 int xl_dump_core(xc_handle *h, uint32_t domid, const char *path, int exclusive,
 		 struct xl_dump_result *res, char *why, size_t why_size);
+/* PATH's name while it is written ("PATH.partial") into BUF; 0, or -1 if it does not fit. */
+int xl_dump_partial_path(const char *path, char *buf, size_t size);
 /* $RIVET_DUMP_DIR, else XL_DUMP_DIR. */
 const char *xl_dump_dir(void);
+/*
+ * Removes the dump directory's "*.core.partial" files: the cores of
+ * writers that died half-way (rivet-consoled at start, none of its own
+ * running yet). Returns how many, or -1 if the directory cannot be read.
+ */
+int xl_dump_remove_partials(void);
 /*
  * rivet-consoled keeps this many cores of one domain name (the newest), so
  * that a guest crashing in a loop with coredump-restart cannot fill Dom0's
@@ -415,7 +444,8 @@ const char *xl_dump_dir(void);
 #define XL_DUMP_KEEP 3
 /*
  * Removes NAME's cores in the dump directory but the newest KEEP - 1 (room
- * for one more); only files of xl_dump_path()'s exact form for NAME. Returns
+ * for one more); only files of xl_dump_path()'s exact form for NAME (never
+ * a .partial one, which may be being written). Returns
  * how many were removed, or -1 if the directory cannot be read.
  */
 int xl_dump_prune(const char *name, unsigned keep);

@@ -3,8 +3,9 @@
  * xl_dm_restart.c: a new device model for a running domain (docs/dm.md
  * "Restart"): `xl dm-restart NAME`, and the supervisor that `xl create`
  * leaves for a domain with on_dm_crash = "restart", which does the same
- * when the device model dies. Restarts are serialized by an flock on the
- * state files' directory, so the supervisor and a user never start two.
+ * when the device model dies. Restarts are serialized by xl_record_lock (an
+ * flock on the state files' directory), so the supervisor and a user never
+ * start two, and xl's other record writers never write back an old dm_pid=.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -25,29 +25,6 @@
 #include "xl.h"
 
 #define DM_LOG_DIR "/var/log/rivet/dm"
-
-/* The lock every restart holds: an flock on <run dir>/dm. -1 on failure (WHY). */
-static int restart_lock(char *why)
-{
-	char dir[600];
-	int fd;
-
-	snprintf(dir, sizeof dir, "%s/dm", xl_run_dir());
-	if (mkdir(xl_run_dir(), 0755) < 0 && errno != EEXIST)
-		return reason_set(why, "cannot create %s: %s", xl_run_dir(), strerror(errno));
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return reason_set(why, "cannot create %s: %s", dir, strerror(errno));
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return reason_set(why, "cannot open %s: %s", dir, strerror(errno));
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			close(fd);
-			return reason_set(why, "cannot lock %s: %s", dir, strerror(errno));
-		}
-	}
-	return fd;
-}
 
 static int domain_live(const struct rivet_domain_info *info)
 {
@@ -147,7 +124,7 @@ static enum xl_dm_restart_result restart_locked(xc_handle *h, uint32_t domid, in
 enum xl_dm_restart_result xl_dm_restart(xc_handle *h, uint32_t domid, int only_if_pid, uint64_t instance,
 					int *new_pid, char *why)
 {
-	int lock = restart_lock(why);
+	int lock = xl_record_lock(why);   /* every writer of dm_pid= and of a live record holds it */
 
 	if (lock < 0)
 		return XL_DMR_FAILED;

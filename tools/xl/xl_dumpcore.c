@@ -4,6 +4,7 @@
  * on_* = coredump-*): its vCPUs' registers (VCPU_GETCONTEXT) and its RAM
  * through foreign mappings, handed to xl_core.c's writer.
  */
+#define _GNU_SOURCE   /* renameat2 */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -64,6 +65,33 @@ static void map_range(xc_handle *h, uint32_t domid, uint64_t gpa, uint64_t pages
 	map_range(h, domid, gpa + pages / 2 * XC_PAGE_SIZE, pages - pages / 2, ram);
 }
 
+int xl_dump_partial_path(const char *path, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s.partial", path);
+
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/*
+ * The whole core at PARTIAL becomes PATH: never over an existing file when
+ * EXCLUSIVE (renameat2's RENAME_NOREPLACE, or a hard link where the file
+ * system has no such rename). 0, or -1 with WHY (PARTIAL left to the caller).
+ */
+static int publish(const char *partial, const char *path, int exclusive, char *why, size_t why_size)
+{
+	if (!exclusive) {
+		if (rename(partial, path) == 0)
+			return 0;
+	} else if (renameat2(AT_FDCWD, partial, AT_FDCWD, path, RENAME_NOREPLACE) == 0) {
+		return 0;
+	} else if ((errno == EINVAL || errno == ENOSYS) && link(partial, path) == 0) {
+		unlink(partial);
+		return 0;
+	}
+	snprintf(why, why_size, "cannot rename %s to %s: %s", partial, path, strerror(errno));
+	return -1;
+}
+
 static void unmap_all(xc_handle *h, struct ram *ram)
 {
 	for (unsigned i = 0; i < ram->n; i++)
@@ -80,6 +108,7 @@ int xl_dump_core(xc_handle *h, uint32_t domid, const char *path, int exclusive,
 	struct xl_core_vseg *vsegs = NULL;
 	struct xl_core_input in;
 	struct ram *ram = NULL;
+	char partial[PATH_MAX + 16];
 	unsigned i, nr_vsegs = 0;
 	int r, fd = -1, rc = -1;
 
@@ -114,24 +143,31 @@ int xl_dump_core(xc_handle *h, uint32_t domid, const char *path, int exclusive,
 		if (st.levels)
 			break;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC), 0600);
+	if (xl_dump_partial_path(path, partial, sizeof partial) < 0) {
+		snprintf(why, why_size, "%s: path too long", path);
+		goto out;
+	}
+	fd = open(partial, O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC), 0600);
 	if (fd < 0) {
-		snprintf(why, why_size, "cannot create %s: %s", path, strerror(errno));
+		snprintf(why, why_size, "cannot create %s: %s", partial, strerror(errno));
 		goto out;
 	}
 	in = (struct xl_core_input){ ctx, info.nr_vcpus, ram->run, ram->n, vsegs, nr_vsegs };
 	r = xl_core_write(fd, &in, why, why_size);
 	if (r == 0 && fsync(fd) < 0) {
-		snprintf(why, why_size, "%s: fsync: %s", path, strerror(errno));
+		snprintf(why, why_size, "%s: fsync: %s", partial, strerror(errno));
 		r = -1;
 	}
 	if (close(fd) < 0 && r == 0) {
-		snprintf(why, why_size, "%s: close: %s", path, strerror(errno));
+		snprintf(why, why_size, "%s: close: %s", partial, strerror(errno));
 		r = -1;
 	}
 	fd = -1;
+	/* Only a whole, synced core gets the final name. */
+	if (r == 0)
+		r = publish(partial, path, exclusive, why, why_size);
 	if (r < 0) {
-		unlink(path);   /* no half a core that looks like a whole one */
+		unlink(partial);   /* no half a core left behind */
 		goto out;
 	}
 	for (i = 0; i < ram->n; i++)
@@ -231,6 +267,30 @@ int xl_dump_prune(const char *name, unsigned keep)
 		free(v[i].file);
 	}
 	free(v);
+	return removed;
+}
+
+int xl_dump_remove_partials(void)
+{
+	static const char suffix[] = ".core.partial";
+	const char *dir = xl_dump_dir();
+	struct dirent *e;
+	int removed = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return errno == ENOENT ? 0 : -1;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		char path[PATH_MAX];
+
+		if (n <= sizeof suffix - 1 || strcmp(e->d_name + n - (sizeof suffix - 1), suffix) ||
+		    snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path)
+			continue;
+		if (unlink(path) == 0)
+			removed++;
+	}
+	closedir(d);
 	return removed;
 }
 

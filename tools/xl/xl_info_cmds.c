@@ -649,11 +649,11 @@ int xl_cmd_uptime(xc_handle *h, int argc, char **argv)
  * on_crash = "restart": xl create of the recorded config and overrides)
  * keeps the new name. 0, or -1 (no room for one more override).
  */
-static int record_set_name(struct xl_record *rec, const char *name)
+static int record_set_name(struct xl_record *rec, void *name, char *why)
 {
 	if (xl_record_set_arg(rec, "name", name) < 0)
-		return -1;
-	snprintf(rec->name, sizeof rec->name, "%s", name);
+		return reason_set(why, "its record holds %d overrides already", XL_RECORD_MAX_ARGS);
+	snprintf(rec->name, sizeof rec->name, "%s", (const char *)name);
 	return 0;
 }
 
@@ -693,36 +693,38 @@ int xl_cmd_rename(xc_handle *h, int argc, char **argv)
 		xl_err("rename: out of memory");
 		return XL_EXIT_FAIL;
 	}
+	/* A record with no room for the override is said before anything changes (checked again below). */
 	has = xl_record_of(&info, rec);
-	if (has && record_set_name(rec, argv[2]) < 0) {
-		xl_err("rename: domain '%s' (%u): its record holds %d overrides already", info.name,
-		       info.domid, XL_RECORD_MAX_ARGS);
+	if (has && record_set_name(rec, argv[2], why) < 0) {
+		xl_err("rename: domain '%s' (%u): %s", info.name, info.domid, why);
 		xl_record_free(rec);
 		free(rec);
 		return XL_EXIT_FAIL;
 	}
+	xl_record_free(rec);
+	free(rec);
 	r = xc_domain_rename(h, info.domid, argv[2]);
 	if (r < 0) {
 		xl_err("rename: domain '%s' (%u): %s", info.name, info.domid,
 		       r == XC_EEXIST ? "a domain of that name already exists" :
 		       r == XC_EDENIED && info.domid == 0 ? "not allowed for Domain-0" : xc_strerror(r));
-		xl_record_free(rec);
-		free(rec);
 		return XL_EXIT_FAIL;
 	}
 	if (has) {
-		if (xl_record_write(info.domid, rec, why) < 0) {
+		/* This life under its new name (a microvisor without start_ns is asked by name); the record names the old. */
+		struct rivet_domain_info renamed = info;
+
+		snprintf(renamed.name, sizeof renamed.name, "%s", argv[2]);
+		r = xl_record_update(h, &renamed, info.name, record_set_name, argv[2], why);
+		if (r <= 0) {
 			int back = xc_domain_rename(h, info.domid, info.name);
 
-			xl_err("rename: domain %u: cannot update its record: %s; %s", info.domid, why,
+			xl_err("rename: domain %u: cannot update its record: %s; %s", info.domid,
+			       r == 0 ? "it is gone" : why,
 			       back < 0 ? "and the microvisor keeps the new name" : "its old name is back");
-			xl_record_free(rec);
-			free(rec);
 			return XL_EXIT_FAIL;
 		}
 	}
-	xl_record_free(rec);
-	free(rec);
 	return XL_EXIT_OK;
 }
 

@@ -86,23 +86,57 @@ static uint64_t size_of(const char *cmd, const char *s)
 	return (uint64_t)kb / 4 * 4096;
 }
 
-/* Tells rivet-dm REQ, then records REC: XL_EXIT_OK, or XL_EXIT_FAIL (said). */
-static int tell(const char *cmd, const struct rivet_domain_info *info, struct xl_record *rec, int req)
+/* The balloon value to record: the target (mem-set) or the maximum (mem-max), in bytes. */
+struct mem_edit {
+	int max;
+	uint64_t bytes;
+};
+
+/* The record read again under its lock: the target never above the maximum, or it cannot be parsed back. */
+static int set_mem(struct xl_record *rec, void *arg, char *why)
+{
+	const struct mem_edit *e = arg;
+
+	if (!rec->mem_max)
+		return reason_set(why, "its record has no balloon any more");
+	if (e->max ? e->bytes < rec->mem_target : e->bytes > rec->mem_max)
+		return reason_set(why, "its %s changed meanwhile (target %llu KiB, maximum %llu KiB)",
+				  e->max ? "target" : "maximum", (unsigned long long)(rec->mem_target >> 10),
+				  (unsigned long long)(rec->mem_max >> 10));
+	if (e->max)
+		rec->mem_max = e->bytes;
+	else
+		rec->mem_target = e->bytes;
+	return 0;
+}
+
+/*
+ * Tells rivet-dm REQ, then records E's value (xl_record_update: under the
+ * lock the on_dm_crash supervisor holds to rewrite dm_pid=, so a restart's
+ * pid is never written over): XL_EXIT_OK, or XL_EXIT_FAIL (said). REC (the
+ * record the checks used) is freed.
+ */
+static int tell(xc_handle *h, const char *cmd, const struct rivet_domain_info *info, struct xl_record *rec,
+		struct mem_edit *e, int req)
 {
 	char why[REASON_MAX];
-	int r = xl_dm_press(info, req, why);
+	int r;
 
+	xl_record_free(rec);
+	r = xl_dm_press(info, req, why);
 	if (r > 0)
 		xl_err("%s: domain '%s' (%u) has no balloon (it runs no device model)", cmd, info->name,
 		       info->domid);
 	else if (r < 0)
 		xl_err("%s: domain '%s' (%u): %s", cmd, info->name, info->domid, why);
-	else if (xl_record_write(info->domid, rec, why) < 0) {
+	else if ((r = xl_record_update(h, info, NULL, set_mem, e, why)) <= 0) {
+		if (r == 0)
+			snprintf(why, sizeof why, "its record is gone");
 		xl_err("%s: domain '%s' (%u): told, but cannot record it: %s", cmd, info->name, info->domid,
 		       why);
 		r = -1;
-	}
-	xl_record_free(rec);
+	} else
+		r = 0;
 	return r == 0 ? XL_EXIT_OK : XL_EXIT_FAIL;
 }
 
@@ -122,8 +156,8 @@ int xl_cmd_mem_set(xc_handle *h, int argc, char **argv)
 		xl_record_free(&rec);
 		return XL_EXIT_FAIL;
 	}
-	rec.mem_target = bytes;
-	return tell("mem-set", &info, &rec, DM_REQUEST_MEM_TARGET(bytes / 4096));
+	struct mem_edit e = { 0, bytes };
+	return tell(h, "mem-set", &info, &rec, &e, DM_REQUEST_MEM_TARGET(bytes / 4096));
 }
 
 int xl_cmd_mem_max(xc_handle *h, int argc, char **argv)
@@ -151,6 +185,6 @@ int xl_cmd_mem_max(xc_handle *h, int argc, char **argv)
 		xl_record_free(&rec);
 		return XL_EXIT_FAIL;
 	}
-	rec.mem_max = bytes;
-	return tell("mem-max", &info, &rec, DM_REQUEST_MEM_MAX(bytes / 4096));
+	struct mem_edit e = { 1, bytes };
+	return tell(h, "mem-max", &info, &rec, &e, DM_REQUEST_MEM_MAX(bytes / 4096));
 }

@@ -9,8 +9,10 @@
  * on_dm_crash=restart). One "key=value" per line.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -595,4 +597,86 @@ void xl_record_remove(uint32_t domid)
 
 	xl_record_path(domid, path, sizeof path);
 	unlink(path);
+}
+
+int xl_record_lock(char *why)
+{
+	char dir[600];
+	int fd;
+
+	snprintf(dir, sizeof dir, "%s/dm", xl_run_dir());
+	if (mkdir_one(xl_run_dir(), why) < 0 || mkdir_one(dir, why) < 0)
+		return -1;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return reason_set(why, "cannot open %s: %s", dir, strerror(errno));
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			close(fd);
+			return reason_set(why, "cannot lock %s: %s", dir, strerror(errno));
+		}
+	}
+	return fd;
+}
+
+/* NOW is INFO's life still (same id; same creation time, or without one the same name), and running. */
+static int same_live_domain(const struct rivet_domain_info *info, const struct rivet_domain_info *now,
+			    char *why)
+{
+	int same = now->domid == info->domid &&
+		   (now->start_ns && info->start_ns ? now->start_ns == info->start_ns :
+		    !strncmp(now->name, info->name, sizeof now->name));
+
+	if (!same)
+		return reason_set(why, "domain %u is gone (its id may be another domain's now)", info->domid);
+	if (now->state & (RIVET_DOMSTATE_DYING | RIVET_DOMSTATE_SHUTDOWN))
+		return reason_set(why, "domain %u has %s meanwhile", info->domid,
+				  now->state & RIVET_DOMSTATE_DYING ? "been destroyed" : "shut down");
+	return 0;
+}
+
+int xl_record_update(xc_handle *h, const struct rivet_domain_info *info, const char *rec_name,
+		     xl_record_edit_fn *edit, void *arg, char *why)
+{
+	struct rivet_domain_info now;
+	struct xl_record *rec;
+	char rwhy[REASON_MAX];
+	int lock, r;
+
+	if (info->domid == 0)
+		return 0;
+	rec = malloc(sizeof *rec);
+	if (!rec)
+		return reason_set(why, "out of memory");
+	xl_record_init(rec);
+	lock = xl_record_lock(why);
+	if (lock < 0) {
+		free(rec);
+		return -1;
+	}
+	/*
+	 * Checked under the lock: a record read before the domain went (or
+	 * before another life took its id) must not be written back.
+	 */
+	r = xc_domain_getinfo(h, info->domid, &now);
+	if (r < 0) {
+		if (r == XC_ENODOMAIN)
+			reason_set(why, "domain %u is gone", info->domid);
+		else
+			reason_set(why, "cannot get domain %u's state: %s", info->domid, xc_strerror(r));
+		r = -1;
+	} else if (same_live_domain(info, &now, why) < 0) {
+		r = -1;
+	} else if (xl_record_read(info->domid, rec, rwhy) < 0 ||
+		   strncmp(rec->name, rec_name ? rec_name : info->name, sizeof rec->name)) {
+		r = 0;   /* none, or another domain's: nothing of INFO's to keep */
+	} else if (edit(rec, arg, why) < 0 || xl_record_write(info->domid, rec, why) < 0) {
+		r = -1;
+	} else {
+		r = 1;
+	}
+	close(lock);
+	xl_record_free(rec);
+	free(rec);
+	return r;
 }

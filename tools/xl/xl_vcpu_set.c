@@ -16,6 +16,24 @@
 #include "dm_request.h"
 #include "xl.h"
 
+struct counts {
+	unsigned max, n;
+};
+
+static int set_count(struct xl_record *rec, void *arg, char *why)
+{
+	const struct counts *c = arg;
+	char num[16];
+
+	snprintf(num, sizeof num, "%u", c->max);
+	if (xl_record_set_arg(rec, "maxvcpus", num) == 0) {
+		snprintf(num, sizeof num, "%u", c->n);
+		if (xl_record_set_arg(rec, "vcpus", num) == 0)
+			return 0;
+	}
+	return reason_set(why, "it holds %d overrides already", XL_RECORD_MAX_ARGS);
+}
+
 /*
  * The count in the domain's record too, as libxl keeps it in the domain's
  * stored configuration: a restart (on_reboot = "restart", xl create of the
@@ -23,34 +41,16 @@
  * in place by the microvisor keeps its count. A domain without a record
  * (boot image) has nothing to update. 0, or -1 (said).
  */
-static int record_count(const struct rivet_domain_info *info, unsigned n)
+static int record_count(xc_handle *h, const struct rivet_domain_info *info, unsigned n)
 {
-	struct xl_record *rec = malloc(sizeof *rec);
-	char num[16], why[REASON_MAX];
-	int r = 0;
+	struct counts c = { info->nr_vcpus, n };
+	char why[REASON_MAX];
 
-	if (!rec) {
-		xl_err("vcpu-set: out of memory");
-		return -1;
-	}
-	if (xl_record_of(info, rec)) {
-		snprintf(num, sizeof num, "%u", info->nr_vcpus);
-		r = xl_record_set_arg(rec, "maxvcpus", num);
-		snprintf(num, sizeof num, "%u", n);
-		if (r == 0)
-			r = xl_record_set_arg(rec, "vcpus", num);
-		if (r < 0)
-			snprintf(why, sizeof why, "it holds %d overrides already", XL_RECORD_MAX_ARGS);
-		else
-			r = xl_record_write(info->domid, rec, why);
-		if (r < 0)
-			xl_err("vcpu-set: domain '%s' (%u) may run %u vCPUs now, but its record cannot keep the "
-			       "count (a restart brings the configured one back): %s", info->name, info->domid, n,
-			       why);
-	}
-	xl_record_free(rec);
-	free(rec);
-	return r;
+	if (xl_record_update(h, info, NULL, set_count, &c, why) >= 0)
+		return 0;
+	xl_err("vcpu-set: domain '%s' (%u) may run %u vCPUs now, but its record cannot keep the count (a "
+	       "restart brings the configured one back): %s", info->name, info->domid, n, why);
+	return -1;
 }
 
 int xl_cmd_vcpu_set(xc_handle *h, int argc, char **argv)
@@ -64,7 +64,7 @@ int xl_cmd_vcpu_set(xc_handle *h, int argc, char **argv)
 		{ "ignore-host", no_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int ignore_host = 0, at, found, r, opt;
+	int ignore_host = 0, at, found, r, rc, opt;
 
 	/* Xen's getopt_long: -i before or after the domain. */
 	optind = 0;
@@ -123,8 +123,11 @@ int xl_cmd_vcpu_set(xc_handle *h, int argc, char **argv)
 		       r == XC_ENOTSUP ? " (this microvisor cannot limit a domain's vCPUs)" : "");
 		return XL_EXIT_FAIL;
 	}
-	if (record_count(&info, (unsigned)n) < 0)
-		return XL_EXIT_FAIL;
+	/*
+	 * The microvisor holds the count now: the guest is told in any case, and
+	 * then the record keeps it (a failure of either is said, exit 1).
+	 */
+	rc = XL_EXIT_OK;
 	r = xl_dm_press(&info, DM_REQUEST_VCPUS, why);
 	if (r > 0) {
 		/* The count holds all the same: the guest just cannot start more than it. */
@@ -134,7 +137,9 @@ int xl_cmd_vcpu_set(xc_handle *h, int argc, char **argv)
 	} else if (r < 0) {
 		xl_err("vcpu-set: domain '%s' (%u) may run %llu vCPUs now, but the guest was not told: %s",
 		       info.name, info.domid, (unsigned long long)n, why);
-		return XL_EXIT_FAIL;
+		rc = XL_EXIT_FAIL;
 	}
-	return XL_EXIT_OK;
+	if (record_count(h, &info, (unsigned)n) < 0)
+		rc = XL_EXIT_FAIL;
+	return rc;
 }
