@@ -2050,8 +2050,8 @@ TEST(record_update_locked)
 }
 
 /*
- * xl dump-core writes FILE.partial and renames it only once whole: FILE is
- * never half a core, a file there is replaced only by a whole one, and a
+ * xl dump-core writes FILE.PID.partial and renames it only once whole: FILE
+ * is never half a core, a file there is replaced only by a whole one, and a
  * failure leaves neither.
  */
 TEST(dump_core_partial_then_rename)
@@ -2063,7 +2063,7 @@ TEST(dump_core_partial_then_rename)
 	struct stat st;
 
 	snprintf(core, sizeof core, "%s", path_of("web.core"));
-	snprintf(partial, sizeof partial, "%s.partial", core);
+	snprintf(partial, sizeof partial, "%s.%ld.partial", core, (long)getpid());   /* xl runs in this process */
 	CHECK_EQ(run_xl(h, xl_cmd_create, out, sizeof out, err, sizeof err, 3, create), 0);
 	write_file("web.core", "old", 3);
 	CHECK_EQ(run_xl(h, xl_cmd_dump_core, out, sizeof out, err, sizeof err, 3, dc), 0);
@@ -2071,7 +2071,8 @@ TEST(dump_core_partial_then_rename)
 	CHECK(stat(core, &st) == 0 && st.st_size > 64);   /* the whole core in place of the old file */
 	CHECK(access(partial, F_OK) < 0);
 	/* A stale .partial (an earlier xl killed half-way) is written over, and goes with the rename. */
-	write_file("web.core.partial", "stale", 5);
+	snprintf(out, sizeof out, "web.core.%ld.partial", (long)getpid());
+	write_file(out, "stale", 5);
 	CHECK_EQ(run_xl(h, xl_cmd_dump_core, out, sizeof out, err, sizeof err, 3, dc), 0);
 	CHECK(stat(core, &st) == 0 && st.st_size > 64);
 	CHECK(access(partial, F_OK) < 0);
@@ -2094,7 +2095,6 @@ TEST(dump_core_partial_then_rename)
 	xc_close(h);
 }
 
-/* vcpu-set's count is kept in the record, so a restart (xl create of the record) starts that many. */
 /*
  * Several settings in one argument (xl(1)'s 'cpus="0-3"; memory=256'): the
  * record keeps them one per argument (a record holds no newline), so a
@@ -2141,6 +2141,7 @@ TEST(combined_override_recorded_one_setting_each)
 	CHECK(nothing_left());	xc_close(h);
 }
 
+/* vcpu-set's count is kept in the record, so a restart (xl create of the record) starts that many. */
 TEST(vcpu_set_kept_for_restart)
 {
 	xc_handle *h = fake_xc();
@@ -2610,6 +2611,26 @@ TEST(rename_domain)
 	}
 	CHECK_EQ(run_xl(h, xl_cmd_rename, out, sizeof out, err, sizeof err, 3, same), 0);
 	CHECK_EQ(mv.nr_renames, 3);   /* its own name: nothing to do */
+	{
+		/* A kept (shut-down, preserved) domain may be renamed, its record too; a dying one not. */
+		char *kept[] = { "rename", "web2", "kept" }, *back[] = { "rename", "kept", "web2" };
+
+		mv.d[1].info.state |= RIVET_DOMSTATE_SHUTDOWN;
+		CHECK_EQ(run_xl(h, xl_cmd_rename, out, sizeof out, err, sizeof err, 3, kept), 0);
+		CHECK_STR(err, "");
+		CHECK_STR(mv.d[1].info.name, "kept");
+		xl_record_init(&rec);
+		CHECK_EQ(xl_record_read(1, &rec, why), 0);
+		CHECK_STR(rec.name, "kept");
+		xl_record_free(&rec);
+		mv.d[1].info.state |= RIVET_DOMSTATE_DYING;
+		CHECK_EQ(run_xl(h, xl_cmd_rename, out, sizeof out, err, sizeof err, 3, back), 1);
+		CHECK(strstr(err, "been destroyed") != NULL);
+		CHECK_STR(mv.d[1].info.name, "kept");   /* refused before the microvisor is asked */
+		mv.d[1].info.state &= ~(RIVET_DOMSTATE_SHUTDOWN | RIVET_DOMSTATE_DYING);
+		CHECK_EQ(run_xl(h, xl_cmd_rename, out, sizeof out, err, sizeof err, 3, back), 0);
+		CHECK_EQ(mv.nr_renames, 5);
+	}
 	CHECK_EQ(run_xl(h, xl_cmd_rename, out, sizeof out, err, sizeof err, 3, taken), 1);
 	CHECK_STR(err, "xl: rename: domain 'web2' (1): a domain of that name already exists\n");
 	CHECK_STR(mv.d[1].info.name, "web2");

@@ -665,12 +665,12 @@ int main(void)
 	RUN(dump_outcome);
 	RUN(dump_deadline);
 	RUN(dump_wait_said_once);
-	RUN(dump_partials);
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/consoled-test-XXXXXX");
 	if (!mkdtemp(tmpdir)) {
 		printf("FAIL: consoled/setup: mkdtemp\n");
 		return 1;
 	}
+	RUN(dump_partials);   /* in tmpdir */
 	RUN(sizes);
 	RUN(log_rotation);
 	RUN(log_reopen);

@@ -173,6 +173,12 @@ typedef int xl_record_edit_fn(struct xl_record *rec, void *arg, char *why);
  */
 int xl_record_update(xc_handle *h, const struct rivet_domain_info *info, const char *rec_name,
 		     xl_record_edit_fn *edit, void *arg, char *why);
+/*
+ * With xl_record_lock held: whether the domain is still INFO's life (as
+ * xl_record_update asks) and not dying; shut down too unless SHUTDOWN_OK
+ * (xl rename of a kept domain). 0, or -1 with WHY.
+ */
+int xl_record_same_life(xc_handle *h, const struct rivet_domain_info *info, int shutdown_ok, char *why);
 
 /* ---- xl_dm.c: rivet-dm, the device model of a domain with devices ---- */
 

@@ -77,15 +77,38 @@ int xl_dump_partial_path(const char *path, char *buf, size_t size)
  * EXCLUSIVE (renameat2's RENAME_NOREPLACE, or a hard link where the file
  * system has no such rename). 0, or -1 with WHY (PARTIAL left to the caller).
  */
+/* The directory holding PATH synced, so that its new name outlives a power loss. */
+static void sync_dir_of(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else
+		snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 static int publish(const char *partial, const char *path, int exclusive, char *why, size_t why_size)
 {
+	int r = -1;
+
 	if (!exclusive) {
-		if (rename(partial, path) == 0)
-			return 0;
+		r = rename(partial, path);
 	} else if (renameat2(AT_FDCWD, partial, AT_FDCWD, path, RENAME_NOREPLACE) == 0) {
-		return 0;
+		r = 0;
 	} else if ((errno == EINVAL || errno == ENOSYS) && link(partial, path) == 0) {
 		unlink(partial);
+		r = 0;
+	}
+	if (r == 0) {
+		sync_dir_of(path);
 		return 0;
 	}
 	snprintf(why, why_size, "cannot rename %s to %s: %s", partial, path, strerror(errno));
@@ -143,7 +166,14 @@ int xl_dump_core(xc_handle *h, uint32_t domid, const char *path, int exclusive,
 		if (st.levels)
 			break;
 	}
-	if (xl_dump_partial_path(path, partial, sizeof partial) < 0) {
+	/*
+	 * rivet-consoled's own cores (EXCLUSIVE: a fresh name each) at
+	 * PATH.partial, which it cleans up after a crash; anyone else's with its
+	 * pid in the name too, so two writers of one PATH never share a file (one
+	 * left by a dead writer of the same pid is written over).
+	 */
+	if (exclusive ? xl_dump_partial_path(path, partial, sizeof partial) < 0 :
+	    snprintf(partial, sizeof partial, "%s.%ld.partial", path, (long)getpid()) >= (int)sizeof partial) {
 		snprintf(why, why_size, "%s: path too long", path);
 		goto out;
 	}

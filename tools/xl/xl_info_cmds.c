@@ -701,30 +701,57 @@ int xl_cmd_rename(xc_handle *h, int argc, char **argv)
 		free(rec);
 		return XL_EXIT_FAIL;
 	}
-	xl_record_free(rec);
-	free(rec);
+	/*
+	 * With a record, the microvisor's rename, the record's and any undoing
+	 * all under xl_record_lock, for this life only (a kept, shut-down
+	 * domain may be renamed): no other writer (the dm-restart supervisor)
+	 * sees the two names disagree.
+	 */
+	int lock = -1;
+	if (has) {
+		lock = xl_record_lock(why);
+		if (lock < 0 || xl_record_same_life(h, &info, 1, why) < 0) {
+			xl_err("rename: domain '%s' (%u): %s", info.name, info.domid, why);
+			if (lock >= 0)
+				close(lock);
+			xl_record_free(rec);
+			free(rec);
+			return XL_EXIT_FAIL;
+		}
+	}
 	r = xc_domain_rename(h, info.domid, argv[2]);
 	if (r < 0) {
 		xl_err("rename: domain '%s' (%u): %s", info.name, info.domid,
 		       r == XC_EEXIST ? "a domain of that name already exists" :
 		       r == XC_EDENIED && info.domid == 0 ? "not allowed for Domain-0" : xc_strerror(r));
+		if (lock >= 0)
+			close(lock);
+		xl_record_free(rec);
+		free(rec);
 		return XL_EXIT_FAIL;
 	}
 	if (has) {
-		/* This life under its new name (a microvisor without start_ns is asked by name); the record names the old. */
-		struct rivet_domain_info renamed = info;
+		/* The record read again under the lock; it names the old name. */
+		char rwhy[REASON_MAX];
 
-		snprintf(renamed.name, sizeof renamed.name, "%s", argv[2]);
-		r = xl_record_update(h, &renamed, info.name, record_set_name, argv[2], why);
+		xl_record_free(rec);
+		xl_record_init(rec);
+		r = xl_record_read(info.domid, rec, rwhy) < 0 || strncmp(rec->name, info.name, sizeof rec->name) ? 0 :
+		    record_set_name(rec, argv[2], why) < 0 || xl_record_write(info.domid, rec, why) < 0 ? -1 : 1;
 		if (r <= 0) {
 			int back = xc_domain_rename(h, info.domid, info.name);
 
 			xl_err("rename: domain %u: cannot update its record: %s; %s", info.domid,
 			       r == 0 ? "it is gone" : why,
 			       back < 0 ? "and the microvisor keeps the new name" : "its old name is back");
-			return XL_EXIT_FAIL;
 		}
+		close(lock);
+		xl_record_free(rec);
+		free(rec);
+		return r <= 0 ? XL_EXIT_FAIL : XL_EXIT_OK;
 	}
+	xl_record_free(rec);
+	free(rec);
 	return XL_EXIT_OK;
 }
 

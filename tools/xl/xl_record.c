@@ -619,26 +619,28 @@ int xl_record_lock(char *why)
 	return fd;
 }
 
-/* NOW is INFO's life still (same id; same creation time, or without one the same name), and running. */
-static int same_live_domain(const struct rivet_domain_info *info, const struct rivet_domain_info *now,
-			    char *why)
+int xl_record_same_life(xc_handle *h, const struct rivet_domain_info *info, int shutdown_ok, char *why)
 {
-	int same = now->domid == info->domid &&
-		   (now->start_ns && info->start_ns ? now->start_ns == info->start_ns :
-		    !strncmp(now->name, info->name, sizeof now->name));
+	struct rivet_domain_info now;
+	int r = xc_domain_getinfo(h, info->domid, &now);
 
-	if (!same)
+	if (r == XC_ENODOMAIN)
+		return reason_set(why, "domain %u is gone", info->domid);
+	if (r < 0)
+		return reason_set(why, "cannot get domain %u's state: %s", info->domid, xc_strerror(r));
+	/* Same id; same creation time, or without one the same name. */
+	if (now.domid != info->domid || (now.start_ns && info->start_ns ? now.start_ns != info->start_ns :
+					 strncmp(now.name, info->name, sizeof now.name) != 0))
 		return reason_set(why, "domain %u is gone (its id may be another domain's now)", info->domid);
-	if (now->state & (RIVET_DOMSTATE_DYING | RIVET_DOMSTATE_SHUTDOWN))
+	if ((now.state & RIVET_DOMSTATE_DYING) || (!shutdown_ok && (now.state & RIVET_DOMSTATE_SHUTDOWN)))
 		return reason_set(why, "domain %u has %s meanwhile", info->domid,
-				  now->state & RIVET_DOMSTATE_DYING ? "been destroyed" : "shut down");
+				  now.state & RIVET_DOMSTATE_DYING ? "been destroyed" : "shut down");
 	return 0;
 }
 
 int xl_record_update(xc_handle *h, const struct rivet_domain_info *info, const char *rec_name,
 		     xl_record_edit_fn *edit, void *arg, char *why)
 {
-	struct rivet_domain_info now;
 	struct xl_record *rec;
 	char rwhy[REASON_MAX];
 	int lock, r;
@@ -658,14 +660,7 @@ int xl_record_update(xc_handle *h, const struct rivet_domain_info *info, const c
 	 * Checked under the lock: a record read before the domain went (or
 	 * before another life took its id) must not be written back.
 	 */
-	r = xc_domain_getinfo(h, info->domid, &now);
-	if (r < 0) {
-		if (r == XC_ENODOMAIN)
-			reason_set(why, "domain %u is gone", info->domid);
-		else
-			reason_set(why, "cannot get domain %u's state: %s", info->domid, xc_strerror(r));
-		r = -1;
-	} else if (same_live_domain(info, &now, why) < 0) {
+	if (xl_record_same_life(h, info, 0, why) < 0) {
 		r = -1;
 	} else if (xl_record_read(info->domid, rec, rwhy) < 0 ||
 		   strncmp(rec->name, rec_name ? rec_name : info->name, sizeof rec->name)) {
