@@ -72,11 +72,6 @@ int xl_dump_partial_path(const char *path, char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-/*
- * The whole core at PARTIAL becomes PATH: never over an existing file when
- * EXCLUSIVE (renameat2's RENAME_NOREPLACE, or a hard link where the file
- * system has no such rename). 0, or -1 with WHY (PARTIAL left to the caller).
- */
 /* The directory holding PATH synced, so that its new name outlives a power loss. */
 static void sync_dir_of(const char *path)
 {
@@ -95,6 +90,11 @@ static void sync_dir_of(const char *path)
 	}
 }
 
+/*
+ * The whole core at PARTIAL becomes PATH: never over an existing file when
+ * EXCLUSIVE (renameat2's RENAME_NOREPLACE, or a hard link where the file
+ * system has no such rename). 0, or -1 with WHY (PARTIAL left to the caller).
+ */
 static int publish(const char *partial, const char *path, int exclusive, char *why, size_t why_size)
 {
 	int r = -1;
