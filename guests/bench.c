@@ -26,13 +26,6 @@ static volatile unsigned long pong_ready;
 static volatile unsigned long want_sta;  /* vCPU 1 registers its record at its next move */
 static struct sbi_sta_struct sta_rec[2] __attribute__((aligned(64)));
 
-static void wait_ipi(void)
-{
-	while (!(csr_read(sip) & SIP_SSIP))
-		__asm__ volatile("wfi");
-	csr_clear(sip, SIP_SSIP);
-}
-
 void secondary_main(unsigned long hartid, unsigned long opaque)
 {
 	(void)opaque;

@@ -474,13 +474,6 @@ static void vcpu1_restarted(void)
 
 static int wait_phase(int a, int b);
 
-static void wait_ipi(void)
-{
-	while (!(csr_read(sip) & SIP_SSIP))
-		__asm__ volatile("wfi");
-	csr_clear(sip, SIP_SSIP);
-}
-
 /* One write to a page whose PTE has A and D clear: 1 if it faulted. */
 static int ad_write_faults(volatile unsigned long *p, unsigned long *pte, volatile int *faults)
 {

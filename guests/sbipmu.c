@@ -261,13 +261,6 @@ static void check_fw_counters(void)
 	}
 }
 
-static void wait_ipi(void)
-{
-	while (!(csr_read(sip) & SIP_SSIP))
-		__asm__ volatile("wfi");
-	csr_clear(sip, SIP_SSIP);
-}
-
 /* vCPU 1 in the ping-pong: counts its own instructions, and spins PP_SPIN each turn. */
 static void pingpong_secondary(void)
 {

@@ -43,4 +43,12 @@ static inline void wfi(void)
 	__asm__ volatile("wfi" ::: "memory");
 }
 
+/* Waits, with sie.SSIE set and interrupts off, for an IPI (sip.SSIP), and takes it. */
+static inline void wait_ipi(void)
+{
+	while (!(csr_read(sip) & SIP_SSIP))
+		__asm__ volatile("wfi");
+	csr_clear(sip, SIP_SSIP);
+}
+
 #endif
